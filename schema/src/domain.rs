@@ -1,0 +1,185 @@
+//! Domain types: who takes part in the fair and where.
+//!
+//! These are the shapes the server returns and the clients read; the tables behind them live in
+//! the migrations. Times on the wire are UTC milliseconds since the Unix epoch (`*_ms`), so every
+//! client converts them to the viewer's own time zone itself.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a person does at the fair. It decides what they may see and do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs the fair: approves buyers, invites exhibitors, watches attendance.
+    Organizer,
+    /// Staff of one exhibiting company.
+    Exhibitor,
+    /// A foreign buyer browsing booths and booking meetings.
+    Buyer,
+    /// Interprets meetings between buyers and exhibitors.
+    Interpreter,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Organizer => "organizer",
+            Role::Exhibitor => "exhibitor",
+            Role::Buyer => "buyer",
+            Role::Interpreter => "interpreter",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "organizer" => Some(Role::Organizer),
+            "exhibitor" => Some(Role::Exhibitor),
+            "buyer" => Some(Role::Buyer),
+            "interpreter" => Some(Role::Interpreter),
+            _ => None,
+        }
+    }
+}
+
+/// Whether an account may sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    /// A self-registered buyer waiting for organizer approval.
+    Pending,
+    Disabled,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Pending => "pending",
+            AccountStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountStatus> {
+        match s {
+            "active" => Some(AccountStatus::Active),
+            "pending" => Some(AccountStatus::Pending),
+            "disabled" => Some(AccountStatus::Disabled),
+            _ => None,
+        }
+    }
+}
+
+/// The little everyone else may know about a person: enough to show them in a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct UserSummary {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    /// The exhibiting company, for exhibitor staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<i64>,
+    /// The company name: the exhibitor's, or the buyer's own firm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// A person's full profile, as they (and organizers) see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct UserProfile {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub status: AccountStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<i64>,
+    /// True for the one staff member who administers an exhibiting company.
+    #[serde(default)]
+    pub company_admin: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// IANA time zone, e.g. `Asia/Seoul`.
+    pub timezone: String,
+    /// Spoken languages as BCP 47 tags (`ko`, `en`, `zh`, `ru`, `mn`, `ja` ...).
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// A buyer's sourcing interests (category tags).
+    #[serde(default)]
+    pub interests: Vec<String>,
+    /// A buyer's consent to show their contact details to the exhibitors they visit.
+    #[serde(default)]
+    pub share_contact: bool,
+    pub created_ms: i64,
+}
+
+impl UserProfile {
+    pub fn summary(&self) -> UserSummary {
+        UserSummary {
+            id: self.id,
+            name: self.name.clone(),
+            role: self.role,
+            company_id: self.company_id,
+            company_name: self.company_name.clone(),
+            country: self.country.clone(),
+        }
+    }
+}
+
+/// An exhibition hall, grouped by industry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct Hall {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub industry: String,
+    pub company_count: i64,
+}
+
+/// An exhibiting company and its booth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct Company {
+    pub id: i64,
+    /// The business registration number: the stable key for imports.
+    pub reg_no: String,
+    pub name: String,
+    pub hall_id: Option<i64>,
+    pub country: String,
+    pub region: Option<String>,
+    pub tagline: Option<String>,
+    pub description: Option<String>,
+    pub website: Option<String>,
+    pub founded_year: Option<i64>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// A product shown in a booth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct Product {
+    pub id: i64,
+    pub company_id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    /// Harmonized System code (customs classification).
+    pub hs_code: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// One connection's entry in a room's presence list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct PresenceEntry {
+    /// The connection, unique across nodes. A user with two tabs has two entries.
+    pub conn_id: String,
+    pub user: UserSummary,
+    /// When this connection joined the room (UTC ms).
+    pub since_ms: i64,
+}

@@ -1,0 +1,126 @@
+//! Stable machine error codes, shared by REST responses and websocket replies.
+//!
+//! A client branches on `code`, never on `message`; codes are only ever added, never renamed.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The machine-readable reason a request failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame or body is not valid JSON, or not a JSON object.
+    BadRequest,
+    /// The frame's `type` names no command this server knows.
+    UnknownCommand,
+    /// The command is known but its fields are missing or of the wrong type.
+    InvalidCommand,
+    /// A field value breaks a rule (length, format, time zone ...).
+    Validation,
+    /// The frame is larger than the server accepts.
+    MessageTooLarge,
+    /// Too many commands in too short a time; slow down and retry.
+    RateLimited,
+    /// No valid credentials were given.
+    Unauthorized,
+    /// Email and password do not match an account.
+    InvalidCredentials,
+    /// The session token has expired; sign in again.
+    TokenExpired,
+    /// The session was ended (logout or revocation).
+    TokenRevoked,
+    /// The account exists but waits for organizer approval.
+    AccountPending,
+    /// The account has been disabled by an organizer.
+    AccountDisabled,
+    /// The caller is signed in but may not do this.
+    Forbidden,
+    /// The thing asked for does not exist (or the caller may not know it does).
+    NotFound,
+    /// The room name is not one this server knows.
+    UnknownRoom,
+    /// The command needs a room subscription the connection does not have.
+    NotSubscribed,
+    /// The request conflicts with existing data (a duplicate email, say).
+    Conflict,
+    /// The connection could not keep up with its outbound queue and is being dropped.
+    SlowConsumer,
+    /// The server is shutting down; reconnect (to another node).
+    ShuttingDown,
+    /// Something failed inside the server; it has been logged.
+    Internal,
+    /// A dependency (database, Redis) is not reachable right now.
+    Unavailable,
+}
+
+impl ErrorCode {
+    /// The snake_case name used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::UnknownCommand => "unknown_command",
+            ErrorCode::InvalidCommand => "invalid_command",
+            ErrorCode::Validation => "validation",
+            ErrorCode::MessageTooLarge => "message_too_large",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenRevoked => "token_revoked",
+            ErrorCode::AccountPending => "account_pending",
+            ErrorCode::AccountDisabled => "account_disabled",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::UnknownRoom => "unknown_room",
+            ErrorCode::NotSubscribed => "not_subscribed",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::SlowConsumer => "slow_consumer",
+            ErrorCode::ShuttingDown => "shutting_down",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unavailable => "unavailable",
+        }
+    }
+}
+
+/// The body of every error: a stable code and a human sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_str_matches_serde_name() {
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::UnknownCommand,
+            ErrorCode::MessageTooLarge,
+            ErrorCode::RateLimited,
+            ErrorCode::SlowConsumer,
+            ErrorCode::Unavailable,
+        ] {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! One configuration struct, read from flags and `EXPO_*` environment variables.
+//!
+//! No URL means the embedded engines (SQLite file, in-process presence and bus); a Postgres URL
+//! and a Redis URL mean scale-out. Tests build a [`Config`] directly with [`Config::for_tests`].
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "expo-server",
+    version,
+    about = "Expo Hub: hybrid trade fair server"
+)]
+pub struct Config {
+    /// Address to listen on. Port 0 picks a free port.
+    #[arg(long, env = "EXPO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Directory for the embedded SQLite file and uploads.
+    #[arg(long, env = "EXPO_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Postgres URL (`postgres://...`). Unset: the embedded SQLite file in the data directory.
+    #[arg(long, env = "EXPO_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Redis URL (`redis://...`). Unset: presence and bus in process (one node only).
+    #[arg(long, env = "EXPO_REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Prefix of every Redis key and channel, so several fairs (or tests) share one Redis.
+    #[arg(long, env = "EXPO_REDIS_PREFIX", default_value = "expo")]
+    pub redis_prefix: String,
+
+    /// This node's name in presence and logs. Default: a random one per start.
+    #[arg(long, env = "EXPO_NODE_ID")]
+    pub node_id: Option<String>,
+
+    /// Directory of the web client. Default: the repository's `assets/`.
+    #[arg(long, env = "EXPO_ASSETS_DIR")]
+    pub assets_dir: Option<PathBuf>,
+
+    /// Load the demo fair (idempotent: a second start changes nothing).
+    #[arg(long, env = "EXPO_DEMO")]
+    pub demo: bool,
+
+    /// The first organizer's email, used when the database has no organizer yet.
+    #[arg(long, env = "EXPO_ADMIN_EMAIL", default_value = "admin@expo.local")]
+    pub admin_email: String,
+
+    /// The first organizer's password. Unset: a one-time password is printed once.
+    #[arg(long, env = "EXPO_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Browser origins allowed to open `/ws`, comma separated (`https://fair.example.com`).
+    /// Empty: only the server's own origin. Clients that send no Origin (non-browsers) pass.
+    #[arg(long, env = "EXPO_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// How long a session token lives, in seconds.
+    #[arg(long, env = "EXPO_SESSION_TTL_SECS", default_value_t = 7 * 24 * 3600)]
+    pub session_ttl_secs: u64,
+
+    /// Seconds between server pings on `/ws`.
+    #[arg(long, env = "EXPO_HEARTBEAT_SECS", default_value_t = 15)]
+    pub heartbeat_secs: u64,
+
+    /// A connection silent for this many seconds is closed as dead.
+    #[arg(long, env = "EXPO_HEARTBEAT_TIMEOUT_SECS", default_value_t = 45)]
+    pub heartbeat_timeout_secs: u64,
+
+    /// Largest `/ws` message the hub accepts, in bytes; larger ones get `message_too_large`.
+    /// The transport refuses anything over four times this outright (close 1009).
+    #[arg(long, env = "EXPO_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
+    pub max_frame_bytes: usize,
+
+    /// Frames queued for one connection before it counts as a slow consumer and is dropped.
+    #[arg(long, env = "EXPO_OUTBOUND_QUEUE", default_value_t = 1024)]
+    pub outbound_queue: usize,
+
+    /// Commands a second each connection may send on average.
+    #[arg(long, env = "EXPO_RATE_PER_SEC", default_value_t = 20)]
+    pub rate_per_sec: u32,
+
+    /// Commands a connection may send in one burst.
+    #[arg(long, env = "EXPO_RATE_BURST", default_value_t = 40)]
+    pub rate_burst: u32,
+
+    /// Presence entries expire this many seconds after their node last refreshed them.
+    #[arg(long, env = "EXPO_PRESENCE_TTL_SECS", default_value_t = 30)]
+    pub presence_ttl_secs: u64,
+
+    /// On shutdown, wait at most this long for connections to drain.
+    #[arg(long, env = "EXPO_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, env = "EXPO_LOG_JSON")]
+    pub log_json: bool,
+}
+
+impl Config {
+    /// A configuration for tests: port 0, the given data directory, embedded engines, small
+    /// limits that tests can reach quickly.
+    pub fn for_tests(data_dir: PathBuf) -> Config {
+        Config {
+            listen: "127.0.0.1:0".parse().expect("a literal address"),
+            data_dir,
+            database_url: None,
+            redis_url: None,
+            redis_prefix: "expo".into(),
+            node_id: None,
+            assets_dir: None,
+            demo: false,
+            admin_email: "admin@expo.test".into(),
+            admin_password: Some("admin-password".into()),
+            allowed_origins: vec![],
+            session_ttl_secs: 3600,
+            heartbeat_secs: 15,
+            heartbeat_timeout_secs: 45,
+            max_frame_bytes: 64 * 1024,
+            outbound_queue: 1024,
+            rate_per_sec: 20,
+            rate_burst: 40,
+            presence_ttl_secs: 30,
+            shutdown_grace_secs: 5,
+            log_json: false,
+        }
+    }
+
+    pub fn heartbeat(&self) -> Duration {
+        Duration::from_secs(self.heartbeat_secs.max(1))
+    }
+
+    pub fn heartbeat_timeout(&self) -> Duration {
+        Duration::from_secs(self.heartbeat_timeout_secs.max(1))
+    }
+
+    pub fn presence_ttl(&self) -> Duration {
+        Duration::from_secs(self.presence_ttl_secs.max(2))
+    }
+
+    pub fn assets_dir(&self) -> PathBuf {
+        self.assets_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets")))
+    }
+}

@@ -1,0 +1,1236 @@
+//! The demo fair: a sample modelled on GTI Expo 2021 in Gangwon, loaded once by `--demo`.
+//!
+//! Eight halls by industry, forty Gangwon exporters with their products and staff, buyers
+//! from Russia, China, Mongolia, Japan and beyond in their own time zones, and interpreters.
+//! Loading is idempotent and safe when several nodes start with `--demo` at once: the
+//! `demo_loaded` marker is claimed inside the same transaction that writes the data.
+//! Every demo account's password is [`DEMO_PASSWORD`].
+
+use crate::auth::password;
+use crate::store::json::encode_list;
+use crate::store::{now_ms, Store};
+use anyhow::Context;
+use sqlx::Any;
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "expo-demo-2026";
+
+struct Hall {
+    slug: &'static str,
+    name: &'static str,
+    industry: &'static str,
+    companies: &'static [Exhibitor],
+}
+
+struct Exhibitor {
+    name: &'static str,
+    region: &'static str,
+    tagline: &'static str,
+    founded: i64,
+    tags: &'static [&'static str],
+    /// (name, HS code, description)
+    products: &'static [(&'static str, &'static str, &'static str)],
+    /// (staff name, languages)
+    staff: &'static [(&'static str, &'static [&'static str])],
+}
+
+const HALLS: &[Hall] = &[
+    Hall {
+        slug: "food",
+        name: "Hall A · Food & Beverage",
+        industry: "food",
+        companies: &[
+            Exhibitor {
+                name: "Seorak Natural Foods",
+                region: "Sokcho",
+                tagline: "Mountain herbs and wild greens, dried the old way",
+                founded: 2004,
+                tags: &["food", "health-food", "organic"],
+                products: &[
+                    (
+                        "Dried Gondre Thistle",
+                        "0712.90",
+                        "Wild Korean thistle for namul rice, sun-dried in Inje.",
+                    ),
+                    (
+                        "Seorak Pine Needle Tea",
+                        "2101.20",
+                        "Pine needle tea bags, 40 per box.",
+                    ),
+                ],
+                staff: &[
+                    ("Park Ji-hoon", &["ko", "en"]),
+                    ("Lee Soo-jin", &["ko", "ru"]),
+                ],
+            },
+            Exhibitor {
+                name: "Pyeongchang Highland Greens",
+                region: "Pyeongchang",
+                tagline: "Cabbage and potatoes from 700 m above sea level",
+                founded: 2011,
+                tags: &["food", "fresh-produce", "kimchi"],
+                products: &[
+                    (
+                        "Highland Kimchi 1 kg",
+                        "2005.99",
+                        "Napa cabbage kimchi from highland cabbage, export packed.",
+                    ),
+                    (
+                        "Purple Potato Chips",
+                        "2005.20",
+                        "Kettle-cooked purple potato chips, no additives.",
+                    ),
+                ],
+                staff: &[("Choi Min-seo", &["ko", "en", "zh"])],
+            },
+            Exhibitor {
+                name: "Gangneung Coffee Roasters",
+                region: "Gangneung",
+                tagline: "Korea's coffee city, roasted by the sea",
+                founded: 2009,
+                tags: &["food", "beverage", "coffee"],
+                products: &[
+                    (
+                        "Anmok Beach Blend 1 kg",
+                        "0901.21",
+                        "Medium-roast whole beans.",
+                    ),
+                    (
+                        "Cold Brew Pouch",
+                        "2101.11",
+                        "Ready-to-drink cold brew, 12 pouches.",
+                    ),
+                ],
+                staff: &[("Kang Ye-jin", &["ko", "en", "ja"])],
+            },
+            Exhibitor {
+                name: "Hoengseong Hanwoo Cooperative",
+                region: "Hoengseong",
+                tagline: "Premium Korean beef, from farm to table",
+                founded: 1998,
+                tags: &["food", "meat", "premium"],
+                products: &[
+                    (
+                        "Hanwoo Beef Jerky",
+                        "1602.50",
+                        "Soy-glazed jerky from 1++ grade Hanwoo.",
+                    ),
+                    (
+                        "Hanwoo Bone Broth",
+                        "2104.10",
+                        "Slow-boiled seolleongtang broth, retort pouch.",
+                    ),
+                ],
+                staff: &[("Yoon Dae-ho", &["ko", "en"])],
+            },
+            Exhibitor {
+                name: "Chuncheon Dakgalbi Foods",
+                region: "Chuncheon",
+                tagline: "The taste of Chuncheon, in a meal kit",
+                founded: 2015,
+                tags: &["food", "meal-kit", "sauce"],
+                products: &[
+                    (
+                        "Dakgalbi Meal Kit",
+                        "1602.32",
+                        "Spicy stir-fried chicken kit for two.",
+                    ),
+                    (
+                        "Gochujang Marinade",
+                        "2103.90",
+                        "Chuncheon-style marinade sauce, 500 g.",
+                    ),
+                ],
+                staff: &[("Han So-yeon", &["ko", "zh"])],
+            },
+        ],
+    },
+    Hall {
+        slug: "cosmetics",
+        name: "Hall B · Cosmetics & Beauty",
+        industry: "cosmetics",
+        companies: &[
+            Exhibitor {
+                name: "Donghae Deep Sea Cosmetics",
+                region: "Donghae",
+                tagline: "Skincare from East Sea deep ocean water",
+                founded: 2013,
+                tags: &["cosmetics", "skincare", "marine"],
+                products: &[
+                    (
+                        "Deep Sea Water Toner",
+                        "3304.99",
+                        "Mineral-rich toner from 600 m deep water.",
+                    ),
+                    (
+                        "Sea Mineral Sheet Mask",
+                        "3304.99",
+                        "Hydrating sheet masks, 10 per box.",
+                    ),
+                ],
+                staff: &[("Jung Ha-eun", &["ko", "ru", "en"])],
+            },
+            Exhibitor {
+                name: "Wonju Hanbang Beauty",
+                region: "Wonju",
+                tagline: "Korean herbal medicine meets modern skincare",
+                founded: 2007,
+                tags: &["cosmetics", "skincare", "herbal"],
+                products: &[
+                    (
+                        "Ginseng Revital Cream",
+                        "3304.99",
+                        "Red ginseng anti-ageing cream, 50 ml.",
+                    ),
+                    (
+                        "Mugwort Cleansing Foam",
+                        "3401.30",
+                        "Gentle foam with Ganghwa mugwort.",
+                    ),
+                ],
+                staff: &[("Seo Yun-a", &["ko", "zh", "en"])],
+            },
+            Exhibitor {
+                name: "Taebaek Clean Lab",
+                region: "Taebaek",
+                tagline: "Hypoallergenic cosmetics from clean highlands",
+                founded: 2017,
+                tags: &["cosmetics", "sensitive-skin", "vegan"],
+                products: &[
+                    (
+                        "Cica Calming Serum",
+                        "3304.99",
+                        "Centella serum for sensitive skin.",
+                    ),
+                    (
+                        "Vegan Sun Cream SPF50+",
+                        "3304.99",
+                        "Reef-safe mineral sunscreen.",
+                    ),
+                ],
+                staff: &[("Oh Ji-won", &["ko", "en", "mn"])],
+            },
+            Exhibitor {
+                name: "Samcheok Salt Spa",
+                region: "Samcheok",
+                tagline: "Bamboo salt body care",
+                founded: 2012,
+                tags: &["cosmetics", "body-care", "salt"],
+                products: &[
+                    (
+                        "Bamboo Salt Body Scrub",
+                        "3307.30",
+                        "Nine-times-roasted bamboo salt scrub.",
+                    ),
+                    (
+                        "Salt Toothpaste",
+                        "3306.10",
+                        "Bamboo salt toothpaste, 3-pack.",
+                    ),
+                ],
+                staff: &[("Lim Na-rae", &["ko", "ja"])],
+            },
+            Exhibitor {
+                name: "Inje Birch Sap Co.",
+                region: "Inje",
+                tagline: "Birch sap essences from the Inje birch forest",
+                founded: 2016,
+                tags: &["cosmetics", "skincare", "natural"],
+                products: &[
+                    (
+                        "Birch Sap Essence",
+                        "3304.99",
+                        "98% birch sap first essence.",
+                    ),
+                    ("Birch Moisture Cream", "3304.99", "Light gel cream."),
+                ],
+                staff: &[("Bae Seo-hyun", &["ko", "ru"])],
+            },
+        ],
+    },
+    Hall {
+        slug: "medical",
+        name: "Hall C · Medical Devices & Bio-health",
+        industry: "medical-devices",
+        companies: &[
+            Exhibitor {
+                name: "Wonju MediTech",
+                region: "Wonju",
+                tagline: "Patient monitors from Korea's medical device cluster",
+                founded: 2003,
+                tags: &["medical-devices", "monitoring", "hospital"],
+                products: &[
+                    (
+                        "Portable Patient Monitor PM-7",
+                        "9018.19",
+                        "ECG, SpO2, NIBP, 7-inch touch screen.",
+                    ),
+                    (
+                        "Pulse Oximeter OX-2",
+                        "9018.19",
+                        "Fingertip oximeter, CE and KFDA certified.",
+                    ),
+                ],
+                staff: &[
+                    ("Kim Tae-yang", &["ko", "en", "ru"]),
+                    ("Moon Ga-young", &["ko", "zh"]),
+                ],
+            },
+            Exhibitor {
+                name: "Chuncheon Bio Diagnostics",
+                region: "Chuncheon",
+                tagline: "Rapid diagnostic tests",
+                founded: 2010,
+                tags: &["medical-devices", "diagnostics", "bio"],
+                products: &[
+                    (
+                        "Rapid Antigen Test Kit",
+                        "3822.19",
+                        "15-minute antigen test, 25 kits.",
+                    ),
+                    (
+                        "HbA1c Analyzer",
+                        "9027.89",
+                        "Point-of-care diabetes analyzer.",
+                    ),
+                ],
+                staff: &[("Shin Dong-wook", &["ko", "en"])],
+            },
+            Exhibitor {
+                name: "Gangwon Rehab Robotics",
+                region: "Wonju",
+                tagline: "Robots that help patients walk again",
+                founded: 2014,
+                tags: &["medical-devices", "rehabilitation", "robotics"],
+                products: &[
+                    (
+                        "Gait Trainer GT-3",
+                        "9019.10",
+                        "Robotic gait rehabilitation system.",
+                    ),
+                    (
+                        "Hand Rehab Glove",
+                        "9019.10",
+                        "Soft robotic glove for stroke patients.",
+                    ),
+                ],
+                staff: &[("Hwang Jae-min", &["ko", "en", "ja"])],
+            },
+            Exhibitor {
+                name: "Sokcho Dental Materials",
+                region: "Sokcho",
+                tagline: "Implants and dental consumables",
+                founded: 2006,
+                tags: &["medical-devices", "dental"],
+                products: &[
+                    (
+                        "Titanium Dental Implant",
+                        "9021.29",
+                        "SLA surface implant system.",
+                    ),
+                    (
+                        "Bone Graft Granules",
+                        "9021.29",
+                        "Synthetic bone substitute, 0.5 g.",
+                    ),
+                ],
+                staff: &[("Song Ji-ah", &["ko", "ru", "en"])],
+            },
+            Exhibitor {
+                name: "Hongcheon Herbal Pharma",
+                region: "Hongcheon",
+                tagline: "Evidence-based herbal medicines",
+                founded: 2001,
+                tags: &["bio", "health-food", "herbal"],
+                products: &[
+                    (
+                        "Red Ginseng Extract",
+                        "1302.19",
+                        "6-year-old red ginseng extract, 240 g.",
+                    ),
+                    (
+                        "Omija Berry Capsules",
+                        "2106.90",
+                        "Schisandra berry supplement.",
+                    ),
+                ],
+                staff: &[("Kwon Hye-rin", &["ko", "zh", "mn"])],
+            },
+        ],
+    },
+    Hall {
+        slug: "auto",
+        name: "Hall D · Auto Parts & Mobility",
+        industry: "auto-parts",
+        companies: &[
+            Exhibitor {
+                name: "Hoengseong E-Mobility",
+                region: "Hoengseong",
+                tagline: "Electric micro-vehicles and parts",
+                founded: 2018,
+                tags: &["auto-parts", "ev", "mobility"],
+                products: &[
+                    (
+                        "EV Battery Pack 48V",
+                        "8507.60",
+                        "LFP battery pack for micro-EVs.",
+                    ),
+                    ("Micro EV Controller", "8504.40", "Motor controller, 5 kW."),
+                ],
+                staff: &[("Jang Woo-jin", &["ko", "en", "ru"])],
+            },
+            Exhibitor {
+                name: "Wonju Brake Systems",
+                region: "Wonju",
+                tagline: "Brake pads and discs for every climate",
+                founded: 1995,
+                tags: &["auto-parts", "brakes", "aftermarket"],
+                products: &[
+                    (
+                        "Ceramic Brake Pads",
+                        "8708.30",
+                        "Low-dust ceramic pads, OEM fit.",
+                    ),
+                    ("Vented Brake Disc", "8708.30", "Cold-climate tested discs."),
+                ],
+                staff: &[("Yoo Sang-hoon", &["ko", "ru"])],
+            },
+            Exhibitor {
+                name: "Gangneung Hydrogen Parts",
+                region: "Gangneung",
+                tagline: "Fuel-cell components",
+                founded: 2019,
+                tags: &["auto-parts", "hydrogen", "energy"],
+                products: &[
+                    (
+                        "Hydrogen Valve HV-1",
+                        "8481.80",
+                        "Tank valve for fuel-cell vehicles.",
+                    ),
+                    (
+                        "Fuel Cell Stack Gasket",
+                        "4016.93",
+                        "Fluoro-rubber gaskets.",
+                    ),
+                ],
+                staff: &[("Ahn Seung-woo", &["ko", "en", "ja"])],
+            },
+            Exhibitor {
+                name: "Chuncheon Car Electronics",
+                region: "Chuncheon",
+                tagline: "Dashcams and driver assistance",
+                founded: 2008,
+                tags: &["auto-parts", "electronics", "aftermarket"],
+                products: &[
+                    ("4K Dashcam DC-9", "8525.89", "Front and rear 4K dashcam."),
+                    (
+                        "Blind Spot Sensor Kit",
+                        "8512.30",
+                        "Radar blind-spot warning.",
+                    ),
+                ],
+                staff: &[("Nam Ki-young", &["ko", "en", "zh"])],
+            },
+            Exhibitor {
+                name: "Donghae Tire Retreading",
+                region: "Donghae",
+                tagline: "Retreaded truck tires for cold roads",
+                founded: 2000,
+                tags: &["auto-parts", "tires", "trucks"],
+                products: &[
+                    (
+                        "Winter Retread Tire 315/80R22.5",
+                        "4012.12",
+                        "Retreaded truck tire for snow.",
+                    ),
+                    ("Tread Rubber Strip", "4006.90", "Pre-cured tread rubber."),
+                ],
+                staff: &[("Go Eun-bi", &["ko", "ru", "mn"])],
+            },
+        ],
+    },
+    Hall {
+        slug: "agri-marine",
+        name: "Hall E · Smart Farming & Marine",
+        industry: "agriculture",
+        companies: &[
+            Exhibitor {
+                name: "Cheorwon Smart Farm",
+                region: "Cheorwon",
+                tagline: "Container farms for cold countries",
+                founded: 2016,
+                tags: &["agriculture", "smart-farm", "technology"],
+                products: &[
+                    (
+                        "Container Farm CF-40",
+                        "8436.80",
+                        "40 ft hydroponic container farm.",
+                    ),
+                    (
+                        "Farm Climate Controller",
+                        "9032.89",
+                        "IoT climate control unit.",
+                    ),
+                ],
+                staff: &[("Ryu Jin-ho", &["ko", "en", "mn"])],
+            },
+            Exhibitor {
+                name: "Yanggu Rice Millers",
+                region: "Yanggu",
+                tagline: "Rice from the cleanest DMZ fields",
+                founded: 1989,
+                tags: &["food", "agriculture", "rice"],
+                products: &[
+                    (
+                        "Odae Premium Rice 10 kg",
+                        "1006.30",
+                        "Cheorwon Odae variety rice.",
+                    ),
+                    (
+                        "Rice Flour",
+                        "1102.90",
+                        "Gluten-free wet-milled rice flour.",
+                    ),
+                ],
+                staff: &[("Cha Min-jun", &["ko", "zh"])],
+            },
+            Exhibitor {
+                name: "Sokcho Seafood Processing",
+                region: "Sokcho",
+                tagline: "Pollock and squid from the East Sea",
+                founded: 1992,
+                tags: &["food", "seafood", "marine"],
+                products: &[
+                    (
+                        "Dried Pollock (Hwangtae)",
+                        "0305.59",
+                        "Winter-dried pollock from Inje.",
+                    ),
+                    ("Squid Sundae", "1605.54", "Stuffed squid, frozen."),
+                ],
+                staff: &[("Ko Hyun-woo", &["ko", "ru", "ja"])],
+            },
+            Exhibitor {
+                name: "Goseong Aquaculture",
+                region: "Goseong",
+                tagline: "Land-based salmon farming systems",
+                founded: 2015,
+                tags: &["marine", "aquaculture", "technology"],
+                products: &[
+                    (
+                        "Recirculating Aquaculture System",
+                        "8436.80",
+                        "RAS for salmon, 50 t a year.",
+                    ),
+                    ("Smart Feeder", "8436.10", "Camera-guided automatic feeder."),
+                ],
+                staff: &[("Min Seo-jun", &["ko", "en"])],
+            },
+            Exhibitor {
+                name: "Jeongseon Mushroom Farm",
+                region: "Jeongseon",
+                tagline: "Shiitake and king oyster mushrooms",
+                founded: 2005,
+                tags: &["food", "agriculture", "mushroom"],
+                products: &[
+                    (
+                        "Dried Shiitake 500 g",
+                        "0712.39",
+                        "Oak-log shiitake, sliced.",
+                    ),
+                    (
+                        "Mushroom Chips",
+                        "2005.99",
+                        "Vacuum-fried king oyster chips.",
+                    ),
+                ],
+                staff: &[("Do Yeon-woo", &["ko", "zh", "ja"])],
+            },
+        ],
+    },
+    Hall {
+        slug: "ict",
+        name: "Hall F · ICT & Digital Content",
+        industry: "ict",
+        companies: &[
+            Exhibitor {
+                name: "Chuncheon AI Vision",
+                region: "Chuncheon",
+                tagline: "Computer vision for factories",
+                founded: 2019,
+                tags: &["ict", "ai", "manufacturing"],
+                products: &[
+                    (
+                        "Defect Inspection Camera",
+                        "8525.89",
+                        "AI visual inspection for production lines.",
+                    ),
+                    ("Vision SDK License", "8523.49", "On-premise SDK, per site."),
+                ],
+                staff: &[("Baek Ji-hye", &["ko", "en"])],
+            },
+            Exhibitor {
+                name: "Gangneung Game Studio",
+                region: "Gangneung",
+                tagline: "Casual games and webtoon IP",
+                founded: 2014,
+                tags: &["ict", "content", "games"],
+                products: &[
+                    (
+                        "Webtoon Licensing",
+                        "4911.99",
+                        "Licensing of 30 webtoon titles.",
+                    ),
+                    (
+                        "Mobile Puzzle Game",
+                        "8523.49",
+                        "Localized into 9 languages.",
+                    ),
+                ],
+                staff: &[("Kim Ha-neul", &["ko", "ja", "zh"])],
+            },
+            Exhibitor {
+                name: "Wonju Health Data",
+                region: "Wonju",
+                tagline: "Telemedicine platforms",
+                founded: 2017,
+                tags: &["ict", "medical-devices", "telemedicine"],
+                products: &[
+                    (
+                        "Telemedicine Cart",
+                        "9018.90",
+                        "Remote consultation cart with camera.",
+                    ),
+                    (
+                        "Clinic EMR Cloud",
+                        "8523.49",
+                        "Cloud medical records, SaaS.",
+                    ),
+                ],
+                staff: &[("Jeon Soo-bin", &["ko", "en", "ru"])],
+            },
+            Exhibitor {
+                name: "Pyeongchang VR Tours",
+                region: "Pyeongchang",
+                tagline: "Virtual reality tourism content",
+                founded: 2018,
+                tags: &["ict", "content", "tourism"],
+                products: &[
+                    (
+                        "Olympic Venue VR Tour",
+                        "8523.49",
+                        "360° VR tour of the 2018 venues.",
+                    ),
+                    (
+                        "VR Headset Rental Kit",
+                        "9004.90",
+                        "10 headsets with content.",
+                    ),
+                ],
+                staff: &[("Yang Eun-ji", &["ko", "en", "zh"])],
+            },
+            Exhibitor {
+                name: "Samcheok Drone Works",
+                region: "Samcheok",
+                tagline: "Drones for coast and forest monitoring",
+                founded: 2016,
+                tags: &["ict", "drones", "safety"],
+                products: &[
+                    (
+                        "Forest Fire Drone",
+                        "8806.22",
+                        "Thermal-camera fire detection drone.",
+                    ),
+                    (
+                        "Coast Patrol Software",
+                        "8523.49",
+                        "Autonomous patrol planning.",
+                    ),
+                ],
+                staff: &[("Hong Seok-jin", &["ko", "ru", "en"])],
+            },
+        ],
+    },
+    Hall {
+        slug: "energy",
+        name: "Hall G · Eco & Energy",
+        industry: "energy",
+        companies: &[
+            Exhibitor {
+                name: "Donghae Solar Materials",
+                region: "Donghae",
+                tagline: "Silicon materials for solar cells",
+                founded: 2010,
+                tags: &["energy", "solar", "materials"],
+                products: &[
+                    ("Solar Grade Silicon", "2804.61", "6N purity polysilicon."),
+                    (
+                        "PV Backsheet",
+                        "3920.62",
+                        "Weather-resistant backsheet film.",
+                    ),
+                ],
+                staff: &[("Seong Min-ho", &["ko", "en", "zh"])],
+            },
+            Exhibitor {
+                name: "Taebaek Wind Power",
+                region: "Taebaek",
+                tagline: "Small wind turbines for cold climates",
+                founded: 2012,
+                tags: &["energy", "wind", "cold-climate"],
+                products: &[
+                    ("10 kW Wind Turbine", "8502.31", "Operates down to -40 °C."),
+                    (
+                        "Hybrid Power Controller",
+                        "8504.40",
+                        "Wind, solar and battery controller.",
+                    ),
+                ],
+                staff: &[("Pyo Jae-hyun", &["ko", "ru", "mn"])],
+            },
+            Exhibitor {
+                name: "Gangwon Pellet Energy",
+                region: "Hongcheon",
+                tagline: "Wood pellet heating",
+                founded: 2009,
+                tags: &["energy", "heating", "biomass"],
+                products: &[
+                    ("Pellet Boiler 35 kW", "8403.10", "Automatic pellet boiler."),
+                    ("Wood Pellets 15 kg", "4401.31", "EN plus A1 pellets."),
+                ],
+                staff: &[("Gil Da-eun", &["ko", "mn", "ru"])],
+            },
+            Exhibitor {
+                name: "Sokcho Water Tech",
+                region: "Sokcho",
+                tagline: "Seawater desalination",
+                founded: 2011,
+                tags: &["energy", "water", "environment"],
+                products: &[
+                    (
+                        "Compact RO Desalinator",
+                        "8421.21",
+                        "10 m³/day reverse osmosis.",
+                    ),
+                    (
+                        "Membrane Cleaning Kit",
+                        "3402.90",
+                        "Cleaning chemicals for RO.",
+                    ),
+                ],
+                staff: &[("Byun Ho-jin", &["ko", "en"])],
+            },
+            Exhibitor {
+                name: "Yeongwol Battery Recycling",
+                region: "Yeongwol",
+                tagline: "Recovering lithium from used batteries",
+                founded: 2020,
+                tags: &["energy", "recycling", "environment"],
+                products: &[
+                    (
+                        "Black Mass Recovery Line",
+                        "8479.89",
+                        "Battery shredding and separation line.",
+                    ),
+                    (
+                        "Recycled Lithium Carbonate",
+                        "2836.91",
+                        "Battery grade Li2CO3.",
+                    ),
+                ],
+                staff: &[("Tak Yu-ri", &["ko", "en", "zh"])],
+            },
+        ],
+    },
+    Hall {
+        slug: "living",
+        name: "Hall H · Living, Culture & Tourism",
+        industry: "consumer-goods",
+        companies: &[
+            Exhibitor {
+                name: "Wonju Hanji Crafts",
+                region: "Wonju",
+                tagline: "Traditional Korean paper, made by hand",
+                founded: 1997,
+                tags: &["consumer-goods", "crafts", "culture"],
+                products: &[
+                    ("Hanji Lamp", "9405.21", "Handmade mulberry paper lamp."),
+                    (
+                        "Hanji Stationery Set",
+                        "4817.30",
+                        "Letter paper and envelopes.",
+                    ),
+                ],
+                staff: &[("Eom Ji-soo", &["ko", "ja", "en"])],
+            },
+            Exhibitor {
+                name: "Gangneung Ceramics",
+                region: "Gangneung",
+                tagline: "Celadon and white porcelain",
+                founded: 2002,
+                tags: &["consumer-goods", "ceramics", "culture"],
+                products: &[
+                    ("Celadon Tea Set", "6911.10", "Six-piece celadon tea set."),
+                    (
+                        "Moon Jar Small",
+                        "6913.10",
+                        "White porcelain moon jar, 25 cm.",
+                    ),
+                ],
+                staff: &[("Ha Seung-ah", &["ko", "zh"])],
+            },
+            Exhibitor {
+                name: "Pyeongchang Outdoor Gear",
+                region: "Pyeongchang",
+                tagline: "Winter sports equipment",
+                founded: 2013,
+                tags: &["consumer-goods", "sports", "winter"],
+                products: &[
+                    ("Heated Ski Gloves", "6116.93", "Battery-heated gloves."),
+                    (
+                        "Snowboard Wax Kit",
+                        "3405.90",
+                        "Eco wax for all temperatures.",
+                    ),
+                ],
+                staff: &[("Ma Dong-hyun", &["ko", "ru", "en"])],
+            },
+            Exhibitor {
+                name: "Chuncheon Kids Toys",
+                region: "Chuncheon",
+                tagline: "Wooden educational toys",
+                founded: 2011,
+                tags: &["consumer-goods", "toys", "education"],
+                products: &[
+                    (
+                        "Hangeul Wooden Blocks",
+                        "9503.00",
+                        "Alphabet blocks for children.",
+                    ),
+                    ("Puzzle Map of Korea", "9503.00", "Wooden puzzle map."),
+                ],
+                staff: &[("Noh Bo-ra", &["ko", "mn", "en"])],
+            },
+            Exhibitor {
+                name: "Gangwon Tourism Partners",
+                region: "Chuncheon",
+                tagline: "Inbound tours: ski, sea and temple stays",
+                founded: 2006,
+                tags: &["tourism", "services", "culture"],
+                products: &[
+                    (
+                        "Winter Ski Package",
+                        "9999.00",
+                        "5 nights Yongpyong with transfers.",
+                    ),
+                    (
+                        "Temple Stay Program",
+                        "9999.00",
+                        "Woljeongsa two-day programme.",
+                    ),
+                ],
+                staff: &[("Cho Yeon-seo", &["ko", "ru", "zh", "en"])],
+            },
+        ],
+    },
+];
+
+/// (name, email, company, country, time zone, languages, interests)
+type Buyer = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const BUYERS: &[Buyer] = &[
+    (
+        "Ivan Petrov",
+        "buyer@demo.expo",
+        "Primorye Trade House",
+        "RU",
+        "Asia/Vladivostok",
+        &["ru", "en"],
+        &["food", "seafood", "cosmetics"],
+    ),
+    (
+        "Olga Smirnova",
+        "olga.smirnova@demo.expo",
+        "Vostok Medical Supply",
+        "RU",
+        "Asia/Vladivostok",
+        &["ru"],
+        &["medical-devices", "diagnostics"],
+    ),
+    (
+        "Dmitri Volkov",
+        "dmitri.volkov@demo.expo",
+        "Moskva Auto Parts",
+        "RU",
+        "Europe/Moscow",
+        &["ru", "en"],
+        &["auto-parts", "tires", "brakes"],
+    ),
+    (
+        "Anna Kuznetsova",
+        "anna.kuznetsova@demo.expo",
+        "Khabarovsk Beauty",
+        "RU",
+        "Asia/Vladivostok",
+        &["ru"],
+        &["cosmetics", "skincare"],
+    ),
+    (
+        "Wang Wei",
+        "wang.wei@demo.expo",
+        "Harbin Import Co.",
+        "CN",
+        "Asia/Shanghai",
+        &["zh", "en"],
+        &["food", "health-food"],
+    ),
+    (
+        "Li Na",
+        "li.na@demo.expo",
+        "Shenyang Medical Group",
+        "CN",
+        "Asia/Shanghai",
+        &["zh"],
+        &["medical-devices", "bio"],
+    ),
+    (
+        "Zhang Min",
+        "zhang.min@demo.expo",
+        "Hunchun Logistics & Trade",
+        "CN",
+        "Asia/Shanghai",
+        &["zh", "ko"],
+        &["food", "seafood", "agriculture"],
+    ),
+    (
+        "Chen Jie",
+        "chen.jie@demo.expo",
+        "Dalian Green Energy",
+        "CN",
+        "Asia/Shanghai",
+        &["zh", "en"],
+        &["energy", "solar", "recycling"],
+    ),
+    (
+        "Batbayar Dorj",
+        "batbayar.dorj@demo.expo",
+        "Ulaanbaatar Trading LLC",
+        "MN",
+        "Asia/Ulaanbaatar",
+        &["mn", "ru"],
+        &["food", "energy", "heating"],
+    ),
+    (
+        "Oyuntsetseg Bold",
+        "oyuntsetseg.bold@demo.expo",
+        "Mongol Cosmetics",
+        "MN",
+        "Asia/Ulaanbaatar",
+        &["mn", "en"],
+        &["cosmetics", "sensitive-skin"],
+    ),
+    (
+        "Ganbold Erdene",
+        "ganbold.erdene@demo.expo",
+        "Erdenet Agro",
+        "MN",
+        "Asia/Ulaanbaatar",
+        &["mn", "ru"],
+        &["agriculture", "smart-farm"],
+    ),
+    (
+        "Yuki Tanaka",
+        "yuki.tanaka@demo.expo",
+        "Niigata Foods",
+        "JP",
+        "Asia/Tokyo",
+        &["ja", "en"],
+        &["food", "beverage", "coffee"],
+    ),
+    (
+        "Hiroshi Sato",
+        "hiroshi.sato@demo.expo",
+        "Tottori Crafts",
+        "JP",
+        "Asia/Tokyo",
+        &["ja"],
+        &["consumer-goods", "crafts", "ceramics"],
+    ),
+    (
+        "Aiko Suzuki",
+        "aiko.suzuki@demo.expo",
+        "Sapporo Content Lab",
+        "JP",
+        "Asia/Tokyo",
+        &["ja", "ko"],
+        &["ict", "content", "games"],
+    ),
+    (
+        "Emily Johnson",
+        "emily.johnson@demo.expo",
+        "Pacific Health Imports",
+        "US",
+        "America/Los_Angeles",
+        &["en"],
+        &["medical-devices", "telemedicine", "health-food"],
+    ),
+    (
+        "Nguyen Van An",
+        "nguyen.van.an@demo.expo",
+        "Saigon Beauty Distribution",
+        "VN",
+        "Asia/Ho_Chi_Minh",
+        &["vi", "en"],
+        &["cosmetics", "skincare"],
+    ),
+    (
+        "Aigerim Nurlanovna",
+        "aigerim.n@demo.expo",
+        "Almaty EV Trade",
+        "KZ",
+        "Asia/Almaty",
+        &["kk", "ru", "en"],
+        &["auto-parts", "ev", "mobility"],
+    ),
+    (
+        "Rahul Mehta",
+        "rahul.mehta@demo.expo",
+        "Mumbai Agritech",
+        "IN",
+        "Asia/Kolkata",
+        &["en", "hi"],
+        &["agriculture", "aquaculture", "technology"],
+    ),
+    (
+        "Lukas Weber",
+        "lukas.weber@demo.expo",
+        "Hamburg Asia Foods",
+        "DE",
+        "Europe/Berlin",
+        &["de", "en"],
+        &["food", "kimchi", "sauce"],
+    ),
+    (
+        "Sofia Ivanova",
+        "sofia.ivanova@demo.expo",
+        "Novosibirsk Drone Systems",
+        "RU",
+        "Asia/Novosibirsk",
+        &["ru", "en"],
+        &["ict", "drones", "safety"],
+    ),
+];
+
+/// (name, email, languages)
+const INTERPRETERS: &[(&str, &str, &[&str])] = &[
+    ("Kim Natalia", "interpreter@demo.expo", &["ko", "ru", "en"]),
+    ("Liu Mei", "liu.mei@demo.expo", &["ko", "zh"]),
+    (
+        "Sarnai Tsend",
+        "sarnai.tsend@demo.expo",
+        &["ko", "mn", "ru"],
+    ),
+    ("Sato Emi", "sato.emi@demo.expo", &["ko", "ja"]),
+    ("Pak Sergei", "pak.sergei@demo.expo", &["ko", "ru"]),
+    ("Jin Hua", "jin.hua@demo.expo", &["ko", "zh", "en"]),
+];
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+fn slug(name: &str) -> String {
+    name.to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Loads the demo fair unless it is there already. Returns true when it loaded it now.
+pub async fn load(store: &Store) -> anyhow::Result<bool> {
+    if store.meta("demo_loaded").await?.is_some() {
+        return Ok(false);
+    }
+    // One hash for every demo account: they share a published password anyway.
+    let phc = password::hash(DEMO_PASSWORD.to_string()).await?;
+    let now = now_ms();
+    let mut tx = store.pool().begin().await?;
+    let claimed = sqlx::query(
+        "insert into meta (key, value) values ('demo_loaded', $1) on conflict (key) do nothing",
+    )
+    .bind(now.to_string())
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "insert into meta (key, value) values ('fair_name', $1) \
+         on conflict (key) do update set value = excluded.value",
+    )
+    .bind("GTI Expo Gangwon 2026 (demo)")
+    .execute(&mut *tx)
+    .await?;
+    let mut company_no = 0;
+    for (position, hall) in HALLS.iter().enumerate() {
+        let hall_id: i64 = sqlx::query_scalar(
+            "insert into halls (slug, name, industry, position) values ($1, $2, $3, $4) returning id",
+        )
+        .bind(hall.slug)
+        .bind(hall.name)
+        .bind(hall.industry)
+        .bind(position as i64)
+        .fetch_one(&mut *tx)
+        .await
+        .with_context(|| format!("hall {}", hall.slug))?;
+        for exhibitor in hall.companies {
+            company_no += 1;
+            insert_exhibitor(&mut tx, exhibitor, hall_id, company_no, &phc, now).await?;
+        }
+    }
+    for (name, email, company, country, tz, languages, interests) in BUYERS {
+        sqlx::query(
+            "insert into users (email, name, role, status, password_hash, buyer_company, country, \
+             timezone, languages, interests, share_contact, created_ms) \
+             values ($1, $2, 'buyer', 'active', $3, $4, $5, $6, $7, $8, 1, $9)",
+        )
+        .bind(*email)
+        .bind(*name)
+        .bind(&phc)
+        .bind(*company)
+        .bind(*country)
+        .bind(*tz)
+        .bind(encode_list(&strings(languages)))
+        .bind(encode_list(&strings(interests)))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .with_context(|| format!("buyer {email}"))?;
+    }
+    for (name, email, languages) in INTERPRETERS {
+        sqlx::query(
+            "insert into users (email, name, role, status, password_hash, country, timezone, \
+             languages, created_ms) values ($1, $2, 'interpreter', 'active', $3, 'KR', 'Asia/Seoul', $4, $5)",
+        )
+        .bind(*email)
+        .bind(*name)
+        .bind(&phc)
+        .bind(encode_list(&strings(languages)))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .with_context(|| format!("interpreter {email}"))?;
+    }
+    tx.commit().await?;
+    tracing::info!(
+        halls = HALLS.len(),
+        companies = company_no,
+        buyers = BUYERS.len(),
+        "demo fair loaded"
+    );
+    Ok(true)
+}
+
+async fn insert_exhibitor(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    exhibitor: &Exhibitor,
+    hall_id: i64,
+    company_no: usize,
+    phc: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    let company_slug = slug(exhibitor.name);
+    let company_id: i64 = sqlx::query_scalar(
+        "insert into companies (reg_no, name, hall_id, country, region, tagline, description, \
+         website, founded_year, tags, created_ms) \
+         values ($1, $2, $3, 'KR', $4, $5, $6, $7, $8, $9, $10) returning id",
+    )
+    .bind(format!("221-81-{:05}", 10_000 + company_no * 37))
+    .bind(exhibitor.name)
+    .bind(hall_id)
+    .bind(exhibitor.region)
+    .bind(exhibitor.tagline)
+    .bind(format!(
+        "{} is an exporter from {}, Gangwon-do, founded in {}. {}.",
+        exhibitor.name, exhibitor.region, exhibitor.founded, exhibitor.tagline
+    ))
+    .bind(format!("https://{company_slug}.example.kr"))
+    .bind(exhibitor.founded)
+    .bind(encode_list(&strings(exhibitor.tags)))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .with_context(|| format!("company {}", exhibitor.name))?;
+    for (name, hs_code, description) in exhibitor.products {
+        sqlx::query(
+            "insert into products (company_id, name, description, hs_code, tags, created_ms) \
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(company_id)
+        .bind(*name)
+        .bind(*description)
+        .bind(*hs_code)
+        .bind(encode_list(&strings(exhibitor.tags)))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (i, (name, languages)) in exhibitor.staff.iter().enumerate() {
+        // The first company's admin has an easy address for the README.
+        let email = if company_no == 1 && i == 0 {
+            "exhibitor@demo.expo".to_string()
+        } else {
+            format!("staff{}@{company_slug}.demo", i + 1)
+        };
+        sqlx::query(
+            "insert into users (email, name, role, status, password_hash, company_id, company_admin, \
+             country, timezone, languages, created_ms) \
+             values ($1, $2, 'exhibitor', 'active', $3, $4, $5, 'KR', 'Asia/Seoul', $6, $7)",
+        )
+        .bind(email)
+        .bind(*name)
+        .bind(phc)
+        .bind(company_id)
+        .bind(i64::from(i == 0))
+        .bind(encode_list(&strings(languages)))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_data_is_consistent() {
+        assert_eq!(HALLS.len(), 8);
+        let companies: usize = HALLS.iter().map(|h| h.companies.len()).sum();
+        assert_eq!(companies, 40);
+        for hall in HALLS {
+            for c in hall.companies {
+                assert!(!c.products.is_empty() && !c.staff.is_empty(), "{}", c.name);
+            }
+        }
+        for (_, _, _, country, tz, _, _) in BUYERS {
+            assert!(tz.parse::<chrono_tz::Tz>().is_ok(), "{tz}");
+            assert_eq!(country.len(), 2);
+        }
+        assert_eq!(slug("Seorak Natural Foods"), "seorak-natural-foods");
+        assert_eq!(slug("Inje Birch Sap Co."), "inje-birch-sap-co");
+    }
+}

@@ -1,0 +1,148 @@
+//! In-process presence and bus, for a fair served by one node.
+
+use super::{BusMessage, PresenceList};
+use expo_schema::PresenceEntry;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+
+/// How many bus messages a slow subscriber may fall behind before it starts losing them.
+const BUS_CAPACITY: usize = 65_536;
+
+#[derive(Clone)]
+pub struct MemoryBus {
+    tx: broadcast::Sender<BusMessage>,
+}
+
+impl MemoryBus {
+    pub fn new() -> MemoryBus {
+        let (tx, _) = broadcast::channel(BUS_CAPACITY);
+        MemoryBus { tx }
+    }
+
+    pub fn publish(&self, message: BusMessage) -> anyhow::Result<()> {
+        // No receiver means no node is listening yet; that is not an error.
+        let _ = self.tx.send(message);
+        Ok(())
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
+        self.tx.subscribe()
+    }
+}
+
+impl Default for MemoryBus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Presence in a map. The mutex guards short, non-async sections only.
+#[derive(Clone)]
+pub struct MemoryPresence {
+    rooms: Arc<Mutex<HashMap<String, HashMap<String, (PresenceEntry, Instant)>>>>,
+    ttl: Duration,
+}
+
+impl MemoryPresence {
+    pub fn new(ttl: Duration) -> MemoryPresence {
+        MemoryPresence {
+            rooms: Arc::default(),
+            ttl,
+        }
+    }
+
+    pub fn add(&self, room: &str, entry: &PresenceEntry) {
+        let expires = Instant::now() + self.ttl;
+        let mut rooms = self.rooms.lock().expect("presence lock");
+        rooms
+            .entry(room.to_string())
+            .or_default()
+            .insert(entry.conn_id.clone(), (entry.clone(), expires));
+    }
+
+    pub fn remove(&self, room: &str, conn_id: &str) -> bool {
+        let mut rooms = self.rooms.lock().expect("presence lock");
+        let Some(members) = rooms.get_mut(room) else {
+            return false;
+        };
+        let removed = members.remove(conn_id).is_some();
+        if members.is_empty() {
+            rooms.remove(room);
+        }
+        removed
+    }
+
+    pub fn list(&self, room: &str) -> PresenceList {
+        let now = Instant::now();
+        let mut rooms = self.rooms.lock().expect("presence lock");
+        let mut out = PresenceList::default();
+        if let Some(members) = rooms.get_mut(room) {
+            members.retain(|_, (entry, expires)| {
+                if *expires <= now {
+                    out.expired.push(entry.clone());
+                    false
+                } else {
+                    out.live.push(entry.clone());
+                    true
+                }
+            });
+            if members.is_empty() {
+                rooms.remove(room);
+            }
+        }
+        out.live
+            .sort_by(|a, b| (a.since_ms, &a.conn_id).cmp(&(b.since_ms, &b.conn_id)));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expo_schema::{Role, UserSummary};
+
+    fn entry(conn: &str, since: i64) -> PresenceEntry {
+        PresenceEntry {
+            conn_id: conn.into(),
+            user: UserSummary {
+                id: 1,
+                name: "Kim".into(),
+                role: Role::Buyer,
+                company_id: None,
+                company_name: None,
+                country: Some("KR".into()),
+            },
+            since_ms: since,
+        }
+    }
+
+    #[test]
+    fn add_list_remove() {
+        let p = MemoryPresence::new(Duration::from_secs(60));
+        p.add("lobby", &entry("b", 2));
+        p.add("lobby", &entry("a", 1));
+        let list = p.list("lobby");
+        assert_eq!(
+            list.live
+                .iter()
+                .map(|e| e.conn_id.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert!(p.remove("lobby", "a"));
+        assert!(!p.remove("lobby", "a"));
+        assert_eq!(p.list("lobby").live.len(), 1);
+    }
+
+    #[test]
+    fn expired_entries_are_reported_once() {
+        let p = MemoryPresence::new(Duration::from_millis(0));
+        p.add("lobby", &entry("a", 1));
+        let first = p.list("lobby");
+        assert!(first.live.is_empty());
+        assert_eq!(first.expired.len(), 1);
+        assert!(p.list("lobby").expired.is_empty());
+    }
+}

@@ -1,0 +1,98 @@
+//! The one error type at the HTTP edge, and its websocket twin.
+//!
+//! Every failure a client can see carries a stable [`ErrorCode`]. Database and unexpected
+//! errors are logged in full and answered as a plain `internal` without internals.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use expo_schema::{ErrorBody, ErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A failure the client caused or can act on.
+    #[error("{0}")]
+    Client(ErrorBody),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError::Client(ErrorBody::new(code, message))
+    }
+
+    pub fn validation(message: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorCode::Validation, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorCode::Forbidden, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorCode::NotFound, message)
+    }
+
+    /// The body a client sees. Internal errors are logged here, once, in full.
+    pub fn body(&self) -> ErrorBody {
+        match self {
+            ApiError::Client(body) => body.clone(),
+            ApiError::Database(error) => {
+                tracing::error!(%error, "database error");
+                ErrorBody::new(ErrorCode::Internal, "internal error")
+            }
+            ApiError::Other(error) => {
+                tracing::error!(error = format!("{error:#}"), "internal error");
+                ErrorBody::new(ErrorCode::Internal, "internal error")
+            }
+        }
+    }
+}
+
+/// The HTTP status that goes with each code.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::BadRequest
+        | ErrorCode::UnknownCommand
+        | ErrorCode::InvalidCommand
+        | ErrorCode::UnknownRoom
+        | ErrorCode::NotSubscribed => StatusCode::BAD_REQUEST,
+        ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::MessageTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Unauthorized
+        | ErrorCode::InvalidCredentials
+        | ErrorCode::TokenExpired
+        | ErrorCode::TokenRevoked => StatusCode::UNAUTHORIZED,
+        ErrorCode::AccountPending | ErrorCode::AccountDisabled | ErrorCode::Forbidden => {
+            StatusCode::FORBIDDEN
+        }
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Conflict => StatusCode::CONFLICT,
+        ErrorCode::SlowConsumer | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::ShuttingDown | ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = self.body();
+        metrics::counter!("expo_http_errors_total", "code" => body.code.as_str()).increment(1);
+        (status_of(body.code), Json(body)).into_response()
+    }
+}
+
+/// Turns a unique-key violation into a `conflict` with a clear message; anything else passes.
+pub fn on_unique_violation(error: sqlx::Error, message: &str) -> ApiError {
+    if let sqlx::Error::Database(db) = &error {
+        if db.is_unique_violation() {
+            return ApiError::new(ErrorCode::Conflict, message);
+        }
+    }
+    ApiError::Database(error)
+}

@@ -1,0 +1,131 @@
+//! The HTTP surface: the domains' routers merged, plus health, metrics, the API documents,
+//! the websocket endpoint and the web client.
+
+use crate::{auth, booths, ws, AppState};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use expo_schema::api::Readiness;
+use std::time::Instant;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Expo Hub API", description = "REST API of Expo Hub, the hybrid trade fair server. \
+        Everything live (presence, chat, meeting updates) travels on the websocket at /ws, \
+        described by /api/v1/protocol.json."),
+    paths(
+        auth::routes::login, auth::routes::logout, auth::routes::me, auth::routes::register,
+        auth::routes::list_users, auth::routes::approve, auth::routes::disable,
+        auth::routes::invite, auth::routes::accept_invitation,
+        booths::fair_summary, booths::list_halls, booths::list_companies, booths::company_detail,
+        healthz, readyz,
+    ),
+    tags((name = "auth", description = "Sign-in and sessions"),
+         (name = "users", description = "Accounts, approval and invitations"),
+         (name = "fair", description = "Halls, companies and products"),
+         (name = "ops", description = "Health and readiness")),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let assets = state.config.assets_dir();
+    let static_files = ServeDir::new(&assets)
+        .append_index_html_on_directories(true)
+        .fallback(ServeFile::new(assets.join("index.html")));
+    Router::new()
+        .merge(auth::routes::router())
+        .merge(booths::router())
+        .route("/ws", get(ws::upgrade))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/protocol.json", get(protocol))
+        .fallback_service(static_files)
+        .layer(middleware::from_fn(record_http))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Counts requests and their latency by route template (never by raw path).
+async fn record_http(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "static".into());
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("expo_http_requests_total", "route" => route.clone(), "method" => method, "status" => status)
+        .increment(1);
+    metrics::histogram!("expo_http_request_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, description = "alive")))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The store and (when configured) Redis answer; 503 otherwise.
+#[utoipa::path(get, path = "/readyz", tag = "ops",
+    responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+    let (store_ok, engine_ok) = tokio::join!(state.store.ping(), state.engine.ping());
+    let shutting_down = state.hub.shutdown_token().is_cancelled();
+    let ready = store_ok && engine_ok && !shutting_down;
+    let body = Readiness {
+        ready,
+        store: state.store.kind().as_str().into(),
+        store_ok,
+        engine: state.engine.name.into(),
+        engine_ok,
+    };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body))
+}
+
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    metrics::gauge!("expo_node_connections").set(state.hub.connection_count() as f64);
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn protocol() -> Json<serde_json::Value> {
+    Json(expo_schema::protocol::json_schema())
+}

@@ -1,0 +1,607 @@
+//! The live hub: connections, rooms, fan-out and presence. It knows rooms and connections,
+//! never booths or meetings.
+//!
+//! A room event travels once per node: the publisher encodes the frame once and puts it on the
+//! bus; every node's bus task hands the same bytes to its local members' bounded queues. A
+//! member whose queue is full is a slow consumer: it is told and dropped, and the room goes on.
+
+pub mod ratelimit;
+pub mod session;
+
+use crate::engine::{BusMessage, Engine};
+use axum::extract::ws::Utf8Bytes;
+use expo_schema::protocol::{close_code, RoomEvent, ServerFrame};
+use expo_schema::{ErrorCode, PresenceEntry, UserSummary};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc, Notify};
+use tokio_util::sync::CancellationToken;
+
+/// The limits every connection lives by.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_frame_bytes: usize,
+    pub outbound_queue: usize,
+    pub rate_per_sec: u32,
+    pub rate_burst: u32,
+    pub heartbeat: Duration,
+    pub heartbeat_timeout: Duration,
+    pub presence_ttl: Duration,
+}
+
+/// Who a connection belongs to.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub user: UserSummary,
+    pub session_id: i64,
+    /// When the session token expires (UTC ms); the connection closes then.
+    pub expires_ms: i64,
+}
+
+/// Why a connection is being closed, and what the client is told.
+#[derive(Debug, Clone)]
+pub struct CloseReason {
+    pub code: u16,
+    pub reason: ErrorCode,
+    pub message: String,
+    pub reconnect: bool,
+    /// Whether to send a `closing` frame before the close frame.
+    pub announce: bool,
+}
+
+impl CloseReason {
+    pub fn new(code: u16, reason: ErrorCode, message: &str) -> CloseReason {
+        CloseReason {
+            code,
+            reason,
+            message: message.to_string(),
+            reconnect: false,
+            announce: true,
+        }
+    }
+
+    /// The peer went away or closed first: just close.
+    pub fn quiet() -> CloseReason {
+        CloseReason {
+            code: 1000,
+            reason: ErrorCode::BadRequest,
+            message: String::new(),
+            reconnect: false,
+            announce: false,
+        }
+    }
+}
+
+/// Closes one connection, once: the first reason given wins.
+#[derive(Debug, Default)]
+pub struct Closer {
+    token: CancellationToken,
+    reason: Mutex<Option<CloseReason>>,
+}
+
+impl Closer {
+    pub fn close(&self, reason: CloseReason) {
+        // Short critical section, never held across an await.
+        let mut slot = self.reason.lock().expect("closer lock");
+        if slot.is_none() {
+            *slot = Some(reason);
+        }
+        drop(slot);
+        self.token.cancel();
+    }
+
+    pub fn reason(&self) -> Option<CloseReason> {
+        self.reason.lock().expect("closer lock").clone()
+    }
+
+    pub async fn closed(&self) {
+        self.token.cancelled().await
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.token.is_cancelled()
+    }
+}
+
+/// What the hub keeps for one local connection.
+struct Conn {
+    tx: mpsc::Sender<Utf8Bytes>,
+    closer: Arc<Closer>,
+    identity: Identity,
+    rooms: HashMap<String, PresenceEntry>,
+}
+
+/// Local connections and room membership: plain data behind one mutex.
+#[derive(Default)]
+struct Registry {
+    conns: HashMap<String, Conn>,
+    rooms: HashMap<String, HashSet<String>>,
+}
+
+impl Registry {
+    /// Every room member is a live connection that lists the room, and the other way round.
+    #[cfg(test)]
+    fn check_invariants(&self) {
+        for (room, members) in &self.rooms {
+            assert!(!members.is_empty(), "empty room {room} kept");
+            for id in members {
+                let conn = self.conns.get(id).expect("member is a connection");
+                assert!(conn.rooms.contains_key(room));
+            }
+        }
+        for (id, conn) in &self.conns {
+            for room in conn.rooms.keys() {
+                assert!(self.rooms[room].contains(id));
+            }
+        }
+    }
+}
+
+struct Inner {
+    node_id: String,
+    engine: Engine,
+    limits: Limits,
+    registry: Mutex<Registry>,
+    next_conn: AtomicU64,
+    shutdown: CancellationToken,
+    emptied: Notify,
+}
+
+/// A cheap, cloneable handle on the hub.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+/// A connection's handle, as the session and the dispatcher see it.
+#[derive(Clone)]
+pub struct ConnHandle {
+    pub id: String,
+    pub identity: Identity,
+    pub closer: Arc<Closer>,
+    tx: mpsc::Sender<Utf8Bytes>,
+}
+
+impl ConnHandle {
+    /// Queues a frame for this connection. A full queue makes it a slow consumer.
+    pub fn send(&self, frame: &ServerFrame) {
+        let text = serde_json::to_string(frame).expect("a frame always serializes");
+        self.send_raw(Utf8Bytes::from(text));
+    }
+
+    fn send_raw(&self, bytes: Utf8Bytes) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(bytes) {
+            slow_consumer(&self.closer);
+        }
+    }
+}
+
+fn slow_consumer(closer: &Closer) {
+    if !closer.is_closed() {
+        metrics::counter!("expo_ws_slow_consumers_total").increment(1);
+    }
+    closer.close(CloseReason::new(
+        close_code::SLOW_CONSUMER,
+        ErrorCode::SlowConsumer,
+        "the connection could not keep up with its events",
+    ));
+}
+
+impl Hub {
+    pub fn new(node_id: String, engine: Engine, limits: Limits) -> Hub {
+        let hub = Hub {
+            inner: Arc::new(Inner {
+                node_id,
+                engine,
+                limits,
+                registry: Mutex::default(),
+                next_conn: AtomicU64::new(1),
+                shutdown: CancellationToken::new(),
+                emptied: Notify::new(),
+            }),
+        };
+        let bus_rx = hub.inner.engine.bus.subscribe();
+        tokio::spawn(hub.clone().run_bus(bus_rx));
+        tokio::spawn(hub.clone().run_presence_refresh());
+        hub
+    }
+
+    pub fn node_id(&self) -> &str {
+        &self.inner.node_id
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    pub fn shutdown_token(&self) -> &CancellationToken {
+        &self.inner.shutdown
+    }
+
+    /// Number of open connections on this node.
+    pub fn connection_count(&self) -> usize {
+        self.inner.registry.lock().expect("registry").conns.len()
+    }
+
+    /// Registers a new connection and returns its handle and the receiving end of its queue.
+    pub fn register(&self, identity: Identity) -> (ConnHandle, mpsc::Receiver<Utf8Bytes>) {
+        let n = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{}-{}", self.inner.node_id, n);
+        let (tx, rx) = mpsc::channel(self.inner.limits.outbound_queue.max(1));
+        let closer = Arc::new(Closer::default());
+        let handle = ConnHandle {
+            id: id.clone(),
+            identity: identity.clone(),
+            closer: closer.clone(),
+            tx: tx.clone(),
+        };
+        self.inner.registry.lock().expect("registry").conns.insert(
+            id,
+            Conn {
+                tx,
+                closer,
+                identity,
+                rooms: HashMap::new(),
+            },
+        );
+        metrics::gauge!("expo_ws_connections").increment(1.0);
+        (handle, rx)
+    }
+
+    /// Forgets a connection: leaves every room it was in. Called once, after its loop ends.
+    pub async fn unregister(&self, conn_id: &str) {
+        let conn = self
+            .inner
+            .registry
+            .lock()
+            .expect("registry")
+            .conns
+            .remove(conn_id);
+        let Some(conn) = conn else { return };
+        {
+            let mut registry = self.inner.registry.lock().expect("registry");
+            for room in conn.rooms.keys() {
+                remove_member(&mut registry, room, conn_id);
+            }
+        }
+        for (room, entry) in conn.rooms {
+            self.announce_leave(&room, entry).await;
+        }
+        metrics::gauge!("expo_ws_connections").decrement(1.0);
+        if self.connection_count() == 0 {
+            self.inner.emptied.notify_waiters();
+        }
+    }
+
+    /// Joins a room: attaches the connection to the live stream first, then records presence
+    /// and announces it, then reads who is there, so nothing that happens meanwhile is missed.
+    pub async fn join(&self, conn: &ConnHandle, room: &str) -> anyhow::Result<Vec<PresenceEntry>> {
+        let entry = PresenceEntry {
+            conn_id: conn.id.clone(),
+            user: conn.identity.user.clone(),
+            since_ms: crate::store::now_ms(),
+        };
+        let fresh = {
+            let mut registry = self.inner.registry.lock().expect("registry");
+            let Some(state) = registry.conns.get_mut(&conn.id) else {
+                anyhow::bail!("connection is closing");
+            };
+            let fresh = !state.rooms.contains_key(room);
+            if fresh {
+                state.rooms.insert(room.to_string(), entry.clone());
+                registry
+                    .rooms
+                    .entry(room.to_string())
+                    .or_default()
+                    .insert(conn.id.clone());
+            }
+            fresh
+        };
+        if fresh {
+            self.inner.engine.presence.add(room, &entry).await?;
+            self.publish(
+                room,
+                &ServerFrame::Event {
+                    room: room.to_string(),
+                    event: RoomEvent::Join { member: entry },
+                },
+            )
+            .await?;
+        }
+        self.presence(room).await
+    }
+
+    /// Leaves a room; false when the connection was not in it.
+    pub async fn leave(&self, conn: &ConnHandle, room: &str) -> bool {
+        let entry = {
+            let mut registry = self.inner.registry.lock().expect("registry");
+            let entry = registry
+                .conns
+                .get_mut(&conn.id)
+                .and_then(|c| c.rooms.remove(room));
+            if entry.is_some() {
+                remove_member(&mut registry, room, &conn.id);
+            }
+            entry
+        };
+        match entry {
+            Some(entry) => {
+                self.announce_leave(room, entry).await;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The rooms a connection is in.
+    pub fn rooms_of(&self, conn_id: &str) -> Vec<String> {
+        let registry = self.inner.registry.lock().expect("registry");
+        let mut rooms: Vec<String> = registry
+            .conns
+            .get(conn_id)
+            .map(|c| c.rooms.keys().cloned().collect())
+            .unwrap_or_default();
+        rooms.sort();
+        rooms
+    }
+
+    async fn announce_leave(&self, room: &str, entry: PresenceEntry) {
+        match self
+            .inner
+            .engine
+            .presence
+            .remove(room, &entry.conn_id)
+            .await
+        {
+            Ok(_) => {}
+            Err(error) => tracing::warn!(?error, room, "presence remove failed"),
+        }
+        let frame = ServerFrame::Event {
+            room: room.to_string(),
+            event: RoomEvent::Leave { member: entry },
+        };
+        if let Err(error) = self.publish(room, &frame).await {
+            tracing::warn!(?error, room, "leave announcement failed");
+        }
+    }
+
+    /// Who is in a room now, across nodes. Entries whose node stopped refreshing them are
+    /// removed here, and their leave is announced (once, by whichever node saw them lapse).
+    pub async fn presence(&self, room: &str) -> anyhow::Result<Vec<PresenceEntry>> {
+        let list = self.inner.engine.presence.list(room).await?;
+        for entry in list.expired {
+            let frame = ServerFrame::Event {
+                room: room.to_string(),
+                event: RoomEvent::Leave { member: entry },
+            };
+            self.publish(room, &frame).await?;
+        }
+        Ok(list.live)
+    }
+
+    /// Publishes a frame to a room's members on every node. The frame is encoded once here.
+    pub async fn publish(&self, room: &str, frame: &ServerFrame) -> anyhow::Result<()> {
+        let payload: Arc<str> = Arc::from(serde_json::to_string(frame)?);
+        self.inner
+            .engine
+            .bus
+            .publish(BusMessage::Room {
+                room: room.to_string(),
+                payload,
+            })
+            .await
+    }
+
+    /// Hands bus messages to local connections until the node shuts down.
+    async fn run_bus(self, mut rx: broadcast::Receiver<BusMessage>) {
+        loop {
+            let message = tokio::select! {
+                message = rx.recv() => message,
+                _ = self.inner.shutdown.cancelled() => return,
+            };
+            match message {
+                Ok(BusMessage::Room { room, payload }) => self.deliver_local(&room, &payload),
+                Ok(BusMessage::CloseSession { session_id }) => {
+                    self.close_where(|id| id.session_id == session_id, ErrorCode::TokenRevoked)
+                }
+                Ok(BusMessage::CloseUser { user_id }) => {
+                    self.close_where(|id| id.user.id == user_id, ErrorCode::AccountDisabled)
+                }
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    metrics::counter!("expo_bus_lagged_total").increment(n);
+                    tracing::warn!(missed = n, "bus receiver lagged");
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+
+    fn deliver_local(&self, room: &str, payload: &str) {
+        let registry = self.inner.registry.lock().expect("registry");
+        let Some(members) = registry.rooms.get(room) else {
+            return;
+        };
+        // One copy per node; every member shares it.
+        let bytes = Utf8Bytes::from(payload);
+        for id in members {
+            if let Some(conn) = registry.conns.get(id) {
+                if let Err(mpsc::error::TrySendError::Full(_)) = conn.tx.try_send(bytes.clone()) {
+                    slow_consumer(&conn.closer);
+                }
+            }
+        }
+        metrics::counter!("expo_ws_deliveries_total").increment(members.len() as u64);
+    }
+
+    fn close_where(&self, matches: impl Fn(&Identity) -> bool, reason: ErrorCode) {
+        let registry = self.inner.registry.lock().expect("registry");
+        for conn in registry.conns.values() {
+            if matches(&conn.identity) {
+                conn.closer.close(CloseReason::new(
+                    close_code::UNAUTHORIZED,
+                    reason,
+                    "the session has ended; sign in again",
+                ));
+            }
+        }
+    }
+
+    /// Re-announces this node's presence entries before they lapse.
+    async fn run_presence_refresh(self) {
+        let every = self.inner.limits.presence_ttl / 3;
+        let mut tick = tokio::time::interval(every.max(Duration::from_millis(200)));
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = self.inner.shutdown.cancelled() => return,
+            }
+            let entries: Vec<(String, PresenceEntry)> = {
+                let registry = self.inner.registry.lock().expect("registry");
+                registry
+                    .conns
+                    .values()
+                    .flat_map(|c| c.rooms.iter().map(|(r, e)| (r.clone(), e.clone())))
+                    .collect()
+            };
+            if let Err(error) = self.inner.engine.presence.refresh(&entries).await {
+                tracing::warn!(?error, "presence refresh failed");
+            }
+        }
+    }
+
+    /// Starts shutdown: every connection is told to reconnect elsewhere and closed. Waits up
+    /// to `grace` for them to finish.
+    pub async fn drain(&self, grace: Duration) {
+        self.inner.shutdown.cancel();
+        {
+            let registry = self.inner.registry.lock().expect("registry");
+            for conn in registry.conns.values() {
+                let mut reason = CloseReason::new(
+                    close_code::SERVICE_RESTART,
+                    ErrorCode::ShuttingDown,
+                    "this node is shutting down; reconnect",
+                );
+                reason.reconnect = true;
+                conn.closer.close(reason);
+            }
+        }
+        let wait = async {
+            while self.connection_count() > 0 {
+                let notified = self.inner.emptied.notified();
+                if self.connection_count() == 0 {
+                    break;
+                }
+                let _ = tokio::time::timeout(Duration::from_millis(100), notified).await;
+            }
+        };
+        if tokio::time::timeout(grace, wait).await.is_err() {
+            tracing::warn!(
+                left = self.connection_count(),
+                "connections still open after the grace period"
+            );
+        }
+    }
+}
+
+fn remove_member(registry: &mut Registry, room: &str, conn_id: &str) {
+    if let Some(members) = registry.rooms.get_mut(room) {
+        members.remove(conn_id);
+        if members.is_empty() {
+            registry.rooms.remove(room);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expo_schema::Role;
+
+    fn limits(queue: usize) -> Limits {
+        Limits {
+            max_frame_bytes: 1024,
+            outbound_queue: queue,
+            rate_per_sec: 10,
+            rate_burst: 10,
+            heartbeat: Duration::from_secs(15),
+            heartbeat_timeout: Duration::from_secs(45),
+            presence_ttl: Duration::from_secs(30),
+        }
+    }
+
+    fn identity(id: i64) -> Identity {
+        Identity {
+            user: UserSummary {
+                id,
+                name: format!("user {id}"),
+                role: Role::Buyer,
+                company_id: None,
+                company_name: None,
+                country: None,
+            },
+            session_id: id,
+            expires_ms: i64::MAX,
+        }
+    }
+
+    #[tokio::test]
+    async fn join_delivers_and_leave_cleans_up() {
+        let hub = Hub::new(
+            "n1".into(),
+            Engine::memory(Duration::from_secs(30)),
+            limits(16),
+        );
+        let (a, mut a_rx) = hub.register(identity(1));
+        let (b, mut b_rx) = hub.register(identity(2));
+        hub.join(&a, "lobby").await.unwrap();
+        let members = hub.join(&b, "lobby").await.unwrap();
+        assert_eq!(members.len(), 2);
+        hub.inner.registry.lock().unwrap().check_invariants();
+        // a sees its own join, then b's.
+        let first = a_rx.recv().await.unwrap();
+        assert!(first
+            .as_str()
+            .contains(&format!("\"conn_id\":\"{}\"", a.id)));
+        let second = a_rx.recv().await.unwrap();
+        assert!(second
+            .as_str()
+            .contains(&format!("\"conn_id\":\"{}\"", b.id)));
+        assert!(hub.leave(&b, "lobby").await);
+        assert!(!hub.leave(&b, "lobby").await);
+        let left = a_rx.recv().await.unwrap();
+        assert!(left.as_str().contains("\"kind\":\"leave\""));
+        hub.unregister(&a.id).await;
+        hub.unregister(&b.id).await;
+        hub.inner.registry.lock().unwrap().check_invariants();
+        assert_eq!(hub.connection_count(), 0);
+        assert!(hub.presence("lobby").await.unwrap().is_empty());
+        // b got its own join before it left.
+        assert!(b_rx.recv().await.is_some());
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_closes_only_that_connection() {
+        let hub = Hub::new(
+            "n1".into(),
+            Engine::memory(Duration::from_secs(30)),
+            limits(2),
+        );
+        let (slow, _slow_rx) = hub.register(identity(1));
+        let (fast, mut fast_rx) = hub.register(identity(2));
+        hub.join(&slow, "room").await.unwrap();
+        hub.join(&fast, "room").await.unwrap();
+        for _ in 0..5 {
+            hub.deliver_local("room", "{}");
+            while fast_rx.try_recv().is_ok() {}
+        }
+        assert!(slow.closer.is_closed());
+        assert_eq!(
+            slow.closer.reason().unwrap().code,
+            close_code::SLOW_CONSUMER
+        );
+        assert!(!fast.closer.is_closed());
+    }
+}

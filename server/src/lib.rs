@@ -1,0 +1,164 @@
+//! Expo Hub server: a library with a thin `main`.
+//!
+//! [`App::build`] opens the store and the engines, runs migrations, binds the listener (port 0
+//! in tests) and returns; [`App::run_until_stopped`] serves until the shutdown token fires,
+//! then drains connections and closes the stores. Tests start several `App`s on one
+//! Postgres and Redis to be several nodes.
+
+pub mod auth;
+pub mod booths;
+pub mod config;
+pub mod demo;
+pub mod engine;
+pub mod error;
+pub mod http;
+pub mod hub;
+pub mod rooms;
+pub mod store;
+pub mod ws;
+
+use anyhow::Context;
+pub use config::Config;
+use engine::Engine;
+use hub::{Hub, Limits};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use store::Store;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Shared state of one node: cheap to clone, `Arc`s inside.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub engine: Engine,
+    pub hub: Hub,
+    pub metrics: PrometheusHandle,
+}
+
+/// The process-wide Prometheus recorder. Metrics are global in the `metrics` crate, so several
+/// nodes in one test process share one recorder; each real node is its own process.
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets(&[
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ])
+                .expect("static buckets are valid")
+                .build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may already be installed (a test harness); then ours only renders.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// A built node, bound and ready to serve.
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+    shutdown: CancellationToken,
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        let store = Store::open(config.database_url.as_deref(), &config.data_dir).await?;
+        let engine = match &config.redis_url {
+            Some(url) => Engine::redis(url, &config.redis_prefix, config.presence_ttl()).await?,
+            None => Engine::memory(config.presence_ttl()),
+        };
+        auth::bootstrap_organizer(
+            &store,
+            &config.admin_email,
+            config.admin_password.as_deref(),
+        )
+        .await
+        .context("creating the first organizer")?;
+        if config.demo {
+            demo::load(&store).await.context("loading the demo fair")?;
+        }
+        let node_id = config.node_id.clone().unwrap_or_else(random_node_id);
+        let limits = Limits {
+            max_frame_bytes: config.max_frame_bytes,
+            outbound_queue: config.outbound_queue,
+            rate_per_sec: config.rate_per_sec,
+            rate_burst: config.rate_burst,
+            heartbeat: config.heartbeat(),
+            heartbeat_timeout: config.heartbeat_timeout(),
+            presence_ttl: config.presence_ttl(),
+        };
+        let hub = Hub::new(node_id, engine.clone(), limits);
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        let state = AppState {
+            config: Arc::new(config),
+            store,
+            engine,
+            hub,
+            metrics: metrics_handle(),
+        };
+        Ok(App {
+            listener,
+            state,
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Cancel this token to stop the node gracefully.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serves until the shutdown token fires, then stops accepting, tells every websocket to
+    /// reconnect elsewhere, waits for them (up to the grace period) and closes the store.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let App {
+            listener,
+            state,
+            shutdown,
+        } = self;
+        tracing::info!(
+            addr = %listener.local_addr()?,
+            node = state.hub.node_id(),
+            store = state.store.kind().as_str(),
+            engine = state.engine.name,
+            "expo hub listening"
+        );
+        let router = http::router(state.clone());
+        let hub = state.hub.clone();
+        let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+        let stop = shutdown.clone();
+        let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+            stop.cancelled().await;
+            // Upgraded websockets are not tracked by the HTTP server: drain them here.
+            hub.drain(grace).await;
+        });
+        serve.await.context("serving HTTP")?;
+        state.store.close().await;
+        tracing::info!("expo hub stopped");
+        Ok(())
+    }
+}
+
+fn random_node_id() -> String {
+    use rand::Rng;
+    let n: u32 = rand::thread_rng().gen();
+    format!("node-{n:08x}")
+}

@@ -1,0 +1,62 @@
+//! Room names and who may enter them.
+//!
+//! | room | who |
+//! | --- | --- |
+//! | `lobby`, `fair` | everyone signed in |
+//! | `organizers` | organizers |
+//! | `hall:{id}` | everyone, if the hall exists |
+//! | `booth:{company_id}` | everyone, if the company exists |
+//! | `user:{id}` | that user only (their personal notifications) |
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::AppState;
+use expo_schema::{ErrorBody, ErrorCode, Role};
+
+/// The longest room name accepted.
+pub const MAX_ROOM_LEN: usize = 128;
+
+/// Whether the caller may subscribe to (or list) a room.
+pub async fn authorize(state: &AppState, caller: &Caller, room: &str) -> Result<(), ErrorBody> {
+    let unknown = || ErrorBody::new(ErrorCode::UnknownRoom, format!("no room named {room:?}"));
+    if room.is_empty() || room.len() > MAX_ROOM_LEN {
+        return Err(unknown());
+    }
+    match room.split_once(':') {
+        None => match room {
+            "lobby" | "fair" => Ok(()),
+            "organizers" if caller.user.role == Role::Organizer => Ok(()),
+            "organizers" => Err(ErrorBody::new(
+                ErrorCode::Forbidden,
+                "only organizers enter this room",
+            )),
+            _ => Err(unknown()),
+        },
+        Some((kind, id)) => {
+            let id: i64 = id.parse().map_err(|_| unknown())?;
+            let table = match kind {
+                "hall" => "halls",
+                "booth" => "companies",
+                "user" if id == caller.user.id => return Ok(()),
+                "user" => {
+                    return Err(ErrorBody::new(
+                        ErrorCode::Forbidden,
+                        "a personal room is for its owner only",
+                    ))
+                }
+                _ => return Err(unknown()),
+            };
+            let sql = format!("select count(*) from {table} where id = $1");
+            let found: i64 = sqlx::query_scalar(&sql)
+                .bind(id)
+                .fetch_one(state.store.pool())
+                .await
+                .map_err(|e| ApiError::Database(e).body())?;
+            if found == 1 {
+                Ok(())
+            } else {
+                Err(unknown())
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! The `/ws` endpoint: checks the Origin and the session, upgrades, and dispatches commands.
+//!
+//! This is where the hub meets the domains: the hub runs connections and rooms, and the
+//! [`AppDispatch`] here decides who may enter which room and routes domain commands.
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ApiResult};
+use crate::hub::session::{self, Dispatch};
+use crate::hub::{ConnHandle, Identity};
+use crate::{rooms, AppState};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use expo_schema::protocol::{Command, ReplyData};
+use expo_schema::{ErrorBody, ErrorCode};
+use futures_util::future::BoxFuture;
+use serde::Deserialize;
+use std::sync::Arc;
+
+#[derive(Debug, Deserialize)]
+pub struct WsQuery {
+    /// A session token, for clients that can send neither a header nor the cookie.
+    token: Option<String>,
+}
+
+/// `GET /ws`: the live hub.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    Query(query): Query<WsQuery>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    check_origin(&state, &headers)?;
+    let caller = authenticate(&state, &headers, query.token.as_deref()).await?;
+    let limits = state.hub.limits();
+    // The transport refuses frames over four times the hub's limit outright (close 1009);
+    // frames between the two limits get a typed `message_too_large` reply and the
+    // connection lives on. A small read buffer keeps idle connections cheap.
+    let ws = ws
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(16 * 1024)
+        .max_write_buffer_size(4 * 1024 * 1024)
+        .max_message_size(limits.max_frame_bytes * 4)
+        .max_frame_size(limits.max_frame_bytes * 4);
+    let identity = Identity {
+        user: caller.user.summary(),
+        session_id: caller.session_id,
+        expires_ms: caller.expires_ms,
+    };
+    let hub = state.hub.clone();
+    let dispatcher: Arc<dyn Dispatch> = Arc::new(AppDispatch {
+        state: state.clone(),
+        caller,
+    });
+    Ok(ws.on_upgrade(move |socket| session::run(hub, socket, identity, dispatcher)))
+}
+
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    query_token: Option<&str>,
+) -> ApiResult<Caller> {
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers.clone();
+    let token = auth::token_from_parts(&parts)
+        .or_else(|| query_token.map(str::to_string))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthorized,
+                "sign in first: send a session token",
+            )
+        })?;
+    auth::routes::caller_from_token(state, &token).await
+}
+
+/// Browsers always send Origin on a websocket; it must be ours or an allowed one.
+/// Non-browser clients send none and pass (they hold a token all the same).
+fn check_origin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let allowed = &state.config.allowed_origins;
+    let same_host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|host| {
+            origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
+        });
+    let listed = allowed
+        .iter()
+        .any(|a| a.trim().trim_end_matches('/') == origin.trim_end_matches('/'));
+    if listed || (allowed.is_empty() && same_host) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "origin {origin} may not open the hub"
+        )))
+    }
+}
+
+/// Routes each command of one connection.
+struct AppDispatch {
+    state: AppState,
+    caller: Caller,
+}
+
+impl Dispatch for AppDispatch {
+    fn dispatch<'a>(
+        &'a self,
+        conn: &'a ConnHandle,
+        command: Command,
+    ) -> BoxFuture<'a, Result<ReplyData, ErrorBody>> {
+        Box::pin(async move {
+            let hub = &self.state.hub;
+            match command {
+                Command::Subscribe { room } => {
+                    rooms::authorize(&self.state, &self.caller, &room).await?;
+                    let members = hub.join(conn, &room).await.map_err(internal)?;
+                    Ok(ReplyData::Subscribed { room, members })
+                }
+                Command::Unsubscribe { room } => {
+                    if hub.leave(conn, &room).await {
+                        Ok(ReplyData::Unsubscribed { room })
+                    } else {
+                        Err(ErrorBody::new(
+                            ErrorCode::NotSubscribed,
+                            format!("not subscribed to {room:?}"),
+                        ))
+                    }
+                }
+                Command::Presence { room } => {
+                    rooms::authorize(&self.state, &self.caller, &room).await?;
+                    let members = hub.presence(&room).await.map_err(internal)?;
+                    Ok(ReplyData::Presence { room, members })
+                }
+                Command::Ping => Ok(ReplyData::Pong {
+                    server_ms: crate::store::now_ms(),
+                }),
+                Command::Whoami => Ok(ReplyData::Whoami {
+                    user: conn.identity.user.clone(),
+                    conn_id: conn.id.clone(),
+                    node: hub.node_id().to_string(),
+                    rooms: hub.rooms_of(&conn.id),
+                }),
+            }
+        })
+    }
+}
+
+fn internal(error: anyhow::Error) -> ErrorBody {
+    ApiError::Other(error).body()
+}
