@@ -1,1 +1,406 @@
-//! placeholder
+//! A typed async client for Expo Hub: REST calls over reqwest and the `/ws` protocol over
+//! tokio-tungstenite. Used by the end-to-end tests, the `expo` command line and the load
+//! generator, so all three speak exactly the protocol in `expo-schema`.
+
+use expo_schema::api::LoginResponse;
+use expo_schema::protocol::{ClientFrame, Command, ReplyData, ServerFrame};
+use expo_schema::{ErrorBody, PresenceEntry};
+use futures_util::{SinkExt, StreamExt};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+
+pub mod bench;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server answered with a typed error.
+    #[error("server error {0}")]
+    Server(ErrorBody),
+    /// HTTP status without a typed body.
+    #[error("HTTP {0}: {1}")]
+    Http(u16, String),
+    #[error("connection closed")]
+    Closed,
+    #[error("timed out waiting for the server")]
+    Timeout,
+    #[error(transparent)]
+    Transport(#[from] Box<tokio_tungstenite::tungstenite::Error>),
+    #[error(transparent)]
+    Reqwest(#[from] reqwest::Error),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+impl ClientError {
+    /// The typed error code, when the server sent one.
+    pub fn code(&self) -> Option<expo_schema::ErrorCode> {
+        match self {
+            ClientError::Server(body) => Some(body.code),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ClientError>;
+
+/// REST client bound to one server.
+#[derive(Clone)]
+pub struct Api {
+    base: String,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token stays out of logs and panic messages.
+        f.debug_struct("Api")
+            .field("base", &self.base)
+            .field("signed_in", &self.token.is_some())
+            .finish()
+    }
+}
+
+impl Api {
+    /// `base` is the server's root, e.g. `http://127.0.0.1:8080`.
+    pub fn new(base: impl Into<String>) -> Api {
+        Api {
+            base: base.into().trim_end_matches('/').to_string(),
+            http: reqwest::Client::new(),
+            token: None,
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn with_token(&self, token: impl Into<String>) -> Api {
+        Api {
+            token: Some(token.into()),
+            ..self.clone()
+        }
+    }
+
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// Signs in and returns the session (the returned `Api` carries its token).
+    pub async fn login(&self, email: &str, password: &str) -> Result<(Api, LoginResponse)> {
+        let session: LoginResponse = self
+            .post(
+                "/api/v1/auth/login",
+                &serde_json::json!({"email": email, "password": password}),
+            )
+            .await?;
+        Ok((self.with_token(session.token.clone()), session))
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let builder = self.http.request(method, format!("{}{}", self.base, path));
+        match &self.token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let response = self.request(reqwest::Method::GET, path).send().await?;
+        decode(response).await
+    }
+
+    pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T> {
+        let response = self
+            .request(reqwest::Method::POST, path)
+            .json(body)
+            .send()
+            .await?;
+        decode(response).await
+    }
+
+    /// A POST whose success has no body (204).
+    pub async fn post_empty(&self, path: &str) -> Result<()> {
+        let response = self.request(reqwest::Method::POST, path).send().await?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(error_of(response).await)
+        }
+    }
+
+    /// The websocket URL of this server.
+    pub fn ws_url(&self) -> String {
+        let rest = self
+            .base
+            .strip_prefix("http://")
+            .map(|r| format!("ws://{r}"))
+            .or_else(|| {
+                self.base
+                    .strip_prefix("https://")
+                    .map(|r| format!("wss://{r}"))
+            })
+            .unwrap_or_else(|| self.base.clone());
+        format!("{rest}/ws")
+    }
+
+    /// Opens the hub with this client's token.
+    pub async fn connect(&self) -> Result<Hub> {
+        Hub::connect(&self.ws_url(), self.token.as_deref(), None).await
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
+    if response.status().is_success() {
+        Ok(response.json().await?)
+    } else {
+        Err(error_of(response).await)
+    }
+}
+
+async fn error_of(response: reqwest::Response) -> ClientError {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) => ClientError::Server(body),
+        Err(_) => ClientError::Http(status, text),
+    }
+}
+
+/// Something the hub connection received that is not a reply to a request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    Frame(ServerFrame),
+    /// The connection closed, with the close code if the server sent one.
+    Closed(Option<u16>),
+}
+
+type Pending = Arc<Mutex<HashMap<String, oneshot::Sender<ServerFrame>>>>;
+
+/// A live `/ws` connection.
+pub struct Hub {
+    out: mpsc::UnboundedSender<Message>,
+    pending: Pending,
+    incoming: mpsc::UnboundedReceiver<Incoming>,
+    next_id: AtomicU64,
+    /// The welcome frame the server sent first.
+    pub welcome: ServerFrame,
+    /// How long `request` waits for a reply.
+    pub timeout: Duration,
+}
+
+impl Hub {
+    /// Connects to `url` (`ws://host/ws`) with an optional token (sent as a bearer header) and
+    /// an optional Origin header, and waits for the welcome frame.
+    pub async fn connect(url: &str, token: Option<&str>, origin: Option<&str>) -> Result<Hub> {
+        let mut request = url
+            .into_client_request()
+            .map_err(|e| ClientError::Transport(Box::new(e)))?;
+        if let Some(token) = token {
+            let value = HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|e| ClientError::Http(0, e.to_string()))?;
+            request.headers_mut().insert("authorization", value);
+        }
+        if let Some(origin) = origin {
+            let value =
+                HeaderValue::from_str(origin).map_err(|e| ClientError::Http(0, e.to_string()))?;
+            request.headers_mut().insert("origin", value);
+        }
+        let config = WebSocketConfig::default().max_message_size(Some(16 << 20));
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(request, Some(config), false)
+                .await
+                .map_err(|e| match e {
+                    tokio_tungstenite::tungstenite::Error::Http(response) => {
+                        let status = response.status().as_u16();
+                        let body = response
+                            .body()
+                            .as_ref()
+                            .map(|b| String::from_utf8_lossy(b).to_string())
+                            .unwrap_or_default();
+                        match serde_json::from_str::<ErrorBody>(&body) {
+                            Ok(error) => ClientError::Server(error),
+                            Err(_) => ClientError::Http(status, body),
+                        }
+                    }
+                    other => ClientError::Transport(Box::new(other)),
+                })?;
+        let (mut sink, mut stream) = socket.split();
+        let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Message>();
+        let (in_tx, mut in_rx) = mpsc::unbounded_channel();
+        let pending: Pending = Arc::default();
+        tokio::spawn(async move {
+            while let Some(message) = out_rx.recv().await {
+                let closing = matches!(message, Message::Close(_));
+                if sink.send(message).await.is_err() || closing {
+                    break;
+                }
+            }
+        });
+        let reader_pending = pending.clone();
+        tokio::spawn(async move {
+            let mut code = None;
+            while let Some(message) = stream.next().await {
+                match message {
+                    Ok(Message::Text(text)) => {
+                        let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
+                            continue;
+                        };
+                        if let ServerFrame::Reply { id: Some(id), .. } = &frame {
+                            let waiter = reader_pending.lock().expect("pending").remove(id);
+                            if let Some(waiter) = waiter {
+                                let _ = waiter.send(frame);
+                                continue;
+                            }
+                        }
+                        let _ = in_tx.send(Incoming::Frame(frame));
+                    }
+                    Ok(Message::Close(frame)) => {
+                        code = frame.map(|f| u16::from(f.code));
+                        break;
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+            reader_pending.lock().expect("pending").clear();
+            let _ = in_tx.send(Incoming::Closed(code));
+        });
+        let welcome = match tokio::time::timeout(Duration::from_secs(10), in_rx.recv()).await {
+            Ok(Some(Incoming::Frame(frame @ ServerFrame::Welcome { .. }))) => frame,
+            Ok(_) => return Err(ClientError::Closed),
+            Err(_) => return Err(ClientError::Timeout),
+        };
+        Ok(Hub {
+            out: out_tx,
+            pending,
+            incoming: in_rx,
+            next_id: AtomicU64::new(1),
+            welcome,
+            timeout: Duration::from_secs(10),
+        })
+    }
+
+    /// This connection's id, from the welcome frame.
+    pub fn conn_id(&self) -> &str {
+        match &self.welcome {
+            ServerFrame::Welcome { conn_id, .. } => conn_id,
+            _ => "",
+        }
+    }
+
+    /// Sends a command and waits for its reply.
+    pub async fn request(&self, command: Command) -> Result<ReplyData> {
+        let id = format!("c{}", self.next_id.fetch_add(1, Ordering::Relaxed));
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().expect("pending").insert(id.clone(), tx);
+        let frame = ClientFrame {
+            id: Some(id.clone()),
+            command,
+        };
+        self.send_text(serde_json::to_string(&frame)?)?;
+        match tokio::time::timeout(self.timeout, rx).await {
+            Ok(Ok(ServerFrame::Reply {
+                ok: true,
+                data: Some(data),
+                ..
+            })) => Ok(data),
+            Ok(Ok(ServerFrame::Reply {
+                error: Some(error), ..
+            })) => Err(ClientError::Server(error)),
+            Ok(Ok(_)) | Ok(Err(_)) => Err(ClientError::Closed),
+            Err(_) => {
+                self.pending.lock().expect("pending").remove(&id);
+                Err(ClientError::Timeout)
+            }
+        }
+    }
+
+    pub async fn subscribe(&self, room: &str) -> Result<Vec<PresenceEntry>> {
+        match self
+            .request(Command::Subscribe {
+                room: room.to_string(),
+            })
+            .await?
+        {
+            ReplyData::Subscribed { members, .. } => Ok(members),
+            other => Err(ClientError::Http(0, format!("unexpected reply {other:?}"))),
+        }
+    }
+
+    pub async fn unsubscribe(&self, room: &str) -> Result<()> {
+        self.request(Command::Unsubscribe {
+            room: room.to_string(),
+        })
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn presence(&self, room: &str) -> Result<Vec<PresenceEntry>> {
+        match self
+            .request(Command::Presence {
+                room: room.to_string(),
+            })
+            .await?
+        {
+            ReplyData::Presence { members, .. } => Ok(members),
+            other => Err(ClientError::Http(0, format!("unexpected reply {other:?}"))),
+        }
+    }
+
+    /// Sends any text frame as is (for testing how the server treats bad input).
+    pub fn send_text(&self, text: String) -> Result<()> {
+        self.out
+            .send(Message::Text(text.into()))
+            .map_err(|_| ClientError::Closed)
+    }
+
+    /// The next event, error without id, closing frame or close, waiting at most `wait`.
+    pub async fn next(&mut self, wait: Duration) -> Option<Incoming> {
+        tokio::time::timeout(wait, self.incoming.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Waits for the first incoming item that `matches`, skipping others.
+    pub async fn wait_for(
+        &mut self,
+        wait: Duration,
+        mut matches: impl FnMut(&Incoming) -> bool,
+    ) -> Option<Incoming> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let item = self.next(left).await?;
+            if matches(&item) {
+                return Some(item);
+            }
+        }
+    }
+
+    /// Waits for the connection to close; returns its close code.
+    pub async fn closed(&mut self, wait: Duration) -> Option<Option<u16>> {
+        match self
+            .wait_for(wait, |i| matches!(i, Incoming::Closed(_)))
+            .await
+        {
+            Some(Incoming::Closed(code)) => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Closes the connection politely.
+    pub fn close(&self) {
+        let _ = self.out.send(Message::Close(None));
+    }
+}

@@ -1,1 +1,111 @@
-fn main() {}
+//! `expo`: the Expo Hub command line. Sign in, look at rooms, watch events, run benchmarks.
+
+use clap::{Parser, Subcommand};
+use expo_client::bench::{self, BenchConfig};
+use expo_client::{Api, Incoming};
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "expo", version, about = "Expo Hub command line")]
+struct Cli {
+    /// The server's root URL.
+    #[arg(long, env = "EXPO_URL", default_value = "http://127.0.0.1:8080")]
+    url: String,
+    #[arg(long, env = "EXPO_EMAIL", default_value = "buyer@demo.expo")]
+    email: String,
+    #[arg(long, env = "EXPO_PASSWORD", default_value = "expo-demo-2026")]
+    password: String,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Sign in and print the session.
+    Login,
+    /// Print who is in a room.
+    Presence {
+        #[arg(default_value = "lobby")]
+        room: String,
+    },
+    /// Join a room and print its events until ctrl-c.
+    Watch {
+        #[arg(default_value = "lobby")]
+        room: String,
+    },
+    /// Load generator: many connections in one room; prints figures.
+    Bench {
+        #[arg(long, default_value_t = 1000)]
+        conns: usize,
+        #[arg(long, default_value = "lobby")]
+        room: String,
+        #[arg(long, default_value_t = 10)]
+        probes: usize,
+        #[arg(long, default_value_t = 10)]
+        cycles: usize,
+        #[arg(long, default_value_t = 20)]
+        pings: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let api = Api::new(&cli.url);
+    match cli.command {
+        Cmd::Login => {
+            let (_, session) = api.login(&cli.email, &cli.password).await?;
+            println!("{}", serde_json::to_string_pretty(&session)?);
+        }
+        Cmd::Presence { room } => {
+            let (api, _) = api.login(&cli.email, &cli.password).await?;
+            let hub = api.connect().await?;
+            for member in hub.presence(&room).await? {
+                println!(
+                    "{}\t{}\t{:?}\t{}",
+                    member.conn_id,
+                    member.user.name,
+                    member.user.role,
+                    member.user.country.unwrap_or_default()
+                );
+            }
+        }
+        Cmd::Watch { room } => {
+            let (api, _) = api.login(&cli.email, &cli.password).await?;
+            let mut hub = api.connect().await?;
+            let members = hub.subscribe(&room).await?;
+            println!("{} in {room}", members.len());
+            loop {
+                match hub.next(Duration::from_secs(3600)).await {
+                    Some(Incoming::Frame(frame)) => println!("{}", serde_json::to_string(&frame)?),
+                    Some(Incoming::Closed(code)) => {
+                        println!("closed: {code:?}");
+                        break;
+                    }
+                    None => {}
+                }
+            }
+        }
+        Cmd::Bench {
+            conns,
+            room,
+            probes,
+            cycles,
+            pings,
+        } => {
+            let report = bench::run(BenchConfig {
+                url: cli.url,
+                email: cli.email,
+                password: cli.password,
+                conns,
+                room,
+                probes,
+                cycles,
+                pings,
+            })
+            .await?;
+            println!("{report}");
+        }
+    }
+    Ok(())
+}

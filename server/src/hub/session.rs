@@ -49,8 +49,22 @@ pub async fn run(hub: Hub, socket: WebSocket, identity: Identity, dispatcher: Ar
         rate_per_sec: limits.rate_per_sec,
     });
     let writer = tokio::spawn(write_loop(sink, rx, conn.closer.clone(), limits.heartbeat));
-    read_loop(&hub, &conn, stream, expires_ms, dispatcher.as_ref()).await;
-    hub.unregister(&conn.id).await;
+    let mut stream = stream;
+    read_loop(&hub, &conn, &mut stream, expires_ms, dispatcher.as_ref()).await;
+    // Keep reading (and discarding) while the close handshake runs: closing a socket with
+    // unread input makes the kernel send a reset, which can destroy our close frame before
+    // the peer reads it.
+    let drain = async {
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            while let Some(Ok(message)) = stream.next().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
+    };
+    tokio::join!(hub.unregister(&conn.id), drain);
     if tokio::time::timeout(Duration::from_secs(3), writer)
         .await
         .is_err()
@@ -62,7 +76,7 @@ pub async fn run(hub: Hub, socket: WebSocket, identity: Identity, dispatcher: Ar
 async fn read_loop(
     hub: &Hub,
     conn: &ConnHandle,
-    mut stream: SplitStream<WebSocket>,
+    stream: &mut SplitStream<WebSocket>,
     expires_ms: i64,
     dispatcher: &dyn Dispatch,
 ) {

@@ -1,0 +1,207 @@
+//! The load generator behind `expo bench`: opens many connections to one server, joins them to
+//! one room, then measures connection set-up, presence fan-out (join/leave events delivered
+//! to every member) and command round trips. It prints figures; it asserts nothing.
+
+use crate::{Api, Hub, Incoming};
+use expo_schema::protocol::{Command, ServerFrame};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct BenchConfig {
+    /// Server root, e.g. `http://127.0.0.1:8080`.
+    pub url: String,
+    pub email: String,
+    pub password: String,
+    /// Member connections in the room.
+    pub conns: usize,
+    pub room: String,
+    /// Connections that join and leave the room to generate events.
+    pub probes: usize,
+    /// Join/leave cycles per probe.
+    pub cycles: usize,
+    /// Pings per member connection in the round-trip phase.
+    pub pings: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct BenchReport {
+    pub connect_p50_ms: f64,
+    pub connect_p99_ms: f64,
+    pub connect_total_s: f64,
+    pub events_expected: u64,
+    pub events_delivered: u64,
+    pub fanout_s: f64,
+    pub deliveries_per_s: f64,
+    pub ping_p50_ms: f64,
+    pub ping_p99_ms: f64,
+    pub pings_per_s: f64,
+}
+
+impl std::fmt::Display for BenchReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "connect:  total {:.2} s, p50 {:.1} ms, p99 {:.1} ms",
+            self.connect_total_s, self.connect_p50_ms, self.connect_p99_ms
+        )?;
+        writeln!(
+            f,
+            "fan-out:  {} of {} presence events delivered in {:.2} s = {:.0} deliveries/s",
+            self.events_delivered, self.events_expected, self.fanout_s, self.deliveries_per_s
+        )?;
+        write!(
+            f,
+            "commands: ping p50 {:.2} ms, p99 {:.2} ms, {:.0} pings/s",
+            self.ping_p50_ms, self.ping_p99_ms, self.pings_per_s
+        )
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v
+}
+
+pub async fn run(config: BenchConfig) -> anyhow::Result<BenchReport> {
+    let api = Api::new(&config.url);
+    let (api, _) = api
+        .login(&config.email, &config.password)
+        .await
+        .map_err(|e| anyhow::anyhow!("signing in: {e}"))?;
+    let mut report = BenchReport::default();
+
+    // Phase 1: connect and join, a few dozen at a time.
+    let started = Instant::now();
+    let mut members: Vec<Hub> = Vec::with_capacity(config.conns);
+    let mut connect_ms = Vec::with_capacity(config.conns);
+    for chunk in (0..config.conns).collect::<Vec<_>>().chunks(50) {
+        let mut tasks = Vec::new();
+        for _ in chunk {
+            let api = api.clone();
+            let room = config.room.clone();
+            tasks.push(tokio::spawn(async move {
+                let t = Instant::now();
+                let hub = api.connect().await?;
+                hub.subscribe(&room).await?;
+                Ok::<_, crate::ClientError>((hub, t.elapsed().as_secs_f64() * 1000.0))
+            }));
+        }
+        for task in tasks {
+            let (hub, ms) = task.await??;
+            members.push(hub);
+            connect_ms.push(ms);
+        }
+    }
+    report.connect_total_s = started.elapsed().as_secs_f64();
+    let connect_ms = sorted(connect_ms);
+    report.connect_p50_ms = percentile(&connect_ms, 0.5);
+    report.connect_p99_ms = percentile(&connect_ms, 0.99);
+
+    // Let the join storm of phase 1 settle, then drain it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for hub in members.iter_mut() {
+        while hub.next(Duration::from_millis(1)).await.is_some() {}
+    }
+
+    // Phase 2: probes join and leave; every member must see every join and leave.
+    let delivered = Arc::new(AtomicU64::new(0));
+    let expected_each = (config.probes * config.cycles * 2) as u64;
+    report.events_expected = expected_each * members.len() as u64;
+    let mut counters = Vec::new();
+    for mut hub in members.drain(..) {
+        let delivered = delivered.clone();
+        counters.push(tokio::spawn(async move {
+            let mut seen = 0u64;
+            while seen < expected_each {
+                match hub.next(Duration::from_secs(10)).await {
+                    Some(Incoming::Frame(ServerFrame::Event { .. })) => {
+                        seen += 1;
+                        delivered.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Some(Incoming::Frame(_)) => {}
+                    _ => break,
+                }
+            }
+            hub
+        }));
+    }
+    let mut probes = Vec::new();
+    for _ in 0..config.probes {
+        probes.push(api.connect().await?);
+    }
+    let fanout_started = Instant::now();
+    let mut probe_tasks = Vec::new();
+    for probe in probes {
+        let room = config.room.clone();
+        let cycles = config.cycles;
+        probe_tasks.push(tokio::spawn(async move {
+            for _ in 0..cycles {
+                probe.subscribe(&room).await?;
+                probe.unsubscribe(&room).await?;
+                // Stay within the per-connection command rate.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Ok::<_, crate::ClientError>(probe)
+        }));
+    }
+    for task in probe_tasks {
+        task.await??;
+    }
+    let mut members = Vec::new();
+    for counter in counters {
+        members.push(counter.await?);
+    }
+    report.fanout_s = fanout_started.elapsed().as_secs_f64();
+    report.events_delivered = delivered.load(Ordering::Relaxed);
+    report.deliveries_per_s = report.events_delivered as f64 / report.fanout_s.max(1e-9);
+
+    // Phase 3: every member pings, concurrently.
+    let ping_started = Instant::now();
+    let mut tasks = Vec::new();
+    for hub in members {
+        let pings = config.pings;
+        tasks.push(tokio::spawn(async move {
+            let mut ms = Vec::with_capacity(pings);
+            for _ in 0..pings {
+                let t = Instant::now();
+                hub.request(Command::Ping).await?;
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                tokio::time::sleep(Duration::from_millis(60)).await;
+            }
+            Ok::<_, crate::ClientError>(ms)
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await??);
+    }
+    let elapsed = ping_started.elapsed().as_secs_f64();
+    report.pings_per_s = all.len() as f64 / elapsed.max(1e-9);
+    let all = sorted(all);
+    report.ping_p50_ms = percentile(&all, 0.5);
+    report.ping_p99_ms = percentile(&all, 0.99);
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles() {
+        let v = sorted(vec![5.0, 1.0, 3.0, 2.0, 4.0]);
+        assert_eq!(percentile(&v, 0.5), 3.0);
+        assert_eq!(percentile(&v, 0.99), 5.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+}

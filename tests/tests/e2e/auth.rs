@@ -1,0 +1,279 @@
+//! Accounts and sessions: sign-in, wrong passwords, pending buyers, roles, expiry, revocation.
+
+use crate::both_engines;
+use crate::helpers::*;
+use expo_client::{ClientError, Incoming};
+use expo_schema::protocol::close_code;
+use expo_schema::{AccountStatus, ErrorCode, Role, UserProfile};
+use std::time::Duration;
+
+both_engines!(
+    login_and_wrong_passwords,
+    buyer_registration_waits_for_approval,
+    buyers_cannot_do_organizer_things,
+    expired_tokens_are_refused,
+    logout_revokes_rest_and_websockets,
+    invited_staff_join_their_company,
+);
+
+async fn login_and_wrong_passwords(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let (api, session) = app.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
+    assert_eq!(session.user.role, Role::Organizer);
+    let me: UserProfile = api.get("/api/v1/auth/me").await.unwrap();
+    assert_eq!(me.email, ADMIN_EMAIL);
+
+    let wrong = app
+        .api
+        .login(ADMIN_EMAIL, "not-the-password")
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), Some(ErrorCode::InvalidCredentials));
+    let unknown = app
+        .api
+        .login("nobody@expo.test", "whatever-pw")
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), Some(ErrorCode::InvalidCredentials));
+    // Emails match case-insensitively.
+    assert!(app
+        .api
+        .login("ADMIN@expo.test", ADMIN_PASSWORD)
+        .await
+        .is_ok());
+
+    let anonymous = app
+        .api
+        .get::<UserProfile>("/api/v1/auth/me")
+        .await
+        .unwrap_err();
+    assert_eq!(anonymous.code(), Some(ErrorCode::Unauthorized));
+    let forged = app.api.with_token("forged-token");
+    let error = forged
+        .get::<UserProfile>("/api/v1/auth/me")
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Unauthorized));
+    app.stop().await;
+}
+
+async fn buyer_registration_waits_for_approval(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let register = serde_json::json!({
+        "email": "Olga@Vostok.example", "password": "olga-password", "name": "Olga Smirnova",
+        "company_name": "Vostok Medical", "country": "RU", "timezone": "Asia/Vladivostok",
+        "languages": ["ru"], "interests": ["medical-devices"], "share_contact": false
+    });
+    let profile: UserProfile = app
+        .api
+        .post("/api/v1/auth/register", &register)
+        .await
+        .unwrap();
+    assert_eq!(profile.status, AccountStatus::Pending);
+    assert_eq!(profile.email, "olga@vostok.example");
+    assert_eq!(profile.timezone, "Asia/Vladivostok");
+
+    let again = app
+        .api
+        .post::<UserProfile>("/api/v1/auth/register", &register)
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), Some(ErrorCode::Conflict));
+    let mut bad_tz = register.clone();
+    bad_tz["email"] = "x@y.example".into();
+    bad_tz["timezone"] = "Mars/Olympus".into();
+    let error = app
+        .api
+        .post::<UserProfile>("/api/v1/auth/register", &bad_tz)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Validation));
+
+    let pending = app
+        .api
+        .login("olga@vostok.example", "olga-password")
+        .await
+        .unwrap_err();
+    assert_eq!(pending.code(), Some(ErrorCode::AccountPending));
+
+    let admin = app.admin().await;
+    let waiting: expo_schema::api::UserList =
+        admin.get("/api/v1/users?status=pending").await.unwrap();
+    assert_eq!(waiting.users.len(), 1);
+    assert_eq!(waiting.users[0].id, profile.id);
+    let approved: UserProfile = admin
+        .post(
+            &format!("/api/v1/users/{}/approve", profile.id),
+            &serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(approved.status, AccountStatus::Active);
+    let (_, session) = app
+        .api
+        .login("olga@vostok.example", "olga-password")
+        .await
+        .unwrap();
+    assert_eq!(session.user.role, Role::Buyer);
+    app.stop().await;
+}
+
+async fn buyers_cannot_do_organizer_things(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let buyer = app.buyer("ivan@primorye.example").await;
+    let me: UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+    let forbidden = |e: ClientError| assert_eq!(e.code(), Some(ErrorCode::Forbidden));
+    forbidden(
+        buyer
+            .get::<serde_json::Value>("/api/v1/users")
+            .await
+            .unwrap_err(),
+    );
+    forbidden(
+        buyer
+            .post::<serde_json::Value>(
+                &format!("/api/v1/users/{}/approve", me.id),
+                &serde_json::json!({}),
+            )
+            .await
+            .unwrap_err(),
+    );
+    forbidden(
+        buyer
+            .post::<serde_json::Value>(
+                "/api/v1/invitations",
+                &serde_json::json!({"email": "i@x.example", "name": "I", "role": "interpreter"}),
+            )
+            .await
+            .unwrap_err(),
+    );
+    // Nor may a buyer enter the organizers' room.
+    let hub = buyer.connect().await.unwrap();
+    let error = hub.subscribe("organizers").await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let error = hub
+        .subscribe(&format!("user:{}", me.id + 1000))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    assert!(hub.subscribe(&format!("user:{}", me.id)).await.is_ok());
+    app.stop().await;
+}
+
+async fn expired_tokens_are_refused(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.session_ttl_secs = 2).await;
+    let (api, _) = app.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
+    let mut hub = api.connect().await.unwrap();
+    hub.subscribe("lobby").await.unwrap();
+    // The open connection is closed when its session expires...
+    let code = hub
+        .closed(Duration::from_secs(10))
+        .await
+        .expect("closed on expiry");
+    assert_eq!(code, Some(close_code::UNAUTHORIZED));
+    // ...and the token no longer opens anything.
+    let error = api.get::<UserProfile>("/api/v1/auth/me").await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::TokenExpired));
+    let error = api.connect().await.err().expect("refused");
+    assert_eq!(error.code(), Some(ErrorCode::TokenExpired));
+    app.stop().await;
+}
+
+async fn logout_revokes_rest_and_websockets(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let (api, _) = app.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
+    let (other_session, _) = app.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
+    let mut hub = api.connect().await.unwrap();
+    let mut other_hub = other_session.connect().await.unwrap();
+    api.post_empty("/api/v1/auth/logout").await.unwrap();
+    let closing = hub
+        .wait_for(Duration::from_secs(10), |i| {
+            matches!(i, Incoming::Closed(_))
+        })
+        .await;
+    assert_eq!(
+        closing,
+        Some(Incoming::Closed(Some(close_code::UNAUTHORIZED)))
+    );
+    let error = api.get::<UserProfile>("/api/v1/auth/me").await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::TokenRevoked));
+    // The same user's other session is untouched.
+    assert!(other_hub.next(Duration::from_millis(300)).await.is_none());
+    assert!(other_hub.presence("lobby").await.is_ok());
+    assert!(other_session
+        .get::<UserProfile>("/api/v1/auth/me")
+        .await
+        .is_ok());
+    app.stop().await;
+}
+
+async fn invited_staff_join_their_company(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let admin = app.admin().await;
+    let companies: expo_schema::api::CompanyList = admin.get("/api/v1/companies").await.unwrap();
+    let company = &companies.companies[0];
+    let invitation: expo_schema::api::InviteResponse = admin
+        .post(
+            "/api/v1/invitations",
+            &serde_json::json!({"email": "new.staff@example.kr", "name": "Kim Staff",
+                "role": "exhibitor", "company_id": company.id, "languages": ["ko", "ru"]}),
+        )
+        .await
+        .unwrap();
+    let accept = serde_json::json!({"token": invitation.token, "password": "staff-password"});
+    let session: expo_schema::api::LoginResponse = app
+        .api
+        .post("/api/v1/invitations/accept", &accept)
+        .await
+        .unwrap();
+    assert_eq!(session.user.role, Role::Exhibitor);
+    assert_eq!(session.user.company_id, Some(company.id));
+    assert_eq!(session.user.languages, vec!["ko", "ru"]);
+    // An invitation works once.
+    let again = app
+        .api
+        .post::<serde_json::Value>("/api/v1/invitations/accept", &accept)
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), Some(ErrorCode::NotFound));
+    // Plain staff may not invite; the company admin may, for their own company only.
+    let staff = app.api.with_token(session.token);
+    let error = staff
+        .post::<serde_json::Value>(
+            "/api/v1/invitations",
+            &serde_json::json!({"email": "x@example.kr", "name": "X", "role": "exhibitor", "company_id": company.id}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let (company_admin, me) = app
+        .api
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    assert!(me.user.company_admin);
+    let own = me.user.company_id.unwrap();
+    let ok: Result<expo_schema::api::InviteResponse, _> = company_admin
+        .post(
+            "/api/v1/invitations",
+            &serde_json::json!({"email": "y@example.kr", "name": "Y", "role": "exhibitor", "company_id": own}),
+        )
+        .await;
+    assert!(ok.is_ok());
+    let other = companies.companies.iter().find(|c| c.id != own).unwrap();
+    let error = company_admin
+        .post::<serde_json::Value>(
+            "/api/v1/invitations",
+            &serde_json::json!({"email": "z@example.kr", "name": "Z", "role": "exhibitor", "company_id": other.id}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    app.stop().await;
+}

@@ -1,0 +1,261 @@
+//! `TestEnv` and `TestApp`: real servers on port 0, each test with its own data.
+//!
+//! An embedded environment gets its own temporary data directory (its own SQLite file). A
+//! services environment gets its own Postgres database (created here, dropped when the
+//! environment is dropped, even after a panic) and its own Redis key prefix, so tests run in
+//! parallel and never see each other's data. Several `TestApp`s on one environment are
+//! several nodes of one fair.
+
+use expo_client::Api;
+use expo_server::{App, Config};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// Which engine pair a scenario runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engines {
+    /// SQLite file and in-process presence and bus.
+    Embedded,
+    /// Postgres and Redis.
+    Services,
+}
+
+pub const ADMIN_EMAIL: &str = "admin@expo.test";
+pub const ADMIN_PASSWORD: &str = "admin-password";
+pub const DEMO_PASSWORD: &str = expo_server::demo::DEMO_PASSWORD;
+
+fn admin_pg_url() -> String {
+    std::env::var("EXPO_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn redis_url() -> String {
+    std::env::var("EXPO_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into())
+}
+
+fn random_suffix() -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().gen();
+    format!("{n:016x}")
+}
+
+/// One fair's data: a data directory, and for services a database and a Redis prefix.
+pub struct TestEnv {
+    pub engines: Engines,
+    pub data_dir: PathBuf,
+    pub database: Option<String>,
+    pub redis_prefix: String,
+}
+
+impl TestEnv {
+    pub async fn new(engines: Engines) -> TestEnv {
+        let suffix = random_suffix();
+        let data_dir = std::env::temp_dir().join(format!("expo-test-{suffix}"));
+        std::fs::create_dir_all(&data_dir).expect("temp dir");
+        let database = match engines {
+            Engines::Embedded => None,
+            Engines::Services => {
+                let name = format!("expo_t_{suffix}");
+                let mut conn = connect_admin().await;
+                sqlx::Executor::execute(&mut conn, format!("create database {name}").as_str())
+                    .await
+                    .expect("Postgres must be running for services tests (scripts/test starts it)");
+                Some(name)
+            }
+        };
+        TestEnv {
+            engines,
+            data_dir,
+            database,
+            redis_prefix: format!("expo-test-{suffix}"),
+        }
+    }
+
+    pub fn database_url(&self) -> Option<String> {
+        self.database.as_ref().map(|name| {
+            let admin = admin_pg_url();
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            format!("{base}/{name}")
+        })
+    }
+
+    /// The configuration of one node on this environment, for tests to adjust.
+    pub fn config(&self) -> Config {
+        let mut config = Config::for_tests(self.data_dir.clone());
+        config.admin_email = ADMIN_EMAIL.into();
+        config.admin_password = Some(ADMIN_PASSWORD.into());
+        if self.engines == Engines::Services {
+            config.database_url = self.database_url();
+            config.redis_url = Some(redis_url());
+            config.redis_prefix = self.redis_prefix.clone();
+        }
+        config
+    }
+
+    /// Starts a node with the default test configuration.
+    pub async fn start(&self) -> TestApp {
+        TestApp::start(self.config()).await
+    }
+
+    /// Starts a node with a configuration adjusted by `tweak`.
+    pub async fn start_with(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.config();
+        tweak(&mut config);
+        TestApp::start(config).await
+    }
+}
+
+async fn connect_admin() -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(&admin_pg_url())
+        .await
+        .expect("Postgres must be running for services tests (scripts/test starts it)")
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some(name) = self.database.take() {
+            // Drop runs outside async; a short-lived runtime on its own thread does the work,
+            // so the database goes away even when the test panicked.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async {
+                    let mut conn = connect_admin().await;
+                    let _ = sqlx::Executor::execute(
+                        &mut conn,
+                        format!("drop database if exists {name} with (force)").as_str(),
+                    )
+                    .await;
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A running node.
+pub struct TestApp {
+    pub base: String,
+    pub api: Api,
+    pub node_id: String,
+    shutdown: CancellationToken,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    pub async fn start(config: Config) -> TestApp {
+        let app = App::build(config).await.expect("the server builds");
+        let base = format!("http://{}", app.local_addr());
+        let node_id = app.state().hub.node_id().to_string();
+        let shutdown = app.shutdown_token();
+        let task = tokio::spawn(app.run_until_stopped());
+        TestApp {
+            api: Api::new(&base),
+            base,
+            node_id,
+            shutdown,
+            task: Some(task),
+        }
+    }
+
+    /// Signs in as the organizer.
+    pub async fn admin(&self) -> Api {
+        self.api
+            .login(ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .expect("the organizer signs in")
+            .0
+    }
+
+    /// Registers a buyer, has the organizer approve them, and signs them in.
+    pub async fn buyer(&self, email: &str) -> Api {
+        let profile: expo_schema::UserProfile = self
+            .api
+            .post(
+                "/api/v1/auth/register",
+                &serde_json::json!({
+                    "email": email, "password": "buyer-password", "name": format!("Buyer {email}"),
+                    "company_name": "Primorye Trade", "country": "RU", "timezone": "Asia/Vladivostok",
+                    "languages": ["ru", "en"], "interests": ["food"], "share_contact": true
+                }),
+            )
+            .await
+            .expect("registration succeeds");
+        let _: expo_schema::UserProfile = self
+            .admin()
+            .await
+            .post(
+                &format!("/api/v1/users/{}/approve", profile.id),
+                &serde_json::json!({}),
+            )
+            .await
+            .expect("approval succeeds");
+        self.api
+            .login(email, "buyer-password")
+            .await
+            .expect("the approved buyer signs in")
+            .0
+    }
+
+    /// Stops the node gracefully and waits for it.
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            let result = tokio::time::timeout(Duration::from_secs(20), task)
+                .await
+                .expect("the node stops within its grace period");
+            result
+                .expect("the node task")
+                .expect("the node stops cleanly");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Runs a scenario on both engine pairs as two tests.
+#[macro_export]
+macro_rules! both_engines {
+    ($($scenario:ident),* $(,)?) => {
+        $(
+            mod $scenario {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn embedded() {
+                    super::$scenario($crate::helpers::Engines::Embedded).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn services() {
+                    super::$scenario($crate::helpers::Engines::Services).await;
+                }
+            }
+        )*
+    };
+}
+
+/// Waits until `check` holds, polling; panics with `what` after `wait`.
+pub async fn eventually<F, Fut>(wait: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        if check().await {
+            return;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            panic!("timed out waiting until {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,445 @@
+//! The live hub on one node: presence, rooms, and every kind of bad input.
+
+use crate::both_engines;
+use crate::helpers::*;
+use expo_client::{Hub, Incoming};
+use expo_schema::protocol::{close_code, Command, ReplyData, RoomEvent, ServerFrame};
+use expo_schema::ErrorCode;
+use futures_util::{SinkExt, StreamExt};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+both_engines!(
+    presence_join_and_leave,
+    room_rules,
+    malformed_and_unknown_frames,
+    oversized_frames,
+    floods_are_limited,
+    origin_is_checked,
+    silent_connections_are_closed,
+    slow_consumers_are_dropped_alone,
+    shutdown_tells_clients_to_reconnect,
+);
+
+/// The next reply or error without id, skipping events.
+async fn next_reply(hub: &mut Hub) -> ServerFrame {
+    match hub
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Reply { .. }))
+        })
+        .await
+    {
+        Some(Incoming::Frame(frame)) => frame,
+        other => panic!("expected a reply, got {other:?}"),
+    }
+}
+
+fn error_code(frame: &ServerFrame) -> Option<ErrorCode> {
+    match frame {
+        ServerFrame::Reply { error: Some(e), .. } => Some(e.code),
+        _ => None,
+    }
+}
+
+async fn presence_join_and_leave(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let buyer = app.buyer("ivan@primorye.example").await;
+    let mut a = admin.connect().await.unwrap();
+    let members = a.subscribe("lobby").await.unwrap();
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].conn_id, a.conn_id());
+
+    let b = buyer.connect().await.unwrap();
+    let members = b.subscribe("lobby").await.unwrap();
+    let names: Vec<_> = members.iter().map(|m| m.conn_id.as_str()).collect();
+    assert_eq!(names, [a.conn_id(), b.conn_id()]);
+
+    let joined = a
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::Join { member }, .. }) if member.conn_id == b.conn_id())
+        })
+        .await;
+    assert!(joined.is_some(), "a sees b join");
+    let b_id = b.conn_id().to_string();
+    b.close();
+    let left = a
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::Leave { member }, .. }) if member.conn_id == b_id)
+        })
+        .await;
+    assert!(left.is_some(), "a sees b leave");
+    let members = a.presence("lobby").await.unwrap();
+    assert_eq!(members.len(), 1);
+    match a.request(Command::Whoami).await.unwrap() {
+        ReplyData::Whoami { rooms, node, .. } => {
+            assert_eq!(rooms, ["lobby"]);
+            assert_eq!(node, app.node_id);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    app.stop().await;
+}
+
+async fn room_rules(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let (api, _) = app
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let hub = api.connect().await.unwrap();
+    for room in [
+        "",
+        "nowhere",
+        "hall:999999",
+        "booth:abc",
+        "booth:999999",
+        "secret:1",
+    ] {
+        let error = hub.subscribe(room).await.unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::UnknownRoom), "room {room:?}");
+    }
+    assert!(hub.subscribe("hall:1").await.is_ok());
+    assert!(hub.subscribe("booth:1").await.is_ok());
+    assert!(hub.subscribe("fair").await.is_ok());
+    let error = hub.unsubscribe("lobby").await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::NotSubscribed));
+    hub.unsubscribe("fair").await.unwrap();
+    app.stop().await;
+}
+
+async fn malformed_and_unknown_frames(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let mut hub = admin.connect().await.unwrap();
+    let cases = [
+        ("{not json", ErrorCode::BadRequest),
+        ("[1,2,3]", ErrorCode::BadRequest),
+        (r#"{"id":"r1"}"#, ErrorCode::BadRequest),
+        (
+            r#"{"id":"r2","type":"launch_rockets"}"#,
+            ErrorCode::UnknownCommand,
+        ),
+        (
+            r#"{"id":"r3","type":"subscribe"}"#,
+            ErrorCode::InvalidCommand,
+        ),
+        (
+            r#"{"id":"r4","type":"subscribe","room":["lobby"]}"#,
+            ErrorCode::InvalidCommand,
+        ),
+    ];
+    for (text, code) in cases {
+        hub.send_text(text.to_string()).unwrap();
+        let reply = next_reply(&mut hub).await;
+        assert_eq!(error_code(&reply), Some(code), "frame {text}");
+    }
+    // The request id comes back whenever the frame had a readable one.
+    hub.send_text(r#"{"id":"r9","type":"nope"}"#.into())
+        .unwrap();
+    match next_reply(&mut hub).await {
+        ServerFrame::Reply { id, ok, .. } => {
+            assert_eq!(id.as_deref(), Some("r9"));
+            assert!(!ok);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // The connection still works.
+    assert!(matches!(
+        hub.request(Command::Ping).await.unwrap(),
+        ReplyData::Pong { .. }
+    ));
+    app.stop().await;
+}
+
+async fn oversized_frames(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.max_frame_bytes = 4096).await;
+    let admin = app.admin().await;
+    let mut hub = admin.connect().await.unwrap();
+    let mut bystander = admin.connect().await.unwrap();
+    bystander.subscribe("lobby").await.unwrap();
+
+    // Over the hub's limit but under the transport's: a typed error, and the connection lives.
+    let big = format!(
+        r#"{{"id":"big","type":"ping","pad":"{}"}}"#,
+        "x".repeat(6000)
+    );
+    hub.send_text(big).unwrap();
+    let reply = next_reply(&mut hub).await;
+    assert_eq!(error_code(&reply), Some(ErrorCode::MessageTooLarge));
+    assert!(hub.request(Command::Ping).await.is_ok());
+
+    // Over the transport's hard limit: closed with 1009.
+    hub.send_text("y".repeat(64 * 1024)).unwrap();
+    let code = hub.closed(Duration::from_secs(5)).await.expect("closed");
+    assert_eq!(code, Some(close_code::MESSAGE_TOO_BIG));
+
+    // Nobody else noticed.
+    assert!(bystander.request(Command::Ping).await.is_ok());
+    let members = bystander.presence("lobby").await.unwrap();
+    assert_eq!(members.len(), 1);
+    while let Some(item) = bystander.next(Duration::from_millis(50)).await {
+        assert!(!matches!(item, Incoming::Closed(_)), "bystander was closed");
+    }
+    app.stop().await;
+}
+
+async fn floods_are_limited(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.rate_per_sec = 10;
+            c.rate_burst = 10;
+        })
+        .await;
+    let admin = app.admin().await;
+    let mut hub = admin.connect().await.unwrap();
+    let bystander = admin.connect().await.unwrap();
+    // 30 pings at once: the burst passes, the rest are refused with rate_limited.
+    for i in 0..30 {
+        hub.send_text(format!(r#"{{"id":"p{i}","type":"ping"}}"#))
+            .unwrap();
+    }
+    let mut ok = 0;
+    let mut limited = 0;
+    for _ in 0..30 {
+        match next_reply(&mut hub).await {
+            ServerFrame::Reply { ok: true, .. } => ok += 1,
+            frame => {
+                assert_eq!(error_code(&frame), Some(ErrorCode::RateLimited));
+                limited += 1;
+            }
+        }
+    }
+    assert!((10..=12).contains(&ok), "about the burst passed: {ok}");
+    assert_eq!(ok + limited, 30);
+    // After a pause the connection is served again, and the other connection never waited.
+    assert!(bystander.request(Command::Ping).await.is_ok());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(hub.request(Command::Ping).await.is_ok());
+
+    // A connection that keeps flooding is closed with 4029.
+    for i in 0..400 {
+        if hub
+            .send_text(format!(r#"{{"id":"f{i}","type":"ping"}}"#))
+            .is_err()
+        {
+            break;
+        }
+    }
+    let code = hub.closed(Duration::from_secs(10)).await.expect("closed");
+    assert_eq!(code, Some(close_code::FLOODING));
+    assert!(bystander.request(Command::Ping).await.is_ok());
+    app.stop().await;
+}
+
+async fn origin_is_checked(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| c.allowed_origins = vec!["https://fair.example.com".into()])
+        .await;
+    let admin = app.admin().await;
+    let token = admin.token().unwrap().to_string();
+    let url = admin.ws_url();
+    let evil = Hub::connect(&url, Some(&token), Some("https://evil.example.net")).await;
+    assert_eq!(
+        evil.err().and_then(|e| e.code()),
+        Some(ErrorCode::Forbidden)
+    );
+    assert!(
+        Hub::connect(&url, Some(&token), Some("https://fair.example.com"))
+            .await
+            .is_ok()
+    );
+    // Clients that send no Origin are not browsers; their token decides.
+    assert!(Hub::connect(&url, Some(&token), None).await.is_ok());
+    let anonymous = Hub::connect(&url, None, None).await;
+    assert_eq!(
+        anonymous.err().and_then(|e| e.code()),
+        Some(ErrorCode::Unauthorized)
+    );
+    app.stop().await;
+
+    // With no list, only the server's own origin passes.
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let token = admin.token().unwrap().to_string();
+    let url = admin.ws_url();
+    let own = app.base.clone();
+    assert!(Hub::connect(&url, Some(&token), Some(&own)).await.is_ok());
+    let other = Hub::connect(&url, Some(&token), Some("http://127.0.0.1:1")).await;
+    assert_eq!(
+        other.err().and_then(|e| e.code()),
+        Some(ErrorCode::Forbidden)
+    );
+    app.stop().await;
+}
+
+async fn silent_connections_are_closed(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.heartbeat_secs = 1;
+            c.heartbeat_timeout_secs = 2;
+        })
+        .await;
+    let admin = app.admin().await;
+    // A well-behaved client answers pings (tungstenite does it while reading) and stays.
+    let mut alive = admin.connect().await.unwrap();
+    // A raw client that never reads never answers pings, and must be closed.
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+            admin.ws_url(),
+        )
+        .unwrap();
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", admin.token().unwrap())
+            .parse()
+            .unwrap(),
+    );
+    let (mut silent, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let mut close_code_seen = None;
+    while let Ok(Some(message)) = tokio::time::timeout(Duration::from_secs(3), silent.next()).await
+    {
+        match message {
+            Ok(Message::Close(frame)) => {
+                close_code_seen = frame.map(|f| u16::from(f.code));
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    assert_eq!(close_code_seen, Some(close_code::HEARTBEAT_TIMEOUT));
+    let _ = silent.close(None).await;
+    assert!(
+        alive.request(Command::Ping).await.is_ok(),
+        "the live client stays"
+    );
+    assert!(alive.next(Duration::from_millis(100)).await.is_none());
+    app.stop().await;
+}
+
+async fn slow_consumers_are_dropped_alone(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.outbound_queue = 16;
+            c.rate_per_sec = 100_000;
+            c.rate_burst = 100_000;
+        })
+        .await;
+    let admin = app.admin().await;
+    // The slow client subscribes through a raw socket and then never reads again.
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+            admin.ws_url(),
+        )
+        .unwrap();
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", admin.token().unwrap())
+            .parse()
+            .unwrap(),
+    );
+    let (mut slow, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    slow.send(Message::Text(
+        r#"{"id":"s","type":"subscribe","room":"lobby"}"#.into(),
+    ))
+    .await
+    .unwrap();
+    let watcher = admin.connect().await.unwrap();
+    watcher.subscribe("lobby").await.unwrap();
+    let noisy = admin.connect().await.unwrap();
+    let members = watcher.presence("lobby").await.unwrap();
+    assert_eq!(members.len(), 2, "slow and watcher are in the lobby");
+    let slow_id = members
+        .iter()
+        .find(|m| m.conn_id != watcher.conn_id())
+        .unwrap()
+        .conn_id
+        .clone();
+    // Join/leave storms make events until the slow client's socket and queue are full. The
+    // loop is bounded: it stops as soon as the slow one is gone, or after 40,000 events.
+    let mut dropped = false;
+    for round in 0..1000 {
+        for _ in 0..20 {
+            noisy.subscribe("lobby").await.unwrap();
+            noisy.unsubscribe("lobby").await.unwrap();
+        }
+        if round % 5 == 4 {
+            let members = watcher.presence("lobby").await.unwrap();
+            if !members.iter().any(|m| m.conn_id == slow_id) {
+                dropped = true;
+                break;
+            }
+        }
+    }
+    assert!(dropped, "the slow consumer was dropped");
+    // The watcher kept up and is still served.
+    assert!(watcher.request(Command::Ping).await.is_ok());
+    let members = watcher.presence("lobby").await.unwrap();
+    assert_eq!(members.len(), 1);
+    // The slow client's stream ends with a close (the `closing` frame is best effort: its
+    // socket was full). Reading drains the backlog first.
+    let mut closed = false;
+    while let Ok(Some(message)) = tokio::time::timeout(Duration::from_secs(5), slow.next()).await {
+        match message {
+            Ok(Message::Close(frame)) => {
+                if let Some(frame) = frame {
+                    assert_eq!(u16::from(frame.code), close_code::SLOW_CONSUMER);
+                }
+                closed = true;
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => {
+                closed = true;
+                break;
+            }
+        }
+    }
+    assert!(closed, "the slow client's connection ended");
+    app.stop().await;
+}
+
+async fn shutdown_tells_clients_to_reconnect(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let mut hub = admin.connect().await.unwrap();
+    hub.subscribe("lobby").await.unwrap();
+    let base = app.base.clone();
+    app.stop().await;
+    let closing = hub
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Closing { .. }))
+        })
+        .await;
+    match closing {
+        Some(Incoming::Frame(ServerFrame::Closing {
+            code,
+            reason,
+            reconnect,
+            ..
+        })) => {
+            assert_eq!(code, close_code::SERVICE_RESTART);
+            assert_eq!(reason, ErrorCode::ShuttingDown);
+            assert!(reconnect);
+        }
+        other => panic!("expected a closing frame, got {other:?}"),
+    }
+    assert_eq!(
+        hub.closed(Duration::from_secs(5)).await,
+        Some(Some(close_code::SERVICE_RESTART))
+    );
+    // The listener is gone.
+    assert!(reqwest::get(format!("{base}/healthz")).await.is_err());
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests: real server nodes on port 0, real websockets, real SQLite files, real
+//! Postgres databases and real Redis. Most scenarios run on both engine pairs.
+
+mod auth;
+mod demo;
+mod helpers;
+mod hub;
+mod nodes;

@@ -1,0 +1,130 @@
+//! Several nodes sharing Postgres and Redis: presence and control messages cross nodes.
+
+use crate::helpers::*;
+use expo_client::Incoming;
+use expo_schema::protocol::{close_code, RoomEvent, ServerFrame};
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_crosses_nodes() {
+    let env = TestEnv::new(Engines::Services).await;
+    let node_a = env.start().await;
+    let node_b = env.start().await;
+    assert_ne!(node_a.node_id, node_b.node_id);
+    let buyer_on_a = node_a.buyer("ivan@primorye.example").await;
+    let (admin_on_b, _) = node_b.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
+
+    let mut watcher = admin_on_b.connect().await.unwrap();
+    watcher.subscribe("lobby").await.unwrap();
+    let visitor = buyer_on_a.connect().await.unwrap();
+    let members = visitor.subscribe("lobby").await.unwrap();
+    assert_eq!(members.len(), 2, "the visitor on A sees the watcher on B");
+    let visitor_id = visitor.conn_id().to_string();
+    assert!(visitor_id.starts_with(&node_a.node_id));
+
+    let joined = watcher
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::Join { member }, .. }) if member.conn_id == visitor_id)
+        })
+        .await;
+    assert!(joined.is_some(), "B hears the join on A");
+    let on_b = watcher.presence("lobby").await.unwrap();
+    assert!(on_b.iter().any(|m| m.conn_id == visitor_id));
+
+    visitor.close();
+    let left = watcher
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::Leave { member }, .. }) if member.conn_id == visitor_id)
+        })
+        .await;
+    assert!(left.is_some(), "B hears the leave on A");
+    let on_b = watcher.presence("lobby").await.unwrap();
+    assert_eq!(on_b.len(), 1);
+    node_a.stop().await;
+    node_b.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_on_one_node_closes_sockets_on_another() {
+    let env = TestEnv::new(Engines::Services).await;
+    let node_a = env.start().await;
+    let node_b = env.start().await;
+    let (session, _) = node_a.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
+    let on_b = node_b.api.with_token(session.token().unwrap());
+    let mut hub = on_b.connect().await.unwrap();
+    session.post_empty("/api/v1/auth/logout").await.unwrap();
+    assert_eq!(
+        hub.closed(Duration::from_secs(10)).await,
+        Some(Some(close_code::UNAUTHORIZED))
+    );
+    node_a.stop().await;
+    node_b.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vanished_node_leaves_when_its_presence_lapses() {
+    let env = TestEnv::new(Engines::Services).await;
+    let ttl = |c: &mut expo_server::Config| c.presence_ttl_secs = 2;
+    let node_a = env.start_with(ttl).await;
+    let node_b = env.start_with(ttl).await;
+    let (admin_a, _) = node_a.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
+    let (admin_b, _) = node_b.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
+    let doomed = admin_a.connect().await.unwrap();
+    doomed.subscribe("lobby").await.unwrap();
+    let doomed_id = doomed.conn_id().to_string();
+    let watcher = admin_b.connect().await.unwrap();
+    assert_eq!(watcher.subscribe("lobby").await.unwrap().len(), 2);
+    // Write a presence entry as node A would, then stop A's refresh by faking its death:
+    // the entry is re-added with a fresh expiry but nobody refreshes it any more.
+    let redis = redis::Client::open("redis://127.0.0.1:6379/").unwrap();
+    let mut conn = redis.get_multiplexed_async_connection().await.unwrap();
+    let key = format!("{}:presence:lobby", env.redis_prefix);
+    let ghost: String = redis::cmd("HGET")
+        .arg(&key)
+        .arg(&doomed_id)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let ghost_id = format!("{doomed_id}-ghost");
+    let ghost = ghost.replace(&doomed_id, &ghost_id);
+    let expires = chrono_now_ms() + 1000;
+    let _: () = redis::pipe()
+        .hset(&key, &ghost_id, ghost)
+        .zadd(format!("{key}:exp"), &ghost_id, expires)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(watcher
+        .presence("lobby")
+        .await
+        .unwrap()
+        .iter()
+        .any(|m| m.conn_id == ghost_id));
+    eventually(
+        Duration::from_secs(10),
+        "the ghost entry lapses",
+        || async {
+            !watcher
+                .presence("lobby")
+                .await
+                .unwrap()
+                .iter()
+                .any(|m| m.conn_id == ghost_id)
+        },
+    )
+    .await;
+    // Live entries are refreshed by their nodes and stay past the TTL.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let members = watcher.presence("lobby").await.unwrap();
+    assert!(members.iter().any(|m| m.conn_id == doomed_id));
+    assert_eq!(members.len(), 2);
+    node_a.stop().await;
+    node_b.stop().await;
+}
+
+fn chrono_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
