@@ -139,13 +139,16 @@ async function signOut() {
 
 // ---------------------------------------------------------------- header bar
 
-const connectionEl = h('span', { class: 'conn', testid: 'connection-status', attrs: { role: 'status' } });
+const connectionLabel = h('span', { class: 'conn-label' });
+const connectionEl = h('span', { class: 'conn', testid: 'connection-status', attrs: { role: 'status' } }, connectionLabel);
 
 function renderConnection() {
   const status = session.hub?.status || 'idle';
   connectionEl.dataset.state = status;
-  connectionEl.dataset.i18n = `conn.${status}`;
-  connectionEl.textContent = t(`conn.${status}`);
+  connectionEl.dataset.i18nAttr = `title:conn.${status}`;
+  connectionEl.title = t(`conn.${status}`);
+  connectionLabel.dataset.i18n = `conn.${status}`;
+  connectionLabel.textContent = t(`conn.${status}`);
 }
 
 function languageSwitch() {

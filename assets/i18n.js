@@ -18,6 +18,7 @@ const STRINGS = {
     'header.signOut': 'Sign out',
     'header.signedInAs': 'Signed in as {name}',
 
+    'hero.eyebrow': 'Online and on site',
     'hero.title': 'Korean exporters meet the world’s buyers',
     'hero.text': 'Visit booths, see who is at the fair right now and meet exhibitors — on site or from anywhere.',
     'hero.point1': 'Eight industry halls, from food to energy',
@@ -144,6 +145,7 @@ const STRINGS = {
     'header.signOut': '로그아웃',
     'header.signedInAs': '{name}(으)로 로그인됨',
 
+    'hero.eyebrow': '온라인과 현장에서',
     'hero.title': '한국 수출기업과 세계의 바이어가 만나는 곳',
     'hero.text': '현장에서든 어디서든 부스를 방문하고, 지금 박람회에 누가 있는지 확인하고, 참가기업과 만나세요.',
     'hero.point1': '식품부터 에너지까지 8개 산업 전시관',

@@ -6,7 +6,7 @@ import { h } from '../dom.js';
 export function authLayout(card) {
   return h('main', { class: 'auth-page' },
     h('section', { class: 'auth-hero' },
-      h('p', { class: 'eyebrow', i18n: 'app.tagline' }),
+      h('p', { class: 'eyebrow', i18n: 'hero.eyebrow' }),
       h('h2', { class: 'hero-title', i18n: 'hero.title' }),
       h('p', { class: 'hero-text', i18n: 'hero.text' }),
       h('ul', { class: 'hero-points' },

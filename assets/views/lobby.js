@@ -54,6 +54,8 @@ export function mountLobby(root, ctx) {
     h('span', {}, h('strong', { i18n: 'lobby.loadError' }), ' ', loadMessage),
     h('button', { type: 'button', class: 'btn btn-ghost', i18n: 'common.retry', on: { click: () => load() } }));
   let snapshotSeen = false;
+  let onlinePanel = null;
+  let shownUsers = new Set(); // user ids in the list now, so only newcomers animate in
 
   const onlineCount = h('span', { class: 'count-pill', testid: 'online-count', text: '–' });
   const onlineList = h('ul', { class: 'online-list', testid: 'online-list', attrs: { 'aria-live': 'polite' } });
@@ -72,7 +74,7 @@ export function mountLobby(root, ctx) {
     statsEl,
     loadError,
     h('div', { class: 'lobby-grid' },
-      h('aside', { class: 'card online-panel', testid: 'online-panel' },
+      onlinePanel = h('aside', { class: 'card online-panel', testid: 'online-panel' },
         h('div', { class: 'panel-head' },
           h('h2', {}, h('span', { class: 'live-dot', attrs: { 'aria-hidden': 'true' } }), tr('online.title')),
           onlineCount),
@@ -132,11 +134,14 @@ export function mountLobby(root, ctx) {
       replaceChildren(onlineList, h('li', { class: 'muted small empty', i18n: 'online.empty' }));
       return;
     }
+    const before = shownUsers;
+    shownUsers = new Set(users.map(({ user }) => user.id));
     replaceChildren(onlineList, users.map(({ user, connections, since_ms: since }) => {
       const self = user.id === me.id;
       return h('li', {
-        class: ['online-item', self && 'is-self'], testid: 'online-user',
-        dataset: { userId: String(user.id), role: user.role },
+        class: ['online-item', self && 'is-self', snapshotSeen && before.size && !before.has(user.id) && 'is-new'],
+        testid: 'online-user',
+        dataset: { userId: String(user.id), role: user.role, connections: String(connections) },
         title: t('online.since', { time: formatTime(since) }),
       },
       h('span', { class: `avatar role-${user.role}`, text: initials(user.name), attrs: { 'aria-hidden': 'true' } }),
@@ -168,7 +173,7 @@ export function mountLobby(root, ctx) {
         company.tagline ? h('p', { class: 'lead', text: company.tagline }) : null,
         h('p', { text: company.description || '' }),
         h('p', { class: 'meta-row' },
-          company.founded_year ? h('span', { i18n: 'company.founded', i18nArgs: { year: company.founded_year } }) : null,
+          company.founded_year ? h('span', { i18n: 'company.founded', i18nArgs: { year: String(company.founded_year) } }) : null,
           website ? h('a', { href: website, target: '_blank', rel: 'noopener noreferrer', text: website.replace(/^https?:\/\//, '').replace(/\/$/, '') }) : null),
         h('div', { class: 'tags' }, (company.tags || []).map((tag) => h('span', { class: 'tag', text: tag }))),
         h('h3', { i18n: 'company.products' }),
@@ -234,6 +239,11 @@ export function mountLobby(root, ctx) {
     },
   });
 
+  // While the hub reconnects, the list may be out of date: show it dimmed.
+  const markStale = (status) => onlinePanel.classList.toggle('is-stale', status !== 'connected');
+  markStale(session.hub.status);
+  const offStatus = session.hub.on('status', markStale);
+
   const offLang = onLangChange(() => {
     if (snapshotSeen) renderOnline();
     if (fair) renderStats();
@@ -241,6 +251,7 @@ export function mountLobby(root, ctx) {
 
   return () => {
     unsubscribe();
+    offStatus();
     offLang();
     if (dialog.open) dialog.close();
   };

@@ -38,10 +38,13 @@ impl Default for MemoryBus {
     }
 }
 
+/// Each room's entries by connection id, with their expiry.
+type Rooms = HashMap<String, HashMap<String, (PresenceEntry, Instant)>>;
+
 /// Presence in a map. The mutex guards short, non-async sections only.
 #[derive(Clone)]
 pub struct MemoryPresence {
-    rooms: Arc<Mutex<HashMap<String, HashMap<String, (PresenceEntry, Instant)>>>>,
+    rooms: Arc<Mutex<Rooms>>,
     ttl: Duration,
 }
 

@@ -76,7 +76,7 @@ impl BusMessage {
 #[derive(Clone)]
 pub enum Bus {
     Memory(memory::MemoryBus),
-    Redis(redis::RedisBus),
+    Redis(Arc<redis::RedisBus>),
 }
 
 impl Bus {
@@ -102,7 +102,7 @@ impl Bus {
 #[derive(Clone)]
 pub enum Presence {
     Memory(memory::MemoryPresence),
-    Redis(redis::RedisPresence),
+    Redis(Arc<redis::RedisPresence>),
 }
 
 impl Presence {
@@ -179,8 +179,8 @@ impl Engine {
     pub async fn redis(url: &str, prefix: &str, presence_ttl: Duration) -> anyhow::Result<Engine> {
         let (bus, presence, conn) = redis::connect(url, prefix, presence_ttl).await?;
         Ok(Engine {
-            bus: Bus::Redis(bus),
-            presence: Presence::Redis(presence),
+            bus: Bus::Redis(Arc::new(bus)),
+            presence: Presence::Redis(Arc::new(presence)),
             name: "redis",
             redis: Some(conn),
         })

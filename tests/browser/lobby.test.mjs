@@ -1,0 +1,274 @@
+// lobby.test.mjs — real-browser test of the Expo Hub web client: headless Chromium (through
+// playwright-core) signs in, registers, walks the lobby and watches presence change live
+// over the websocket. It talks to a server that is already running at $EXPO_URL (run.sh
+// starts one with --demo) and saves screenshots to tests/browser/screenshots/.
+//
+//   EXPO_URL=http://127.0.0.1:18080 node tests/browser/lobby.test.mjs
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.EXPO_URL || '').replace(/\/+$/, '');
+if (!BASE) {
+  console.error('Set EXPO_URL to the running server, e.g. EXPO_URL=http://127.0.0.1:18080');
+  process.exit(2);
+}
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+mkdirSync(SHOTS, { recursive: true });
+
+const DEMO_PASSWORD = 'expo-demo-2026';
+const BUYER = { email: 'buyer@demo.expo', name: 'Ivan Petrov' };
+const EXHIBITOR = { email: 'exhibitor@demo.expo', name: 'Park Ji-hoon' };
+const INTERPRETER = { email: 'interpreter@demo.expo' };
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
+
+const $ = (id) => `[data-testid="${id}"]`;
+
+let browser;
+/** Signed-in buyer page, shared by the lobby tests that follow its sign-in. */
+let buyer;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh browser context (own cookies and storage) with one page, errors surfaced. */
+async function newPage({ viewport = DESKTOP, locale = 'en-US' } = {}) {
+  const context = await browser.newContext({ viewport, locale, timezoneId: 'Asia/Vladivostok' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  return page;
+}
+
+async function shot(page, name, options = {}) {
+  await page.screenshot({ path: `${SHOTS}${name}.png`, ...options });
+}
+
+async function signIn(page, email, password = DEMO_PASSWORD) {
+  await page.goto(`${BASE}/#/login`);
+  await page.fill($('login-email'), email);
+  await page.fill($('login-password'), password);
+  await page.click($('login-submit'));
+}
+
+/** The names in a page's Online-now list, in order. */
+async function onlineNames(page) {
+  return page.$$eval(`${$('online-list')} ${$('online-user-name')}`, (els) => els.map((e) => e.textContent));
+}
+
+/** Waits until the page's Online-now count reads `count`. */
+async function waitForOnlineCount(page, count) {
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.textContent === want,
+    [$('online-count'), String(count)],
+  );
+}
+
+test('a wrong password shows the invalid-credentials error and stays on sign-in', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/`);
+  // Signed out, the root sends you to the sign-in page.
+  await page.waitForSelector($('login-email'));
+  assert.match(page.url(), /#\/login$/);
+  await shot(page, '01-sign-in');
+
+  await page.fill($('login-email'), BUYER.email);
+  await page.fill($('login-password'), 'not-the-password');
+  await page.click($('login-submit'));
+  const error = await page.waitForSelector(`${$('login-error')}:not([hidden])`);
+  assert.equal(await error.getAttribute('data-code'), 'invalid_credentials');
+  assert.equal(await error.textContent(), 'The email or password is wrong.');
+  assert.match(page.url(), /#\/login$/);
+  assert.equal(await page.$(`${$('lobby')}`), null, 'no lobby after a failed sign-in');
+  assert.equal(await page.inputValue($('login-email')), BUYER.email, 'the email is kept');
+  await shot(page, '02-sign-in-error');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the language switch translates the page and is remembered', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/#/login`);
+  await page.waitForSelector($('login-submit'));
+  assert.equal(await page.textContent($('login-submit')), 'Sign in');
+  await page.selectOption($('lang-switch'), 'ko');
+  assert.equal(await page.textContent($('login-submit')), '로그인');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ko');
+  await page.reload();
+  await page.waitForSelector($('login-submit'));
+  assert.equal(await page.textContent($('login-submit')), '로그인', 'still Korean after a reload');
+  assert.equal(await page.inputValue($('lang-switch')), 'ko');
+  await shot(page, '03-sign-in-ko');
+  await page.context().close();
+});
+
+test('a buyer registers and is told to wait for approval; sign-in then says pending', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/#/login`);
+  await page.click($('register-link'));
+  await page.waitForSelector($('register-form'));
+  assert.match(page.url(), /#\/register$/);
+  // The time zone is preselected from the browser's own.
+  assert.equal(await page.inputValue($('register-timezone')), 'Asia/Vladivostok');
+
+  const email = `olga.${Date.now()}@example.ru`;
+  await page.fill($('register-name'), 'Olga <b>Smirnova</b>');
+  await page.fill($('register-company_name'), 'Amur Import LLC');
+  await page.fill($('register-email'), email);
+  await page.fill($('register-password'), 'olga-password-1');
+  await page.selectOption($('register-country'), 'RU');
+  await page.check('input[name="interests"][value="food"]');
+  await page.check($('register-share_contact'));
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, '04-register', { fullPage: true });
+  await page.click($('register-submit'));
+
+  const done = await page.waitForSelector($('register-done'));
+  assert.equal(await done.textContent(), 'Thank you — waiting for approval');
+  const text = await page.textContent($('register-page'));
+  // The name is shown as text, markup and all: user input never becomes HTML.
+  assert.ok(text.includes('Olga <b>Smirnova</b>'), text);
+  assert.ok(text.includes(email), text);
+  await shot(page, '05-register-done');
+
+  await signIn(page, email, 'olga-password-1');
+  const error = await page.waitForSelector(`${$('login-error')}:not([hidden])`);
+  assert.equal(await error.getAttribute('data-code'), 'account_pending');
+  assert.match(await error.textContent(), /waiting for the organizer’s approval/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the buyer signs in and sees the lobby with themselves online', async () => {
+  buyer = await newPage();
+  await signIn(buyer, BUYER.email);
+  await buyer.waitForSelector($('lobby'));
+  assert.match(buyer.url(), /#\/lobby$/);
+
+  const fair = await (await buyer.request.get(`${BASE}/api/v1/fair`)).json();
+  await buyer.waitForSelector($('fair-name'));
+  assert.equal(await buyer.textContent($('fair-name')), fair.name);
+  assert.match(fair.name, /GTI Expo/);
+
+  await buyer.waitForFunction((sel) => document.querySelectorAll(sel).length === 8, $('hall-card'));
+  assert.equal((await buyer.$$($('hall-card'))).length, 8);
+  const companyRows = await buyer.$$($('company-row'));
+  assert.equal(companyRows.length, fair.companies, 'every company is listed in its hall');
+
+  assert.equal(await buyer.textContent($('user-name')), BUYER.name);
+  assert.equal(await buyer.textContent($('user-role')), 'Buyer');
+
+  await waitForOnlineCount(buyer, 1);
+  assert.deepEqual(await onlineNames(buyer), [BUYER.name]);
+  await buyer.waitForSelector(`${$('connection-status')}[data-state="connected"]`);
+  await shot(buyer, '06-lobby', { fullPage: true });
+  // Marks this document: if the page reloaded later, the mark would be gone.
+  await buyer.evaluate(() => { window.__expoNoReload = true; });
+  assert.deepEqual(buyer.errors, []);
+});
+
+test('the exhibitor shows up live in the buyer’s list, once, and leaves when their pages close', async () => {
+  assert.ok(buyer, 'the buyer signed in');
+  const exhibitor = await newPage();
+  await signIn(exhibitor, EXHIBITOR.email);
+  await exhibitor.waitForSelector($('lobby'));
+  await waitForOnlineCount(exhibitor, 2);
+
+  // Live on the buyer's page, without a reload.
+  await waitForOnlineCount(buyer, 2);
+  assert.deepEqual((await onlineNames(buyer)).sort(), [BUYER.name, EXHIBITOR.name].sort());
+  const entry = await buyer.waitForSelector(`${$('online-user')}:has-text("${EXHIBITOR.name}")`);
+  assert.equal(await entry.getAttribute('data-role'), 'exhibitor');
+  const entryText = await entry.textContent();
+  assert.match(entryText, /Exhibitor/);
+  assert.match(entryText, /Seorak Natural Foods/);
+  assert.match(entryText, /KR/);
+
+  // A second window of the same exhibitor (same cookie): still one entry, now with 2 windows.
+  const secondWindow = await exhibitor.context().newPage();
+  await secondWindow.goto(`${BASE}/`);
+  await secondWindow.waitForSelector($('lobby'));
+  await buyer.waitForSelector(`${$('online-user')}[data-role="exhibitor"][data-connections="2"]`);
+  assert.equal(await buyer.textContent($('online-count')), '2');
+  assert.equal((await onlineNames(buyer)).filter((n) => n === EXHIBITOR.name).length, 1);
+  await shot(buyer, '07-lobby-two-online');
+
+  await secondWindow.close();
+  await buyer.waitForSelector(`${$('online-user')}[data-role="exhibitor"][data-connections="1"]`);
+  assert.equal(await buyer.textContent($('online-count')), '2', 'one window left: still online');
+
+  await exhibitor.close();
+  await waitForOnlineCount(buyer, 1);
+  assert.deepEqual(await onlineNames(buyer), [BUYER.name]);
+  assert.equal(await buyer.evaluate(() => window.__expoNoReload), true, 'the buyer page never reloaded');
+  assert.deepEqual(buyer.errors, []);
+  await exhibitor.context().close();
+});
+
+test('a company opens its booth panel with products and staff', async () => {
+  assert.ok(buyer, 'the buyer signed in');
+  await buyer.click(`${$('company-row')}:has-text("Seorak Natural Foods")`);
+  const panel = await buyer.waitForSelector(`${$('company-detail')}[open] ${$('company-name')}`);
+  assert.equal(await panel.textContent(), 'Seorak Natural Foods');
+  await buyer.waitForSelector(`${$('company-products')} li`);
+  assert.ok((await buyer.$$(`${$('company-products')} li`)).length >= 1);
+  assert.match(await buyer.textContent($('company-staff')), /Park Ji-hoon/);
+  await shot(buyer, '08-company');
+  await buyer.click($('company-close'));
+  await buyer.waitForSelector(`${$('company-detail')}:not([open])`, { state: 'attached' });
+});
+
+test('the lobby fits a phone screen', async () => {
+  assert.ok(buyer, 'the buyer signed in');
+  await buyer.setViewportSize(PHONE);
+  await buyer.evaluate(() => window.scrollTo(0, 0));
+  const overflow = await buyer.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+  assert.ok(await buyer.isVisible($('online-list')));
+  assert.ok(await buyer.isVisible($('sign-out')));
+  await shot(buyer, '09-lobby-phone');
+  await buyer.setViewportSize(DESKTOP);
+});
+
+test('signing out returns to sign-in and ends the session', async () => {
+  assert.ok(buyer, 'the buyer signed in');
+  await buyer.click($('sign-out'));
+  await buyer.waitForSelector($('login-email'));
+  assert.match(buyer.url(), /#\/login$/);
+  await buyer.goto(`${BASE}/#/lobby`);
+  await buyer.waitForSelector($('login-email'));
+  assert.match(buyer.url(), /#\/login$/, 'the lobby is closed to a signed-out browser');
+  const me = await buyer.request.get(`${BASE}/api/v1/auth/me`);
+  assert.equal(me.status(), 401);
+  assert.deepEqual(buyer.errors, []);
+  await buyer.context().close();
+});
+
+test('a session ended elsewhere (websocket close 4001) sends the page back to sign-in', async () => {
+  const page = await newPage();
+  await signIn(page, INTERPRETER.email);
+  await page.waitForSelector(`${$('connection-status')}[data-state="connected"]`);
+  assert.equal(await page.textContent($('user-role')), 'Interpreter');
+  // Revoke this session behind the page's back (same cookie, another client).
+  const response = await page.request.post(`${BASE}/api/v1/auth/logout`);
+  assert.equal(response.status(), 204);
+  const notice = await page.waitForSelector(`${$('login-notice')}:not([hidden])`);
+  assert.equal(await notice.getAttribute('data-code'), 'token_revoked');
+  assert.equal(await notice.textContent(), 'You were signed out. Please sign in again.');
+  assert.match(page.url(), /#\/login$/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# run.sh — runs the web client's real-browser test end to end: installs playwright-core
+# (npm ci) when needed, starts the server binary with demo data on a free port and a fresh
+# data directory, waits for /readyz, runs lobby.test.mjs against it, and always stops the
+# server. Exits with the test's status.
+#
+#   bash tests/browser/run.sh [path/to/expo-server]   (default: target/debug/expo-server)
+
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+cd "$ROOT"
+
+SERVER_BIN="${1:-target/debug/expo-server}"
+if [[ ! -x "$SERVER_BIN" ]]; then
+  echo "run.sh: server binary $SERVER_BIN not found or not executable (build it with cargo first)" >&2
+  exit 2
+fi
+
+if [[ ! -d "$HERE/node_modules/playwright-core" ]]; then
+  (cd "$HERE" && npm ci --no-audit --no-fund)
+fi
+
+PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+DATA_DIR="$(mktemp -d)"
+SERVER_LOG="$DATA_DIR/server.log"
+SERVER_PID=""
+
+cleanup() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$DATA_DIR"
+}
+trap cleanup EXIT INT TERM
+
+# A private server: SQLite in the temp dir, in-process engine, this checkout's assets.
+env -u EXPO_DATABASE_URL -u EXPO_REDIS_URL -u EXPO_ALLOWED_ORIGINS \
+  EXPO_LISTEN="127.0.0.1:$PORT" \
+  EXPO_DATA_DIR="$DATA_DIR" \
+  EXPO_ASSETS_DIR="$ROOT/assets" \
+  EXPO_ADMIN_PASSWORD="admin-password-123" \
+  EXPO_SHUTDOWN_GRACE_SECS=2 \
+  "$SERVER_BIN" --demo >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+
+URL="http://127.0.0.1:$PORT"
+ready=""
+for _ in $(seq 1 120); do
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "run.sh: the server exited before it was ready; its log:" >&2
+    tail -n 50 "$SERVER_LOG" >&2 || true
+    exit 1
+  fi
+  if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/readyz" || true)" == "200" ]]; then
+    ready=1
+    break
+  fi
+  sleep 0.5
+done
+if [[ -z "$ready" ]]; then
+  echo "run.sh: $URL/readyz did not answer 200 within 60 s; the server's log:" >&2
+  tail -n 50 "$SERVER_LOG" >&2 || true
+  exit 1
+fi
+echo "run.sh: server ready at $URL (pid $SERVER_PID)"
+
+status=0
+EXPO_URL="$URL" node "$HERE/lobby.test.mjs" || status=$?
+if [[ "$status" -ne 0 ]]; then
+  echo "run.sh: the browser test failed (status $status); the server's log (last 40 lines):" >&2
+  tail -n 40 "$SERVER_LOG" >&2 || true
+fi
+exit "$status"
