@@ -83,6 +83,7 @@ test('a wrong password shows the invalid-credentials error and stays on sign-in'
   // Signed out, the root sends you to the sign-in page.
   await page.waitForSelector($('login-email'));
   assert.match(page.url(), /#\/login$/);
+  assert.equal(await page.evaluate(() => document.compatMode), 'CSS1Compat', 'standards mode');
   await shot(page, '01-sign-in');
 
   await page.fill($('login-email'), BUYER.email);
@@ -269,6 +270,44 @@ test('a session ended elsewhere (websocket close 4001) sends the page back to si
   assert.equal(await notice.getAttribute('data-code'), 'token_revoked');
   assert.equal(await notice.textContent(), 'You were signed out. Please sign in again.');
   assert.match(page.url(), /#\/login$/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('an invited staff member accepts the invitation, chooses a password and enters the lobby', async () => {
+  // The exhibitor (their company's admin) invites a colleague through the API.
+  const login = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: EXHIBITOR.email, password: DEMO_PASSWORD }),
+  });
+  assert.equal(login.status, 200);
+  const { token, user } = await login.json();
+  const name = `Choi Min-ji ${Date.now() % 100000}`;
+  const invite = await fetch(`${BASE}/api/v1/invitations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ email: `minji.${Date.now()}@seorak.example.kr`, name, role: 'exhibitor', company_id: user.company_id }),
+  });
+  assert.equal(invite.status, 201, await invite.clone().text());
+  const { accept_path: acceptPath } = await invite.json();
+
+  const page = await newPage();
+  await page.goto(`${BASE}${acceptPath}`);
+  await page.waitForSelector($('accept-form'));
+  assert.ok(!page.url().includes('token='), 'the token is taken out of the address bar');
+  await page.fill($('accept-password'), 'minji-password-1');
+  await page.fill($('accept-confirm'), 'minji-password-2');
+  await page.click($('accept-submit'));
+  const error = await page.waitForSelector(`${$('accept-error')}:not([hidden])`);
+  assert.equal(await error.getAttribute('data-code'), 'password_mismatch');
+
+  await page.fill($('accept-confirm'), 'minji-password-1');
+  await page.click($('accept-submit'));
+  await page.waitForSelector($('lobby'));
+  assert.equal(await page.textContent($('user-name')), name);
+  assert.equal(await page.textContent($('user-role')), 'Exhibitor');
+  await page.waitForSelector(`${$('online-user')}:has-text("${name}")`);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
