@@ -128,6 +128,46 @@ impl Api {
         decode(response).await
     }
 
+    /// A POST whose body is raw bytes (an upload).
+    pub async fn post_bytes<T: DeserializeOwned>(&self, path: &str, bytes: Vec<u8>) -> Result<T> {
+        let response = self
+            .request(reqwest::Method::POST, path)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await?;
+        decode(response).await
+    }
+
+    pub async fn put<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T> {
+        let response = self
+            .request(reqwest::Method::PUT, path)
+            .json(body)
+            .send()
+            .await?;
+        decode(response).await
+    }
+
+    /// A DELETE (204 on success).
+    pub async fn delete(&self, path: &str) -> Result<()> {
+        let response = self.request(reqwest::Method::DELETE, path).send().await?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(error_of(response).await)
+        }
+    }
+
+    /// A GET of raw bytes (a download), with the status.
+    pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>> {
+        let response = self.request(reqwest::Method::GET, path).send().await?;
+        if response.status().is_success() {
+            Ok(response.bytes().await?.to_vec())
+        } else {
+            Err(error_of(response).await)
+        }
+    }
+
     /// A POST whose success has no body (204).
     pub async fn post_empty(&self, path: &str) -> Result<()> {
         let response = self.request(reqwest::Method::POST, path).send().await?;

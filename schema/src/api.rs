@@ -1,7 +1,8 @@
 //! Request and response bodies of the REST API under `/api/v1/`.
 
-use crate::domain::{Company, Hall, Product, Role, UserProfile, UserSummary};
+use crate::domain::{BoothLive, Company, Hall, MediaItem, Product, Role, UserProfile, UserSummary};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -91,12 +92,215 @@ pub struct CompanyList {
     pub companies: Vec<Company>,
 }
 
-/// A company with its products and on-site staff.
+/// A company's booth: profile, products, media, staff with their languages, and live state.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CompanyDetail {
     pub company: Company,
+    #[serde(default)]
+    pub hall_name: Option<String>,
     pub products: Vec<Product>,
-    pub staff: Vec<UserSummary>,
+    pub staff: Vec<StaffMember>,
+    #[serde(default)]
+    pub brochures: Vec<MediaItem>,
+    #[serde(default)]
+    pub videos: Vec<MediaItem>,
+    pub live: BoothLive,
+    /// Languages the booth's texts exist in.
+    #[serde(default)]
+    pub languages: Vec<String>,
+}
+
+/// A staff member as visitors see them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StaffMember {
+    pub user: UserSummary,
+    pub languages: Vec<String>,
+    pub company_admin: bool,
+}
+
+/// One booth in the lobby's results.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BoothSummary {
+    pub company: Company,
+    #[serde(default)]
+    pub hall_name: Option<String>,
+    pub product_count: i64,
+    /// Every language some staff member of the booth speaks.
+    pub staff_languages: Vec<String>,
+    pub visitors_now: i64,
+    pub staffed_now: bool,
+}
+
+/// A page of lobby results.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BoothPage {
+    pub booths: Vec<BoothSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// A booth worth visiting, and why, in one line.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Recommendation {
+    pub booth: BoothSummary,
+    pub score: i64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecommendationList {
+    pub recommendations: Vec<Recommendation>,
+}
+
+/// Create or edit a hall (organizers).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HallInput {
+    pub slug: String,
+    pub name: String,
+    pub industry: String,
+    #[serde(default)]
+    pub position: i64,
+}
+
+/// Texts of a booth in one language.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CompanyText {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub tagline: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Create (organizers) or edit (organizers and the company's staff) a company's booth. The
+/// base texts are the default (English); `texts` adds or replaces other languages.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CompanyInput {
+    pub reg_no: String,
+    pub name: String,
+    #[serde(default)]
+    pub hall_id: Option<i64>,
+    pub country: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub tagline: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub founded_year: Option<i64>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub export_countries: Vec<String>,
+    #[serde(default)]
+    pub texts: BTreeMap<String, CompanyText>,
+}
+
+/// Texts of a product in one language.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ProductText {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Create or edit a product.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProductInput {
+    pub name: String,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub hs_code: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub min_order: Option<String>,
+    #[serde(default)]
+    pub price_range: Option<String>,
+    #[serde(default)]
+    pub certifications: Vec<String>,
+    #[serde(default)]
+    pub texts: BTreeMap<String, ProductText>,
+}
+
+/// A video hosted elsewhere.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VideoLinkInput {
+    pub title: String,
+    pub url: String,
+}
+
+/// Something a visitor opened in a booth.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OpenedItem {
+    pub kind: String,
+    pub item_id: i64,
+    pub title: String,
+    pub opened_ms: i64,
+}
+
+/// A buyer who visited, as the exhibitor sees them (only with the buyer's consent).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Lead {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub company_name: Option<String>,
+    pub country: Option<String>,
+    pub interests: Vec<String>,
+    pub languages: Vec<String>,
+    pub visits: i64,
+    pub first_visit_ms: i64,
+    pub last_visit_ms: i64,
+    /// Total time inside, over every finished visit (and open visits up to now).
+    pub dwell_ms: i64,
+    pub opened: Vec<OpenedItem>,
+}
+
+/// A booth's leads, plus counts for the visitors who did not share their contact.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LeadReport {
+    pub company_id: i64,
+    pub leads: Vec<Lead>,
+    pub anonymous_visitors: i64,
+    pub anonymous_visits: i64,
+    pub total_visits: i64,
+}
+
+/// One refused row of an import file.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ImportRowError {
+    /// 1-based row number in the file, the header being row 1.
+    pub row: usize,
+    #[serde(default)]
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// What an import did, or (dry run, or any bad row) would do.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ImportReport {
+    pub kind: String,
+    pub dry_run: bool,
+    /// True when the data were written (not a dry run, and no bad rows).
+    pub applied: bool,
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub invitations: usize,
+    pub errors: Vec<ImportRowError>,
 }
 
 /// Counts that show the fair is alive.

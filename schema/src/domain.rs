@@ -159,6 +159,15 @@ pub struct Company {
     pub founded_year: Option<i64>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Countries the company already exports to (ISO 3166-1 alpha-2).
+    #[serde(default)]
+    pub export_countries: Vec<String>,
+    /// Where the logo image is served, if there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// The language the texts above are in (the viewer's, where the booth has it).
+    #[serde(default)]
+    pub lang: String,
 }
 
 /// A product shown in a booth.
@@ -172,6 +181,80 @@ pub struct Product {
     pub hs_code: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The company's own product code: the stable key for imports.
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Minimum order, as the exhibitor states it ("500 boxes").
+    #[serde(default)]
+    pub min_order: Option<String>,
+    /// Price range, as the exhibitor states it ("USD 3-5 FOB Busan").
+    #[serde(default)]
+    pub price_range: Option<String>,
+    #[serde(default)]
+    pub certifications: Vec<String>,
+    #[serde(default)]
+    pub photos: Vec<MediaItem>,
+}
+
+/// What a media item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Logo,
+    Photo,
+    Brochure,
+    Video,
+}
+
+impl MediaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Logo => "logo",
+            MediaKind::Photo => "photo",
+            MediaKind::Brochure => "brochure",
+            MediaKind::Video => "video",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MediaKind> {
+        match s {
+            "logo" => Some(MediaKind::Logo),
+            "photo" => Some(MediaKind::Photo),
+            "brochure" => Some(MediaKind::Brochure),
+            "video" => Some(MediaKind::Video),
+            _ => None,
+        }
+    }
+}
+
+/// A logo, product photo, brochure or video of a booth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct MediaItem {
+    pub id: i64,
+    pub company_id: i64,
+    #[serde(default)]
+    pub product_id: Option<i64>,
+    pub kind: MediaKind,
+    pub title: String,
+    #[serde(default)]
+    pub file_name: Option<String>,
+    #[serde(default)]
+    pub content_type: Option<String>,
+    #[serde(default)]
+    pub size_bytes: Option<i64>,
+    /// Where to get it: `/api/v1/media/{id}` for uploads, the external link for hosted videos.
+    pub url: String,
+}
+
+/// A booth's live state: who is inside and which staff are on duty, right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct BoothLive {
+    pub company_id: i64,
+    /// Distinct visitors inside now (the company's own staff not counted).
+    pub visitors_now: i64,
+    pub staff_on_duty: Vec<UserSummary>,
 }
 
 /// One connection's entry in a room's presence list.

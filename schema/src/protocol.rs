@@ -5,7 +5,7 @@
 //! [`ServerFrame::Reply`] echoing that id, and pushes [`ServerFrame::Event`]s for the rooms the
 //! connection is subscribed to. See `docs/protocol.md` for the whole story, close codes included.
 
-use crate::domain::{PresenceEntry, UserSummary};
+use crate::domain::{BoothLive, PresenceEntry, UserSummary};
 use crate::error::{ErrorBody, ErrorCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -55,12 +55,29 @@ pub enum Command {
     Ping,
     /// Who the server thinks this connection is.
     Whoami,
+    /// Exhibitor staff go on duty (or away) in their company's booth. On duty lasts while
+    /// the connection does.
+    SetDuty { on_duty: bool },
+    /// A visitor opened something in a booth they are in (for the exhibitor's leads).
+    OpenItem {
+        company_id: i64,
+        /// `product`, `brochure`, `video` or `photo`.
+        kind: String,
+        item_id: i64,
+    },
 }
 
 impl Command {
     /// Every command's `type`, for telling an unknown command from a malformed known one.
-    pub const TYPES: &'static [&'static str] =
-        &["subscribe", "unsubscribe", "presence", "ping", "whoami"];
+    pub const TYPES: &'static [&'static str] = &[
+        "subscribe",
+        "unsubscribe",
+        "presence",
+        "ping",
+        "whoami",
+        "set_duty",
+        "open_item",
+    ];
 
     /// The command's `type` on the wire, for metrics and logs.
     pub fn type_name(&self) -> &'static str {
@@ -70,6 +87,8 @@ impl Command {
             Command::Presence { .. } => "presence",
             Command::Ping => "ping",
             Command::Whoami => "whoami",
+            Command::SetDuty { .. } => "set_duty",
+            Command::OpenItem { .. } => "open_item",
         }
     }
 }
@@ -158,6 +177,13 @@ pub enum ReplyData {
         node: String,
         rooms: Vec<String>,
     },
+    /// Answers `set_duty` with the booth's staff on duty now.
+    Duty {
+        company_id: i64,
+        on_duty: bool,
+    },
+    /// Answers `open_item`.
+    Recorded,
 }
 
 /// Something that happened in a room. `kind` says what.
@@ -168,6 +194,11 @@ pub enum RoomEvent {
     Join { member: PresenceEntry },
     /// A connection left the room (unsubscribed, disconnected, or its node vanished).
     Leave { member: PresenceEntry },
+    /// A booth's live state changed (sent in `booth:{id}` and `lobby`, at most once a second
+    /// per booth).
+    BoothLive { live: BoothLive },
+    /// A booth's content was edited; `section` says what (`profile`, `products`, `media`).
+    BoothUpdated { company_id: i64, section: String },
 }
 
 /// The JSON Schema of the whole protocol: both directions in one document.
@@ -219,6 +250,12 @@ mod tests {
             Command::Presence { room: "x".into() },
             Command::Ping,
             Command::Whoami,
+            Command::SetDuty { on_duty: true },
+            Command::OpenItem {
+                company_id: 1,
+                kind: "product".into(),
+                item_id: 2,
+            },
         ] {
             assert!(Command::TYPES.contains(&cmd.type_name()));
             let json = serde_json::to_value(&cmd).unwrap();

@@ -97,6 +97,14 @@ pub struct Config {
     #[arg(long, env = "EXPO_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 
+    /// Directory for uploaded booth media. Default: `uploads/` in the data directory.
+    #[arg(long, env = "EXPO_UPLOADS_DIR")]
+    pub uploads_dir: Option<PathBuf>,
+
+    /// Largest upload in bytes (brochures, videos). Images are further capped at 5 MiB.
+    #[arg(long, env = "EXPO_MAX_UPLOAD_BYTES", default_value_t = 100 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "EXPO_LOG_JSON")]
     pub log_json: bool,
@@ -127,6 +135,8 @@ impl Config {
             rate_burst: 40,
             presence_ttl_secs: 30,
             shutdown_grace_secs: 5,
+            uploads_dir: None,
+            max_upload_bytes: 100 * 1024 * 1024,
             log_json: false,
         }
     }
@@ -141,6 +151,12 @@ impl Config {
 
     pub fn presence_ttl(&self) -> Duration {
         Duration::from_secs(self.presence_ttl_secs.max(2))
+    }
+
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.uploads_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("uploads"))
     }
 
     pub fn assets_dir(&self) -> PathBuf {

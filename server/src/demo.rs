@@ -1043,6 +1043,74 @@ const INTERPRETERS: &[(&str, &str, &[&str])] = &[
     ("Jin Hua", "jin.hua@demo.expo", &["ko", "zh", "en"]),
 ];
 
+/// Korean names and taglines for some booths, so the demo shows texts in the viewer's language.
+const KOREAN: &[(&str, &str, &str)] = &[
+    (
+        "Seorak Natural Foods",
+        "설악내추럴푸드",
+        "산나물과 약초를 전통 방식으로 말립니다",
+    ),
+    (
+        "Pyeongchang Highland Greens",
+        "평창고랭지채소",
+        "해발 700미터에서 자란 배추와 감자",
+    ),
+    (
+        "Gangneung Coffee Roasters",
+        "강릉커피로스터스",
+        "바다 옆에서 볶은 커피의 도시 강릉",
+    ),
+    (
+        "Donghae Deep Sea Cosmetics",
+        "동해해양심층수화장품",
+        "동해 해양심층수로 만든 스킨케어",
+    ),
+    (
+        "Wonju MediTech",
+        "원주메디텍",
+        "의료기기 클러스터에서 만든 환자 모니터",
+    ),
+    (
+        "Hoengseong E-Mobility",
+        "횡성이모빌리티",
+        "초소형 전기차와 부품",
+    ),
+    (
+        "Cheorwon Smart Farm",
+        "철원스마트팜",
+        "추운 나라를 위한 컨테이너 농장",
+    ),
+    (
+        "Chuncheon AI Vision",
+        "춘천AI비전",
+        "공장을 위한 컴퓨터 비전",
+    ),
+    (
+        "Taebaek Wind Power",
+        "태백풍력",
+        "추운 기후를 위한 소형 풍력 발전기",
+    ),
+    (
+        "Wonju Hanji Crafts",
+        "원주한지공예",
+        "손으로 만든 전통 한지",
+    ),
+];
+
+/// Typical certifications by the first tag of a company.
+fn certifications(tags: &[&str]) -> Vec<String> {
+    let list: &[&str] = match tags.first().copied() {
+        Some("food") => &["HACCP", "Halal"],
+        Some("cosmetics") => &["CPNP", "ISO 22716"],
+        Some("medical-devices") => &["CE", "ISO 13485", "KFDA"],
+        Some("bio") => &["GMP"],
+        Some("auto-parts") => &["IATF 16949"],
+        Some("energy") => &["IEC 61400", "CE"],
+        _ => &["ISO 9001"],
+    };
+    strings(list)
+}
+
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
@@ -1097,7 +1165,9 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
         .with_context(|| format!("hall {}", hall.slug))?;
         for exhibitor in hall.companies {
             company_no += 1;
-            insert_exhibitor(&mut tx, exhibitor, hall_id, company_no, &phc, now).await?;
+            let company_id =
+                insert_exhibitor(&mut tx, exhibitor, hall_id, company_no, &phc, now).await?;
+            crate::booths::reindex(&mut tx, store.kind(), company_id).await?;
         }
     }
     for (name, email, company, country, tz, languages, interests) in BUYERS {
@@ -1150,12 +1220,16 @@ async fn insert_exhibitor(
     company_no: usize,
     phc: &str,
     now: i64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<i64> {
     let company_slug = slug(exhibitor.name);
+    const MARKETS: &[&str] = &["CN", "RU", "JP", "US", "VN", "MN", "KZ", "DE"];
+    let export_countries: Vec<String> = (0..3)
+        .map(|k| MARKETS[(company_no + k * 3) % MARKETS.len()].to_string())
+        .collect();
     let company_id: i64 = sqlx::query_scalar(
         "insert into companies (reg_no, name, hall_id, country, region, tagline, description, \
-         website, founded_year, tags, created_ms) \
-         values ($1, $2, $3, 'KR', $4, $5, $6, $7, $8, $9, $10) returning id",
+         website, founded_year, tags, export_countries, created_ms, updated_ms) \
+         values ($1, $2, $3, 'KR', $4, $5, $6, $7, $8, $9, $10, $11, $11) returning id",
     )
     .bind(format!("221-81-{:05}", 10_000 + company_no * 37))
     .bind(exhibitor.name)
@@ -1169,20 +1243,50 @@ async fn insert_exhibitor(
     .bind(format!("https://{company_slug}.example.kr"))
     .bind(exhibitor.founded)
     .bind(encode_list(&strings(exhibitor.tags)))
+    .bind(encode_list(&export_countries))
     .bind(now)
     .fetch_one(&mut **tx)
     .await
     .with_context(|| format!("company {}", exhibitor.name))?;
-    for (name, hs_code, description) in exhibitor.products {
+    if let Some((_, name_ko, tagline_ko)) = KOREAN.iter().find(|(n, _, _)| *n == exhibitor.name) {
         sqlx::query(
-            "insert into products (company_id, name, description, hs_code, tags, created_ms) \
-             values ($1, $2, $3, $4, $5, $6)",
+            "insert into company_texts (company_id, lang, name, tagline) values ($1, 'ko', $2, $3)",
+        )
+        .bind(company_id)
+        .bind(*name_ko)
+        .bind(*tagline_ko)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (n, (name, hs_code, description)) in exhibitor.products.iter().enumerate() {
+        sqlx::query(
+            "insert into products (company_id, name, code, description, hs_code, category, tags, \
+             min_order, price_range, certifications, position, created_ms) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(company_id)
         .bind(*name)
+        .bind(format!(
+            "{}-{:02}",
+            company_slug
+                .chars()
+                .take(3)
+                .collect::<String>()
+                .to_uppercase(),
+            n + 1
+        ))
         .bind(*description)
         .bind(*hs_code)
+        .bind(exhibitor.tags.first().copied())
         .bind(encode_list(&strings(exhibitor.tags)))
+        .bind(if n == 0 { "100 units" } else { "1 pallet" })
+        .bind(format!(
+            "USD {}-{} FOB Donghae",
+            3 + company_no % 7,
+            8 + company_no % 11
+        ))
+        .bind(encode_list(&certifications(exhibitor.tags)))
+        .bind(n as i64)
         .bind(now)
         .execute(&mut **tx)
         .await?;
@@ -1209,7 +1313,7 @@ async fn insert_exhibitor(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(())
+    Ok(company_id)
 }
 
 #[cfg(test)]

@@ -24,11 +24,17 @@ use utoipa::OpenApi;
         auth::routes::list_users, auth::routes::approve, auth::routes::disable,
         auth::routes::invite, auth::routes::accept_invitation,
         booths::fair_summary, booths::list_halls, booths::list_companies, booths::company_detail,
+        booths::edit::create_hall, booths::edit::update_hall, booths::edit::create_company,
+        booths::edit::update_company, booths::edit::create_product, booths::edit::update_product,
+        booths::edit::delete_product, booths::media::upload, booths::media::add_video_link,
+        booths::media::serve, booths::media::remove, booths::lobby::search,
+        booths::lobby::recommendations, booths::leads::leads, booths::leads::leads_csv,
         healthz, readyz,
     ),
     tags((name = "auth", description = "Sign-in and sessions"),
          (name = "users", description = "Accounts, approval and invitations"),
          (name = "fair", description = "Halls, companies and products"),
+         (name = "booths", description = "Booth editing, media, search, recommendations, leads"),
          (name = "ops", description = "Health and readiness")),
     modifiers(&BearerAuth),
 )]
@@ -61,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics_text))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/protocol.json", get(protocol))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback_service(static_files)
         .layer(middleware::from_fn(record_http))
         .layer(TraceLayer::new_for_http())
@@ -120,6 +127,11 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         state.metrics.render(),
     )
         .into_response()
+}
+
+/// Unknown API paths get a JSON 404, not the web client's page.
+async fn api_not_found() -> crate::error::ApiError {
+    crate::error::ApiError::not_found("no such API endpoint")
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

@@ -36,6 +36,8 @@ pub struct AppState {
     pub store: Store,
     pub engine: Engine,
     pub hub: Hub,
+    /// Live booth state (visitors inside, staff on duty) as this node sees it.
+    pub booths: booths::live::Booths,
     pub metrics: PrometheusHandle,
 }
 
@@ -94,6 +96,7 @@ impl App {
             presence_ttl: config.presence_ttl(),
         };
         let hub = Hub::new(node_id, engine.clone(), limits);
+        let booths = booths::live::Booths::start(store.clone(), hub.clone()).await;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
@@ -102,6 +105,7 @@ impl App {
             store,
             engine,
             hub,
+            booths,
             metrics: metrics_handle(),
         };
         Ok(App {

@@ -7,6 +7,7 @@
 //! | `hall:{id}` | everyone, if the hall exists |
 //! | `booth:{company_id}` | everyone, if the company exists |
 //! | `user:{id}` | that user only (their personal notifications) |
+//! | `duty:{company_id}` | never directly: staff enter it with `set_duty` |
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -38,6 +39,12 @@ pub async fn authorize(state: &AppState, caller: &Caller, room: &str) -> Result<
                 "hall" => "halls",
                 "booth" => "companies",
                 "user" if id == caller.user.id => return Ok(()),
+                "duty" => {
+                    return Err(ErrorBody::new(
+                        ErrorCode::Forbidden,
+                        "staff go on duty with set_duty",
+                    ))
+                }
                 "user" => {
                     return Err(ErrorBody::new(
                         ErrorCode::Forbidden,

@@ -4,6 +4,7 @@
 //! [`AppDispatch`] here decides who may enter which room and routes domain commands.
 
 use crate::auth::{self, Caller};
+use crate::booths::live::{booth_room, duty_room};
 use crate::error::{ApiError, ApiResult};
 use crate::hub::session::{self, Dispatch};
 use crate::hub::{ConnHandle, Identity};
@@ -13,7 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use expo_schema::protocol::{Command, ReplyData};
-use expo_schema::{ErrorBody, ErrorCode};
+use expo_schema::{ErrorBody, ErrorCode, Role};
 use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -118,11 +119,27 @@ impl Dispatch for AppDispatch {
             match command {
                 Command::Subscribe { room } => {
                     rooms::authorize(&self.state, &self.caller, &room).await?;
+                    let fresh = !hub.rooms_of(&conn.id).contains(&room);
                     let members = hub.join(conn, &room).await.map_err(internal)?;
+                    if let (true, Some(company)) = (fresh, booth_of(&room)) {
+                        self.state
+                            .booths
+                            .enter(&conn.identity.user, &conn.id, company)
+                            .await;
+                    }
                     Ok(ReplyData::Subscribed { room, members })
                 }
                 Command::Unsubscribe { room } => {
+                    if room.starts_with("duty:") {
+                        return Err(ErrorBody::new(
+                            ErrorCode::Forbidden,
+                            "staff go off duty with set_duty",
+                        ));
+                    }
                     if hub.leave(conn, &room).await {
+                        if let Some(company) = booth_of(&room) {
+                            self.state.booths.leave(&conn.id, company).await;
+                        }
                         Ok(ReplyData::Unsubscribed { room })
                     } else {
                         Err(ErrorBody::new(
@@ -145,9 +162,69 @@ impl Dispatch for AppDispatch {
                     node: hub.node_id().to_string(),
                     rooms: hub.rooms_of(&conn.id),
                 }),
+                Command::SetDuty { on_duty } => {
+                    let user = &conn.identity.user;
+                    let company = match (user.role, user.company_id) {
+                        (Role::Exhibitor, Some(company)) => company,
+                        _ => {
+                            return Err(ErrorBody::new(
+                                ErrorCode::Forbidden,
+                                "only exhibitor staff go on duty",
+                            ))
+                        }
+                    };
+                    let room = duty_room(company);
+                    if on_duty {
+                        hub.join(conn, &room).await.map_err(internal)?;
+                    } else {
+                        hub.leave(conn, &room).await;
+                    }
+                    Ok(ReplyData::Duty {
+                        company_id: company,
+                        on_duty,
+                    })
+                }
+                Command::OpenItem {
+                    company_id,
+                    kind,
+                    item_id,
+                } => {
+                    if !["product", "brochure", "video", "photo"].contains(&kind.as_str()) {
+                        return Err(ErrorBody::new(
+                            ErrorCode::Validation,
+                            "kind is product, brochure, video or photo",
+                        ));
+                    }
+                    if !hub.rooms_of(&conn.id).contains(&booth_room(company_id)) {
+                        return Err(ErrorBody::new(
+                            ErrorCode::NotSubscribed,
+                            "enter the booth (subscribe to its room) first",
+                        ));
+                    }
+                    let user = conn.identity.user.id;
+                    self.state
+                        .booths
+                        .record_open(user, company_id, &kind, item_id)
+                        .await;
+                    Ok(ReplyData::Recorded)
+                }
             }
         })
     }
+
+    fn on_close<'a>(&'a self, conn: &'a ConnHandle, rooms: Vec<String>) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            for room in rooms {
+                if let Some(company) = booth_of(&room) {
+                    self.state.booths.leave(&conn.id, company).await;
+                }
+            }
+        })
+    }
+}
+
+fn booth_of(room: &str) -> Option<i64> {
+    room.strip_prefix("booth:").and_then(|id| id.parse().ok())
 }
 
 fn internal(error: anyhow::Error) -> ErrorBody {

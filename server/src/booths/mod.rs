@@ -1,55 +1,147 @@
-//! Halls, exhibiting companies and their products: the fair's shop windows.
+//! Virtual booths: halls, exhibiting companies, their products, media, live state and leads.
 //!
-//! The foundation serves them read-only to signed-in users; the booth issue adds editing,
-//! search, uploads and leads here.
+//! - `mod.rs`: reading booths (in the viewer's language) and the permission rules;
+//! - `edit.rs`: halls, companies and products for organizers and staff;
+//! - `media.rs`: logos, photos, brochures and videos (uploads checked by content);
+//! - `live.rs`: staff on duty, visitors inside, visits, coalesced lobby updates;
+//! - `lobby.rs`: search, filters and recommendations;
+//! - `leads.rs`: the exhibitor's leads and their CSV export;
+//! - `import.rs`: bulk import from CSV or XLSX.
+
+pub mod edit;
+pub mod import;
+pub mod leads;
+pub mod live;
+pub mod lobby;
+pub mod media;
 
 use crate::auth::{user_from_row, Caller, USER_COLUMNS};
 use crate::error::{ApiError, ApiResult};
 use crate::store::json::decode_list;
+use crate::store::{Store, StoreKind};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
-use expo_schema::api::{CompanyDetail, CompanyList, FairSummary, HallList};
-use expo_schema::{Company, ErrorBody, Hall, Product};
+use expo_schema::api::{CompanyDetail, CompanyList, FairSummary, HallList, StaffMember};
+use expo_schema::{Company, ErrorBody, Hall, MediaKind, Product, Role};
 use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashMap;
+
+/// Languages booth texts may be given in.
+pub const LANGUAGES: &[&str] = &["en", "ko", "zh", "ru", "mn", "ja"];
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/fair", get(fair_summary))
-        .route("/api/v1/halls", get(list_halls))
-        .route("/api/v1/companies", get(list_companies))
-        .route("/api/v1/companies/{id}", get(company_detail))
+        .route("/api/v1/halls", get(list_halls).post(edit::create_hall))
+        .route("/api/v1/halls/{id}", axum::routing::put(edit::update_hall))
+        .route(
+            "/api/v1/companies",
+            get(list_companies).post(edit::create_company),
+        )
+        .route(
+            "/api/v1/companies/{id}",
+            get(company_detail).put(edit::update_company),
+        )
+        .merge(edit::router())
+        .merge(media::router())
+        .merge(lobby::router())
+        .merge(leads::router())
+        .merge(import::router())
 }
 
-const COMPANY_COLUMNS: &str = "id, reg_no, name, hall_id, country, region, tagline, description, \
-     website, founded_year, tags from companies";
+/// The viewer's language: `?lang=`, else the first of `Accept-Language`, else English.
+pub fn viewer_lang(query: Option<&str>, headers: &HeaderMap) -> String {
+    let pick = |tag: &str| {
+        let primary = tag
+            .split(['-', '_', ';'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_lowercase();
+        LANGUAGES.contains(&primary.as_str()).then_some(primary)
+    };
+    if let Some(lang) = query.and_then(pick) {
+        return lang;
+    }
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').find_map(pick))
+        .unwrap_or_else(|| "en".into())
+}
 
-fn company_from_row(row: &AnyRow) -> sqlx::Result<Company> {
+/// The columns [`company_from_row`] reads; use with [`COMPANY_FROM`].
+pub(crate) const COMPANY_FIELDS: &str = "c.id, c.reg_no, c.name, c.hall_id, c.country, c.region, \
+     c.tagline, c.description, c.website, c.founded_year, c.tags, c.export_countries, \
+     c.logo_media_id, t.name as t_name, t.tagline as t_tagline, t.description as t_description";
+
+/// Companies with their texts in the language bound as `$1`.
+pub(crate) const COMPANY_FROM: &str =
+    "from companies c left join company_texts t on t.company_id = c.id and t.lang = $1";
+
+/// Reads a company row selected with [`COMPANY_FIELDS`], preferring the translated texts.
+pub(crate) fn company_from_row(row: &AnyRow, lang: &str) -> sqlx::Result<Company> {
+    let t_name: Option<String> = row.try_get("t_name")?;
+    let t_tagline: Option<String> = row.try_get("t_tagline")?;
+    let t_description: Option<String> = row.try_get("t_description")?;
+    let translated = t_name.is_some() || t_tagline.is_some() || t_description.is_some();
+    let logo: Option<i64> = row.try_get("logo_media_id")?;
     Ok(Company {
         id: row.try_get("id")?,
         reg_no: row.try_get("reg_no")?,
-        name: row.try_get("name")?,
+        name: t_name.unwrap_or(row.try_get("name")?),
         hall_id: row.try_get("hall_id")?,
         country: row.try_get("country")?,
         region: row.try_get("region")?,
-        tagline: row.try_get("tagline")?,
-        description: row.try_get("description")?,
+        tagline: t_tagline.or(row.try_get("tagline")?),
+        description: t_description.or(row.try_get("description")?),
         website: row.try_get("website")?,
         founded_year: row.try_get("founded_year")?,
         tags: decode_list(&row.try_get::<String, _>("tags")?),
+        export_countries: decode_list(&row.try_get::<String, _>("export_countries")?),
+        logo_url: logo.map(|id| format!("/api/v1/media/{id}")),
+        lang: if translated {
+            lang.to_string()
+        } else {
+            "en".into()
+        },
     })
 }
 
-/// The fair at a glance.
+/// Loads one company in a language.
+pub async fn load_company(store: &Store, id: i64, lang: &str) -> ApiResult<Company> {
+    let sql = format!("select {COMPANY_FIELDS} {COMPANY_FROM} where c.id = $2");
+    let row = sqlx::query(&sql)
+        .bind(lang)
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such company"))?;
+    Ok(company_from_row(&row, lang)?)
+}
+
+/// Organizers may edit every booth; exhibitor staff their own company's.
+pub fn require_editor(caller: &Caller, company_id: i64) -> ApiResult<()> {
+    let own_staff =
+        caller.user.role == Role::Exhibitor && caller.user.company_id == Some(company_id);
+    if caller.is_organizer() || own_staff {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only organizers and the company's own staff may do this",
+        ))
+    }
+}
+
+/// The fair at a glance. Public: the sign-in page shows it.
 #[utoipa::path(get, path = "/api/v1/fair", tag = "fair",
-    responses((status = 200, body = FairSummary), (status = 401, body = ErrorBody)))]
-pub async fn fair_summary(
-    State(state): State<AppState>,
-    _caller: Caller,
-) -> ApiResult<Json<FairSummary>> {
+    responses((status = 200, body = FairSummary)))]
+pub async fn fair_summary(State(state): State<AppState>) -> ApiResult<Json<FairSummary>> {
     let row = sqlx::query(
         "select (select count(*) from halls) as halls, \
                 (select count(*) from companies) as companies, \
@@ -107,6 +199,8 @@ pub async fn list_halls(
 pub struct CompanyFilter {
     /// Only companies in this hall.
     hall_id: Option<i64>,
+    /// Texts in this language where the booth has them (`en`, `ko`, `zh`, `ru`, `mn`, `ja`).
+    lang: Option<String>,
 }
 
 /// Exhibiting companies, by name.
@@ -115,68 +209,248 @@ pub struct CompanyFilter {
 pub async fn list_companies(
     State(state): State<AppState>,
     _caller: Caller,
+    headers: HeaderMap,
     Query(filter): Query<CompanyFilter>,
 ) -> ApiResult<Json<CompanyList>> {
-    let sql = format!("select {COMPANY_COLUMNS} where ($1 = 0 or hall_id = $1) order by name");
+    let lang = viewer_lang(filter.lang.as_deref(), &headers);
+    let sql = format!(
+        "select {COMPANY_FIELDS} {COMPANY_FROM} where ($2 = 0 or c.hall_id = $2) order by c.name"
+    );
     let rows = sqlx::query(&sql)
+        .bind(&lang)
         .bind(filter.hall_id.unwrap_or(0))
         .fetch_all(state.store.pool())
         .await?;
     let companies = rows
         .iter()
-        .map(company_from_row)
+        .map(|row| company_from_row(row, &lang))
         .collect::<sqlx::Result<Vec<_>>>()?;
     Ok(Json(CompanyList { companies }))
 }
 
-/// One company with its products and staff.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LangQuery {
+    /// Texts in this language where the booth has them.
+    lang: Option<String>,
+}
+
+/// One booth: profile, products with photos, brochures, videos, staff and live state.
 #[utoipa::path(get, path = "/api/v1/companies/{id}", tag = "fair",
-    params(("id" = i64, Path, description = "company id")),
+    params(("id" = i64, Path, description = "company id"), LangQuery),
     responses((status = 200, body = CompanyDetail), (status = 404, body = ErrorBody)))]
 pub async fn company_detail(
     State(state): State<AppState>,
     _caller: Caller,
+    headers: HeaderMap,
     Path(id): Path<i64>,
+    Query(query): Query<LangQuery>,
 ) -> ApiResult<Json<CompanyDetail>> {
-    let sql = format!("select {COMPANY_COLUMNS} where id = $1");
-    let row = sqlx::query(&sql)
-        .bind(id)
-        .fetch_optional(state.store.pool())
+    let lang = viewer_lang(query.lang.as_deref(), &headers);
+    let company = load_company(&state.store, id, &lang).await?;
+    let hall_name: Option<String> = match company.hall_id {
+        Some(hall) => {
+            sqlx::query_scalar("select name from halls where id = $1")
+                .bind(hall)
+                .fetch_optional(state.store.pool())
+                .await?
+        }
+        None => None,
+    };
+    let media = media::list_for_company(&state.store, id).await?;
+    let mut photos: HashMap<i64, Vec<expo_schema::MediaItem>> = HashMap::new();
+    let mut brochures = Vec::new();
+    let mut videos = Vec::new();
+    for item in media {
+        match (item.kind, item.product_id) {
+            (MediaKind::Photo, Some(product)) => photos.entry(product).or_default().push(item),
+            (MediaKind::Brochure, _) => brochures.push(item),
+            (MediaKind::Video, _) => videos.push(item),
+            _ => {}
+        }
+    }
+    let products = load_products(&state.store, id, &lang)
         .await?
-        .ok_or_else(|| ApiError::not_found("no such company"))?;
-    let company = company_from_row(&row)?;
-    let products = sqlx::query(
-        "select id, company_id, name, description, hs_code, tags from products \
-         where company_id = $1 order by id",
-    )
-    .bind(id)
-    .fetch_all(state.store.pool())
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(Product {
-            id: row.try_get("id")?,
-            company_id: row.try_get("company_id")?,
-            name: row.try_get("name")?,
-            description: row.try_get("description")?,
-            hs_code: row.try_get("hs_code")?,
-            tags: decode_list(&row.try_get::<String, _>("tags")?),
+        .into_iter()
+        .map(|mut p| {
+            p.photos = photos.remove(&p.id).unwrap_or_default();
+            p
         })
-    })
-    .collect::<sqlx::Result<Vec<_>>>()?;
+        .collect();
     let sql = format!(
-        "select {USER_COLUMNS} where u.company_id = $1 and u.status = 'active' order by u.id"
+        "select {USER_COLUMNS} where u.company_id = $1 and u.status = 'active' order by u.company_admin desc, u.id"
     );
     let staff = sqlx::query(&sql)
         .bind(id)
         .fetch_all(state.store.pool())
         .await?
         .iter()
-        .map(|row| user_from_row(row).map(|u| u.summary()))
+        .map(|row| {
+            user_from_row(row).map(|u| StaffMember {
+                languages: u.languages.clone(),
+                company_admin: u.company_admin,
+                user: u.summary(),
+            })
+        })
         .collect::<sqlx::Result<Vec<_>>>()?;
+    let mut languages: Vec<String> =
+        sqlx::query_scalar("select lang from company_texts where company_id = $1 order by lang")
+            .bind(id)
+            .fetch_all(state.store.pool())
+            .await?;
+    if !languages.iter().any(|l| l == "en") {
+        languages.insert(0, "en".into());
+    }
+    let live = state.booths.live_of(id).await;
     Ok(Json(CompanyDetail {
         company,
+        hall_name,
         products,
         staff,
+        brochures,
+        videos,
+        live,
+        languages,
     }))
+}
+
+/// A company's products in a language, in their set order.
+pub async fn load_products(store: &Store, company_id: i64, lang: &str) -> ApiResult<Vec<Product>> {
+    let rows = sqlx::query(
+        "select p.id, p.company_id, p.name, p.description, p.hs_code, p.tags, p.code, p.category, \
+         p.min_order, p.price_range, p.certifications, t.name as t_name, t.description as t_description \
+         from products p left join product_texts t on t.product_id = p.id and t.lang = $1 \
+         where p.company_id = $2 order by p.position, p.id",
+    )
+    .bind(lang)
+    .bind(company_id)
+    .fetch_all(store.pool())
+    .await?;
+    let products = rows
+        .iter()
+        .map(|row| {
+            let t_name: Option<String> = row.try_get("t_name")?;
+            let t_description: Option<String> = row.try_get("t_description")?;
+            Ok(Product {
+                id: row.try_get("id")?,
+                company_id: row.try_get("company_id")?,
+                name: t_name.unwrap_or(row.try_get("name")?),
+                description: t_description.or(row.try_get("description")?),
+                hs_code: row.try_get("hs_code")?,
+                tags: decode_list(&row.try_get::<String, _>("tags")?),
+                code: row.try_get("code")?,
+                category: row.try_get("category")?,
+                min_order: row.try_get("min_order")?,
+                price_range: row.try_get("price_range")?,
+                certifications: decode_list(&row.try_get::<String, _>("certifications")?),
+                photos: vec![],
+            })
+        })
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    Ok(products)
+}
+
+/// Rebuilds a company's search document (profile and products, every language) and, on
+/// SQLite, its FTS5 row. Runs inside the caller's transaction.
+pub async fn reindex(
+    conn: &mut sqlx::AnyConnection,
+    kind: StoreKind,
+    company_id: i64,
+) -> sqlx::Result<()> {
+    let mut parts: Vec<String> = Vec::new();
+    let row = sqlx::query(
+        "select name, coalesce(tagline, '') as tagline, coalesce(description, '') as description, \
+         coalesce(region, '') as region, tags from companies where id = $1",
+    )
+    .bind(company_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    for column in ["name", "tagline", "description", "region"] {
+        parts.push(row.try_get(column)?);
+    }
+    parts.extend(decode_list(&row.try_get::<String, _>("tags")?));
+    let texts = sqlx::query(
+        "select coalesce(name, '') as name, coalesce(tagline, '') as tagline, \
+         coalesce(description, '') as description from company_texts where company_id = $1",
+    )
+    .bind(company_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for t in &texts {
+        for column in ["name", "tagline", "description"] {
+            parts.push(t.try_get(column)?);
+        }
+    }
+    let products = sqlx::query(
+        "select p.name, coalesce(p.description, '') as description, coalesce(p.category, '') as category, \
+         p.tags, coalesce(p.hs_code, '') as hs_code from products p where p.company_id = $1",
+    )
+    .bind(company_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for p in &products {
+        for column in ["name", "description", "category", "hs_code"] {
+            parts.push(p.try_get(column)?);
+        }
+        parts.extend(decode_list(&p.try_get::<String, _>("tags")?));
+    }
+    let product_texts = sqlx::query(
+        "select coalesce(t.name, '') as name, coalesce(t.description, '') as description \
+         from product_texts t join products p on p.id = t.product_id where p.company_id = $1",
+    )
+    .bind(company_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for t in &product_texts {
+        for column in ["name", "description"] {
+            parts.push(t.try_get(column)?);
+        }
+    }
+    // Tags like "health-food" are searchable as "health food" too.
+    let doc = parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            if p.contains('-') {
+                format!("{p} {}", p.replace('-', " "))
+            } else {
+                p
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    sqlx::query("update companies set search_doc = $1 where id = $2")
+        .bind(&doc)
+        .bind(company_id)
+        .execute(&mut *conn)
+        .await?;
+    if kind == StoreKind::Sqlite {
+        sqlx::query("delete from company_fts where rowid = $1")
+            .bind(company_id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("insert into company_fts (rowid, search_doc) values ($1, $2)")
+            .bind(company_id)
+            .bind(&doc)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn viewer_language() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(viewer_lang(None, &headers), "en");
+        headers.insert(
+            axum::http::header::ACCEPT_LANGUAGE,
+            "ru-RU,ru;q=0.9,en;q=0.8".parse().unwrap(),
+        );
+        assert_eq!(viewer_lang(None, &headers), "ru");
+        assert_eq!(viewer_lang(Some("ko"), &headers), "ko");
+        assert_eq!(viewer_lang(Some("xx"), &headers), "ru");
+    }
 }

@@ -139,8 +139,15 @@ impl Registry {
     }
 }
 
+/// A listener for traffic in rooms whose names start with one of `prefixes`.
+struct Watcher {
+    prefixes: Vec<String>,
+    tx: mpsc::UnboundedSender<String>,
+}
+
 struct Inner {
     node_id: String,
+    watchers: Mutex<Vec<Watcher>>,
     engine: Engine,
     limits: Limits,
     registry: Mutex<Registry>,
@@ -194,6 +201,7 @@ impl Hub {
         let hub = Hub {
             inner: Arc::new(Inner {
                 node_id,
+                watchers: Mutex::default(),
                 engine,
                 limits,
                 registry: Mutex::default(),
@@ -402,7 +410,10 @@ impl Hub {
                 _ = self.inner.shutdown.cancelled() => return,
             };
             match message {
-                Ok(BusMessage::Room { room, payload }) => self.deliver_local(&room, &payload),
+                Ok(BusMessage::Room { room, payload }) => {
+                    self.deliver_local(&room, &payload);
+                    self.notify_watchers(&room);
+                }
                 Ok(BusMessage::CloseSession { session_id }) => {
                     self.close_where(|id| id.session_id == session_id, ErrorCode::TokenRevoked)
                 }
@@ -416,6 +427,46 @@ impl Hub {
                 Err(broadcast::error::RecvError::Closed) => return,
             }
         }
+    }
+
+    /// Reports the name of every room, on any node, whose name starts with one of `prefixes`
+    /// each time something is published in it. Domains use it to keep node-local summaries
+    /// (a booth's visitor count, say) without knowing how the bus works.
+    pub fn watch_rooms(&self, prefixes: &[&str]) -> mpsc::UnboundedReceiver<String> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.inner.watchers.lock().expect("watchers").push(Watcher {
+            prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
+            tx,
+        });
+        rx
+    }
+
+    fn notify_watchers(&self, room: &str) {
+        let mut watchers = self.inner.watchers.lock().expect("watchers");
+        watchers.retain(|w| {
+            if w.prefixes.iter().any(|p| room.starts_with(p.as_str())) {
+                w.tx.send(room.to_string()).is_ok()
+            } else {
+                !w.tx.is_closed()
+            }
+        });
+    }
+
+    /// Sends a frame to this node's members of a room only, without the bus. For summaries
+    /// every node computes for itself (so each member gets it once, from its own node).
+    pub fn send_local(&self, room: &str, frame: &ServerFrame) {
+        let text = serde_json::to_string(frame).expect("a frame always serializes");
+        self.deliver_local(room, &text);
+    }
+
+    /// Whether this node has members in a room.
+    pub fn has_local_members(&self, room: &str) -> bool {
+        self.inner
+            .registry
+            .lock()
+            .expect("registry")
+            .rooms
+            .contains_key(room)
     }
 
     fn deliver_local(&self, room: &str, payload: &str) {

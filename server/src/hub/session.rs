@@ -31,6 +31,10 @@ pub trait Dispatch: Send + Sync + 'static {
         conn: &'a ConnHandle,
         command: Command,
     ) -> BoxFuture<'a, Result<ReplyData, ErrorBody>>;
+
+    /// Called once when the connection has ended, with the rooms it was still in (already
+    /// left in the hub), so domains can close what they opened (a booth visit, say).
+    fn on_close<'a>(&'a self, conn: &'a ConnHandle, rooms: Vec<String>) -> BoxFuture<'a, ()>;
 }
 
 /// Serves one upgraded websocket until it closes.
@@ -64,7 +68,9 @@ pub async fn run(hub: Hub, socket: WebSocket, identity: Identity, dispatcher: Ar
         })
         .await;
     };
+    let rooms = hub.rooms_of(&conn.id);
     tokio::join!(hub.unregister(&conn.id), drain);
+    dispatcher.on_close(&conn, rooms).await;
     if tokio::time::timeout(Duration::from_secs(3), writer)
         .await
         .is_err()

@@ -2,6 +2,7 @@
 //! Postgres databases and real Redis. Most scenarios run on both engine pairs.
 
 mod auth;
+mod booths;
 mod demo;
 mod helpers;
 mod hub;

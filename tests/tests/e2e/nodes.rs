@@ -128,3 +128,57 @@ fn chrono_now_ms() -> i64 {
         .unwrap()
         .as_millis() as i64
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn booth_live_state_crosses_nodes() {
+    use expo_schema::api::BoothPage;
+    use expo_schema::protocol::Command;
+    let env = TestEnv::new(Engines::Services).await;
+    let node_a = env.start_with(|c| c.demo = true).await;
+    let node_b = env.start().await;
+    let (buyer_on_a, _) = node_a
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let (staff_on_b, me) = node_b
+        .api
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let company = me.user.company_id.unwrap();
+    let mut lobby = buyer_on_a.connect().await.unwrap();
+    lobby.subscribe("lobby").await.unwrap();
+    let inside = buyer_on_a.connect().await.unwrap();
+    inside.subscribe(&format!("booth:{company}")).await.unwrap();
+    let staff = staff_on_b.connect().await.unwrap();
+    staff
+        .request(Command::SetDuty { on_duty: true })
+        .await
+        .unwrap();
+    let seen = lobby
+        .wait_for(Duration::from_secs(10), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::BoothLive { live }, .. })
+                if live.company_id == company && live.staff_on_duty.len() == 1 && live.visitors_now == 1)
+        })
+        .await;
+    assert!(
+        seen.is_some(),
+        "A's lobby sees B's staff on duty and A's visitor"
+    );
+    // Each node keeps its own summary, refreshed within a second of any traffic.
+    for node in [&node_a, &node_b] {
+        let api = node.api.with_token(buyer_on_a.token().unwrap());
+        eventually(Duration::from_secs(5), "every node agrees", || async {
+            let page: BoothPage = api.get("/api/v1/booths?staffed=true").await.unwrap();
+            page.booths
+                .iter()
+                .map(|b| (b.company.id, b.visitors_now))
+                .collect::<Vec<_>>()
+                == [(company, 1)]
+        })
+        .await;
+    }
+    node_a.stop().await;
+    node_b.stop().await;
+}

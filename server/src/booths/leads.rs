@@ -1,0 +1,259 @@
+//! Leads: the buyers who visited a booth, for its staff and organizers, and their CSV export.
+//!
+//! A buyer appears by name only with the consent they gave at registration
+//! (`share_contact`); every other buyer visit is counted, anonymously. Other roles
+//! (organizers, interpreters, other exhibitors) visiting are neither.
+
+use super::require_editor;
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::store::json::decode_list;
+use crate::store::now_ms;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use expo_schema::api::{Lead, LeadReport, OpenedItem};
+use expo_schema::ErrorBody;
+use sqlx::Row;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/companies/{id}/leads", get(leads))
+        .route("/api/v1/companies/{id}/leads.csv", get(leads_csv))
+}
+
+/// Builds a booth's lead report from its visit records.
+pub async fn report(state: &AppState, company_id: i64) -> ApiResult<LeadReport> {
+    let pool = state.store.pool();
+    let visits = sqlx::query(
+        "select v.id, v.user_id, v.entered_ms, v.left_ms, u.name, u.email, u.buyer_company, \
+         u.country, u.interests, u.languages, u.share_contact \
+         from booth_visits v join users u on u.id = v.user_id \
+         where v.company_id = $1 and u.role = 'buyer' order by v.entered_ms, v.id",
+    )
+    .bind(company_id)
+    .fetch_all(pool)
+    .await?;
+    let opens = sqlx::query(
+        "select o.visit_id, o.kind, o.item_id, o.opened_ms from visit_opens o \
+         join booth_visits v on v.id = o.visit_id where v.company_id = $1 order by o.opened_ms, o.id",
+    )
+    .bind(company_id)
+    .fetch_all(pool)
+    .await?;
+    let mut titles: HashMap<(String, i64), String> = HashMap::new();
+    for row in sqlx::query("select id, name from products where company_id = $1")
+        .bind(company_id)
+        .fetch_all(pool)
+        .await?
+    {
+        titles.insert(("product".into(), row.try_get("id")?), row.try_get("name")?);
+    }
+    for row in sqlx::query("select id, kind, title from media where company_id = $1")
+        .bind(company_id)
+        .fetch_all(pool)
+        .await?
+    {
+        titles.insert(
+            (row.try_get("kind")?, row.try_get("id")?),
+            row.try_get("title")?,
+        );
+    }
+    let mut opened_by_visit: HashMap<i64, Vec<OpenedItem>> = HashMap::new();
+    for row in opens {
+        let kind: String = row.try_get("kind")?;
+        let item_id: i64 = row.try_get("item_id")?;
+        let title = titles
+            .get(&(kind.clone(), item_id))
+            .cloned()
+            .unwrap_or_else(|| format!("{kind} {item_id} (removed)"));
+        opened_by_visit
+            .entry(row.try_get("visit_id")?)
+            .or_default()
+            .push(OpenedItem {
+                kind,
+                item_id,
+                title,
+                opened_ms: row.try_get("opened_ms")?,
+            });
+    }
+    let now = now_ms();
+    let mut leads: BTreeMap<i64, Lead> = BTreeMap::new();
+    let mut anonymous_visitors = HashSet::new();
+    let mut anonymous_visits = 0;
+    let total_visits = visits.len() as i64;
+    for row in visits {
+        let user_id: i64 = row.try_get("user_id")?;
+        let visit_id: i64 = row.try_get("id")?;
+        let entered: i64 = row.try_get("entered_ms")?;
+        let left: Option<i64> = row.try_get("left_ms")?;
+        if row.try_get::<i64, _>("share_contact")? == 0 {
+            anonymous_visitors.insert(user_id);
+            anonymous_visits += 1;
+            continue;
+        }
+        let lead = match leads.entry(user_id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(Lead {
+                user_id,
+                name: row.try_get("name")?,
+                email: row.try_get("email")?,
+                company_name: row.try_get("buyer_company")?,
+                country: row.try_get("country")?,
+                interests: decode_list(&row.try_get::<String, _>("interests")?),
+                languages: decode_list(&row.try_get::<String, _>("languages")?),
+                visits: 0,
+                first_visit_ms: entered,
+                last_visit_ms: entered,
+                dwell_ms: 0,
+                opened: vec![],
+            }),
+        };
+        lead.visits += 1;
+        lead.last_visit_ms = lead.last_visit_ms.max(entered);
+        lead.dwell_ms += (left.unwrap_or(now) - entered).max(0);
+        lead.opened
+            .extend(opened_by_visit.remove(&visit_id).unwrap_or_default());
+    }
+    let mut leads: Vec<Lead> = leads.into_values().collect();
+    leads.sort_by(|a, b| b.last_visit_ms.cmp(&a.last_visit_ms));
+    Ok(LeadReport {
+        company_id,
+        leads,
+        anonymous_visitors: anonymous_visitors.len() as i64,
+        anonymous_visits,
+        total_visits,
+    })
+}
+
+/// The booth's leads (its staff and organizers only).
+#[utoipa::path(get, path = "/api/v1/companies/{id}/leads", tag = "booths",
+    params(("id" = i64, Path, description = "company id")),
+    responses((status = 200, body = LeadReport), (status = 403, body = ErrorBody)))]
+pub async fn leads(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(company_id): Path<i64>,
+) -> ApiResult<Json<LeadReport>> {
+    require_editor(&caller, company_id)?;
+    super::load_company(&state.store, company_id, "en").await?;
+    Ok(Json(report(&state, company_id).await?))
+}
+
+fn utc(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// Renders a lead report as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
+/// Korean and Cyrillic names right).
+pub fn to_csv(report: &LeadReport) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut writer = csv::Writer::from_writer(&mut out);
+        writer.write_record([
+            "name",
+            "email",
+            "company",
+            "country",
+            "interests",
+            "languages",
+            "visits",
+            "first_visit_utc",
+            "last_visit_utc",
+            "dwell_seconds",
+            "opened",
+        ])?;
+        for lead in &report.leads {
+            let opened = lead
+                .opened
+                .iter()
+                .map(|o| format!("{}: {}", o.kind, o.title))
+                .collect::<Vec<_>>()
+                .join("; ");
+            writer.write_record([
+                lead.name.as_str(),
+                lead.email.as_str(),
+                lead.company_name.as_deref().unwrap_or(""),
+                lead.country.as_deref().unwrap_or(""),
+                &lead.interests.join("; "),
+                &lead.languages.join("; "),
+                &lead.visits.to_string(),
+                &utc(lead.first_visit_ms),
+                &utc(lead.last_visit_ms),
+                &(lead.dwell_ms / 1000).to_string(),
+                &opened,
+            ])?;
+        }
+        writer.flush()?;
+    }
+    Ok(out)
+}
+
+/// The booth's leads as CSV.
+#[utoipa::path(get, path = "/api/v1/companies/{id}/leads.csv", tag = "booths",
+    params(("id" = i64, Path, description = "company id")),
+    responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 403, body = ErrorBody)))]
+pub async fn leads_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(company_id): Path<i64>,
+) -> ApiResult<Response> {
+    require_editor(&caller, company_id)?;
+    super::load_company(&state.store, company_id, "en").await?;
+    let body = to_csv(&report(&state, company_id).await?)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"leads-{company_id}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_escapes_and_marks_utf8() {
+        let report = LeadReport {
+            company_id: 1,
+            leads: vec![Lead {
+                user_id: 9,
+                name: "Иван, \"Ваня\" Петров".into(),
+                email: "ivan@example.ru".into(),
+                company_name: Some("Primorye".into()),
+                country: Some("RU".into()),
+                interests: vec!["food".into(), "seafood".into()],
+                languages: vec!["ru".into()],
+                visits: 2,
+                first_visit_ms: 0,
+                last_visit_ms: 60_000,
+                dwell_ms: 125_000,
+                opened: vec![],
+            }],
+            anonymous_visitors: 0,
+            anonymous_visits: 0,
+            total_visits: 2,
+        };
+        let bytes = to_csv(&report).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with('\u{feff}'));
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], "Иван, \"Ваня\" Петров");
+        assert_eq!(&row[4], "food; seafood");
+        assert_eq!(&row[7], "1970-01-01T00:00:00Z");
+        assert_eq!(&row[9], "125");
+    }
+}

@@ -1,0 +1,651 @@
+//! Virtual booths: editing, uploads, live visitors and staff on duty, leads, search and the
+//! permission rules, on both engine pairs.
+
+use crate::both_engines;
+use crate::helpers::*;
+use expo_client::{Api, Hub, Incoming};
+use expo_schema::api::*;
+use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
+use expo_schema::{BoothLive, Company, ErrorCode, MediaItem, Product};
+use serde_json::json;
+use std::time::Duration;
+
+both_engines!(
+    a_booth_from_creation_to_leads,
+    search_and_filters,
+    forbidden_booth_actions,
+    bad_uploads_leave_nothing,
+    leads_respect_consent,
+);
+
+/// A small but real PDF.
+pub fn pdf_bytes(pad: usize) -> Vec<u8> {
+    let mut pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+        .to_vec();
+    pdf.extend(std::iter::repeat_n(b'%', pad));
+    pdf.extend_from_slice(b"\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+    pdf
+}
+
+fn png_bytes() -> Vec<u8> {
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+    png.extend_from_slice(&[
+        0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0,
+    ]);
+    png
+}
+
+/// Waits for a `booth_live` event about `company` that satisfies `check`.
+async fn live_event(hub: &mut Hub, company: i64, check: impl Fn(&BoothLive) -> bool) -> BoothLive {
+    let found = hub
+        .wait_for(Duration::from_secs(10), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::BoothLive { live }, .. })
+                if live.company_id == company && check(live))
+        })
+        .await;
+    match found {
+        Some(Incoming::Frame(ServerFrame::Event {
+            event: RoomEvent::BoothLive { live },
+            ..
+        })) => live,
+        other => panic!("no matching booth_live event: {other:?}"),
+    }
+}
+
+/// An organizer-made hall and company with one invited staff member, signed in.
+async fn company_with_staff(
+    app: &TestApp,
+    admin: &Api,
+    reg_no: &str,
+    email: &str,
+) -> (Company, Api) {
+    let hall: expo_schema::Hall = match admin
+        .post(
+            "/api/v1/halls",
+            &json!({"slug": "food", "name": "Hall A · Food", "industry": "food"}),
+        )
+        .await
+    {
+        Ok(hall) => hall,
+        Err(_) => {
+            let halls: HallList = admin.get("/api/v1/halls").await.unwrap();
+            halls.halls.into_iter().find(|h| h.slug == "food").unwrap()
+        }
+    };
+    let company: Company = admin
+        .post(
+            "/api/v1/companies",
+            &json!({"reg_no": reg_no, "name": format!("Company {reg_no}"), "hall_id": hall.id,
+                "country": "KR", "region": "Sokcho", "tagline": "Mountain herbs, dried the old way",
+                "tags": ["food", "Health-Food"], "export_countries": ["RU", "CN"],
+                "texts": {"ko": {"name": format!("회사 {reg_no}"), "tagline": "산나물을 전통 방식으로"}}}),
+        )
+        .await
+        .unwrap();
+    let invitation: InviteResponse = admin
+        .post(
+            "/api/v1/invitations",
+            &json!({"email": email, "name": "Park Ji-hoon", "role": "exhibitor",
+                "company_id": company.id, "languages": ["ko", "ru"]}),
+        )
+        .await
+        .unwrap();
+    let session: LoginResponse = app
+        .api
+        .post(
+            "/api/v1/invitations/accept",
+            &json!({"token": invitation.token, "password": "staff-password"}),
+        )
+        .await
+        .unwrap();
+    (company, app.api.with_token(session.token))
+}
+
+async fn a_booth_from_creation_to_leads(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, staff) =
+        company_with_staff(&app, &admin, "101-81-00001", "park@seorak.example").await;
+    assert_eq!(company.tags, ["food", "health-food"], "tags are normalized");
+
+    // Staff fill the booth: a product and a brochure.
+    let product: Product = staff
+        .post(
+            &format!("/api/v1/companies/{}/products", company.id),
+            &json!({"name": "Dried Gondre Thistle", "code": "SNF-01", "hs_code": "0712.90",
+                "category": "food", "tags": ["organic"], "min_order": "100 boxes",
+                "price_range": "USD 3-5", "certifications": ["HACCP"],
+                "texts": {"ru": {"name": "Сушёный чертополох"}}}),
+        )
+        .await
+        .unwrap();
+    let brochure: MediaItem = staff
+        .post_bytes(
+            &format!("/api/v1/companies/{}/media?kind=brochure&title=Catalogue%202026&file_name=catalogue.pdf", company.id),
+            pdf_bytes(100),
+        )
+        .await
+        .unwrap();
+    assert_eq!(brochure.content_type.as_deref(), Some("application/pdf"));
+    let detail: CompanyDetail = staff
+        .get(&format!("/api/v1/companies/{}?lang=ru", company.id))
+        .await
+        .unwrap();
+    assert_eq!(detail.products[0].name, "Сушёный чертополох");
+    assert_eq!(detail.brochures.len(), 1);
+    let korean: CompanyDetail = staff
+        .get(&format!("/api/v1/companies/{}?lang=ko", company.id))
+        .await
+        .unwrap();
+    assert_eq!(korean.company.name, "회사 101-81-00001");
+    assert_eq!(korean.company.lang, "ko");
+    assert!(korean.languages.contains(&"ko".to_string()));
+
+    // A buyer enters the booth and is counted.
+    let buyer = app.buyer("ivan@primorye.example").await;
+    let mut visitor = buyer.connect().await.unwrap();
+    visitor
+        .subscribe(&format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    let live = live_event(&mut visitor, company.id, |l| l.visitors_now == 1).await;
+    assert!(live.staff_on_duty.is_empty());
+
+    // Staff go on duty; the visitor sees it.
+    let staff_hub = staff.connect().await.unwrap();
+    match staff_hub
+        .request(Command::SetDuty { on_duty: true })
+        .await
+        .unwrap()
+    {
+        ReplyData::Duty {
+            company_id,
+            on_duty,
+        } => {
+            assert_eq!(company_id, company.id);
+            assert!(on_duty);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let live = live_event(&mut visitor, company.id, |l| !l.staff_on_duty.is_empty()).await;
+    assert_eq!(live.staff_on_duty[0].name, "Park Ji-hoon");
+    assert_eq!(live.visitors_now, 1, "staff are not counted as visitors");
+    let detail: CompanyDetail = buyer
+        .get(&format!("/api/v1/companies/{}", company.id))
+        .await
+        .unwrap();
+    assert_eq!(detail.live.staff_on_duty.len(), 1);
+
+    // An edit arrives live.
+    let edit = json!({"reg_no": company.reg_no, "name": company.name, "hall_id": company.hall_id,
+        "country": "KR", "tagline": "Now with pine needle tea", "tags": ["food"]});
+    let _: Company = staff
+        .put(&format!("/api/v1/companies/{}", company.id), &edit)
+        .await
+        .unwrap();
+    let updated = visitor
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::BoothUpdated { company_id, .. }, .. }) if *company_id == company.id)
+        })
+        .await;
+    assert!(updated.is_some(), "the visitor hears about the edit");
+    let detail: CompanyDetail = buyer
+        .get(&format!("/api/v1/companies/{}", company.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        detail.company.tagline.as_deref(),
+        Some("Now with pine needle tea")
+    );
+
+    // The visitor opens the product and the brochure; both become part of the lead.
+    let reply = visitor
+        .request(Command::OpenItem {
+            company_id: company.id,
+            kind: "product".into(),
+            item_id: product.id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(reply, ReplyData::Recorded);
+    let file = buyer
+        .get_bytes(&format!("/api/v1/media/{}", brochure.id))
+        .await
+        .unwrap();
+    assert_eq!(file, pdf_bytes(100));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    visitor
+        .unsubscribe(&format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    eventually(Duration::from_secs(5), "the visitor has left", || async {
+        let d: CompanyDetail = buyer
+            .get(&format!("/api/v1/companies/{}", company.id))
+            .await
+            .unwrap();
+        d.live.visitors_now == 0 && d.live.staff_on_duty.len() == 1
+    })
+    .await;
+
+    let report: LeadReport = staff
+        .get(&format!("/api/v1/companies/{}/leads", company.id))
+        .await
+        .unwrap();
+    assert_eq!(report.total_visits, 1);
+    assert_eq!(report.leads.len(), 1);
+    let lead = &report.leads[0];
+    assert_eq!(lead.email, "ivan@primorye.example");
+    assert_eq!(lead.country.as_deref(), Some("RU"));
+    assert_eq!(lead.visits, 1);
+    assert!(lead.dwell_ms >= 300, "dwell {}", lead.dwell_ms);
+    let opened: Vec<(&str, &str)> = lead
+        .opened
+        .iter()
+        .map(|o| (o.kind.as_str(), o.title.as_str()))
+        .collect();
+    assert_eq!(
+        opened,
+        [
+            ("product", "Dried Gondre Thistle"),
+            ("brochure", "Catalogue 2026")
+        ]
+    );
+
+    // The CSV export says the same as the records.
+    let csv = staff
+        .get_bytes(&format!("/api/v1/companies/{}/leads.csv", company.id))
+        .await
+        .unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("name,email,company,country"));
+    let row = lines.next().unwrap();
+    assert!(row
+        .starts_with("Buyer ivan@primorye.example,ivan@primorye.example,Primorye Trade,RU,food,"));
+    assert!(row.contains(&format!(",1,")));
+    assert!(row.ends_with("product: Dried Gondre Thistle; brochure: Catalogue 2026"));
+    assert_eq!(lines.next(), None);
+
+    // Going away takes staff off duty; so does closing the connection.
+    let mut observer = buyer.connect().await.unwrap();
+    observer
+        .subscribe(&format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    live_event(&mut observer, company.id, |l| {
+        l.staff_on_duty.len() == 1 && l.visitors_now == 1
+    })
+    .await;
+    staff_hub
+        .request(Command::SetDuty { on_duty: false })
+        .await
+        .unwrap();
+    live_event(&mut observer, company.id, |l| l.staff_on_duty.is_empty()).await;
+    staff_hub
+        .request(Command::SetDuty { on_duty: true })
+        .await
+        .unwrap();
+    live_event(&mut observer, company.id, |l| l.staff_on_duty.len() == 1).await;
+    staff_hub.close();
+    live_event(&mut observer, company.id, |l| l.staff_on_duty.is_empty()).await;
+    app.stop().await;
+}
+
+async fn search_and_filters(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let (buyer, _) = app
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let names = |page: &BoothPage| {
+        page.booths
+            .iter()
+            .map(|b| b.company.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let page: BoothPage = buyer.get("/api/v1/booths?q=kimchi").await.unwrap();
+    assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
+    // Prefixes, several words, other languages.
+    let page: BoothPage = buyer.get("/api/v1/booths?q=brake%20pad").await.unwrap();
+    assert_eq!(names(&page), ["Wonju Brake Systems"]);
+    let page: BoothPage = buyer
+        .get("/api/v1/booths?q=%EB%B0%B0%EC%B6%94&lang=ko")
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&page),
+        ["평창고랭지채소"],
+        "배추 is in the Korean tagline"
+    );
+    let page: BoothPage = buyer.get("/api/v1/booths?q=zzzyyyxxx").await.unwrap();
+    assert_eq!(page.total, 0);
+    let page: BoothPage = buyer
+        .get("/api/v1/booths?tag=cosmetics&staff_lang=ru")
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&page),
+        ["Donghae Deep Sea Cosmetics", "Inje Birch Sap Co."]
+    );
+    let page: BoothPage = buyer.get("/api/v1/booths?tag=dental").await.unwrap();
+    assert_eq!(names(&page), ["Sokcho Dental Materials"]);
+    let halls: HallList = buyer.get("/api/v1/halls").await.unwrap();
+    let page: BoothPage = buyer
+        .get(&format!("/api/v1/booths?hall_id={}", halls.halls[2].id))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 5);
+    assert!(page
+        .booths
+        .iter()
+        .all(|b| b.company.hall_id == Some(halls.halls[2].id)));
+    let page: BoothPage = buyer
+        .get("/api/v1/booths?country=KR&per_page=7&page=6")
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.booths.len()), (40, 5));
+    let page: BoothPage = buyer.get("/api/v1/booths?country=JP").await.unwrap();
+    assert_eq!(page.total, 0);
+
+    // "Staffed now" follows staff going on duty.
+    let page: BoothPage = buyer.get("/api/v1/booths?staffed=true").await.unwrap();
+    assert_eq!(page.total, 0);
+    let (staff, me) = app
+        .api
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let mut lobby = buyer.connect().await.unwrap();
+    lobby.subscribe("lobby").await.unwrap();
+    let staff_hub = staff.connect().await.unwrap();
+    staff_hub
+        .request(Command::SetDuty { on_duty: true })
+        .await
+        .unwrap();
+    let own = me.user.company_id.unwrap();
+    live_event(&mut lobby, own, |l| l.staff_on_duty.len() == 1).await;
+    let page: BoothPage = buyer.get("/api/v1/booths?staffed=true").await.unwrap();
+    assert_eq!(
+        page.booths.iter().map(|b| b.company.id).collect::<Vec<_>>(),
+        [own]
+    );
+    assert!(page.booths[0].staffed_now);
+
+    // Recommendations explain themselves.
+    let recs: RecommendationList = buyer.get("/api/v1/recommendations").await.unwrap();
+    assert!(!recs.recommendations.is_empty());
+    assert!(recs
+        .recommendations
+        .windows(2)
+        .all(|w| w[0].score >= w[1].score));
+    let top = &recs.recommendations[0];
+    assert!(top.reason.starts_with("makes "), "{}", top.reason);
+    let seorak = recs
+        .recommendations
+        .iter()
+        .find(|r| r.booth.company.id == own)
+        .unwrap();
+    assert_eq!(
+        seorak.reason,
+        "makes food; staff speak Russian, English; staffed now"
+    );
+    app.stop().await;
+}
+
+async fn forbidden_booth_actions(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (a, staff_a) = company_with_staff(&app, &admin, "101-81-00001", "a@a.example").await;
+    let (b, _staff_b) = company_with_staff(&app, &admin, "101-81-00002", "b@b.example").await;
+    let buyer = app.buyer("buyer@x.example").await;
+    let edit = |c: &Company| json!({"reg_no": c.reg_no, "name": "Hacked", "hall_id": c.hall_id, "country": "KR"});
+    let forbidden = |r: Result<Company, expo_client::ClientError>| {
+        assert_eq!(r.unwrap_err().code(), Some(ErrorCode::Forbidden))
+    };
+    forbidden(
+        buyer
+            .put(&format!("/api/v1/companies/{}", a.id), &edit(&a))
+            .await,
+    );
+    forbidden(
+        staff_a
+            .put(&format!("/api/v1/companies/{}", b.id), &edit(&b))
+            .await,
+    );
+    let mut move_hall = edit(&a);
+    move_hall["hall_id"] = serde_json::Value::Null;
+    forbidden(
+        staff_a
+            .put(&format!("/api/v1/companies/{}", a.id), &move_hall)
+            .await,
+    );
+    forbidden(
+        staff_a
+            .post(
+                "/api/v1/companies",
+                &json!({"reg_no": "9", "name": "X", "country": "KR"}),
+            )
+            .await,
+    );
+    for (who, company) in [(&buyer, a.id), (&staff_a, b.id)] {
+        let error = who
+            .get::<LeadReport>(&format!("/api/v1/companies/{company}/leads"))
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+        let error = who
+            .get_bytes(&format!("/api/v1/companies/{company}/leads.csv"))
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    }
+    let error = buyer
+        .post_bytes::<MediaItem>(
+            &format!(
+                "/api/v1/companies/{}/media?kind=brochure&file_name=x.pdf",
+                a.id
+            ),
+            pdf_bytes(10),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let hub = buyer.connect().await.unwrap();
+    let error = hub
+        .request(Command::SetDuty { on_duty: true })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let error = hub.subscribe(&format!("duty:{}", a.id)).await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let error = hub
+        .request(Command::OpenItem {
+            company_id: a.id,
+            kind: "product".into(),
+            item_id: 1,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::NotSubscribed));
+    // Nothing changed.
+    let detail: CompanyDetail = admin
+        .get(&format!("/api/v1/companies/{}", a.id))
+        .await
+        .unwrap();
+    assert_eq!(detail.company.name, a.name);
+    assert!(detail.brochures.is_empty());
+    app.stop().await;
+}
+
+async fn bad_uploads_leave_nothing(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.max_upload_bytes = 50_000).await;
+    let admin = app.admin().await;
+    let (company, staff) = company_with_staff(&app, &admin, "101-81-00003", "c@c.example").await;
+    let upload = |query: String, bytes: Vec<u8>| {
+        let staff = staff.clone();
+        let path = format!("/api/v1/companies/{}/media?{query}", company.id);
+        async move { staff.post_bytes::<MediaItem>(&path, bytes).await }
+    };
+    let cases = [
+        (
+            "kind=brochure&file_name=big.pdf".to_string(),
+            pdf_bytes(60_000),
+            ErrorCode::MessageTooLarge,
+        ),
+        (
+            "kind=brochure&file_name=image.pdf".to_string(),
+            png_bytes(),
+            ErrorCode::Validation,
+        ),
+        (
+            "kind=brochure&file_name=..%2F..%2Fetc%2Fpasswd".to_string(),
+            pdf_bytes(10),
+            ErrorCode::Validation,
+        ),
+        (
+            "kind=brochure&file_name=..%5Cx.pdf".to_string(),
+            pdf_bytes(10),
+            ErrorCode::Validation,
+        ),
+        (
+            "kind=logo&file_name=logo.png".to_string(),
+            pdf_bytes(10),
+            ErrorCode::Validation,
+        ),
+        (
+            "kind=brochure&file_name=empty.pdf".to_string(),
+            vec![],
+            ErrorCode::Validation,
+        ),
+        (
+            "kind=poster&file_name=x.pdf".to_string(),
+            pdf_bytes(10),
+            ErrorCode::Validation,
+        ),
+        (
+            "kind=photo&file_name=p.png".to_string(),
+            png_bytes(),
+            ErrorCode::Validation,
+        ),
+    ];
+    for (query, bytes, code) in cases {
+        let error = upload(query.clone(), bytes).await.unwrap_err();
+        assert_eq!(error.code(), Some(code), "{query}");
+    }
+    let uploads = env.data_dir.join("uploads");
+    let files: Vec<_> = std::fs::read_dir(&uploads)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(files.is_empty(), "nothing left behind: {files:?}");
+    let detail: CompanyDetail = staff
+        .get(&format!("/api/v1/companies/{}", company.id))
+        .await
+        .unwrap();
+    assert!(detail.brochures.is_empty() && detail.company.logo_url.is_none());
+    // A good one still works, and a logo replaces the previous logo.
+    let ok = upload("kind=brochure&file_name=ok.pdf".into(), pdf_bytes(1000))
+        .await
+        .unwrap();
+    assert_eq!(ok.size_bytes, Some(pdf_bytes(1000).len() as i64));
+    let first = upload("kind=logo&file_name=a.png".into(), png_bytes())
+        .await
+        .unwrap();
+    let second = upload("kind=logo&file_name=b.png".into(), png_bytes())
+        .await
+        .unwrap();
+    let detail: CompanyDetail = staff
+        .get(&format!("/api/v1/companies/{}", company.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        detail.company.logo_url,
+        Some(format!("/api/v1/media/{}", second.id))
+    );
+    assert!(staff
+        .get_bytes(&format!("/api/v1/media/{}", first.id))
+        .await
+        .is_err());
+    assert_eq!(
+        std::fs::read_dir(&uploads).unwrap().count(),
+        2,
+        "brochure and current logo"
+    );
+    staff
+        .delete(&format!("/api/v1/media/{}", ok.id))
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read_dir(&uploads).unwrap().count(), 1);
+    app.stop().await;
+}
+
+async fn leads_respect_consent(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, staff) = company_with_staff(&app, &admin, "101-81-00004", "d@d.example").await;
+    let sharing = app.buyer("sharing@x.example").await;
+    // A buyer who did not consent to share contact details.
+    let private: expo_schema::UserProfile = app
+        .api
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "private@x.example", "password": "private-pass", "name": "Private Buyer",
+                "company_name": "Quiet Co", "country": "MN", "timezone": "Asia/Ulaanbaatar",
+                "share_contact": false}),
+        )
+        .await
+        .unwrap();
+    let _: expo_schema::UserProfile = admin
+        .post(&format!("/api/v1/users/{}/approve", private.id), &json!({}))
+        .await
+        .unwrap();
+    let (private, _) = app
+        .api
+        .login("private@x.example", "private-pass")
+        .await
+        .unwrap();
+    let room = format!("booth:{}", company.id);
+    for who in [&sharing, &private, &private] {
+        let hub = who.connect().await.unwrap();
+        hub.subscribe(&room).await.unwrap();
+        hub.close();
+    }
+    // Staff visiting their own booth are not visitors; organizers are not leads.
+    let own = staff.connect().await.unwrap();
+    own.subscribe(&room).await.unwrap();
+    let organizer = admin.connect().await.unwrap();
+    organizer.subscribe(&room).await.unwrap();
+    eventually(Duration::from_secs(5), "every visit is closed", || async {
+        let r: LeadReport = staff
+            .get(&format!("/api/v1/companies/{}/leads", company.id))
+            .await
+            .unwrap();
+        r.total_visits == 3
+    })
+    .await;
+    let report: LeadReport = staff
+        .get(&format!("/api/v1/companies/{}/leads", company.id))
+        .await
+        .unwrap();
+    assert_eq!(report.leads.len(), 1);
+    assert_eq!(report.leads[0].email, "sharing@x.example");
+    assert_eq!((report.anonymous_visitors, report.anonymous_visits), (1, 2));
+    let csv = String::from_utf8(
+        staff
+            .get_bytes(&format!("/api/v1/companies/{}/leads.csv", company.id))
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(!csv.contains("private@x.example"));
+    app.stop().await;
+}
