@@ -259,24 +259,23 @@ impl Hub {
             request.headers_mut().insert("origin", value);
         }
         let config = WebSocketConfig::default().max_message_size(Some(16 << 20));
-        let (socket, _) =
-            tokio_tungstenite::connect_async_with_config(request, Some(config), false)
-                .await
-                .map_err(|e| match e {
-                    tokio_tungstenite::tungstenite::Error::Http(response) => {
-                        let status = response.status().as_u16();
-                        let body = response
-                            .body()
-                            .as_ref()
-                            .map(|b| String::from_utf8_lossy(b).to_string())
-                            .unwrap_or_default();
-                        match serde_json::from_str::<ErrorBody>(&body) {
-                            Ok(error) => ClientError::Server(error),
-                            Err(_) => ClientError::Http(status, body),
-                        }
+        let (socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
+            .await
+            .map_err(|e| match e {
+                tokio_tungstenite::tungstenite::Error::Http(response) => {
+                    let status = response.status().as_u16();
+                    let body = response
+                        .body()
+                        .as_ref()
+                        .map(|b| String::from_utf8_lossy(b).to_string())
+                        .unwrap_or_default();
+                    match serde_json::from_str::<ErrorBody>(&body) {
+                        Ok(error) => ClientError::Server(error),
+                        Err(_) => ClientError::Http(status, body),
                     }
-                    other => ClientError::Transport(Box::new(other)),
-                })?;
+                }
+                other => ClientError::Transport(Box::new(other)),
+            })?;
         let (mut sink, mut stream) = socket.split();
         let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Message>();
         let (in_tx, mut in_rx) = mpsc::unbounded_channel();
@@ -320,6 +319,10 @@ impl Hub {
         });
         let welcome = match tokio::time::timeout(Duration::from_secs(10), in_rx.recv()).await {
             Ok(Some(Incoming::Frame(frame @ ServerFrame::Welcome { .. }))) => frame,
+            // Refused credentials arrive as a `closing` frame before any welcome.
+            Ok(Some(Incoming::Frame(ServerFrame::Closing {
+                reason, message, ..
+            }))) => return Err(ClientError::Server(ErrorBody::new(reason, message))),
             Ok(_) => return Err(ClientError::Closed),
             Err(_) => return Err(ClientError::Timeout),
         };

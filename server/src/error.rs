@@ -96,3 +96,31 @@ pub fn on_unique_violation(error: sqlx::Error, message: &str) -> ApiError {
     }
     ApiError::Database(error)
 }
+
+/// A JSON request body whose rejections are typed errors like every other failure:
+/// `bad_request` for a body that is not JSON (or not sent as JSON), `validation` for JSON of
+/// the wrong shape. Use it instead of `axum::Json` for request bodies.
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        use axum::extract::rejection::JsonRejection;
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(JsonBody(value)),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::validation(format!(
+                "the body has the wrong shape: {}",
+                e.body_text()
+            ))),
+            Err(e) => Err(ApiError::new(
+                ErrorCode::BadRequest,
+                format!("the body must be JSON: {}", e.body_text()),
+            )),
+        }
+    }
+}

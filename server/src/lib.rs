@@ -138,8 +138,9 @@ impl App {
             state,
             shutdown,
         } = self;
+        let addr = listener.local_addr()?;
         tracing::info!(
-            addr = %listener.local_addr()?,
+            addr = %addr,
             node = state.hub.node_id(),
             store = state.store.kind().as_str(),
             engine = state.engine.name,
@@ -149,6 +150,13 @@ impl App {
         let hub = state.hub.clone();
         let grace = Duration::from_secs(state.config.shutdown_grace_secs);
         let stop = shutdown.clone();
+        // Small frames must leave at once: Nagle's algorithm would hold each reply back
+        // until the previous one is acknowledged.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(?error, "could not set TCP_NODELAY");
+            }
+        });
         let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
             stop.cancelled().await;
             // Upgraded websockets are not tracked by the HTTP server: drain them here.

@@ -33,7 +33,6 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
     check_origin(&state, &headers)?;
-    let caller = authenticate(&state, &headers, query.token.as_deref()).await?;
     let limits = state.hub.limits();
     // The transport refuses frames over four times the hub's limit outright (close 1009);
     // frames between the two limits get a typed `message_too_large` reply and the
@@ -41,9 +40,21 @@ pub async fn upgrade(
     let ws = ws
         .read_buffer_size(8 * 1024)
         .write_buffer_size(16 * 1024)
-        .max_write_buffer_size(4 * 1024 * 1024)
+        // Back-pressure belongs to the bounded queue, not to a socket buffer: a peer that
+        // stops reading fills this small buffer, then its queue, and is dropped.
+        .max_write_buffer_size((1024 * 1024).max(limits.max_frame_bytes * 4))
         .max_message_size(limits.max_frame_bytes * 4)
         .max_frame_size(limits.max_frame_bytes * 4);
+    let caller = match authenticate(&state, &headers, query.token.as_deref()).await {
+        Ok(caller) => caller,
+        // A browser only sees "1006" for a refused upgrade. So an unauthenticated socket is
+        // accepted, told why in a `closing` frame, and closed with 4001: the page can tell a
+        // dead session from a dead network.
+        Err(ApiError::Client(body)) => {
+            return Ok(ws.on_upgrade(move |socket| session::refuse(socket, body)));
+        }
+        Err(other) => return Err(other),
+    };
     let identity = Identity {
         user: caller.user.summary(),
         session_id: caller.session_id,

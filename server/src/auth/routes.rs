@@ -5,7 +5,7 @@ use super::{
     normalize_email, password, user_from_row, Caller, SESSION_COOKIE, USER_COLUMNS,
 };
 use crate::engine::BusMessage;
-use crate::error::{on_unique_violation, ApiError, ApiResult};
+use crate::error::{on_unique_violation, ApiError, ApiResult, JsonBody};
 use crate::store::json::encode_list;
 use crate::store::{flag, now_ms};
 use crate::AppState;
@@ -67,7 +67,7 @@ async fn signed_in(state: &AppState, user: UserProfile) -> ApiResult<Response> {
         (status = 403, description = "account_pending or account_disabled", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
-    Json(req): Json<LoginRequest>,
+    JsonBody(req): JsonBody<LoginRequest>,
 ) -> ApiResult<Response> {
     let email = req.email.trim().to_lowercase();
     let row = sqlx::query("select id, password_hash from users where email = $1")
@@ -125,7 +125,7 @@ pub async fn me(caller: Caller) -> Json<UserProfile> {
         (status = 422, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
-    Json(req): Json<RegisterBuyerRequest>,
+    JsonBody(req): JsonBody<RegisterBuyerRequest>,
 ) -> ApiResult<(StatusCode, Json<UserProfile>)> {
     let email = normalize_email(&req.email)?;
     password::check_strength(&req.password).map_err(ApiError::validation)?;
@@ -265,7 +265,7 @@ async fn set_status(state: &AppState, id: i64, status: &str) -> ApiResult<Json<U
 pub async fn invite(
     State(state): State<AppState>,
     caller: Caller,
-    Json(req): Json<InviteRequest>,
+    JsonBody(req): JsonBody<InviteRequest>,
 ) -> ApiResult<(StatusCode, Json<InviteResponse>)> {
     let email = normalize_email(&req.email)?;
     let name = required_text(&req.name, "name")?;
@@ -349,11 +349,24 @@ pub async fn invite(
         (status = 409, body = ErrorBody)))]
 pub async fn accept_invitation(
     State(state): State<AppState>,
-    Json(req): Json<AcceptInvitationRequest>,
+    JsonBody(req): JsonBody<AcceptInvitationRequest>,
 ) -> ApiResult<Response> {
     password::check_strength(&req.password).map_err(ApiError::validation)?;
-    let phc = password::hash(req.password).await?;
     let hash = password::token_hash(&req.token);
+    // Check the token before the (deliberately slow) hashing, so made-up tokens cost nothing.
+    let usable: i64 = sqlx::query_scalar(
+        "select count(*) from invitations where token_hash = $1 and accepted_ms is null and expires_ms > $2",
+    )
+    .bind(&hash)
+    .bind(now_ms())
+    .fetch_one(state.store.pool())
+    .await?;
+    if usable == 0 {
+        return Err(ApiError::not_found(
+            "this invitation is unknown, used or expired",
+        ));
+    }
+    let phc = password::hash(req.password).await?;
     let mut tx = state.store.pool().begin().await?;
     // Claiming the invitation and creating the account happen in one transaction, so a token
     // can be used once only even when two tabs race.

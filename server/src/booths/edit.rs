@@ -4,7 +4,7 @@
 
 use super::{load_company, reindex, require_editor, viewer_lang, LangQuery, LANGUAGES};
 use crate::auth::{check_country, Caller};
-use crate::error::{on_unique_violation, ApiError, ApiResult};
+use crate::error::{on_unique_violation, ApiError, ApiResult, JsonBody};
 use crate::store::json::encode_list;
 use crate::store::now_ms;
 use crate::AppState;
@@ -95,7 +95,7 @@ pub async fn announce(state: &AppState, company_id: i64, section: &str) {
 pub async fn create_hall(
     State(state): State<AppState>,
     caller: Caller,
-    Json(input): Json<HallInput>,
+    JsonBody(input): JsonBody<HallInput>,
 ) -> ApiResult<(StatusCode, Json<Hall>)> {
     caller.require_role(Role::Organizer)?;
     let slug = slug_of(&input.slug)?;
@@ -131,7 +131,7 @@ pub async fn update_hall(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    Json(input): Json<HallInput>,
+    JsonBody(input): JsonBody<HallInput>,
 ) -> ApiResult<Json<Hall>> {
     caller.require_role(Role::Organizer)?;
     let slug = slug_of(&input.slug)?;
@@ -285,7 +285,7 @@ async fn check_hall(state: &AppState, hall_id: Option<i64>) -> ApiResult<()> {
 pub async fn create_company(
     State(state): State<AppState>,
     caller: Caller,
-    Json(input): Json<CompanyInput>,
+    JsonBody(input): JsonBody<CompanyInput>,
 ) -> ApiResult<(StatusCode, Json<Company>)> {
     caller.require_role(Role::Organizer)?;
     let f = validate_company(&input)?;
@@ -330,7 +330,7 @@ pub async fn update_company(
     headers: HeaderMap,
     Path(id): Path<i64>,
     Query(query): Query<LangQuery>,
-    Json(input): Json<CompanyInput>,
+    JsonBody(input): JsonBody<CompanyInput>,
 ) -> ApiResult<Json<Company>> {
     require_editor(&caller, id)?;
     let f = validate_company(&input)?;
@@ -454,7 +454,7 @@ pub async fn create_product(
     State(state): State<AppState>,
     caller: Caller,
     Path(company_id): Path<i64>,
-    Json(input): Json<ProductInput>,
+    JsonBody(input): JsonBody<ProductInput>,
 ) -> ApiResult<(StatusCode, Json<Product>)> {
     require_editor(&caller, company_id)?;
     load_company(&state.store, company_id, "en").await?;
@@ -514,7 +514,7 @@ pub async fn update_product(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    Json(input): Json<ProductInput>,
+    JsonBody(input): JsonBody<ProductInput>,
 ) -> ApiResult<Json<Product>> {
     let company_id = product_company(&state, id).await?;
     require_editor(&caller, company_id)?;

@@ -10,7 +10,7 @@
 use super::edit::announce;
 use super::require_editor;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, JsonBody};
 use crate::store::{now_ms, Store};
 use crate::AppState;
 use axum::body::Body;
@@ -343,7 +343,7 @@ pub async fn add_video_link(
     State(state): State<AppState>,
     caller: Caller,
     Path(company_id): Path<i64>,
-    Json(input): Json<VideoLinkInput>,
+    JsonBody(input): JsonBody<VideoLinkInput>,
 ) -> ApiResult<(StatusCode, Json<MediaItem>)> {
     require_editor(&caller, company_id)?;
     super::load_company(&state.store, company_id, "en").await?;

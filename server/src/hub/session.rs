@@ -79,6 +79,35 @@ pub async fn run(hub: Hub, socket: WebSocket, identity: Identity, dispatcher: Ar
     }
 }
 
+/// Closes a socket whose credentials were refused: a `closing` frame with the reason, then
+/// close code 4001.
+pub async fn refuse(mut socket: WebSocket, error: ErrorBody) {
+    let frame = ServerFrame::Closing {
+        code: close_code::UNAUTHORIZED,
+        reason: error.code,
+        message: error.message,
+        reconnect: false,
+    };
+    let text = serde_json::to_string(&frame).expect("a frame always serializes");
+    let goodbye = async {
+        socket.send(Message::Text(text.into())).await?;
+        socket
+            .send(Message::Close(Some(CloseFrame {
+                code: close_code::UNAUTHORIZED,
+                reason: Utf8Bytes::from(error.code.as_str()),
+            })))
+            .await?;
+        // Wait for the peer's close so the close frame is not lost to a reset.
+        while let Some(Ok(message)) = socket.recv().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+        Ok::<_, axum::Error>(())
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), goodbye).await;
+}
+
 async fn read_loop(
     hub: &Hub,
     conn: &ConnHandle,
