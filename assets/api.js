@@ -66,11 +66,70 @@ export async function request(method, path, body) {
     if (data && typeof data.code === 'string') throw new ApiError(response.status, data.code, data.message);
     // Some rejections (a body the server could not parse) come as plain text.
     const code = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found',
-      409: 'conflict', 415: 'bad_request', 422: 'validation', 429: 'rate_limited' }[response.status]
+      409: 'conflict', 413: 'message_too_large', 415: 'bad_request', 422: 'validation', 429: 'rate_limited' }[response.status]
       || (response.status >= 500 ? 'internal' : 'unknown');
     throw new ApiError(response.status, code, text.slice(0, 300));
   }
   return data;
+}
+
+/** A query string from an object: empty, null and false values are left out. */
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params || {})) {
+    if (value === undefined || value === null || value === '' || value === false) continue;
+    search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+const id = encodeURIComponent;
+
+/**
+ * Uploads a file as the raw request body (the server reads the bytes and checks their
+ * type). Uses XMLHttpRequest for upload progress: onProgress(fraction) as bytes go out.
+ * Resolves with the parsed JSON answer; rejects with an ApiError.
+ */
+export function upload(path, file, { onProgress, signal } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    const token = getToken();
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    if (onProgress) {
+      xhr.upload.onprogress = (event) => {
+        if (event.lengthComputable && event.total) onProgress(event.loaded / event.total);
+      };
+    }
+    xhr.onload = () => {
+      let data = null;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(data);
+      } else if (data && typeof data.code === 'string') {
+        reject(new ApiError(xhr.status, data.code, data.message));
+      } else {
+        const code = xhr.status === 413 ? 'message_too_large'
+          : { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found',
+            415: 'validation', 422: 'validation' }[xhr.status]
+          || (xhr.status >= 500 ? 'internal' : 'unknown');
+        reject(new ApiError(xhr.status, code, String(xhr.responseText || '').slice(0, 300)));
+      }
+    };
+    // A server that refuses a too-large body may cut the connection before answering.
+    xhr.onerror = () => reject(new ApiError(0, 'upload_failed', 'the upload was interrupted'));
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'the upload was cancelled'));
+    if (signal) signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(file);
+  });
 }
 
 /** Every REST call the client makes. */
@@ -84,6 +143,27 @@ export const api = {
   fair: () => request('GET', '/api/v1/fair'),
   halls: () => request('GET', '/api/v1/halls'),
   companies: (hallId) =>
-    request('GET', hallId === undefined ? '/api/v1/companies' : `/api/v1/companies?hall_id=${encodeURIComponent(hallId)}`),
-  company: (id) => request('GET', `/api/v1/companies/${encodeURIComponent(id)}`),
+    request('GET', hallId === undefined ? '/api/v1/companies' : `/api/v1/companies?hall_id=${id(hallId)}`),
+  company: (companyId, lang) => request('GET', `/api/v1/companies/${id(companyId)}${query({ lang })}`),
+
+  // The lobby: search with filters, and a buyer's recommendations.
+  booths: (filters) => request('GET', `/api/v1/booths${query(filters)}`),
+  recommendations: (lang) => request('GET', `/api/v1/recommendations${query({ lang })}`),
+
+  // The booth editor (organizers and the company's own staff).
+  updateCompany: (companyId, input) => request('PUT', `/api/v1/companies/${id(companyId)}`, input),
+  createProduct: (companyId, input) => request('POST', `/api/v1/companies/${id(companyId)}/products`, input),
+  updateProduct: (productId, input) => request('PUT', `/api/v1/products/${id(productId)}`, input),
+  deleteProduct: (productId) => request('DELETE', `/api/v1/products/${id(productId)}`),
+  uploadMedia: (companyId, { kind, title, fileName, productId }, file, options) =>
+    upload(`/api/v1/companies/${id(companyId)}/media${query({
+      kind, title, file_name: fileName, product_id: productId,
+    })}`, file, options),
+  addVideoLink: (companyId, title, url) =>
+    request('POST', `/api/v1/companies/${id(companyId)}/videos`, { title, url }),
+  deleteMedia: (mediaId) => request('DELETE', `/api/v1/media/${id(mediaId)}`),
+
+  // Leads.
+  leads: (companyId) => request('GET', `/api/v1/companies/${id(companyId)}/leads`),
+  leadsCsvUrl: (companyId) => `/api/v1/companies/${id(companyId)}/leads.csv`,
 };

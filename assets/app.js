@@ -1,14 +1,22 @@
 // app.js — the web client's entry point: the session (who is signed in, the hub
 // connection), the header bar, and hash routing between the pages in views/.
 //
-// Routes: #/login, #/register, #/accept?token=…, #/lobby. Signed-out visitors of a
-// signed-in page land on #/login; signed-in visitors of #/login land on #/lobby.
+// Routes: #/login, #/register, #/accept?token=…, #/lobby, #/booth/{id}, #/console
+// (#/console/{company_id} for organizers), #/leads (#/leads/{company_id}). Signed-out
+// visitors of a signed-in page land on #/login; signed-in visitors of #/login on #/lobby.
+//
+// An exhibitor's on-duty state belongs to the session, not to a page: the server keeps it
+// only while the websocket lives, so it is sent again after every reconnect.
 
 import { api, clearToken, setToken } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { LANGUAGES, applyTranslations, getLang, setLang, t } from './i18n.js';
 import { Hub } from './hub.js';
-import { initials, roleBadge, mountLobby } from './views/lobby.js';
+import { initials, roleBadge } from './views/common.js';
+import { mountLobby } from './views/lobby.js';
+import { mountBooth } from './views/booth.js';
+import { mountConsole } from './views/console.js';
+import { mountLeads } from './views/leads.js';
 import { mountLogin } from './views/login.js';
 import { mountRegister } from './views/register.js';
 import { mountAccept } from './views/accept.js';
@@ -18,10 +26,16 @@ const ROUTES = {
   '/register': { mount: mountRegister, guestOnly: true },
   '/accept': { mount: mountAccept, public: true },
   '/lobby': { mount: mountLobby },
+  '/booth': { mount: mountBooth, arg: 'required' },
+  '/console': { mount: mountConsole, arg: 'optional' },
+  '/leads': { mount: mountLeads, arg: 'optional' },
 };
 
+const DUTY_KEY = 'expo.duty';
+
 /** Everything about the signed-in person that outlives one page. */
-const session = { user: null, fair: null, hub: null };
+const session = { user: null, fair: null, hub: null, duty: false };
+const dutyListeners = new Set();
 let flash = null;
 let current = null; // { path, cleanup }
 
@@ -49,6 +63,28 @@ const ctx = {
     flash = null;
     return code;
   },
+  /**
+   * Goes on duty (or away) in the exhibitor's booth. Remembered for this tab, so it is sent
+   * again after a reconnect or a reload. Resolves with the server's reply.
+   */
+  async setDuty(onDuty) {
+    session.duty = Boolean(onDuty);
+    rememberDuty();
+    notifyDuty({ pending: true });
+    try {
+      const data = await session.hub.request('set_duty', { on_duty: session.duty });
+      notifyDuty({ confirmed: data });
+      return data;
+    } catch (error) {
+      notifyDuty({ error });
+      throw error;
+    }
+  },
+  /** Calls fn({pending|confirmed|error}) whenever the duty state changes or is re-sent. */
+  onDuty(fn) {
+    dutyListeners.add(fn);
+    return () => dutyListeners.delete(fn);
+  },
   /** Ends the session on a 401 from the REST API; returns true when it did. */
   handleAuthError(error) {
     if (error?.status !== 401) return false;
@@ -62,23 +98,39 @@ function navigate(hash) {
   else location.hash = hash;
 }
 
+function safeDecode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text; // a stray "%": keep it as typed (the page then says it is not found)
+  }
+}
+
 function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/';
   const [path, query = ''] = raw.split('?');
-  return { path: path || '/', params: new URLSearchParams(query) };
+  // "/booth/7" is the route "/booth" with the argument "7".
+  const match = /^(\/[^/]*)(?:\/([^/]+))?\/?$/.exec(path || '/');
+  return {
+    path: path || '/',
+    base: match ? match[1] : path,
+    arg: match?.[2] ? safeDecode(match[2]) : '',
+    params: new URLSearchParams(query),
+  };
 }
 
 function route() {
-  const { path, params } = parseHash();
+  const { path, base, arg, params } = parseHash();
   const signedIn = Boolean(session.user);
   if (path === '/' || path === '') return navigate(signedIn ? '#/lobby' : '#/login');
-  const target = ROUTES[path];
+  let target = ROUTES[base];
+  if (target && ((arg && !target.arg) || (!arg && target.arg === 'required'))) target = undefined;
   if (target && !target.public && !target.guestOnly && !signedIn) return navigate('#/login');
   if (target?.guestOnly && signedIn) return navigate('#/lobby');
 
   if (current?.cleanup) current.cleanup();
   appEl.replaceChildren();
-  appEl.dataset.route = path;
+  appEl.dataset.route = base;
   window.scrollTo(0, 0);
   if (!target) {
     appEl.append(h('main', { class: 'auth-page single' },
@@ -87,16 +139,56 @@ function route() {
         h('a', { href: '#/lobby', class: 'btn btn-primary', i18n: 'notfound.link' }))));
     current = { path, cleanup: null };
   } else {
-    current = { path, cleanup: target.mount(appEl, ctx, params) || null };
+    current = { path, cleanup: target.mount(appEl, ctx, params, arg) || null };
   }
   renderHeader();
   return undefined;
+}
+
+function dutyKey() {
+  return `${DUTY_KEY}.${session.user?.id}`;
+}
+
+function rememberDuty() {
+  try {
+    if (session.duty) sessionStorage.setItem(dutyKey(), '1');
+    else sessionStorage.removeItem(dutyKey());
+  } catch {
+    // Not remembered across reloads; still on duty for this page's life.
+  }
+}
+
+function notifyDuty(state) {
+  for (const fn of dutyListeners) {
+    try {
+      fn({ on: session.duty, ...state });
+    } catch (error) {
+      console.error('duty listener failed', error);
+    }
+  }
+}
+
+/** After every (re)connect: on duty lasts only as long as a connection, so say it again. */
+function resendDuty() {
+  if (!session.duty || !session.hub) return;
+  session.hub.request('set_duty', { on_duty: true }).then(
+    (data) => notifyDuty({ confirmed: data }),
+    (error) => notifyDuty({ error }),
+  );
 }
 
 function startSession(user) {
   if (session.hub) session.hub.stop();
   session.user = user;
   session.fair = null;
+  session.duty = false;
+  if (user.role === 'exhibitor' && user.company_id) {
+    try {
+      session.duty = sessionStorage.getItem(dutyKey()) === '1';
+    } catch {
+      session.duty = false;
+    }
+  }
   session.hub = new Hub({
     // Asked when a connection fails before its welcome: is the session still good?
     checkAuth: async () => {
@@ -110,17 +202,28 @@ function startSession(user) {
     },
   });
   session.hub.on('status', renderConnection);
+  session.hub.on('welcome', resendDuty);
   session.hub.on('unauthorized', (code) => endSession(code || 'token_expired'));
   session.hub.start();
   renderHeader();
+  // The fair's name for the header, whichever page comes first (the lobby refreshes it).
+  api.fair().then((fair) => {
+    if (session.user === user && !session.fair) ctx.setFair(fair);
+  }, () => {});
 }
 
 /** Forgets the session and shows the sign-in page (with a message, when one is given). */
 function endSession(flashCode) {
   if (session.hub) session.hub.stop();
   session.hub = null;
+  try {
+    if (session.user) sessionStorage.removeItem(dutyKey());
+  } catch {
+    // Nothing stored.
+  }
   session.user = null;
   session.fair = null;
+  session.duty = false;
   clearToken();
   flash = flashCode || null;
   navigate('#/login');
@@ -170,7 +273,18 @@ function renderHeader() {
         : h('strong', { class: 'brand-name', i18n: 'app.name' }),
       h('small', { class: 'brand-sub', i18n: fair ? 'app.name' : 'app.tagline' })));
   const actions = h('div', { class: 'topbar-actions' });
+  let nav = null;
   if (user) {
+    const here = parseHash().base;
+    const link = (href, key, testid) => h('a', {
+      href, class: 'nav-link', testid, i18n: key,
+      attrs: { 'aria-current': here === href.slice(1) ? 'page' : null },
+    });
+    nav = h('nav', { class: 'main-nav', testid: 'main-nav', i18nAttr: { 'aria-label': 'nav.label' } },
+      link('#/lobby', 'nav.lobby', 'nav-lobby'),
+      user.role === 'exhibitor' ? link('#/console', 'nav.myBooth', 'nav-console') : null,
+      user.role === 'exhibitor' ? link('#/leads', 'nav.leads', 'nav-leads') : null,
+      user.role === 'organizer' ? link('#/console', 'nav.booths', 'nav-console') : null);
     renderConnection();
     actions.append(
       connectionEl,
@@ -185,7 +299,7 @@ function renderHeader() {
   } else {
     actions.append(languageSwitch());
   }
-  replaceChildren(headerEl, h('div', { class: 'topbar-inner' }, brand, actions));
+  replaceChildren(headerEl, h('div', { class: 'topbar-inner' }, brand, nav, actions));
 }
 
 // ---------------------------------------------------------------- start

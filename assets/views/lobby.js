@@ -1,12 +1,21 @@
-// views/lobby.js — the lobby (#/lobby): a welcome, the fair's numbers, every hall as a card
-// listing its exhibitors (a click opens the company's booth panel), and "Online now", fed
-// live by the websocket's `lobby` room.
+// views/lobby.js — the lobby (#/lobby): a welcome, the fair's numbers, "Recommended for
+// you" (buyers), booth search with filters and paginated results, and "Online now". The
+// `lobby` room feeds presence (join/leave), each booth's live state (booth_live: visitors
+// and staff on duty, applied to its card in place) and edits (booth_updated: the page of
+// results holding that booth is fetched again). The search lives in the address
+// (#/lobby?q=kimchi&page=2), so coming back from a booth restores it.
 
 import { api } from '../api.js';
 import { h, replaceChildren, tr } from '../dom.js';
-import { countryName, formatNumber, formatTime, onLangChange, t } from '../i18n.js';
+import { COUNTRY_CODES, FEATURED_COUNTRIES, INTEREST_TAGS, SPOKEN_LANGUAGES } from '../countries.js';
+import { countryName, formatNumber, formatTime, getLang, languageName, onLangChange, t } from '../i18n.js';
 import { Presence } from '../presence.js';
 import { showError } from './forms.js';
+import { applyLiveToCards, boothCard, initials, pageError, roleBadge } from './common.js';
+
+export { initials, roleBadge };
+
+const PER_PAGE = 12;
 
 const STATS = [
   ['halls', 'stats.halls'],
@@ -17,54 +26,110 @@ const STATS = [
   ['buyer_countries', 'stats.countries'],
 ];
 
-/** Initials for an avatar: first letters of the first two words. */
-export function initials(name) {
-  return String(name || '?').trim().split(/\s+/).slice(0, 2)
-    .map((word) => Array.from(word)[0] || '').join('').toUpperCase() || '?';
-}
+const FILTER_KEYS = ['q', 'hall_id', 'tag', 'country', 'staff_lang', 'staffed', 'page'];
 
-/** A role badge, translated. */
-export function roleBadge(role, testid) {
-  return h('span', { class: `badge role-${role}`, testid, i18n: `role.${role}` });
-}
-
-/** A URL safe to link to (http or https only), or null. */
-function safeUrl(value) {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
-  } catch {
-    return null;
+/** The search as kept in the address: only what is set. */
+function filtersFromParams(params) {
+  const f = {};
+  for (const key of FILTER_KEYS) {
+    const value = params.get(key);
+    if (value) f[key] = value;
   }
+  if (f.staffed !== 'true') delete f.staffed;
+  const page = Number.parseInt(f.page, 10);
+  f.page = Number.isFinite(page) && page > 1 ? page : 1;
+  return f;
 }
 
-export function mountLobby(root, ctx) {
+/** Calls fn at most once per `ms`, with the last arguments. */
+function debounce(fn, ms) {
+  let timer = null;
+  const run = (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      fn(...args);
+    }, ms);
+  };
+  run.cancel = () => clearTimeout(timer);
+  return run;
+}
+
+export function mountLobby(root, ctx, params) {
   const { session } = ctx;
   const me = session.user;
   const presence = new Presence();
-  let halls = [];
-  let companies = [];
   let fair = session.fair;
-
-  const statsEl = h('section', { class: 'stats', testid: 'fair-stats', attrs: { 'aria-label': 'Fair' } });
-  const hallsEl = h('div', { class: 'halls-grid', testid: 'halls' },
-    h('p', { class: 'muted', i18n: 'common.loading' }));
-  const loadMessage = h('span', {});
-  const loadError = h('div', { class: 'alert alert-error alert-row', testid: 'lobby-error', attrs: { role: 'alert' }, hidden: true },
-    h('span', {}, h('strong', { i18n: 'lobby.loadError' }), ' ', loadMessage),
-    h('button', { type: 'button', class: 'btn btn-ghost', i18n: 'common.retry', on: { click: () => load() } }));
+  let halls = [];
+  let filters = filtersFromParams(params);
+  let results = null; // the last BoothPage
+  let searchSeq = 0;
+  let recsSeq = 0;
   let snapshotSeen = false;
-  let onlinePanel = null;
   let shownUsers = new Set(); // user ids in the list now, so only newcomers animate in
+  let disposed = false;
+
+  // ------------------------------------------------------------ the page's frame
+  const statsEl = h('section', { class: 'stats', testid: 'fair-stats', i18nAttr: { 'aria-label': 'stats.label' } });
+  const loadError = pageError('lobby-error', () => load());
+
+  const recsStrip = h('div', { class: 'rec-strip', testid: 'rec-list' });
+  const recsSection = h('section', { class: 'recs', testid: 'recommendations', hidden: true },
+    h('div', { class: 'section-head' },
+      h('h2', { class: 'section-title', i18n: 'recs.title' }),
+      h('span', { class: 'muted small', i18n: 'recs.hint' })),
+    recsStrip);
 
   const onlineCount = h('span', { class: 'count-pill', testid: 'online-count', text: '–' });
   const onlineList = h('ul', { class: 'online-list', testid: 'online-list', attrs: { 'aria-live': 'polite' } });
   const onlineError = h('div', { class: 'alert alert-error small', testid: 'online-error', hidden: true });
+  const onlinePanel = h('aside', { class: 'card online-panel', testid: 'online-panel' },
+    h('div', { class: 'panel-head' },
+      h('h2', {}, h('span', { class: 'live-dot', attrs: { 'aria-hidden': 'true' } }), tr('online.title')),
+      onlineCount),
+    onlineError,
+    onlineList);
 
-  const dialog = h('dialog', { class: 'drawer', testid: 'company-detail' });
-  dialog.addEventListener('click', (event) => {
-    if (event.target === dialog) dialog.close(); // a click on the backdrop
+  // ------------------------------------------------------------ search and filters
+  const qInput = h('input', {
+    type: 'search', name: 'q', testid: 'search-input', value: filters.q || '', autocomplete: 'off',
+    i18nAttr: { placeholder: 'search.placeholder', 'aria-label': 'search.label' },
+    attrs: { enterkeyhint: 'search', maxlength: '200' },
   });
+  const searchForm = h('form', { class: 'search-bar', testid: 'search-form', attrs: { role: 'search' } },
+    h('span', { class: 'search-icon', attrs: { 'aria-hidden': 'true' } }),
+    qInput,
+    h('button', { type: 'submit', class: 'btn btn-primary', testid: 'search-submit', i18n: 'search.submit' }));
+
+  const hallSelect = h('select', { name: 'hall_id', testid: 'filter-hall' });
+  const tagList = h('datalist', { id: 'lobby-tags' });
+  const tagInput = h('input', {
+    type: 'text', name: 'tag', testid: 'filter-tag', value: filters.tag || '', autocomplete: 'off',
+    i18nAttr: { placeholder: 'filter.tagAny' }, attrs: { list: 'lobby-tags', maxlength: '40' },
+  });
+  const countrySelect = h('select', { name: 'country', testid: 'filter-country' });
+  const langSelect = h('select', { name: 'staff_lang', testid: 'filter-lang' });
+  const staffedBox = h('input', { type: 'checkbox', name: 'staffed', testid: 'filter-staffed', checked: filters.staffed === 'true' });
+  const clearButton = h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'filter-clear', i18n: 'filter.clear' });
+
+  const filterField = (labelKey, control) => h('label', { class: 'filter' },
+    h('span', { class: 'filter-label', i18n: labelKey }), control);
+  const filtersEl = h('div', { class: 'filters', testid: 'filters' },
+    filterField('filter.hall', hallSelect),
+    filterField('filter.tag', tagInput),
+    tagList,
+    filterField('filter.country', countrySelect),
+    filterField('filter.staffLang', langSelect),
+    h('label', { class: 'filter filter-check chip-check' }, staffedBox,
+      h('span', { class: 'staffed-dot is-on', attrs: { 'aria-hidden': 'true' } }),
+      h('span', { i18n: 'filter.staffed' })),
+    clearButton);
+
+  const resultsCount = h('p', { class: 'results-count muted', testid: 'results-count', attrs: { 'aria-live': 'polite' } });
+  const resultsGrid = h('div', { class: 'results-grid', testid: 'booth-results', attrs: { 'aria-busy': 'true' } },
+    h('p', { class: 'muted', i18n: 'common.loading' }));
+  const searchError = pageError('search-error', () => search());
+  const pager = h('nav', { class: 'pager', testid: 'pager', hidden: true, i18nAttr: { 'aria-label': 'pager.label' } });
 
   root.append(h('main', { class: 'lobby', testid: 'lobby' },
     h('section', { class: 'welcome' },
@@ -72,19 +137,197 @@ export function mountLobby(root, ctx) {
         h('h1', { testid: 'lobby-welcome', i18n: 'lobby.welcome', i18nArgs: { name: me.name } }),
         h('p', { class: 'muted', i18n: 'lobby.intro' }))),
     statsEl,
-    loadError,
+    loadError.el,
+    recsSection,
     h('div', { class: 'lobby-grid' },
-      onlinePanel = h('aside', { class: 'card online-panel', testid: 'online-panel' },
-        h('div', { class: 'panel-head' },
-          h('h2', {}, h('span', { class: 'live-dot', attrs: { 'aria-hidden': 'true' } }), tr('online.title')),
-          onlineCount),
-        onlineError,
-        onlineList),
-      h('section', { class: 'halls-section' },
-        h('h2', { class: 'section-title', i18n: 'halls.title' }),
-        hallsEl)),
-    dialog));
+      onlinePanel,
+      h('section', { class: 'booths-section', testid: 'booths' },
+        h('h2', { class: 'section-title', i18n: 'booths.title' }),
+        searchForm,
+        filtersEl,
+        searchError.el,
+        resultsCount,
+        resultsGrid,
+        pager))));
 
+  // ------------------------------------------------------------ filter widgets
+  function fillHalls() {
+    const chosen = filters.hall_id || '';
+    replaceChildren(hallSelect,
+      h('option', { value: '', text: t('filter.hallAny') }),
+      halls.map((hall) => h('option', { value: String(hall.id), text: hall.name })));
+    hallSelect.value = chosen;
+    if (hallSelect.value !== chosen) hallSelect.value = '';
+  }
+
+  function fillCountries() {
+    const chosen = filters.country || '';
+    const byName = (a, b) => countryName(a).localeCompare(countryName(b), getLang());
+    const option = (code) => h('option', { value: code, text: countryName(code) });
+    const featured = ['KR', ...FEATURED_COUNTRIES];
+    replaceChildren(countrySelect,
+      h('option', { value: '', text: t('filter.countryAny') }),
+      h('optgroup', { label: t('field.countryFeatured') }, featured.map(option)),
+      h('optgroup', { label: t('field.countryAll') },
+        COUNTRY_CODES.filter((c) => !featured.includes(c)).sort(byName).map(option)));
+    countrySelect.value = chosen;
+  }
+
+  function fillLanguages() {
+    const chosen = filters.staff_lang || '';
+    replaceChildren(langSelect,
+      h('option', { value: '', text: t('filter.langAny') }),
+      SPOKEN_LANGUAGES.map((tag) => h('option', { value: tag, text: languageName(tag) })));
+    langSelect.value = chosen;
+  }
+
+  function fillTags(extra = []) {
+    const all = [...new Set([...INTEREST_TAGS, ...extra])].sort();
+    replaceChildren(tagList, all.map((tag) => h('option', { value: tag })));
+  }
+
+  fillHalls();
+  fillCountries();
+  fillLanguages();
+  fillTags();
+
+  /** Reads the widgets into `filters`, back to page 1, and searches. */
+  function applyFilters() {
+    const next = {
+      q: qInput.value.trim(),
+      hall_id: hallSelect.value,
+      tag: tagInput.value.trim().toLowerCase(),
+      country: countrySelect.value,
+      staff_lang: langSelect.value,
+      staffed: staffedBox.checked ? 'true' : '',
+      page: 1,
+    };
+    for (const key of Object.keys(next)) if (!next[key]) delete next[key];
+    if (!next.page) next.page = 1;
+    filters = next;
+    search();
+  }
+  const applySoon = debounce(() => applyFilters(), 350);
+
+  searchForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    applySoon.cancel();
+    applyFilters();
+  });
+  qInput.addEventListener('input', applySoon);
+  tagInput.addEventListener('change', () => applyFilters());
+  for (const control of [hallSelect, countrySelect, langSelect, staffedBox]) {
+    control.addEventListener('change', () => applyFilters());
+  }
+  clearButton.addEventListener('click', () => {
+    qInput.value = '';
+    tagInput.value = '';
+    hallSelect.value = '';
+    countrySelect.value = '';
+    langSelect.value = '';
+    staffedBox.checked = false;
+    applyFilters();
+  });
+
+  /** Keeps the search in the address without a navigation (no hashchange, no reload). */
+  function rememberFilters() {
+    const query = new URLSearchParams();
+    for (const key of FILTER_KEYS) {
+      const value = filters[key];
+      if (value && !(key === 'page' && Number(value) === 1)) query.set(key, String(value));
+    }
+    const text = query.toString();
+    const hash = `#/lobby${text ? `?${text}` : ''}`;
+    if (location.hash !== hash) history.replaceState(history.state, '', hash);
+  }
+
+  // ------------------------------------------------------------ results
+  async function search() {
+    const seq = ++searchSeq;
+    rememberFilters();
+    resultsGrid.setAttribute('aria-busy', 'true');
+    resultsGrid.classList.add('is-loading');
+    try {
+      const page = await api.booths({ ...filters, per_page: PER_PAGE, lang: getLang() });
+      if (seq !== searchSeq || disposed) return;
+      searchError.hide();
+      results = page;
+      // A page past the end (the results shrank): go to the last one that exists.
+      const pages = Math.max(1, Math.ceil((page.total || 0) / (page.per_page || PER_PAGE)));
+      if ((page.booths || []).length === 0 && page.total > 0 && filters.page > pages) {
+        filters.page = pages;
+        search();
+        return;
+      }
+      renderResults();
+    } catch (error) {
+      if (seq !== searchSeq || disposed) return;
+      if (ctx.handleAuthError(error)) return;
+      searchError.show(error);
+      replaceChildren(resultsGrid);
+      resultsCount.textContent = '';
+      pager.hidden = true;
+    } finally {
+      if (seq === searchSeq) {
+        resultsGrid.setAttribute('aria-busy', 'false');
+        resultsGrid.classList.remove('is-loading');
+      }
+    }
+  }
+
+  function renderResults() {
+    if (!results) return;
+    const booths = results.booths || [];
+    const total = results.total ?? booths.length;
+    resultsCount.dataset.total = String(total);
+    resultsCount.dataset.i18n = 'booths.count';
+    resultsCount.dataset.i18nArgs = JSON.stringify({ count: total });
+    resultsCount.textContent = t('booths.count', { count: total });
+    if (!booths.length) {
+      replaceChildren(resultsGrid, h('div', { class: 'empty-state', testid: 'booths-empty' },
+        h('p', { i18n: 'booths.empty' }),
+        h('button', { type: 'button', class: 'btn btn-ghost btn-small', i18n: 'filter.clear', on: { click: () => clearButton.click() } })));
+    } else {
+      replaceChildren(resultsGrid, booths.map((booth) => boothCard(booth)));
+      fillTags(booths.flatMap((b) => b.company.tags || []));
+    }
+    renderPager(total);
+  }
+
+  function renderPager(total) {
+    const perPage = results.per_page || PER_PAGE;
+    const pages = Math.max(1, Math.ceil(total / perPage));
+    const page = Math.min(results.page || filters.page || 1, pages);
+    pager.hidden = pages <= 1;
+    const go = (n) => () => {
+      filters = { ...filters, page: n };
+      search();
+      resultsGrid.closest('.booths-section')?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    };
+    replaceChildren(pager,
+      h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'pager-prev', disabled: page <= 1, i18n: 'pager.prev', on: { click: go(page - 1) } }),
+      h('span', { class: 'pager-pos', testid: 'pager-pos', dataset: { page: String(page), pages: String(pages) }, i18n: 'pager.pos', i18nArgs: { page, pages } }),
+      h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'pager-next', disabled: page >= pages, i18n: 'pager.next', on: { click: go(page + 1) } }));
+  }
+
+  // ------------------------------------------------------------ recommendations (buyers)
+  async function loadRecommendations() {
+    if (me.role !== 'buyer') return;
+    const seq = ++recsSeq;
+    try {
+      const data = await api.recommendations(getLang());
+      if (seq !== recsSeq || disposed) return;
+      const recs = data?.recommendations || [];
+      recsSection.hidden = recs.length === 0;
+      replaceChildren(recsStrip, recs.map((rec) => boothCard(rec.booth, { reason: rec.reason, testid: 'rec-card' })));
+    } catch (error) {
+      if (ctx.handleAuthError(error)) return;
+      // 403 (not a buyer) or anything else: the strip is a bonus, so it just stays away.
+      recsSection.hidden = true;
+    }
+  }
+
+  // ------------------------------------------------------------ fair numbers and halls
   function renderStats() {
     if (!fair) return;
     replaceChildren(statsEl, STATS.map(([field, key]) =>
@@ -93,39 +336,23 @@ export function mountLobby(root, ctx) {
         h('span', { class: 'stat-label', i18n: key }))));
   }
 
-  function companyRow(company) {
-    return h('li', {},
-      h('button', {
-        type: 'button', class: 'company-row', testid: 'company-row',
-        dataset: { companyId: String(company.id) },
-        on: { click: () => openCompany(company.id) },
-      },
-      h('span', { class: 'company-name', text: company.name }),
-      h('span', { class: 'company-region', text: company.region || countryName(company.country) }),
-      company.tagline ? h('span', { class: 'company-tagline', text: company.tagline }) : null,
-      h('span', { class: 'tags' }, (company.tags || []).map((tag) => h('span', { class: 'tag', text: tag })))));
+  async function load() {
+    loadError.hide();
+    try {
+      const [fairData, hallData] = await Promise.all([api.fair(), api.halls()]);
+      if (disposed) return;
+      fair = fairData;
+      ctx.setFair(fairData);
+      halls = hallData.halls || [];
+      renderStats();
+      fillHalls();
+    } catch (error) {
+      if (ctx.handleAuthError(error)) return;
+      loadError.show(error);
+    }
   }
 
-  function renderHalls() {
-    const byHall = new Map(halls.map((hall) => [hall.id, []]));
-    for (const company of companies) byHall.get(company.hall_id)?.push(company);
-    replaceChildren(hallsEl, halls.map((hall) => {
-      const list = (byHall.get(hall.id) || []).sort((a, b) => a.name.localeCompare(b.name));
-      const industryKey = `interest.${hall.industry}`;
-      return h('article', { class: 'card hall-card', testid: 'hall-card', dataset: { hallId: String(hall.id) } },
-        h('header', { class: 'hall-head' },
-          h('div', {},
-            h('h3', { class: 'hall-name', text: hall.name }),
-            t(industryKey) !== industryKey
-              ? h('span', { class: 'hall-industry', i18n: industryKey })
-              : h('span', { class: 'hall-industry', text: hall.industry })),
-          h('span', { class: 'count-pill muted-pill', i18n: 'hall.companies', i18nArgs: { count: hall.company_count ?? list.length } })),
-        list.length
-          ? h('ul', { class: 'company-list' }, list.map(companyRow))
-          : h('p', { class: 'muted small', i18n: 'hall.empty' }));
-    }));
-  }
-
+  // ------------------------------------------------------------ online now
   function renderOnline() {
     const users = presence.users();
     onlineCount.textContent = String(users.length);
@@ -151,89 +378,53 @@ export function mountLobby(root, ctx) {
           self ? h('span', { class: 'you', text: `(${t('online.you')})` }) : null),
         h('div', { class: 'online-meta' },
           roleBadge(user.role),
-          user.company_name ? h('span', { class: 'online-company', text: user.company_name }) : null,
+          user.company_id && user.role === 'exhibitor' && user.company_name
+            ? h('a', { class: 'online-company', href: `#/booth/${user.company_id}`, text: user.company_name })
+            : user.company_name ? h('span', { class: 'online-company', text: user.company_name }) : null,
           user.country ? h('span', { class: 'country', text: user.country, title: countryName(user.country) }) : null,
           connections > 1 ? h('span', { class: 'muted small', text: t('online.tabs', { count: connections }) }) : null)));
     }));
   }
 
-  async function openCompany(id) {
-    const closeButton = h('button', { type: 'button', class: 'btn btn-ghost icon-close', testid: 'company-close',
-      i18nAttr: { 'aria-label': 'common.close' }, text: '×', on: { click: () => dialog.close() } });
-    replaceChildren(dialog, h('div', { class: 'drawer-body' }, closeButton, h('p', { class: 'muted', i18n: 'common.loading' })));
-    if (!dialog.open) dialog.showModal();
-    try {
-      const detail = await api.company(id);
-      const { company, products = [], staff = [] } = detail;
-      const website = safeUrl(company.website);
-      replaceChildren(dialog, h('div', { class: 'drawer-body' },
-        closeButton,
-        h('p', { class: 'eyebrow', text: [company.region, countryName(company.country)].filter(Boolean).join(' · ') }),
-        h('h2', { testid: 'company-name', text: company.name }),
-        company.tagline ? h('p', { class: 'lead', text: company.tagline }) : null,
-        h('p', { text: company.description || '' }),
-        h('p', { class: 'meta-row' },
-          company.founded_year ? h('span', { i18n: 'company.founded', i18nArgs: { year: String(company.founded_year) } }) : null,
-          website ? h('a', { href: website, target: '_blank', rel: 'noopener noreferrer', text: website.replace(/^https?:\/\//, '').replace(/\/$/, '') }) : null),
-        h('div', { class: 'tags' }, (company.tags || []).map((tag) => h('span', { class: 'tag', text: tag }))),
-        h('h3', { i18n: 'company.products' }),
-        products.length
-          ? h('ul', { class: 'product-list', testid: 'company-products' }, products.map((p) =>
-            h('li', {},
-              h('div', { class: 'product-head' },
-                h('strong', { text: p.name }),
-                p.hs_code ? h('span', { class: 'hs', text: `HS ${p.hs_code}` }) : null),
-              p.description ? h('p', { class: 'muted small', text: p.description }) : null)))
-          : h('p', { class: 'muted small', i18n: 'company.noProducts' }),
-        h('h3', { i18n: 'company.staff' }),
-        staff.length
-          ? h('ul', { class: 'staff-list', testid: 'company-staff' }, staff.map((s) =>
-            h('li', {},
-              h('span', { class: `avatar small role-${s.role}`, text: initials(s.name), attrs: { 'aria-hidden': 'true' } }),
-              h('span', { text: s.name }),
-              roleBadge(s.role))))
-          : h('p', { class: 'muted small', i18n: 'company.noStaff' })));
-    } catch (error) {
-      if (ctx.handleAuthError(error)) return;
-      const box = h('div', { class: 'alert alert-error' });
-      showError(box, error);
-      replaceChildren(dialog, h('div', { class: 'drawer-body' }, closeButton, box));
-    }
-  }
+  // ------------------------------------------------------------ live updates
+  const refetchResults = debounce(() => search(), 400);
+  const refetchRecs = debounce(() => loadRecommendations(), 400);
 
-  async function load() {
-    loadError.hidden = true;
-    try {
-      const [fairData, hallData, companyData] = await Promise.all([
-        api.fair(), api.halls(), api.companies(),
-      ]);
-      fair = fairData;
-      ctx.setFair(fairData);
-      halls = hallData.halls || [];
-      companies = companyData.companies || [];
-      renderStats();
-      renderHalls();
-    } catch (error) {
-      if (ctx.handleAuthError(error)) return;
-      showError(loadMessage, error);
-      loadError.hidden = false;
-      replaceChildren(hallsEl);
+  function onLobbyEvent(event) {
+    switch (event?.kind) {
+      case 'join':
+      case 'leave':
+        if (presence.apply(event)) renderOnline();
+        break;
+      case 'booth_live':
+        applyLiveToCards(root, event.live);
+        break;
+      case 'booth_updated': {
+        const id = String(event.company_id);
+        if (resultsGrid.querySelector(`[data-company-id="${CSS.escape(id)}"]`)) refetchResults();
+        if (recsStrip.querySelector(`[data-company-id="${CSS.escape(id)}"]`)) refetchRecs();
+        break;
+      }
+      default:
+        break;
     }
   }
 
   renderStats();
   load();
+  search();
+  loadRecommendations();
 
   const unsubscribe = session.hub.subscribe('lobby', {
     onSnapshot(members) {
       onlineError.hidden = true;
+      // A snapshot after a reconnect: events were missed, so the cards may be stale.
+      if (snapshotSeen && results) refetchResults();
       snapshotSeen = true;
       presence.reset(members);
       renderOnline();
     },
-    onEvent(event) {
-      if (presence.apply(event)) renderOnline();
-    },
+    onEvent: onLobbyEvent,
     onError(error) {
       showError(onlineError, error);
     },
@@ -247,12 +438,21 @@ export function mountLobby(root, ctx) {
   const offLang = onLangChange(() => {
     if (snapshotSeen) renderOnline();
     if (fair) renderStats();
+    fillHalls();
+    fillCountries();
+    fillLanguages();
+    // Booth texts come in the viewer's language where the booth has them.
+    search();
+    loadRecommendations();
   });
 
   return () => {
+    disposed = true;
+    applySoon.cancel();
+    refetchResults.cancel();
+    refetchRecs.cancel();
     unsubscribe();
     offStatus();
     offLang();
-    if (dialog.open) dialog.close();
   };
 }

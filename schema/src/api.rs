@@ -300,7 +300,20 @@ pub struct ImportReport {
     pub updated: usize,
     pub unchanged: usize,
     pub invitations: usize,
+    /// The invitations made by this import, each shown once: send every invitee their link.
+    #[serde(default)]
+    pub invitation_links: Vec<InvitationLink>,
     pub errors: Vec<ImportRowError>,
+}
+
+/// One invitation made by an import.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InvitationLink {
+    pub email: String,
+    pub name: String,
+    pub token: String,
+    /// The web page that accepts it.
+    pub accept_path: String,
 }
 
 /// Counts that show the fair is alive.

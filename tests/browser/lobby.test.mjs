@@ -164,10 +164,12 @@ test('the buyer signs in and sees the lobby with themselves online', async () =>
   assert.equal(await buyer.textContent($('fair-name')), fair.name);
   assert.match(fair.name, /GTI Expo/);
 
-  await buyer.waitForFunction((sel) => document.querySelectorAll(sel).length === 8, $('hall-card'));
-  assert.equal((await buyer.$$($('hall-card'))).length, 8);
-  const companyRows = await buyer.$$($('company-row'));
-  assert.equal(companyRows.length, fair.companies, 'every company is listed in its hall');
+  // Every hall is a filter choice; every company is in the (paginated) booth results.
+  await buyer.waitForFunction((sel) => document.querySelectorAll(sel).length === 9, `${$('filter-hall')} option`);
+  const total = await buyer.waitForSelector(`${$('results-count')}[data-total]`);
+  assert.equal(Number(await total.getAttribute('data-total')), fair.companies, 'every company is a booth');
+  assert.equal((await buyer.$$($('booth-card'))).length, Math.min(12, fair.companies), 'one page of 12');
+  assert.equal(await buyer.getAttribute($('pager-pos'), 'data-pages'), String(Math.ceil(fair.companies / 12)));
 
   assert.equal(await buyer.textContent($('user-name')), BUYER.name);
   assert.equal(await buyer.textContent($('user-role')), 'Buyer');
@@ -219,17 +221,24 @@ test('the exhibitor shows up live in the buyer’s list, once, and leaves when t
   await exhibitor.context().close();
 });
 
-test('a company opens its booth panel with products and staff', async () => {
+test('a booth card opens the booth page with products and staff, and back again', async () => {
   assert.ok(buyer, 'the buyer signed in');
-  await buyer.click(`${$('company-row')}:has-text("Seorak Natural Foods")`);
-  const panel = await buyer.waitForSelector(`${$('company-detail')}[open] ${$('company-name')}`);
-  assert.equal(await panel.textContent(), 'Seorak Natural Foods');
-  await buyer.waitForSelector(`${$('company-products')} li`);
-  assert.ok((await buyer.$$(`${$('company-products')} li`)).length >= 1);
-  assert.match(await buyer.textContent($('company-staff')), /Park Ji-hoon/);
+  await buyer.fill($('search-input'), 'Seorak');
+  await buyer.press($('search-input'), 'Enter');
+  await buyer.click(`${$('booth-card')}:has-text("Seorak Natural Foods") ${$('booth-link')}`);
+  await buyer.waitForSelector($('booth-page'));
+  assert.match(buyer.url(), /#\/booth\/\d+$/);
+  assert.equal(await buyer.textContent($('booth-name')), 'Seorak Natural Foods');
+  await buyer.waitForSelector(`${$('booth-products')} ${$('product-card')}`);
+  assert.ok((await buyer.$$($('product-card'))).length >= 1);
+  assert.match(await buyer.textContent($('booth-staff')), /Park Ji-hoon/);
   await shot(buyer, '08-company');
-  await buyer.click($('company-close'));
-  await buyer.waitForSelector(`${$('company-detail')}:not([open])`, { state: 'attached' });
+  await buyer.goBack();
+  await buyer.waitForSelector($('lobby'));
+  assert.equal(await buyer.inputValue($('search-input')), 'Seorak', 'the search is kept in the address');
+  await buyer.fill($('search-input'), '');
+  await buyer.press($('search-input'), 'Enter');
+  await buyer.waitForFunction((sel) => document.querySelectorAll(sel).length === 12, $('booth-card'));
 });
 
 test('the lobby fits a phone screen', async () => {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # run.sh — runs the web client's real-browser test end to end: installs playwright-core
 # (npm ci) when needed, starts the server binary with demo data on a free port and a fresh
-# data directory, waits for /readyz, runs lobby.test.mjs against it, and always stops the
-# server. Exits with the test's status.
+# data directory, waits for /readyz, runs lobby.test.mjs and then booth.test.mjs against it,
+# and always stops the server. Exits non-zero when either test file fails.
 #
 #   bash tests/browser/run.sh [path/to/expo-server]   (default: target/debug/expo-server)
 
@@ -72,10 +72,15 @@ if [[ -z "$ready" ]]; then
 fi
 echo "run.sh: server ready at $URL (pid $SERVER_PID)"
 
+# One file after the other: both share the server, and the lobby test counts who is online.
 status=0
-EXPO_URL="$URL" node "$HERE/lobby.test.mjs" || status=$?
-if [[ "$status" -ne 0 ]]; then
-  echo "run.sh: the browser test failed (status $status); the server's log (last 40 lines):" >&2
-  tail -n 40 "$SERVER_LOG" >&2 || true
-fi
+for test_file in lobby.test.mjs booth.test.mjs; do
+  file_status=0
+  EXPO_URL="$URL" EXPO_ADMIN_PASSWORD="admin-password-123" node "$HERE/$test_file" || file_status=$?
+  if [[ "$file_status" -ne 0 ]]; then
+    echo "run.sh: $test_file failed (status $file_status); the server's log (last 40 lines):" >&2
+    tail -n 40 "$SERVER_LOG" >&2 || true
+    status=$file_status
+  fi
+done
 exit "$status"

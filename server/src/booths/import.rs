@@ -1,8 +1,1787 @@
 //! Bulk import of halls, companies, staff and products from CSV or XLSX.
+//!
+//! `POST /api/v1/import/{kind}?dry_run=` takes the file itself as the body. Every row is
+//! checked first, against the database and against the rows before it; only when no row is
+//! bad, and it is not a dry run, are all rows written, in one transaction. Rows match stored
+//! records on their keys (hall slug, company registration number, staff email, product code
+//! within its company), so importing the same file again changes nothing. A column that the
+//! file does not have leaves the stored value alone; an empty cell clears it.
+//!
+//! The formats, with examples, are in `docs/import.md`.
 
+use super::edit::{
+    announce, slug_of, validate_company, validate_product, write_company_texts,
+    write_product_texts, CompanyFields, ProductFields,
+};
+use super::{reindex, LANGUAGES};
+use crate::auth::{normalize_email, password, Caller};
+use crate::error::{on_unique_violation, ApiError, ApiResult};
+use crate::store::json::{decode_list, encode_list};
+use crate::store::{flag, now_ms, StoreKind};
 use crate::AppState;
-use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use expo_schema::api::{
+    CompanyInput, CompanyText, ImportReport, ImportRowError, InvitationLink, ProductInput,
+    ProductText,
+};
+use expo_schema::{ErrorBody, ErrorCode, Role};
+use serde::Deserialize;
+use sqlx::{AnyPool, Row as _};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// The largest import file accepted.
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// How long an imported staff member's invitation may wait (as for invitations by hand).
+const INVITATION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
+/// Separates the values of a list cell (tags, countries, languages, certifications).
+const LIST_SEPARATOR: char = ';';
+/// At most this many row errors are listed; a last entry counts the rest.
+const MAX_ERRORS: usize = 1000;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().route(
+        "/api/v1/import/{kind}",
+        post(import).layer(DefaultBodyLimit::max(MAX_FILE_BYTES)),
+    )
+}
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Halls,
+    Companies,
+    Staff,
+    Products,
+}
+
+impl Kind {
+    fn parse(raw: &str) -> Option<Kind> {
+        match raw {
+            "halls" => Some(Kind::Halls),
+            "companies" => Some(Kind::Companies),
+            "staff" => Some(Kind::Staff),
+            "products" => Some(Kind::Products),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Halls => "halls",
+            Kind::Companies => "companies",
+            Kind::Staff => "staff",
+            Kind::Products => "products",
+        }
+    }
+
+    /// The base columns, in documentation order.
+    fn base_columns(self) -> &'static [&'static str] {
+        match self {
+            Kind::Halls => &["slug", "name", "industry", "position"],
+            Kind::Companies => &[
+                "reg_no",
+                "name",
+                "hall",
+                "country",
+                "region",
+                "tagline",
+                "description",
+                "website",
+                "founded_year",
+                "tags",
+                "export_countries",
+            ],
+            Kind::Staff => &["reg_no", "email", "name", "languages", "company_admin"],
+            Kind::Products => &[
+                "reg_no",
+                "code",
+                "name",
+                "description",
+                "hs_code",
+                "category",
+                "tags",
+                "min_order",
+                "price_range",
+                "certifications",
+            ],
+        }
+    }
+
+    /// The base columns that also come translated, as `{column}_{lang}`.
+    fn translated_columns(self) -> &'static [&'static str] {
+        match self {
+            Kind::Companies => &["name", "tagline", "description"],
+            Kind::Products => &["name", "description"],
+            Kind::Halls | Kind::Staff => &[],
+        }
+    }
+
+    /// The columns a file must have: the keys.
+    fn key_columns(self) -> &'static [&'static str] {
+        match self {
+            Kind::Halls => &["slug"],
+            Kind::Companies => &["reg_no"],
+            Kind::Staff => &["reg_no", "email"],
+            Kind::Products => &["reg_no", "code"],
+        }
+    }
+
+    fn accepts(self, column: &str) -> bool {
+        if self.base_columns().contains(&column) {
+            return true;
+        }
+        column.rsplit_once('_').is_some_and(|(base, lang)| {
+            self.translated_columns().contains(&base) && text_langs().any(|l| l == lang)
+        })
+    }
+
+    fn describe_columns(self) -> String {
+        let mut out = self.base_columns().join(", ");
+        let translated = self.translated_columns();
+        if !translated.is_empty() {
+            let langs = text_langs().collect::<Vec<_>>().join(", ");
+            let forms = translated
+                .iter()
+                .map(|c| format!("{c}_xx"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push_str(&format!(", and {forms} for xx in {langs}"));
+        }
+        out
+    }
+}
+
+/// The languages that have their own text columns (English is in the base columns).
+fn text_langs() -> impl Iterator<Item = &'static str> {
+    LANGUAGES.iter().copied().filter(|l| *l != "en")
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// Check every row and count what would change, but write nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Import halls, companies, staff or products from a CSV or XLSX file (organizers).
+///
+/// The body is the file itself: UTF-8 CSV (comma separated, optional BOM) or XLSX (first
+/// sheet), recognized by its content. The first row names the columns; see `docs/import.md`.
+/// Nothing is written unless every row is good; then all rows are written at once.
+#[utoipa::path(post, path = "/api/v1/import/{kind}", tag = "booths",
+    params(("kind" = String, Path, description = "halls, companies, staff or products"), ImportQuery),
+    request_body(content = Vec<u8>, content_type = "text/csv",
+        description = "a CSV file, or an XLSX workbook (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)"),
+    responses((status = 200, description = "applied, or a clean dry run", body = ImportReport),
+        (status = 403, body = ErrorBody), (status = 404, description = "unknown kind", body = ErrorBody),
+        (status = 413, description = "message_too_large", body = ErrorBody),
+        (status = 422, description = "bad rows; nothing was written", body = ImportReport)))]
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(kind): Path<String>,
+    query: Result<Query<ImportQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<(StatusCode, Json<ImportReport>)> {
+    caller.require_role(Role::Organizer)?;
+    let kind = Kind::parse(&kind).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "unknown import kind {kind:?}; one of halls, companies, staff, products"
+        ))
+    })?;
+    let Query(query) = query.map_err(|e| ApiError::new(ErrorCode::BadRequest, e.body_text()))?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                ErrorCode::MessageTooLarge,
+                format!(
+                    "an import file may have at most {} MiB",
+                    MAX_FILE_BYTES >> 20
+                ),
+            )
+        } else {
+            ApiError::new(ErrorCode::BadRequest, e.body_text())
+        }
+    })?;
+
+    let mut errors = Errors::default();
+    let table = read_table(&body, kind, &mut errors);
+    let pool = state.store.pool();
+    let (counts, plan) = match kind {
+        // The header is already an error; every row would only repeat it.
+        _ if !table.has_keys => (Counts::default(), Plan::Halls(vec![])),
+        Kind::Halls => {
+            let (counts, actions) = plan_halls(pool, &table, &mut errors).await?;
+            (counts, Plan::Halls(actions))
+        }
+        Kind::Companies => {
+            let (counts, actions) = plan_companies(pool, &table, &mut errors).await?;
+            (counts, Plan::Companies(actions))
+        }
+        Kind::Staff => {
+            let (counts, actions) = plan_staff(pool, &table, &mut errors).await?;
+            (counts, Plan::Staff(actions))
+        }
+        Kind::Products => {
+            let (counts, actions) = plan_products(pool, &table, &mut errors).await?;
+            (counts, Plan::Products(actions))
+        }
+    };
+    let clean = errors.0.is_empty();
+    let applied = clean && !query.dry_run;
+    let mut links = Vec::new();
+    if applied {
+        let mut tx = pool.begin().await?;
+        let store_kind = state.store.kind();
+        let touched = match &plan {
+            Plan::Halls(actions) => write_halls(&mut tx, actions).await?,
+            Plan::Companies(actions) => write_companies(&mut tx, store_kind, actions).await?,
+            Plan::Staff(actions) => {
+                links = write_staff(&mut tx, caller.user.id, actions).await?;
+                vec![]
+            }
+            Plan::Products(actions) => write_products(&mut tx, store_kind, actions).await?,
+        };
+        tx.commit().await?;
+        let section = match kind {
+            Kind::Companies => Some("profile"),
+            Kind::Products => Some("products"),
+            Kind::Halls | Kind::Staff => None,
+        };
+        if let Some(section) = section {
+            for company_id in touched {
+                announce(&state, company_id, section).await;
+            }
+        }
+        tracing::info!(
+            kind = kind.as_str(),
+            rows = table.lines.len(),
+            created = counts.created,
+            updated = counts.updated,
+            unchanged = counts.unchanged,
+            invitations = counts.invitations,
+            by = caller.user.id,
+            "import applied"
+        );
+    }
+    let report = ImportReport {
+        kind: kind.as_str().into(),
+        dry_run: query.dry_run,
+        applied,
+        rows: table.lines.len(),
+        created: counts.created,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+        invitations: counts.invitations,
+        invitation_links: links,
+        errors: errors.into_list(),
+    };
+    let status = if clean {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(report)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the file
+
+/// Row errors, in the order found.
+#[derive(Debug, Default)]
+struct Errors(Vec<ImportRowError>);
+
+impl Errors {
+    fn add(&mut self, row: usize, column: Option<&str>, message: impl Into<String>) {
+        self.0.push(ImportRowError {
+            row,
+            column: column.map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The errors by row (stable, so a row's errors keep their column order), capped.
+    fn into_list(self) -> Vec<ImportRowError> {
+        let mut list = self.0;
+        list.sort_by_key(|e| e.row);
+        if list.len() > MAX_ERRORS {
+            let more = list.len() - MAX_ERRORS;
+            let last_row = list.last().map(|e| e.row).unwrap_or(0);
+            list.truncate(MAX_ERRORS);
+            list.push(ImportRowError {
+                row: last_row,
+                column: None,
+                message: format!("and {more} more errors"),
+            });
+        }
+        list
+    }
+}
+
+/// One non-empty row of the file, with its 1-based row number.
+#[derive(Debug)]
+struct Line {
+    number: usize,
+    cells: Vec<String>,
+}
+
+/// The data rows, and where each named column is.
+#[derive(Debug, Default)]
+struct Table {
+    columns: HashMap<String, usize>,
+    lines: Vec<Line>,
+    /// False when a key column is missing: then the rows cannot be matched, nor checked.
+    has_keys: bool,
+}
+
+impl Table {
+    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.lines.iter().map(|line| Row {
+            number: line.number,
+            cells: &line.cells,
+            columns: &self.columns,
+        })
+    }
+}
+
+/// One data row, read by column name.
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    number: usize,
+    cells: &'a [String],
+    columns: &'a HashMap<String, usize>,
+}
+
+impl<'a> Row<'a> {
+    /// The trimmed cell of a column; `None` when the file has no such column.
+    fn get(&self, column: &str) -> Option<&'a str> {
+        let index = *self.columns.get(column)?;
+        Some(self.cells.get(index).map(|c| c.trim()).unwrap_or(""))
+    }
+
+    /// A text column: `None` when absent, `Some(None)` when the cell is empty.
+    fn text(&self, column: &str) -> Option<Option<String>> {
+        self.get(column).map(non_empty)
+    }
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// The ZIP signature every XLSX file starts with.
+const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
+
+/// Reads the rows of a CSV or XLSX file and checks its header against the kind's columns.
+fn read_table(body: &[u8], kind: Kind, errors: &mut Errors) -> Table {
+    let raw = if body.starts_with(ZIP_SIGNATURE) {
+        read_xlsx(body, errors)
+    } else {
+        read_csv(body, errors)
+    };
+    let mut lines = raw
+        .into_iter()
+        .filter(|line| line.cells.iter().any(|c| !c.trim().is_empty()));
+    let Some(header) = lines.next() else {
+        if errors.count() == 0 {
+            errors.add(
+                1,
+                None,
+                "the file is empty; its first row must name the columns",
+            );
+        }
+        return Table::default();
+    };
+    let mut columns = HashMap::new();
+    let mut named = HashSet::new();
+    for (index, cell) in header.cells.iter().enumerate() {
+        let name = cell
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .trim()
+            .to_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        named.insert(index);
+        if !kind.accepts(&name) {
+            let hint = if name.contains(';') || name.contains('\t') {
+                "; the file seems separated by semicolons or tabs, but CSV files here are \
+                 separated by commas"
+            } else {
+                ""
+            };
+            errors.add(
+                header.number,
+                Some(&name),
+                format!(
+                    "unknown column {name:?}; the columns of {} are {}{hint}",
+                    kind.as_str(),
+                    kind.describe_columns()
+                ),
+            );
+        } else if columns.insert(name.clone(), index).is_some() {
+            errors.add(
+                header.number,
+                Some(&name),
+                format!("the column {name:?} appears twice"),
+            );
+        }
+    }
+    let mut has_keys = true;
+    for key in kind.key_columns() {
+        if !columns.contains_key(*key) {
+            has_keys = false;
+            errors.add(
+                header.number,
+                Some(key),
+                format!("the column {key:?} is missing; it is required"),
+            );
+        }
+    }
+    let lines: Vec<Line> = lines.collect();
+    for line in &lines {
+        let stray = line
+            .cells
+            .iter()
+            .enumerate()
+            .find(|(i, c)| !named.contains(i) && !c.trim().is_empty());
+        if let Some((index, _)) = stray {
+            errors.add(
+                line.number,
+                None,
+                format!(
+                    "the row has a value in column {}, which has no name in the header row",
+                    index + 1
+                ),
+            );
+        }
+    }
+    Table {
+        columns,
+        lines,
+        has_keys,
+    }
+}
+
+fn read_csv(body: &[u8], errors: &mut Errors) -> Vec<Line> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut lines = Vec::new();
+    for (index, record) in reader.byte_records().enumerate() {
+        let number = index + 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                errors.add(
+                    number,
+                    None,
+                    format!("the file is not readable CSV: {error}"),
+                );
+                break;
+            }
+        };
+        let cells = record
+            .iter()
+            .map(|field| String::from_utf8(field.to_vec()))
+            .collect::<Result<Vec<_>, _>>();
+        match cells {
+            Ok(cells) => lines.push(Line { number, cells }),
+            Err(_) => errors.add(
+                number,
+                None,
+                "the row is not UTF-8 text; save the CSV as UTF-8 (or upload XLSX)",
+            ),
+        }
+    }
+    lines
+}
+
+fn read_xlsx(body: &[u8], errors: &mut Errors) -> Vec<Line> {
+    use calamine::{Reader, Xlsx};
+    let unreadable = |errors: &mut Errors, detail: String| {
+        errors.add(
+            1,
+            None,
+            format!("the file is not a readable XLSX workbook: {detail}"),
+        );
+        Vec::new()
+    };
+    let mut book = match Xlsx::new(std::io::Cursor::new(body)) {
+        Ok(book) => book,
+        Err(error) => return unreadable(errors, error.to_string()),
+    };
+    let range = match book.worksheet_range_at(0) {
+        Some(Ok(range)) => range,
+        Some(Err(error)) => return unreadable(errors, error.to_string()),
+        None => return unreadable(errors, "it has no sheet".into()),
+    };
+    let first_row = range.start().map(|(row, _)| row as usize).unwrap_or(0);
+    range
+        .rows()
+        .enumerate()
+        .map(|(index, cells)| Line {
+            number: first_row + index + 1,
+            cells: cells.iter().map(cell_text).collect(),
+        })
+        .collect()
+}
+
+/// A spreadsheet cell as the text a CSV would hold: whole numbers without a decimal point.
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        other => other.to_string(),
+    }
+}
+
+/// The values of a list cell.
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(LIST_SEPARATOR)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Country codes are accepted in either case ("kr" is "KR"); anything else is left for the
+/// validator to refuse with its own message.
+fn country_code(value: &str) -> String {
+    let value = value.trim();
+    if value.len() == 2 && value.chars().all(|c| c.is_ascii_alphabetic()) {
+        value.to_ascii_uppercase()
+    } else {
+        value.to_string()
+    }
+}
+
+fn message_of(error: ApiError) -> String {
+    match error {
+        ApiError::Client(body) => body.message,
+        other => other.to_string(),
+    }
+}
+
+/// A validator's message about `field`, said about the file's `column`.
+fn column_message(error: ApiError, field: &str, column: &str) -> String {
+    let message = message_of(error);
+    if message.starts_with('"') {
+        format!("{column} {message}")
+    } else if let Some(rest) = message.strip_prefix(field) {
+        format!("{column}{rest}")
+    } else {
+        message
+    }
+}
+
+/// A plain text cell with a length limit (halls, staff).
+fn checked_text(
+    errors: &mut Errors,
+    row: usize,
+    column: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> String {
+    let value = value.trim();
+    if required && value.is_empty() {
+        errors.add(row, Some(column), format!("{column} is required"));
+    } else if value.chars().count() > max {
+        errors.add(
+            row,
+            Some(column),
+            format!("{column} may have at most {max} characters"),
+        );
+    }
+    value.to_string()
+}
+
+/// Remembers each key's first row; a later row with the same key is an error.
+#[derive(Default)]
+struct Keys(HashMap<String, usize>);
+
+impl Keys {
+    fn repeated(
+        &mut self,
+        errors: &mut Errors,
+        row: usize,
+        column: &str,
+        key: &str,
+        shown: &str,
+    ) -> bool {
+        match self.0.get(key) {
+            Some(first) => {
+                errors.add(
+                    row,
+                    Some(column),
+                    format!("{column} {shown:?} repeats row {first}"),
+                );
+                true
+            }
+            None => {
+                self.0.insert(key.to_string(), row);
+                false
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning: every row checked and compared with what is stored; nothing written.
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    invitations: usize,
+}
+
+impl Counts {
+    fn count<T>(&mut self, existing: Option<i64>, same: bool, action: T, actions: &mut Vec<T>) {
+        match existing {
+            None => {
+                self.created += 1;
+                actions.push(action);
+            }
+            Some(_) if same => self.unchanged += 1,
+            Some(_) => {
+                self.updated += 1;
+                actions.push(action);
+            }
+        }
+    }
+}
+
+/// The writes an import will make (unchanged rows have none).
+enum Plan {
+    Halls(Vec<HallAction>),
+    Companies(Vec<CompanyAction>),
+    Staff(Vec<Invitation>),
+    Products(Vec<ProductAction>),
+}
+
+struct HallAction {
+    id: Option<i64>,
+    slug: String,
+    name: String,
+    industry: String,
+    position: i64,
+}
+
+async fn plan_halls(
+    pool: &AnyPool,
+    table: &Table,
+    errors: &mut Errors,
+) -> ApiResult<(Counts, Vec<HallAction>)> {
+    let mut stored: HashMap<String, (i64, String, String, i64)> = HashMap::new();
+    for row in sqlx::query("select id, slug, name, industry, position from halls")
+        .fetch_all(pool)
+        .await?
+    {
+        stored.insert(
+            row.try_get("slug")?,
+            (
+                row.try_get("id")?,
+                row.try_get("name")?,
+                row.try_get("industry")?,
+                row.try_get("position")?,
+            ),
+        );
+    }
+    let mut counts = Counts::default();
+    let mut actions = Vec::new();
+    let mut keys = Keys::default();
+    for row in table.rows() {
+        let n = row.number;
+        let raw_slug = row.get("slug").unwrap_or("");
+        let slug = match slug_of(raw_slug) {
+            Ok(slug) => slug,
+            Err(_) if raw_slug.is_empty() => {
+                errors.add(n, Some("slug"), "slug is required");
+                continue;
+            }
+            Err(error) => {
+                errors.add(
+                    n,
+                    Some("slug"),
+                    format!("slug {raw_slug:?} is not valid: {}", message_of(error)),
+                );
+                continue;
+            }
+        };
+        if keys.repeated(errors, n, "slug", &slug, &slug) {
+            continue;
+        }
+        let before = errors.count();
+        let old = stored.get(&slug);
+        let name = row
+            .get("name")
+            .map(str::to_string)
+            .or_else(|| old.map(|h| h.1.clone()))
+            .unwrap_or_default();
+        let name = checked_text(errors, n, "name", &name, 120, true);
+        let industry = row
+            .get("industry")
+            .map(str::to_string)
+            .or_else(|| old.map(|h| h.2.clone()))
+            .unwrap_or_default();
+        let industry = checked_text(errors, n, "industry", &industry, 60, true);
+        let position = match row.get("position") {
+            None => old.map(|h| h.3).unwrap_or(0),
+            Some("") => 0,
+            Some(raw) => raw.parse::<i64>().unwrap_or_else(|_| {
+                errors.add(
+                    n,
+                    Some("position"),
+                    format!("position {raw:?} is not a whole number"),
+                );
+                0
+            }),
+        };
+        if errors.count() > before {
+            continue;
+        }
+        let same = old.is_some_and(|h| h.1 == name && h.2 == industry && h.3 == position);
+        let id = old.map(|h| h.0);
+        let action = HallAction {
+            id,
+            slug,
+            name,
+            industry,
+            position,
+        };
+        counts.count(id, same, action, &mut actions);
+    }
+    Ok((counts, actions))
+}
+
+/// A company as stored, for matching and comparing.
+struct StoredCompany {
+    id: i64,
+    fields: CompanyFields,
+    texts: BTreeMap<String, CompanyText>,
+}
+
+async fn stored_company(pool: &AnyPool, reg_no: &str) -> ApiResult<Option<StoredCompany>> {
+    let row = sqlx::query(
+        "select id, reg_no, name, hall_id, country, region, tagline, description, website, \
+         founded_year, tags, export_countries from companies where reg_no = $1",
+    )
+    .bind(reg_no)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get("id")?;
+    let fields = CompanyFields {
+        reg_no: row.try_get("reg_no")?,
+        name: row.try_get("name")?,
+        hall_id: row.try_get("hall_id")?,
+        country: row.try_get("country")?,
+        region: row.try_get("region")?,
+        tagline: row.try_get("tagline")?,
+        description: row.try_get("description")?,
+        website: row.try_get("website")?,
+        founded_year: row.try_get("founded_year")?,
+        tags: decode_list(&row.try_get::<String, _>("tags")?),
+        export_countries: decode_list(&row.try_get::<String, _>("export_countries")?),
+    };
+    let mut texts = BTreeMap::new();
+    for t in sqlx::query(
+        "select lang, name, tagline, description from company_texts where company_id = $1",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    {
+        texts.insert(
+            t.try_get("lang")?,
+            CompanyText {
+                name: t.try_get("name")?,
+                tagline: t.try_get("tagline")?,
+                description: t.try_get("description")?,
+            },
+        );
+    }
+    Ok(Some(StoredCompany { id, fields, texts }))
+}
+
+fn same_company_fields(a: &CompanyFields, b: &CompanyFields) -> bool {
+    a.reg_no == b.reg_no
+        && a.name == b.name
+        && a.hall_id == b.hall_id
+        && a.country == b.country
+        && a.region == b.region
+        && a.tagline == b.tagline
+        && a.description == b.description
+        && a.website == b.website
+        && a.founded_year == b.founded_year
+        && a.tags == b.tags
+        && a.export_countries == b.export_countries
+}
+
+fn normalized_company_text(t: &CompanyText) -> CompanyText {
+    CompanyText {
+        name: t.name.as_deref().and_then(non_empty),
+        tagline: t.tagline.as_deref().and_then(non_empty),
+        description: t.description.as_deref().and_then(non_empty),
+    }
+}
+
+/// A company input that passes validation, to check one field at a time against.
+fn probe_company() -> CompanyInput {
+    CompanyInput {
+        reg_no: "probe".into(),
+        name: "probe".into(),
+        hall_id: None,
+        country: "KR".into(),
+        region: None,
+        tagline: None,
+        description: None,
+        website: None,
+        founded_year: None,
+        tags: vec![],
+        export_countries: vec![],
+        texts: BTreeMap::new(),
+    }
+}
+
+/// Copies one field from a company input into another.
+type CopyCompanyField = fn(&CompanyInput, &mut CompanyInput);
+
+/// The fields of a company input, each checkable on its own.
+const COMPANY_CHECKS: &[(&str, CopyCompanyField)] = &[
+    ("reg_no", |from, to| to.reg_no.clone_from(&from.reg_no)),
+    ("name", |from, to| to.name.clone_from(&from.name)),
+    ("country", |from, to| to.country.clone_from(&from.country)),
+    ("region", |from, to| to.region.clone_from(&from.region)),
+    ("tagline", |from, to| to.tagline.clone_from(&from.tagline)),
+    ("description", |from, to| {
+        to.description.clone_from(&from.description)
+    }),
+    ("website", |from, to| to.website.clone_from(&from.website)),
+    ("founded_year", |from, to| {
+        to.founded_year = from.founded_year
+    }),
+    ("tags", |from, to| to.tags.clone_from(&from.tags)),
+    ("export_countries", |from, to| {
+        to.export_countries.clone_from(&from.export_countries)
+    }),
+];
+
+/// Puts each of `fields` of `input` alone through the shared company validator, and adds an
+/// error on the column `{field}{suffix}` for each it refuses.
+fn check_company(
+    errors: &mut Errors,
+    row: usize,
+    input: &CompanyInput,
+    fields: &[&str],
+    suffix: &str,
+) {
+    for (field, copy) in COMPANY_CHECKS.iter().filter(|(f, _)| fields.contains(f)) {
+        let mut probe = probe_company();
+        copy(input, &mut probe);
+        if let Err(error) = validate_company(&probe) {
+            let column = format!("{field}{suffix}");
+            errors.add(row, Some(&column), column_message(error, field, &column));
+        }
+    }
+}
+
+struct CompanyAction {
+    id: Option<i64>,
+    input: CompanyInput,
+    fields: CompanyFields,
+}
+
+async fn plan_companies(
+    pool: &AnyPool,
+    table: &Table,
+    errors: &mut Errors,
+) -> ApiResult<(Counts, Vec<CompanyAction>)> {
+    let mut halls: HashMap<String, i64> = HashMap::new();
+    for row in sqlx::query("select id, slug from halls")
+        .fetch_all(pool)
+        .await?
+    {
+        halls.insert(row.try_get("slug")?, row.try_get("id")?);
+    }
+    let mut counts = Counts::default();
+    let mut actions = Vec::new();
+    let mut keys = Keys::default();
+    for row in table.rows() {
+        let n = row.number;
+        let reg_no = row.get("reg_no").unwrap_or("").to_string();
+        if reg_no.is_empty() {
+            errors.add(n, Some("reg_no"), "reg_no is required");
+            continue;
+        }
+        if keys.repeated(errors, n, "reg_no", &reg_no, &reg_no) {
+            continue;
+        }
+        let before = errors.count();
+        let old = stored_company(pool, &reg_no).await?;
+        let was = old.as_ref().map(|o| &o.fields);
+        let text = |column: &str, stored: Option<&Option<String>>| -> Option<String> {
+            row.text(column)
+                .unwrap_or_else(|| stored.cloned().flatten())
+        };
+        let hall_id = match row.get("hall") {
+            None => was.and_then(|w| w.hall_id),
+            Some("") => None,
+            Some(slug) => match halls.get(&slug.to_lowercase()) {
+                Some(id) => Some(*id),
+                None => {
+                    errors.add(n, Some("hall"), format!("hall {slug:?} does not exist"));
+                    None
+                }
+            },
+        };
+        let founded_year = match row.get("founded_year") {
+            None => was.and_then(|w| w.founded_year),
+            Some("") => None,
+            Some(raw) => match raw.parse::<i64>() {
+                Ok(year) => Some(year),
+                Err(_) => {
+                    errors.add(
+                        n,
+                        Some("founded_year"),
+                        format!("founded_year {raw:?} is not a year"),
+                    );
+                    None
+                }
+            },
+        };
+        let mut input = CompanyInput {
+            reg_no: reg_no.clone(),
+            name: row
+                .get("name")
+                .map(str::to_string)
+                .or_else(|| was.map(|w| w.name.clone()))
+                .unwrap_or_default(),
+            hall_id,
+            country: row
+                .get("country")
+                .map(country_code)
+                .or_else(|| was.map(|w| w.country.clone()))
+                .unwrap_or_default(),
+            region: text("region", was.map(|w| &w.region)),
+            tagline: text("tagline", was.map(|w| &w.tagline)),
+            description: text("description", was.map(|w| &w.description)),
+            website: text("website", was.map(|w| &w.website)),
+            founded_year,
+            tags: row
+                .get("tags")
+                .map(list)
+                .or_else(|| was.map(|w| w.tags.clone()))
+                .unwrap_or_default(),
+            export_countries: row
+                .get("export_countries")
+                .map(|v| list(v).iter().map(|c| country_code(c)).collect())
+                .or_else(|| was.map(|w| w.export_countries.clone()))
+                .unwrap_or_default(),
+            texts: BTreeMap::new(),
+        };
+        for lang in text_langs() {
+            let columns = ["name", "tagline", "description"].map(|c| format!("{c}_{lang}"));
+            if !columns.iter().any(|c| row.get(c).is_some()) {
+                continue;
+            }
+            let stored = old
+                .as_ref()
+                .and_then(|o| o.texts.get(lang))
+                .cloned()
+                .unwrap_or_default();
+            input.texts.insert(
+                lang.to_string(),
+                CompanyText {
+                    name: row.text(&columns[0]).unwrap_or(stored.name),
+                    tagline: row.text(&columns[1]).unwrap_or(stored.tagline),
+                    description: row.text(&columns[2]).unwrap_or(stored.description),
+                },
+            );
+        }
+
+        // Each field through the shared validator on its own, so every bad cell is named.
+        let mut fields: Vec<&str> = COMPANY_CHECKS.iter().map(|(f, _)| *f).collect();
+        if input.country.is_empty() {
+            errors.add(n, Some("country"), "country is required");
+            fields.retain(|f| *f != "country");
+        }
+        check_company(errors, n, &input, &fields, "");
+        for (lang, t) in &input.texts {
+            let translated = CompanyInput {
+                name: t.name.clone().unwrap_or_default(),
+                tagline: t.tagline.clone(),
+                description: t.description.clone(),
+                ..probe_company()
+            };
+            let given = [
+                ("name", t.name.is_some()),
+                ("tagline", t.tagline.is_some()),
+                ("description", t.description.is_some()),
+            ];
+            let fields: Vec<&str> = given.iter().filter(|g| g.1).map(|g| g.0).collect();
+            check_company(errors, n, &translated, &fields, &format!("_{lang}"));
+        }
+        if errors.count() > before {
+            continue;
+        }
+        let fields = match validate_company(&input) {
+            Ok(fields) => fields,
+            Err(error) => {
+                errors.add(n, None, message_of(error));
+                continue;
+            }
+        };
+        let same = old.as_ref().is_some_and(|o| {
+            same_company_fields(&fields, &o.fields)
+                && input.texts.iter().all(|(lang, t)| {
+                    let stored = o.texts.get(lang).cloned().unwrap_or_default();
+                    normalized_company_text(t) == normalized_company_text(&stored)
+                })
+        });
+        let id = old.as_ref().map(|o| o.id);
+        counts.count(id, same, CompanyAction { id, input, fields }, &mut actions);
+    }
+    Ok((counts, actions))
+}
+
+/// Finds companies by registration number, remembering the answers.
+#[derive(Default)]
+struct CompanyIds(HashMap<String, Option<i64>>);
+
+impl CompanyIds {
+    async fn get(&mut self, pool: &AnyPool, reg_no: &str) -> ApiResult<Option<i64>> {
+        if let Some(id) = self.0.get(reg_no) {
+            return Ok(*id);
+        }
+        let id: Option<i64> = sqlx::query_scalar("select id from companies where reg_no = $1")
+            .bind(reg_no)
+            .fetch_optional(pool)
+            .await?;
+        self.0.insert(reg_no.to_string(), id);
+        Ok(id)
+    }
+
+    /// The company of a row's `reg_no`, or an error on the row.
+    async fn of_row(
+        &mut self,
+        pool: &AnyPool,
+        row: Row<'_>,
+        errors: &mut Errors,
+    ) -> ApiResult<Option<i64>> {
+        let reg_no = row.get("reg_no").unwrap_or("");
+        if reg_no.is_empty() {
+            errors.add(row.number, Some("reg_no"), "reg_no is required");
+            return Ok(None);
+        }
+        let id = self.get(pool, reg_no).await?;
+        if id.is_none() {
+            errors.add(
+                row.number,
+                Some("reg_no"),
+                format!("no company has the registration number {reg_no:?}; import it first"),
+            );
+        }
+        Ok(id)
+    }
+}
+
+struct Invitation {
+    email: String,
+    name: String,
+    company_id: i64,
+    company_admin: bool,
+    languages: Vec<String>,
+}
+
+fn parse_flag(raw: &str) -> Option<bool> {
+    match raw.to_ascii_lowercase().as_str() {
+        "" | "false" | "no" | "0" => Some(false),
+        "true" | "yes" | "1" => Some(true),
+        _ => None,
+    }
+}
+
+async fn plan_staff(
+    pool: &AnyPool,
+    table: &Table,
+    errors: &mut Errors,
+) -> ApiResult<(Counts, Vec<Invitation>)> {
+    let mut counts = Counts::default();
+    let mut actions = Vec::new();
+    let mut keys = Keys::default();
+    let mut companies = CompanyIds::default();
+    let now = now_ms();
+    for row in table.rows() {
+        let n = row.number;
+        let raw_email = row.get("email").unwrap_or("");
+        let email = match normalize_email(raw_email) {
+            Ok(email) => email,
+            Err(_) if raw_email.is_empty() => {
+                errors.add(n, Some("email"), "email is required");
+                continue;
+            }
+            Err(_) => {
+                errors.add(
+                    n,
+                    Some("email"),
+                    format!("email {raw_email:?} is not an email address"),
+                );
+                continue;
+            }
+        };
+        if keys.repeated(errors, n, "email", &email, &email) {
+            continue;
+        }
+        let before = errors.count();
+        let company_id = companies.of_row(pool, row, errors).await?;
+        let name = checked_text(errors, n, "name", row.get("name").unwrap_or(""), 200, false);
+        let mut languages: Vec<String> = Vec::new();
+        for lang in list(row.get("languages").unwrap_or("")) {
+            let lang = lang.to_lowercase();
+            if !(2..=3).contains(&lang.len()) || !lang.chars().all(|c| c.is_ascii_lowercase()) {
+                errors.add(
+                    n,
+                    Some("languages"),
+                    format!("languages {lang:?} is not a language code (like ko, en, ru)"),
+                );
+            } else if !languages.contains(&lang) {
+                languages.push(lang);
+            }
+        }
+        let raw_admin = row.get("company_admin").unwrap_or("");
+        let company_admin = parse_flag(raw_admin).unwrap_or_else(|| {
+            errors.add(
+                n,
+                Some("company_admin"),
+                format!("company_admin {raw_admin:?} is not true/false, yes/no or 1/0"),
+            );
+            false
+        });
+        let Some(company_id) = company_id else {
+            continue;
+        };
+        let account = sqlx::query("select role, company_id from users where email = $1")
+            .bind(&email)
+            .fetch_optional(pool)
+            .await?;
+        if let Some(account) = account {
+            let role: String = account.try_get("role")?;
+            let their_company: Option<i64> = account.try_get("company_id")?;
+            if role != Role::Exhibitor.as_str() {
+                errors.add(
+                    n,
+                    Some("email"),
+                    format!("{email:?} belongs to an account of a(n) {role}, not exhibitor staff"),
+                );
+            } else if their_company != Some(company_id) {
+                errors.add(
+                    n,
+                    Some("email"),
+                    format!("{email:?} is staff of another company"),
+                );
+            } else if errors.count() == before {
+                counts.unchanged += 1;
+            }
+            continue;
+        }
+        let pending = sqlx::query(
+            "select role, company_id from invitations \
+             where email = $1 and accepted_ms is null and expires_ms > $2",
+        )
+        .bind(&email)
+        .bind(now)
+        .fetch_all(pool)
+        .await?;
+        let mut invited_here = false;
+        for invitation in &pending {
+            let role: String = invitation.try_get("role")?;
+            let their_company: Option<i64> = invitation.try_get("company_id")?;
+            if role == Role::Exhibitor.as_str() && their_company == Some(company_id) {
+                invited_here = true;
+            } else {
+                errors.add(
+                    n,
+                    Some("email"),
+                    format!("{email:?} has a pending invitation to another company or role"),
+                );
+                break;
+            }
+        }
+        if errors.count() > before {
+            continue;
+        }
+        if invited_here {
+            counts.unchanged += 1;
+            continue;
+        }
+        if name.is_empty() {
+            errors.add(n, Some("name"), "name is required");
+            continue;
+        }
+        counts.created += 1;
+        counts.invitations += 1;
+        actions.push(Invitation {
+            email,
+            name,
+            company_id,
+            company_admin,
+            languages,
+        });
+    }
+    Ok((counts, actions))
+}
+
+/// A product as stored, for matching and comparing.
+struct StoredProduct {
+    id: i64,
+    fields: ProductFields,
+    texts: BTreeMap<String, ProductText>,
+}
+
+async fn stored_product(
+    pool: &AnyPool,
+    company_id: i64,
+    code: &str,
+) -> ApiResult<Option<StoredProduct>> {
+    let row = sqlx::query(
+        "select id, name, code, description, hs_code, category, tags, min_order, price_range, \
+         certifications from products where company_id = $1 and code = $2",
+    )
+    .bind(company_id)
+    .bind(code)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get("id")?;
+    let fields = ProductFields {
+        name: row.try_get("name")?,
+        code: row.try_get("code")?,
+        description: row.try_get("description")?,
+        hs_code: row.try_get("hs_code")?,
+        category: row.try_get("category")?,
+        tags: decode_list(&row.try_get::<String, _>("tags")?),
+        min_order: row.try_get("min_order")?,
+        price_range: row.try_get("price_range")?,
+        certifications: decode_list(&row.try_get::<String, _>("certifications")?),
+    };
+    let mut texts = BTreeMap::new();
+    for t in sqlx::query("select lang, name, description from product_texts where product_id = $1")
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+    {
+        texts.insert(
+            t.try_get("lang")?,
+            ProductText {
+                name: t.try_get("name")?,
+                description: t.try_get("description")?,
+            },
+        );
+    }
+    Ok(Some(StoredProduct { id, fields, texts }))
+}
+
+fn same_product_fields(a: &ProductFields, b: &ProductFields) -> bool {
+    a.name == b.name
+        && a.code == b.code
+        && a.description == b.description
+        && a.hs_code == b.hs_code
+        && a.category == b.category
+        && a.tags == b.tags
+        && a.min_order == b.min_order
+        && a.price_range == b.price_range
+        && a.certifications == b.certifications
+}
+
+fn normalized_product_text(t: &ProductText) -> ProductText {
+    ProductText {
+        name: t.name.as_deref().and_then(non_empty),
+        description: t.description.as_deref().and_then(non_empty),
+    }
+}
+
+/// A product input that passes validation, to check one field at a time against.
+fn probe_product() -> ProductInput {
+    ProductInput {
+        name: "probe".into(),
+        code: None,
+        description: None,
+        hs_code: None,
+        category: None,
+        tags: vec![],
+        min_order: None,
+        price_range: None,
+        certifications: vec![],
+        texts: BTreeMap::new(),
+    }
+}
+
+/// Copies one field from a product input into another.
+type CopyProductField = fn(&ProductInput, &mut ProductInput);
+
+/// The fields of a product input, each checkable on its own.
+const PRODUCT_CHECKS: &[(&str, CopyProductField)] = &[
+    ("name", |from, to| to.name.clone_from(&from.name)),
+    ("code", |from, to| to.code.clone_from(&from.code)),
+    ("description", |from, to| {
+        to.description.clone_from(&from.description)
+    }),
+    ("hs_code", |from, to| to.hs_code.clone_from(&from.hs_code)),
+    ("category", |from, to| {
+        to.category.clone_from(&from.category)
+    }),
+    ("tags", |from, to| to.tags.clone_from(&from.tags)),
+    ("min_order", |from, to| {
+        to.min_order.clone_from(&from.min_order)
+    }),
+    ("price_range", |from, to| {
+        to.price_range.clone_from(&from.price_range)
+    }),
+    ("certifications", |from, to| {
+        to.certifications.clone_from(&from.certifications)
+    }),
+];
+
+/// Puts each of `fields` of `input` alone through the shared product validator, and adds an
+/// error on the column `{field}{suffix}` for each it refuses.
+fn check_product(
+    errors: &mut Errors,
+    row: usize,
+    input: &ProductInput,
+    fields: &[&str],
+    suffix: &str,
+) {
+    for (field, copy) in PRODUCT_CHECKS.iter().filter(|(f, _)| fields.contains(f)) {
+        let mut probe = probe_product();
+        copy(input, &mut probe);
+        if let Err(error) = validate_product(&probe) {
+            let column = format!("{field}{suffix}");
+            errors.add(row, Some(&column), column_message(error, field, &column));
+        }
+    }
+}
+
+struct ProductAction {
+    company_id: i64,
+    id: Option<i64>,
+    input: ProductInput,
+    fields: ProductFields,
+}
+
+async fn plan_products(
+    pool: &AnyPool,
+    table: &Table,
+    errors: &mut Errors,
+) -> ApiResult<(Counts, Vec<ProductAction>)> {
+    let mut counts = Counts::default();
+    let mut actions = Vec::new();
+    let mut keys = Keys::default();
+    let mut companies = CompanyIds::default();
+    for row in table.rows() {
+        let n = row.number;
+        let reg_no = row.get("reg_no").unwrap_or("");
+        let code = row.get("code").unwrap_or("").to_string();
+        if code.is_empty() {
+            errors.add(n, Some("code"), "code is required");
+            continue;
+        }
+        let key = format!("{reg_no}\u{0}{code}");
+        if keys.repeated(errors, n, "code", &key, &code) {
+            continue;
+        }
+        let before = errors.count();
+        let Some(company_id) = companies.of_row(pool, row, errors).await? else {
+            continue;
+        };
+        let old = stored_product(pool, company_id, &code).await?;
+        let was = old.as_ref().map(|o| &o.fields);
+        let text = |column: &str, stored: Option<&Option<String>>| -> Option<String> {
+            row.text(column)
+                .unwrap_or_else(|| stored.cloned().flatten())
+        };
+        let list_of = |column: &str, stored: Option<&Vec<String>>| -> Vec<String> {
+            row.get(column)
+                .map(list)
+                .or_else(|| stored.cloned())
+                .unwrap_or_default()
+        };
+        let mut input = ProductInput {
+            name: row
+                .get("name")
+                .map(str::to_string)
+                .or_else(|| was.map(|w| w.name.clone()))
+                .unwrap_or_default(),
+            code: Some(code.clone()),
+            description: text("description", was.map(|w| &w.description)),
+            hs_code: text("hs_code", was.map(|w| &w.hs_code)),
+            category: text("category", was.map(|w| &w.category)),
+            tags: list_of("tags", was.map(|w| &w.tags)),
+            min_order: text("min_order", was.map(|w| &w.min_order)),
+            price_range: text("price_range", was.map(|w| &w.price_range)),
+            certifications: list_of("certifications", was.map(|w| &w.certifications)),
+            texts: BTreeMap::new(),
+        };
+        for lang in text_langs() {
+            let columns = ["name", "description"].map(|c| format!("{c}_{lang}"));
+            if !columns.iter().any(|c| row.get(c).is_some()) {
+                continue;
+            }
+            let stored = old
+                .as_ref()
+                .and_then(|o| o.texts.get(lang))
+                .cloned()
+                .unwrap_or_default();
+            input.texts.insert(
+                lang.to_string(),
+                ProductText {
+                    name: row.text(&columns[0]).unwrap_or(stored.name),
+                    description: row.text(&columns[1]).unwrap_or(stored.description),
+                },
+            );
+        }
+
+        let fields: Vec<&str> = PRODUCT_CHECKS.iter().map(|(f, _)| *f).collect();
+        check_product(errors, n, &input, &fields, "");
+        for (lang, t) in &input.texts {
+            let translated = ProductInput {
+                name: t.name.clone().unwrap_or_default(),
+                description: t.description.clone(),
+                ..probe_product()
+            };
+            let given = [
+                ("name", t.name.is_some()),
+                ("description", t.description.is_some()),
+            ];
+            let fields: Vec<&str> = given.iter().filter(|g| g.1).map(|g| g.0).collect();
+            check_product(errors, n, &translated, &fields, &format!("_{lang}"));
+        }
+        if errors.count() > before {
+            continue;
+        }
+        let fields = match validate_product(&input) {
+            Ok(fields) => fields,
+            Err(error) => {
+                errors.add(n, None, message_of(error));
+                continue;
+            }
+        };
+        let same = old.as_ref().is_some_and(|o| {
+            same_product_fields(&fields, &o.fields)
+                && input.texts.iter().all(|(lang, t)| {
+                    let stored = o.texts.get(lang).cloned().unwrap_or_default();
+                    normalized_product_text(t) == normalized_product_text(&stored)
+                })
+        });
+        let id = old.as_ref().map(|o| o.id);
+        counts.count(
+            id,
+            same,
+            ProductAction {
+                company_id,
+                id,
+                input,
+                fields,
+            },
+            &mut actions,
+        );
+    }
+    Ok((counts, actions))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing: all in the caller's one transaction. Each returns the companies it touched.
+
+async fn write_halls(
+    conn: &mut sqlx::AnyConnection,
+    actions: &[HallAction],
+) -> ApiResult<Vec<i64>> {
+    for a in actions {
+        let done =
+            match a.id {
+                None => sqlx::query(
+                    "insert into halls (slug, name, industry, position) values ($1, $2, $3, $4)",
+                )
+                .bind(&a.slug)
+                .bind(&a.name)
+                .bind(&a.industry)
+                .bind(a.position)
+                .execute(&mut *conn)
+                .await,
+                Some(id) => {
+                    sqlx::query(
+                        "update halls set slug = $1, name = $2, industry = $3, position = $4 \
+                     where id = $5",
+                    )
+                    .bind(&a.slug)
+                    .bind(&a.name)
+                    .bind(&a.industry)
+                    .bind(a.position)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                }
+            };
+        done.map_err(|e| on_unique_violation(e, "a hall with this slug exists"))?;
+    }
+    Ok(vec![])
+}
+
+async fn write_companies(
+    conn: &mut sqlx::AnyConnection,
+    kind: StoreKind,
+    actions: &[CompanyAction],
+) -> ApiResult<Vec<i64>> {
+    let mut touched = Vec::new();
+    let now = now_ms();
+    for a in actions {
+        let f = &a.fields;
+        let sql = match a.id {
+            None => {
+                "insert into companies (reg_no, name, hall_id, country, region, tagline, \
+                 description, website, founded_year, tags, export_countries, created_ms, \
+                 updated_ms) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
+                 returning id"
+            }
+            Some(_) => {
+                "update companies set reg_no = $1, name = $2, hall_id = $3, country = $4, \
+                 region = $5, tagline = $6, description = $7, website = $8, founded_year = $9, \
+                 tags = $10, export_countries = $11, updated_ms = $12 where id = $13 returning id"
+            }
+        };
+        let mut query = sqlx::query_scalar(sql)
+            .bind(&f.reg_no)
+            .bind(&f.name)
+            .bind(f.hall_id)
+            .bind(&f.country)
+            .bind(&f.region)
+            .bind(&f.tagline)
+            .bind(&f.description)
+            .bind(&f.website)
+            .bind(f.founded_year)
+            .bind(encode_list(&f.tags))
+            .bind(encode_list(&f.export_countries))
+            .bind(now);
+        if let Some(id) = a.id {
+            query = query.bind(id);
+        }
+        let id: i64 = query.fetch_one(&mut *conn).await.map_err(|e| {
+            on_unique_violation(e, "a company with this registration number exists")
+        })?;
+        write_company_texts(conn, id, &a.input).await?;
+        reindex(conn, kind, id).await?;
+        touched.push(id);
+    }
+    Ok(touched)
+}
+
+async fn write_staff(
+    conn: &mut sqlx::AnyConnection,
+    invited_by: i64,
+    actions: &[Invitation],
+) -> ApiResult<Vec<InvitationLink>> {
+    let now = now_ms();
+    let mut links = Vec::new();
+    for a in actions {
+        // Only the hash is stored; the token goes back to the organizer once, in the report.
+        let (token, hash) = password::new_token();
+        links.push(InvitationLink {
+            email: a.email.clone(),
+            name: a.name.clone(),
+            accept_path: format!("/#/accept?token={token}"),
+            token,
+        });
+        sqlx::query(
+            "insert into invitations (token_hash, email, name, role, company_id, company_admin, \
+             languages, timezone, invited_by, created_ms, expires_ms) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(hash)
+        .bind(&a.email)
+        .bind(&a.name)
+        .bind(Role::Exhibitor.as_str())
+        .bind(a.company_id)
+        .bind(flag(a.company_admin))
+        .bind(encode_list(&a.languages))
+        .bind(None::<String>)
+        .bind(invited_by)
+        .bind(now)
+        .bind(now + INVITATION_TTL_MS)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(links)
+}
+
+async fn write_products(
+    conn: &mut sqlx::AnyConnection,
+    kind: StoreKind,
+    actions: &[ProductAction],
+) -> ApiResult<Vec<i64>> {
+    let mut touched = BTreeSet::new();
+    let mut next_position: HashMap<i64, i64> = HashMap::new();
+    let now = now_ms();
+    for a in actions {
+        let f = &a.fields;
+        let id: i64 = match a.id {
+            None => {
+                let position = match next_position.get(&a.company_id) {
+                    Some(p) => *p,
+                    None => sqlx::query_scalar(
+                        "select coalesce(max(position), 0) + 1 from products where company_id = $1",
+                    )
+                    .bind(a.company_id)
+                    .fetch_one(&mut *conn)
+                    .await?,
+                };
+                next_position.insert(a.company_id, position + 1);
+                sqlx::query_scalar(
+                    "insert into products (company_id, name, code, description, hs_code, \
+                     category, tags, min_order, price_range, certifications, position, created_ms) \
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
+                )
+                .bind(a.company_id)
+                .bind(&f.name)
+                .bind(&f.code)
+                .bind(&f.description)
+                .bind(&f.hs_code)
+                .bind(&f.category)
+                .bind(encode_list(&f.tags))
+                .bind(&f.min_order)
+                .bind(&f.price_range)
+                .bind(encode_list(&f.certifications))
+                .bind(position)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(|e| {
+                    on_unique_violation(e, "a product with this code exists in the booth")
+                })?
+            }
+            Some(id) => {
+                sqlx::query(
+                    "update products set name = $1, code = $2, description = $3, hs_code = $4, \
+                     category = $5, tags = $6, min_order = $7, price_range = $8, \
+                     certifications = $9 where id = $10",
+                )
+                .bind(&f.name)
+                .bind(&f.code)
+                .bind(&f.description)
+                .bind(&f.hs_code)
+                .bind(&f.category)
+                .bind(encode_list(&f.tags))
+                .bind(&f.min_order)
+                .bind(&f.price_range)
+                .bind(encode_list(&f.certifications))
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| {
+                    on_unique_violation(e, "a product with this code exists in the booth")
+                })?;
+                id
+            }
+        };
+        write_product_texts(conn, id, &a.input).await?;
+        touched.insert(a.company_id);
+    }
+    for company_id in &touched {
+        reindex(conn, kind, *company_id).await?;
+    }
+    Ok(touched.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(body: &str, kind: Kind) -> (Table, Vec<ImportRowError>) {
+        let mut errors = Errors::default();
+        let table = read_table(body.as_bytes(), kind, &mut errors);
+        (table, errors.into_list())
+    }
+
+    #[test]
+    fn csv_with_bom_and_case_insensitive_header() {
+        let (t, errors) = table(
+            "\u{feff}Slug, NAME ,industry\nfood,Food,food\n\n,,\nbeauty,Beauty,beauty\n",
+            Kind::Halls,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(t.lines.len(), 2);
+        let rows: Vec<_> = t.rows().collect();
+        assert_eq!(rows[0].number, 2);
+        assert_eq!(rows[0].get("name"), Some("Food"));
+        assert_eq!(rows[0].get("position"), None);
+        // The empty line is skipped by the reader; the row of empty cells keeps its number.
+        assert_eq!(rows[1].number, 4);
+    }
+
+    #[test]
+    fn header_problems_are_named() {
+        let (_, errors) = table("name,colour,name_ko\nx,y,z\n", Kind::Companies);
+        let columns: Vec<_> = errors
+            .iter()
+            .map(|e| e.column.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(columns, vec!["colour", "reg_no"]);
+        assert!(errors.iter().all(|e| e.row == 1));
+        let (_, errors) = table("slug,name\na,b,c\n", Kind::Halls);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].row, 2);
+        let (_, errors) = table("", Kind::Halls);
+        assert_eq!(
+            errors[0].message,
+            "the file is empty; its first row must name the columns"
+        );
+    }
+
+    #[test]
+    fn values_and_messages() {
+        assert_eq!(list(" a; b ;;c"), vec!["a", "b", "c"]);
+        assert_eq!(country_code(" kr"), "KR");
+        assert_eq!(country_code("Korea"), "Korea");
+        assert_eq!(parse_flag("Yes"), Some(true));
+        assert_eq!(parse_flag("maybe"), None);
+        assert_eq!(
+            column_message(
+                ApiError::validation("\"Korea\" is not a two-letter country code"),
+                "country",
+                "country"
+            ),
+            "country \"Korea\" is not a two-letter country code"
+        );
+        assert_eq!(
+            column_message(
+                ApiError::validation("name may have at most 120 characters"),
+                "name",
+                "name_ko"
+            ),
+            "name_ko may have at most 120 characters"
+        );
+        assert_eq!(cell_text(&calamine::Data::Float(2005.0)), "2005");
+        assert_eq!(cell_text(&calamine::Data::Float(3304.5)), "3304.5");
+        assert!(Kind::Companies.accepts("description_mn"));
+        assert!(!Kind::Companies.accepts("description_en"));
+        assert!(!Kind::Staff.accepts("name_ko"));
+    }
 }

@@ -120,7 +120,7 @@ pub async fn report(state: &AppState, company_id: i64) -> ApiResult<LeadReport> 
             .extend(opened_by_visit.remove(&visit_id).unwrap_or_default());
     }
     let mut leads: Vec<Lead> = leads.into_values().collect();
-    leads.sort_by(|a, b| b.last_visit_ms.cmp(&a.last_visit_ms));
+    leads.sort_by_key(|lead| std::cmp::Reverse(lead.last_visit_ms));
     Ok(LeadReport {
         company_id,
         leads,

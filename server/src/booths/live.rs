@@ -252,8 +252,12 @@ impl Booths {
         .ok()
         .flatten();
         let Some(visit) = visit else { return false };
+        // Opening the same thing twice in one visit (a click, then the download it starts)
+        // is one open.
         sqlx::query(
-            "insert into visit_opens (visit_id, kind, item_id, opened_ms) values ($1, $2, $3, $4)",
+            "insert into visit_opens (visit_id, kind, item_id, opened_ms) \
+             select $1, $2, $3, $4 where not exists (select 1 from visit_opens \
+             where visit_id = $1 and kind = $2 and item_id = $3)",
         )
         .bind(visit)
         .bind(kind)

@@ -36,10 +36,23 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/companies/{id}/media",
-            post(upload).layer(DefaultBodyLimit::disable()),
+            post(upload)
+                .layer(DefaultBodyLimit::disable())
+                .layer(axum::middleware::map_response(close_after_refusal)),
         )
         .route("/api/v1/companies/{id}/videos", post(add_video_link))
         .route("/api/v1/media/{id}", get(serve).delete(remove))
+}
+
+/// A refused upload may leave most of its body unread; `Connection: close` tells the client
+/// not to reuse the connection, whose unread bytes would otherwise spoil the next request.
+async fn close_after_refusal(mut response: Response) -> Response {
+    if !response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 fn media_from_row(row: &AnyRow) -> sqlx::Result<MediaItem> {

@@ -6,4 +6,5 @@ mod booths;
 mod demo;
 mod helpers;
 mod hub;
+mod import;
 mod nodes;

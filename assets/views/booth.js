@@ -1,0 +1,390 @@
+// views/booth.js — one virtual booth (#/booth/{id}): the company's profile, products (a
+// click opens the details), brochures, videos and staff, plus the live panel: how many
+// visitors are inside now and which staff are on duty.
+//
+// Entering the page subscribes the hub to the room `booth:{id}` (that is what makes the
+// visitor "inside"); leaving unsubscribes. booth_live events update the live panel in
+// place; booth_updated events fetch the booth again, without a reload. Opening a product,
+// brochure or video is reported with `open_item`, so the exhibitor sees it in their leads.
+// The booth's texts come in the language picked in its own switcher (default: the UI's).
+
+import { api } from '../api.js';
+import { h, replaceChildren } from '../dom.js';
+import { countryName, getLang, languageName, onLangChange, t } from '../i18n.js';
+import {
+  formatBytes, languageChips, logo, mediaUrl, pageError, personRow, roleBadge, safeUrl, shortUrl, tagChips, whereLine,
+} from './common.js';
+
+/** A language's name in itself (한국어, Русский), for the booth's language switcher. */
+function autonym(tag) {
+  try {
+    const name = new Intl.DisplayNames([tag], { type: 'language' }).of(tag) || tag;
+    return name.charAt(0).toLocaleUpperCase(tag) + name.slice(1);
+  } catch {
+    return tag;
+  }
+}
+
+/** True for a video uploaded to the fair (played here) rather than a link to elsewhere. */
+function isUploaded(item) {
+  return Boolean(item.content_type || item.file_name) || String(item.url || '').startsWith('/');
+}
+
+export function mountBooth(root, ctx, params, arg) {
+  const { session } = ctx;
+  const me = session.user;
+  const companyId = Number(arg);
+  if (!Number.isSafeInteger(companyId) || companyId <= 0) {
+    root.append(h('main', { class: 'page narrow' },
+      h('div', { class: 'card', testid: 'not-found' },
+        h('h1', { i18n: 'notfound.title' }),
+        h('a', { href: '#/lobby', class: 'btn btn-primary', i18n: 'notfound.link' }))));
+    return null;
+  }
+
+  let explicitLang = params.get('lang') || '';
+  let detail = null;
+  let live = null;
+  let liveVersion = 0; // bumped by every booth_live event, so a slower fetch cannot undo one
+  let fetchSeq = 0;
+  let disposed = false;
+  let refetchTimer = null;
+  let snapshots = 0;
+  let markInside;
+  const inside = new Promise((resolve) => { markInside = resolve; });
+
+  const canEdit = me.role === 'organizer' || (me.role === 'exhibitor' && me.company_id === companyId);
+
+  // ------------------------------------------------------------ frame
+  const loadError = pageError('booth-error', () => load());
+  const heroEl = h('header', { class: 'card booth-hero', testid: 'booth-hero' }, h('p', { class: 'muted', i18n: 'common.loading' }));
+  const aboutEl = h('section', { class: 'card booth-section', testid: 'booth-about', hidden: true });
+  const productsEl = h('section', { class: 'booth-section', testid: 'booth-products-section', hidden: true });
+  const brochuresEl = h('section', { class: 'card booth-section', testid: 'booth-brochures-section', hidden: true });
+  const videosEl = h('section', { class: 'card booth-section', testid: 'booth-videos-section', hidden: true });
+
+  const visitorsEl = h('p', { class: 'live-visitors', testid: 'booth-visitors-now' });
+  const onDutyEl = h('ul', { class: 'on-duty-list', testid: 'booth-on-duty' });
+  const livePanel = h('section', { class: 'card live-panel', testid: 'booth-live', attrs: { 'aria-live': 'polite' } },
+    h('div', { class: 'panel-head' },
+      h('h2', {}, h('span', { class: 'live-dot', attrs: { 'aria-hidden': 'true' } }), h('span', { i18n: 'booth.liveTitle' }))),
+    visitorsEl,
+    h('h3', { class: 'sub-title', i18n: 'booth.onDutyTitle' }),
+    onDutyEl);
+  const staffEl = h('section', { class: 'card staff-panel', testid: 'booth-staff-section', hidden: true });
+
+  const dialog = h('dialog', { class: 'drawer', testid: 'product-detail' });
+  dialog.addEventListener('click', (event) => {
+    if (event.target === dialog) dialog.close(); // a click on the backdrop
+  });
+
+  const page = h('main', { class: 'page booth-page', testid: 'booth-page', dataset: { companyId: String(companyId) } },
+    h('div', { class: 'page-top' },
+      h('a', { class: 'back-link', href: '#/lobby', testid: 'back-to-lobby', i18n: 'booth.back' }),
+      canEdit
+        ? h('span', { class: 'page-top-actions' },
+          h('a', { class: 'btn btn-ghost btn-small', testid: 'booth-edit', href: me.role === 'organizer' ? `#/console/${companyId}` : '#/console', i18n: 'booth.edit' }),
+          h('a', { class: 'btn btn-ghost btn-small', testid: 'booth-leads', href: me.role === 'organizer' ? `#/leads/${companyId}` : '#/leads', i18n: 'nav.leads' }))
+        : null),
+    loadError.el,
+    h('div', { class: 'booth-layout' },
+      h('div', { class: 'booth-main' }, heroEl, aboutEl, productsEl, brochuresEl, videosEl),
+      h('aside', { class: 'booth-side' }, livePanel, staffEl)),
+    dialog);
+  root.append(page);
+
+  // ------------------------------------------------------------ telling the exhibitor
+  /** Reports that something was opened (after the subscription made us "inside"). */
+  async function recordOpen(kind, itemId, el) {
+    try {
+      await inside;
+      if (disposed) return;
+      const data = await session.hub.request('open_item', { company_id: companyId, kind, item_id: itemId });
+      if (el && data?.kind === 'recorded') el.dataset.recorded = 'true';
+    } catch (error) {
+      // Not worth interrupting the visitor for: the item is open all the same.
+      console.warn('open_item was not recorded', error);
+    }
+  }
+
+  // ------------------------------------------------------------ rendering
+  function langSwitcher(company) {
+    const langs = detail.languages?.length ? detail.languages : ['en'];
+    if (langs.length < 2) return null;
+    return h('div', { class: 'seg', testid: 'booth-lang', attrs: { role: 'group' }, i18nAttr: { 'aria-label': 'booth.contentLanguage' } },
+      langs.map((tag) => h('button', {
+        type: 'button', class: 'seg-btn', dataset: { lang: tag }, text: autonym(tag), title: languageName(tag),
+        attrs: { 'aria-pressed': String(company.lang === tag) },
+        on: {
+          click: () => {
+            explicitLang = tag;
+            const hash = `#/booth/${companyId}?lang=${encodeURIComponent(tag)}`;
+            if (location.hash !== hash) history.replaceState(history.state, '', hash);
+            load();
+          },
+        },
+      })));
+  }
+
+  function renderHero() {
+    const { company } = detail;
+    const website = safeUrl(company.website);
+    replaceChildren(heroEl,
+      h('div', { class: 'booth-hero-head' },
+        logo(company, 'large'),
+        h('div', { class: 'booth-hero-text' },
+          h('p', { class: 'eyebrow', testid: 'booth-where', text: whereLine(company, detail.hall_name) }),
+          h('h1', { testid: 'booth-name', text: company.name }),
+          company.tagline ? h('p', { class: 'lead', testid: 'booth-tagline', text: company.tagline }) : null)),
+      h('div', { class: 'booth-hero-foot' },
+        h('p', { class: 'meta-row' },
+          company.founded_year ? h('span', { i18n: 'company.founded', i18nArgs: { year: String(company.founded_year) } }) : null,
+          website ? h('a', { href: website, target: '_blank', rel: 'noopener noreferrer', testid: 'booth-website', text: shortUrl(website) }) : null),
+        langSwitcher(company)));
+  }
+
+  function renderAbout() {
+    const { company } = detail;
+    const exports = company.export_countries || [];
+    aboutEl.hidden = false;
+    replaceChildren(aboutEl,
+      h('h2', { i18n: 'booth.about' }),
+      company.description
+        ? h('p', { class: 'prose', testid: 'booth-description', text: company.description })
+        : h('p', { class: 'muted', i18n: 'booth.noDescription' }),
+      tagChips(company.tags),
+      exports.length
+        ? h('div', { class: 'exports' },
+          h('h3', { class: 'sub-title', i18n: 'booth.exportsTo' }),
+          h('ul', { class: 'country-chips', testid: 'booth-exports' },
+            exports.map((code) => h('li', { class: 'country-chip', title: code, text: countryName(code) }))))
+        : null);
+  }
+
+  function productFacts(p) {
+    const fact = (key, value) => (value ? [h('dt', { i18n: key }), h('dd', { text: value })] : null);
+    return h('dl', { class: 'facts' },
+      fact('product.hsCode', p.hs_code),
+      fact('product.category', p.category),
+      fact('product.minOrder', p.min_order),
+      fact('product.priceRange', p.price_range),
+      fact('product.code', p.code));
+  }
+
+  function openProduct(p, card) {
+    const closeButton = h('button', { type: 'button', class: 'btn btn-ghost icon-close', testid: 'product-close',
+      i18nAttr: { 'aria-label': 'common.close' }, text: '×', on: { click: () => dialog.close() } });
+    const photos = (p.photos || []).map((m) => ({ ...m, src: mediaUrl(m.url) })).filter((m) => m.src);
+    replaceChildren(dialog, h('div', { class: 'drawer-body', dataset: { productId: String(p.id) } },
+      closeButton,
+      h('p', { class: 'eyebrow', text: detail.company.name }),
+      h('h2', { testid: 'product-name', text: p.name }),
+      photos.length
+        ? h('div', { class: 'gallery', testid: 'product-photos' },
+          photos.map((m) => h('a', { href: m.src, target: '_blank', rel: 'noopener' },
+            h('img', { src: m.src, alt: m.title || p.name, attrs: { loading: 'lazy' } }))))
+        : null,
+      p.description ? h('p', { class: 'prose', text: p.description }) : null,
+      productFacts(p),
+      (p.certifications || []).length
+        ? [h('h3', { i18n: 'product.certifications' }),
+          h('div', { class: 'tags' }, p.certifications.map((c) => h('span', { class: 'tag tag-cert', text: c })))]
+        : null,
+      (p.tags || []).length ? [h('h3', { i18n: 'product.tags' }), tagChips(p.tags)] : null));
+    if (!dialog.open) dialog.showModal();
+    recordOpen('product', p.id, card);
+  }
+
+  function renderProducts() {
+    const products = detail.products || [];
+    productsEl.hidden = false;
+    replaceChildren(productsEl,
+      h('div', { class: 'section-head' },
+        h('h2', { i18n: 'company.products' }),
+        h('span', { class: 'count-pill muted-pill', text: String(products.length) })),
+      products.length
+        ? h('div', { class: 'product-grid', testid: 'booth-products' }, products.map((p) => {
+          const photo = (p.photos || []).map((m) => mediaUrl(m.url)).find(Boolean);
+          const card = h('button', {
+            type: 'button', class: 'product-card', testid: 'product-card', dataset: { productId: String(p.id) },
+          },
+          photo
+            ? h('img', { class: 'product-photo', src: photo, alt: '', attrs: { loading: 'lazy' } })
+            : h('span', { class: 'product-photo is-placeholder', attrs: { 'aria-hidden': 'true' } }),
+          h('span', { class: 'product-body' },
+            h('span', { class: 'product-head' },
+              h('strong', { class: 'product-name', text: p.name }),
+              p.hs_code ? h('span', { class: 'hs', text: `HS ${p.hs_code}` }) : null),
+            p.description ? h('span', { class: 'product-desc', text: p.description }) : null,
+            h('span', { class: 'product-meta' },
+              p.price_range ? h('span', { text: p.price_range }) : null,
+              p.min_order ? h('span', { text: t('product.moq', { value: p.min_order }) }) : null),
+            (p.certifications || []).length
+              ? h('span', { class: 'tags' }, p.certifications.map((c) => h('span', { class: 'tag tag-cert', text: c })))
+              : null,
+            h('span', { class: 'product-more', i18n: 'product.details' })));
+          card.addEventListener('click', () => openProduct(p, card));
+          return card;
+        }))
+        : h('p', { class: 'muted card', i18n: 'company.noProducts' }));
+  }
+
+  function renderBrochures() {
+    const brochures = (detail.brochures || []).map((m) => ({ ...m, href: mediaUrl(m.url) })).filter((m) => m.href);
+    brochuresEl.hidden = brochures.length === 0;
+    replaceChildren(brochuresEl,
+      h('h2', { i18n: 'booth.brochures' }),
+      h('ul', { class: 'media-list', testid: 'booth-brochures' }, brochures.map((m) => {
+        const link = h('a', {
+          href: m.href, target: '_blank', rel: 'noopener', class: 'media-link', testid: 'brochure-link',
+          dataset: { mediaId: String(m.id) },
+        },
+        h('span', { class: 'file-icon', text: 'PDF', attrs: { 'aria-hidden': 'true' } }),
+        h('span', { class: 'media-title', text: m.title || m.file_name || t('booth.brochure') }),
+        m.size_bytes ? h('span', { class: 'muted small', text: formatBytes(m.size_bytes) }) : null);
+        const opened = () => recordOpen('brochure', m.id, link);
+        link.addEventListener('click', opened);
+        link.addEventListener('auxclick', (event) => { if (event.button === 1) opened(); });
+        return h('li', {}, link);
+      })));
+  }
+
+  function renderVideos() {
+    const videos = (detail.videos || []).map((m) => ({ ...m, href: mediaUrl(m.url) })).filter((m) => m.href);
+    videosEl.hidden = videos.length === 0;
+    replaceChildren(videosEl,
+      h('h2', { i18n: 'booth.videos' }),
+      h('div', { class: 'video-list', testid: 'booth-videos' }, videos.map((m) => {
+        if (isUploaded(m)) {
+          const video = h('video', { controls: true, preload: 'metadata', src: m.href, testid: 'video-player', dataset: { mediaId: String(m.id) } });
+          let reported = false;
+          video.addEventListener('play', () => {
+            if (reported) return;
+            reported = true;
+            recordOpen('video', m.id, video);
+          });
+          return h('figure', { class: 'video-item' }, video, h('figcaption', { text: m.title }));
+        }
+        const link = h('a', {
+          href: m.href, target: '_blank', rel: 'noopener noreferrer', class: 'media-link', testid: 'video-link',
+          dataset: { mediaId: String(m.id) },
+        },
+        h('span', { class: 'file-icon is-video', text: '▶', attrs: { 'aria-hidden': 'true' } }),
+        h('span', { class: 'media-title', text: m.title }),
+        h('span', { class: 'muted small', text: shortUrl(m.href).split('/')[0] }));
+        link.addEventListener('click', () => recordOpen('video', m.id, link));
+        return h('div', { class: 'video-item' }, link);
+      })));
+  }
+
+  function renderStaff() {
+    const staff = detail.staff || [];
+    const onDuty = new Set((live?.staff_on_duty || []).map((u) => u.id));
+    staffEl.hidden = false;
+    replaceChildren(staffEl,
+      h('h2', { i18n: 'company.staff' }),
+      staff.length
+        ? h('ul', { class: 'staff-list', testid: 'booth-staff' }, staff.map((member) => {
+          const row = personRow(member.user,
+            h('span', { class: 'person-meta' },
+              member.company_admin ? h('span', { class: 'badge badge-soft', i18n: 'company.admin' }) : roleBadge(member.user.role),
+              languageChips(member.languages)));
+          row.dataset.onDuty = String(onDuty.has(member.user.id));
+          if (onDuty.has(member.user.id)) {
+            row.append(h('span', { class: 'duty-tag', i18n: 'booth.onDuty' }));
+          }
+          return row;
+        }))
+        : h('p', { class: 'muted small', i18n: 'company.noStaff' }));
+  }
+
+  function renderLive() {
+    const visitors = live?.visitors_now ?? 0;
+    const onDuty = live?.staff_on_duty || [];
+    visitorsEl.dataset.count = String(visitors);
+    visitorsEl.dataset.i18n = 'booth.visitorsHere';
+    visitorsEl.dataset.i18nArgs = JSON.stringify({ count: visitors });
+    visitorsEl.textContent = t('booth.visitorsHere', { count: visitors });
+    onDutyEl.dataset.count = String(onDuty.length);
+    replaceChildren(onDutyEl, onDuty.length
+      ? onDuty.map((user) => personRow(user, h('span', { class: 'person-meta' }, h('span', { class: 'duty-tag', i18n: 'booth.onDuty' }))))
+      : h('li', { class: 'muted small', testid: 'booth-nobody-on-duty', i18n: 'booth.nobodyOnDuty' }));
+    if (detail) renderStaff();
+  }
+
+  function renderAll() {
+    page.dataset.lang = detail.company.lang || '';
+    renderHero();
+    renderAbout();
+    renderProducts();
+    renderBrochures();
+    renderVideos();
+    renderLive();
+  }
+
+  // ------------------------------------------------------------ data
+  async function load() {
+    const seq = ++fetchSeq;
+    const liveBefore = liveVersion;
+    try {
+      const data = await api.company(companyId, explicitLang || getLang());
+      if (seq !== fetchSeq || disposed) return;
+      loadError.hide();
+      detail = data;
+      // The fetched live state may be older than an event that arrived meanwhile.
+      if (liveVersion === liveBefore || !live) live = data.live;
+      renderAll();
+      page.dataset.loaded = String(Number(page.dataset.loaded || 0) + 1);
+    } catch (error) {
+      if (seq !== fetchSeq || disposed) return;
+      if (ctx.handleAuthError(error)) return;
+      loadError.show(error);
+      if (!detail) replaceChildren(heroEl, h('p', { class: 'muted', i18n: error.status === 404 ? 'booth.notFound' : 'booth.loadError' }));
+    }
+  }
+
+  function refetchSoon() {
+    clearTimeout(refetchTimer);
+    refetchTimer = setTimeout(load, 250);
+  }
+
+  load();
+
+  const unsubscribe = session.hub.subscribe(`booth:${companyId}`, {
+    onSnapshot() {
+      markInside();
+      livePanel.classList.remove('is-stale');
+      // A snapshot after a reconnect: events were missed meanwhile, so fetch afresh.
+      snapshots += 1;
+      if (snapshots > 1) refetchSoon();
+    },
+    onEvent(event) {
+      if (event?.kind === 'booth_live' && event.live?.company_id === companyId) {
+        liveVersion += 1;
+        live = event.live;
+        renderLive();
+      } else if (event?.kind === 'booth_updated' && event.company_id === companyId) {
+        refetchSoon();
+      }
+    },
+    onError(error) {
+      console.warn(`booth:${companyId} subscription refused`, error);
+    },
+  });
+
+  const offStatus = session.hub.on('status', (status) => livePanel.classList.toggle('is-stale', status !== 'connected'));
+  const offLang = onLangChange(() => {
+    // Without a language picked in the booth's own switcher, its texts follow the UI.
+    if (!explicitLang) load();
+    else if (detail) renderAll();
+  });
+
+  return () => {
+    disposed = true;
+    clearTimeout(refetchTimer);
+    unsubscribe();
+    offStatus();
+    offLang();
+    if (dialog.open) dialog.close();
+  };
+}
