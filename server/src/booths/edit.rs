@@ -410,6 +410,67 @@ pub(crate) fn validate_product(input: &ProductInput) -> ApiResult<ProductFields>
     })
 }
 
+/// Inserts a product at the end of its booth's list and returns its id.
+pub(crate) async fn insert_product(
+    conn: &mut sqlx::AnyConnection,
+    company_id: i64,
+    f: &ProductFields,
+) -> ApiResult<i64> {
+    let position: i64 = sqlx::query_scalar(
+        "select coalesce(max(position), 0) + 1 from products where company_id = $1",
+    )
+    .bind(company_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let id = sqlx::query_scalar(
+        "insert into products (company_id, name, code, description, hs_code, category, tags, \
+         min_order, price_range, certifications, position, created_ms) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
+    )
+    .bind(company_id)
+    .bind(&f.name)
+    .bind(&f.code)
+    .bind(&f.description)
+    .bind(&f.hs_code)
+    .bind(&f.category)
+    .bind(encode_list(&f.tags))
+    .bind(&f.min_order)
+    .bind(&f.price_range)
+    .bind(encode_list(&f.certifications))
+    .bind(position)
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| on_unique_violation(e, "a product with this code exists in the booth"))?;
+    Ok(id)
+}
+
+/// Overwrites a product's fields.
+pub(crate) async fn update_product_row(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    f: &ProductFields,
+) -> ApiResult<()> {
+    sqlx::query(
+        "update products set name = $1, code = $2, description = $3, hs_code = $4, category = $5, \
+         tags = $6, min_order = $7, price_range = $8, certifications = $9 where id = $10",
+    )
+    .bind(&f.name)
+    .bind(&f.code)
+    .bind(&f.description)
+    .bind(&f.hs_code)
+    .bind(&f.category)
+    .bind(encode_list(&f.tags))
+    .bind(&f.min_order)
+    .bind(&f.price_range)
+    .bind(encode_list(&f.certifications))
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| on_unique_violation(e, "a product with this code exists in the booth"))?;
+    Ok(())
+}
+
 pub(crate) async fn write_product_texts(
     conn: &mut sqlx::AnyConnection,
     product_id: i64,
@@ -460,32 +521,7 @@ pub async fn create_product(
     load_company(&state.store, company_id, "en").await?;
     let f = validate_product(&input)?;
     let mut tx = state.store.pool().begin().await?;
-    let position: i64 = sqlx::query_scalar(
-        "select coalesce(max(position), 0) + 1 from products where company_id = $1",
-    )
-    .bind(company_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let id: i64 = sqlx::query_scalar(
-        "insert into products (company_id, name, code, description, hs_code, category, tags, \
-         min_order, price_range, certifications, position, created_ms) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
-    )
-    .bind(company_id)
-    .bind(&f.name)
-    .bind(&f.code)
-    .bind(&f.description)
-    .bind(&f.hs_code)
-    .bind(&f.category)
-    .bind(encode_list(&f.tags))
-    .bind(&f.min_order)
-    .bind(&f.price_range)
-    .bind(encode_list(&f.certifications))
-    .bind(position)
-    .bind(now_ms())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| on_unique_violation(e, "a product with this code exists in the booth"))?;
+    let id = insert_product(&mut tx, company_id, &f).await?;
     write_product_texts(&mut tx, id, &input).await?;
     reindex(&mut tx, state.store.kind(), company_id).await?;
     tx.commit().await?;
@@ -520,23 +556,7 @@ pub async fn update_product(
     require_editor(&caller, company_id)?;
     let f = validate_product(&input)?;
     let mut tx = state.store.pool().begin().await?;
-    sqlx::query(
-        "update products set name = $1, code = $2, description = $3, hs_code = $4, category = $5, \
-         tags = $6, min_order = $7, price_range = $8, certifications = $9 where id = $10",
-    )
-    .bind(&f.name)
-    .bind(&f.code)
-    .bind(&f.description)
-    .bind(&f.hs_code)
-    .bind(&f.category)
-    .bind(encode_list(&f.tags))
-    .bind(&f.min_order)
-    .bind(&f.price_range)
-    .bind(encode_list(&f.certifications))
-    .bind(id)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| on_unique_violation(e, "a product with this code exists in the booth"))?;
+    update_product_row(&mut tx, id, &f).await?;
     write_product_texts(&mut tx, id, &input).await?;
     reindex(&mut tx, state.store.kind(), company_id).await?;
     tx.commit().await?;

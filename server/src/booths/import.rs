@@ -10,8 +10,8 @@
 //! The formats, with examples, are in `docs/import.md`.
 
 use super::edit::{
-    announce, slug_of, validate_company, validate_product, write_company_texts,
-    write_product_texts, CompanyFields, ProductFields,
+    announce, insert_product, slug_of, update_product_row, validate_company, validate_product,
+    write_company_texts, write_product_texts, CompanyFields, ProductFields,
 };
 use super::{reindex, LANGUAGES};
 use crate::auth::{normalize_email, password, Caller};
@@ -1638,66 +1638,14 @@ async fn write_products(
     actions: &[ProductAction],
 ) -> ApiResult<Vec<i64>> {
     let mut touched = BTreeSet::new();
-    let mut next_position: HashMap<i64, i64> = HashMap::new();
-    let now = now_ms();
     for a in actions {
         let f = &a.fields;
+        // Inside the import's transaction each insert sees the ones before it, so positions
+        // keep counting up within a booth.
         let id: i64 = match a.id {
-            None => {
-                let position = match next_position.get(&a.company_id) {
-                    Some(p) => *p,
-                    None => sqlx::query_scalar(
-                        "select coalesce(max(position), 0) + 1 from products where company_id = $1",
-                    )
-                    .bind(a.company_id)
-                    .fetch_one(&mut *conn)
-                    .await?,
-                };
-                next_position.insert(a.company_id, position + 1);
-                sqlx::query_scalar(
-                    "insert into products (company_id, name, code, description, hs_code, \
-                     category, tags, min_order, price_range, certifications, position, created_ms) \
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id",
-                )
-                .bind(a.company_id)
-                .bind(&f.name)
-                .bind(&f.code)
-                .bind(&f.description)
-                .bind(&f.hs_code)
-                .bind(&f.category)
-                .bind(encode_list(&f.tags))
-                .bind(&f.min_order)
-                .bind(&f.price_range)
-                .bind(encode_list(&f.certifications))
-                .bind(position)
-                .bind(now)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(|e| {
-                    on_unique_violation(e, "a product with this code exists in the booth")
-                })?
-            }
+            None => insert_product(conn, a.company_id, f).await?,
             Some(id) => {
-                sqlx::query(
-                    "update products set name = $1, code = $2, description = $3, hs_code = $4, \
-                     category = $5, tags = $6, min_order = $7, price_range = $8, \
-                     certifications = $9 where id = $10",
-                )
-                .bind(&f.name)
-                .bind(&f.code)
-                .bind(&f.description)
-                .bind(&f.hs_code)
-                .bind(&f.category)
-                .bind(encode_list(&f.tags))
-                .bind(&f.min_order)
-                .bind(&f.price_range)
-                .bind(encode_list(&f.certifications))
-                .bind(id)
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| {
-                    on_unique_violation(e, "a product with this code exists in the booth")
-                })?;
+                update_product_row(conn, id, f).await?;
                 id
             }
         };
