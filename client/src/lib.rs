@@ -168,6 +168,20 @@ impl Api {
         }
     }
 
+    /// A POST with a JSON body whose success has no body (204).
+    pub async fn post_empty_json(&self, path: &str, body: &impl Serialize) -> Result<()> {
+        let response = self
+            .request(reqwest::Method::POST, path)
+            .json(body)
+            .send()
+            .await?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(error_of(response).await)
+        }
+    }
+
     /// A POST whose success has no body (204).
     pub async fn post_empty(&self, path: &str) -> Result<()> {
         let response = self.request(reqwest::Method::POST, path).send().await?;

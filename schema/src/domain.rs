@@ -266,3 +266,107 @@ pub struct PresenceEntry {
     /// When this connection joined the room (UTC ms).
     pub since_ms: i64,
 }
+
+/// What a chat room is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatRoomKind {
+    /// A booth's public room: visitors and staff.
+    Booth,
+    /// A hall's room (organizer announcements).
+    Hall,
+    /// The whole fair's room (organizer announcements).
+    Fair,
+    /// One buyer and one company (any of its staff), plus invited interpreters.
+    Private,
+}
+
+impl ChatRoomKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatRoomKind::Booth => "booth",
+            ChatRoomKind::Hall => "hall",
+            ChatRoomKind::Fair => "fair",
+            ChatRoomKind::Private => "private",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChatRoomKind> {
+        match s {
+            "booth" => Some(ChatRoomKind::Booth),
+            "hall" => Some(ChatRoomKind::Hall),
+            "fair" => Some(ChatRoomKind::Fair),
+            "private" => Some(ChatRoomKind::Private),
+            _ => None,
+        }
+    }
+}
+
+/// A chat room as one user sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct ChatRoomInfo {
+    pub id: i64,
+    pub kind: ChatRoomKind,
+    /// The hub room carrying its live events: `chat:{id}`.
+    pub hub_room: String,
+    pub title: String,
+    #[serde(default)]
+    pub company_id: Option<i64>,
+    #[serde(default)]
+    pub hall_id: Option<i64>,
+    /// The buyer of a private conversation.
+    #[serde(default)]
+    pub buyer: Option<UserSummary>,
+    /// The sequence of the newest message (0: none yet).
+    pub last_seq: i64,
+    /// The newest sequence this user has read (on any device).
+    pub read_seq: i64,
+    /// Messages after `read_seq` that others sent.
+    pub unread: i64,
+    /// Private conversations: whether any of the company's staff is on duty now.
+    #[serde(default)]
+    pub staff_online: Option<bool>,
+}
+
+/// One stored chat message. A deleted message keeps its place (`seq`) but loses its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct ChatMessage {
+    pub id: i64,
+    pub room_id: i64,
+    /// The message's place in its room: 1, 2, 3 ... with no gaps, the same on every node.
+    pub seq: i64,
+    pub sender: UserSummary,
+    /// Plain text, never HTML. `None` once deleted.
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub deleted: bool,
+    pub created_ms: i64,
+}
+
+/// The state of a visitor's request to talk to a booth's staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TalkState {
+    Open,
+    Accepted,
+    Missed,
+}
+
+/// A visitor's request to talk to a booth's staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct TalkRequest {
+    pub id: i64,
+    pub company_id: i64,
+    pub buyer: UserSummary,
+    pub state: TalkState,
+    #[serde(default)]
+    pub accepted_by: Option<UserSummary>,
+    /// The private conversation it opened, once accepted.
+    #[serde(default)]
+    pub room_id: Option<i64>,
+    pub created_ms: i64,
+    /// When it was accepted or missed.
+    #[serde(default)]
+    pub resolved_ms: Option<i64>,
+}

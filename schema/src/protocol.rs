@@ -5,7 +5,9 @@
 //! [`ServerFrame::Reply`] echoing that id, and pushes [`ServerFrame::Event`]s for the rooms the
 //! connection is subscribed to. See `docs/protocol.md` for the whole story, close codes included.
 
-use crate::domain::{BoothLive, PresenceEntry, UserSummary};
+use crate::domain::{
+    BoothLive, ChatMessage, ChatRoomInfo, PresenceEntry, TalkRequest, UserSummary,
+};
 use crate::error::{ErrorBody, ErrorCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -65,6 +67,43 @@ pub enum Command {
         kind: String,
         item_id: i64,
     },
+    /// Finds (creating it if needed) a chat room: `booth:{company_id}`, `hall:{id}`, `fair`,
+    /// `private:{company_id}` (a buyer with that company) or `private:{company_id}:{buyer_id}`
+    /// (staff with that buyer).
+    ChatOpen { target: String },
+    /// Joins a chat room's live stream, then returns every stored message after `after_seq`
+    /// (at most 500; `more` says to ask again with the last seq). Live `chat_message` events
+    /// may arrive before the reply: apply a message only if its seq is the next one.
+    ChatJoin {
+        room_id: i64,
+        #[serde(default)]
+        after_seq: i64,
+    },
+    /// Sends a message. `key` is the client's idempotency key: a resend with the same key
+    /// returns the first message instead of storing a second.
+    ChatSend {
+        room_id: i64,
+        body: String,
+        key: String,
+    },
+    /// Older messages, newest page first: those before `before_seq` (default: the newest).
+    ChatHistory {
+        room_id: i64,
+        #[serde(default)]
+        before_seq: Option<i64>,
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Marks a room read up to `seq` (on every device of the user).
+    ChatRead { room_id: i64, seq: i64 },
+    /// "I am typing" (not stored; at most one every two seconds is passed on).
+    ChatTyping { room_id: i64 },
+    /// Deletes a message: its sender, the booth's staff (booth and private rooms) or organizers.
+    ChatDelete { message_id: i64 },
+    /// A visitor inside a booth asks for a staff member; every on-duty staff member is told.
+    TalkRequest { company_id: i64 },
+    /// A staff member takes a talk request; the first one wins, the others get `conflict`.
+    TalkAccept { request_id: i64 },
 }
 
 impl Command {
@@ -77,6 +116,15 @@ impl Command {
         "whoami",
         "set_duty",
         "open_item",
+        "chat_open",
+        "chat_join",
+        "chat_send",
+        "chat_history",
+        "chat_read",
+        "chat_typing",
+        "chat_delete",
+        "talk_request",
+        "talk_accept",
     ];
 
     /// The command's `type` on the wire, for metrics and logs.
@@ -89,11 +137,23 @@ impl Command {
             Command::Whoami => "whoami",
             Command::SetDuty { .. } => "set_duty",
             Command::OpenItem { .. } => "open_item",
+            Command::ChatOpen { .. } => "chat_open",
+            Command::ChatJoin { .. } => "chat_join",
+            Command::ChatSend { .. } => "chat_send",
+            Command::ChatHistory { .. } => "chat_history",
+            Command::ChatRead { .. } => "chat_read",
+            Command::ChatTyping { .. } => "chat_typing",
+            Command::ChatDelete { .. } => "chat_delete",
+            Command::TalkRequest { .. } => "talk_request",
+            Command::TalkAccept { .. } => "talk_accept",
         }
     }
 }
 
 /// Every frame the server sends. `type` selects the variant.
+// Plain wire types, built once per frame and serialized at once: boxing the large
+// variants would buy nothing but noisier code at every construction and match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
@@ -154,6 +214,9 @@ impl ServerFrame {
 }
 
 /// The payload of a successful reply. `kind` says which command it answers.
+// Plain wire types, built once per frame and serialized at once: boxing the large
+// variants would buy nothing but noisier code at every construction and match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ReplyData {
@@ -182,11 +245,53 @@ pub enum ReplyData {
         company_id: i64,
         on_duty: bool,
     },
-    /// Answers `open_item`.
+    /// Answers `open_item` and `chat_typing`.
     Recorded,
+    /// Answers `chat_open`.
+    ChatRoom {
+        room: ChatRoomInfo,
+    },
+    /// Answers `chat_join`: the messages after `after_seq`, oldest first.
+    ChatJoined {
+        room: ChatRoomInfo,
+        messages: Vec<ChatMessage>,
+        more: bool,
+    },
+    /// Answers `chat_send` once the message is stored. For private conversations,
+    /// `staff_online: false` means no staff member is on duty: the message waits as unread.
+    ChatSent {
+        message: ChatMessage,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        staff_online: Option<bool>,
+    },
+    /// Answers `chat_history`, oldest first.
+    ChatHistory {
+        room_id: i64,
+        messages: Vec<ChatMessage>,
+        more: bool,
+    },
+    /// Answers `chat_read` with the marker now stored (never lower than before).
+    ChatRead {
+        room_id: i64,
+        seq: i64,
+    },
+    /// Answers `chat_delete`.
+    ChatDeleted {
+        room_id: i64,
+        message_id: i64,
+    },
+    /// Answers `talk_request` and `talk_accept`.
+    Talk {
+        request: TalkRequest,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<ChatRoomInfo>,
+    },
 }
 
 /// Something that happened in a room. `kind` says what.
+// Plain wire types, built once per frame and serialized at once: boxing the large
+// variants would buy nothing but noisier code at every construction and match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RoomEvent {
@@ -199,6 +304,30 @@ pub enum RoomEvent {
     BoothLive { live: BoothLive },
     /// A booth's content was edited; `section` says what (`profile`, `products`, `media`).
     BoothUpdated { company_id: i64, section: String },
+    /// A message was stored (in `chat:{id}`).
+    ChatMessage { message: ChatMessage },
+    /// A message was deleted; its text is gone (in `chat:{id}`).
+    ChatDeleted {
+        room_id: i64,
+        message_id: i64,
+        seq: i64,
+    },
+    /// Someone is typing (in `chat:{id}`).
+    Typing { room_id: i64, user: UserSummary },
+    /// This user read a room up to `seq` on some device (in `user:{id}`).
+    ChatReadMarker { room_id: i64, seq: i64 },
+    /// A private conversation of this user got a message (in `user:{id}`), for inbox badges.
+    ChatUnread {
+        room_id: i64,
+        last_seq: i64,
+        sender: UserSummary,
+    },
+    /// A visitor asks for staff (in `duty:{company_id}`).
+    TalkRequested { request: TalkRequest },
+    /// A staff member took the request (in `duty:{company_id}` and the buyer's `user:{id}`).
+    TalkTaken { request: TalkRequest },
+    /// Nobody took the request in time (in `duty:{company_id}` and the buyer's `user:{id}`).
+    TalkMissed { request: TalkRequest },
 }
 
 /// The JSON Schema of the whole protocol: both directions in one document.
@@ -256,8 +385,32 @@ mod tests {
                 kind: "product".into(),
                 item_id: 2,
             },
+            Command::ChatOpen {
+                target: "fair".into(),
+            },
+            Command::ChatJoin {
+                room_id: 1,
+                after_seq: 0,
+            },
+            Command::ChatSend {
+                room_id: 1,
+                body: "hi".into(),
+                key: "k".into(),
+            },
+            Command::ChatHistory {
+                room_id: 1,
+                before_seq: None,
+                limit: None,
+            },
+            Command::ChatRead { room_id: 1, seq: 1 },
+            Command::ChatTyping { room_id: 1 },
+            Command::ChatDelete { message_id: 1 },
+            Command::TalkRequest { company_id: 1 },
+            Command::TalkAccept { request_id: 1 },
         ] {
             assert!(Command::TYPES.contains(&cmd.type_name()));
+            let json = serde_json::to_string(&cmd).unwrap();
+            assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), cmd);
             let json = serde_json::to_value(&cmd).unwrap();
             assert_eq!(json["type"], cmd.type_name());
         }

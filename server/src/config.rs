@@ -105,6 +105,10 @@ pub struct Config {
     #[arg(long, env = "EXPO_MAX_UPLOAD_BYTES", default_value_t = 100 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
+    /// Seconds a talk-to-staff request waits for a staff member before it counts as missed.
+    #[arg(long, env = "EXPO_TALK_TIMEOUT_SECS", default_value_t = 90)]
+    pub talk_timeout_secs: u64,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "EXPO_LOG_JSON")]
     pub log_json: bool,
@@ -137,6 +141,7 @@ impl Config {
             shutdown_grace_secs: 5,
             uploads_dir: None,
             max_upload_bytes: 100 * 1024 * 1024,
+            talk_timeout_secs: 90,
             log_json: false,
         }
     }
@@ -151,6 +156,10 @@ impl Config {
 
     pub fn presence_ttl(&self) -> Duration {
         Duration::from_secs(self.presence_ttl_secs.max(2))
+    }
+
+    pub fn talk_timeout(&self) -> Duration {
+        Duration::from_secs(self.talk_timeout_secs.max(1))
     }
 
     pub fn uploads_dir(&self) -> PathBuf {

@@ -1,7 +1,7 @@
 //! The HTTP surface: the domains' routers merged, plus health, metrics, the API documents,
 //! the websocket endpoint and the web client.
 
-use crate::{auth, booths, ws, AppState};
+use crate::{auth, booths, chat, ws, AppState};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -29,6 +29,8 @@ use utoipa::OpenApi;
         booths::edit::delete_product, booths::media::upload, booths::media::add_video_link,
         booths::media::serve, booths::media::remove, booths::lobby::search,
         booths::lobby::recommendations, booths::leads::leads, booths::leads::leads_csv,
+        chat::routes::rooms, chat::routes::talk_requests, chat::routes::sanction,
+        chat::routes::lift, chat::routes::block, chat::routes::unblock, chat::routes::add_member,
         booths::import::import,
         healthz, readyz,
     ),
@@ -36,6 +38,7 @@ use utoipa::OpenApi;
          (name = "users", description = "Accounts, approval and invitations"),
          (name = "fair", description = "Halls, companies and products"),
          (name = "booths", description = "Booth editing, media, search, recommendations, leads"),
+         (name = "chat", description = "Inbox, talk-to-staff follow-up, moderation, blocks"),
          (name = "ops", description = "Health and readiness")),
     modifiers(&BearerAuth),
 )]
@@ -62,6 +65,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(auth::routes::router())
         .merge(booths::router())
+        .merge(chat::routes::router())
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod booths;
+pub mod chat;
 pub mod config;
 pub mod demo;
 pub mod engine;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub hub: Hub,
     /// Live booth state (visitors inside, staff on duty) as this node sees it.
     pub booths: booths::live::Booths,
+    /// Per-node chat state (send-rate buckets, typing throttles).
+    pub chat: chat::ChatState,
     pub metrics: PrometheusHandle,
 }
 
@@ -106,6 +109,7 @@ impl App {
             engine,
             hub,
             booths,
+            chat: chat::ChatState::default(),
             metrics: metrics_handle(),
         };
         Ok(App {
@@ -147,6 +151,10 @@ impl App {
             "expo hub listening"
         );
         let router = http::router(state.clone());
+        tokio::spawn(chat::talk::run_sweeper(
+            state.clone(),
+            Duration::from_secs(30),
+        ));
         let hub = state.hub.clone();
         let grace = Duration::from_secs(state.config.shutdown_grace_secs);
         let stop = shutdown.clone();

@@ -8,6 +8,7 @@
 //! | `booth:{company_id}` | everyone, if the company exists |
 //! | `user:{id}` | that user only (their personal notifications) |
 //! | `duty:{company_id}` | never directly: staff enter it with `set_duty` |
+//! | `chat:{room_id}` | never directly: `chat_join` checks who may read |
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -39,6 +40,12 @@ pub async fn authorize(state: &AppState, caller: &Caller, room: &str) -> Result<
                 "hall" => "halls",
                 "booth" => "companies",
                 "user" if id == caller.user.id => return Ok(()),
+                "chat" => {
+                    return Err(ErrorBody::new(
+                        ErrorCode::Forbidden,
+                        "enter chat rooms with chat_join",
+                    ))
+                }
                 "duty" => {
                     return Err(ErrorBody::new(
                         ErrorCode::Forbidden,

@@ -8,7 +8,7 @@ use crate::booths::live::{booth_room, duty_room};
 use crate::error::{ApiError, ApiResult};
 use crate::hub::session::{self, Dispatch};
 use crate::hub::{ConnHandle, Identity};
-use crate::{rooms, AppState};
+use crate::{chat, rooms, AppState};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
@@ -218,6 +218,52 @@ impl Dispatch for AppDispatch {
                         .record_open(user, company_id, &kind, item_id)
                         .await;
                     Ok(ReplyData::Recorded)
+                }
+                Command::ChatOpen { target } => {
+                    let room = chat::open(&self.state, &conn.identity.user, &target)
+                        .await
+                        .map_err(|e| e.body())?;
+                    Ok(ReplyData::ChatRoom { room })
+                }
+                Command::ChatJoin { room_id, after_seq } => {
+                    chat::join(&self.state, conn, room_id, after_seq)
+                        .await
+                        .map_err(|e| e.body())
+                }
+                Command::ChatSend { room_id, body, key } => {
+                    chat::send(&self.state, conn, room_id, &body, &key)
+                        .await
+                        .map_err(|e| e.body())
+                }
+                Command::ChatHistory {
+                    room_id,
+                    before_seq,
+                    limit,
+                } => chat::history(&self.state, &conn.identity.user, room_id, before_seq, limit)
+                    .await
+                    .map_err(|e| e.body()),
+                Command::ChatRead { room_id, seq } => {
+                    chat::read(&self.state, &conn.identity.user, room_id, seq)
+                        .await
+                        .map_err(|e| e.body())
+                }
+                Command::ChatTyping { room_id } => chat::typing(&self.state, conn, room_id)
+                    .await
+                    .map_err(|e| e.body()),
+                Command::ChatDelete { message_id } => {
+                    chat::delete(&self.state, &conn.identity.user, message_id)
+                        .await
+                        .map_err(|e| e.body())
+                }
+                Command::TalkRequest { company_id } => {
+                    chat::talk::request(&self.state, conn, company_id)
+                        .await
+                        .map_err(|e| e.body())
+                }
+                Command::TalkAccept { request_id } => {
+                    chat::talk::accept(&self.state, conn, request_id)
+                        .await
+                        .map_err(|e| e.body())
                 }
             }
         })

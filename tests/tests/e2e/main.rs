@@ -3,6 +3,7 @@
 
 mod auth;
 mod booths;
+mod chat;
 mod demo;
 mod helpers;
 mod hub;

@@ -1,0 +1,814 @@
+//! Live chat that loses nothing: booth, hall and fair rooms, private buyer–company
+//! conversations, talk-to-staff requests, read markers and moderation.
+//!
+//! The store is the truth. Each message takes the next sequence of its room by updating the
+//! room's row inside the writing transaction (the row lock orders concurrent senders on
+//! Postgres; SQLite has one writer), and it is acknowledged and published only after commit.
+//! The sender's idempotency key is unique per sender, so a resend returns the first message.
+//! `chat_join` attaches the connection to the room's live stream before it reads the stored
+//! messages after the client's last sequence, so the seam has no gap; the client drops live
+//! events it already has (by sequence). See `docs/protocol.md`.
+
+pub mod routes;
+pub mod talk;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::hub::ratelimit::TokenBucket;
+use crate::hub::ConnHandle;
+use crate::store::{now_ms, StoreKind};
+use crate::AppState;
+use expo_schema::protocol::{ReplyData, RoomEvent, ServerFrame};
+use expo_schema::{ChatMessage, ChatRoomInfo, ChatRoomKind, ErrorCode, Role, UserSummary};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The longest message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+/// Messages a user may send a second on average, and at once.
+const SEND_RATE: u32 = 5;
+const SEND_BURST: u32 = 10;
+/// Typing notices passed on per connection and room.
+const TYPING_EVERY: Duration = Duration::from_secs(2);
+/// Messages returned by one `chat_join` at most.
+const JOIN_PAGE: i64 = 500;
+
+/// Per-node chat state: send-rate buckets per user and typing throttles.
+#[derive(Clone, Default)]
+pub struct ChatState {
+    inner: Arc<ChatInner>,
+}
+
+#[derive(Default)]
+struct ChatInner {
+    // Short critical sections only; never held across an await.
+    buckets: Mutex<HashMap<i64, TokenBucket>>,
+    typing: Mutex<HashMap<(String, i64), Instant>>,
+}
+
+impl ChatState {
+    fn may_send(&self, user_id: i64) -> bool {
+        let mut buckets = self.inner.buckets.lock().expect("buckets");
+        buckets
+            .entry(user_id)
+            .or_insert_with(|| TokenBucket::new(SEND_RATE, SEND_BURST))
+            .take()
+    }
+
+    fn may_type(&self, conn_id: &str, room_id: i64) -> bool {
+        let mut typing = self.inner.typing.lock().expect("typing");
+        let now = Instant::now();
+        if typing.len() > 10_000 {
+            typing.retain(|_, at| now.duration_since(*at) < TYPING_EVERY);
+        }
+        match typing.get(&(conn_id.to_string(), room_id)) {
+            Some(at) if now.duration_since(*at) < TYPING_EVERY => false,
+            _ => {
+                typing.insert((conn_id.to_string(), room_id), now);
+                true
+            }
+        }
+    }
+}
+
+/// A room as stored.
+#[derive(Debug, Clone)]
+pub struct Room {
+    pub id: i64,
+    pub kind: ChatRoomKind,
+    pub company_id: Option<i64>,
+    pub hall_id: Option<i64>,
+    pub buyer_id: Option<i64>,
+    pub last_seq: i64,
+}
+
+pub fn hub_room(room_id: i64) -> String {
+    format!("chat:{room_id}")
+}
+
+fn room_from_row(row: &AnyRow) -> sqlx::Result<Room> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Room {
+        id: row.try_get("id")?,
+        kind: ChatRoomKind::parse(&kind).unwrap_or(ChatRoomKind::Fair),
+        company_id: row.try_get("company_id")?,
+        hall_id: row.try_get("hall_id")?,
+        buyer_id: row.try_get("buyer_id")?,
+        last_seq: row.try_get("last_seq")?,
+    })
+}
+
+const ROOM_FIELDS: &str = "id, kind, company_id, hall_id, buyer_id, last_seq";
+
+pub async fn load_room(state: &AppState, room_id: i64) -> ApiResult<Room> {
+    let sql = format!("select {ROOM_FIELDS} from chat_rooms where id = $1");
+    let row = sqlx::query(&sql)
+        .bind(room_id)
+        .fetch_optional(state.store.pool())
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such chat room"))?;
+    Ok(room_from_row(&row)?)
+}
+
+const MESSAGE_FIELDS: &str = "m.id, m.room_id, m.seq, m.body, m.deleted_ms, m.created_ms, \
+     u.id as sender_id, u.name as sender_name, u.role as sender_role, \
+     u.company_id as sender_company_id, coalesce(c.name, u.buyer_company) as sender_company, \
+     u.country as sender_country \
+     from chat_messages m join users u on u.id = m.sender_id \
+     left join companies c on c.id = u.company_id";
+
+fn message_from_row(row: &AnyRow) -> sqlx::Result<ChatMessage> {
+    let role: String = row.try_get("sender_role")?;
+    let deleted: Option<i64> = row.try_get("deleted_ms")?;
+    Ok(ChatMessage {
+        id: row.try_get("id")?,
+        room_id: row.try_get("room_id")?,
+        seq: row.try_get("seq")?,
+        sender: UserSummary {
+            id: row.try_get("sender_id")?,
+            name: row.try_get("sender_name")?,
+            role: Role::parse(&role).unwrap_or(Role::Buyer),
+            company_id: row.try_get("sender_company_id")?,
+            company_name: row.try_get("sender_company")?,
+            country: row.try_get("sender_country")?,
+        },
+        body: if deleted.is_some() {
+            None
+        } else {
+            row.try_get("body")?
+        },
+        deleted: deleted.is_some(),
+        created_ms: row.try_get("created_ms")?,
+    })
+}
+
+/// Whether a sanction of `kind` (or a ban, which includes a mute) holds for a user in a room.
+async fn sanctioned(
+    state: &AppState,
+    user_id: i64,
+    room_id: i64,
+    kinds: &[&str],
+) -> ApiResult<bool> {
+    let kinds_sql = kinds
+        .iter()
+        .map(|k| format!("'{k}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "select count(*) from chat_sanctions where user_id = $1 and (room_id is null or room_id = $2) \
+         and kind in ({kinds_sql}) and (until_ms is null or until_ms > $3)"
+    );
+    let n: i64 = sqlx::query_scalar(&sql)
+        .bind(user_id)
+        .bind(room_id)
+        .bind(now_ms())
+        .fetch_one(state.store.pool())
+        .await?;
+    Ok(n > 0)
+}
+
+async fn is_member(state: &AppState, room_id: i64, user_id: i64) -> ApiResult<bool> {
+    let n: i64 =
+        sqlx::query_scalar("select count(*) from chat_members where room_id = $1 and user_id = $2")
+            .bind(room_id)
+            .bind(user_id)
+            .fetch_one(state.store.pool())
+            .await?;
+    Ok(n > 0)
+}
+
+/// Whether the user belongs to the company side of a room (its staff).
+fn is_company_staff(user: &UserSummary, room: &Room) -> bool {
+    user.role == Role::Exhibitor && room.company_id.is_some() && user.company_id == room.company_id
+}
+
+/// Who may read a room.
+pub async fn check_read(state: &AppState, user: &UserSummary, room: &Room) -> ApiResult<()> {
+    if sanctioned(state, user.id, room.id, &["ban"]).await? {
+        return Err(ApiError::forbidden("you are banned from this room"));
+    }
+    let allowed = match room.kind {
+        ChatRoomKind::Booth | ChatRoomKind::Hall | ChatRoomKind::Fair => true,
+        ChatRoomKind::Private => {
+            room.buyer_id == Some(user.id)
+                || is_company_staff(user, room)
+                || user.role == Role::Organizer
+                || is_member(state, room.id, user.id).await?
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("this conversation is not yours"))
+    }
+}
+
+/// Who may post in a room: readers who are not muted; only organizers announce in hall and
+/// fair rooms; nobody a private room's other participants have blocked.
+pub async fn check_post(state: &AppState, user: &UserSummary, room: &Room) -> ApiResult<()> {
+    check_read(state, user, room).await?;
+    if sanctioned(state, user.id, room.id, &["mute", "ban"]).await? {
+        return Err(ApiError::forbidden("you are muted in this room"));
+    }
+    if matches!(room.kind, ChatRoomKind::Hall | ChatRoomKind::Fair) && user.role != Role::Organizer
+    {
+        return Err(ApiError::forbidden(
+            "only organizers post announcements here",
+        ));
+    }
+    if room.kind == ChatRoomKind::Private {
+        let blocked: i64 = sqlx::query_scalar(
+            "select count(*) from user_blocks b where b.blocked_id = $1 and b.blocker_id <> $1 and ( \
+               b.blocker_id = $2 \
+               or b.blocker_id in (select id from users where role = 'exhibitor' and company_id = $3) \
+               or b.blocker_id in (select user_id from chat_members where room_id = $4))",
+        )
+        .bind(user.id)
+        .bind(room.buyer_id.unwrap_or(0))
+        .bind(room.company_id.unwrap_or(0))
+        .bind(room.id)
+        .fetch_one(state.store.pool())
+        .await?;
+        if blocked > 0 {
+            return Err(ApiError::forbidden("a participant has blocked you"));
+        }
+    }
+    Ok(())
+}
+
+/// Finds or creates the room for a target (see `chat_open` in the protocol).
+pub async fn open(state: &AppState, user: &UserSummary, target: &str) -> ApiResult<ChatRoomInfo> {
+    let bad = || {
+        ApiError::new(
+            ErrorCode::UnknownRoom,
+            format!("no chat room for {target:?}"),
+        )
+    };
+    let parts: Vec<&str> = target.split(':').collect();
+    let num = |s: &str| s.parse::<i64>().map_err(|_| bad());
+    let (kind, company, hall, buyer) = match parts.as_slice() {
+        ["fair"] => (ChatRoomKind::Fair, None, None, None),
+        ["booth", c] => (ChatRoomKind::Booth, Some(num(c)?), None, None),
+        ["hall", h] => (ChatRoomKind::Hall, None, Some(num(h)?), None),
+        ["private", c] => {
+            if user.role != Role::Buyer {
+                return Err(ApiError::validation(
+                    "staff open a conversation with private:{company_id}:{buyer_id}",
+                ));
+            }
+            (ChatRoomKind::Private, Some(num(c)?), None, Some(user.id))
+        }
+        ["private", c, b] => (ChatRoomKind::Private, Some(num(c)?), None, Some(num(b)?)),
+        _ => return Err(bad()),
+    };
+    if let Some(company) = company {
+        let n: i64 = sqlx::query_scalar("select count(*) from companies where id = $1")
+            .bind(company)
+            .fetch_one(state.store.pool())
+            .await?;
+        if n == 0 {
+            return Err(bad());
+        }
+    }
+    if let Some(hall) = hall {
+        let n: i64 = sqlx::query_scalar("select count(*) from halls where id = $1")
+            .bind(hall)
+            .fetch_one(state.store.pool())
+            .await?;
+        if n == 0 {
+            return Err(bad());
+        }
+    }
+    if let Some(buyer) = buyer {
+        let role: Option<String> = sqlx::query_scalar("select role from users where id = $1")
+            .bind(buyer)
+            .fetch_optional(state.store.pool())
+            .await?;
+        if role.as_deref() != Some("buyer") {
+            return Err(bad());
+        }
+    }
+    let canonical = match kind {
+        ChatRoomKind::Fair => "fair".to_string(),
+        ChatRoomKind::Booth => format!("booth:{}", company.unwrap_or(0)),
+        ChatRoomKind::Hall => format!("hall:{}", hall.unwrap_or(0)),
+        ChatRoomKind::Private => format!("private:{}:{}", company.unwrap_or(0), buyer.unwrap_or(0)),
+    };
+    // Check access against the room as it would be, before creating anything.
+    let probe = Room {
+        id: 0,
+        kind,
+        company_id: company,
+        hall_id: hall,
+        buyer_id: buyer,
+        last_seq: 0,
+    };
+    if kind == ChatRoomKind::Private
+        && !(probe.buyer_id == Some(user.id)
+            || is_company_staff(user, &probe)
+            || user.role == Role::Organizer)
+    {
+        // Invited members reach existing rooms by id (chat_join), not by target.
+        return Err(ApiError::forbidden("this conversation is not yours"));
+    }
+    sqlx::query(
+        "insert into chat_rooms (kind, target, company_id, hall_id, buyer_id, created_ms) \
+         values ($1, $2, $3, $4, $5, $6) on conflict (target) do nothing",
+    )
+    .bind(kind.as_str())
+    .bind(&canonical)
+    .bind(company)
+    .bind(hall)
+    .bind(buyer)
+    .bind(now_ms())
+    .execute(state.store.pool())
+    .await?;
+    let sql = format!("select {ROOM_FIELDS} from chat_rooms where target = $1");
+    let row = sqlx::query(&sql)
+        .bind(&canonical)
+        .fetch_one(state.store.pool())
+        .await?;
+    let room = room_from_row(&row)?;
+    check_read(state, user, &room).await?;
+    info(state, user, &room).await
+}
+
+/// A room as `user` sees it: title, unread count, staff online.
+pub async fn info(state: &AppState, user: &UserSummary, room: &Room) -> ApiResult<ChatRoomInfo> {
+    let pool = state.store.pool();
+    let read_seq: i64 = sqlx::query_scalar(
+        "select coalesce(max(read_seq), 0) from chat_reads where room_id = $1 and user_id = $2",
+    )
+    .bind(room.id)
+    .bind(user.id)
+    .fetch_one(pool)
+    .await?;
+    let unread: i64 = sqlx::query_scalar(
+        "select count(*) from chat_messages where room_id = $1 and seq > $2 and sender_id <> $3 \
+         and deleted_ms is null",
+    )
+    .bind(room.id)
+    .bind(read_seq)
+    .bind(user.id)
+    .fetch_one(pool)
+    .await?;
+    let company_name: Option<String> = match room.company_id {
+        Some(c) => {
+            sqlx::query_scalar("select name from companies where id = $1")
+                .bind(c)
+                .fetch_optional(pool)
+                .await?
+        }
+        None => None,
+    };
+    let buyer = match room.buyer_id {
+        Some(b) => crate::auth::load_user(&state.store, b)
+            .await?
+            .map(|u| u.summary()),
+        None => None,
+    };
+    let title = match room.kind {
+        ChatRoomKind::Fair => "Fair announcements".to_string(),
+        ChatRoomKind::Hall => {
+            sqlx::query_scalar::<_, String>("select name from halls where id = $1")
+                .bind(room.hall_id.unwrap_or(0))
+                .fetch_optional(pool)
+                .await?
+                .unwrap_or_else(|| "Hall".into())
+        }
+        ChatRoomKind::Booth => company_name.clone().unwrap_or_default(),
+        ChatRoomKind::Private if room.buyer_id == Some(user.id) => {
+            company_name.clone().unwrap_or_default()
+        }
+        ChatRoomKind::Private => match &buyer {
+            Some(b) => match &b.company_name {
+                Some(c) => format!("{} ({c})", b.name),
+                None => b.name.clone(),
+            },
+            None => "Conversation".into(),
+        },
+    };
+    let staff_online = match (room.kind, room.company_id) {
+        (ChatRoomKind::Private, Some(company)) => {
+            Some(!state.booths.live_of(company).await.staff_on_duty.is_empty())
+        }
+        _ => None,
+    };
+    Ok(ChatRoomInfo {
+        id: room.id,
+        kind: room.kind,
+        hub_room: hub_room(room.id),
+        title,
+        company_id: room.company_id,
+        hall_id: room.hall_id,
+        buyer,
+        last_seq: room.last_seq,
+        read_seq,
+        unread,
+        staff_online,
+    })
+}
+
+/// `chat_join`: live stream first, then the stored messages after `after_seq`.
+pub async fn join(
+    state: &AppState,
+    conn: &ConnHandle,
+    room_id: i64,
+    after_seq: i64,
+) -> ApiResult<ReplyData> {
+    let user = &conn.identity.user;
+    let room = load_room(state, room_id).await?;
+    check_read(state, user, &room).await?;
+    state
+        .hub
+        .join(conn, &hub_room(room_id))
+        .await
+        .map_err(ApiError::Other)?;
+    let sql = format!(
+        "select {MESSAGE_FIELDS} where m.room_id = $1 and m.seq > $2 order by m.seq limit $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(room_id)
+        .bind(after_seq.max(0))
+        .bind(JOIN_PAGE + 1)
+        .fetch_all(state.store.pool())
+        .await?;
+    let mut messages = rows
+        .iter()
+        .map(message_from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    let more = messages.len() as i64 > JOIN_PAGE;
+    messages.truncate(JOIN_PAGE as usize);
+    // Re-read the room: messages stored while we read are in the reply or on the stream.
+    let room = load_room(state, room_id).await?;
+    Ok(ReplyData::ChatJoined {
+        room: info(state, user, &room).await?,
+        messages,
+        more,
+    })
+}
+
+/// `chat_history`: up to `limit` messages before `before_seq`, oldest first.
+pub async fn history(
+    state: &AppState,
+    user: &UserSummary,
+    room_id: i64,
+    before_seq: Option<i64>,
+    limit: Option<u32>,
+) -> ApiResult<ReplyData> {
+    let room = load_room(state, room_id).await?;
+    check_read(state, user, &room).await?;
+    let limit = i64::from(limit.unwrap_or(50).clamp(1, 200));
+    let sql = format!(
+        "select {MESSAGE_FIELDS} where m.room_id = $1 and m.seq < $2 order by m.seq desc limit $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(room_id)
+        .bind(before_seq.unwrap_or(i64::MAX))
+        .bind(limit + 1)
+        .fetch_all(state.store.pool())
+        .await?;
+    let mut messages = rows
+        .iter()
+        .map(message_from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    let more = messages.len() as i64 > limit;
+    messages.truncate(limit as usize);
+    messages.reverse();
+    Ok(ReplyData::ChatHistory {
+        room_id,
+        messages,
+        more,
+    })
+}
+
+async fn load_message_by_key(
+    state: &AppState,
+    sender: i64,
+    key: &str,
+) -> ApiResult<Option<ChatMessage>> {
+    let sql = format!("select {MESSAGE_FIELDS} where m.sender_id = $1 and m.client_key = $2");
+    let row = sqlx::query(&sql)
+        .bind(sender)
+        .bind(key)
+        .fetch_optional(state.store.pool())
+        .await?;
+    Ok(row.as_ref().map(message_from_row).transpose()?)
+}
+
+/// `chat_send`: validate, store (taking the room's next sequence), then acknowledge and
+/// publish. A resend with the same key returns the stored message and publishes nothing.
+pub async fn send(
+    state: &AppState,
+    conn: &ConnHandle,
+    room_id: i64,
+    body: &str,
+    key: &str,
+) -> ApiResult<ReplyData> {
+    let user = &conn.identity.user;
+    if key.is_empty() || key.len() > 100 {
+        return Err(ApiError::validation("key must have 1 to 100 characters"));
+    }
+    if let Some(existing) = load_message_by_key(state, user.id, key).await? {
+        if existing.room_id != room_id {
+            return Err(ApiError::validation("this key was used for another room"));
+        }
+        return Ok(ReplyData::ChatSent {
+            message: existing,
+            staff_online: None,
+        });
+    }
+    if body.trim().is_empty() {
+        return Err(ApiError::validation("a message needs some text"));
+    }
+    let chars = body.chars().count();
+    if chars > MAX_MESSAGE_CHARS {
+        return Err(ApiError::validation(format!(
+            "a message may have at most {MAX_MESSAGE_CHARS} characters; this one has {chars}"
+        )));
+    }
+    let room = load_room(state, room_id).await?;
+    check_post(state, user, &room).await?;
+    if !state.hub.rooms_of(&conn.id).contains(&hub_room(room_id)) {
+        return Err(ApiError::new(
+            ErrorCode::NotSubscribed,
+            "join the room (chat_join) before sending",
+        ));
+    }
+    if !state.chat.may_send(user.id) {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            format!("at most {SEND_RATE} messages a second"),
+        ));
+    }
+    let now = now_ms();
+    let stored: Result<i64, sqlx::Error> = async {
+        let mut tx = state.store.pool().begin().await?;
+        // Taking the sequence first also takes the write lock first (SQLite) or the room's
+        // row lock (Postgres), so concurrent senders queue here instead of failing later.
+        let seq: i64 = sqlx::query_scalar(
+            "update chat_rooms set last_seq = last_seq + 1 where id = $1 returning last_seq",
+        )
+        .bind(room_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "insert into chat_messages (room_id, seq, sender_id, body, client_key, created_ms) \
+             values ($1, $2, $3, $4, $5, $6) returning id",
+        )
+        .bind(room_id)
+        .bind(seq)
+        .bind(user.id)
+        .bind(body)
+        .bind(key)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        upsert_read(&mut tx, state.store.kind(), room_id, user.id, seq).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+    .await;
+    let message = match stored {
+        Ok(id) => {
+            let sql = format!("select {MESSAGE_FIELDS} where m.id = $1");
+            let row = sqlx::query(&sql)
+                .bind(id)
+                .fetch_one(state.store.pool())
+                .await?;
+            message_from_row(&row)?
+        }
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            // The same key raced in from another connection: the first one won.
+            return match load_message_by_key(state, user.id, key).await? {
+                Some(existing) => Ok(ReplyData::ChatSent {
+                    message: existing,
+                    staff_online: None,
+                }),
+                None => Err(ApiError::new(ErrorCode::Conflict, "please resend")),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    };
+    metrics::counter!("expo_chat_messages_total", "kind" => room.kind.as_str()).increment(1);
+    // Published only after commit: nobody sees a message that could still vanish.
+    let event = RoomEvent::ChatMessage {
+        message: message.clone(),
+    };
+    publish(state, &hub_room(room_id), event).await;
+    let mut staff_online = None;
+    if room.kind == ChatRoomKind::Private {
+        notify_participants(state, &room, &message).await?;
+        if room.buyer_id == Some(user.id) {
+            let online = !state
+                .booths
+                .live_of(room.company_id.unwrap_or(0))
+                .await
+                .staff_on_duty
+                .is_empty();
+            staff_online = Some(online);
+        }
+    }
+    Ok(ReplyData::ChatSent {
+        message,
+        staff_online,
+    })
+}
+
+/// Tells every participant of a private conversation but the sender, in their personal room.
+async fn notify_participants(
+    state: &AppState,
+    room: &Room,
+    message: &ChatMessage,
+) -> ApiResult<()> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "select id from users where (id = $1 or (role = 'exhibitor' and company_id = $2)) and status = 'active' \
+         union select user_id from chat_members where room_id = $3",
+    )
+    .bind(room.buyer_id.unwrap_or(0))
+    .bind(room.company_id.unwrap_or(0))
+    .bind(room.id)
+    .fetch_all(state.store.pool())
+    .await?;
+    for id in ids.into_iter().filter(|id| *id != message.sender.id) {
+        let event = RoomEvent::ChatUnread {
+            room_id: room.id,
+            last_seq: message.seq,
+            sender: message.sender.clone(),
+        };
+        publish(state, &format!("user:{id}"), event).await;
+    }
+    Ok(())
+}
+
+pub async fn publish(state: &AppState, room: &str, event: RoomEvent) {
+    let frame = ServerFrame::Event {
+        room: room.to_string(),
+        event,
+    };
+    if let Err(error) = state.hub.publish(room, &frame).await {
+        tracing::warn!(?error, room, "chat publish failed");
+    }
+}
+
+async fn upsert_read(
+    conn: &mut sqlx::AnyConnection,
+    kind: StoreKind,
+    room_id: i64,
+    user_id: i64,
+    seq: i64,
+) -> sqlx::Result<()> {
+    // A marker only moves forward; the two engines spell "the larger" differently.
+    let larger = match kind {
+        StoreKind::Postgres => "greatest(chat_reads.read_seq, excluded.read_seq)",
+        StoreKind::Sqlite => "max(chat_reads.read_seq, excluded.read_seq)",
+    };
+    let sql = format!(
+        "insert into chat_reads (room_id, user_id, read_seq) values ($1, $2, $3) \
+         on conflict (room_id, user_id) do update set read_seq = {larger}"
+    );
+    sqlx::query(&sql)
+        .bind(room_id)
+        .bind(user_id)
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// `chat_read`: moves the user's marker forward and tells their other devices.
+pub async fn read(
+    state: &AppState,
+    user: &UserSummary,
+    room_id: i64,
+    seq: i64,
+) -> ApiResult<ReplyData> {
+    let room = load_room(state, room_id).await?;
+    check_read(state, user, &room).await?;
+    let seq = seq.clamp(0, room.last_seq);
+    let mut conn = state.store.pool().acquire().await?;
+    upsert_read(&mut conn, state.store.kind(), room_id, user.id, seq).await?;
+    drop(conn);
+    let stored: i64 =
+        sqlx::query_scalar("select read_seq from chat_reads where room_id = $1 and user_id = $2")
+            .bind(room_id)
+            .bind(user.id)
+            .fetch_one(state.store.pool())
+            .await?;
+    publish(
+        state,
+        &format!("user:{}", user.id),
+        RoomEvent::ChatReadMarker {
+            room_id,
+            seq: stored,
+        },
+    )
+    .await;
+    Ok(ReplyData::ChatRead {
+        room_id,
+        seq: stored,
+    })
+}
+
+/// `chat_typing`: passed on at most every two seconds per connection and room.
+pub async fn typing(state: &AppState, conn: &ConnHandle, room_id: i64) -> ApiResult<ReplyData> {
+    if !conn_in_room(state, conn, room_id) {
+        return Err(ApiError::new(
+            ErrorCode::NotSubscribed,
+            "join the room first",
+        ));
+    }
+    if state.chat.may_type(&conn.id, room_id) {
+        let event = RoomEvent::Typing {
+            room_id,
+            user: conn.identity.user.clone(),
+        };
+        publish(state, &hub_room(room_id), event).await;
+    }
+    Ok(ReplyData::Recorded)
+}
+
+fn conn_in_room(state: &AppState, conn: &ConnHandle, room_id: i64) -> bool {
+    state.hub.rooms_of(&conn.id).contains(&hub_room(room_id))
+}
+
+/// `chat_delete`: the sender, organizers, and the company's staff in its booth and private
+/// rooms. The text is erased from the store; everyone in the room is told.
+pub async fn delete(state: &AppState, user: &UserSummary, message_id: i64) -> ApiResult<ReplyData> {
+    let row = sqlx::query("select room_id, sender_id, seq from chat_messages where id = $1")
+        .bind(message_id)
+        .fetch_optional(state.store.pool())
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such message"))?;
+    let room_id: i64 = row.try_get("room_id")?;
+    let sender: i64 = row.try_get("sender_id")?;
+    let seq: i64 = row.try_get("seq")?;
+    let room = load_room(state, room_id).await?;
+    check_read(state, user, &room).await?;
+    let moderator = user.role == Role::Organizer
+        || (is_company_staff(user, &room)
+            && matches!(room.kind, ChatRoomKind::Booth | ChatRoomKind::Private));
+    if !(sender == user.id || moderator) {
+        return Err(ApiError::forbidden(
+            "only the sender, the booth's staff and organizers delete messages",
+        ));
+    }
+    sqlx::query(
+        "update chat_messages set body = null, deleted_ms = $1, deleted_by = $2 \
+         where id = $3 and deleted_ms is null",
+    )
+    .bind(now_ms())
+    .bind(user.id)
+    .bind(message_id)
+    .execute(state.store.pool())
+    .await?;
+    publish(
+        state,
+        &hub_room(room_id),
+        RoomEvent::ChatDeleted {
+            room_id,
+            message_id,
+            seq,
+        },
+    )
+    .await;
+    Ok(ReplyData::ChatDeleted {
+        room_id,
+        message_id,
+    })
+}
+
+/// The rooms a user takes part in: their private conversations, rooms they were added to,
+/// and every room they have read.
+pub async fn rooms_of(state: &AppState, caller: &Caller) -> ApiResult<Vec<ChatRoomInfo>> {
+    let user = caller.user.summary();
+    let sql = format!(
+        "select {ROOM_FIELDS} from chat_rooms where \
+         (kind = 'private' and buyer_id = $1) \
+         or (kind = 'private' and company_id = $2) \
+         or id in (select room_id from chat_members where user_id = $1) \
+         or id in (select room_id from chat_reads where user_id = $1) \
+         order by last_seq desc, id"
+    );
+    let company = if caller.user.role == Role::Exhibitor {
+        caller.user.company_id.unwrap_or(-1)
+    } else {
+        -1
+    };
+    let rows = sqlx::query(&sql)
+        .bind(caller.user.id)
+        .bind(company)
+        .fetch_all(state.store.pool())
+        .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let room = room_from_row(&row)?;
+        if check_read(state, &user, &room).await.is_ok() {
+            out.push(info(state, &user, &room).await?);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,246 @@
+//! Chat over REST: the inbox, the talk-request follow-up list, moderation, blocks, members.
+
+use super::talk;
+use crate::auth::Caller;
+use crate::booths::require_editor;
+use crate::error::{ApiError, ApiResult, JsonBody};
+use crate::store::now_ms;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use expo_schema::{ChatRoomInfo, ChatRoomKind, ErrorBody, Role, TalkRequest};
+use serde::{Deserialize, Serialize};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/chat/rooms", get(rooms))
+        .route("/api/v1/chat/rooms/{id}/members", post(add_member))
+        .route("/api/v1/chat/mutes", post(sanction))
+        .route("/api/v1/chat/mutes/{id}", delete(lift))
+        .route("/api/v1/chat/blocks", post(block))
+        .route("/api/v1/chat/blocks/{user_id}", delete(unblock))
+        .route("/api/v1/companies/{id}/talk-requests", get(talk_requests))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChatRoomList {
+    pub rooms: Vec<ChatRoomInfo>,
+}
+
+/// The signed-in user's conversations, with unread counts.
+#[utoipa::path(get, path = "/api/v1/chat/rooms", tag = "chat",
+    responses((status = 200, body = ChatRoomList), (status = 401, body = ErrorBody)))]
+pub async fn rooms(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<ChatRoomList>> {
+    Ok(Json(ChatRoomList {
+        rooms: super::rooms_of(&state, &caller).await?,
+    }))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TalkRequestList {
+    pub requests: Vec<TalkRequest>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct TalkFilter {
+    /// `open`, `accepted` or `missed`.
+    state: Option<String>,
+}
+
+/// A booth's talk-to-staff requests (its staff and organizers): `?state=missed` is the
+/// follow-up list.
+#[utoipa::path(get, path = "/api/v1/companies/{id}/talk-requests", tag = "chat",
+    params(("id" = i64, Path, description = "company id"), TalkFilter),
+    responses((status = 200, body = TalkRequestList), (status = 403, body = ErrorBody)))]
+pub async fn talk_requests(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(company_id): Path<i64>,
+    Query(filter): Query<TalkFilter>,
+) -> ApiResult<Json<TalkRequestList>> {
+    require_editor(&caller, company_id)?;
+    Ok(Json(TalkRequestList {
+        requests: talk::list(&state, company_id, filter.state.as_deref()).await?,
+    }))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SanctionInput {
+    pub user_id: i64,
+    /// The room; none means fair-wide.
+    #[serde(default)]
+    pub room_id: Option<i64>,
+    /// `mute` (may read, not post) or `ban` (neither).
+    pub kind: String,
+    /// How long; none means until lifted.
+    #[serde(default)]
+    pub minutes: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SanctionCreated {
+    pub id: i64,
+}
+
+/// Mute or ban a user in a room or fair-wide (organizers).
+#[utoipa::path(post, path = "/api/v1/chat/mutes", tag = "chat", request_body = SanctionInput,
+    responses((status = 201, body = SanctionCreated), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn sanction(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<SanctionInput>,
+) -> ApiResult<(StatusCode, Json<SanctionCreated>)> {
+    caller.require_role(Role::Organizer)?;
+    if !matches!(input.kind.as_str(), "mute" | "ban") {
+        return Err(ApiError::validation("kind is mute or ban"));
+    }
+    if input.user_id == caller.user.id {
+        return Err(ApiError::validation(
+            "organizers cannot sanction themselves",
+        ));
+    }
+    if crate::auth::load_user(&state.store, input.user_id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::not_found("no such user"));
+    }
+    if let Some(room) = input.room_id {
+        super::load_room(&state, room).await?;
+    }
+    let now = now_ms();
+    let until = match input.minutes {
+        Some(m) if m <= 0 => return Err(ApiError::validation("minutes must be positive")),
+        Some(m) => Some(now + m * 60_000),
+        None => None,
+    };
+    let id: i64 = sqlx::query_scalar(
+        "insert into chat_sanctions (user_id, room_id, kind, until_ms, created_by, created_ms) \
+         values ($1, $2, $3, $4, $5, $6) returning id",
+    )
+    .bind(input.user_id)
+    .bind(input.room_id)
+    .bind(&input.kind)
+    .bind(until)
+    .bind(caller.user.id)
+    .bind(now)
+    .fetch_one(state.store.pool())
+    .await?;
+    Ok((StatusCode::CREATED, Json(SanctionCreated { id })))
+}
+
+/// Lift a mute or ban (organizers).
+#[utoipa::path(delete, path = "/api/v1/chat/mutes/{id}", tag = "chat",
+    params(("id" = i64, Path, description = "sanction id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn lift(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    caller.require_role(Role::Organizer)?;
+    let done = sqlx::query("delete from chat_sanctions where id = $1")
+        .bind(id)
+        .execute(state.store.pool())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::not_found("no such sanction"));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BlockInput {
+    pub user_id: i64,
+}
+
+/// Block a user from messaging you.
+#[utoipa::path(post, path = "/api/v1/chat/blocks", tag = "chat", request_body = BlockInput,
+    responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn block(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<BlockInput>,
+) -> ApiResult<StatusCode> {
+    if input.user_id == caller.user.id {
+        return Err(ApiError::validation("you cannot block yourself"));
+    }
+    if crate::auth::load_user(&state.store, input.user_id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::not_found("no such user"));
+    }
+    sqlx::query(
+        "insert into user_blocks (blocker_id, blocked_id, created_ms) values ($1, $2, $3) \
+         on conflict (blocker_id, blocked_id) do nothing",
+    )
+    .bind(caller.user.id)
+    .bind(input.user_id)
+    .bind(now_ms())
+    .execute(state.store.pool())
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unblock a user.
+#[utoipa::path(delete, path = "/api/v1/chat/blocks/{user_id}", tag = "chat",
+    params(("user_id" = i64, Path, description = "the blocked user")),
+    responses((status = 204)))]
+pub async fn unblock(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user_id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    sqlx::query("delete from user_blocks where blocker_id = $1 and blocked_id = $2")
+        .bind(caller.user.id)
+        .bind(user_id)
+        .execute(state.store.pool())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MemberInput {
+    pub user_id: i64,
+}
+
+/// Add an interpreter to a private conversation (the company's staff or organizers).
+#[utoipa::path(post, path = "/api/v1/chat/rooms/{id}/members", tag = "chat", request_body = MemberInput,
+    params(("id" = i64, Path, description = "chat room id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(room_id): Path<i64>,
+    JsonBody(input): JsonBody<MemberInput>,
+) -> ApiResult<StatusCode> {
+    let room = super::load_room(&state, room_id).await?;
+    if room.kind != ChatRoomKind::Private {
+        return Err(ApiError::validation(
+            "interpreters join private conversations",
+        ));
+    }
+    require_editor(&caller, room.company_id.unwrap_or(0))?;
+    let user = crate::auth::load_user(&state.store, input.user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such user"))?;
+    if user.role != Role::Interpreter {
+        return Err(ApiError::validation(
+            "only interpreters are added to conversations",
+        ));
+    }
+    sqlx::query(
+        "insert into chat_members (room_id, user_id, added_by, added_ms) values ($1, $2, $3, $4) \
+         on conflict (room_id, user_id) do nothing",
+    )
+    .bind(room_id)
+    .bind(input.user_id)
+    .bind(caller.user.id)
+    .bind(now_ms())
+    .execute(state.store.pool())
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,711 @@
+//! Live chat: order, acknowledgement after storage, idempotent resends, reconnect catch-up
+//! with no gap and no duplicate, unread counts and read markers, moderation, talk-to-staff.
+
+use crate::both_engines;
+use crate::helpers::*;
+use expo_client::{Api, Hub, Incoming};
+use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
+use expo_schema::{ChatMessage, ChatRoomInfo, ErrorCode, TalkState};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+both_engines!(
+    order_ack_and_idempotent_resend,
+    reconnect_catches_up_without_gaps_or_duplicates,
+    unread_counts_and_read_markers_across_devices,
+    deletion_mutes_and_bans,
+    talk_to_staff_has_one_winner_and_misses_are_kept,
+    forbidden_and_bad_chat_input_stores_nothing,
+);
+
+async fn open(hub: &Hub, target: &str) -> ChatRoomInfo {
+    match hub
+        .request(Command::ChatOpen {
+            target: target.into(),
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::ChatRoom { room } => room,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+async fn join(hub: &Hub, room: i64, after: i64) -> (ChatRoomInfo, Vec<ChatMessage>) {
+    match hub
+        .request(Command::ChatJoin {
+            room_id: room,
+            after_seq: after,
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::ChatJoined { room, messages, .. } => (room, messages),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+async fn send(
+    hub: &Hub,
+    room: i64,
+    body: &str,
+    key: &str,
+) -> Result<ChatMessage, expo_client::ClientError> {
+    match hub
+        .request(Command::ChatSend {
+            room_id: room,
+            body: body.into(),
+            key: key.into(),
+        })
+        .await?
+    {
+        ReplyData::ChatSent { message, .. } => Ok(message),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+async fn history(hub: &Hub, room: i64) -> Vec<ChatMessage> {
+    match hub
+        .request(Command::ChatHistory {
+            room_id: room,
+            before_seq: None,
+            limit: Some(200),
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::ChatHistory { messages, .. } => messages,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// Collects live chat messages of a room until `want` distinct sequences have arrived;
+/// returns them by sequence and how many duplicates were seen.
+async fn collect(hub: &mut Hub, room: i64, want: usize) -> (BTreeMap<i64, ChatMessage>, usize) {
+    let mut seen = BTreeMap::new();
+    let mut duplicates = 0;
+    while seen.len() < want {
+        match hub.next(Duration::from_secs(10)).await {
+            Some(Incoming::Frame(ServerFrame::Event {
+                event: RoomEvent::ChatMessage { message },
+                ..
+            })) if message.room_id == room => {
+                if seen.insert(message.seq, message).is_some() {
+                    duplicates += 1;
+                }
+            }
+            Some(Incoming::Frame(_)) => {}
+            other => panic!("stream ended after {} messages: {other:?}", seen.len()),
+        }
+    }
+    (seen, duplicates)
+}
+
+async fn demo(
+    env: &TestEnv,
+    tweak: impl FnOnce(&mut expo_server::Config),
+) -> (TestApp, Api, Api, i64) {
+    let app = env
+        .start_with(|c| {
+            c.demo = true;
+            tweak(c);
+        })
+        .await;
+    let (buyer, _) = app
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let (staff, me) = app
+        .api
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let company = me.user.company_id.unwrap();
+    (app, buyer, staff, company)
+}
+
+async fn order_ack_and_idempotent_resend(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let (app, buyer, staff, company) = demo(&env, |_| {}).await;
+    let b = buyer.connect().await.unwrap();
+    let s = staff.connect().await.unwrap();
+    let room = open(&b, &format!("booth:{company}")).await;
+    assert_eq!(open(&s, &format!("booth:{company}")).await.id, room.id);
+    join(&b, room.id, 0).await;
+    join(&s, room.id, 0).await;
+    let mut watcher = buyer.connect().await.unwrap();
+    join(&watcher, room.id, 0).await;
+
+    // Two senders at once: every message gets its own place, 1..=20, no gaps.
+    let (from_buyer, from_staff) = tokio::join!(
+        async {
+            let mut out = vec![];
+            for i in 0..10 {
+                out.push(
+                    send(&b, room.id, &format!("buyer {i}"), &format!("b-{i}"))
+                        .await
+                        .unwrap(),
+                );
+                tokio::time::sleep(Duration::from_millis(150)).await;
+            }
+            out
+        },
+        async {
+            let mut out = vec![];
+            for i in 0..10 {
+                out.push(
+                    send(&s, room.id, &format!("staff {i}"), &format!("s-{i}"))
+                        .await
+                        .unwrap(),
+                );
+                tokio::time::sleep(Duration::from_millis(150)).await;
+            }
+            out
+        }
+    );
+    let mut seqs: Vec<i64> = from_buyer
+        .iter()
+        .chain(&from_staff)
+        .map(|m| m.seq)
+        .collect();
+    seqs.sort();
+    assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
+    // Each sender's own messages keep their order.
+    assert!(from_buyer.windows(2).all(|w| w[0].seq < w[1].seq));
+    // The acknowledgement came after storage: history has every acknowledged message.
+    let stored = history(&s, room.id).await;
+    assert_eq!(stored.len(), 20);
+    for m in from_buyer.iter().chain(&from_staff) {
+        assert_eq!(stored[(m.seq - 1) as usize], *m);
+    }
+    // A third party received exactly the 20, each once.
+    let (live, duplicates) = collect(&mut watcher, room.id, 20).await;
+    assert_eq!(duplicates, 0);
+    assert_eq!(
+        live.keys().copied().collect::<Vec<_>>(),
+        (1..=20).collect::<Vec<_>>()
+    );
+
+    // A resend with the same key returns the original and stores nothing.
+    let again = send(&b, room.id, "buyer 3 (resent)", "b-3").await.unwrap();
+    assert_eq!(again, from_buyer[3]);
+    assert_eq!(history(&s, room.id).await.len(), 20);
+    assert!(
+        watcher.next(Duration::from_millis(500)).await.is_none(),
+        "a resend publishes nothing"
+    );
+    app.stop().await;
+}
+
+async fn reconnect_catches_up_without_gaps_or_duplicates(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let (app, buyer, staff, company) = demo(&env, |_| {}).await;
+    // In the services variant the reader and the writer are on different nodes.
+    let other = if engines == Engines::Services {
+        Some(env.start().await)
+    } else {
+        None
+    };
+    let staff = match &other {
+        Some(node) => node.api.with_token(staff.token().unwrap()),
+        None => staff,
+    };
+    let s = staff.connect().await.unwrap();
+    let room = open(
+        &s,
+        &format!("private:{company}:{}", {
+            let me: expo_schema::UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+            me.id
+        }),
+    )
+    .await;
+    join(&s, room.id, 0).await;
+    for i in 1..=5 {
+        send(&s, room.id, &format!("before {i}"), &format!("k{i}"))
+            .await
+            .unwrap();
+    }
+    let b = buyer.connect().await.unwrap();
+    let (_, first) = join(&b, room.id, 0).await;
+    assert_eq!(
+        first.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5]
+    );
+    let last_seen = 5;
+    b.close();
+    drop(b);
+    // While the buyer is away...
+    for i in 6..=10 {
+        send(&s, room.id, &format!("away {i}"), &format!("k{i}"))
+            .await
+            .unwrap();
+    }
+    // ...and while they reconnect, messages keep coming.
+    let sender = {
+        let s = s;
+        tokio::spawn(async move {
+            for i in 11..=30 {
+                // Within the per-user send rate (5 a second).
+                tokio::time::sleep(Duration::from_millis(210)).await;
+                send(&s, room.id, &format!("during {i}"), &format!("k{i}"))
+                    .await
+                    .unwrap();
+            }
+            s
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut b = buyer.connect().await.unwrap();
+    let (_, missed) = join(&b, room.id, last_seen).await;
+    // The reply holds exactly what came after 5, in order, from 6 on.
+    assert!(missed.len() >= 5);
+    for (i, m) in missed.iter().enumerate() {
+        assert_eq!(m.seq, last_seen + 1 + i as i64);
+    }
+    let mut delivered: Vec<i64> = missed.iter().map(|m| m.seq).collect();
+    let mut last = *delivered.last().unwrap();
+    // Then the live ones: apply only the next sequence, drop what we have.
+    while last < 30 {
+        match b.next(Duration::from_secs(10)).await {
+            Some(Incoming::Frame(ServerFrame::Event {
+                event: RoomEvent::ChatMessage { message },
+                ..
+            })) => {
+                if message.seq <= last {
+                    continue; // Already in the reply: the seam's overlap.
+                }
+                assert_eq!(message.seq, last + 1, "no gap");
+                last = message.seq;
+                delivered.push(message.seq);
+            }
+            Some(Incoming::Frame(_)) => {}
+            other => panic!("stream ended at {last}: {other:?}"),
+        }
+    }
+    assert_eq!(delivered, (6..=30).collect::<Vec<_>>());
+    sender.await.unwrap();
+    if let Some(node) = other {
+        node.stop().await;
+    }
+    app.stop().await;
+}
+
+async fn unread_counts_and_read_markers_across_devices(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let (app, buyer, staff, company) = demo(&env, |_| {}).await;
+    let me: expo_schema::UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+    let phone = buyer.connect().await.unwrap();
+    let mut laptop = buyer.connect().await.unwrap();
+    laptop.subscribe(&format!("user:{}", me.id)).await.unwrap();
+    let s = staff.connect().await.unwrap();
+    let room = open(&s, &format!("private:{company}:{}", me.id)).await;
+    join(&s, room.id, 0).await;
+    let mut last = 0;
+    for i in 0..3 {
+        last = send(&s, room.id, &format!("hello {i}"), &format!("u{i}"))
+            .await
+            .unwrap()
+            .seq;
+    }
+    let badge = laptop
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::ChatUnread { room_id, last_seq, .. }, .. }) if *room_id == room.id && *last_seq == last)
+        })
+        .await;
+    assert!(badge.is_some(), "the inbox hears about new messages");
+    let inbox: serde_json::Value = buyer.get("/api/v1/chat/rooms").await.unwrap();
+    let entry = inbox["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == room.id)
+        .unwrap()
+        .clone();
+    assert_eq!(entry["unread"], 3);
+    assert_eq!(entry["title"], "Seorak Natural Foods");
+    // Staff see their own messages as read.
+    let staff_inbox: serde_json::Value = staff.get("/api/v1/chat/rooms").await.unwrap();
+    let staff_entry = staff_inbox["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == room.id)
+        .unwrap()
+        .clone();
+    assert_eq!(staff_entry["unread"], 0);
+
+    // Reading on the phone clears the laptop's badge.
+    join(&phone, room.id, 0).await;
+    let reply = phone
+        .request(Command::ChatRead {
+            room_id: room.id,
+            seq: 2,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        reply,
+        ReplyData::ChatRead {
+            room_id: room.id,
+            seq: 2
+        }
+    );
+    let marker = laptop
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::ChatReadMarker { room_id, seq }, .. }) if *room_id == room.id && *seq == 2)
+        })
+        .await;
+    assert!(marker.is_some(), "the other device hears the read marker");
+    // Markers never move back, and never past the newest message.
+    let reply = phone
+        .request(Command::ChatRead {
+            room_id: room.id,
+            seq: 1,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        reply,
+        ReplyData::ChatRead {
+            room_id: room.id,
+            seq: 2
+        }
+    );
+    let reply = phone
+        .request(Command::ChatRead {
+            room_id: room.id,
+            seq: 99,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        reply,
+        ReplyData::ChatRead {
+            room_id: room.id,
+            seq: 3
+        }
+    );
+    let inbox: serde_json::Value = buyer.get("/api/v1/chat/rooms").await.unwrap();
+    let entry = inbox["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == room.id)
+        .unwrap()
+        .clone();
+    assert_eq!(entry["unread"], 0);
+    app.stop().await;
+}
+
+async fn deletion_mutes_and_bans(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let (app, buyer, staff, company) = demo(&env, |_| {}).await;
+    let me: expo_schema::UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+    let b = buyer.connect().await.unwrap();
+    let s = staff.connect().await.unwrap();
+    let mut watcher = app.admin().await.connect().await.unwrap();
+    let room = open(&b, &format!("booth:{company}")).await;
+    for hub in [&b, &s, &watcher] {
+        join(hub, room.id, 0).await;
+    }
+    let rude = send(&b, room.id, "something rude", "r1").await.unwrap();
+    let polite = send(&s, room.id, "welcome!", "p1").await.unwrap();
+    // A buyer may not delete someone else's message.
+    let error = b
+        .request(Command::ChatDelete {
+            message_id: polite.id,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    // The booth's staff may delete in their room; everyone hears it; the text is gone.
+    s.request(Command::ChatDelete {
+        message_id: rude.id,
+    })
+    .await
+    .unwrap();
+    let deleted = watcher
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::ChatDeleted { message_id, .. }, .. }) if *message_id == rude.id)
+        })
+        .await;
+    assert!(deleted.is_some());
+    let stored = history(&s, room.id).await;
+    assert_eq!(stored[0].body, None);
+    assert!(stored[0].deleted);
+    assert_eq!(stored[1].body.as_deref(), Some("welcome!"));
+
+    // An organizer mutes the buyer in this room: posting fails and stores nothing.
+    let admin = app.admin().await;
+    let mute: serde_json::Value = admin
+        .post(
+            "/api/v1/chat/mutes",
+            &json!({"user_id": me.id, "room_id": room.id, "kind": "mute"}),
+        )
+        .await
+        .unwrap();
+    let error = send(&b, room.id, "let me speak", "r2").await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    assert_eq!(history(&s, room.id).await.len(), 2);
+    admin
+        .delete(&format!("/api/v1/chat/mutes/{}", mute["id"]))
+        .await
+        .unwrap();
+    send(&b, room.id, "thank you", "r3").await.unwrap();
+    // A fair-wide ban keeps them out of every room.
+    let _: serde_json::Value = admin
+        .post(
+            "/api/v1/chat/mutes",
+            &json!({"user_id": me.id, "kind": "ban"}),
+        )
+        .await
+        .unwrap();
+    let error = b
+        .request(Command::ChatJoin {
+            room_id: room.id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let error = send(&b, room.id, "hello?", "r4").await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    // Staff cannot mute; only organizers.
+    let error = staff
+        .post::<serde_json::Value>(
+            "/api/v1/chat/mutes",
+            &json!({"user_id": me.id, "kind": "ban"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    app.stop().await;
+}
+
+async fn talk_to_staff_has_one_winner_and_misses_are_kept(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let (app, buyer, staff, company) = demo(&env, |c| c.talk_timeout_secs = 2).await;
+    // A second staff member of the same company.
+    let (second, _) = app
+        .api
+        .login("staff2@seorak-natural-foods.demo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let mut s1 = staff.connect().await.unwrap();
+    let mut s2 = second.connect().await.unwrap();
+    for s in [&s1, &s2] {
+        s.request(Command::SetDuty { on_duty: true }).await.unwrap();
+    }
+    let me: expo_schema::UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+    let mut b = buyer.connect().await.unwrap();
+    b.subscribe(&format!("user:{}", me.id)).await.unwrap();
+    // Only from inside the booth.
+    let error = b
+        .request(Command::TalkRequest {
+            company_id: company,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::NotSubscribed));
+    b.subscribe(&format!("booth:{company}")).await.unwrap();
+    let request = match b
+        .request(Command::TalkRequest {
+            company_id: company,
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::Talk { request, .. } => request,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(request.state, TalkState::Open);
+    for s in [&mut s1, &mut s2] {
+        let told = s
+            .wait_for(Duration::from_secs(5), |i| {
+                matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::TalkRequested { request: r }, .. }) if r.id == request.id)
+            })
+            .await;
+        assert!(told.is_some(), "every on-duty staff member is told");
+    }
+    // Both accept at once: exactly one wins.
+    let (a1, a2) = tokio::join!(
+        s1.request(Command::TalkAccept {
+            request_id: request.id
+        }),
+        s2.request(Command::TalkAccept {
+            request_id: request.id
+        })
+    );
+    let (winner, loser) = match (a1, a2) {
+        (Ok(w), Err(l)) | (Err(l), Ok(w)) => (w, l),
+        other => panic!("exactly one must win: {other:?}"),
+    };
+    assert_eq!(loser.code(), Some(ErrorCode::Conflict));
+    let room = match winner {
+        ReplyData::Talk {
+            request,
+            room: Some(room),
+        } => {
+            assert_eq!(request.state, TalkState::Accepted);
+            room
+        }
+        other => panic!("unexpected {other:?}"),
+    };
+    let taken = b
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::TalkTaken { request: r }, .. }) if r.id == request.id && r.room_id == Some(room.id))
+        })
+        .await;
+    assert!(
+        taken.is_some(),
+        "the buyer learns who took it and where to talk"
+    );
+    let (joined, _) = join(&b, room.id, 0).await;
+    assert_eq!(joined.staff_online, Some(true));
+
+    // A request nobody takes is missed, and kept for follow-up.
+    let (other_buyer, _) = app
+        .api
+        .login("olga.smirnova@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let mut ob = other_buyer.connect().await.unwrap();
+    ob.subscribe(&format!("booth:{company}")).await.unwrap();
+    let missed = match ob
+        .request(Command::TalkRequest {
+            company_id: company,
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::Talk { request, .. } => request,
+        other => panic!("unexpected {other:?}"),
+    };
+    let told = s1
+        .wait_for(Duration::from_secs(10), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::TalkMissed { request: r }, .. }) if r.id == missed.id)
+        })
+        .await;
+    assert!(told.is_some(), "staff hear it was missed");
+    let error = s2
+        .request(Command::TalkAccept {
+            request_id: missed.id,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Conflict));
+    let list: serde_json::Value = staff
+        .get(&format!(
+            "/api/v1/companies/{company}/talk-requests?state=missed"
+        ))
+        .await
+        .unwrap();
+    let ids: Vec<i64> = list["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [missed.id]);
+    let _ = &mut ob;
+    app.stop().await;
+}
+
+async fn forbidden_and_bad_chat_input_stores_nothing(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let (app, buyer, staff, company) = demo(&env, |_| {}).await;
+    let me: expo_schema::UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+    let b = buyer.connect().await.unwrap();
+    let private = open(&b, &format!("private:{company}")).await;
+    join(&b, private.id, 0).await;
+    send(&b, private.id, "hello", "x1").await.unwrap();
+    // Another buyer can neither open nor read this conversation.
+    let (intruder, _) = app
+        .api
+        .login("wang.wei@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let i = intruder.connect().await.unwrap();
+    let error = i
+        .request(Command::ChatJoin {
+            room_id: private.id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let error = i
+        .request(Command::ChatOpen {
+            target: format!("private:{company}:{}", me.id),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let error = i
+        .request(Command::ChatHistory {
+            room_id: private.id,
+            before_seq: None,
+            limit: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    // Only organizers announce in the fair room.
+    let fair = open(&b, "fair").await;
+    join(&b, fair.id, 0).await;
+    assert_eq!(
+        send(&b, fair.id, "hi all", "x2").await.unwrap_err().code(),
+        Some(ErrorCode::Forbidden)
+    );
+    // Sending without joining, too long, empty, or too fast.
+    let booth = open(&b, &format!("booth:{company}")).await;
+    assert_eq!(
+        send(&b, booth.id, "hi", "x3").await.unwrap_err().code(),
+        Some(ErrorCode::NotSubscribed)
+    );
+    join(&b, booth.id, 0).await;
+    let long = "가".repeat(2001);
+    assert_eq!(
+        send(&b, booth.id, &long, "x4").await.unwrap_err().code(),
+        Some(ErrorCode::Validation)
+    );
+    assert_eq!(
+        send(&b, booth.id, "   ", "x5").await.unwrap_err().code(),
+        Some(ErrorCode::Validation)
+    );
+    let mut limited = 0;
+    for n in 0..25 {
+        match send(&b, booth.id, &format!("flood {n}"), &format!("f{n}")).await {
+            Ok(_) => {}
+            Err(e) => {
+                assert_eq!(e.code(), Some(ErrorCode::RateLimited));
+                limited += 1;
+            }
+        }
+    }
+    assert!(limited > 0, "the flood was limited");
+    let stored = history(&b, booth.id).await;
+    assert_eq!(stored.len(), 25 - limited);
+    assert!(stored
+        .iter()
+        .all(|m| m.body.as_deref().unwrap().starts_with("flood")));
+    // Blocking: the buyer blocks the staff member, who then cannot write to them.
+    let staff_me: expo_schema::UserProfile = staff.get("/api/v1/auth/me").await.unwrap();
+    buyer
+        .post_empty_json("/api/v1/chat/blocks", &json!({"user_id": staff_me.id}))
+        .await
+        .unwrap();
+    let s = staff.connect().await.unwrap();
+    join(&s, private.id, 0).await;
+    assert_eq!(
+        send(&s, private.id, "please reply", "y1")
+            .await
+            .unwrap_err()
+            .code(),
+        Some(ErrorCode::Forbidden)
+    );
+    assert_eq!(history(&s, private.id).await.len(), 1);
+    app.stop().await;
+}
