@@ -341,7 +341,21 @@ pub struct ChatMessage {
     pub body: Option<String>,
     #[serde(default)]
     pub deleted: bool,
+    /// A shared file (an image or a PDF); gone once the message is deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<ChatAttachment>,
     pub created_ms: i64,
+}
+
+/// A file shared in a chat room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct ChatAttachment {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// `/api/v1/chat/attachments/{id}`.
+    pub url: String,
 }
 
 /// The state of a visitor's request to talk to a booth's staff.

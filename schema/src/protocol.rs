@@ -83,8 +83,12 @@ pub enum Command {
     /// returns the first message instead of storing a second.
     ChatSend {
         room_id: i64,
+        /// Plain text; may be empty when an attachment is sent.
         body: String,
         key: String,
+        /// A file uploaded to this room first (`POST /api/v1/chat/rooms/{id}/attachments`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attachment_id: Option<i64>,
     },
     /// Older messages, newest page first: those before `before_seq` (default: the newest).
     ChatHistory {
@@ -396,6 +400,7 @@ mod tests {
                 room_id: 1,
                 body: "hi".into(),
                 key: "k".into(),
+                attachment_id: Some(3),
             },
             Command::ChatHistory {
                 room_id: 1,

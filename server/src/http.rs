@@ -31,6 +31,7 @@ use utoipa::OpenApi;
         booths::lobby::recommendations, booths::leads::leads, booths::leads::leads_csv,
         chat::routes::rooms, chat::routes::talk_requests, chat::routes::sanction,
         chat::routes::lift, chat::routes::block, chat::routes::unblock, chat::routes::add_member,
+        chat::routes::upload_attachment, chat::routes::attachment,
         booths::import::import,
         healthz, readyz,
     ),

@@ -230,11 +230,14 @@ impl Dispatch for AppDispatch {
                         .await
                         .map_err(|e| e.body())
                 }
-                Command::ChatSend { room_id, body, key } => {
-                    chat::send(&self.state, conn, room_id, &body, &key)
-                        .await
-                        .map_err(|e| e.body())
-                }
+                Command::ChatSend {
+                    room_id,
+                    body,
+                    key,
+                    attachment_id,
+                } => chat::send(&self.state, conn, room_id, &body, &key, attachment_id)
+                    .await
+                    .map_err(|e| e.body()),
                 Command::ChatHistory {
                     room_id,
                     before_seq,

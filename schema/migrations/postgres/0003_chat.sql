@@ -15,6 +15,18 @@ create table chat_rooms (
     created_ms bigint not null
 );
 
+-- Files shared in a room (images and PDFs, checked like booth uploads).
+create table chat_attachments (
+    id bigserial primary key,
+    room_id bigint not null references chat_rooms (id) on delete cascade,
+    uploader_id bigint not null references users (id) on delete cascade,
+    file_name text not null,
+    stored_name text not null unique,
+    content_type text not null,
+    size_bytes bigint not null,
+    created_ms bigint not null
+);
+
 create table chat_messages (
     id bigserial primary key,
     room_id bigint not null references chat_rooms (id) on delete cascade,
@@ -24,6 +36,7 @@ create table chat_messages (
     body text,
     -- The sender's idempotency key: a resend returns the first message.
     client_key text not null,
+    attachment_id bigint references chat_attachments (id) on delete set null,
     created_ms bigint not null,
     deleted_ms bigint,
     deleted_by bigint references users (id) on delete set null,

@@ -30,7 +30,7 @@ use tokio::io::AsyncWriteExt;
 use tower::ServiceExt;
 
 /// Images never need more than this.
-const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
+pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -46,7 +46,7 @@ pub fn router() -> Router<AppState> {
 
 /// A refused upload may leave most of its body unread; `Connection: close` tells the client
 /// not to reuse the connection, whose unread bytes would otherwise spoil the next request.
-async fn close_after_refusal(mut response: Response) -> Response {
+pub async fn close_after_refusal(mut response: Response) -> Response {
     if !response.status().is_success() {
         response
             .headers_mut()
@@ -161,9 +161,16 @@ fn random_name(ext: &str) -> String {
 
 /// Removes a file when dropped unless it was kept: the temporary upload never outlives a
 /// refusal, whatever path the handler leaves by.
-struct TempFile {
+pub struct TempFile {
     path: PathBuf,
     keep: bool,
+}
+
+impl TempFile {
+    /// The upload is recorded: keep the file.
+    pub fn keep(&mut self) {
+        self.keep = true;
+    }
 }
 
 impl Drop for TempFile {
@@ -172,6 +179,91 @@ impl Drop for TempFile {
             let _ = std::fs::remove_file(&self.path);
         }
     }
+}
+
+/// Streams an upload to the uploads directory under a random name: capped at `limit` bytes,
+/// typed by its first bytes (`accept` decides), never by its name. Returns the guard (call
+/// `keep()` once the upload is recorded), the stored name, the content type and the size.
+/// On every refusal the partial file is removed.
+pub async fn receive_file(
+    state: &AppState,
+    request: Request,
+    limit: u64,
+    accept: impl Fn(&str) -> bool,
+    what: &str,
+    prefix: &str,
+) -> ApiResult<(TempFile, String, String, u64)> {
+    let too_big = || {
+        ApiError::new(
+            ErrorCode::MessageTooLarge,
+            format!("uploads of this kind may have at most {limit} bytes"),
+        )
+    };
+    if let Some(length) = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        if length > limit {
+            return Err(too_big());
+        }
+    }
+    let dir = state.config.uploads_dir();
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the uploads directory: {e}"))?;
+    let mut temp = TempFile {
+        path: dir.join(format!("incoming-{}", random_name("part"))),
+        keep: false,
+    };
+    let mut file = tokio::fs::File::create(&temp.path)
+        .await
+        .map_err(|e| anyhow::anyhow!("creating an upload file: {e}"))?;
+    let mut head: Vec<u8> = Vec::with_capacity(8192);
+    let mut size: u64 = 0;
+    let mut stream = request.into_body().into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| ApiError::validation("the upload was interrupted"))?;
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(too_big());
+        }
+        if head.len() < 8192 {
+            let take = (8192 - head.len()).min(chunk.len());
+            head.extend_from_slice(&chunk[..take]);
+        }
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
+    }
+    file.flush()
+        .await
+        .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
+    drop(file);
+    if size == 0 {
+        return Err(ApiError::validation("the upload is empty"));
+    }
+    let (mime, ext) = match infer::get(&head) {
+        Some(t) if accept(t.mime_type()) => (t.mime_type().to_string(), t.extension()),
+        Some(t) => {
+            return Err(ApiError::validation(format!(
+                "a {what} cannot be {} content",
+                t.mime_type()
+            )))
+        }
+        None => {
+            return Err(ApiError::validation(format!(
+                "the content is not an accepted {what} type"
+            )))
+        }
+    };
+    let stored = format!("{prefix}-{}", random_name(ext));
+    tokio::fs::rename(&temp.path, dir.join(&stored))
+        .await
+        .map_err(|e| anyhow::anyhow!("storing an upload: {e}"))?;
+    temp.path = dir.join(&stored);
+    Ok((temp, stored, mime, size))
 }
 
 /// Upload a logo, product photo, brochure or video (the body is the file).
@@ -224,79 +316,15 @@ pub async fn upload(
         MediaKind::Logo | MediaKind::Photo => MAX_IMAGE_BYTES.min(state.config.max_upload_bytes),
         _ => state.config.max_upload_bytes,
     };
-    let too_big = || {
-        ApiError::new(
-            ErrorCode::MessageTooLarge,
-            format!("uploads of this kind may have at most {limit} bytes"),
-        )
-    };
-    if let Some(length) = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        if length > limit {
-            return Err(too_big());
-        }
-    }
-    let dir = state.config.uploads_dir();
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| anyhow::anyhow!("creating the uploads directory: {e}"))?;
-    let mut temp = TempFile {
-        path: dir.join(format!("incoming-{}", random_name("part"))),
-        keep: false,
-    };
-    let mut file = tokio::fs::File::create(&temp.path)
-        .await
-        .map_err(|e| anyhow::anyhow!("creating an upload file: {e}"))?;
-    let mut head: Vec<u8> = Vec::with_capacity(8192);
-    let mut size: u64 = 0;
-    let mut stream = request.into_body().into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| ApiError::validation("the upload was interrupted"))?;
-        size += chunk.len() as u64;
-        if size > limit {
-            return Err(too_big());
-        }
-        if head.len() < 8192 {
-            let take = (8192 - head.len()).min(chunk.len());
-            head.extend_from_slice(&chunk[..take]);
-        }
-        file.write_all(&chunk)
-            .await
-            .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
-    }
-    file.flush()
-        .await
-        .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
-    drop(file);
-    if size == 0 {
-        return Err(ApiError::validation("the upload is empty"));
-    }
-    let detected = infer::get(&head);
-    let (mime, ext) = match detected {
-        Some(t) if accepted(kind, t.mime_type()) => (t.mime_type().to_string(), t.extension()),
-        Some(t) => {
-            return Err(ApiError::validation(format!(
-                "a {} cannot be {} content",
-                kind.as_str(),
-                t.mime_type()
-            )))
-        }
-        None => {
-            return Err(ApiError::validation(format!(
-                "the content is not an accepted {} type",
-                kind.as_str()
-            )))
-        }
-    };
-    let stored = format!("{company_id}-{}", random_name(ext));
-    tokio::fs::rename(&temp.path, dir.join(&stored))
-        .await
-        .map_err(|e| anyhow::anyhow!("storing an upload: {e}"))?;
-    temp.path = dir.join(&stored);
+    let (mut temp, stored, mime, size) = receive_file(
+        &state,
+        request,
+        limit,
+        |mime| accepted(kind, mime),
+        kind.as_str(),
+        &company_id.to_string(),
+    )
+    .await?;
     let mut tx = state.store.pool().begin().await?;
     let id: i64 = sqlx::query_scalar(
         "insert into media (company_id, product_id, kind, title, file_name, stored_name, \
@@ -337,7 +365,7 @@ pub async fn upload(
             .await?;
     }
     tx.commit().await?;
-    temp.keep = true;
+    temp.keep();
     remove_files(&state, &replaced_logo).await;
     announce(&state, company_id, "media").await;
     let sql = format!("select {MEDIA_FIELDS} from media where id = $1");
@@ -430,7 +458,19 @@ pub async fn serve(
                 .await;
         }
     }
-    let path = state.config.uploads_dir().join(&stored);
+    let name = item.file_name.unwrap_or_else(|| stored.clone());
+    serve_stored(&state, &stored, &name, request).await
+}
+
+/// Serves a stored upload (ranges included, for video seeking) under a safe display name,
+/// with `nosniff` so a browser never second-guesses the checked type.
+pub async fn serve_stored(
+    state: &AppState,
+    stored: &str,
+    file_name: &str,
+    request: Request,
+) -> ApiResult<Response> {
+    let path = state.config.uploads_dir().join(stored);
     let mut response = tower_http::services::ServeFile::new(path)
         .oneshot(request)
         .await
@@ -439,9 +479,7 @@ pub async fn serve(
     if response.status() == StatusCode::NOT_FOUND {
         return Err(ApiError::not_found("the file is gone"));
     }
-    let safe: String = item
-        .file_name
-        .unwrap_or_else(|| stored.clone())
+    let safe: String = file_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {

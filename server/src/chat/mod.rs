@@ -19,7 +19,9 @@ use crate::hub::ConnHandle;
 use crate::store::{now_ms, StoreKind};
 use crate::AppState;
 use expo_schema::protocol::{ReplyData, RoomEvent, ServerFrame};
-use expo_schema::{ChatMessage, ChatRoomInfo, ChatRoomKind, ErrorCode, Role, UserSummary};
+use expo_schema::{
+    ChatAttachment, ChatMessage, ChatRoomInfo, ChatRoomKind, ErrorCode, Role, UserSummary,
+};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -116,9 +118,11 @@ pub async fn load_room(state: &AppState, room_id: i64) -> ApiResult<Room> {
 const MESSAGE_FIELDS: &str = "m.id, m.room_id, m.seq, m.body, m.deleted_ms, m.created_ms, \
      u.id as sender_id, u.name as sender_name, u.role as sender_role, \
      u.company_id as sender_company_id, coalesce(c.name, u.buyer_company) as sender_company, \
-     u.country as sender_country \
+     u.country as sender_country, a.id as att_id, a.file_name as att_name, \
+     a.content_type as att_type, a.size_bytes as att_size \
      from chat_messages m join users u on u.id = m.sender_id \
-     left join companies c on c.id = u.company_id";
+     left join companies c on c.id = u.company_id \
+     left join chat_attachments a on a.id = m.attachment_id";
 
 fn message_from_row(row: &AnyRow) -> sqlx::Result<ChatMessage> {
     let role: String = row.try_get("sender_role")?;
@@ -141,6 +145,16 @@ fn message_from_row(row: &AnyRow) -> sqlx::Result<ChatMessage> {
             row.try_get("body")?
         },
         deleted: deleted.is_some(),
+        attachment: match (deleted, row.try_get::<Option<i64>, _>("att_id")?) {
+            (None, Some(id)) => Some(ChatAttachment {
+                id,
+                file_name: row.try_get("att_name")?,
+                content_type: row.try_get("att_type")?,
+                size_bytes: row.try_get("att_size")?,
+                url: format!("/api/v1/chat/attachments/{id}"),
+            }),
+            _ => None,
+        },
         created_ms: row.try_get("created_ms")?,
     })
 }
@@ -507,6 +521,7 @@ pub async fn send(
     room_id: i64,
     body: &str,
     key: &str,
+    attachment_id: Option<i64>,
 ) -> ApiResult<ReplyData> {
     let user = &conn.identity.user;
     if key.is_empty() || key.len() > 100 {
@@ -521,8 +536,24 @@ pub async fn send(
             staff_online: None,
         });
     }
-    if body.trim().is_empty() {
-        return Err(ApiError::validation("a message needs some text"));
+    if body.trim().is_empty() && attachment_id.is_none() {
+        return Err(ApiError::validation("a message needs some text or a file"));
+    }
+    if let Some(attachment) = attachment_id {
+        // Only the uploader's own file, uploaded to this very room.
+        let found: i64 = sqlx::query_scalar(
+            "select count(*) from chat_attachments where id = $1 and room_id = $2 and uploader_id = $3",
+        )
+        .bind(attachment)
+        .bind(room_id)
+        .bind(user.id)
+        .fetch_one(state.store.pool())
+        .await?;
+        if found == 0 {
+            return Err(ApiError::validation(
+                "attachment_id is not a file you uploaded to this room",
+            ));
+        }
     }
     let chars = body.chars().count();
     if chars > MAX_MESSAGE_CHARS {
@@ -556,14 +587,15 @@ pub async fn send(
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = sqlx::query_scalar(
-            "insert into chat_messages (room_id, seq, sender_id, body, client_key, created_ms) \
-             values ($1, $2, $3, $4, $5, $6) returning id",
+            "insert into chat_messages (room_id, seq, sender_id, body, client_key, attachment_id, \
+             created_ms) values ($1, $2, $3, $4, $5, $6, $7) returning id",
         )
         .bind(room_id)
         .bind(seq)
         .bind(user.id)
         .bind(body)
         .bind(key)
+        .bind(attachment_id)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
@@ -765,6 +797,15 @@ pub async fn delete(state: &AppState, user: &UserSummary, message_id: i64) -> Ap
     .bind(message_id)
     .execute(state.store.pool())
     .await?;
+    // A shared file goes with its message.
+    let stored: Vec<String> = sqlx::query_scalar(
+        "select a.stored_name from chat_attachments a join chat_messages m on m.attachment_id = a.id \
+         where m.id = $1",
+    )
+    .bind(message_id)
+    .fetch_all(state.store.pool())
+    .await?;
+    crate::booths::media::remove_files(state, &stored).await;
     publish(
         state,
         &hub_room(room_id),

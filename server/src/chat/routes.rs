@@ -10,13 +10,22 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use expo_schema::{ChatRoomInfo, ChatRoomKind, ErrorBody, Role, TalkRequest};
+use expo_schema::{ChatAttachment, ChatRoomInfo, ChatRoomKind, ErrorBody, Role, TalkRequest};
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/chat/rooms", get(rooms))
         .route("/api/v1/chat/rooms/{id}/members", post(add_member))
+        .route(
+            "/api/v1/chat/rooms/{id}/attachments",
+            post(upload_attachment)
+                .layer(axum::extract::DefaultBodyLimit::disable())
+                .layer(axum::middleware::map_response(
+                    crate::booths::media::close_after_refusal,
+                )),
+        )
+        .route("/api/v1/chat/attachments/{id}", get(attachment))
         .route("/api/v1/chat/mutes", post(sanction))
         .route("/api/v1/chat/mutes/{id}", delete(lift))
         .route("/api/v1/chat/blocks", post(block))
@@ -243,4 +252,112 @@ pub async fn add_member(
     .execute(state.store.pool())
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AttachmentQuery {
+    /// The uploader's file name: shown only, never used as a path.
+    file_name: String,
+}
+
+/// Share a file in a room (an image or a PDF; the body is the file). Checked like booth
+/// uploads: by content, size-capped, stored under a random name. Send it with `chat_send`'s
+/// `attachment_id`.
+#[utoipa::path(post, path = "/api/v1/chat/rooms/{id}/attachments", tag = "chat",
+    params(("id" = i64, Path, description = "chat room id"), AttachmentQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = ChatAttachment), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload_attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(room_id): Path<i64>,
+    Query(query): Query<AttachmentQuery>,
+    request: axum::extract::Request,
+) -> ApiResult<(StatusCode, Json<ChatAttachment>)> {
+    let room = super::load_room(&state, room_id).await?;
+    super::check_post(&state, &caller.user.summary(), &room).await?;
+    let file_name = crate::booths::media::check_file_name(&query.file_name)?;
+    let limit = state.config.max_upload_bytes;
+    let (mut temp, stored, mime, size) = crate::booths::media::receive_file(
+        &state,
+        request,
+        limit,
+        |mime| {
+            matches!(
+                mime,
+                "image/png" | "image/jpeg" | "image/webp" | "image/gif" | "application/pdf"
+            )
+        },
+        "chat attachment",
+        &format!("chat{room_id}"),
+    )
+    .await?;
+    if mime.starts_with("image/") && size > crate::booths::media::MAX_IMAGE_BYTES {
+        return Err(ApiError::new(
+            expo_schema::ErrorCode::MessageTooLarge,
+            "images may have at most 5 MiB",
+        ));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "insert into chat_attachments (room_id, uploader_id, file_name, stored_name, content_type, \
+         size_bytes, created_ms) values ($1, $2, $3, $4, $5, $6, $7) returning id",
+    )
+    .bind(room_id)
+    .bind(caller.user.id)
+    .bind(&file_name)
+    .bind(&stored)
+    .bind(&mime)
+    .bind(size as i64)
+    .bind(now_ms())
+    .fetch_one(state.store.pool())
+    .await?;
+    temp.keep();
+    Ok((
+        StatusCode::CREATED,
+        Json(ChatAttachment {
+            id,
+            file_name,
+            content_type: mime,
+            size_bytes: size as i64,
+            url: format!("/api/v1/chat/attachments/{id}"),
+        }),
+    ))
+}
+
+/// Download a shared file (only those who may read its room; not once its message is
+/// deleted).
+#[utoipa::path(get, path = "/api/v1/chat/attachments/{id}", tag = "chat",
+    params(("id" = i64, Path, description = "attachment id")),
+    responses((status = 200, description = "the file"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    request: axum::extract::Request,
+) -> ApiResult<axum::response::Response> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "select a.room_id, a.file_name, a.stored_name, \
+         (select count(*) from chat_messages m where m.attachment_id = a.id and m.deleted_ms is not null) as deleted \
+         from chat_attachments a where a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(state.store.pool())
+    .await?
+    .ok_or_else(|| ApiError::not_found("no such attachment"))?;
+    let room = super::load_room(&state, row.try_get("room_id")?).await?;
+    super::check_read(&state, &caller.user.summary(), &room).await?;
+    if row.try_get::<i64, _>("deleted")? > 0 {
+        return Err(ApiError::not_found(
+            "this file was deleted with its message",
+        ));
+    }
+    crate::booths::media::serve_stored(
+        &state,
+        &row.try_get::<String, _>("stored_name")?,
+        &row.try_get::<String, _>("file_name")?,
+        request,
+    )
+    .await
 }

@@ -17,6 +17,7 @@ both_engines!(
     deletion_mutes_and_bans,
     talk_to_staff_has_one_winner_and_misses_are_kept,
     forbidden_and_bad_chat_input_stores_nothing,
+    typing_staff_online_and_interpreters,
 );
 
 async fn open(hub: &Hub, target: &str) -> ChatRoomInfo {
@@ -57,6 +58,7 @@ async fn send(
             room_id: room,
             body: body.into(),
             key: key.into(),
+            attachment_id: None,
         })
         .await?
     {
@@ -707,5 +709,180 @@ async fn forbidden_and_bad_chat_input_stores_nothing(engines: Engines) {
         Some(ErrorCode::Forbidden)
     );
     assert_eq!(history(&s, private.id).await.len(), 1);
+    app.stop().await;
+}
+
+async fn typing_staff_online_and_interpreters(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let (app, buyer, staff, company) = demo(&env, |_| {}).await;
+    let b = buyer.connect().await.unwrap();
+    let room = open(&b, &format!("private:{company}")).await;
+    assert_eq!(room.staff_online, Some(false));
+    join(&b, room.id, 0).await;
+    // Nobody on duty: the buyer is told the message waits.
+    match b
+        .request(Command::ChatSend {
+            room_id: room.id,
+            body: "anyone there?".into(),
+            key: "t1".into(),
+            attachment_id: None,
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::ChatSent { staff_online, .. } => assert_eq!(staff_online, Some(false)),
+        other => panic!("unexpected {other:?}"),
+    }
+    let mut s = staff.connect().await.unwrap();
+    s.request(Command::SetDuty { on_duty: true }).await.unwrap();
+    let (joined, waiting) = join(&s, room.id, 0).await;
+    assert_eq!(waiting.len(), 1, "the message waited for staff");
+    assert_eq!(joined.unread, 1);
+    eventually(Duration::from_secs(5), "staff show as online", || async {
+        match b
+            .request(Command::ChatOpen {
+                target: format!("private:{company}"),
+            })
+            .await
+        {
+            Ok(ReplyData::ChatRoom { room }) => room.staff_online == Some(true),
+            _ => false,
+        }
+    })
+    .await;
+    // Typing reaches the other side, throttled: three notices in a row pass on once.
+    for _ in 0..3 {
+        assert_eq!(
+            b.request(Command::ChatTyping { room_id: room.id })
+                .await
+                .unwrap(),
+            ReplyData::Recorded
+        );
+    }
+    let mut typing = 0;
+    while let Some(item) = s.next(Duration::from_millis(700)).await {
+        if matches!(
+            item,
+            Incoming::Frame(ServerFrame::Event {
+                event: RoomEvent::Typing { .. },
+                ..
+            })
+        ) {
+            typing += 1;
+        }
+    }
+    assert_eq!(typing, 1);
+    // The company adds an interpreter, who can then read and write the conversation.
+    let (interpreter, me) = app
+        .api
+        .login("interpreter@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let i = interpreter.connect().await.unwrap();
+    let error = i
+        .request(Command::ChatJoin {
+            room_id: room.id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    staff
+        .post_empty_json(
+            &format!("/api/v1/chat/rooms/{}/members", room.id),
+            &json!({"user_id": me.user.id}),
+        )
+        .await
+        .unwrap();
+    let (_, seen) = join(&i, room.id, 0).await;
+    assert_eq!(seen.len(), 1);
+    send(&i, room.id, "Здравствуйте, я переводчик", "i1")
+        .await
+        .unwrap();
+    // Files are shared as attachments, checked like booth uploads.
+    let pdf = crate::booths::pdf_bytes(200);
+    let shared: expo_schema::ChatAttachment = buyer
+        .post_bytes(
+            &format!(
+                "/api/v1/chat/rooms/{}/attachments?file_name=spec.pdf",
+                room.id
+            ),
+            pdf.clone(),
+        )
+        .await
+        .unwrap();
+    let error = buyer
+        .post_bytes::<expo_schema::ChatAttachment>(
+            &format!(
+                "/api/v1/chat/rooms/{}/attachments?file_name=..%2Fx.pdf",
+                room.id
+            ),
+            pdf.clone(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Validation));
+    let error = buyer
+        .post_bytes::<expo_schema::ChatAttachment>(
+            &format!("/api/v1/chat/rooms/{}/attachments?file_name=x.exe", room.id),
+            b"MZ\x90\x00 not a pdf".to_vec(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Validation));
+    let sent = match b
+        .request(Command::ChatSend {
+            room_id: room.id,
+            body: String::new(),
+            key: "file-1".into(),
+            attachment_id: Some(shared.id),
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::ChatSent { message, .. } => message,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(sent.attachment.as_ref().map(|a| a.id), Some(shared.id));
+    assert_eq!(staff.get_bytes(&shared.url).await.unwrap(), pdf);
+    // Someone else's file cannot be attached; a stranger cannot download.
+    let error = s
+        .request(Command::ChatSend {
+            room_id: room.id,
+            body: "mine now".into(),
+            key: "file-2".into(),
+            attachment_id: Some(shared.id),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Validation));
+    let (stranger, _) = app
+        .api
+        .login("wang.wei@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(
+        stranger.get_bytes(&shared.url).await.unwrap_err().code(),
+        Some(ErrorCode::Forbidden)
+    );
+    // Deleting the message takes the file with it.
+    b.request(Command::ChatDelete {
+        message_id: sent.id,
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        staff.get_bytes(&shared.url).await.unwrap_err().code(),
+        Some(ErrorCode::NotFound)
+    );
+    // Buyers cannot add members.
+    let error = buyer
+        .post_empty_json(
+            &format!("/api/v1/chat/rooms/{}/members", room.id),
+            &json!({"user_id": me.user.id}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     app.stop().await;
 }
