@@ -1203,6 +1203,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
         .await
         .with_context(|| format!("interpreter {email}"))?;
     }
+    seed_chat(&mut tx, now).await?;
     tx.commit().await?;
     tracing::info!(
         halls = HALLS.len(),
@@ -1211,6 +1212,119 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
         "demo fair loaded"
     );
     Ok(true)
+}
+
+/// (room kind, sender email or "admin", text)
+const CHAT: &[(&str, &str, &str)] = &[
+    ("fair", "admin", "Welcome to GTI Expo Gangwon! Consultations run 09:00-18:00 Korea time; interpreters for Russian, Chinese, Mongolian and Japanese are on call."),
+    ("booth", "wang.wei@demo.expo", "Is the highland kimchi available in 10 kg tubs for restaurants?"),
+    ("booth", "staff1@pyeongchang-highland-greens.demo", "Yes: 10 kg tubs, refrigerated container from Donghae, 12 days to Dalian."),
+    ("booth", "lukas.weber@demo.expo", "Do you have a vegan kimchi without fish sauce?"),
+    ("booth", "staff1@pyeongchang-highland-greens.demo", "We do, certified vegan; the sheet is in our brochure."),
+    ("private", "olga.smirnova@demo.expo", "Hello! We are interested in pine needle tea for pharmacies in Primorye."),
+    ("private", "exhibitor@demo.expo", "Thank you, Olga. Our minimum is 1 pallet; we can offer USD 4.20 FOB Donghae."),
+    ("private", "olga.smirnova@demo.expo", "Good. Can we discuss it in a video meeting tomorrow?"),
+];
+
+/// A little chat history, so the first look at the fair is not an empty room: a fair
+/// announcement, questions in the second booth, a private conversation of the first
+/// booth (whose admin is the README's exhibitor), and one missed talk-to-staff request
+/// waiting in the first booth's follow-up list.
+async fn seed_chat(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow::Result<()> {
+    let first_company: i64 = sqlx::query_scalar("select min(id) from companies")
+        .fetch_one(&mut **tx)
+        .await?;
+    let second_company: i64 = sqlx::query_scalar("select min(id) from companies where id > $1")
+        .bind(first_company)
+        .fetch_one(&mut **tx)
+        .await?;
+    let buyer: i64 =
+        sqlx::query_scalar("select id from users where email = 'olga.smirnova@demo.expo'")
+            .fetch_one(&mut **tx)
+            .await?;
+    let organizer: i64 = sqlx::query_scalar("select min(id) from users where role = 'organizer'")
+        .fetch_one(&mut **tx)
+        .await?;
+    let mut rooms: Vec<(&str, i64)> = Vec::new();
+    for (kind, target, company, buyer_id) in [
+        ("fair", "fair".to_string(), None, None),
+        (
+            "booth",
+            format!("booth:{second_company}"),
+            Some(second_company),
+            None,
+        ),
+        (
+            "private",
+            format!("private:{first_company}:{buyer}"),
+            Some(first_company),
+            Some(buyer),
+        ),
+    ] {
+        let id: i64 = sqlx::query_scalar(
+            "insert into chat_rooms (kind, target, company_id, buyer_id, created_ms) \
+             values ($1, $2, $3, $4, $5) returning id",
+        )
+        .bind(kind)
+        .bind(&target)
+        .bind(company)
+        .bind(buyer_id)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        rooms.push((kind, id));
+    }
+    for (n, (kind, sender, text)) in CHAT.iter().enumerate() {
+        let room = rooms
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, id)| *id)
+            .unwrap_or(0);
+        let sender_id: i64 = if *sender == "admin" {
+            organizer
+        } else {
+            sqlx::query_scalar("select id from users where email = $1")
+                .bind(*sender)
+                .fetch_one(&mut **tx)
+                .await
+                .with_context(|| format!("chat sender {sender}"))?
+        };
+        let seq: i64 = sqlx::query_scalar(
+            "update chat_rooms set last_seq = last_seq + 1 where id = $1 returning last_seq",
+        )
+        .bind(room)
+        .fetch_one(&mut **tx)
+        .await?;
+        // Minutes apart, ending an hour before the load.
+        let at = now - 3_600_000 - (CHAT.len() - n) as i64 * 240_000;
+        sqlx::query(
+            "insert into chat_messages (room_id, seq, sender_id, body, client_key, created_ms) \
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(room)
+        .bind(seq)
+        .bind(sender_id)
+        .bind(*text)
+        .bind(format!("demo-{n}"))
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let waiting: i64 =
+        sqlx::query_scalar("select id from users where email = 'batbayar.dorj@demo.expo'")
+            .fetch_one(&mut **tx)
+            .await?;
+    sqlx::query(
+        "insert into talk_requests (company_id, buyer_id, state, created_ms, expires_ms, resolved_ms) \
+         values ($1, $2, 'missed', $3, $4, $4)",
+    )
+    .bind(first_company)
+    .bind(waiting)
+    .bind(now - 7_200_000)
+    .bind(now - 7_110_000)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn insert_exhibitor(
