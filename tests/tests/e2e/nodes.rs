@@ -182,3 +182,96 @@ async fn booth_live_state_crosses_nodes() {
     node_a.stop().await;
     node_b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_crosses_nodes() {
+    use expo_schema::protocol::{Command, ReplyData};
+    let env = TestEnv::new(Engines::Services).await;
+    let node_a = env.start_with(|c| c.demo = true).await;
+    let node_b = env.start().await;
+    let (buyer_a, me) = node_a
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let buyer_b = node_b.api.with_token(buyer_a.token().unwrap());
+    let (staff_b, staff_me) = node_b
+        .api
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let company = staff_me.user.company_id.unwrap();
+    let target = format!("private:{company}:{}", me.user.id);
+    let staff = staff_b.connect().await.unwrap();
+    let room = match staff.request(Command::ChatOpen { target }).await.unwrap() {
+        ReplyData::ChatRoom { room } => room,
+        other => panic!("unexpected {other:?}"),
+    };
+    staff
+        .request(Command::ChatJoin {
+            room_id: room.id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap();
+    // The buyer has a device on each node.
+    let mut phone_a = buyer_a.connect().await.unwrap();
+    let mut laptop_b = buyer_b.connect().await.unwrap();
+    laptop_b
+        .subscribe(&format!("user:{}", me.user.id))
+        .await
+        .unwrap();
+    phone_a
+        .request(Command::ChatJoin {
+            room_id: room.id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap();
+    let sent = match staff
+        .request(Command::ChatSend {
+            room_id: room.id,
+            body: "Добрый день!".into(),
+            key: "n1".into(),
+            attachment_id: None,
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::ChatSent { message, .. } => message,
+        other => panic!("unexpected {other:?}"),
+    };
+    let got = phone_a
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::ChatMessage { message }, .. }) if message.id == sent.id)
+        })
+        .await;
+    assert!(got.is_some(), "a message sent on B reaches A");
+    phone_a
+        .request(Command::ChatRead {
+            room_id: room.id,
+            seq: sent.seq,
+        })
+        .await
+        .unwrap();
+    let marker = laptop_b
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::ChatReadMarker { seq, .. }, .. }) if *seq == sent.seq)
+        })
+        .await;
+    assert!(marker.is_some(), "reading on A clears the badge on B");
+    staff
+        .request(Command::ChatDelete {
+            message_id: sent.id,
+        })
+        .await
+        .unwrap();
+    let deleted = phone_a
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::ChatDeleted { message_id, .. }, .. }) if *message_id == sent.id)
+        })
+        .await;
+    assert!(deleted.is_some(), "a deletion on B reaches A");
+    node_a.stop().await;
+    node_b.stop().await;
+}
