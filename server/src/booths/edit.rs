@@ -233,6 +233,47 @@ pub(crate) fn validate_company(input: &CompanyInput) -> ApiResult<CompanyFields>
     })
 }
 
+/// Inserts a company (`id` none) or overwrites its fields; returns its id.
+pub(crate) async fn save_company_row(
+    conn: &mut sqlx::AnyConnection,
+    id: Option<i64>,
+    f: &CompanyFields,
+) -> ApiResult<i64> {
+    let sql = match id {
+        None => {
+            "insert into companies (reg_no, name, hall_id, country, region, tagline, \
+             description, website, founded_year, tags, export_countries, created_ms, \
+             updated_ms) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
+             returning id"
+        }
+        Some(_) => {
+            "update companies set reg_no = $1, name = $2, hall_id = $3, country = $4, \
+             region = $5, tagline = $6, description = $7, website = $8, founded_year = $9, \
+             tags = $10, export_countries = $11, updated_ms = $12 where id = $13 returning id"
+        }
+    };
+    let mut query = sqlx::query_scalar(sql)
+        .bind(&f.reg_no)
+        .bind(&f.name)
+        .bind(f.hall_id)
+        .bind(&f.country)
+        .bind(&f.region)
+        .bind(&f.tagline)
+        .bind(&f.description)
+        .bind(&f.website)
+        .bind(f.founded_year)
+        .bind(encode_list(&f.tags))
+        .bind(encode_list(&f.export_countries))
+        .bind(now_ms());
+    if let Some(id) = id {
+        query = query.bind(id);
+    }
+    query
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| on_unique_violation(e, "a company with this registration number exists"))
+}
+
 /// Writes a company's translated texts (replacing those given).
 pub(crate) async fn write_company_texts(
     conn: &mut sqlx::AnyConnection,
@@ -291,26 +332,7 @@ pub async fn create_company(
     let f = validate_company(&input)?;
     check_hall(&state, f.hall_id).await?;
     let mut tx = state.store.pool().begin().await?;
-    let id: i64 = sqlx::query_scalar(
-        "insert into companies (reg_no, name, hall_id, country, region, tagline, description, \
-         website, founded_year, tags, export_countries, created_ms, updated_ms) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) returning id",
-    )
-    .bind(&f.reg_no)
-    .bind(&f.name)
-    .bind(f.hall_id)
-    .bind(&f.country)
-    .bind(&f.region)
-    .bind(&f.tagline)
-    .bind(&f.description)
-    .bind(&f.website)
-    .bind(f.founded_year)
-    .bind(encode_list(&f.tags))
-    .bind(encode_list(&f.export_countries))
-    .bind(now_ms())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| on_unique_violation(e, "a company with this registration number exists"))?;
+    let id = save_company_row(&mut tx, None, &f).await?;
     write_company_texts(&mut tx, id, &input).await?;
     reindex(&mut tx, state.store.kind(), id).await?;
     tx.commit().await?;
@@ -342,27 +364,7 @@ pub async fn update_company(
     }
     check_hall(&state, f.hall_id).await?;
     let mut tx = state.store.pool().begin().await?;
-    sqlx::query(
-        "update companies set reg_no = $1, name = $2, hall_id = $3, country = $4, region = $5, \
-         tagline = $6, description = $7, website = $8, founded_year = $9, tags = $10, \
-         export_countries = $11, updated_ms = $12 where id = $13",
-    )
-    .bind(&f.reg_no)
-    .bind(&f.name)
-    .bind(f.hall_id)
-    .bind(&f.country)
-    .bind(&f.region)
-    .bind(&f.tagline)
-    .bind(&f.description)
-    .bind(&f.website)
-    .bind(f.founded_year)
-    .bind(encode_list(&f.tags))
-    .bind(encode_list(&f.export_countries))
-    .bind(now_ms())
-    .bind(id)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| on_unique_violation(e, "a company with this registration number exists"))?;
+    save_company_row(&mut tx, Some(id), &f).await?;
     write_company_texts(&mut tx, id, &input).await?;
     reindex(&mut tx, state.store.kind(), id).await?;
     tx.commit().await?;

@@ -10,8 +10,8 @@
 //! The formats, with examples, are in `docs/import.md`.
 
 use super::edit::{
-    announce, insert_product, slug_of, update_product_row, validate_company, validate_product,
-    write_company_texts, write_product_texts, CompanyFields, ProductFields,
+    announce, insert_product, save_company_row, slug_of, update_product_row, validate_company,
+    validate_product, write_company_texts, write_product_texts, CompanyFields, ProductFields,
 };
 use super::{reindex, LANGUAGES};
 use crate::auth::{normalize_email, password, Caller};
@@ -1552,41 +1552,9 @@ async fn write_companies(
     actions: &[CompanyAction],
 ) -> ApiResult<Vec<i64>> {
     let mut touched = Vec::new();
-    let now = now_ms();
     for a in actions {
         let f = &a.fields;
-        let sql = match a.id {
-            None => {
-                "insert into companies (reg_no, name, hall_id, country, region, tagline, \
-                 description, website, founded_year, tags, export_countries, created_ms, \
-                 updated_ms) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
-                 returning id"
-            }
-            Some(_) => {
-                "update companies set reg_no = $1, name = $2, hall_id = $3, country = $4, \
-                 region = $5, tagline = $6, description = $7, website = $8, founded_year = $9, \
-                 tags = $10, export_countries = $11, updated_ms = $12 where id = $13 returning id"
-            }
-        };
-        let mut query = sqlx::query_scalar(sql)
-            .bind(&f.reg_no)
-            .bind(&f.name)
-            .bind(f.hall_id)
-            .bind(&f.country)
-            .bind(&f.region)
-            .bind(&f.tagline)
-            .bind(&f.description)
-            .bind(&f.website)
-            .bind(f.founded_year)
-            .bind(encode_list(&f.tags))
-            .bind(encode_list(&f.export_countries))
-            .bind(now);
-        if let Some(id) = a.id {
-            query = query.bind(id);
-        }
-        let id: i64 = query.fetch_one(&mut *conn).await.map_err(|e| {
-            on_unique_violation(e, "a company with this registration number exists")
-        })?;
+        let id = save_company_row(conn, a.id, f).await?;
         write_company_texts(conn, id, &a.input).await?;
         reindex(conn, kind, id).await?;
         touched.push(id);
