@@ -137,6 +137,14 @@ pub async fn sanction(
     .bind(now)
     .fetch_one(state.store.pool())
     .await?;
+    if input.kind == "ban" {
+        // A ban also ends the live subscriptions the user already has.
+        let prefix = match input.room_id {
+            Some(room) => super::hub_room(room),
+            None => "chat:".to_string(),
+        };
+        state.hub.evict(input.user_id, &prefix).await?;
+    }
     Ok((StatusCode::CREATED, Json(SanctionCreated { id })))
 }
 

@@ -27,6 +27,8 @@ pub enum BusMessage {
     CloseSession { session_id: i64 },
     /// Close every connection of this user (account disabled).
     CloseUser { user_id: i64 },
+    /// Take this user's connections out of every room whose name starts with `prefix`.
+    Evict { user_id: i64, prefix: String },
 }
 
 /// The header line of a bus message on the wire. The payload follows after a newline,
@@ -37,6 +39,7 @@ enum Header {
     Room { room: String },
     CloseSession { session_id: i64 },
     CloseUser { user_id: i64 },
+    Evict { user_id: i64, prefix: String },
 }
 
 impl BusMessage {
@@ -51,6 +54,13 @@ impl BusMessage {
                 "",
             ),
             BusMessage::CloseUser { user_id } => (Header::CloseUser { user_id: *user_id }, ""),
+            BusMessage::Evict { user_id, prefix } => (
+                Header::Evict {
+                    user_id: *user_id,
+                    prefix: prefix.clone(),
+                },
+                "",
+            ),
         };
         let mut out = serde_json::to_string(&header).expect("a header always serializes");
         out.push('\n');
@@ -68,6 +78,7 @@ impl BusMessage {
             },
             Header::CloseSession { session_id } => BusMessage::CloseSession { session_id },
             Header::CloseUser { user_id } => BusMessage::CloseUser { user_id },
+            Header::Evict { user_id, prefix } => BusMessage::Evict { user_id, prefix },
         })
     }
 }
@@ -217,6 +228,10 @@ mod tests {
             },
             BusMessage::CloseSession { session_id: 42 },
             BusMessage::CloseUser { user_id: 9 },
+            BusMessage::Evict {
+                user_id: 9,
+                prefix: "chat:".into(),
+            },
         ] {
             assert_eq!(BusMessage::decode(&message.encode()), Some(message));
         }

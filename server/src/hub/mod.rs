@@ -420,6 +420,9 @@ impl Hub {
                 Ok(BusMessage::CloseUser { user_id }) => {
                     self.close_where(|id| id.user.id == user_id, ErrorCode::AccountDisabled)
                 }
+                Ok(BusMessage::Evict { user_id, prefix }) => {
+                    self.evict_local(user_id, &prefix).await
+                }
                 Err(broadcast::error::RecvError::Lagged(n)) => {
                     metrics::counter!("expo_bus_lagged_total").increment(n);
                     tracing::warn!(missed = n, "bus receiver lagged");
@@ -484,6 +487,46 @@ impl Hub {
             }
         }
         metrics::counter!("expo_ws_deliveries_total").increment(members.len() as u64);
+    }
+
+    /// Takes a user's connections, on every node, out of the rooms whose names start with
+    /// `prefix` (a ban, say). Their leave is announced like any other.
+    pub async fn evict(&self, user_id: i64, prefix: &str) -> anyhow::Result<()> {
+        self.inner
+            .engine
+            .bus
+            .publish(BusMessage::Evict {
+                user_id,
+                prefix: prefix.to_string(),
+            })
+            .await
+    }
+
+    async fn evict_local(&self, user_id: i64, prefix: &str) {
+        let targets: Vec<(ConnHandle, String)> = {
+            let registry = self.inner.registry.lock().expect("registry");
+            registry
+                .conns
+                .iter()
+                .filter(|(_, c)| c.identity.user.id == user_id)
+                .flat_map(|(id, c)| {
+                    let handle = ConnHandle {
+                        id: id.clone(),
+                        identity: c.identity.clone(),
+                        closer: c.closer.clone(),
+                        tx: c.tx.clone(),
+                    };
+                    c.rooms
+                        .keys()
+                        .filter(|r| r.starts_with(prefix))
+                        .map(move |r| (handle.clone(), r.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        for (conn, room) in targets {
+            self.leave(&conn, &room).await;
+        }
     }
 
     fn close_where(&self, matches: impl Fn(&Identity) -> bool, reason: ErrorCode) {

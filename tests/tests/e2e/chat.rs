@@ -464,6 +464,18 @@ async fn deletion_mutes_and_bans(engines: Engines) {
         )
         .await
         .unwrap();
+    // The ban also ends the live subscription the buyer already had.
+    let mut still = 0;
+    let after_ban = send(&s, room.id, "after the ban", "p2").await.unwrap();
+    let mut b_events = b;
+    while let Some(item) = b_events.next(Duration::from_millis(500)).await {
+        if matches!(&item, Incoming::Frame(ServerFrame::Event { event: RoomEvent::ChatMessage { message }, .. }) if message.id == after_ban.id)
+        {
+            still += 1;
+        }
+    }
+    assert_eq!(still, 0, "a banned user no longer receives the room");
+    let b = b_events;
     let error = b
         .request(Command::ChatJoin {
             room_id: room.id,
