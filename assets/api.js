@@ -166,4 +166,16 @@ export const api = {
   // Leads.
   leads: (companyId) => request('GET', `/api/v1/companies/${id(companyId)}/leads`),
   leadsCsvUrl: (companyId) => `/api/v1/companies/${id(companyId)}/leads.csv`,
+
+  // Chat: the inbox, the staff's talk-request follow-up, moderation and blocks.
+  chatRooms: () => request('GET', '/api/v1/chat/rooms'),
+  talkRequests: (companyId, state) =>
+    request('GET', `/api/v1/companies/${id(companyId)}/talk-requests${query({ state })}`),
+  /** Organizers: kind 'mute' | 'ban'; roomId null = fair-wide; minutes optional. */
+  chatSanction: ({ userId, roomId = null, kind, minutes }) =>
+    request('POST', '/api/v1/chat/mutes', {
+      user_id: userId, room_id: roomId, kind, ...(minutes ? { minutes } : {}),
+    }),
+  blockUser: (userId) => request('POST', '/api/v1/chat/blocks', { user_id: userId }),
+  unblockUser: (userId) => request('DELETE', `/api/v1/chat/blocks/${id(userId)}`),
 };

@@ -2,16 +2,23 @@
 // connection), the header bar, and hash routing between the pages in views/.
 //
 // Routes: #/login, #/register, #/accept?token=…, #/lobby, #/booth/{id}, #/console
-// (#/console/{company_id} for organizers), #/leads (#/leads/{company_id}). Signed-out
+// (#/console/{company_id} for organizers), #/leads (#/leads/{company_id}), #/inbox
+// (#/inbox/{room_id}: one conversation). Signed-out
 // visitors of a signed-in page land on #/login; signed-in visitors of #/login on #/lobby.
 //
 // An exhibitor's on-duty state belongs to the session, not to a page: the server keeps it
 // only while the websocket lives, so it is sent again after every reconnect.
+//
+// The chat model (chat.js) also belongs to the session: the header's inbox badge follows
+// it live, and talk-to-staff news shows as notifications on any page — an exhibitor on duty
+// is asked to accept a visitor's request; the buyer hears who will talk with them (and is
+// taken to the conversation) or that nobody was free.
 
 import { api, clearToken, setToken } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { LANGUAGES, applyTranslations, getLang, setLang, t } from './i18n.js';
 import { Hub } from './hub.js';
+import { ChatClient } from './chat.js';
 import { initials, roleBadge } from './views/common.js';
 import { mountLobby } from './views/lobby.js';
 import { mountBooth } from './views/booth.js';
@@ -20,6 +27,8 @@ import { mountLeads } from './views/leads.js';
 import { mountLogin } from './views/login.js';
 import { mountRegister } from './views/register.js';
 import { mountAccept } from './views/accept.js';
+import { mountInbox, buyerLine } from './views/inbox.js';
+import { errorBox, showError } from './views/forms.js';
 
 const ROUTES = {
   '/login': { mount: mountLogin, guestOnly: true },
@@ -29,12 +38,13 @@ const ROUTES = {
   '/booth': { mount: mountBooth, arg: 'required' },
   '/console': { mount: mountConsole, arg: 'optional' },
   '/leads': { mount: mountLeads, arg: 'optional' },
+  '/inbox': { mount: mountInbox, arg: 'optional' },
 };
 
 const DUTY_KEY = 'expo.duty';
 
 /** Everything about the signed-in person that outlives one page. */
-const session = { user: null, fair: null, hub: null, duty: false };
+const session = { user: null, fair: null, hub: null, duty: false, chat: null };
 const dutyListeners = new Set();
 let flash = null;
 let current = null; // { path, cleanup }
@@ -178,6 +188,7 @@ function resendDuty() {
 }
 
 function startSession(user) {
+  stopChat();
   if (session.hub) session.hub.stop();
   session.user = user;
   session.fair = null;
@@ -204,6 +215,7 @@ function startSession(user) {
   session.hub.on('status', renderConnection);
   session.hub.on('welcome', resendDuty);
   session.hub.on('unauthorized', (code) => endSession(code || 'token_expired'));
+  startChat(user);
   session.hub.start();
   renderHeader();
   // The fair's name for the header, whichever page comes first (the lobby refreshes it).
@@ -214,6 +226,7 @@ function startSession(user) {
 
 /** Forgets the session and shows the sign-in page (with a message, when one is given). */
 function endSession(flashCode) {
+  stopChat();
   if (session.hub) session.hub.stop();
   session.hub = null;
   try {
@@ -230,6 +243,7 @@ function endSession(flashCode) {
 }
 
 async function signOut() {
+  stopChat();
   // Close the hub first: the server also closes it (4001) once the session is revoked.
   if (session.hub) session.hub.stop();
   try {
@@ -238,6 +252,134 @@ async function signOut() {
     // Signed out here all the same; the session dies with its expiry.
   }
   endSession(null);
+}
+
+// ---------------------------------------------------------------- chat: badge and notifications
+
+const inboxBadge = h('span', { class: 'nav-badge', testid: 'inbox-badge', hidden: true, dataset: { count: '0' } });
+const toastsEl = h('div', { class: 'toasts', testid: 'toasts', attrs: { 'aria-live': 'polite' } });
+document.body.append(toastsEl);
+const talkToasts = new Map(); // request id → {el, timer}
+let chatOffs = [];
+
+function renderInboxBadge() {
+  const count = session.chat?.totalUnread || 0;
+  inboxBadge.dataset.count = String(count);
+  inboxBadge.textContent = count === 0 ? '' : count > 99 ? '99+' : String(count);
+  inboxBadge.hidden = count === 0;
+  inboxBadge.dataset.i18nAttr = 'title:inbox.unread;aria-label:inbox.unread';
+  inboxBadge.dataset.i18nArgs = JSON.stringify({ count });
+  inboxBadge.title = t('inbox.unread', { count });
+  inboxBadge.setAttribute('aria-label', t('inbox.unread', { count }));
+}
+
+/** A notification card in the corner; returns {el, close}. */
+function toast({ testid, state, requestId, lines, actions = [], timeoutMs = 0 }) {
+  const box = h('div', { class: ['toast', state && `is-${state}`], testid, dataset: { state: state || '', requestId: requestId ? String(requestId) : '' }, attrs: { role: 'status' } });
+  const close = () => {
+    clearTimeout(box.timer);
+    box.remove();
+  };
+  const closeBtn = h('button', { type: 'button', class: 'toast-close', text: '×', testid: 'toast-close',
+    i18nAttr: { 'aria-label': 'common.close' }, on: { click: close } });
+  replaceChildren(box, closeBtn, lines, actions.length ? h('div', { class: 'toast-actions' }, actions) : null);
+  if (timeoutMs) box.timer = setTimeout(close, timeoutMs);
+  toastsEl.append(box);
+  return { el: box, close };
+}
+
+function closeTalkToast(id, afterMs = 0) {
+  const entry = talkToasts.get(id);
+  if (!entry) return;
+  talkToasts.delete(id);
+  if (afterMs) setTimeout(entry.close, afterMs);
+  else entry.close();
+}
+
+/** Staff on duty: a visitor asks for someone; Accept takes them to the conversation. */
+function staffTalkToast({ request, kind }) {
+  if (kind === 'talk_requested') {
+    // Away staff find open requests in the inbox; only those on duty are interrupted.
+    if (!session.duty || request.state !== 'open' || talkToasts.has(request.id)) return;
+    const error = errorBox('toast-error');
+    const accept = h('button', {
+      type: 'button', class: 'btn btn-primary btn-small', testid: 'toast-accept', i18n: 'talk.accept',
+      on: {
+        click: async () => {
+          accept.disabled = true;
+          showError(error, null);
+          try {
+            const data = await session.chat.acceptTalk(request.id);
+            closeTalkToast(request.id);
+            if (data.room) navigate(`#/inbox/${data.room.id}`);
+          } catch (e) {
+            accept.disabled = false;
+            showError(error, e, { conflict: 'talk.takenByOther' });
+          }
+        },
+      },
+    });
+    const entry = toast({
+      testid: 'talk-toast', state: 'open', requestId: request.id,
+      lines: [
+        h('strong', { class: 'toast-title', i18n: 'talk.wants', i18nArgs: { name: request.buyer?.name || '' } }),
+        h('p', { class: 'small toast-text', text: buyerLine(request.buyer) }),
+        error],
+      actions: [accept, h('a', { class: 'btn btn-ghost btn-small', href: '#/inbox', i18n: 'nav.inbox' })],
+    });
+    talkToasts.set(request.id, entry);
+  } else if (kind === 'talk_taken' || kind === 'talk_missed' || kind === 'gone') {
+    const entry = talkToasts.get(request.id);
+    if (!entry) return;
+    if (kind === 'talk_taken' && request.accepted_by?.id === session.user?.id) {
+      closeTalkToast(request.id);
+      return;
+    }
+    entry.el.dataset.state = kind === 'talk_taken' ? 'taken' : 'missed';
+    entry.el.querySelector('.toast-actions')?.remove();
+    const text = entry.el.querySelector('.toast-text');
+    const note = kind === 'talk_taken'
+      ? h('p', { class: 'small toast-note', testid: 'toast-taken', i18n: 'talk.takenBy', i18nArgs: { name: request.accepted_by?.name || '' } })
+      : h('p', { class: 'small toast-note', i18n: 'talk.missedShort' });
+    text?.after(note);
+    closeTalkToast(request.id, 5000);
+  }
+}
+
+/** The buyer: what became of their request. */
+function buyerTalkToast({ request, kind }) {
+  if (kind === 'talk_taken') {
+    toast({
+      testid: 'talk-outcome', state: 'taken', timeoutMs: 8000,
+      lines: [h('strong', { class: 'toast-title', i18n: 'talk.willTalk', i18nArgs: { name: request.accepted_by?.name || '' } })],
+    });
+    if (request.room_id) navigate(`#/inbox/${request.room_id}`);
+  } else if (kind === 'talk_missed') {
+    toast({
+      testid: 'talk-outcome', state: 'missed', timeoutMs: 20_000,
+      lines: [h('strong', { class: 'toast-title', i18n: 'talk.nobodyFree' })],
+    });
+  }
+}
+
+function startChat(user) {
+  session.chat = new ChatClient(session.hub, user);
+  chatOffs = [
+    session.chat.on('inbox', renderInboxBadge),
+    session.chat.on('talk-requests', staffTalkToast),
+    session.chat.on('my-talk', buyerTalkToast),
+  ];
+  renderInboxBadge();
+}
+
+function stopChat() {
+  for (const off of chatOffs) off();
+  chatOffs = [];
+  session.chat?.stop();
+  session.chat = null;
+  for (const id of [...talkToasts.keys()]) closeTalkToast(id);
+  toastsEl.replaceChildren();
+  renderInboxBadge();
 }
 
 // ---------------------------------------------------------------- header bar
@@ -280,8 +422,13 @@ function renderHeader() {
       href, class: 'nav-link', testid, i18n: key,
       attrs: { 'aria-current': here === href.slice(1) ? 'page' : null },
     });
+    const inboxLink = h('a', {
+      href: '#/inbox', class: 'nav-link nav-inbox', testid: 'nav-inbox',
+      attrs: { 'aria-current': here === '/inbox' ? 'page' : null },
+    }, h('span', { i18n: 'nav.inbox' }), inboxBadge);
     nav = h('nav', { class: 'main-nav', testid: 'main-nav', i18nAttr: { 'aria-label': 'nav.label' } },
       link('#/lobby', 'nav.lobby', 'nav-lobby'),
+      inboxLink,
       user.role === 'exhibitor' ? link('#/console', 'nav.myBooth', 'nav-console') : null,
       user.role === 'exhibitor' ? link('#/leads', 'nav.leads', 'nav-leads') : null,
       user.role === 'organizer' ? link('#/console', 'nav.booths', 'nav-console') : null);

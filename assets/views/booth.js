@@ -7,10 +7,17 @@
 // place; booth_updated events fetch the booth again, without a reload. Opening a product,
 // brochure or video is reported with `open_item`, so the exhibitor sees it in their leads.
 // The booth's texts come in the language picked in its own switcher (default: the UI's).
+//
+// The booth's public chat sits beside the live panel (chat_open booth:{id}, then the room
+// is followed as long as the page is open). Buyers also get "Talk to staff" (talk_request:
+// the on-duty staff are asked; the outcome arrives in the buyer's personal room) and
+// "Message privately" (their private conversation with the company, in the inbox).
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { countryName, getLang, languageName, onLangChange, t } from '../i18n.js';
+import { chatPanel } from './chat.js';
+import { errorBox, showError } from './forms.js';
 import {
   formatBytes, languageChips, logo, mediaUrl, pageError, personRow, roleBadge, safeUrl, shortUrl, tagChips, whereLine,
 } from './common.js';
@@ -73,6 +80,26 @@ export function mountBooth(root, ctx, params, arg) {
     onDutyEl);
   const staffEl = h('section', { class: 'card staff-panel', testid: 'booth-staff-section', hidden: true });
 
+  // Talk to staff (buyers).
+  const talkStatus = h('p', { class: 'talk-state small', testid: 'talk-status', attrs: { role: 'status' }, hidden: true });
+  const talkError = errorBox('talk-error');
+  const talkBtn = h('button', { type: 'button', class: 'btn btn-primary btn-small', testid: 'talk-to-staff', i18n: 'talk.button' });
+  const privateBtn = h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'message-company', i18n: 'talk.private' });
+  const talkBox = me.role === 'buyer'
+    ? h('div', { class: 'talk-box', testid: 'talk-box' },
+      h('div', { class: 'talk-buttons' }, talkBtn, privateBtn), talkStatus, talkError)
+    : null;
+  if (talkBox) livePanel.append(talkBox);
+
+  // The booth's public chat.
+  const chatBody = h('div', { class: 'chat-slot' }, h('p', { class: 'muted small', i18n: 'common.loading' }));
+  const chatError = pageError('booth-chat-error', () => openChat());
+  const chatCard = h('section', { class: 'card chat-card', testid: 'booth-chat-card' },
+    h('div', { class: 'panel-head' }, h('h2', { i18n: 'chat.boothTitle' })),
+    h('p', { class: 'muted small chat-hint', i18n: 'chat.boothHint' }),
+    chatError.el,
+    chatBody);
+
   const dialog = h('dialog', { class: 'drawer', testid: 'product-detail' });
   dialog.addEventListener('click', (event) => {
     if (event.target === dialog) dialog.close(); // a click on the backdrop
@@ -89,7 +116,7 @@ export function mountBooth(root, ctx, params, arg) {
     loadError.el,
     h('div', { class: 'booth-layout' },
       h('div', { class: 'booth-main' }, heroEl, aboutEl, productsEl, brochuresEl, videosEl),
-      h('aside', { class: 'booth-side' }, livePanel, staffEl)),
+      h('aside', { class: 'booth-side' }, livePanel, chatCard, staffEl)),
     dialog);
   root.append(page);
 
@@ -350,6 +377,90 @@ export function mountBooth(root, ctx, params, arg) {
 
   load();
 
+  // ------------------------------------------------------------ chat and talk to staff
+  let chatRoom = null;
+  let panel = null;
+  let waitWelcome = null;
+
+  async function openChat() {
+    chatError.hide();
+    try {
+      const info = await session.chat.open(`booth:${companyId}`);
+      if (disposed) return;
+      chatRoom = session.chat.room(info);
+      panel = chatPanel(ctx, chatRoom, { testid: 'booth-chat' });
+      replaceChildren(chatBody, panel.el);
+    } catch (error) {
+      if (disposed) return;
+      if (error.code === 'disconnected' || error.code === 'closed' || error.code === 'timeout') {
+        // Not connected yet: try again on the next welcome.
+        waitWelcome?.();
+        waitWelcome = session.hub.on('welcome', () => {
+          waitWelcome?.();
+          waitWelcome = null;
+          openChat();
+        });
+        return;
+      }
+      replaceChildren(chatBody);
+      chatError.show(error);
+    }
+  }
+  openChat();
+
+  function showTalk(request, kind) {
+    if (!talkBox) return;
+    showError(talkError, null);
+    let key = null;
+    let args = {};
+    const state = kind === 'talk_taken' ? 'accepted' : kind === 'talk_missed' ? 'missed' : request?.state;
+    if (state === 'open') key = 'talk.waiting';
+    else if (state === 'accepted') {
+      key = 'talk.willTalk';
+      args = { name: request.accepted_by?.name || '' };
+    } else if (state === 'missed') key = 'talk.nobodyFree';
+    talkStatus.hidden = !key;
+    talkStatus.dataset.state = state || '';
+    if (key) {
+      talkStatus.dataset.i18n = key;
+      talkStatus.dataset.i18nArgs = JSON.stringify(args);
+      talkStatus.textContent = t(key, args);
+    }
+    talkBtn.disabled = state === 'open';
+  }
+
+  talkBtn.addEventListener('click', async () => {
+    talkBtn.disabled = true;
+    showError(talkError, null);
+    try {
+      await inside;
+      if (disposed) return;
+      const request = await session.chat.requestTalk(companyId);
+      showTalk(request);
+    } catch (error) {
+      talkBtn.disabled = false;
+      if (!disposed) showError(talkError, error, { disconnected: 'duty.offline', closed: 'duty.offline', not_subscribed: 'talk.notInside' });
+    }
+  });
+
+  privateBtn.addEventListener('click', async () => {
+    privateBtn.disabled = true;
+    showError(talkError, null);
+    try {
+      const info = await session.chat.open(`private:${companyId}`);
+      ctx.navigate(`#/inbox/${info.id}`);
+    } catch (error) {
+      privateBtn.disabled = false;
+      if (!disposed) showError(talkError, error, { disconnected: 'duty.offline', closed: 'duty.offline' });
+    }
+  });
+
+  const offTalk = session.chat.on('my-talk', ({ request, kind }) => {
+    if (request?.company_id === companyId) showTalk(request, kind);
+  });
+  const earlier = session.chat.myTalk.get(companyId);
+  if (earlier) showTalk(earlier);
+
   const unsubscribe = session.hub.subscribe(`booth:${companyId}`, {
     onSnapshot() {
       markInside();
@@ -382,6 +493,10 @@ export function mountBooth(root, ctx, params, arg) {
   return () => {
     disposed = true;
     clearTimeout(refetchTimer);
+    waitWelcome?.();
+    offTalk();
+    panel?.destroy();
+    chatRoom?.release();
     unsubscribe();
     offStatus();
     offLang();

@@ -90,7 +90,8 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         attachment_id: Option<i64>,
     },
-    /// Older messages, newest page first: those before `before_seq` (default: the newest).
+    /// Older messages: the page just before `before_seq` (default: the newest page), returned
+    /// oldest first.
     ChatHistory {
         room_id: i64,
         #[serde(default)]

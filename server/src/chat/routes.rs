@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chat/attachments/{id}", get(attachment))
         .route("/api/v1/chat/mutes", post(sanction))
         .route("/api/v1/chat/mutes/{id}", delete(lift))
-        .route("/api/v1/chat/blocks", post(block))
+        .route("/api/v1/chat/blocks", post(block).get(blocks))
         .route("/api/v1/chat/blocks/{user_id}", delete(unblock))
         .route("/api/v1/companies/{id}/talk-requests", get(talk_requests))
 }
@@ -200,6 +200,31 @@ pub async fn block(
     .execute(state.store.pool())
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BlockList {
+    /// The users the caller has blocked.
+    pub users: Vec<expo_schema::UserSummary>,
+}
+
+/// The users you have blocked (for every device).
+#[utoipa::path(get, path = "/api/v1/chat/blocks", tag = "chat",
+    responses((status = 200, body = BlockList)))]
+pub async fn blocks(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<BlockList>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "select blocked_id from user_blocks where blocker_id = $1 order by created_ms",
+    )
+    .bind(caller.user.id)
+    .fetch_all(state.store.pool())
+    .await?;
+    let mut users = Vec::new();
+    for id in ids {
+        if let Some(user) = crate::auth::load_user(&state.store, id).await? {
+            users.push(user.summary());
+        }
+    }
+    Ok(Json(BlockList { users }))
 }
 
 /// Unblock a user.

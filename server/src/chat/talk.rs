@@ -115,6 +115,28 @@ pub async fn request(state: &AppState, conn: &ConnHandle, company_id: i64) -> Ap
     }
     let now = now_ms();
     let timeout = state.config.talk_timeout();
+    // Nobody on duty (asked of presence itself, not a summary): the request is recorded as
+    // missed at once, so the visitor is not kept waiting and staff find it in follow-up.
+    let on_duty = state
+        .hub
+        .presence(&duty_room(company_id))
+        .await
+        .map_err(ApiError::Other)?;
+    if on_duty.is_empty() {
+        let id: i64 = sqlx::query_scalar(
+            "insert into talk_requests (company_id, buyer_id, state, created_ms, expires_ms, resolved_ms) \
+             values ($1, $2, 'missed', $3, $3, $3) returning id",
+        )
+        .bind(company_id)
+        .bind(user.id)
+        .bind(now)
+        .fetch_one(state.store.pool())
+        .await?;
+        return Ok(ReplyData::Talk {
+            request: load(state, id).await?,
+            room: None,
+        });
+    }
     let id: i64 = sqlx::query_scalar(
         "insert into talk_requests (company_id, buyer_id, state, created_ms, expires_ms) \
          values ($1, $2, 'open', $3, $4) returning id",

@@ -713,12 +713,26 @@ async fn forbidden_and_bad_chat_input_stores_nothing(engines: Engines) {
     assert!(stored
         .iter()
         .all(|m| m.body.as_deref().unwrap().starts_with("flood")));
+    // Asking for staff when nobody is on duty is recorded as missed at once.
+    b.subscribe(&format!("booth:{company}")).await.unwrap();
+    match b
+        .request(Command::TalkRequest {
+            company_id: company,
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::Talk { request, .. } => assert_eq!(request.state, TalkState::Missed),
+        other => panic!("unexpected {other:?}"),
+    }
     // Blocking: the buyer blocks the staff member, who then cannot write to them.
     let staff_me: expo_schema::UserProfile = staff.get("/api/v1/auth/me").await.unwrap();
     buyer
         .post_empty_json("/api/v1/chat/blocks", &json!({"user_id": staff_me.id}))
         .await
         .unwrap();
+    let blocked: serde_json::Value = buyer.get("/api/v1/chat/blocks").await.unwrap();
+    assert_eq!(blocked["users"][0]["id"].as_i64(), Some(staff_me.id));
     let s = staff.connect().await.unwrap();
     join(&s, private.id, 0).await;
     assert_eq!(
