@@ -384,3 +384,80 @@ pub struct TalkRequest {
     #[serde(default)]
     pub resolved_ms: Option<i64>,
 }
+
+/// One slot of the fair's meeting grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct MeetingSlot {
+    pub id: i64,
+    /// The fair day (YYYY-MM-DD in the grid's time zone).
+    pub day: String,
+    pub starts_ms: i64,
+    pub ends_ms: i64,
+}
+
+/// Where a meeting happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingMode {
+    Online,
+    Onsite,
+}
+
+/// Where a meeting stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingState {
+    /// Asked for; holds the slot for both sides until it expires.
+    Requested,
+    Confirmed,
+    Declined,
+    Cancelled,
+    /// Nobody answered before the hold ran out.
+    Expired,
+}
+
+impl MeetingState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeetingState::Requested => "requested",
+            MeetingState::Confirmed => "confirmed",
+            MeetingState::Declined => "declined",
+            MeetingState::Cancelled => "cancelled",
+            MeetingState::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MeetingState> {
+        match s {
+            "requested" => Some(MeetingState::Requested),
+            "confirmed" => Some(MeetingState::Confirmed),
+            "declined" => Some(MeetingState::Declined),
+            "cancelled" => Some(MeetingState::Cancelled),
+            "expired" => Some(MeetingState::Expired),
+            _ => None,
+        }
+    }
+}
+
+/// A meeting between a buyer and an exhibiting company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct Meeting {
+    pub id: i64,
+    pub company_id: i64,
+    pub buyer: UserSummary,
+    #[serde(default)]
+    pub staff: Option<UserSummary>,
+    pub slot_id: i64,
+    /// Which of the company's tables or video seats it takes.
+    pub seat: i64,
+    pub starts_ms: i64,
+    pub ends_ms: i64,
+    pub mode: MeetingMode,
+    pub state: MeetingState,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub decline_reason: Option<String>,
+    /// A pending request holds the slot until this time.
+    pub expires_ms: i64,
+}

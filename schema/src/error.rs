@@ -52,6 +52,9 @@ pub enum ErrorCode {
     Internal,
     /// A dependency (database, Redis) is not reachable right now.
     Unavailable,
+    /// The meeting slot (or a participant, or every seat) is already booked; the message
+    /// names the next free slots.
+    SlotTaken,
 }
 
 impl ErrorCode {
@@ -79,6 +82,7 @@ impl ErrorCode {
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
+            ErrorCode::SlotTaken => "slot_taken",
         }
     }
 }

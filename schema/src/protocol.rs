@@ -6,7 +6,7 @@
 //! connection is subscribed to. See `docs/protocol.md` for the whole story, close codes included.
 
 use crate::domain::{
-    BoothLive, ChatMessage, ChatRoomInfo, PresenceEntry, TalkRequest, UserSummary,
+    BoothLive, ChatMessage, ChatRoomInfo, Meeting, PresenceEntry, TalkRequest, UserSummary,
 };
 use crate::error::{ErrorBody, ErrorCode};
 use schemars::JsonSchema;
@@ -333,6 +333,9 @@ pub enum RoomEvent {
     TalkTaken { request: TalkRequest },
     /// Nobody took the request in time (in `duty:{company_id}` and the buyer's `user:{id}`).
     TalkMissed { request: TalkRequest },
+    /// A meeting of yours was requested, accepted, declined, cancelled or expired (in
+    /// `user:{id}` of the buyer and of every staff member of the company).
+    MeetingUpdated { meeting: Meeting },
 }
 
 /// The JSON Schema of the whole protocol: both directions in one document.

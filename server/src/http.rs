@@ -1,7 +1,7 @@
 //! The HTTP surface: the domains' routers merged, plus health, metrics, the API documents,
 //! the websocket endpoint and the web client.
 
-use crate::{auth, booths, chat, ws, AppState};
+use crate::{auth, booths, chat, meetings, ws, AppState};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -33,6 +33,9 @@ use utoipa::OpenApi;
         chat::routes::lift, chat::routes::block, chat::routes::blocks, chat::routes::unblock,
         chat::routes::add_member,
         chat::routes::upload_attachment, chat::routes::attachment,
+        meetings::routes::create_grid, meetings::routes::list_slots, meetings::routes::availability,
+        meetings::routes::set_availability, meetings::routes::request, meetings::routes::mine,
+        meetings::routes::accept, meetings::routes::decline, meetings::routes::cancel,
         booths::import::import,
         healthz, readyz,
     ),
@@ -41,6 +44,7 @@ use utoipa::OpenApi;
          (name = "fair", description = "Halls, companies and products"),
          (name = "booths", description = "Booth editing, media, search, recommendations, leads"),
          (name = "chat", description = "Inbox, talk-to-staff follow-up, moderation, blocks"),
+         (name = "meetings", description = "Slot grid, availability, meeting requests"),
          (name = "ops", description = "Health and readiness")),
     modifiers(&BearerAuth),
 )]
@@ -68,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes::router())
         .merge(booths::router())
         .merge(chat::routes::router())
+        .merge(meetings::routes::router())
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

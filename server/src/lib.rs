@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod meetings;
 pub mod rooms;
 pub mod store;
 pub mod ws;

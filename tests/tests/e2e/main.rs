@@ -8,4 +8,5 @@ mod demo;
 mod helpers;
 mod hub;
 mod import;
+mod meetings;
 mod nodes;
