@@ -1204,6 +1204,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
         .with_context(|| format!("interpreter {email}"))?;
     }
     seed_chat(&mut tx, now).await?;
+    seed_meetings(&mut tx, now).await?;
     tx.commit().await?;
     tracing::info!(
         halls = HALLS.len(),
@@ -1324,6 +1325,98 @@ async fn seed_chat(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow::Res
     .bind(now - 7_110_000)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// The meeting grid for the next two fair days (09:00-18:00 Korea time, lunch 12:00-13:00,
+/// 30-minute slots), every booth open for meetings with two seats, and two meetings of the
+/// README's buyer and exhibitor: one confirmed, one waiting for an answer.
+async fn seed_meetings(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow::Result<()> {
+    use crate::meetings::routes::{grid_slots, Break, GridInput};
+    let today = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
+    let mut slot_ids = Vec::new();
+    for offset in 1..=2 {
+        let day = (today + chrono::Duration::days(offset))
+            .format("%Y-%m-%d")
+            .to_string();
+        let input = GridInput {
+            day: day.clone(),
+            timezone: "Asia/Seoul".into(),
+            start: "09:00".into(),
+            end: "18:00".into(),
+            slot_minutes: 30,
+            breaks: vec![Break {
+                start: "12:00".into(),
+                end: "13:00".into(),
+            }],
+        };
+        let slots = grid_slots(&input).map_err(|e| anyhow::anyhow!("demo grid: {}", e.body()))?;
+        for (starts, ends) in slots {
+            let id: i64 = sqlx::query_scalar(
+                "insert into meeting_slots (day, starts_ms, ends_ms) values ($1, $2, $3) returning id",
+            )
+            .bind(&day)
+            .bind(starts)
+            .bind(ends)
+            .fetch_one(&mut **tx)
+            .await?;
+            slot_ids.push((id, starts, ends));
+        }
+    }
+    sqlx::query("update companies set meeting_seats = 2")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("insert into company_slots (company_id, slot_id) select c.id, s.id from companies c, meeting_slots s")
+        .execute(&mut **tx)
+        .await?;
+    let id_of = |email: &'static str| {
+        sqlx::query_scalar::<_, i64>("select id from users where email = $1").bind(email)
+    };
+    let company: i64 = sqlx::query_scalar("select min(id) from companies")
+        .fetch_one(&mut **tx)
+        .await?;
+    let ivan = id_of("buyer@demo.expo").fetch_one(&mut **tx).await?;
+    let olga = id_of("olga.smirnova@demo.expo")
+        .fetch_one(&mut **tx)
+        .await?;
+    let staff = id_of("exhibitor@demo.expo").fetch_one(&mut **tx).await?;
+    for (buyer, staff_id, state, (slot, starts, ends), seat, message) in [
+        (
+            ivan,
+            Some(staff),
+            "confirmed",
+            slot_ids[2],
+            1,
+            "Prices for 2 pallets of dried gondre",
+        ),
+        (
+            olga,
+            None,
+            "requested",
+            slot_ids[4],
+            1,
+            "Pine needle tea for pharmacies",
+        ),
+    ] {
+        sqlx::query(
+            "insert into meetings (company_id, buyer_id, staff_id, slot_id, seat, starts_ms, ends_ms, mode, \
+             state, message, requested_by, created_ms, updated_ms, expires_ms) \
+             values ($1, $2, $3, $4, $5, $6, $7, 'online', $8, $9, $2, $10, $10, $11)",
+        )
+        .bind(company)
+        .bind(buyer)
+        .bind(staff_id)
+        .bind(slot)
+        .bind(seat)
+        .bind(starts)
+        .bind(ends)
+        .bind(state)
+        .bind(message)
+        .bind(now)
+        .bind(starts.min(now + crate::meetings::HOLD_MS))
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 
