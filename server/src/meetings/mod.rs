@@ -78,6 +78,11 @@ pub async fn load_slot(state: &AppState, id: i64) -> ApiResult<MeetingSlot> {
         .fetch_optional(state.store.pool())
         .await?
         .ok_or_else(|| ApiError::not_found("no such slot"))?;
+    Ok(slot_from_row(&row)?)
+}
+
+/// Reads a `meeting_slots` row (`id, day, starts_ms, ends_ms`).
+pub fn slot_from_row(row: &AnyRow) -> sqlx::Result<MeetingSlot> {
     Ok(MeetingSlot {
         id: row.try_get("id")?,
         day: row.try_get("day")?,
@@ -278,14 +283,7 @@ pub async fn next_free(state: &AppState, b: &Booking) -> ApiResult<Vec<MeetingSl
         .fetch_all(state.store.pool())
         .await?;
     rows.iter()
-        .map(|row| {
-            Ok(MeetingSlot {
-                id: row.try_get("id")?,
-                day: row.try_get("day")?,
-                starts_ms: row.try_get("starts_ms")?,
-                ends_ms: row.try_get("ends_ms")?,
-            })
-        })
+        .map(slot_from_row)
         .collect::<sqlx::Result<Vec<_>>>()
         .map_err(ApiError::from)
 }

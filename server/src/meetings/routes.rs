@@ -135,14 +135,7 @@ async fn slots_of(state: &AppState, day: Option<&str>) -> ApiResult<Vec<MeetingS
     .fetch_all(state.store.pool())
     .await?;
     rows.iter()
-        .map(|row| {
-            Ok(MeetingSlot {
-                id: row.try_get("id")?,
-                day: row.try_get("day")?,
-                starts_ms: row.try_get("starts_ms")?,
-                ends_ms: row.try_get("ends_ms")?,
-            })
-        })
+        .map(super::slot_from_row)
         .collect::<sqlx::Result<Vec<_>>>()
         .map_err(ApiError::from)
 }
@@ -247,12 +240,7 @@ async fn availability_of(state: &AppState, company_id: i64) -> ApiResult<Availab
         .map(|row| {
             let booked: i64 = row.try_get("booked")?;
             Ok(SlotAvailability {
-                slot: MeetingSlot {
-                    id: row.try_get("id")?,
-                    day: row.try_get("day")?,
-                    starts_ms: row.try_get("starts_ms")?,
-                    ends_ms: row.try_get("ends_ms")?,
-                },
+                slot: super::slot_from_row(row)?,
                 free_seats: (seats - booked).max(0),
             })
         })
