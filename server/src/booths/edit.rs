@@ -182,6 +182,7 @@ pub(crate) fn slug_of(raw: &str) -> ApiResult<String> {
 }
 
 /// A company's validated fields, ready to write.
+#[derive(Debug, PartialEq)]
 pub(crate) struct CompanyFields {
     pub reg_no: String,
     pub name: String,
@@ -374,6 +375,7 @@ pub async fn update_company(
 }
 
 /// A product's validated fields.
+#[derive(Debug, PartialEq)]
 pub(crate) struct ProductFields {
     pub name: String,
     pub code: Option<String>,

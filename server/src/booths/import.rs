@@ -823,20 +823,6 @@ async fn stored_company(pool: &AnyPool, reg_no: &str) -> ApiResult<Option<Stored
     Ok(Some(StoredCompany { id, fields, texts }))
 }
 
-fn same_company_fields(a: &CompanyFields, b: &CompanyFields) -> bool {
-    a.reg_no == b.reg_no
-        && a.name == b.name
-        && a.hall_id == b.hall_id
-        && a.country == b.country
-        && a.region == b.region
-        && a.tagline == b.tagline
-        && a.description == b.description
-        && a.website == b.website
-        && a.founded_year == b.founded_year
-        && a.tags == b.tags
-        && a.export_countries == b.export_countries
-}
-
 fn normalized_company_text(t: &CompanyText) -> CompanyText {
     CompanyText {
         name: t.name.as_deref().and_then(non_empty),
@@ -1052,7 +1038,7 @@ async fn plan_companies(
             }
         };
         let same = old.as_ref().is_some_and(|o| {
-            same_company_fields(&fields, &o.fields)
+            fields == o.fields
                 && input.texts.iter().all(|(lang, t)| {
                     let stored = o.texts.get(lang).cloned().unwrap_or_default();
                     normalized_company_text(t) == normalized_company_text(&stored)
@@ -1301,18 +1287,6 @@ async fn stored_product(
     Ok(Some(StoredProduct { id, fields, texts }))
 }
 
-fn same_product_fields(a: &ProductFields, b: &ProductFields) -> bool {
-    a.name == b.name
-        && a.code == b.code
-        && a.description == b.description
-        && a.hs_code == b.hs_code
-        && a.category == b.category
-        && a.tags == b.tags
-        && a.min_order == b.min_order
-        && a.price_range == b.price_range
-        && a.certifications == b.certifications
-}
-
 fn normalized_product_text(t: &ProductText) -> ProductText {
     ProductText {
         name: t.name.as_deref().and_then(non_empty),
@@ -1486,7 +1460,7 @@ async fn plan_products(
             }
         };
         let same = old.as_ref().is_some_and(|o| {
-            same_product_fields(&fields, &o.fields)
+            fields == o.fields
                 && input.texts.iter().all(|(lang, t)| {
                     let stored = o.texts.get(lang).cloned().unwrap_or_default();
                     normalized_product_text(t) == normalized_product_text(&stored)
