@@ -38,6 +38,7 @@ pub async fn meeting_from_row(state: &AppState, row: &AnyRow) -> ApiResult<Meeti
     let mode: String = row.try_get("mode")?;
     let st: String = row.try_get("state")?;
     let staff: Option<i64> = row.try_get("staff_id")?;
+    let expires_ms: i64 = row.try_get("expires_ms")?;
     Ok(Meeting {
         id: row.try_get("id")?,
         company_id: row.try_get("company_id")?,
@@ -55,10 +56,15 @@ pub async fn meeting_from_row(state: &AppState, row: &AnyRow) -> ApiResult<Meeti
         } else {
             MeetingMode::Online
         },
-        state: MeetingState::parse(&st).unwrap_or(MeetingState::Cancelled),
+        state: match MeetingState::parse(&st).unwrap_or(MeetingState::Cancelled) {
+            // A hold that ran out is expired whether or not a write has marked it yet, so
+            // reads need not write.
+            MeetingState::Requested if expires_ms <= now_ms() => MeetingState::Expired,
+            other => other,
+        },
         message: row.try_get("message")?,
         decline_reason: row.try_get("decline_reason")?,
-        expires_ms: row.try_get("expires_ms")?,
+        expires_ms,
     })
 }
 
@@ -91,7 +97,14 @@ pub fn slot_from_row(row: &AnyRow) -> sqlx::Result<MeetingSlot> {
     })
 }
 
-/// Marks pending requests whose hold ran out as expired, freeing their slots.
+/// Active meetings among `m`-aliased rows as of `$now` (bound by the caller): confirmed, or
+/// requested with a hold that has not run out. Reads use this instead of writing expiries.
+pub fn active_at(now_param: &str) -> String {
+    format!("(m.state = 'confirmed' or (m.state = 'requested' and m.expires_ms > {now_param}))")
+}
+
+/// Marks pending requests whose hold ran out as expired, freeing their slots. Runs before
+/// every write that depends on which meetings are active (the constraints see only `state`).
 pub async fn expire_holds(state: &AppState) -> ApiResult<()> {
     sqlx::query(
         "update meetings set state = 'expired', updated_ms = $1 where state = 'requested' and expires_ms <= $1",

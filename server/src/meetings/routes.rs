@@ -226,13 +226,15 @@ async fn availability_of(state: &AppState, company_id: i64) -> ApiResult<Availab
         .ok_or_else(|| ApiError::not_found("no such company"))?;
     let sql = format!(
         "select s.id, s.day, s.starts_ms, s.ends_ms, \
-         (select count(*) from meetings m where m.company_id = $1 and m.state in {ACTIVE} \
+         (select count(*) from meetings m where m.company_id = $1 and {} \
           and m.starts_ms < s.ends_ms and m.ends_ms > s.starts_ms) as booked \
          from meeting_slots s join company_slots cs on cs.slot_id = s.id and cs.company_id = $1 \
-         order by s.starts_ms"
+         order by s.starts_ms",
+        super::active_at("$2")
     );
     let rows = sqlx::query(&sql)
         .bind(company_id)
+        .bind(now_ms())
         .fetch_all(state.store.pool())
         .await?;
     let slots = rows
@@ -261,7 +263,6 @@ pub async fn availability(
     _caller: Caller,
     Path(company_id): Path<i64>,
 ) -> ApiResult<Json<Availability>> {
-    super::expire_holds(&state).await?;
     availability_of(&state, company_id).await.map(Json)
 }
 
@@ -330,7 +331,6 @@ pub struct MeetingList {
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings",
     responses((status = 200, body = MeetingList)))]
 pub async fn mine(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MeetingList>> {
-    super::expire_holds(&state).await?;
     let (filter, id) = match caller.user.role {
         Role::Buyer => ("buyer_id = $1", caller.user.id),
         Role::Exhibitor => ("company_id = $1", caller.user.company_id.unwrap_or(-1)),
@@ -509,6 +509,8 @@ async fn transition(
     reason: Option<&str>,
     from: &str,
 ) -> ApiResult<Json<Meeting>> {
+    // An expired hold is neither declined nor cancelled: it has ended already.
+    super::expire_holds(state).await?;
     let sql = format!(
         "update meetings set state = $1, decline_reason = coalesce($2, decline_reason), updated_ms = $3 \
          where id = $4 and {from}"

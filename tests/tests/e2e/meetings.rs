@@ -271,5 +271,33 @@ async fn request_state_machine(engines: Engines) {
         .collect();
     assert!(ids.contains(&a.id));
     assert!(!ids.contains(&b.id) && !ids.contains(&again.id));
+    // A hold that ran out reads as expired and frees its seat, before any write marks it.
+    let pool = pool(&env).await;
+    sqlx::query("update meetings set expires_ms = 1 where id = $1")
+        .bind(again.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let theirs: serde_json::Value = olga.get("/api/v1/meetings").await.unwrap();
+    let held = theirs["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == again.id)
+        .unwrap()
+        .clone();
+    assert_eq!(held["state"], "expired");
+    let availability: serde_json::Value = ivan
+        .get(&format!("/api/v1/companies/{company}/availability"))
+        .await
+        .unwrap();
+    assert_eq!(availability["slots"][0]["free_seats"], 2);
+    // And a write path turns it into a stored expiry: it can no longer be accepted.
+    let error = staff
+        .post::<Meeting>(&format!("/api/v1/meetings/{}/accept", again.id), &json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Conflict));
     app.stop().await;
 }
