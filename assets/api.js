@@ -178,4 +178,33 @@ export const api = {
     }),
   blockUser: (userId) => request('POST', '/api/v1/chat/blocks', { user_id: userId }),
   unblockUser: (userId) => request('DELETE', `/api/v1/chat/blocks/${id(userId)}`),
+
+  // Meetings (docs/meetings.md): slots, availability, busy slots, requests and answers.
+  meetingSlots: (day) => request('GET', `/api/v1/meetings/slots${query({ day })}`),
+  availability: (companyId) => request('GET', `/api/v1/companies/${id(companyId)}/availability`),
+  setAvailability: (companyId, slotIds, seats) =>
+    request('PUT', `/api/v1/companies/${id(companyId)}/availability`, { slot_ids: slotIds, seats }),
+  myBusy: () => request('GET', '/api/v1/me/busy'),
+  setMyBusy: (slotIds) => request('PUT', '/api/v1/me/busy', { slot_ids: slotIds }),
+  meetings: () => request('GET', '/api/v1/meetings'),
+  meeting: (meetingId) => request('GET', `/api/v1/meetings/${id(meetingId)}`),
+  /** input: {company_id, slot_id, mode, message, product_ids, interpreter_languages} */
+  requestMeeting: (input) => request('POST', '/api/v1/meetings', input),
+  acceptMeeting: (meetingId, staffId) =>
+    request('POST', `/api/v1/meetings/${id(meetingId)}/accept`, staffId ? { staff_id: staffId } : {}),
+  declineMeeting: (meetingId, reason) => request('POST', `/api/v1/meetings/${id(meetingId)}/decline`, { reason }),
+  proposeSlot: (meetingId, slotId) => request('POST', `/api/v1/meetings/${id(meetingId)}/propose`, { slot_id: slotId }),
+  rescheduleMeeting: (meetingId, slotId) =>
+    request('POST', `/api/v1/meetings/${id(meetingId)}/reschedule`, { slot_id: slotId }),
+  cancelMeeting: (meetingId, reason) => request('POST', `/api/v1/meetings/${id(meetingId)}/cancel`, { reason }),
+  reportMeeting: (meetingId, held) => request('POST', `/api/v1/meetings/${id(meetingId)}/report`, { held }),
+  /** outcome: {consult_usd, contract_usd, mou_signed, samples_requested, notes, rating} */
+  meetingOutcome: (meetingId, outcome) => request('PUT', `/api/v1/meetings/${id(meetingId)}/outcome`, outcome),
+  meetingIcsUrl: (meetingId) => `/api/v1/meetings/${id(meetingId)}/ics`,
+  interpreterSuggestions: (meetingId) => request('GET', `/api/v1/meetings/${id(meetingId)}/interpreters`),
+  assignInterpreter: (meetingId, interpreterId) =>
+    request('POST', `/api/v1/meetings/${id(meetingId)}/interpreter`, { interpreter_id: interpreterId }),
+  unassignInterpreter: (meetingId) => request('DELETE', `/api/v1/meetings/${id(meetingId)}/interpreter`),
+  calendarFeed: () => request('GET', '/api/v1/me/calendar'),
+  newCalendarFeed: () => request('POST', '/api/v1/me/calendar'),
 };

@@ -3,7 +3,8 @@
 //
 // Routes: #/login, #/register, #/accept?token=…, #/lobby, #/booth/{id}, #/console
 // (#/console/{company_id} for organizers), #/leads (#/leads/{company_id}), #/inbox
-// (#/inbox/{room_id}: one conversation). Signed-out
+// (#/inbox/{room_id}: one conversation), #/meetings (#/meetings/book/{company_id},
+// #/meetings/availability, #/meetings/busy), #/room/{meeting_id}. Signed-out
 // visitors of a signed-in page land on #/login; signed-in visitors of #/login on #/lobby.
 //
 // An exhibitor's on-duty state belongs to the session, not to a page: the server keeps it
@@ -12,7 +13,9 @@
 // The chat model (chat.js) also belongs to the session: the header's inbox badge follows
 // it live, and talk-to-staff news shows as notifications on any page — an exhibitor on duty
 // is asked to accept a visitor's request; the buyer hears who will talk with them (and is
-// taken to the conversation) or that nobody was free.
+// taken to the conversation) or that nobody was free. Meetings are told the same way:
+// meeting_updated (a request, an answer, a move, a cancellation) and meeting_reminder (24 hours,
+// 15 minutes, at the start) in the personal room user:{id}.
 
 import { api, clearToken, setToken } from './api.js';
 import { h, replaceChildren } from './dom.js';
@@ -29,6 +32,9 @@ import { mountRegister } from './views/register.js';
 import { mountAccept } from './views/accept.js';
 import { mountInbox, buyerLine } from './views/inbox.js';
 import { errorBox, showError } from './views/forms.js';
+import { mountMeetings } from './views/meetings.js';
+import { mountRoom } from './views/room.js';
+import { companyMap, isOwnRecentAction, mySide, otherParty, ownTime, roomOpen } from './views/meeting-parts.js';
 
 const ROUTES = {
   '/login': { mount: mountLogin, guestOnly: true },
@@ -39,6 +45,9 @@ const ROUTES = {
   '/console': { mount: mountConsole, arg: 'optional' },
   '/leads': { mount: mountLeads, arg: 'optional' },
   '/inbox': { mount: mountInbox, arg: 'optional' },
+  // #/meetings/book/3: the argument may have more than one part.
+  '/meetings': { mount: mountMeetings, arg: 'optional', nested: true },
+  '/room': { mount: mountRoom, arg: 'required' },
 };
 
 const DUTY_KEY = 'expo.duty';
@@ -119,12 +128,12 @@ function safeDecode(text) {
 function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/';
   const [path, query = ''] = raw.split('?');
-  // "/booth/7" is the route "/booth" with the argument "7".
-  const match = /^(\/[^/]*)(?:\/([^/]+))?\/?$/.exec(path || '/');
+  // "/booth/7" is the route "/booth" with the argument "7" ("/meetings/book/7": "book/7").
+  const match = /^(\/[^/]*)(?:\/(.+?))?\/?$/.exec(path || '/');
   return {
     path: path || '/',
     base: match ? match[1] : path,
-    arg: match?.[2] ? safeDecode(match[2]) : '',
+    arg: match?.[2] ? match[2].split('/').map(safeDecode).join('/') : '',
     params: new URLSearchParams(query),
   };
 }
@@ -135,6 +144,7 @@ function route() {
   if (path === '/' || path === '') return navigate(signedIn ? '#/lobby' : '#/login');
   let target = ROUTES[base];
   if (target && ((arg && !target.arg) || (!arg && target.arg === 'required'))) target = undefined;
+  if (target && arg.includes('/') && !target.nested) target = undefined;
   if (target && !target.public && !target.guestOnly && !signedIn) return navigate('#/login');
   if (target?.guestOnly && signedIn) return navigate('#/lobby');
 
@@ -362,12 +372,74 @@ function buyerTalkToast({ request, kind }) {
   }
 }
 
+// ---------------------------------------------------------------- meetings: notifications
+
+const REMINDER_KEYS = { '24h': 'meet.toast.reminder24h', '15m': 'meet.toast.reminder15m', start: 'meet.toast.reminderStart' };
+
+/** "Sat, Nov 28 · 10:00" on the viewer's own clock. */
+function meetingWhen(meeting) {
+  const own = ownTime(meeting, session.user);
+  const day = new Intl.DateTimeFormat(getLang(), { weekday: 'short', month: 'short', day: 'numeric', timeZone: own.timezone })
+    .format(new Date(meeting.starts_ms));
+  return `${day} · ${own.start}`;
+}
+
+async function meetingToast(meeting, key, { join = false, timeoutMs = 20_000, state = '' } = {}) {
+  const user = session.user;
+  let companies = null;
+  try {
+    companies = await companyMap();
+  } catch {
+    companies = null;
+  }
+  if (session.user !== user) return;
+  const args = { name: otherParty(meeting, user, companies).name, time: meetingWhen(meeting) };
+  toast({
+    testid: 'meeting-toast', state, requestId: meeting.id, timeoutMs,
+    lines: [h('strong', { class: 'toast-title', testid: 'meeting-toast-text', i18n: key, i18nArgs: args })],
+    actions: [
+      join ? h('a', { class: 'btn btn-primary btn-small', href: `#/room/${meeting.id}`, testid: 'meeting-toast-join', i18n: 'meet.join' }) : null,
+      h('a', { class: 'btn btn-ghost btn-small', href: '#/meetings', testid: 'meeting-toast-open', i18n: 'nav.meetings' }),
+    ].filter(Boolean),
+  });
+}
+
+/** meeting_updated and meeting_reminder in the personal room. */
+function onMeetingEvent(frame) {
+  const user = session.user;
+  if (!user || frame?.room !== `user:${user.id}`) return;
+  const event = frame.event || {};
+  const meeting = event.meeting;
+  if (!meeting?.id) return;
+  if (event.kind === 'meeting_reminder') {
+    const key = REMINDER_KEYS[event.when] || 'meet.toast.reminder';
+    const soon = event.when !== '24h';
+    meetingToast(meeting, key, { join: soon && roomOpen(meeting), timeoutMs: soon ? 60_000 : 20_000, state: 'reminder' });
+    return;
+  }
+  if (event.kind !== 'meeting_updated') return;
+  // The meetings page shows changes itself, and our own actions need no telling.
+  if (parseHash().base === '/meetings' || isOwnRecentAction(meeting.id)) return;
+  const side = mySide(user);
+  let key = null;
+  if (meeting.state === 'requested') {
+    if (side && meeting.awaiting === side) key = meeting.sequence > 0 ? 'meet.toast.proposed' : 'meet.toast.request';
+  } else if (meeting.state === 'confirmed') {
+    key = 'meet.toast.confirmed';
+  } else {
+    key = `meet.toast.${meeting.state}`; // declined, cancelled, expired
+  }
+  if (key) meetingToast(meeting, key, { state: meeting.state });
+}
+
 function startChat(user) {
   session.chat = new ChatClient(session.hub, user);
   chatOffs = [
     session.chat.on('inbox', renderInboxBadge),
     session.chat.on('talk-requests', staffTalkToast),
     session.chat.on('my-talk', buyerTalkToast),
+    // The personal room is followed by the chat client; meeting news arrives there too.
+    session.hub.on('event', onMeetingEvent),
   ];
   renderInboxBadge();
 }
@@ -429,6 +501,7 @@ function renderHeader() {
     nav = h('nav', { class: 'main-nav', testid: 'main-nav', i18nAttr: { 'aria-label': 'nav.label' } },
       link('#/lobby', 'nav.lobby', 'nav-lobby'),
       inboxLink,
+      link('#/meetings', 'nav.meetings', 'nav-meetings'),
       user.role === 'exhibitor' ? link('#/console', 'nav.myBooth', 'nav-console') : null,
       user.role === 'exhibitor' ? link('#/leads', 'nav.leads', 'nav-leads') : null,
       user.role === 'organizer' ? link('#/console', 'nav.booths', 'nav-console') : null);

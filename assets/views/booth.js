@@ -11,7 +11,8 @@
 // The booth's public chat sits beside the live panel (chat_open booth:{id}, then the room
 // is followed as long as the page is open). Buyers also get "Talk to staff" (talk_request:
 // the on-duty staff are asked; the outcome arrives in the buyer's personal room) and
-// "Message privately" (their private conversation with the company, in the inbox).
+// "Message privately" (their private conversation with the company, in the inbox), and
+// "Book a meeting" (#/meetings/book/{id}: the company's slot grid and the request form).
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
@@ -85,9 +86,11 @@ export function mountBooth(root, ctx, params, arg) {
   const talkError = errorBox('talk-error');
   const talkBtn = h('button', { type: 'button', class: 'btn btn-primary btn-small', testid: 'talk-to-staff', i18n: 'talk.button' });
   const privateBtn = h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'message-company', i18n: 'talk.private' });
+  // Book a meeting (buyers): the company's slot grid and the request form.
+  const bookLink = h('a', { class: 'btn btn-primary btn-small', testid: 'book-meeting', href: `#/meetings/book/${companyId}`, i18n: 'meet.book' });
   const talkBox = me.role === 'buyer'
     ? h('div', { class: 'talk-box', testid: 'talk-box' },
-      h('div', { class: 'talk-buttons' }, talkBtn, privateBtn), talkStatus, talkError)
+      h('div', { class: 'talk-buttons' }, talkBtn, privateBtn, bookLink), talkStatus, talkError)
     : null;
   if (talkBox) livePanel.append(talkBox);
 
@@ -111,7 +114,8 @@ export function mountBooth(root, ctx, params, arg) {
       canEdit
         ? h('span', { class: 'page-top-actions' },
           h('a', { class: 'btn btn-ghost btn-small', testid: 'booth-edit', href: me.role === 'organizer' ? `#/console/${companyId}` : '#/console', i18n: 'booth.edit' }),
-          h('a', { class: 'btn btn-ghost btn-small', testid: 'booth-leads', href: me.role === 'organizer' ? `#/leads/${companyId}` : '#/leads', i18n: 'nav.leads' }))
+          h('a', { class: 'btn btn-ghost btn-small', testid: 'booth-leads', href: me.role === 'organizer' ? `#/leads/${companyId}` : '#/leads', i18n: 'nav.leads' }),
+          h('a', { class: 'btn btn-ghost btn-small', testid: 'booth-availability', href: me.role === 'organizer' ? `#/meetings/availability/${companyId}` : '#/meetings/availability', i18n: 'meet.myAvailability' }))
         : null),
     loadError.el,
     h('div', { class: 'booth-layout' },

@@ -439,6 +439,98 @@ impl MeetingState {
     }
 }
 
+/// One side of a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingSide {
+    Buyer,
+    Company,
+}
+
+impl MeetingSide {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeetingSide::Buyer => "buyer",
+            MeetingSide::Company => "company",
+        }
+    }
+
+    pub fn other(self) -> MeetingSide {
+        match self {
+            MeetingSide::Buyer => MeetingSide::Company,
+            MeetingSide::Company => MeetingSide::Buyer,
+        }
+    }
+}
+
+/// A meeting's time as one participant sees it on their own clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct LocalTime {
+    /// `buyer`, `company` or `interpreter`.
+    pub who: String,
+    /// IANA time zone, e.g. `Asia/Vladivostok`.
+    pub timezone: String,
+    /// The zone's city, e.g. `Vladivostok`.
+    pub city: String,
+    /// RFC 3339 with that zone's offset, e.g. `2026-11-28T09:00:00+10:00`.
+    pub starts_local: String,
+    pub ends_local: String,
+    /// e.g. `09:00 in Vladivostok`.
+    pub label: String,
+}
+
+/// An onsite meeting table in a hall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct MeetingTable {
+    pub id: i64,
+    pub hall_id: i64,
+    pub hall_name: String,
+    pub number: i64,
+}
+
+/// When each side checked in (video room joined or table QR scanned).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct CheckIns {
+    #[serde(default)]
+    pub buyer_ms: Option<i64>,
+    #[serde(default)]
+    pub company_ms: Option<i64>,
+    #[serde(default)]
+    pub interpreter_ms: Option<i64>,
+}
+
+/// After the slot: who never checked in (set once, by the no-show job) and what each side
+/// reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct Attendance {
+    /// Set when the meeting was closed after its end.
+    #[serde(default)]
+    pub closed_ms: Option<i64>,
+    pub buyer_no_show: bool,
+    pub company_no_show: bool,
+    /// Did it happen, as the buyer says (null: not said).
+    #[serde(default)]
+    pub buyer_says_held: Option<bool>,
+    #[serde(default)]
+    pub company_says_held: Option<bool>,
+}
+
+/// What the exhibitor recorded about a held meeting. Amounts are whole US dollars.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct MeetingOutcome {
+    /// Consultation amount (USD).
+    pub consult_usd: i64,
+    /// Expected contract amount (USD).
+    pub contract_usd: i64,
+    pub mou_signed: bool,
+    pub samples_requested: bool,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// 1 to 5.
+    #[serde(default)]
+    pub rating: Option<i64>,
+}
+
 /// A meeting between a buyer and an exhibiting company.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 pub struct Meeting {
@@ -460,4 +552,33 @@ pub struct Meeting {
     pub decline_reason: Option<String>,
     /// A pending request holds the slot until this time.
     pub expires_ms: i64,
+    /// Who must answer a request: `company` (a buyer asked) or `buyer` (the company asked or
+    /// proposed another slot).
+    pub awaiting: MeetingSide,
+    /// Bumped by every change of time (a proposal or a reschedule); the `.ics` SEQUENCE.
+    pub sequence: i64,
+    pub requested_by: i64,
+    /// Products of interest.
+    #[serde(default)]
+    pub product_ids: Vec<i64>,
+    /// Languages an interpreter must speak; empty when none is needed.
+    #[serde(default)]
+    pub interpreter_languages: Vec<String>,
+    #[serde(default)]
+    pub interpreter: Option<UserSummary>,
+    /// Onsite meetings: the hall table.
+    #[serde(default)]
+    pub table: Option<MeetingTable>,
+    /// The meeting on each participant's clock (buyer, company, interpreter).
+    pub times: Vec<LocalTime>,
+    pub checkins: CheckIns,
+    pub attendance: Attendance,
+    #[serde(default)]
+    pub outcome: Option<MeetingOutcome>,
+    /// When an external video service is configured: its link for this meeting.
+    #[serde(default)]
+    pub video_url: Option<String>,
+    /// Why it was cancelled (or declined: see `decline_reason`).
+    #[serde(default)]
+    pub cancelled_by: Option<i64>,
 }

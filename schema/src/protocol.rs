@@ -109,6 +109,21 @@ pub enum Command {
     TalkRequest { company_id: i64 },
     /// A staff member takes a talk request; the first one wins, the others get `conflict`.
     TalkAccept { request_id: i64 },
+    /// Enters an online meeting's video room (its participants only, from 10 minutes before
+    /// the start to the end). Checks the caller in; the reply carries the ICE servers and who
+    /// is in the room. Others see a presence `join` in `meet:{id}`.
+    MeetingJoin { meeting_id: i64 },
+    /// Leaves the video room.
+    MeetingLeave { meeting_id: i64 },
+    /// WebRTC signalling (an SDP offer or answer, or an ICE candidate) for one other
+    /// participant, relayed only inside the meeting's window.
+    MeetingSignal {
+        meeting_id: i64,
+        /// The participant's user id.
+        to: i64,
+        /// Opaque to the server: `{"description": …}` or `{"candidate": …}` (at most 16 KiB).
+        data: serde_json::Value,
+    },
 }
 
 impl Command {
@@ -130,6 +145,9 @@ impl Command {
         "chat_delete",
         "talk_request",
         "talk_accept",
+        "meeting_join",
+        "meeting_leave",
+        "meeting_signal",
     ];
 
     /// The command's `type` on the wire, for metrics and logs.
@@ -151,6 +169,9 @@ impl Command {
             Command::ChatDelete { .. } => "chat_delete",
             Command::TalkRequest { .. } => "talk_request",
             Command::TalkAccept { .. } => "talk_accept",
+            Command::MeetingJoin { .. } => "meeting_join",
+            Command::MeetingLeave { .. } => "meeting_leave",
+            Command::MeetingSignal { .. } => "meeting_signal",
         }
     }
 }
@@ -291,6 +312,27 @@ pub enum ReplyData {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         room: Option<ChatRoomInfo>,
     },
+    /// Answers `meeting_join`: the room is `meet:{meeting_id}`.
+    MeetingRoom {
+        meeting: Meeting,
+        room: String,
+        /// For `RTCPeerConnection({iceServers})`; TURN credentials are short-lived.
+        ice_servers: Vec<IceServer>,
+        /// Participants' user ids in the room now (not counting this connection).
+        peers: Vec<i64>,
+    },
+    /// Answers `meeting_leave` and `meeting_signal`.
+    MeetingOk { meeting_id: i64 },
+}
+
+/// One ICE server, in the shape `RTCPeerConnection` takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct IceServer {
+    pub urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
 }
 
 /// Something that happened in a room. `kind` says what.
@@ -336,6 +378,17 @@ pub enum RoomEvent {
     /// A meeting of yours was requested, accepted, declined, cancelled or expired (in
     /// `user:{id}` of the buyer and of every staff member of the company).
     MeetingUpdated { meeting: Meeting },
+    /// A meeting of yours starts soon: `when` is `24h`, `15m` or `start` (in `user:{id}` of
+    /// every participant). Sent once, by one node.
+    MeetingReminder { meeting: Meeting, when: String },
+    /// WebRTC signalling from `from` to `to` (in `meet:{meeting_id}`; ignore it unless `to`
+    /// is you).
+    MeetingSignal {
+        meeting_id: i64,
+        from: i64,
+        to: i64,
+        data: serde_json::Value,
+    },
 }
 
 /// The JSON Schema of the whole protocol: both directions in one document.
@@ -416,6 +469,13 @@ mod tests {
             Command::ChatDelete { message_id: 1 },
             Command::TalkRequest { company_id: 1 },
             Command::TalkAccept { request_id: 1 },
+            Command::MeetingJoin { meeting_id: 1 },
+            Command::MeetingLeave { meeting_id: 1 },
+            Command::MeetingSignal {
+                meeting_id: 1,
+                to: 2,
+                data: serde_json::json!({"candidate": null}),
+            },
         ] {
             assert!(Command::TYPES.contains(&cmd.type_name()));
             let json = serde_json::to_string(&cmd).unwrap();

@@ -112,6 +112,92 @@ pub struct Config {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "EXPO_LOG_JSON")]
     pub log_json: bool,
+
+    /// The address people reach this fair at, for links in email, calendar feeds and QR codes.
+    /// Default: `http://` and the listen address.
+    #[arg(long, env = "EXPO_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Hours a pending meeting request holds its slot (it always ends when the slot starts).
+    #[arg(long, env = "EXPO_MEETING_HOLD_HOURS", default_value_t = 48)]
+    pub meeting_hold_hours: u64,
+
+    /// Most active meetings a buyer may have on one fair day (0: no limit).
+    #[arg(long, env = "EXPO_BUYER_MEETINGS_PER_DAY", default_value_t = 12)]
+    pub buyer_meetings_per_day: i64,
+
+    /// Most active meetings one staff member may take on one fair day (0: no limit).
+    #[arg(long, env = "EXPO_STAFF_MEETINGS_PER_DAY", default_value_t = 16)]
+    pub staff_meetings_per_day: i64,
+
+    /// Most meetings one interpreter may be assigned on one fair day (0: no limit).
+    #[arg(long, env = "EXPO_INTERPRETER_MEETINGS_PER_DAY", default_value_t = 14)]
+    pub interpreter_meetings_per_day: i64,
+
+    /// How often each node looks for due timed work (expiries, reminders, no-shows), in ms.
+    #[arg(long, env = "EXPO_JOB_INTERVAL_MS", default_value_t = 5000)]
+    pub job_interval_ms: u64,
+
+    /// SMTP server for meeting email, e.g. `smtp://127.0.0.1:2525` or
+    /// `smtps://user:pass@mail.example.com`. Unset: no email.
+    #[arg(long, env = "EXPO_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of meeting email.
+    #[arg(long, env = "EXPO_MAIL_FROM", default_value = "Expo Hub <meetings@expo.local>")]
+    pub mail_from: String,
+
+    /// STUN servers for the video room, comma-separated (e.g. `stun:stun.example.com:3478`).
+    #[arg(long, env = "EXPO_STUN_URLS", value_delimiter = ',')]
+    pub stun_urls: Vec<String>,
+
+    /// TURN servers (e.g. coturn with `use-auth-secret`), comma-separated.
+    #[arg(long, env = "EXPO_TURN_URLS", value_delimiter = ',')]
+    pub turn_urls: Vec<String>,
+
+    /// The secret shared with the TURN server, for short-lived credentials.
+    #[arg(long, env = "EXPO_TURN_SECRET")]
+    pub turn_secret: Option<String>,
+
+    /// How long minted TURN credentials stay valid, in seconds.
+    #[arg(long, env = "EXPO_TURN_TTL_SECS", default_value_t = 3600)]
+    pub turn_ttl_secs: u64,
+
+    /// An external video service instead of the built-in room, e.g.
+    /// `https://meet.example.com/expo-{meeting_id}-{key}` (`{key}` is a per-meeting secret).
+    #[arg(long, env = "EXPO_VIDEO_URL_TEMPLATE")]
+    pub video_url_template: Option<String>,
+
+    /// The clock meetings run on. Real time, except in tests, which move it forward.
+    #[arg(skip)]
+    pub clock: Clock,
+}
+
+/// Wall-clock time plus an offset that tests can move forward, shared by the nodes of a test.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    /// UTC milliseconds since the epoch, as this clock says.
+    pub fn now_ms(&self) -> i64 {
+        crate::store::now_ms() + self.offset_ms.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Moves the clock forward (or back) by `ms`, for every node that shares it.
+    pub fn advance(&self, ms: i64) {
+        self.offset_ms
+            .fetch_add(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Sets the clock to read `at_ms` now.
+    pub fn set(&self, at_ms: i64) {
+        self.offset_ms.store(
+            at_ms - crate::store::now_ms(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
 }
 
 impl Config {
@@ -143,6 +229,20 @@ impl Config {
             max_upload_bytes: 100 * 1024 * 1024,
             talk_timeout_secs: 90,
             log_json: false,
+            public_url: None,
+            meeting_hold_hours: 48,
+            buyer_meetings_per_day: 12,
+            staff_meetings_per_day: 16,
+            interpreter_meetings_per_day: 14,
+            job_interval_ms: 5000,
+            smtp_url: None,
+            mail_from: "Expo Hub <meetings@expo.test>".into(),
+            stun_urls: vec![],
+            turn_urls: vec![],
+            turn_secret: None,
+            turn_ttl_secs: 3600,
+            video_url_template: None,
+            clock: Clock::default(),
         }
     }
 
@@ -160,6 +260,17 @@ impl Config {
 
     pub fn talk_timeout(&self) -> Duration {
         Duration::from_secs(self.talk_timeout_secs.max(1))
+    }
+
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    pub fn meeting_hold_ms(&self) -> i64 {
+        self.meeting_hold_hours as i64 * 3600 * 1000
     }
 
     pub fn uploads_dir(&self) -> PathBuf {

@@ -1328,14 +1328,16 @@ async fn seed_chat(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow::Res
     Ok(())
 }
 
-/// The meeting grid for the next two fair days (09:00-18:00 Korea time, lunch 12:00-13:00,
-/// 30-minute slots), every booth open for meetings with two seats, and two meetings of the
-/// README's buyer and exhibitor: one confirmed, one waiting for an answer.
+/// The meeting grid: yesterday (meetings held, with outcomes and a no-show) and the next two
+/// fair days (09:00-18:00 Korea time, lunch 12:00-13:00, 30-minute slots); every booth open
+/// for meetings with two seats, six meeting tables per hall; and the README's buyer and
+/// exhibitor with a video meeting that is open right now (interpreter included), a confirmed
+/// onsite one, a request waiting for the exhibitor and one the exhibitor sent to a buyer.
 async fn seed_meetings(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow::Result<()> {
     use crate::meetings::routes::{grid_slots, Break, GridInput};
     let today = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
-    let mut slot_ids = Vec::new();
-    for offset in 1..=2 {
+    let mut days: Vec<Vec<(i64, i64, i64)>> = Vec::new();
+    for offset in [-1, 1, 2] {
         let day = (today + chrono::Duration::days(offset))
             .format("%Y-%m-%d")
             .to_string();
@@ -1351,6 +1353,7 @@ async fn seed_meetings(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow:
             }],
         };
         let slots = grid_slots(&input).map_err(|e| anyhow::anyhow!("demo grid: {}", e.body()))?;
+        let mut ids = Vec::new();
         for (starts, ends) in slots {
             let id: i64 = sqlx::query_scalar(
                 "insert into meeting_slots (day, starts_ms, ends_ms) values ($1, $2, $3) returning id",
@@ -1360,62 +1363,218 @@ async fn seed_meetings(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow:
             .bind(ends)
             .fetch_one(&mut **tx)
             .await?;
-            slot_ids.push((id, starts, ends));
+            ids.push((id, starts, ends));
         }
+        days.push(ids);
     }
+    // The slot that is on now: from the last five-minute mark, an hour long.
+    let live_start = now - now % 300_000;
+    let live_slot: i64 = sqlx::query_scalar(
+        "insert into meeting_slots (day, starts_ms, ends_ms) values ($1, $2, $3) returning id",
+    )
+    .bind(today.format("%Y-%m-%d").to_string())
+    .bind(live_start)
+    .bind(live_start + 3_600_000)
+    .fetch_one(&mut **tx)
+    .await?;
     sqlx::query("update companies set meeting_seats = 2")
         .execute(&mut **tx)
         .await?;
     sqlx::query("insert into company_slots (company_id, slot_id) select c.id, s.id from companies c, meeting_slots s")
         .execute(&mut **tx)
         .await?;
+    let halls: Vec<i64> = sqlx::query_scalar("select id from halls order by id")
+        .fetch_all(&mut **tx)
+        .await?;
+    for hall in halls {
+        for number in 1..=6 {
+            sqlx::query("insert into meeting_tables (hall_id, number, code) values ($1, $2, $3)")
+                .bind(hall)
+                .bind(number)
+                .bind(password::new_token().0)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
     let id_of = |email: &'static str| {
         sqlx::query_scalar::<_, i64>("select id from users where email = $1").bind(email)
     };
-    let company: i64 = sqlx::query_scalar("select min(id) from companies")
-        .fetch_one(&mut **tx)
+    let companies: Vec<i64> = sqlx::query_scalar("select id from companies order by id")
+        .fetch_all(&mut **tx)
         .await?;
+    let buyers: Vec<i64> = sqlx::query_scalar("select id from users where role = 'buyer' order by id")
+        .fetch_all(&mut **tx)
+        .await?;
+    let company = companies[0];
     let ivan = id_of("buyer@demo.expo").fetch_one(&mut **tx).await?;
     let olga = id_of("olga.smirnova@demo.expo")
         .fetch_one(&mut **tx)
         .await?;
     let staff = id_of("exhibitor@demo.expo").fetch_one(&mut **tx).await?;
-    for (buyer, staff_id, state, (slot, starts, ends), seat, message) in [
-        (
-            ivan,
-            Some(staff),
-            "confirmed",
-            slot_ids[2],
-            1,
-            "Prices for 2 pallets of dried gondre",
-        ),
-        (
-            olga,
-            None,
-            "requested",
-            slot_ids[4],
-            1,
-            "Pine needle tea for pharmacies",
-        ),
-    ] {
-        sqlx::query(
-            "insert into meetings (company_id, buyer_id, staff_id, slot_id, seat, starts_ms, ends_ms, mode, \
-             state, message, requested_by, created_ms, updated_ms, expires_ms) \
-             values ($1, $2, $3, $4, $5, $6, $7, 'online', $8, $9, $2, $10, $10, $11)",
+    let natalia = id_of("interpreter@demo.expo").fetch_one(&mut **tx).await?;
+    let table: i64 = sqlx::query_scalar(
+        "select t.id from meeting_tables t join companies c on c.hall_id = t.hall_id \
+         where c.id = $1 and t.number = 1",
+    )
+    .bind(company)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (day1, yesterday) = (&days[1], &days[0]);
+    struct Seed<'a> {
+        company: i64,
+        buyer: i64,
+        staff: Option<i64>,
+        interpreter: Option<i64>,
+        slot: (i64, i64, i64),
+        mode: &'a str,
+        state: &'a str,
+        awaiting: &'a str,
+        message: &'a str,
+        languages: &'a str,
+        table: Option<i64>,
+        requested_by: i64,
+    }
+    let mut seeds = vec![
+        Seed {
+            company,
+            buyer: ivan,
+            staff: Some(staff),
+            interpreter: Some(natalia),
+            slot: (live_slot, live_start, live_start + 3_600_000),
+            mode: "online",
+            state: "confirmed",
+            awaiting: "company",
+            message: "Video call about dried gondre: prices for 2 pallets, shelf life, Russian labels",
+            languages: r#"["ko","ru"]"#,
+            table: None,
+            requested_by: ivan,
+        },
+        Seed {
+            company,
+            buyer: ivan,
+            staff: Some(staff),
+            interpreter: None,
+            slot: day1[2],
+            mode: "onsite",
+            state: "confirmed",
+            awaiting: "company",
+            message: "Tasting at the fair: bring samples of the new harvest",
+            languages: "[]",
+            table: Some(table),
+            requested_by: ivan,
+        },
+        Seed {
+            company,
+            buyer: olga,
+            staff: None,
+            interpreter: None,
+            slot: day1[4],
+            mode: "online",
+            state: "requested",
+            awaiting: "company",
+            message: "Pine needle tea for pharmacies",
+            languages: r#"["ru"]"#,
+            table: None,
+            requested_by: olga,
+        },
+        Seed {
+            company,
+            buyer: buyers[buyers.len() - 1],
+            staff: Some(staff),
+            interpreter: None,
+            slot: day1[6],
+            mode: "online",
+            state: "requested",
+            awaiting: "buyer",
+            message: "We saw you visited our booth: shall we talk about volumes?",
+            languages: "[]",
+            table: None,
+            requested_by: staff,
+        },
+    ];
+    // Yesterday's consultations: held, with outcomes (one no-show), across companies.
+    for k in 0..12 {
+        let buyer = buyers[(k * 3) % buyers.len()];
+        if buyer == ivan {
+            continue;
+        }
+        seeds.push(Seed {
+            company: companies[(k * 5) % companies.len()],
+            buyer,
+            staff: None,
+            interpreter: (k % 4 == 0).then_some(natalia),
+            slot: yesterday[k],
+            mode: if k % 3 == 0 { "onsite" } else { "online" },
+            state: "confirmed",
+            awaiting: "company",
+            message: "Consultation",
+            languages: if k % 4 == 0 { r#"["ru"]"# } else { "[]" },
+            table: None,
+            requested_by: buyer,
+        });
+    }
+    for (n, seed) in seeds.iter().enumerate() {
+        let (slot, starts, ends) = seed.slot;
+        let staff_id = match seed.staff {
+            Some(id) => Some(id),
+            None if seed.state == "confirmed" => sqlx::query_scalar(
+                "select min(id) from users where role = 'exhibitor' and company_id = $1",
+            )
+            .bind(seed.company)
+            .fetch_one(&mut **tx)
+            .await?,
+            None => None,
+        };
+        let id: i64 = sqlx::query_scalar(
+            "insert into meetings (company_id, buyer_id, staff_id, interpreter_id, slot_id, seat, \
+             starts_ms, ends_ms, mode, state, message, requested_by, created_ms, updated_ms, \
+             expires_ms, awaiting, interpreter_languages, table_id) \
+             values ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16) \
+             returning id",
         )
-        .bind(company)
-        .bind(buyer)
+        .bind(seed.company)
+        .bind(seed.buyer)
         .bind(staff_id)
+        .bind(seed.interpreter)
         .bind(slot)
-        .bind(seat)
         .bind(starts)
         .bind(ends)
-        .bind(state)
-        .bind(message)
-        .bind(now)
-        .bind(starts.min(now + crate::meetings::HOLD_MS))
-        .execute(&mut **tx)
+        .bind(seed.mode)
+        .bind(seed.state)
+        .bind(seed.message)
+        .bind(seed.requested_by)
+        .bind(now.min(starts) - 86_400_000)
+        .bind(starts.min(now + 48 * 3_600_000))
+        .bind(seed.awaiting)
+        .bind(seed.languages)
+        .bind(seed.table)
+        .fetch_one(&mut **tx)
         .await?;
+        if ends <= now {
+            // Held yesterday: both checked in (but one buyer never came), an outcome recorded.
+            let no_show = n % 7 == 6;
+            let k = n as i64;
+            sqlx::query(
+                "update meetings set buyer_checkin_ms = $1, company_checkin_ms = $2, closed_ms = $3, \
+                 buyer_no_show = $4, company_no_show = 0, buyer_says_held = $5, company_says_held = $5, \
+                 consult_usd = $6, contract_usd = $7, mou_signed = $8, samples_requested = $9, \
+                 outcome_notes = $10, rating = $11, outcome_ms = $3 where id = $12",
+            )
+            .bind((!no_show).then_some(starts + 60_000))
+            .bind(starts - 120_000)
+            .bind(ends)
+            .bind(i64::from(no_show))
+            .bind(i64::from(!no_show))
+            .bind(if no_show { 0 } else { 20_000 + k * 7_500 })
+            .bind(if no_show { 0 } else { 80_000 + k * 40_000 })
+            .bind(i64::from(!no_show && k % 3 == 1))
+            .bind(i64::from(!no_show && k % 2 == 0))
+            .bind(if no_show { "Buyer did not come" } else { "Good fit; price list sent" })
+            .bind(if no_show { 1 } else { 3 + k % 3 })
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        }
     }
     Ok(())
 }

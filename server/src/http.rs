@@ -36,6 +36,13 @@ use utoipa::OpenApi;
         meetings::routes::create_grid, meetings::routes::list_slots, meetings::routes::availability,
         meetings::routes::set_availability, meetings::routes::request, meetings::routes::mine,
         meetings::routes::accept, meetings::routes::decline, meetings::routes::cancel,
+        meetings::routes::one, meetings::routes::propose, meetings::routes::reschedule,
+        meetings::routes::interpreter_suggestions, meetings::routes::assign_interpreter,
+        meetings::routes::unassign_interpreter, meetings::routes::report,
+        meetings::routes::set_outcome, meetings::routes::checkin, meetings::routes::list_tables,
+        meetings::routes::table_qr, meetings::routes::create_tables, meetings::routes::my_busy,
+        meetings::routes::set_busy, meetings::calendar::meeting_ics, meetings::calendar::feed_url,
+        meetings::calendar::new_feed_url, meetings::calendar::feed,
         booths::import::import,
         healthz, readyz,
     ),
@@ -44,7 +51,7 @@ use utoipa::OpenApi;
          (name = "fair", description = "Halls, companies and products"),
          (name = "booths", description = "Booth editing, media, search, recommendations, leads"),
          (name = "chat", description = "Inbox, talk-to-staff follow-up, moderation, blocks"),
-         (name = "meetings", description = "Slot grid, availability, meeting requests"),
+         (name = "meetings", description = "Slot grid, availability, requests and answers, interpreters, tables, check-in, outcomes, calendars"),
          (name = "ops", description = "Health and readiness")),
     modifiers(&BearerAuth),
 )]
@@ -73,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .merge(booths::router())
         .merge(chat::routes::router())
         .merge(meetings::routes::router())
+        .merge(meetings::calendar::router())
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod mail;
 pub mod hub;
 pub mod meetings;
 pub mod rooms;
@@ -43,6 +44,17 @@ pub struct AppState {
     /// Per-node chat state (send-rate buckets, typing throttles).
     pub chat: chat::ChatState,
     pub metrics: PrometheusHandle,
+    /// Meeting email, when `EXPO_SMTP_URL` is set.
+    pub mailer: Option<mail::Mailer>,
+    /// This fair's secret (see [`store::Store::secret`]).
+    pub secret: Arc<str>,
+}
+
+impl AppState {
+    /// Now, on the clock meetings run on (tests move it).
+    pub fn now_ms(&self) -> i64 {
+        self.config.clock.now_ms()
+    }
 }
 
 /// The process-wide Prometheus recorder. Metrics are global in the `metrics` crate, so several
@@ -104,6 +116,15 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
+        let store_secret = store.secret().await?;
+        let mut config = config;
+        if config.public_url.is_none() {
+            config.public_url = Some(format!("http://{}", listener.local_addr()?));
+        }
+        let mailer = match &config.smtp_url {
+            Some(url) => Some(mail::Mailer::new(url, &config.mail_from)?),
+            None => None,
+        };
         let state = AppState {
             config: Arc::new(config),
             store,
@@ -112,6 +133,8 @@ impl App {
             booths,
             chat: chat::ChatState::default(),
             metrics: metrics_handle(),
+            mailer,
+            secret: store_secret.into(),
         };
         Ok(App {
             listener,
@@ -152,6 +175,7 @@ impl App {
             "expo hub listening"
         );
         let router = http::router(state.clone());
+        tokio::spawn(meetings::jobs::run(state.clone(), shutdown.clone()));
         tokio::spawn(chat::talk::run_sweeper(
             state.clone(),
             Duration::from_secs(30),

@@ -9,6 +9,7 @@
 //! | `user:{id}` | that user only (their personal notifications) |
 //! | `duty:{company_id}` | never directly: staff enter it with `set_duty` |
 //! | `chat:{room_id}` | never directly: `chat_join` checks who may read |
+//! | `meet:{meeting_id}` | never directly: `meeting_join` checks participants and the window |
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -50,6 +51,12 @@ pub async fn authorize(state: &AppState, caller: &Caller, room: &str) -> Result<
                     return Err(ErrorBody::new(
                         ErrorCode::Forbidden,
                         "staff go on duty with set_duty",
+                    ))
+                }
+                "meet" => {
+                    return Err(ErrorBody::new(
+                        ErrorCode::Forbidden,
+                        "enter meeting rooms with meeting_join",
                     ))
                 }
                 "user" => {

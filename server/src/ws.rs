@@ -8,7 +8,7 @@ use crate::booths::live::{booth_room, duty_room};
 use crate::error::{ApiError, ApiResult};
 use crate::hub::session::{self, Dispatch};
 use crate::hub::{ConnHandle, Identity};
-use crate::{chat, rooms, AppState};
+use crate::{chat, meetings, rooms, AppState};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
@@ -268,6 +268,23 @@ impl Dispatch for AppDispatch {
                         .await
                         .map_err(|e| e.body())
                 }
+                Command::MeetingJoin { meeting_id } => {
+                    meetings::room::join(&self.state, conn, meeting_id)
+                        .await
+                        .map_err(|e| e.body())
+                }
+                Command::MeetingLeave { meeting_id } => {
+                    meetings::room::leave(&self.state, conn, meeting_id)
+                        .await
+                        .map_err(|e| e.body())
+                }
+                Command::MeetingSignal {
+                    meeting_id,
+                    to,
+                    data,
+                } => meetings::room::signal(&self.state, conn, meeting_id, to, data)
+                    .await
+                    .map_err(|e| e.body()),
             }
         })
     }

@@ -1,18 +1,23 @@
 //! Meeting endpoints: the slot grid (organizers), availability and seats (the company), and
 //! requests with their answers (buyers and the company's staff).
 
-use super::{announce, book, load, load_slot, Booking, ACTIVE, MEETING_FIELDS};
+use super::place::{place_or_refuse, NewRequest, Plan, Update, Write};
+use super::{changed, load, load_slot, Change, Loader, Standing, MEETING_FIELDS};
 use crate::auth::Caller;
 use crate::booths::require_editor;
 use crate::error::{ApiError, ApiResult, JsonBody};
-use crate::store::now_ms;
+use crate::store::flag;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{NaiveDate, NaiveTime, TimeZone};
-use expo_schema::{ErrorBody, ErrorCode, Meeting, MeetingMode, MeetingSlot, Role};
+use expo_schema::{
+    ErrorBody, ErrorCode, Meeting, MeetingMode, MeetingOutcome, MeetingSide, MeetingSlot,
+    MeetingState, MeetingTable, Role, UserSummary,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -25,9 +30,24 @@ pub fn router() -> Router<AppState> {
             get(availability).put(set_availability),
         )
         .route("/api/v1/meetings", post(request).get(mine))
+        .route("/api/v1/meetings/{id}", get(one))
         .route("/api/v1/meetings/{id}/accept", post(accept))
         .route("/api/v1/meetings/{id}/decline", post(decline))
+        .route("/api/v1/meetings/{id}/propose", post(propose))
+        .route("/api/v1/meetings/{id}/reschedule", post(reschedule))
         .route("/api/v1/meetings/{id}/cancel", post(cancel))
+        .route("/api/v1/meetings/{id}/interpreters", get(interpreter_suggestions))
+        .route(
+            "/api/v1/meetings/{id}/interpreter",
+            post(assign_interpreter).delete(unassign_interpreter),
+        )
+        .route("/api/v1/meetings/{id}/report", post(report))
+        .route("/api/v1/meetings/{id}/outcome", put(set_outcome))
+        .route("/api/v1/meetings/checkin", post(checkin))
+        .route("/api/v1/meetings/tables", get(list_tables))
+        .route("/api/v1/meetings/tables/{id}/qr.svg", get(table_qr))
+        .route("/api/v1/halls/{id}/tables", post(create_tables))
+        .route("/api/v1/me/busy", get(my_busy).put(set_busy))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -234,7 +254,7 @@ async fn availability_of(state: &AppState, company_id: i64) -> ApiResult<Availab
     );
     let rows = sqlx::query(&sql)
         .bind(company_id)
-        .bind(now_ms())
+        .bind(state.now_ms())
         .fetch_all(state.store.pool())
         .await?;
     let slots = rows
@@ -273,11 +293,22 @@ pub struct MeetingRequest {
     pub mode: MeetingMode,
     #[serde(default)]
     pub message: Option<String>,
+    /// Products of interest (the company's own).
+    #[serde(default)]
+    pub product_ids: Vec<i64>,
+    /// Languages an interpreter must speak (empty: none needed).
+    #[serde(default)]
+    pub interpreter_languages: Vec<String>,
+    /// When company staff ask a buyer: which buyer.
+    #[serde(default)]
+    pub buyer_id: Option<i64>,
 }
 
-/// A buyer asks for a meeting in one of the company's slots. The slot is held for both
-/// sides until the request expires; a taken slot answers `slot_taken` with the next free
-/// ones.
+const LANGUAGES: &[&str] = &["en", "ko", "zh", "ru", "mn", "ja"];
+
+/// A buyer asks a company for a meeting in one of its slots, or company staff ask a buyer.
+/// The slot is held for both sides until the request expires; a taken slot answers
+/// `slot_taken` with the next free ones.
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = MeetingRequest,
     responses((status = 201, body = Meeting), (status = 409, description = "slot_taken", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -286,9 +317,33 @@ pub async fn request(
     caller: Caller,
     JsonBody(input): JsonBody<MeetingRequest>,
 ) -> ApiResult<(StatusCode, Json<Meeting>)> {
-    caller.require_role(Role::Buyer)?;
+    let (buyer_id, staff_id, awaiting) = match caller.user.role {
+        Role::Buyer if input.buyer_id.is_none() => {
+            (caller.user.id, None, MeetingSide::Company)
+        }
+        Role::Exhibitor if caller.user.company_id == Some(input.company_id) => {
+            let buyer = input
+                .buyer_id
+                .ok_or_else(|| ApiError::validation("buyer_id names the buyer to meet"))?;
+            let role: Option<String> =
+                sqlx::query_scalar("select role from users where id = $1 and status = 'active'")
+                    .bind(buyer)
+                    .fetch_optional(state.store.pool())
+                    .await?;
+            if role.as_deref() != Some("buyer") {
+                return Err(ApiError::validation("buyer_id is not an active buyer"));
+            }
+            (buyer, Some(caller.user.id), MeetingSide::Buyer)
+        }
+        _ => {
+            return Err(ApiError::forbidden(
+                "buyers request meetings for themselves; staff only for their own company",
+            ))
+        }
+    };
     let slot = load_slot(&state, input.slot_id).await?;
-    if slot.starts_ms <= now_ms() {
+    let now = state.now_ms();
+    if slot.starts_ms <= now {
         return Err(ApiError::validation("that slot has already started"));
     }
     let offered: i64 = sqlx::query_scalar(
@@ -303,22 +358,52 @@ pub async fn request(
             "the company does not take meetings in that slot",
         ));
     }
+    let mut languages = input.interpreter_languages.clone();
+    languages.sort();
+    languages.dedup();
+    if let Some(bad) = languages.iter().find(|l| !LANGUAGES.contains(&l.as_str())) {
+        return Err(ApiError::validation(format!(
+            "interpreter language {bad:?} is not one of {LANGUAGES:?}"
+        )));
+    }
+    let mut products = input.product_ids.clone();
+    products.sort_unstable();
+    products.dedup();
+    for product in &products {
+        let owner: Option<i64> = sqlx::query_scalar("select company_id from products where id = $1")
+            .bind(product)
+            .fetch_optional(state.store.pool())
+            .await?;
+        if owner != Some(input.company_id) {
+            return Err(ApiError::validation(format!(
+                "product {product} is not this company's"
+            )));
+        }
+    }
     let message = input
         .message
         .map(|m| m.trim().chars().take(2000).collect::<String>())
         .filter(|m| !m.is_empty());
-    let meeting = book(
-        &state,
-        &Booking {
-            company_id: input.company_id,
-            buyer_id: caller.user.id,
-            requested_by: caller.user.id,
-            slot,
-            mode: input.mode,
-            message,
-        },
-    )
-    .await?;
+    let plan = Plan {
+        company_id: input.company_id,
+        buyer_id,
+        staff_id,
+        interpreter_id: None,
+        slot: slot.clone(),
+        mode: input.mode,
+    };
+    let write = Write::Insert(NewRequest {
+        requested_by: caller.user.id,
+        awaiting,
+        message,
+        product_ids: products,
+        interpreter_languages: languages,
+        expires_ms: (now + state.config.meeting_hold_ms()).min(slot.starts_ms),
+    });
+    let id = place_or_refuse(&state, &plan, &write).await?;
+    let meeting = load(&state, id).await?;
+    metrics::counter!("expo_meetings_requested_total").increment(1);
+    changed(&state, &meeting, Change::Requested).await;
     Ok((StatusCode::CREATED, Json(meeting)))
 }
 
@@ -327,38 +412,113 @@ pub struct MeetingList {
     pub meetings: Vec<Meeting>,
 }
 
-/// Your meetings: a buyer's own, a company's for its staff, all for organizers.
+/// Your meetings: a buyer's own, a company's for its staff, an interpreter's, all for
+/// organizers.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings",
     responses((status = 200, body = MeetingList)))]
 pub async fn mine(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MeetingList>> {
-    let (filter, id) = match caller.user.role {
-        Role::Buyer => ("buyer_id = $1", caller.user.id),
-        Role::Exhibitor => ("company_id = $1", caller.user.company_id.unwrap_or(-1)),
-        Role::Interpreter => ("interpreter_id = $1", caller.user.id),
+    let meetings = meetings_of(&state, &caller.user).await?;
+    Ok(Json(MeetingList { meetings }))
+}
+
+/// The meetings a person takes part in (all of them for organizers), by start.
+pub async fn meetings_of(
+    state: &AppState,
+    user: &expo_schema::UserProfile,
+) -> ApiResult<Vec<Meeting>> {
+    let (filter, id) = match user.role {
+        Role::Buyer => ("m.buyer_id = $1", user.id),
+        Role::Exhibitor => ("m.company_id = $1", user.company_id.unwrap_or(-1)),
+        Role::Interpreter => ("m.interpreter_id = $1", user.id),
         Role::Organizer => ("$1 = $1", 0),
     };
-    let sql = format!(
-        "select {MEETING_FIELDS} from meetings where {filter} order by starts_ms, id limit 2000"
-    );
+    let sql =
+        format!("select {MEETING_FIELDS} where {filter} order by m.starts_ms, m.id limit 2000");
     let rows = sqlx::query(&sql)
         .bind(id)
         .fetch_all(state.store.pool())
         .await?;
-    let mut meetings = Vec::new();
+    let mut loader = Loader::new(state);
+    let mut meetings = Vec::with_capacity(rows.len());
     for row in &rows {
-        meetings.push(super::meeting_from_row(&state, row).await?);
+        meetings.push(loader.meeting(row).await?);
     }
-    Ok(Json(MeetingList { meetings }))
+    Ok(meetings)
+}
+
+/// Loads a meeting the caller may see: its participants and organizers.
+async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<(Meeting, Standing)> {
+    let meeting = load(state, id).await?;
+    match Standing::of(&caller.user, &meeting) {
+        Standing::Outsider => Err(ApiError::not_found("no such meeting")),
+        standing => Ok((meeting, standing)),
+    }
+}
+
+/// One meeting (its participants and organizers).
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings",
+    params(("id" = i64, Path, description = "meeting id")),
+    responses((status = 200, body = Meeting), (status = 404, body = ErrorBody)))]
+pub async fn one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Meeting>> {
+    Ok(Json(visible(&state, &caller, id).await?.0))
+}
+
+/// The caller must be the side a request waits for.
+fn require_awaited(standing: Standing, meeting: &Meeting) -> ApiResult<MeetingSide> {
+    if meeting.state != MeetingState::Requested {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("the meeting is {}, not requested", meeting.state.as_str()),
+        ));
+    }
+    match standing.side() {
+        Some(side) if side == meeting.awaiting => Ok(side),
+        _ => Err(ApiError::forbidden(format!(
+            "this request waits for the {} side's answer",
+            meeting.awaiting.as_str()
+        ))),
+    }
+}
+
+fn plan_of(meeting: &Meeting, slot: MeetingSlot) -> Plan {
+    Plan {
+        company_id: meeting.company_id,
+        buyer_id: meeting.buyer.id,
+        staff_id: meeting.staff.as_ref().map(|s| s.id),
+        interpreter_id: meeting.interpreter.as_ref().map(|i| i.id),
+        slot,
+        mode: meeting.mode,
+    }
+}
+
+fn slot_of(meeting: &Meeting) -> MeetingSlot {
+    MeetingSlot {
+        id: meeting.slot_id,
+        day: String::new(),
+        starts_ms: meeting.starts_ms,
+        ends_ms: meeting.ends_ms,
+    }
+}
+
+async fn current_slot(state: &AppState, meeting: &Meeting) -> ApiResult<MeetingSlot> {
+    match load_slot(state, meeting.slot_id).await {
+        Ok(slot) => Ok(slot),
+        Err(_) => Ok(slot_of(meeting)),
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AcceptInput {
-    /// The staff member who takes it (default: the caller).
+    /// The staff member who takes it (company side; default: the caller).
     #[serde(default)]
     pub staff_id: Option<i64>,
 }
 
-/// The company accepts a requested meeting, naming who takes it.
+/// The side a request waits for accepts it; the company names who takes it.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/accept", tag = "meetings", request_body = AcceptInput,
     params(("id" = i64, Path, description = "meeting id")),
     responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
@@ -368,158 +528,212 @@ pub async fn accept(
     Path(id): Path<i64>,
     JsonBody(input): JsonBody<AcceptInput>,
 ) -> ApiResult<Json<Meeting>> {
-    let meeting = load(&state, id).await?;
-    require_company_side(&caller, meeting.company_id)?;
-    if meeting.state != expo_schema::MeetingState::Requested {
-        return Err(not_pending(&meeting));
-    }
-    let staff = input.staff_id.unwrap_or(caller.user.id);
-    let staff_company: Option<i64> = sqlx::query_scalar(
-        "select company_id from users where id = $1 and role = 'exhibitor' and status = 'active'",
-    )
-    .bind(staff)
-    .fetch_optional(state.store.pool())
-    .await?
-    .flatten();
-    if staff_company != Some(meeting.company_id) {
-        return Err(ApiError::validation("staff_id is not this company's staff"));
-    }
-    super::expire_holds(&state).await?;
-    let mut tx = state.store.pool().begin().await?;
-    // Same serialisation as booking on SQLite; on Postgres the staff constraint decides.
-    if state.store.kind() == crate::store::StoreKind::Sqlite {
-        sqlx::query("update meeting_lock set bookings = bookings + 1 where id = 1")
-            .execute(&mut *tx)
-            .await?;
-        let busy: i64 = sqlx::query_scalar(&format!(
-            "select count(*) from meetings where staff_id = $1 and id <> $2 and state in {ACTIVE} \
-             and starts_ms < $3 and ends_ms > $4"
-        ))
+    let (meeting, standing) = visible(&state, &caller, id).await?;
+    let side = require_awaited(standing, &meeting)?;
+    let mut plan = plan_of(&meeting, current_slot(&state, &meeting).await?);
+    if side == MeetingSide::Company {
+        let staff = input.staff_id.unwrap_or(caller.user.id);
+        let staff_company: Option<i64> = sqlx::query_scalar(
+            "select company_id from users where id = $1 and role = 'exhibitor' and status = 'active'",
+        )
         .bind(staff)
-        .bind(id)
-        .bind(meeting.ends_ms)
-        .bind(meeting.starts_ms)
-        .fetch_one(&mut *tx)
-        .await?;
-        if busy > 0 {
-            return Err(staff_busy());
+        .fetch_optional(state.store.pool())
+        .await?
+        .flatten();
+        if staff_company != Some(meeting.company_id) {
+            return Err(ApiError::validation("staff_id is not this company's staff"));
         }
+        plan.staff_id = Some(staff);
+    } else if plan.staff_id.is_none() {
+        // A company that proposed a slot without naming anyone: its proposer takes it.
+        plan.staff_id = Some(meeting.requested_by).filter(|by| *by != meeting.buyer.id);
     }
-    let done = sqlx::query(
-        "update meetings set state = 'confirmed', staff_id = $1, updated_ms = $2 \
-         where id = $3 and state = 'requested'",
-    )
-    .bind(staff)
-    .bind(now_ms())
-    .bind(id)
-    .execute(&mut *tx)
-    .await;
-    let done = match done {
-        Ok(done) => done,
-        Err(e) if super::exclusion(&e).is_some() => return Err(staff_busy()),
-        Err(e) => return Err(e.into()),
-    };
-    if done.rows_affected() == 0 {
-        return Err(not_pending(&load(&state, id).await?));
-    }
-    tx.commit().await?;
+    let write = Write::Update(Update {
+        id,
+        from_state: "requested",
+        to_state: "confirmed",
+        awaiting: meeting.awaiting,
+        expires_ms: meeting.expires_ms,
+        moved: false,
+    });
+    place_or_refuse(&state, &plan, &write).await?;
     let meeting = load(&state, id).await?;
-    announce(&state, &meeting).await;
+    metrics::counter!("expo_meetings_confirmed_total").increment(1);
+    changed(&state, &meeting, Change::Confirmed).await;
     Ok(Json(meeting))
 }
 
-fn staff_busy() -> ApiError {
-    ApiError::new(
-        ErrorCode::SlotTaken,
-        "that staff member already has a meeting at that time",
-    )
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SlotInput {
+    pub slot_id: i64,
 }
 
-fn not_pending(meeting: &Meeting) -> ApiError {
-    ApiError::new(
-        ErrorCode::Conflict,
-        format!("the meeting is {}, not requested", meeting.state.as_str()),
-    )
-}
-
-fn require_company_side(caller: &Caller, company_id: i64) -> ApiResult<()> {
-    if caller.user.role == Role::Exhibitor && caller.user.company_id == Some(company_id) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "only the company's staff answer its meeting requests",
-        ))
+/// The side a request waits for proposes another slot instead: the same request moves there
+/// (one change) and now waits for the other side.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/propose", tag = "meetings", request_body = SlotInput,
+    params(("id" = i64, Path, description = "meeting id")),
+    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn propose(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<SlotInput>,
+) -> ApiResult<Json<Meeting>> {
+    let (meeting, standing) = visible(&state, &caller, id).await?;
+    let side = require_awaited(standing, &meeting)?;
+    let slot = offered_slot(&state, &meeting, input.slot_id).await?;
+    let mut plan = plan_of(&meeting, slot.clone());
+    if side == MeetingSide::Company && plan.staff_id.is_none() {
+        plan.staff_id = Some(caller.user.id);
     }
+    let now = state.now_ms();
+    let write = Write::Update(Update {
+        id,
+        from_state: "requested",
+        to_state: "requested",
+        awaiting: side.other(),
+        expires_ms: (now + state.config.meeting_hold_ms()).min(slot.starts_ms),
+        moved: true,
+    });
+    place_or_refuse(&state, &plan, &write).await?;
+    let meeting = load(&state, id).await?;
+    changed(&state, &meeting, Change::Moved).await;
+    Ok(Json(meeting))
+}
+
+/// A slot the meeting may move to: in the future and offered by the company.
+async fn offered_slot(state: &AppState, meeting: &Meeting, slot_id: i64) -> ApiResult<MeetingSlot> {
+    let slot = load_slot(state, slot_id).await?;
+    if slot.starts_ms <= state.now_ms() {
+        return Err(ApiError::validation("that slot has already started"));
+    }
+    if slot.id == meeting.slot_id {
+        return Err(ApiError::validation("the meeting is in that slot already"));
+    }
+    let offered: i64 = sqlx::query_scalar(
+        "select count(*) from company_slots where company_id = $1 and slot_id = $2",
+    )
+    .bind(meeting.company_id)
+    .bind(slot_id)
+    .fetch_one(state.store.pool())
+    .await?;
+    if offered == 0 {
+        return Err(ApiError::validation(
+            "the company does not take meetings in that slot",
+        ));
+    }
+    Ok(slot)
+}
+
+/// Either side (or an organizer) moves a confirmed meeting to another slot in one change: the
+/// same meeting and calendar event, with a higher sequence. A taken slot answers `slot_taken`
+/// and the meeting stays where it was.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/reschedule", tag = "meetings", request_body = SlotInput,
+    params(("id" = i64, Path, description = "meeting id")),
+    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn reschedule(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<SlotInput>,
+) -> ApiResult<Json<Meeting>> {
+    let (meeting, standing) = visible(&state, &caller, id).await?;
+    if standing == Standing::Interpreter {
+        return Err(ApiError::forbidden("only the meeting's two sides reschedule it"));
+    }
+    if meeting.state != MeetingState::Confirmed {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "only confirmed meetings are rescheduled; this one is {}",
+                meeting.state.as_str()
+            ),
+        ));
+    }
+    let slot = offered_slot(&state, &meeting, input.slot_id).await?;
+    let write = Write::Update(Update {
+        id,
+        from_state: "confirmed",
+        to_state: "confirmed",
+        awaiting: meeting.awaiting,
+        expires_ms: meeting.expires_ms,
+        moved: true,
+    });
+    place_or_refuse(&state, &plan_of(&meeting, slot), &write).await?;
+    let meeting = load(&state, id).await?;
+    metrics::counter!("expo_meetings_rescheduled_total").increment(1);
+    changed(&state, &meeting, Change::Moved).await;
+    Ok(Json(meeting))
 }
 
 #[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DeclineInput {
+pub struct ReasonInput {
     #[serde(default)]
     pub reason: Option<String>,
 }
 
-/// The company declines a requested meeting; the slot is free again.
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/decline", tag = "meetings", request_body = DeclineInput,
+/// The side a request waits for declines it; the slot is free again.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/decline", tag = "meetings", request_body = ReasonInput,
     params(("id" = i64, Path, description = "meeting id")),
     responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn decline(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    JsonBody(input): JsonBody<DeclineInput>,
+    JsonBody(input): JsonBody<ReasonInput>,
 ) -> ApiResult<Json<Meeting>> {
-    let meeting = load(&state, id).await?;
-    require_company_side(&caller, meeting.company_id)?;
-    transition(
-        &state,
-        id,
-        "declined",
-        input.reason.as_deref(),
-        "state = 'requested'",
-    )
-    .await
+    let (meeting, standing) = visible(&state, &caller, id).await?;
+    require_awaited(standing, &meeting)?;
+    end(&state, id, "declined", input.reason.as_deref(), caller.user.id, "m.state = 'requested'").await
 }
 
 /// Either side (or an organizer) cancels a requested or confirmed meeting.
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "meetings",
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "meetings", request_body = ReasonInput,
     params(("id" = i64, Path, description = "meeting id")),
     responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
+    input: Option<Json<ReasonInput>>,
 ) -> ApiResult<Json<Meeting>> {
-    let meeting = load(&state, id).await?;
-    let allowed = caller.is_organizer()
-        || meeting.buyer.id == caller.user.id
-        || (caller.user.role == Role::Exhibitor
-            && caller.user.company_id == Some(meeting.company_id));
-    if !allowed {
-        return Err(ApiError::forbidden(
-            "only the meeting's two sides cancel it",
-        ));
+    let (_, standing) = visible(&state, &caller, id).await?;
+    if standing == Standing::Interpreter {
+        return Err(ApiError::forbidden("only the meeting's two sides cancel it"));
     }
-    transition(&state, id, "cancelled", None, &format!("state in {ACTIVE}")).await
+    let reason = input.and_then(|Json(i)| i.reason);
+    end(
+        &state,
+        id,
+        "cancelled",
+        reason.as_deref(),
+        caller.user.id,
+        &format!("m.state in {} and m.closed_ms is null", super::ACTIVE),
+    )
+    .await
 }
 
-async fn transition(
+async fn end(
     state: &AppState,
     id: i64,
     to: &str,
     reason: Option<&str>,
+    by: i64,
     from: &str,
 ) -> ApiResult<Json<Meeting>> {
     // An expired hold is neither declined nor cancelled: it has ended already.
     super::expire_holds(state).await?;
     let sql = format!(
-        "update meetings set state = $1, decline_reason = coalesce($2, decline_reason), updated_ms = $3 \
-         where id = $4 and {from}"
+        "update meetings set state = $1, decline_reason = coalesce($2, decline_reason), \
+         updated_ms = $3, cancelled_by = $5, table_id = null \
+         where id = $4 and id in (select m.id from meetings m where m.id = $4 and {from})"
     );
     let done = sqlx::query(&sql)
         .bind(to)
         .bind(reason.map(|r| r.chars().take(500).collect::<String>()))
-        .bind(now_ms())
+        .bind(state.now_ms())
         .bind(id)
+        .bind(by)
         .execute(state.store.pool())
         .await?;
     let meeting = load(state, id).await?;
@@ -532,8 +746,521 @@ async fn transition(
             ),
         ));
     }
-    announce(state, &meeting).await;
+    metrics::counter!("expo_meetings_ended_total", "state" => to.to_string()).increment(1);
+    changed(state, &meeting, Change::Ended).await;
     Ok(Json(meeting))
+}
+
+/// An interpreter who could take a meeting.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InterpreterOption {
+    pub interpreter: UserSummary,
+    pub languages: Vec<String>,
+    /// Meetings they already have that day.
+    pub meetings_that_day: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InterpreterOptions {
+    pub interpreters: Vec<InterpreterOption>,
+}
+
+/// Free interpreters who speak every language the meeting needs, least busy first
+/// (organizers).
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/interpreters", tag = "meetings",
+    params(("id" = i64, Path, description = "meeting id")),
+    responses((status = 200, body = InterpreterOptions), (status = 403, body = ErrorBody)))]
+pub async fn interpreter_suggestions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<InterpreterOptions>> {
+    caller.require_role(Role::Organizer)?;
+    let meeting = load(&state, id).await?;
+    Ok(Json(InterpreterOptions {
+        interpreters: suggest(&state, &meeting).await?,
+    }))
+}
+
+async fn suggest(state: &AppState, meeting: &Meeting) -> ApiResult<Vec<InterpreterOption>> {
+    let day = current_slot(state, meeting).await?.day;
+    let sql = format!(
+        "select u.id, u.languages, \
+         (select count(*) from meetings m join meeting_slots s on s.id = m.slot_id \
+          where m.interpreter_id = u.id and s.day = $4 and m.state in {active}) as that_day \
+         from users u where u.role = 'interpreter' and u.status = 'active' \
+         and not exists (select 1 from meetings m where m.interpreter_id = u.id and m.id <> $1 \
+             and m.state in {active} and m.starts_ms < $2 and m.ends_ms > $3) \
+         and not exists (select 1 from busy_slots b join meeting_slots s on s.id = b.slot_id \
+             where b.user_id = u.id and s.starts_ms < $2 and s.ends_ms > $3) \
+         order by that_day, u.id",
+        active = super::ACTIVE
+    );
+    let rows = sqlx::query(&sql)
+        .bind(meeting.id)
+        .bind(meeting.ends_ms)
+        .bind(meeting.starts_ms)
+        .bind(&day)
+        .fetch_all(state.store.pool())
+        .await?;
+    let mut loader = Loader::new(state);
+    let mut out = Vec::new();
+    for row in &rows {
+        let languages: Vec<String> =
+            serde_json::from_str(&row.try_get::<String, _>("languages")?).unwrap_or_default();
+        if !meeting
+            .interpreter_languages
+            .iter()
+            .all(|l| languages.contains(l))
+        {
+            continue;
+        }
+        let that_day: i64 = row.try_get("that_day")?;
+        let limit = state.config.interpreter_meetings_per_day;
+        if limit > 0 && that_day >= limit {
+            continue;
+        }
+        out.push(InterpreterOption {
+            interpreter: loader.user(row.try_get("id")?).await?.summary(),
+            languages,
+            meetings_that_day: that_day,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InterpreterInput {
+    /// Default: the first suggestion.
+    #[serde(default)]
+    pub interpreter_id: Option<i64>,
+}
+
+/// Assigns an interpreter (organizers). The same no-overlap guarantee as for everyone else:
+/// an interpreter is never in two active meetings at once.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/interpreter", tag = "meetings", request_body = InterpreterInput,
+    params(("id" = i64, Path, description = "meeting id")),
+    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn assign_interpreter(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<InterpreterInput>,
+) -> ApiResult<Json<Meeting>> {
+    caller.require_role(Role::Organizer)?;
+    let meeting = load(&state, id).await?;
+    let interpreter = match input.interpreter_id {
+        Some(id) => {
+            let row = sqlx::query(
+                "select languages from users where id = $1 and role = 'interpreter' and status = 'active'",
+            )
+            .bind(id)
+            .fetch_optional(state.store.pool())
+            .await?
+            .ok_or_else(|| ApiError::validation("interpreter_id is not an active interpreter"))?;
+            let languages: Vec<String> =
+                serde_json::from_str(&row.try_get::<String, _>("languages")?).unwrap_or_default();
+            if let Some(missing) = meeting
+                .interpreter_languages
+                .iter()
+                .find(|l| !languages.contains(l))
+            {
+                return Err(ApiError::validation(format!(
+                    "that interpreter does not speak {missing}"
+                )));
+            }
+            id
+        }
+        None => suggest(&state, &meeting)
+            .await?
+            .first()
+            .map(|o| o.interpreter.id)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::SlotTaken,
+                    "no free interpreter speaks those languages then",
+                )
+            })?,
+    };
+    set_interpreter(&state, &meeting, Some(interpreter)).await
+}
+
+async fn set_interpreter(
+    state: &AppState,
+    meeting: &Meeting,
+    interpreter: Option<i64>,
+) -> ApiResult<Json<Meeting>> {
+    let from = match meeting.state {
+        MeetingState::Requested => "requested",
+        MeetingState::Confirmed => "confirmed",
+        other => {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!("the meeting is {}", other.as_str()),
+            ))
+        }
+    };
+    let mut plan = plan_of(meeting, current_slot(state, meeting).await?);
+    plan.interpreter_id = interpreter;
+    let write = Write::Update(Update {
+        id: meeting.id,
+        from_state: from,
+        to_state: from,
+        awaiting: meeting.awaiting,
+        expires_ms: meeting.expires_ms,
+        moved: false,
+    });
+    place_or_refuse(state, &plan, &write).await?;
+    let updated = load(state, meeting.id).await?;
+    // The interpreter who was removed hears about it too.
+    if let Some(old) = meeting.interpreter.as_ref().filter(|o| Some(o.id) != interpreter) {
+        let room = format!("user:{}", old.id);
+        let frame = expo_schema::protocol::ServerFrame::Event {
+            room: room.clone(),
+            event: expo_schema::protocol::RoomEvent::MeetingUpdated {
+                meeting: updated.clone(),
+            },
+        };
+        let _ = state.hub.publish(&room, &frame).await;
+    }
+    changed(state, &updated, Change::Moved).await;
+    Ok(Json(updated))
+}
+
+/// Removes the interpreter (organizers).
+#[utoipa::path(delete, path = "/api/v1/meetings/{id}/interpreter", tag = "meetings",
+    params(("id" = i64, Path, description = "meeting id")),
+    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody)))]
+pub async fn unassign_interpreter(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Meeting>> {
+    caller.require_role(Role::Organizer)?;
+    let meeting = load(&state, id).await?;
+    set_interpreter(&state, &meeting, None).await
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CheckinInput {
+    /// The code of the table's QR (onsite).
+    #[serde(default)]
+    pub table_code: Option<String>,
+    #[serde(default)]
+    pub meeting_id: Option<i64>,
+}
+
+/// Checks the caller in to a meeting: by the table's QR code (their meeting at that table
+/// now) or by id. Only inside the meeting's window (10 minutes before to the end).
+#[utoipa::path(post, path = "/api/v1/meetings/checkin", tag = "meetings", request_body = CheckinInput,
+    responses((status = 200, body = Meeting), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn checkin(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<CheckinInput>,
+) -> ApiResult<Json<Meeting>> {
+    let now = state.now_ms();
+    let id = match (&input.table_code, input.meeting_id) {
+        (Some(code), _) => {
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "select m.id from meetings m join meeting_tables t on t.id = m.table_id \
+                 where t.code = $1 and m.state = 'confirmed' and m.starts_ms - $2 <= $3 \
+                 and m.ends_ms > $3 order by m.starts_ms",
+            )
+            .bind(code.trim())
+            .bind(super::ROOM_OPENS_MS)
+            .bind(now)
+            .fetch_all(state.store.pool())
+            .await?;
+            let mut found = None;
+            for id in ids {
+                let meeting = load(&state, id).await?;
+                if !matches!(
+                    Standing::of(&caller.user, &meeting),
+                    Standing::Outsider | Standing::Organizer
+                ) {
+                    found = Some(id);
+                    break;
+                }
+            }
+            found.ok_or_else(|| {
+                ApiError::not_found("you have no meeting at this table now")
+            })?
+        }
+        (None, Some(id)) => id,
+        (None, None) => return Err(ApiError::validation("give table_code or meeting_id")),
+    };
+    let (meeting, standing) = visible(&state, &caller, id).await?;
+    let meeting = check_in(&state, &meeting, standing).await?;
+    Ok(Json(meeting))
+}
+
+/// Records that a participant arrived (the first time counts), inside the meeting's window.
+pub async fn check_in(state: &AppState, meeting: &Meeting, standing: Standing) -> ApiResult<Meeting> {
+    let column = match standing {
+        Standing::Buyer => "buyer_checkin_ms",
+        Standing::Company => "company_checkin_ms",
+        Standing::Interpreter => "interpreter_checkin_ms",
+        _ => return Err(ApiError::forbidden("only the meeting's participants check in")),
+    };
+    let now = state.now_ms();
+    if meeting.state != MeetingState::Confirmed {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("the meeting is {}", meeting.state.as_str()),
+        ));
+    }
+    if now < meeting.starts_ms - super::ROOM_OPENS_MS || now >= meeting.ends_ms {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "check-in opens 10 minutes before the start and closes at the end",
+        ));
+    }
+    let sql = format!("update meetings set {column} = $1 where id = $2 and {column} is null");
+    let done = sqlx::query(&sql)
+        .bind(now)
+        .bind(meeting.id)
+        .execute(state.store.pool())
+        .await?;
+    let meeting = load(state, meeting.id).await?;
+    if done.rows_affected() > 0 {
+        metrics::counter!("expo_meeting_checkins_total").increment(1);
+        changed(state, &meeting, Change::Updated).await;
+    }
+    Ok(meeting)
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HeldInput {
+    pub held: bool,
+}
+
+/// Either side says whether the meeting happened (after its start).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/report", tag = "meetings", request_body = HeldInput,
+    params(("id" = i64, Path, description = "meeting id")),
+    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<HeldInput>,
+) -> ApiResult<Json<Meeting>> {
+    let (meeting, standing) = visible(&state, &caller, id).await?;
+    let column = match standing {
+        Standing::Buyer => "buyer_says_held",
+        Standing::Company => "company_says_held",
+        _ => return Err(ApiError::forbidden("only the meeting's two sides report it")),
+    };
+    require_started(&state, &meeting)?;
+    let sql = format!("update meetings set {column} = $1, updated_ms = $2 where id = $3");
+    sqlx::query(&sql)
+        .bind(flag(input.held))
+        .bind(state.now_ms())
+        .bind(id)
+        .execute(state.store.pool())
+        .await?;
+    let meeting = load(&state, id).await?;
+    changed(&state, &meeting, Change::Updated).await;
+    Ok(Json(meeting))
+}
+
+fn require_started(state: &AppState, meeting: &Meeting) -> ApiResult<()> {
+    if meeting.state != MeetingState::Confirmed {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("the meeting is {}", meeting.state.as_str()),
+        ));
+    }
+    if state.now_ms() < meeting.starts_ms {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "the meeting has not started yet",
+        ));
+    }
+    Ok(())
+}
+
+/// The company records what came of a meeting (after its start). Amounts in whole USD.
+#[utoipa::path(put, path = "/api/v1/meetings/{id}/outcome", tag = "meetings", request_body = MeetingOutcome,
+    params(("id" = i64, Path, description = "meeting id")),
+    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_outcome(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<MeetingOutcome>,
+) -> ApiResult<Json<Meeting>> {
+    let (meeting, standing) = visible(&state, &caller, id).await?;
+    if standing != Standing::Company {
+        return Err(ApiError::forbidden("the exhibiting company records the outcome"));
+    }
+    require_started(&state, &meeting)?;
+    const MAX_USD: i64 = 10_000_000_000;
+    if !(0..=MAX_USD).contains(&input.consult_usd) || !(0..=MAX_USD).contains(&input.contract_usd)
+    {
+        return Err(ApiError::validation(
+            "amounts are whole US dollars from 0 to 10 billion",
+        ));
+    }
+    if input.rating.is_some_and(|r| !(1..=5).contains(&r)) {
+        return Err(ApiError::validation("rating is 1 to 5"));
+    }
+    let notes = input
+        .notes
+        .map(|n| n.trim().chars().take(4000).collect::<String>())
+        .filter(|n| !n.is_empty());
+    sqlx::query(
+        "update meetings set consult_usd = $1, contract_usd = $2, mou_signed = $3, \
+         samples_requested = $4, outcome_notes = $5, rating = $6, outcome_ms = $7, updated_ms = $7 \
+         where id = $8",
+    )
+    .bind(input.consult_usd)
+    .bind(input.contract_usd)
+    .bind(flag(input.mou_signed))
+    .bind(flag(input.samples_requested))
+    .bind(notes)
+    .bind(input.rating)
+    .bind(state.now_ms())
+    .bind(id)
+    .execute(state.store.pool())
+    .await?;
+    let meeting = load(&state, id).await?;
+    changed(&state, &meeting, Change::Updated).await;
+    Ok(Json(meeting))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TablesInput {
+    /// Tables numbered 1..count (existing ones are kept).
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TableList {
+    pub tables: Vec<MeetingTable>,
+}
+
+/// Sets up a hall's meeting tables (organizers). Idempotent.
+#[utoipa::path(post, path = "/api/v1/halls/{id}/tables", tag = "meetings", request_body = TablesInput,
+    params(("id" = i64, Path, description = "hall id")),
+    responses((status = 200, body = TableList), (status = 403, body = ErrorBody)))]
+pub async fn create_tables(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(hall_id): Path<i64>,
+    JsonBody(input): JsonBody<TablesInput>,
+) -> ApiResult<Json<TableList>> {
+    caller.require_role(Role::Organizer)?;
+    if !(1..=999).contains(&input.count) {
+        return Err(ApiError::validation("count must be 1 to 999"));
+    }
+    add_tables(&state.store, hall_id, input.count).await?;
+    list_tables(State(state), caller).await
+}
+
+/// Creates tables 1..count in a hall, keeping those that exist.
+pub async fn add_tables(store: &crate::store::Store, hall_id: i64, count: i64) -> ApiResult<()> {
+    for number in 1..=count {
+        sqlx::query(
+            "insert into meeting_tables (hall_id, number, code) values ($1, $2, $3) \
+             on conflict (hall_id, number) do nothing",
+        )
+        .bind(hall_id)
+        .bind(number)
+        .bind(crate::auth::password::new_token().0)
+        .execute(store.pool())
+        .await?;
+    }
+    Ok(())
+}
+
+/// Every meeting table with its hall.
+#[utoipa::path(get, path = "/api/v1/meetings/tables", tag = "meetings",
+    responses((status = 200, body = TableList)))]
+pub async fn list_tables(State(state): State<AppState>, _caller: Caller) -> ApiResult<Json<TableList>> {
+    let rows = sqlx::query(
+        "select t.id, t.hall_id, h.name as hall_name, t.number from meeting_tables t \
+         join halls h on h.id = t.hall_id order by h.position, h.id, t.number",
+    )
+    .fetch_all(state.store.pool())
+    .await?;
+    let tables = rows
+        .iter()
+        .map(super::table_from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    Ok(Json(TableList { tables }))
+}
+
+/// The QR code to print on a table (organizers): it opens the check-in page for that table.
+#[utoipa::path(get, path = "/api/v1/meetings/tables/{id}/qr.svg", tag = "meetings",
+    params(("id" = i64, Path, description = "table id")),
+    responses((status = 200, content_type = "image/svg+xml"), (status = 403, body = ErrorBody)))]
+pub async fn table_qr(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    caller.require_role(Role::Organizer)?;
+    let code: String = sqlx::query_scalar("select code from meeting_tables where id = $1")
+        .bind(id)
+        .fetch_optional(state.store.pool())
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such table"))?;
+    let link = format!("{}/#/checkin/table/{code}", state.config.public_url());
+    let qr = qrcode::QrCode::new(link.as_bytes())
+        .map_err(|e| ApiError::Other(anyhow::anyhow!("qr code: {e}")))?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .build();
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BusySlots {
+    pub slot_ids: Vec<i64>,
+}
+
+/// The slots you marked busy.
+#[utoipa::path(get, path = "/api/v1/me/busy", tag = "meetings",
+    responses((status = 200, body = BusySlots)))]
+pub async fn my_busy(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<BusySlots>> {
+    let slot_ids: Vec<i64> =
+        sqlx::query_scalar("select slot_id from busy_slots where user_id = $1 order by slot_id")
+            .bind(caller.user.id)
+            .fetch_all(state.store.pool())
+            .await?;
+    Ok(Json(BusySlots { slot_ids }))
+}
+
+/// Marks the slots you cannot take (buyers, staff, interpreters): nobody books you then.
+#[utoipa::path(put, path = "/api/v1/me/busy", tag = "meetings", request_body = BusySlots,
+    responses((status = 200, body = BusySlots), (status = 403, body = ErrorBody)))]
+pub async fn set_busy(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<BusySlots>,
+) -> ApiResult<Json<BusySlots>> {
+    if caller.is_organizer() {
+        return Err(ApiError::forbidden("organizers take no meetings"));
+    }
+    let mut tx = state.store.pool().begin().await?;
+    sqlx::query("delete from busy_slots where user_id = $1")
+        .bind(caller.user.id)
+        .execute(&mut *tx)
+        .await?;
+    for slot in &input.slot_ids {
+        sqlx::query(
+            "insert into busy_slots (user_id, slot_id) select $1, id from meeting_slots where id = $2 \
+             on conflict (user_id, slot_id) do nothing",
+        )
+        .bind(caller.user.id)
+        .bind(slot)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    my_busy(State(state), caller).await
 }
 
 #[cfg(test)]

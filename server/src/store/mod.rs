@@ -124,6 +124,17 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// This fair's secret for links that must not be guessable (made once, shared by every
+    /// node that uses the same database).
+    pub async fn secret(&self) -> sqlx::Result<String> {
+        let fresh = crate::auth::password::new_token().0;
+        sqlx::query("insert into meta (key, value) values ('secret', $1) on conflict (key) do nothing")
+            .bind(&fresh)
+            .execute(self.pool())
+            .await?;
+        Ok(self.meta("secret").await?.unwrap_or(fresh))
+    }
+
     /// Reads a `meta` value.
     pub async fn meta(&self, key: &str) -> sqlx::Result<Option<String>> {
         sqlx::query_scalar("select value from meta where key = $1")

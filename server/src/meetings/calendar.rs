@@ -1,0 +1,223 @@
+//! Calendars: one `.ics` per meeting and a private feed per person.
+//!
+//! Each meeting is one event whose UID never changes (`meeting-{id}@{host}`) and whose
+//! SEQUENCE is the meeting's `sequence`, so a reschedule updates the event calendars already
+//! hold, and an ended meeting is sent as `STATUS:CANCELLED` in a `METHOD:CANCEL` calendar.
+//! Times are written in UTC (`…Z`), which every client converts exactly into its own zone;
+//! the calendar names the recipient's zone (`X-WR-TIMEZONE`) and the description gives each
+//! side's local time.
+
+use super::routes::meetings_of;
+use super::{load, Standing};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use expo_schema::{ErrorBody, Meeting, MeetingMode, MeetingState, UserProfile};
+use icalendar::{Calendar, Component, EventLike, EventStatus};
+use serde::{Deserialize, Serialize};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/meetings/{id}/ics", get(meeting_ics))
+        .route("/api/v1/me/calendar", get(feed_url).post(new_feed_url))
+        .route("/api/v1/calendar/{file}", get(feed))
+}
+
+fn utc(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn host(state: &AppState) -> String {
+    let url = state.config.public_url();
+    url.split("://")
+        .nth(1)
+        .unwrap_or(&url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("expo.local")
+        .to_string()
+}
+
+/// Whether a calendar should drop the meeting.
+pub fn ended(meeting: &Meeting) -> bool {
+    matches!(
+        meeting.state,
+        MeetingState::Cancelled | MeetingState::Declined | MeetingState::Expired
+    )
+}
+
+/// The meeting as one event.
+pub fn event(state: &AppState, meeting: &Meeting, company: &str) -> icalendar::Event {
+    let mut event = icalendar::Event::new();
+    let with = format!(
+        "{} ({}) – {}",
+        meeting.buyer.name,
+        meeting.buyer.company_name.as_deref().unwrap_or("buyer"),
+        company
+    );
+    let place = match (&meeting.mode, &meeting.table) {
+        (MeetingMode::Onsite, Some(t)) => format!("{}, table {}", t.hall_name, t.number),
+        (MeetingMode::Onsite, None) => "Fair hall (table to be assigned)".to_string(),
+        (MeetingMode::Online, _) => "Online video (Expo Hub meeting room)".to_string(),
+    };
+    let room = meeting
+        .video_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/#/room/{}", state.config.public_url(), meeting.id));
+    let mut description = vec![format!("Expo meeting: {with}")];
+    description.extend(meeting.times.iter().map(|t| format!("{}: {}", t.who, t.label)));
+    if let Some(i) = &meeting.interpreter {
+        description.push(format!("Interpreter: {}", i.name));
+    }
+    if let Some(m) = &meeting.message {
+        description.push(format!("Message: {m}"));
+    }
+    if meeting.mode == MeetingMode::Online {
+        description.push(format!("Join: {room}"));
+    }
+    event
+        .uid(&format!("meeting-{}@{}", meeting.id, host(state)))
+        .sequence(meeting.sequence.max(0) as u32)
+        .timestamp(chrono::Utc::now())
+        .starts(utc(meeting.starts_ms))
+        .ends(utc(meeting.ends_ms))
+        .summary(&format!("Expo meeting: {with}"))
+        .description(&description.join("\n"))
+        .location(&place)
+        .url(&room)
+        .status(match meeting.state {
+            MeetingState::Confirmed => EventStatus::Confirmed,
+            MeetingState::Requested => EventStatus::Tentative,
+            _ => EventStatus::Cancelled,
+        });
+    event.done()
+}
+
+/// A calendar of events for one reader.
+pub async fn calendar(
+    state: &AppState,
+    meetings: &[Meeting],
+    reader: &UserProfile,
+    name: &str,
+    method: &str,
+) -> ApiResult<String> {
+    let mut calendar = Calendar::new();
+    calendar.name(name);
+    calendar.append_property(("X-WR-TIMEZONE", reader.timezone.as_str()));
+    calendar.append_property(("METHOD", method));
+    for meeting in meetings {
+        let company: String = sqlx::query_scalar("select name from companies where id = $1")
+            .bind(meeting.company_id)
+            .fetch_one(state.store.pool())
+            .await?;
+        calendar.push(event(state, meeting, &company));
+    }
+    Ok(calendar.done().to_string())
+}
+
+fn ics(body: String, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// One meeting as an iCalendar file (its participants and organizers).
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/ics", tag = "meetings",
+    params(("id" = i64, Path, description = "meeting id")),
+    responses((status = 200, content_type = "text/calendar"), (status = 404, body = ErrorBody)))]
+pub async fn meeting_ics(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let meeting = load(&state, id).await?;
+    if Standing::of(&caller.user, &meeting) == Standing::Outsider {
+        return Err(ApiError::not_found("no such meeting"));
+    }
+    let method = if ended(&meeting) { "CANCEL" } else { "PUBLISH" };
+    let body = calendar(&state, &[meeting], &caller.user, "Expo Hub meeting", method).await?;
+    Ok(ics(body, &format!("meeting-{id}.ics")))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FeedUrl {
+    /// Subscribe to this in any calendar app. Anyone with it can read your meetings: keep it
+    /// private, and ask for a new one if it leaks.
+    pub url: String,
+}
+
+async fn feed_url_of(state: &AppState, user_id: i64, renew: bool) -> ApiResult<FeedUrl> {
+    let current: Option<String> =
+        sqlx::query_scalar("select calendar_token from users where id = $1")
+            .bind(user_id)
+            .fetch_one(state.store.pool())
+            .await?;
+    let token = match current {
+        Some(token) if !renew => token,
+        _ => {
+            let token = crate::auth::password::new_token().0;
+            sqlx::query("update users set calendar_token = $1 where id = $2")
+                .bind(&token)
+                .bind(user_id)
+                .execute(state.store.pool())
+                .await?;
+            token
+        }
+    };
+    Ok(FeedUrl {
+        url: format!("{}/api/v1/calendar/{token}.ics", state.config.public_url()),
+    })
+}
+
+/// Your private calendar feed's address (made on first request).
+#[utoipa::path(get, path = "/api/v1/me/calendar", tag = "meetings",
+    responses((status = 200, body = FeedUrl)))]
+pub async fn feed_url(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<FeedUrl>> {
+    Ok(Json(feed_url_of(&state, caller.user.id, false).await?))
+}
+
+/// A new feed address; the old one stops working.
+#[utoipa::path(post, path = "/api/v1/me/calendar", tag = "meetings",
+    responses((status = 200, body = FeedUrl)))]
+pub async fn new_feed_url(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<FeedUrl>> {
+    Ok(Json(feed_url_of(&state, caller.user.id, true).await?))
+}
+
+/// Your meetings as a subscribable calendar, for whoever holds the private address.
+#[utoipa::path(get, path = "/api/v1/calendar/{file}", tag = "meetings",
+    params(("file" = String, Path, description = "`{token}.ics`")),
+    responses((status = 200, content_type = "text/calendar"), (status = 404, body = ErrorBody)))]
+pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> ApiResult<Response> {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    if token.len() < 20 {
+        return Err(ApiError::not_found("no such calendar"));
+    }
+    let user_id: i64 =
+        sqlx::query_scalar("select id from users where calendar_token = $1 and status = 'active'")
+            .bind(token)
+            .fetch_optional(state.store.pool())
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such calendar"))?;
+    let user = crate::auth::load_user(&state.store, user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such calendar"))?;
+    let meetings = meetings_of(&state, &user).await?;
+    let body = calendar(&state, &meetings, &user, "Expo Hub meetings", "PUBLISH").await?;
+    Ok(ics(body, "expo-meetings.ics"))
+}

@@ -1,0 +1,488 @@
+//! Placing a meeting: every write that gives a meeting a time, a seat, a person or a table.
+//!
+//! One transaction per placement. It first serialises what the database cannot judge by
+//! itself (per-day limits, busy slots): on SQLite by taking the write lock (an update of the
+//! `meeting_lock` row), on Postgres by locking the people's user rows. Then:
+//! - on Postgres each candidate seat (and table) is tried inside a savepoint and the exclusion
+//!   constraints decide, atomically, whether it overlaps another active meeting;
+//! - on SQLite the overlaps are checked with queries, which is safe because no other writer
+//!   can run until the transaction ends.
+
+use super::{MeetingSlot, ACTIVE};
+use crate::error::{ApiError, ApiResult};
+use crate::store::StoreKind;
+use crate::AppState;
+use expo_schema::{ErrorCode, MeetingMode, MeetingSide};
+use sqlx::AnyConnection;
+
+/// Who and when.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub company_id: i64,
+    pub buyer_id: i64,
+    pub staff_id: Option<i64>,
+    pub interpreter_id: Option<i64>,
+    pub slot: MeetingSlot,
+    pub mode: MeetingMode,
+}
+
+/// A brand-new request.
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub requested_by: i64,
+    pub awaiting: MeetingSide,
+    pub message: Option<String>,
+    pub product_ids: Vec<i64>,
+    pub interpreter_languages: Vec<String>,
+    pub expires_ms: i64,
+}
+
+/// A change to an existing meeting (the row must still be in `from_state`).
+#[derive(Debug, Clone)]
+pub struct Update {
+    pub id: i64,
+    pub from_state: &'static str,
+    pub to_state: &'static str,
+    pub awaiting: MeetingSide,
+    pub expires_ms: i64,
+    /// A new time: bumps the sequence.
+    pub moved: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Write {
+    Insert(NewRequest),
+    Update(Update),
+}
+
+/// Why a placement lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lost {
+    BuyerBusy,
+    StaffBusy,
+    InterpreterBusy,
+    NoSeat,
+    NoTable,
+    /// `who` marked that time busy.
+    Blocked(&'static str),
+    /// `who` has reached the day's limit.
+    Limit(&'static str, i64),
+    /// The meeting is no longer in the state the change expects.
+    Gone,
+}
+
+impl Lost {
+    pub fn error(&self, next: &[MeetingSlot]) -> ApiError {
+        let listed = next
+            .iter()
+            .map(|s| s.starts_ms.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let why = match self {
+            Lost::BuyerBusy => "the buyer already has a meeting at that time".to_string(),
+            Lost::StaffBusy => "that staff member already has a meeting at that time".into(),
+            Lost::InterpreterBusy => "the interpreter already has a meeting at that time".into(),
+            Lost::NoSeat => "every seat of this company is booked at that time".into(),
+            Lost::NoTable => "every meeting table in the company's hall is taken then".into(),
+            Lost::Blocked(who) => format!("the {who} marked that time busy"),
+            Lost::Limit(who, n) => {
+                return ApiError::new(
+                    ErrorCode::Conflict,
+                    format!("the {who} already has {n} meetings that day, the most allowed"),
+                )
+            }
+            Lost::Gone => {
+                return ApiError::new(ErrorCode::Conflict, "the meeting changed meanwhile; reload it")
+            }
+        };
+        metrics::counter!("expo_meetings_slot_taken_total").increment(1);
+        ApiError::new(
+            ErrorCode::SlotTaken,
+            format!("{why}; next free slots (UTC ms): [{listed}]"),
+        )
+    }
+}
+
+/// Places a meeting. `Ok(Ok(id))` on success, `Ok(Err(lost))` when the time is not free.
+pub async fn place(state: &AppState, plan: &Plan, write: &Write) -> ApiResult<Result<i64, Lost>> {
+    super::expire_holds(state).await?;
+    let seats: i64 = sqlx::query_scalar("select meeting_seats from companies where id = $1")
+        .bind(plan.company_id)
+        .fetch_optional(state.store.pool())
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such company"))?;
+    let own_id = match write {
+        Write::Insert(_) => -1,
+        Write::Update(u) => u.id,
+    };
+    let postgres = state.store.kind() == StoreKind::Postgres;
+    let mut tx = state.store.pool().begin().await?;
+    if postgres {
+        // Limits and busy slots are counts, which constraints cannot judge: lock the people
+        // (in id order, so two placements never wait on each other in a cycle).
+        let mut people = vec![plan.buyer_id];
+        people.extend(plan.staff_id);
+        people.extend(plan.interpreter_id);
+        people.sort_unstable();
+        for id in people {
+            sqlx::query("select id from users where id = $1 for no key update")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
+    } else {
+        // Writing first takes SQLite's write lock at once: nothing else books until commit.
+        sqlx::query("update meeting_lock set bookings = bookings + 1 where id = 1")
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(lost) = check_people(state, &mut tx, plan, own_id).await? {
+        return Ok(Err(lost));
+    }
+    let id = if postgres {
+        match place_postgres(&mut tx, plan, write, seats).await? {
+            Ok(id) => id,
+            Err(lost) => return Ok(Err(lost)),
+        }
+    } else {
+        match place_sqlite(&mut tx, plan, write, seats, own_id).await? {
+            Ok(id) => id,
+            Err(lost) => return Ok(Err(lost)),
+        }
+    };
+    let confirmed = match write {
+        Write::Insert(_) => false,
+        Write::Update(u) => u.to_state == "confirmed",
+    };
+    if confirmed && plan.mode == MeetingMode::Onsite {
+        if let Err(lost) = pick_table(&mut tx, plan, id, postgres).await? {
+            return Ok(Err(lost));
+        }
+    }
+    tx.commit().await?;
+    Ok(Ok(id))
+}
+
+/// Limits per day and busy slots, for each person in the plan.
+async fn check_people(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    own_id: i64,
+) -> ApiResult<Option<Lost>> {
+    let config = &state.config;
+    let people = [
+        ("buyer", "buyer_id", Some(plan.buyer_id), config.buyer_meetings_per_day),
+        ("staff member", "staff_id", plan.staff_id, config.staff_meetings_per_day),
+        (
+            "interpreter",
+            "interpreter_id",
+            plan.interpreter_id,
+            config.interpreter_meetings_per_day,
+        ),
+    ];
+    for (who, column, id, limit) in people {
+        let Some(id) = id else { continue };
+        let busy: i64 = sqlx::query_scalar(
+            "select count(*) from busy_slots b join meeting_slots s on s.id = b.slot_id \
+             where b.user_id = $1 and s.starts_ms < $2 and s.ends_ms > $3",
+        )
+        .bind(id)
+        .bind(plan.slot.ends_ms)
+        .bind(plan.slot.starts_ms)
+        .fetch_one(&mut *conn)
+        .await?;
+        if busy > 0 {
+            return Ok(Some(Lost::Blocked(who)));
+        }
+        if limit > 0 {
+            let sql = format!(
+                "select count(*) from meetings m join meeting_slots s on s.id = m.slot_id \
+                 where s.day = $1 and m.{column} = $2 and m.state in {ACTIVE} and m.id <> $3"
+            );
+            let count: i64 = sqlx::query_scalar(&sql)
+                .bind(&plan.slot.day)
+                .bind(id)
+                .bind(own_id)
+                .fetch_one(&mut *conn)
+                .await?;
+            if count >= limit {
+                return Ok(Some(Lost::Limit(who, limit)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+const INSERT: &str = "insert into meetings (company_id, buyer_id, staff_id, interpreter_id, \
+     slot_id, seat, starts_ms, ends_ms, mode, state, message, requested_by, created_ms, \
+     updated_ms, expires_ms, awaiting, products, interpreter_languages) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'requested', $10, $11, $12, $12, $13, $14, $15, $16) \
+     returning id";
+
+const UPDATE: &str = "update meetings set seat = $1, slot_id = $2, starts_ms = $3, ends_ms = $4, \
+     staff_id = $5, interpreter_id = $6, state = $7, awaiting = $8, expires_ms = $9, \
+     sequence = sequence + $10, updated_ms = $11, table_id = null \
+     where id = $12 and state = $13 returning id";
+
+/// One attempt at writing the meeting with this seat.
+async fn write_seat(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    write: &Write,
+    seat: i64,
+) -> sqlx::Result<Option<i64>> {
+    let now = crate::store::now_ms();
+    let mode = match plan.mode {
+        MeetingMode::Online => "online",
+        MeetingMode::Onsite => "onsite",
+    };
+    match write {
+        Write::Insert(r) => sqlx::query_scalar(INSERT)
+            .bind(plan.company_id)
+            .bind(plan.buyer_id)
+            .bind(plan.staff_id)
+            .bind(plan.interpreter_id)
+            .bind(plan.slot.id)
+            .bind(seat)
+            .bind(plan.slot.starts_ms)
+            .bind(plan.slot.ends_ms)
+            .bind(mode)
+            .bind(&r.message)
+            .bind(r.requested_by)
+            .bind(now)
+            .bind(r.expires_ms)
+            .bind(r.awaiting.as_str())
+            .bind(serde_json::to_string(&r.product_ids).unwrap_or_else(|_| "[]".into()))
+            .bind(serde_json::to_string(&r.interpreter_languages).unwrap_or_else(|_| "[]".into()))
+            .fetch_one(&mut *conn)
+            .await
+            .map(Some),
+        Write::Update(u) => sqlx::query_scalar(UPDATE)
+            .bind(seat)
+            .bind(plan.slot.id)
+            .bind(plan.slot.starts_ms)
+            .bind(plan.slot.ends_ms)
+            .bind(plan.staff_id)
+            .bind(plan.interpreter_id)
+            .bind(u.to_state)
+            .bind(u.awaiting.as_str())
+            .bind(u.expires_ms)
+            .bind(i64::from(u.moved))
+            .bind(now)
+            .bind(u.id)
+            .bind(u.from_state)
+            .fetch_optional(&mut *conn)
+            .await,
+    }
+}
+
+/// The name of the exclusion constraint a Postgres error violated, if it is one.
+pub fn exclusion(error: &sqlx::Error) -> Option<String> {
+    match error {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("23P01") => {
+            Some(db.constraint().unwrap_or_default().to_string())
+        }
+        _ => None,
+    }
+}
+
+fn lost_by(constraint: &str) -> Lost {
+    match constraint {
+        "meetings_buyer_free" => Lost::BuyerBusy,
+        "meetings_staff_free" => Lost::StaffBusy,
+        "meetings_interpreter_free" => Lost::InterpreterBusy,
+        "meetings_table_free" => Lost::NoTable,
+        _ => Lost::NoSeat,
+    }
+}
+
+async fn place_postgres(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    write: &Write,
+    seats: i64,
+) -> ApiResult<Result<i64, Lost>> {
+    for seat in 1..=seats {
+        sqlx::query("savepoint place").execute(&mut *conn).await?;
+        match write_seat(conn, plan, write, seat).await {
+            Ok(Some(id)) => {
+                sqlx::query("release savepoint place")
+                    .execute(&mut *conn)
+                    .await?;
+                return Ok(Ok(id));
+            }
+            Ok(None) => return Ok(Err(Lost::Gone)),
+            Err(e) => {
+                sqlx::query("rollback to savepoint place")
+                    .execute(&mut *conn)
+                    .await?;
+                match exclusion(&e).as_deref() {
+                    Some("meetings_seat_free") => continue,
+                    Some(other) => return Ok(Err(lost_by(other))),
+                    None => return Err(e.into()),
+                }
+            }
+        }
+    }
+    Ok(Err(Lost::NoSeat))
+}
+
+async fn place_sqlite(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    write: &Write,
+    seats: i64,
+    own_id: i64,
+) -> ApiResult<Result<i64, Lost>> {
+    let overlap = format!("id <> $4 and state in {ACTIVE} and starts_ms < $2 and ends_ms > $3");
+    let people = [
+        ("buyer_id", Some(plan.buyer_id), Lost::BuyerBusy),
+        ("staff_id", plan.staff_id, Lost::StaffBusy),
+        ("interpreter_id", plan.interpreter_id, Lost::InterpreterBusy),
+    ];
+    for (column, id, lost) in people {
+        let Some(id) = id else { continue };
+        let busy: i64 = sqlx::query_scalar(&format!(
+            "select count(*) from meetings where {column} = $1 and {overlap}"
+        ))
+        .bind(id)
+        .bind(plan.slot.ends_ms)
+        .bind(plan.slot.starts_ms)
+        .bind(own_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if busy > 0 {
+            return Ok(Err(lost));
+        }
+    }
+    let taken: Vec<i64> = sqlx::query_scalar(&format!(
+        "select seat from meetings where company_id = $1 and {overlap}"
+    ))
+    .bind(plan.company_id)
+    .bind(plan.slot.ends_ms)
+    .bind(plan.slot.starts_ms)
+    .bind(own_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(seat) = (1..=seats).find(|s| !taken.contains(s)) else {
+        return Ok(Err(Lost::NoSeat));
+    };
+    match write_seat(conn, plan, write, seat).await? {
+        Some(id) => Ok(Ok(id)),
+        None => Ok(Err(Lost::Gone)),
+    }
+}
+
+/// Gives a confirmed onsite meeting the lowest free table in the company's hall. A hall with
+/// no tables leaves it without one; a hall whose tables are all taken loses the placement.
+async fn pick_table(
+    conn: &mut AnyConnection,
+    plan: &Plan,
+    id: i64,
+    postgres: bool,
+) -> ApiResult<Result<(), Lost>> {
+    let tables: Vec<i64> = sqlx::query_scalar(
+        "select t.id from meeting_tables t join companies c on c.hall_id = t.hall_id \
+         where c.id = $1 order by t.number",
+    )
+    .bind(plan.company_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if tables.is_empty() {
+        return Ok(Ok(()));
+    }
+    for table in tables {
+        if postgres {
+            sqlx::query("savepoint table_pick")
+                .execute(&mut *conn)
+                .await?;
+            let done = sqlx::query("update meetings set table_id = $1 where id = $2")
+                .bind(table)
+                .bind(id)
+                .execute(&mut *conn)
+                .await;
+            match done {
+                Ok(_) => {
+                    sqlx::query("release savepoint table_pick")
+                        .execute(&mut *conn)
+                        .await?;
+                    return Ok(Ok(()));
+                }
+                Err(e) => {
+                    sqlx::query("rollback to savepoint table_pick")
+                        .execute(&mut *conn)
+                        .await?;
+                    if exclusion(&e).is_none() {
+                        return Err(e.into());
+                    }
+                }
+            }
+        } else {
+            let busy: i64 = sqlx::query_scalar(&format!(
+                "select count(*) from meetings where table_id = $1 and id <> $2 \
+                 and state in {ACTIVE} and starts_ms < $3 and ends_ms > $4"
+            ))
+            .bind(table)
+            .bind(id)
+            .bind(plan.slot.ends_ms)
+            .bind(plan.slot.starts_ms)
+            .fetch_one(&mut *conn)
+            .await?;
+            if busy == 0 {
+                sqlx::query("update meetings set table_id = $1 where id = $2")
+                    .bind(table)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                return Ok(Ok(()));
+            }
+        }
+    }
+    Ok(Err(Lost::NoTable))
+}
+
+/// The next few slots (after the asked one) the company offers with a free seat, the buyer
+/// free and not busy.
+pub async fn next_free(
+    state: &AppState,
+    company_id: i64,
+    buyer_id: i64,
+    after_ms: i64,
+) -> ApiResult<Vec<MeetingSlot>> {
+    let sql = format!(
+        "select s.id, s.day, s.starts_ms, s.ends_ms from meeting_slots s \
+         join company_slots cs on cs.slot_id = s.id and cs.company_id = $1 \
+         where s.starts_ms > $2 \
+         and (select count(*) from meetings m where m.company_id = $1 and {active} \
+              and m.starts_ms < s.ends_ms and m.ends_ms > s.starts_ms) \
+             < (select meeting_seats from companies where id = $1) \
+         and not exists (select 1 from meetings m where m.buyer_id = $3 and {active} \
+              and m.starts_ms < s.ends_ms and m.ends_ms > s.starts_ms) \
+         and not exists (select 1 from busy_slots b where b.user_id = $3 and b.slot_id = s.id) \
+         order by s.starts_ms limit 3",
+        active = super::active_at("$4")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(company_id)
+        .bind(after_ms)
+        .bind(buyer_id)
+        .bind(state.now_ms())
+        .fetch_all(state.store.pool())
+        .await?;
+    rows.iter()
+        .map(super::slot_from_row)
+        .collect::<sqlx::Result<Vec<_>>>()
+        .map_err(ApiError::from)
+}
+
+/// Places, turning a loss into its `slot_taken` (with the next free slots) or `conflict`.
+pub async fn place_or_refuse(state: &AppState, plan: &Plan, write: &Write) -> ApiResult<i64> {
+    match place(state, plan, write).await? {
+        Ok(id) => Ok(id),
+        Err(lost) => {
+            let next = next_free(state, plan.company_id, plan.buyer_id, plan.slot.starts_ms).await?;
+            Err(lost.error(&next))
+        }
+    }
+}
