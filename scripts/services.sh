@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite talks to is installed and running: PostgreSQL, Redis,
-# Chromium and Node.js. Installs missing packages with apt-get, starts stopped services,
+# Chromium, Node.js and Python's aiosmtpd. Installs missing packages with apt-get, starts stopped services,
 # and fails loudly when it cannot; tests never skip because a service is missing.
 set -euo pipefail
 
@@ -18,6 +18,10 @@ command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 command -v chromium >/dev/null 2>&1 || apt_install chromium
 command -v node >/dev/null 2>&1 || apt_install nodejs npm
 command -v npm >/dev/null 2>&1 || apt_install npm
+command -v python3 >/dev/null 2>&1 || apt_install python3 python3-pip
+# The meeting-email tests deliver to a real local SMTP server (aiosmtpd).
+python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet aiosmtpd \
+  || python3 -m pip install --quiet --break-system-packages aiosmtpd
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "services: starting PostgreSQL" >&2

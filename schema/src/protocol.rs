@@ -322,7 +322,9 @@ pub enum ReplyData {
         peers: Vec<i64>,
     },
     /// Answers `meeting_leave` and `meeting_signal`.
-    MeetingOk { meeting_id: i64 },
+    MeetingOk {
+        meeting_id: i64,
+    },
 }
 
 /// One ICE server, in the shape `RTCPeerConnection` takes.

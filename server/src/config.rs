@@ -144,7 +144,11 @@ pub struct Config {
     pub smtp_url: Option<String>,
 
     /// The sender of meeting email.
-    #[arg(long, env = "EXPO_MAIL_FROM", default_value = "Expo Hub <meetings@expo.local>")]
+    #[arg(
+        long,
+        env = "EXPO_MAIL_FROM",
+        default_value = "Expo Hub <meetings@expo.local>"
+    )]
     pub mail_from: String,
 
     /// STUN servers for the video room, comma-separated (e.g. `stun:stun.example.com:3478`).

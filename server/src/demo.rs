@@ -1402,9 +1402,10 @@ async fn seed_meetings(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow:
     let companies: Vec<i64> = sqlx::query_scalar("select id from companies order by id")
         .fetch_all(&mut **tx)
         .await?;
-    let buyers: Vec<i64> = sqlx::query_scalar("select id from users where role = 'buyer' order by id")
-        .fetch_all(&mut **tx)
-        .await?;
+    let buyers: Vec<i64> =
+        sqlx::query_scalar("select id from users where role = 'buyer' order by id")
+            .fetch_all(&mut **tx)
+            .await?;
     let company = companies[0];
     let ivan = id_of("buyer@demo.expo").fetch_one(&mut **tx).await?;
     let olga = id_of("olga.smirnova@demo.expo")
@@ -1444,7 +1445,8 @@ async fn seed_meetings(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow:
             mode: "online",
             state: "confirmed",
             awaiting: "company",
-            message: "Video call about dried gondre: prices for 2 pallets, shelf life, Russian labels",
+            message:
+                "Video call about dried gondre: prices for 2 pallets, shelf life, Russian labels",
             languages: r#"["ko","ru"]"#,
             table: None,
             requested_by: ivan,
@@ -1517,12 +1519,14 @@ async fn seed_meetings(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow:
         let (slot, starts, ends) = seed.slot;
         let staff_id = match seed.staff {
             Some(id) => Some(id),
-            None if seed.state == "confirmed" => sqlx::query_scalar(
-                "select min(id) from users where role = 'exhibitor' and company_id = $1",
-            )
-            .bind(seed.company)
-            .fetch_one(&mut **tx)
-            .await?,
+            None if seed.state == "confirmed" => {
+                sqlx::query_scalar(
+                    "select min(id) from users where role = 'exhibitor' and company_id = $1",
+                )
+                .bind(seed.company)
+                .fetch_one(&mut **tx)
+                .await?
+            }
             None => None,
         };
         let id: i64 = sqlx::query_scalar(

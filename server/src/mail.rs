@@ -205,19 +205,29 @@ async fn compose(
     let mut lines = vec![
         format!("{subject}: {} – {company}", meeting.buyer.name),
         String::new(),
-        format!(
-            "{}–{ends} ({})",
-            when(&mine.starts_local),
-            mine.timezone
-        ),
+        format!("{}–{ends} ({})", when(&mine.starts_local), mine.timezone),
     ];
-    lines.extend(meeting.times.iter().map(|t| format!("{}: {}", t.who, t.label)));
+    lines.extend(
+        meeting
+            .times
+            .iter()
+            .map(|t| format!("{}: {}", t.who, t.label)),
+    );
     if let Some(t) = &meeting.table {
         lines.push(format!("{}, table {}", t.hall_name, t.number));
     }
     lines.push(String::new());
-    lines.push(format!("{}/#/meetings", state.config.public_url()));
-    let to: Mailbox = format!("{} <{}>", user.name.replace(['<', '>', '"'], ""), user.email).parse()?;
+    lines.push(format!(
+        "{}/#/meetings/{}",
+        state.config.public_url(),
+        meeting.id
+    ));
+    let to: Mailbox = format!(
+        "{} <{}>",
+        user.name.replace(['<', '>', '"'], ""),
+        user.email
+    )
+    .parse()?;
     let builder = Message::builder()
         .from(mailer.from.clone())
         .to(to)
@@ -228,7 +238,11 @@ async fn compose(
     if !attach {
         return Ok(builder.singlepart(text)?);
     }
-    let method = if calendar::ended(meeting) { "CANCEL" } else { "PUBLISH" };
+    let method = if calendar::ended(meeting) {
+        "CANCEL"
+    } else {
+        "PUBLISH"
+    };
     let ics = calendar::calendar(
         state,
         std::slice::from_ref(meeting),
@@ -237,7 +251,8 @@ async fn compose(
         method,
     )
     .await?;
-    let content_type = ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))?;
+    let content_type =
+        ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))?;
     let attachment = Attachment::new(format!("meeting-{}.ics", meeting.id)).body(ics, content_type);
     Ok(builder.multipart(MultiPart::mixed().singlepart(text).singlepart(attachment))?)
 }

@@ -70,7 +70,12 @@ pub fn event(state: &AppState, meeting: &Meeting, company: &str) -> icalendar::E
         .clone()
         .unwrap_or_else(|| format!("{}/#/room/{}", state.config.public_url(), meeting.id));
     let mut description = vec![format!("Expo meeting: {with}")];
-    description.extend(meeting.times.iter().map(|t| format!("{}: {}", t.who, t.label)));
+    description.extend(
+        meeting
+            .times
+            .iter()
+            .map(|t| format!("{}: {}", t.who, t.label)),
+    );
     if let Some(i) = &meeting.interpreter {
         description.push(format!("Interpreter: {}", i.name));
     }
@@ -123,7 +128,10 @@ pub async fn calendar(
 fn ics(body: String, filename: &str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"{filename}\""),

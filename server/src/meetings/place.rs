@@ -92,7 +92,10 @@ impl Lost {
                 )
             }
             Lost::Gone => {
-                return ApiError::new(ErrorCode::Conflict, "the meeting changed meanwhile; reload it")
+                return ApiError::new(
+                    ErrorCode::Conflict,
+                    "the meeting changed meanwhile; reload it",
+                )
             }
         };
         metrics::counter!("expo_meetings_slot_taken_total").increment(1);
@@ -172,8 +175,18 @@ async fn check_people(
 ) -> ApiResult<Option<Lost>> {
     let config = &state.config;
     let people = [
-        ("buyer", "buyer_id", Some(plan.buyer_id), config.buyer_meetings_per_day),
-        ("staff member", "staff_id", plan.staff_id, config.staff_meetings_per_day),
+        (
+            "buyer",
+            "buyer_id",
+            Some(plan.buyer_id),
+            config.buyer_meetings_per_day,
+        ),
+        (
+            "staff member",
+            "staff_id",
+            plan.staff_id,
+            config.staff_meetings_per_day,
+        ),
         (
             "interpreter",
             "interpreter_id",
@@ -258,22 +271,24 @@ async fn write_seat(
             .fetch_one(&mut *conn)
             .await
             .map(Some),
-        Write::Update(u) => sqlx::query_scalar(UPDATE)
-            .bind(seat)
-            .bind(plan.slot.id)
-            .bind(plan.slot.starts_ms)
-            .bind(plan.slot.ends_ms)
-            .bind(plan.staff_id)
-            .bind(plan.interpreter_id)
-            .bind(u.to_state)
-            .bind(u.awaiting.as_str())
-            .bind(u.expires_ms)
-            .bind(i64::from(u.moved))
-            .bind(now)
-            .bind(u.id)
-            .bind(u.from_state)
-            .fetch_optional(&mut *conn)
-            .await,
+        Write::Update(u) => {
+            sqlx::query_scalar(UPDATE)
+                .bind(seat)
+                .bind(plan.slot.id)
+                .bind(plan.slot.starts_ms)
+                .bind(plan.slot.ends_ms)
+                .bind(plan.staff_id)
+                .bind(plan.interpreter_id)
+                .bind(u.to_state)
+                .bind(u.awaiting.as_str())
+                .bind(u.expires_ms)
+                .bind(i64::from(u.moved))
+                .bind(now)
+                .bind(u.id)
+                .bind(u.from_state)
+                .fetch_optional(&mut *conn)
+                .await
+        }
     }
 }
 
@@ -481,7 +496,8 @@ pub async fn place_or_refuse(state: &AppState, plan: &Plan, write: &Write) -> Ap
     match place(state, plan, write).await? {
         Ok(id) => Ok(id),
         Err(lost) => {
-            let next = next_free(state, plan.company_id, plan.buyer_id, plan.slot.starts_ms).await?;
+            let next =
+                next_free(state, plan.company_id, plan.buyer_id, plan.slot.starts_ms).await?;
             Err(lost.error(&next))
         }
     }

@@ -104,11 +104,7 @@ pub async fn join(state: &AppState, conn: &ConnHandle, meeting_id: i64) -> ApiRe
     let meeting = load(state, meeting_id).await?;
     let standing = admit(state, &conn.identity.user, &meeting)?;
     let room = room_name(meeting_id);
-    let members = state
-        .hub
-        .join(conn, &room)
-        .await
-        .map_err(ApiError::Other)?;
+    let members = state.hub.join(conn, &room).await.map_err(ApiError::Other)?;
     let meeting = check_in(state, &meeting, standing).await?;
     let me = conn.identity.user.id;
     let mut peers: Vec<i64> = members

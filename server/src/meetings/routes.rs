@@ -36,7 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/meetings/{id}/propose", post(propose))
         .route("/api/v1/meetings/{id}/reschedule", post(reschedule))
         .route("/api/v1/meetings/{id}/cancel", post(cancel))
-        .route("/api/v1/meetings/{id}/interpreters", get(interpreter_suggestions))
+        .route(
+            "/api/v1/meetings/{id}/interpreters",
+            get(interpreter_suggestions),
+        )
         .route(
             "/api/v1/meetings/{id}/interpreter",
             post(assign_interpreter).delete(unassign_interpreter),
@@ -318,9 +321,7 @@ pub async fn request(
     JsonBody(input): JsonBody<MeetingRequest>,
 ) -> ApiResult<(StatusCode, Json<Meeting>)> {
     let (buyer_id, staff_id, awaiting) = match caller.user.role {
-        Role::Buyer if input.buyer_id.is_none() => {
-            (caller.user.id, None, MeetingSide::Company)
-        }
+        Role::Buyer if input.buyer_id.is_none() => (caller.user.id, None, MeetingSide::Company),
         Role::Exhibitor if caller.user.company_id == Some(input.company_id) => {
             let buyer = input
                 .buyer_id
@@ -370,10 +371,11 @@ pub async fn request(
     products.sort_unstable();
     products.dedup();
     for product in &products {
-        let owner: Option<i64> = sqlx::query_scalar("select company_id from products where id = $1")
-            .bind(product)
-            .fetch_optional(state.store.pool())
-            .await?;
+        let owner: Option<i64> =
+            sqlx::query_scalar("select company_id from products where id = $1")
+                .bind(product)
+                .fetch_optional(state.store.pool())
+                .await?;
         if owner != Some(input.company_id) {
             return Err(ApiError::validation(format!(
                 "product {product} is not this company's"
@@ -639,7 +641,9 @@ pub async fn reschedule(
 ) -> ApiResult<Json<Meeting>> {
     let (meeting, standing) = visible(&state, &caller, id).await?;
     if standing == Standing::Interpreter {
-        return Err(ApiError::forbidden("only the meeting's two sides reschedule it"));
+        return Err(ApiError::forbidden(
+            "only the meeting's two sides reschedule it",
+        ));
     }
     if meeting.state != MeetingState::Confirmed {
         return Err(ApiError::new(
@@ -684,7 +688,15 @@ pub async fn decline(
 ) -> ApiResult<Json<Meeting>> {
     let (meeting, standing) = visible(&state, &caller, id).await?;
     require_awaited(standing, &meeting)?;
-    end(&state, id, "declined", input.reason.as_deref(), caller.user.id, "m.state = 'requested'").await
+    end(
+        &state,
+        id,
+        "declined",
+        input.reason.as_deref(),
+        caller.user.id,
+        "m.state = 'requested'",
+    )
+    .await
 }
 
 /// Either side (or an organizer) cancels a requested or confirmed meeting.
@@ -699,7 +711,9 @@ pub async fn cancel(
 ) -> ApiResult<Json<Meeting>> {
     let (_, standing) = visible(&state, &caller, id).await?;
     if standing == Standing::Interpreter {
-        return Err(ApiError::forbidden("only the meeting's two sides cancel it"));
+        return Err(ApiError::forbidden(
+            "only the meeting's two sides cancel it",
+        ));
     }
     let reason = input.and_then(|Json(i)| i.reason);
     end(
@@ -913,7 +927,11 @@ async fn set_interpreter(
     place_or_refuse(state, &plan, &write).await?;
     let updated = load(state, meeting.id).await?;
     // The interpreter who was removed hears about it too.
-    if let Some(old) = meeting.interpreter.as_ref().filter(|o| Some(o.id) != interpreter) {
+    if let Some(old) = meeting
+        .interpreter
+        .as_ref()
+        .filter(|o| Some(o.id) != interpreter)
+    {
         let room = format!("user:{}", old.id);
         let frame = expo_schema::protocol::ServerFrame::Event {
             room: room.clone(),
@@ -983,9 +1001,7 @@ pub async fn checkin(
                     break;
                 }
             }
-            found.ok_or_else(|| {
-                ApiError::not_found("you have no meeting at this table now")
-            })?
+            found.ok_or_else(|| ApiError::not_found("you have no meeting at this table now"))?
         }
         (None, Some(id)) => id,
         (None, None) => return Err(ApiError::validation("give table_code or meeting_id")),
@@ -996,12 +1012,20 @@ pub async fn checkin(
 }
 
 /// Records that a participant arrived (the first time counts), inside the meeting's window.
-pub async fn check_in(state: &AppState, meeting: &Meeting, standing: Standing) -> ApiResult<Meeting> {
+pub async fn check_in(
+    state: &AppState,
+    meeting: &Meeting,
+    standing: Standing,
+) -> ApiResult<Meeting> {
     let column = match standing {
         Standing::Buyer => "buyer_checkin_ms",
         Standing::Company => "company_checkin_ms",
         Standing::Interpreter => "interpreter_checkin_ms",
-        _ => return Err(ApiError::forbidden("only the meeting's participants check in")),
+        _ => {
+            return Err(ApiError::forbidden(
+                "only the meeting's participants check in",
+            ))
+        }
     };
     let now = state.now_ms();
     if meeting.state != MeetingState::Confirmed {
@@ -1049,7 +1073,11 @@ pub async fn report(
     let column = match standing {
         Standing::Buyer => "buyer_says_held",
         Standing::Company => "company_says_held",
-        _ => return Err(ApiError::forbidden("only the meeting's two sides report it")),
+        _ => {
+            return Err(ApiError::forbidden(
+                "only the meeting's two sides report it",
+            ))
+        }
     };
     require_started(&state, &meeting)?;
     let sql = format!("update meetings set {column} = $1, updated_ms = $2 where id = $3");
@@ -1092,12 +1120,13 @@ pub async fn set_outcome(
 ) -> ApiResult<Json<Meeting>> {
     let (meeting, standing) = visible(&state, &caller, id).await?;
     if standing != Standing::Company {
-        return Err(ApiError::forbidden("the exhibiting company records the outcome"));
+        return Err(ApiError::forbidden(
+            "the exhibiting company records the outcome",
+        ));
     }
     require_started(&state, &meeting)?;
     const MAX_USD: i64 = 10_000_000_000;
-    if !(0..=MAX_USD).contains(&input.consult_usd) || !(0..=MAX_USD).contains(&input.contract_usd)
-    {
+    if !(0..=MAX_USD).contains(&input.consult_usd) || !(0..=MAX_USD).contains(&input.contract_usd) {
         return Err(ApiError::validation(
             "amounts are whole US dollars from 0 to 10 billion",
         ));
@@ -1177,7 +1206,10 @@ pub async fn add_tables(store: &crate::store::Store, hall_id: i64, count: i64) -
 /// Every meeting table with its hall.
 #[utoipa::path(get, path = "/api/v1/meetings/tables", tag = "meetings",
     responses((status = 200, body = TableList)))]
-pub async fn list_tables(State(state): State<AppState>, _caller: Caller) -> ApiResult<Json<TableList>> {
+pub async fn list_tables(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> ApiResult<Json<TableList>> {
     let rows = sqlx::query(
         "select t.id, t.hall_id, h.name as hall_name, t.number from meeting_tables t \
          join halls h on h.id = t.hall_id order by h.position, h.id, t.number",

@@ -128,10 +128,12 @@ impl Store {
     /// node that uses the same database).
     pub async fn secret(&self) -> sqlx::Result<String> {
         let fresh = crate::auth::password::new_token().0;
-        sqlx::query("insert into meta (key, value) values ('secret', $1) on conflict (key) do nothing")
-            .bind(&fresh)
-            .execute(self.pool())
-            .await?;
+        sqlx::query(
+            "insert into meta (key, value) values ('secret', $1) on conflict (key) do nothing",
+        )
+        .bind(&fresh)
+        .execute(self.pool())
+        .await?;
         Ok(self.meta("secret").await?.unwrap_or(fresh))
     }
 

@@ -144,6 +144,8 @@ pub struct TestApp {
     pub base: String,
     pub api: Api,
     pub node_id: String,
+    /// The node's state, for driving its clock and timed jobs.
+    pub state: expo_server::AppState,
     shutdown: CancellationToken,
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -153,12 +155,14 @@ impl TestApp {
         let app = App::build(config).await.expect("the server builds");
         let base = format!("http://{}", app.local_addr());
         let node_id = app.state().hub.node_id().to_string();
+        let state = app.state().clone();
         let shutdown = app.shutdown_token();
         let task = tokio::spawn(app.run_until_stopped());
         TestApp {
             api: Api::new(&base),
             base,
             node_id,
+            state,
             shutdown,
             task: Some(task),
         }

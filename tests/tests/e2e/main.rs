@@ -9,4 +9,5 @@ mod helpers;
 mod hub;
 mod import;
 mod meetings;
+mod meetings_life;
 mod nodes;

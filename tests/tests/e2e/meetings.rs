@@ -20,7 +20,7 @@ fn fair_day() -> String {
         .to_string()
 }
 
-async fn pool(env: &TestEnv) -> sqlx::AnyPool {
+pub(crate) async fn pool(env: &TestEnv) -> sqlx::AnyPool {
     sqlx::any::install_default_drivers();
     let url = env
         .database_url()
@@ -30,7 +30,7 @@ async fn pool(env: &TestEnv) -> sqlx::AnyPool {
 
 /// Creates `n` approved buyers with sessions straight in the database (no password hashing:
 /// the race is about booking, not signing in).
-async fn buyers(env: &TestEnv, n: usize) -> Vec<String> {
+pub(crate) async fn buyers(env: &TestEnv, n: usize) -> Vec<String> {
     let pool = pool(env).await;
     let mut tokens = Vec::new();
     for i in 0..n {
