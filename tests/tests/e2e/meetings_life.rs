@@ -853,6 +853,7 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
         panic!("a meeting_room reply")
     };
     assert_eq!(peers, vec![ivan_me.id]);
+    let mut staff_hub = staff_hub;
     let heard = ivan_hub
         .wait_for(Duration::from_secs(5), |i| {
             matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::Join { member }, .. }) if member.user.id == staff_me.id)
@@ -910,7 +911,37 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::MessageTooLarge));
+    // The interpreter joins as the third participant and may signal to both.
+    let (natalia, natalia_me) = sign_in(&node_a, "interpreter@demo.expo").await;
+    let natalia_hub = natalia.connect().await.unwrap();
+    let joined = natalia_hub
+        .request(Command::MeetingJoin { meeting_id: id })
+        .await
+        .unwrap();
+    let ReplyData::MeetingRoom { peers, .. } = joined else {
+        panic!("a meeting_room reply")
+    };
+    assert_eq!(peers, {
+        let mut both = vec![ivan_me.id, staff_me.id];
+        both.sort();
+        both
+    });
+    natalia_hub
+        .request(Command::MeetingSignal {
+            meeting_id: id,
+            to: staff_me.id,
+            data: json!({"candidate": {"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"}}),
+        })
+        .await
+        .unwrap();
+    let got = staff_hub
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::MeetingSignal { from, .. }, .. }) if *from == natalia_me.id)
+        })
+        .await;
+    assert!(got.is_some(), "the staff member gets the interpreter's candidate");
     let both_in: Meeting = ivan.get(&format!("/api/v1/meetings/{id}")).await.unwrap();
+    assert!(both_in.checkins.interpreter_ms.is_some());
     assert!(both_in.checkins.buyer_ms.is_some() && both_in.checkins.company_ms.is_some());
     // After the end the room is closed: no more signals, no joining.
     clock.set(live.ends_ms + 1000);
