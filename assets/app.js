@@ -414,7 +414,8 @@ function onMeetingEvent(frame) {
   if (event.kind === 'meeting_reminder') {
     const key = REMINDER_KEYS[event.when] || 'meet.toast.reminder';
     const soon = event.when !== '24h';
-    meetingToast(meeting, key, { join: soon && roomOpen(meeting), timeoutMs: soon ? 60_000 : 20_000, state: 'reminder' });
+    // A day ahead is a heads-up (it comes by email too); shortly before, it stays a minute.
+    meetingToast(meeting, key, { join: soon && roomOpen(meeting), timeoutMs: soon ? 60_000 : 8_000, state: 'reminder' });
     return;
   }
   if (event.kind !== 'meeting_updated') return;

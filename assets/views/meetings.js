@@ -13,7 +13,8 @@
 //
 // The agenda stays live: meeting_updated and meeting_reminder events arrive in the viewer's
 // personal room (user:{id}) and patch the list in place (rows whose meeting did not change
-// keep their half-filled forms). After a reconnect the list is fetched again.
+// keep their half-filled forms). After a reconnect the list is fetched again; interpreters
+// and organizers (who get no meeting_updated) fetch it every minute.
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
@@ -40,6 +41,19 @@ export function mountMeetings(root, ctx, params, arg) {
       h('h1', { i18n: 'notfound.title' }),
       h('a', { href: '#/meetings', class: 'btn btn-primary', i18n: 'meet.back' }))));
   return null;
+}
+
+/**
+ * A refusal as the viewer should read it: `slot_taken` lists the next free slots as UTC
+ * milliseconds ("…; next free slots (UTC ms): [1764…, …]"), shown here on their own clock.
+ */
+function readable(error, tz) {
+  const match = /^(.*?);?\s*next free slots \(UTC ms\):\s*\[([\d,\s]*)\]\s*$/.exec(String(error?.message || ''));
+  if (error?.code !== 'slot_taken' || !match) return error;
+  const times = match[2].split(',').map((n) => Number(n.trim())).filter((n) => n > 0).slice(0, 4).map((ms) => when(ms, tz));
+  const why = match[1].trim();
+  const next = times.length ? t('meet.nextFree', { times: times.join(', ') }) : '';
+  return { code: error.code, status: error.status, message: [why && `${why.charAt(0).toUpperCase()}${why.slice(1)}.`, next].filter(Boolean).join(' ') };
 }
 
 /** "Sat, Nov 28 · 10:00" in tz. */
@@ -209,8 +223,11 @@ function mountAgenda(root, ctx, params) {
 
     /** Runs an action: busy buttons, errors shown in the row, the answer patched in. */
     async function act(button, fn) {
-      const buttons = row.querySelectorAll('button');
+      const buttons = [...row.querySelectorAll('button')];
+      const wasDisabled = buttons.map((b) => b.disabled);
+      const restore = () => buttons.forEach((b, i) => { b.disabled = wasDisabled[i]; });
       for (const b of buttons) b.disabled = true;
+      button?.setAttribute('aria-busy', 'true');
       showError(actionError, null);
       noteOwnAction(m.id);
       try {
@@ -218,11 +235,14 @@ function mountAgenda(root, ctx, params) {
         if (disposed) return;
         if (result && result.id) upsert(result);
         else load();
+        restore(); // the same answer again leaves this row on screen
       } catch (e) {
         if (disposed || ctx.handleAuthError(e)) return;
-        for (const b of buttons) b.disabled = false;
-        showError(actionError, e, ACTION_ERRORS);
+        restore();
+        showError(actionError, readable(e, tz), ACTION_ERRORS);
         if (e.code === 'slot_taken' || e.code === 'conflict') load();
+      } finally {
+        button?.removeAttribute('aria-busy');
       }
     }
 
@@ -475,8 +495,16 @@ function mountAgenda(root, ctx, params) {
   });
   const offWelcome = session.hub.on('welcome', () => load());
   // The join button opens 10 minutes before the start; ended meetings get their report.
+  // meeting_updated reaches the buyer and the company's staff only: interpreters and
+  // organizers fetch the list again now and then.
+  let ticks = 0;
   const tick = setInterval(() => {
-    if (loaded) render();
+    ticks += 1;
+    if (!side || side === 'interpreter') {
+      if (ticks % 2 === 0) load();
+    } else if (loaded) {
+      render();
+    }
   }, 30_000);
   const offLang = onLangChange(() => {
     rows.clear();
@@ -619,12 +647,13 @@ function mountBooking(root, ctx, companyId) {
     h('fieldset', { class: 'field' },
       h('label', { class: 'check' }, needInterp, h('span', { i18n: 'meet.needInterpreter' })),
       langRow),
-    formError,
     h('div', { class: 'form-actions' }, submit,
       h('button', { type: 'button', class: 'btn btn-ghost', i18n: 'meet.back', on: { click: () => pick(null) } })));
+  const formHint = h('p', { class: 'muted small', testid: 'meeting-form-hint', i18n: 'meet.pickFirst' });
   const formCard = h('section', { class: 'card book-form-card', testid: 'meeting-form-card' },
     h('h2', { i18n: 'meet.requestTitle' }),
-    h('p', { class: 'muted small', testid: 'meeting-form-hint', i18n: 'meet.pickFirst' }),
+    formError,
+    formHint,
     form);
 
   root.append(h('main', { class: 'page book-page', testid: 'book-page', dataset: { companyId: String(companyId) } },
@@ -658,11 +687,11 @@ function mountBooking(root, ctx, companyId) {
     replaceChildren(zones, zonesNote(tz, companyTz));
   }
 
-  function pick(slot) {
+  function pick(slot, { keepError = false } = {}) {
     selected = slot;
     form.hidden = !slot;
-    formCard.querySelector('[data-testid="meeting-form-hint"]').hidden = Boolean(slot);
-    showError(formError, null);
+    formHint.hidden = Boolean(slot);
+    if (!keepError) showError(formError, null);
     if (slot) {
       replaceChildren(slotLine,
         h('strong', { testid: 'meeting-form-time', text: `${dayLabel(slot.starts_ms, tz)} · ${clock(slot.starts_ms, tz)}–${clock(slot.ends_ms, tz)}` }),
@@ -700,8 +729,12 @@ function mountBooking(root, ctx, companyId) {
     slots = avail.slots || [];
     busy = new Set(busyData?.slot_ids || []);
     taken = (mine.meetings || []).filter((m) => m.state === 'confirmed' || m.state === 'requested').map((m) => [m.starts_ms, m.ends_ms]);
-    if (selected && !slots.some((s) => s.slot.id === selected.id && s.free_seats > 0)) selected = null;
-    renderGrid();
+    if (selected && !slots.some((s) => s.slot.id === selected.id && s.free_seats > 0 && !busy.has(s.slot.id)
+      && !overlapsMine(s.slot))) {
+      pick(null, { keepError: true }); // gone meanwhile: pick another (the error says why)
+    } else {
+      renderGrid();
+    }
   }
 
   async function load() {
@@ -746,7 +779,7 @@ function mountBooking(root, ctx, companyId) {
     } catch (e) {
       if (disposed || ctx.handleAuthError(e)) return;
       submit.disabled = false;
-      showError(formError, e, ACTION_ERRORS);
+      showError(formError, readable(e, tz), ACTION_ERRORS);
       if (e.code === 'slot_taken' || e.code === 'conflict') {
         try {
           await loadSlots();
@@ -814,7 +847,11 @@ function mountAvailability(root, ctx, companyId) {
     const g = grid();
     g.render(all.filter((s) => s.ends_ms > Date.now()));
     replaceChildren(gridBox, g.el);
-    countEl.textContent = t('meet.offeredCount', { count: on.size });
+    const shown = all.filter((slot) => slot.ends_ms > Date.now() && on.has(slot.id)).length;
+    countEl.dataset.count = String(shown);
+    countEl.dataset.i18n = 'meet.offeredCount';
+    countEl.dataset.i18nArgs = JSON.stringify({ count: shown });
+    countEl.textContent = t('meet.offeredCount', { count: shown });
   }
 
   async function load() {
@@ -873,8 +910,12 @@ function mountAvailability(root, ctx, companyId) {
       gridBox,
       saveError,
       h('div', { class: 'form-actions' }, save, saved))));
+  const offLang = onLangChange(() => { if (all.length) render(); });
   load();
-  return () => { disposed = true; };
+  return () => {
+    disposed = true;
+    offLang();
+  };
 }
 
 // ================================================================ busy slots (buyers, staff)
@@ -954,6 +995,10 @@ function mountBusy(root, ctx) {
         h('p', { class: 'muted', i18n: 'meet.busyHint' }))),
     error.el,
     h('section', { class: 'card' }, zonesNote(tz, null), gridBox, saveError, h('div', { class: 'form-actions' }, save, saved))));
+  const offLang = onLangChange(() => { if (all.length) render(); });
   load();
-  return () => { disposed = true; };
+  return () => {
+    disposed = true;
+    offLang();
+  };
 }

@@ -5,7 +5,9 @@
 // inbox live, without a reload, and accepts it; the buyer's agenda turns it confirmed live.
 // Then a second request: the exhibitor proposes another time, the buyer finds it in his own
 // inbox and accepts, and later cancels it with a reason; the exhibitor sees that live. The
-// private calendar feed link is shown, renewed, and serves the meetings as iCalendar.
+// private calendar feed link is shown, renewed, and serves the meetings as iCalendar. A slot
+// taken meanwhile is refused with the server's reason. The exhibitor changes his company's
+// slots, the buyer marks a busy time, and an organizer assigns an interpreter.
 // Expects a server already running at $EXPO_URL with --demo data (run.sh starts one);
 // screenshots go to tests/browser/screenshots/.
 //
@@ -28,6 +30,7 @@ mkdirSync(SHOTS, { recursive: true });
 const DEMO_PASSWORD = 'expo-demo-2026';
 const BUYER = { email: 'buyer@demo.expo', name: 'Ivan Petrov', zone: 'Asia/Vladivostok' };
 const EXHIBITOR = { email: 'exhibitor@demo.expo', name: 'Park Ji-hoon', company: 'Seorak Natural Foods', zone: 'Asia/Seoul' };
+const ORGANIZER = { email: 'admin@expo.local', password: process.env.EXPO_ADMIN_PASSWORD || 'admin-password-123' };
 const COMPANY_ID = 1;
 const DESKTOP = { width: 1280, height: 900 };
 const RUN = Date.now() % 100000;
@@ -306,7 +309,43 @@ test('a second request: the exhibitor proposes another time, the buyer accepts, 
   assert.deepEqual(exhibitor.errors, []);
 });
 
+test('a slot taken meanwhile is refused with the server\'s reason, and the grid refreshes', async () => {
+  assert.ok(buyer);
+  await buyer.goto(`${BASE}/#/meetings/book/${COMPANY_ID}`);
+  await buyer.waitForSelector(`${$('slot-grid')} ${$('slot')}[data-state="free"]`);
+  const slotId = Number(await buyer.getAttribute(`${$('slot-grid')} ${$('slot')}[data-state="free"]`, 'data-slot-id'));
+  await buyer.click(`${$('slot-grid')} ${$('slot')}[data-slot-id="${slotId}"]`);
+  await buyer.fill($('meeting-message'), 'Too late');
+  // Meanwhile the same slot is booked from another tab.
+  const other = await buyer.evaluate(async ([company, slot]) => {
+    const response = await fetch('/api/v1/meetings', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ company_id: company, slot_id: slot, mode: 'online', message: 'other tab', product_ids: [], interpreter_languages: [] }),
+    });
+    return { status: response.status, body: await response.json() };
+  }, [COMPANY_ID, slotId]);
+  assert.equal(other.status, 201);
+  await buyer.click($('meeting-submit'));
+  await buyer.waitForSelector(`${$('meeting-form-error')}:not([hidden])`);
+  assert.equal(await buyer.getAttribute($('meeting-form-error'), 'data-code'), 'slot_taken');
+  const text = await buyer.textContent($('meeting-form-error'));
+  assert.match(text, /^That slot is no longer free\. The buyer already has a meeting at that time\./);
+  assert.doesNotMatch(text, /UTC ms/, 'the next free slots are written as times');
+  // The grid was fetched again: that slot is his now, and nothing is picked.
+  await buyer.waitForSelector(`${$('slot-grid')} ${$('slot')}[data-slot-id="${slotId}"][data-state="mine"]`);
+  assert.ok(await buyer.isHidden($('meeting-form')));
+  await shot(buyer, '25-meeting-slot-taken');
+  // Withdraw the other tab's request.
+  const cancelled = await buyer.evaluate(async (mid) => (await fetch(`/api/v1/meetings/${mid}/cancel`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ reason: 'test' }),
+  })).status, other.body.id);
+  assert.equal(cancelled, 200);
+  assert.deepEqual(buyer.errors, []);
+});
+
 test('the private calendar feed: shown, renewed, served as iCalendar', async () => {
+  await buyer.goto(`${BASE}/#/meetings`);
+  await buyer.waitForSelector(`${$('meetings')}[data-loaded]`);
   assert.ok(buyer);
   await closeToasts(buyer);
   await buyer.waitForFunction((sel) => document.querySelector(sel)?.value.length > 0, $('calendar-url'));
@@ -338,4 +377,72 @@ test('the private calendar feed: shown, renewed, served as iCalendar', async () 
   await shot(buyer, '24-meetings-phone', { fullPage: true });
   await buyer.setViewportSize(DESKTOP);
   assert.deepEqual(buyer.errors, []);
+});
+
+test('the exhibitor changes his company\'s meeting slots; the buyer marks a busy time', async () => {
+  assert.ok(exhibitor && buyer);
+  await exhibitor.goto(`${BASE}/#/meetings`);
+  await exhibitor.click($('meetings-availability'));
+  await exhibitor.waitForURL(/#\/meetings\/availability$/);
+  await exhibitor.waitForSelector(`${$('availability-grid')} ${$('slot')}[data-state="on"]:not([disabled])`);
+  const seats = await exhibitor.inputValue($('availability-seats'));
+  const slot = exhibitor.locator(`${$('availability-grid')} ${$('slot')}[data-state="on"]:not([disabled])`).last();
+  const slotId = Number(await slot.getAttribute('data-slot-id'));
+  await slot.click();
+  await exhibitor.waitForSelector(`${$('availability-grid')} ${$('slot')}[data-slot-id="${slotId}"][data-state="off"][aria-pressed="false"]`);
+  await exhibitor.click($('availability-save'));
+  await exhibitor.waitForSelector(`${$('availability-saved')}:not([hidden])`);
+  const offered = async () => (await exhibitor.evaluate(async (c) => (await fetch(`/api/v1/companies/${c}/availability`)).json(), COMPANY_ID))
+    .slots.map((s) => s.slot.id);
+  assert.ok(!(await offered()).includes(slotId), 'no longer offered');
+  await closeToasts(exhibitor);
+  await shot(exhibitor, '26-meeting-slots', { fullPage: true });
+  // And back, with the same number of seats.
+  await exhibitor.click(`${$('availability-grid')} ${$('slot')}[data-slot-id="${slotId}"]`);
+  await exhibitor.click($('availability-save'));
+  await exhibitor.waitForFunction(async ([c, id]) => (await (await fetch(`/api/v1/companies/${c}/availability`)).json())
+    .slots.some((s) => s.slot.id === id), [COMPANY_ID, slotId]);
+  assert.equal(await exhibitor.inputValue($('availability-seats')), seats);
+
+  // The buyer marks that slot busy; the booking grid then refuses it.
+  await buyer.goto(`${BASE}/#/meetings/busy`);
+  await buyer.waitForSelector(`${$('busy-grid')} ${$('slot')}[data-slot-id="${slotId}"]`);
+  await buyer.click(`${$('busy-grid')} ${$('slot')}[data-slot-id="${slotId}"]`);
+  await buyer.waitForSelector(`${$('busy-grid')} ${$('slot')}[data-slot-id="${slotId}"][data-state="busy"]`);
+  await buyer.click($('busy-save'));
+  await buyer.waitForSelector(`${$('busy-saved')}:not([hidden])`);
+  const busy = await buyer.evaluate(async () => (await fetch('/api/v1/me/busy')).json());
+  assert.ok(busy.slot_ids.includes(slotId));
+  await buyer.goto(`${BASE}/#/meetings/book/${COMPANY_ID}`);
+  const cell = `${$('slot-grid')} ${$('slot')}[data-slot-id="${slotId}"]`;
+  await buyer.waitForSelector(`${cell}[data-state="busy"]`);
+  assert.ok(await buyer.isDisabled(cell));
+  assert.deepEqual(exhibitor.errors, []);
+  assert.deepEqual(buyer.errors, []);
+});
+
+test('an organizer assigns an interpreter to a request that needs one', async () => {
+  const organizer = await newPage({ timezoneId: 'Asia/Seoul' });
+  try {
+    await signIn(organizer, ORGANIZER.email, ORGANIZER.password);
+    await organizer.click($('nav-meetings'));
+    await organizer.waitForSelector(`${$('meetings')}[data-loaded]`);
+    assert.equal(await organizer.textContent('h1'), 'All meetings');
+    // Olga Smirnova's request needs Russian and has nobody yet.
+    const olga = organizer.locator(`${$('meeting-row')}[data-state="requested"]`, { hasText: 'Olga Smirnova' });
+    assert.equal(await olga.locator($('meeting-interpreter')).textContent(), 'Interpreter needed (RU)');
+    await olga.locator($('meeting-assign')).click();
+    const first = olga.locator(`${$('interpreter-suggestions')} ${$('interpreter-option')}`).first();
+    await first.waitFor();
+    const name = await first.locator('.person-name').textContent();
+    assert.match(await first.textContent(), /RU/);
+    await closeToasts(organizer);
+    await shot(organizer, '27-meeting-interpreters');
+    await first.locator($('interpreter-assign')).click();
+    await organizer.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent === want,
+      [`${$('meeting-row')}[data-meeting-id="${await olga.getAttribute('data-meeting-id')}"] ${$('meeting-interpreter')}`, `Interpreter: ${name}`]);
+    assert.deepEqual(organizer.errors, []);
+  } finally {
+    await organizer.context().close();
+  }
 });

@@ -4,7 +4,8 @@
 // minutes, and lasts an hour; Kim Natalia interprets). The buyer enters from his agenda's
 // "Join room", the exhibitor by its link; their RTCPeerConnection reaches `connected` with
 // signalling relayed by the hub (no STUN or TURN on loopback: host candidates), and each
-// shows the other's video. The interpreter joins as a third: a mesh of three. Mute and camera
+// shows the other's video. A dropped hub connection brings the exhibitor back into the room and
+// the call reconnects. The interpreter joins as a third: a mesh of three. Mute and camera
 // off switch the local tracks; the interpreter hangs up and leaves the others' screens. A
 // buyer who is not a participant is refused with a clear message, and so is a participant
 // outside the room's window. Expects a server already running at $EXPO_URL with --demo data
@@ -84,6 +85,31 @@ async function closeToasts(page) {
   for (const button of await page.$$(`${$('toasts')} ${$('toast-close')}`)) await button.click().catch(() => {});
 }
 
+/**
+ * Routes the page's hub websocket through the test, so that page.cut() can drop it and keep
+ * it down until page.restore().
+ */
+async function cuttable(page) {
+  let offline = false;
+  const live = new Set();
+  await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+    if (offline) {
+      ws.close({ code: 4000, reason: 'test: offline' });
+      return;
+    }
+    live.add({ ws, server: ws.connectToServer() });
+  });
+  page.cut = () => {
+    offline = true;
+    for (const { ws, server } of live) {
+      ws.close({ code: 4000, reason: 'test: cut' });
+      server.close();
+    }
+    live.clear();
+  };
+  page.restore = () => { offline = false; };
+}
+
 /** The connection states of the page's peer connections, by user id. */
 function peerStates(page) {
   return page.evaluate(() => {
@@ -150,6 +176,7 @@ test('buyer and exhibitor enter the room and connect through the hub', async () 
 
   exhibitor = await newPage({ timezoneId: 'Asia/Seoul' });
   exhibitor.who = 'exhibitor';
+  await cuttable(exhibitor);
   await signIn(exhibitor, EXHIBITOR.email);
   await exhibitor.goto(`${BASE}/#/room/${meeting.id}`);
   await waitConnected(exhibitor, [meeting.buyer.id]);
@@ -164,8 +191,8 @@ test('buyer and exhibitor enter the room and connect through the hub', async () 
   await buyer.waitForSelector(`${$('room-chat')}[data-joined="true"][data-kind="private"]`);
   await closeToasts(buyer);
   await closeToasts(exhibitor);
-  await shot(buyer, '25-room-buyer');
-  await shot(exhibitor, '26-room-exhibitor');
+  await shot(buyer, '28-room-buyer');
+  await shot(exhibitor, '29-room-exhibitor');
   assert.deepEqual(buyer.errors, []);
   assert.deepEqual(exhibitor.errors, []);
 });
@@ -188,6 +215,29 @@ test('mute and camera off switch the local tracks', async () => {
   assert.deepEqual(await peerStates(buyer), { [meeting.staff.id]: 'connected' });
 });
 
+test('a dropped hub connection: the exhibitor comes back into the room and the call reconnects', async () => {
+  assert.ok(buyer && exhibitor);
+  // Mark today's connections: the ones after the reconnect are new.
+  for (const page of [buyer, exhibitor]) await page.evaluate(() => { for (const pc of window.__expoRoom.pcs.values()) pc.__before = true; });
+  exhibitor.cut();
+  await exhibitor.waitForSelector(`${$('connection-status')}:not([data-state="connected"])`);
+  // The buyer sees him leave: his connection is closed, the tile goes.
+  await buyer.waitForSelector(`${$('room')}[data-state="waiting"]`);
+  assert.deepEqual(await peerStates(buyer), {});
+  await new Promise((resolve) => { setTimeout(resolve, 1000); });
+  exhibitor.restore();
+  await exhibitor.waitForSelector(`${$('connection-status')}[data-state="connected"]`, { timeout: CONNECT_MS });
+  await waitConnected(exhibitor, [meeting.buyer.id]);
+  await waitConnected(buyer, [meeting.staff.id]);
+  for (const page of [buyer, exhibitor]) {
+    assert.equal(await page.evaluate(() => [...window.__expoRoom.pcs.values()].some((pc) => pc.__before)), false, `${page.who}: a new connection`);
+  }
+  await waitRemoteVideo(buyer, meeting.staff.id);
+  await waitRemoteVideo(exhibitor, meeting.buyer.id);
+  assert.deepEqual(buyer.errors, []);
+  assert.deepEqual(exhibitor.errors, []);
+});
+
 test('the interpreter joins as a third: everyone connects with everyone', async () => {
   assert.ok(buyer && exhibitor);
   interpreter = await newPage({ timezoneId: 'Asia/Seoul' });
@@ -204,7 +254,7 @@ test('the interpreter joins as a third: everyone connects with everyone', async 
   await waitRemoteVideo(buyer, meeting.interpreter.id);
   assert.equal(await buyer.getAttribute($('room-videos'), 'data-count'), '3');
   await closeToasts(buyer);
-  await shot(buyer, '27-room-three');
+  await shot(buyer, '30-room-three');
 
   // She hangs up: back to her meetings; the others close her connection and tile.
   await interpreter.click($('room-hangup'));
@@ -231,7 +281,7 @@ test('a buyer who is not a participant is refused with a clear message', async (
   assert.ok(await outsider.isHidden($('room-controls')));
   assert.deepEqual(await peerStates(outsider), {});
   await closeToasts(outsider);
-  await shot(outsider, '28-room-refused');
+  await shot(outsider, '31-room-refused');
   // Nobody new appeared in the call.
   assert.deepEqual(await peerStates(buyer), { [meeting.staff.id]: 'connected' });
   assert.deepEqual(outsider.errors, []);
