@@ -5,11 +5,13 @@
 const TOKEN_KEY = 'expo.token';
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, nextSlots = []) {
     super(message || code);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    /** `slot_taken`: the next free slots the server suggests. */
+    this.nextSlots = nextSlots;
   }
 }
 
@@ -63,7 +65,7 @@ export async function request(method, path, body) {
     data = null;
   }
   if (!response.ok) {
-    if (data && typeof data.code === 'string') throw new ApiError(response.status, data.code, data.message);
+    if (data && typeof data.code === 'string') throw new ApiError(response.status, data.code, data.message, data.next_slots || []);
     // Some rejections (a body the server could not parse) come as plain text.
     const code = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found',
       409: 'conflict', 413: 'message_too_large', 415: 'bad_request', 422: 'validation', 429: 'rate_limited' }[response.status]

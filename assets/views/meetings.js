@@ -44,14 +44,13 @@ export function mountMeetings(root, ctx, params, arg) {
 }
 
 /**
- * A refusal as the viewer should read it: `slot_taken` lists the next free slots as UTC
- * milliseconds ("…; next free slots (UTC ms): [1764…, …]"), shown here on their own clock.
+ * A refusal as the viewer should read it: `slot_taken` carries the next free slots
+ * (`next_slots`), shown here on the viewer's own clock instead of the server's UTC list.
  */
 function readable(error, tz) {
-  const match = /^(.*?);?\s*next free slots \(UTC ms\):\s*\[([\d,\s]*)\]\s*$/.exec(String(error?.message || ''));
-  if (error?.code !== 'slot_taken' || !match) return error;
-  const times = match[2].split(',').map((n) => Number(n.trim())).filter((n) => n > 0).slice(0, 4).map((ms) => when(ms, tz));
-  const why = match[1].trim();
+  if (error?.code !== 'slot_taken') return error;
+  const why = String(error.message || '').split(';')[0].trim();
+  const times = (error.nextSlots || []).slice(0, 4).map((slot) => when(slot.starts_ms, tz));
   const next = times.length ? t('meet.nextFree', { times: times.join(', ') }) : '';
   return { code: error.code, status: error.status, message: [why && `${why.charAt(0).toUpperCase()}${why.slice(1)}.`, next].filter(Boolean).join(' ') };
 }

@@ -536,6 +536,7 @@ pub struct MeetingOutcome {
 pub struct Meeting {
     pub id: i64,
     pub company_id: i64,
+    pub company_name: String,
     pub buyer: UserSummary,
     #[serde(default)]
     pub staff: Option<UserSummary>,

@@ -92,6 +92,9 @@ impl ErrorCode {
 pub struct ErrorBody {
     pub code: ErrorCode,
     pub message: String,
+    /// `slot_taken`: the next free slots (`MeetingSlot`s) for the same pair.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub next_slots: Vec<crate::MeetingSlot>,
 }
 
 impl ErrorBody {
@@ -99,6 +102,7 @@ impl ErrorBody {
         Self {
             code,
             message: message.into(),
+            next_slots: Vec::new(),
         }
     }
 }

@@ -18,12 +18,16 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Reminder kinds: `(kind, opens before the start, closes before the start)`. A reminder is
-/// due while now is inside its window, so a meeting confirmed 10 minutes before the start
-/// gets the 15-minute one but never a late 24-hour one.
+/// due from its opening for [`GRACE_MS`] (and never past its close): a meeting confirmed 20
+/// hours ahead gets no stale "24 hours" reminder at once, and one confirmed 10 minutes ahead
+/// still gets the 15-minute one.
 const REMINDERS: &[(&str, i64, i64)] = &[
     ("24h", 24 * 3600 * 1000, 15 * 60 * 1000),
     ("15m", 15 * 60 * 1000, 0),
 ];
+
+/// How late a reminder may still go out.
+pub const GRACE_MS: i64 = 10 * 60 * 1000;
 
 /// What one pass did (for tests and logs).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +62,7 @@ pub async fn tick(state: &AppState) -> ApiResult<Pass> {
     for (kind, opens, closes) in REMINDERS {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
             "select m.id, m.sequence from meetings m where m.state = 'confirmed' \
-             and m.starts_ms - $1 <= $3 and m.starts_ms - $2 > $3 \
+             and m.starts_ms - $1 <= $3 and m.starts_ms - $1 + $5 > $3 and m.starts_ms - $2 > $3 \
              and not exists (select 1 from meeting_notices n where n.meeting_id = m.id \
                  and n.kind = $4 and n.sequence = m.sequence)",
         )
@@ -66,17 +70,19 @@ pub async fn tick(state: &AppState) -> ApiResult<Pass> {
         .bind(closes)
         .bind(now)
         .bind(kind)
+        .bind(GRACE_MS)
         .fetch_all(state.store.pool())
         .await?;
         due.extend(rows.into_iter().map(|(id, seq)| (id, seq, *kind)));
     }
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "select m.id, m.sequence from meetings m where m.state = 'confirmed' \
-         and m.starts_ms <= $1 and m.ends_ms > $1 \
+         and m.starts_ms <= $1 and m.starts_ms + $2 > $1 and m.ends_ms > $1 \
          and not exists (select 1 from meeting_notices n where n.meeting_id = m.id \
              and n.kind = 'start' and n.sequence = m.sequence)",
     )
     .bind(now)
+    .bind(GRACE_MS)
     .fetch_all(state.store.pool())
     .await?;
     due.extend(rows.into_iter().map(|(id, seq)| (id, seq, "start")));

@@ -41,7 +41,8 @@ pub(crate) const MEETING_FIELDS: &str = "m.id, m.company_id, m.buyer_id, m.staff
      m.interpreter_checkin_ms, m.closed_ms, m.buyer_no_show, m.company_no_show, \
      m.buyer_says_held, m.company_says_held, m.consult_usd, m.contract_usd, m.mou_signed, \
      m.samples_requested, m.outcome_notes, m.rating, m.outcome_ms, m.cancelled_by, \
-     c.country as company_country from meetings m join companies c on c.id = m.company_id";
+     c.country as company_country, c.name as company_name \
+     from meetings m join companies c on c.id = m.company_id";
 
 /// The home time zone of a company from one of the fair's countries, used until a staff
 /// member (with their own zone) takes the meeting.
@@ -180,6 +181,7 @@ impl<'a> Loader<'a> {
         Ok(Meeting {
             id,
             company_id: row.try_get("company_id")?,
+            company_name: row.try_get("company_name")?,
             buyer: buyer.summary(),
             staff: staff.map(|s| s.summary()),
             slot_id: row.try_get("slot_id")?,
@@ -400,6 +402,16 @@ pub async fn changed(state: &AppState, meeting: &Meeting, change: Change) {
         if let Err(error) = state.hub.publish(&room, &frame).await {
             tracing::warn!(?error, "meeting announcement failed");
         }
+    }
+    // Organizers follow every meeting of the fair.
+    let frame = ServerFrame::Event {
+        room: "organizers".into(),
+        event: RoomEvent::MeetingUpdated {
+            meeting: meeting.clone(),
+        },
+    };
+    if let Err(error) = state.hub.publish("organizers", &frame).await {
+        tracing::warn!(?error, "meeting announcement failed");
     }
     if change != Change::Updated {
         crate::mail::meeting_changed(state, meeting, change);

@@ -99,10 +99,12 @@ impl Lost {
             }
         };
         metrics::counter!("expo_meetings_slot_taken_total").increment(1);
-        ApiError::new(
+        let mut body = expo_schema::ErrorBody::new(
             ErrorCode::SlotTaken,
             format!("{why}; next free slots (UTC ms): [{listed}]"),
-        )
+        );
+        body.next_slots = next.to_vec();
+        ApiError::Client(body)
     }
 }
 

@@ -182,6 +182,12 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::SlotTaken));
+    // The refusal names the next free slots, for the client to offer.
+    let expo_client::ClientError::Server(body) = &error else {
+        panic!("a typed error")
+    };
+    let next: Vec<i64> = body.next_slots.iter().map(|s| s.id).collect();
+    assert_eq!(next, vec![slots[2].0, slots[3].0, slots[4].0]);
     let unchanged: Meeting = ivan
         .get(&format!("/api/v1/meetings/{}", asked.id))
         .await
@@ -939,7 +945,10 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
             matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::MeetingSignal { from, .. }, .. }) if *from == natalia_me.id)
         })
         .await;
-    assert!(got.is_some(), "the staff member gets the interpreter's candidate");
+    assert!(
+        got.is_some(),
+        "the staff member gets the interpreter's candidate"
+    );
     let both_in: Meeting = ivan.get(&format!("/api/v1/meetings/{id}")).await.unwrap();
     assert!(both_in.checkins.interpreter_ms.is_some());
     assert!(both_in.checkins.buyer_ms.is_some() && both_in.checkins.company_ms.is_some());
