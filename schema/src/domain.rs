@@ -583,3 +583,59 @@ pub struct Meeting {
     #[serde(default)]
     pub cancelled_by: Option<i64>,
 }
+
+/// Visitors inside one booth now, and whether anyone staffs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct BoothNow {
+    pub company_id: i64,
+    pub name: String,
+    #[serde(default)]
+    pub hall_id: Option<i64>,
+    pub visitors_now: i64,
+    pub staff_on_duty: i64,
+}
+
+/// Visitors inside one hall's booths now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct HallNow {
+    pub hall_id: i64,
+    pub name: String,
+    pub visitors_now: i64,
+}
+
+/// The organizers' live view of the fair, built from presence and counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct DashboardSnapshot {
+    pub at_ms: i64,
+    /// The fair day the "today" figures count (`YYYY-MM-DD` in the fair's time zone).
+    pub day: String,
+    /// People (not connections) online now, on every node.
+    pub online_now: i64,
+    pub online_by_role: std::collections::BTreeMap<String, i64>,
+    pub online_by_country: std::collections::BTreeMap<String, i64>,
+    /// Distinct people seen online today, checked in onsite today, and both.
+    pub online_today: i64,
+    pub onsite_today: i64,
+    pub both_today: i64,
+    pub halls: Vec<HallNow>,
+    pub booths: Vec<BoothNow>,
+    pub booths_unstaffed: i64,
+    pub meetings_in_progress: i64,
+    /// Today's meetings by state (`requested`, `confirmed`, `declined`, `cancelled`,
+    /// `expired`), plus `held` and `no_show` among those already over.
+    pub meetings_today: std::collections::BTreeMap<String, i64>,
+    pub chat_messages_last_minute: i64,
+    pub talk_missed_today: i64,
+}
+
+/// An onsite scan of a badge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct CheckIn {
+    pub id: i64,
+    pub user: UserSummary,
+    /// `entrance` or `booth`.
+    pub place: String,
+    #[serde(default)]
+    pub company_id: Option<i64>,
+    pub at_ms: i64,
+}

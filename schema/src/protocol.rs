@@ -6,7 +6,8 @@
 //! connection is subscribed to. See `docs/protocol.md` for the whole story, close codes included.
 
 use crate::domain::{
-    BoothLive, ChatMessage, ChatRoomInfo, Meeting, PresenceEntry, TalkRequest, UserSummary,
+    BoothLive, ChatMessage, ChatRoomInfo, DashboardSnapshot, Meeting, PresenceEntry, TalkRequest,
+    UserSummary,
 };
 use crate::error::{ErrorBody, ErrorCode};
 use schemars::JsonSchema;
@@ -383,6 +384,8 @@ pub enum RoomEvent {
     /// A meeting of yours starts soon: `when` is `24h`, `15m` or `start` (in `user:{id}` of
     /// every participant). Sent once, by one node.
     MeetingReminder { meeting: Meeting, when: String },
+    /// The organizers' live dashboard (in `dashboard`, every few seconds).
+    Dashboard { snapshot: DashboardSnapshot },
     /// WebRTC signalling from `from` to `to` (in `meet:{meeting_id}`; ignore it unless `to`
     /// is you).
     MeetingSignal {

@@ -172,6 +172,14 @@ pub struct Config {
     #[arg(long, env = "EXPO_VIDEO_URL_TEMPLATE")]
     pub video_url_template: Option<String>,
 
+    /// The fair's own time zone: what "today" means on the dashboard and in reports.
+    #[arg(long, env = "EXPO_FAIR_TIMEZONE", default_value = "Asia/Seoul")]
+    pub fair_timezone: String,
+
+    /// How often the organizers' dashboard is refreshed, in ms.
+    #[arg(long, env = "EXPO_DASHBOARD_INTERVAL_MS", default_value_t = 3000)]
+    pub dashboard_interval_ms: u64,
+
     /// The clock meetings run on. Real time, except in tests, which move it forward.
     #[arg(skip)]
     pub clock: Clock,
@@ -246,6 +254,8 @@ impl Config {
             turn_secret: None,
             turn_ttl_secs: 3600,
             video_url_template: None,
+            fair_timezone: "Asia/Seoul".into(),
+            dashboard_interval_ms: 500,
             clock: Clock::default(),
         }
     }

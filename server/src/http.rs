@@ -1,7 +1,7 @@
 //! The HTTP surface: the domains' routers merged, plus health, metrics, the API documents,
 //! the websocket endpoint and the web client.
 
-use crate::{auth, booths, chat, meetings, ws, AppState};
+use crate::{auth, booths, chat, meetings, monitor, ws, AppState};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -43,6 +43,9 @@ use utoipa::OpenApi;
         meetings::routes::table_qr, meetings::routes::create_tables, meetings::routes::my_busy,
         meetings::routes::set_busy, meetings::calendar::meeting_ics, meetings::calendar::feed_url,
         meetings::calendar::new_feed_url, meetings::calendar::feed,
+        monitor::my_badge, monitor::my_badge_svg, monitor::scan, monitor::dashboard::now,
+        monitor::reports::report, monitor::reports::report_csv, monitor::reports::report_xlsx,
+        monitor::reports::company_stats,
         booths::import::import,
         healthz, readyz,
     ),
@@ -52,6 +55,7 @@ use utoipa::OpenApi;
          (name = "booths", description = "Booth editing, media, search, recommendations, leads"),
          (name = "chat", description = "Inbox, talk-to-staff follow-up, moderation, blocks"),
          (name = "meetings", description = "Slot grid, availability, requests and answers, interpreters, tables, check-in, outcomes, calendars"),
+         (name = "monitoring", description = "Badges and check-ins, the live dashboard, reports, exhibitor figures"),
          (name = "ops", description = "Health and readiness")),
     modifiers(&BearerAuth),
 )]
@@ -81,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(chat::routes::router())
         .merge(meetings::routes::router())
         .merge(meetings::calendar::router())
+        .merge(monitor::router())
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -16,6 +16,7 @@ pub mod http;
 pub mod hub;
 pub mod mail;
 pub mod meetings;
+pub mod monitor;
 pub mod rooms;
 pub mod store;
 pub mod ws;
@@ -176,6 +177,8 @@ impl App {
         );
         let router = http::router(state.clone());
         tokio::spawn(meetings::jobs::run(state.clone(), shutdown.clone()));
+        tokio::spawn(monitor::run(state.clone(), shutdown.clone()));
+        tokio::spawn(monitor::dashboard::run(state.clone(), shutdown.clone()));
         tokio::spawn(chat::talk::run_sweeper(
             state.clone(),
             Duration::from_secs(30),

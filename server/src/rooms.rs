@@ -3,7 +3,7 @@
 //! | room | who |
 //! | --- | --- |
 //! | `lobby`, `fair` | everyone signed in |
-//! | `organizers` | organizers |
+//! | `organizers`, `dashboard` | organizers (`dashboard`: the live figures every few seconds) |
 //! | `hall:{id}` | everyone, if the hall exists |
 //! | `booth:{company_id}` | everyone, if the company exists |
 //! | `user:{id}` | that user only (their personal notifications) |
@@ -28,8 +28,8 @@ pub async fn authorize(state: &AppState, caller: &Caller, room: &str) -> Result<
     match room.split_once(':') {
         None => match room {
             "lobby" | "fair" => Ok(()),
-            "organizers" if caller.user.role == Role::Organizer => Ok(()),
-            "organizers" => Err(ErrorBody::new(
+            "organizers" | "dashboard" if caller.user.role == Role::Organizer => Ok(()),
+            "organizers" | "dashboard" => Err(ErrorBody::new(
                 ErrorCode::Forbidden,
                 "only organizers enter this room",
             )),

@@ -8,7 +8,7 @@ use crate::booths::live::{booth_room, duty_room};
 use crate::error::{ApiError, ApiResult};
 use crate::hub::session::{self, Dispatch};
 use crate::hub::{ConnHandle, Identity};
-use crate::{chat, meetings, rooms, AppState};
+use crate::{chat, meetings, monitor, rooms, AppState};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
@@ -289,8 +289,13 @@ impl Dispatch for AppDispatch {
         })
     }
 
+    fn on_open<'a>(&'a self, conn: &'a ConnHandle) -> BoxFuture<'a, ()> {
+        Box::pin(monitor::session_opened(&self.state, conn))
+    }
+
     fn on_close<'a>(&'a self, conn: &'a ConnHandle, rooms: Vec<String>) -> BoxFuture<'a, ()> {
         Box::pin(async move {
+            monitor::session_closed(&self.state, conn).await;
             for room in rooms {
                 if let Some(company) = booth_of(&room) {
                     self.state.booths.leave(&conn.id, company).await;

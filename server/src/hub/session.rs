@@ -32,6 +32,9 @@ pub trait Dispatch: Send + Sync + 'static {
         command: Command,
     ) -> BoxFuture<'a, Result<ReplyData, ErrorBody>>;
 
+    /// Called once, right after the welcome frame, before any command is read.
+    fn on_open<'a>(&'a self, conn: &'a ConnHandle) -> BoxFuture<'a, ()>;
+
     /// Called once when the connection has ended, with the rooms it was still in (already
     /// left in the hub), so domains can close what they opened (a booth visit, say).
     fn on_close<'a>(&'a self, conn: &'a ConnHandle, rooms: Vec<String>) -> BoxFuture<'a, ()>;
@@ -53,6 +56,7 @@ pub async fn run(hub: Hub, socket: WebSocket, identity: Identity, dispatcher: Ar
         rate_per_sec: limits.rate_per_sec,
     });
     let writer = tokio::spawn(write_loop(sink, rx, conn.closer.clone(), limits.heartbeat));
+    dispatcher.on_open(&conn).await;
     let mut stream = stream;
     read_loop(&hub, &conn, &mut stream, expires_ms, dispatcher.as_ref()).await;
     // Keep reading (and discarding) while the close handshake runs: closing a socket with

@@ -10,4 +10,5 @@ mod hub;
 mod import;
 mod meetings;
 mod meetings_life;
+mod monitor;
 mod nodes;

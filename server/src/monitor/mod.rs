@@ -1,0 +1,329 @@
+//! Organizer monitoring: attendance records, node liveness, QR badges and onsite check-ins,
+//! the live dashboard (`dashboard.rs`) and reports (`reports.rs`).
+//!
+//! Every websocket connection is an `online_sessions` row, opened when the welcome frame goes
+//! out and closed when the connection ends. A node that dies cannot close its rows, so every
+//! node beats into `node_beats`; any node that finds a beat older than the presence timeout
+//! closes that node's open sessions and booth visits at the time its presence expired (its
+//! last beat plus the timeout), which is when everyone else saw those people leave.
+
+pub mod dashboard;
+pub mod reports;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, JsonBody};
+use crate::hub::ConnHandle;
+use crate::store::now_ms;
+use crate::AppState;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use expo_schema::{CheckIn, ErrorBody, Role};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// The room every connection is in, for counting who is online across nodes.
+pub const ONLINE_ROOM: &str = "online";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me/badge", get(my_badge))
+        .route("/api/v1/me/badge.svg", get(my_badge_svg))
+        .route("/api/v1/checkins", post(scan))
+        .merge(dashboard::router())
+        .merge(reports::router())
+}
+
+/// A connection opened: record the session and count it online.
+pub async fn session_opened(state: &AppState, conn: &ConnHandle) {
+    let user = &conn.identity.user;
+    let done = sqlx::query(
+        "insert into online_sessions (user_id, role, country, node, conn_id, connected_ms) \
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(user.id)
+    .bind(user.role.as_str())
+    .bind(&user.country)
+    .bind(state.hub.node_id())
+    .bind(&conn.id)
+    .bind(now_ms())
+    .execute(state.store.pool())
+    .await;
+    if let Err(error) = done {
+        tracing::warn!(?error, "recording a session failed");
+    }
+    if let Err(error) = state.hub.join(conn, ONLINE_ROOM).await {
+        tracing::debug!(?error, "joining the online room failed");
+    }
+}
+
+/// A connection ended.
+pub async fn session_closed(state: &AppState, conn: &ConnHandle) {
+    let done = sqlx::query(
+        "update online_sessions set disconnected_ms = $1, ended = 'closed' \
+         where conn_id = $2 and disconnected_ms is null",
+    )
+    .bind(now_ms())
+    .bind(&conn.id)
+    .execute(state.store.pool())
+    .await;
+    if let Err(error) = done {
+        tracing::warn!(?error, "closing a session record failed");
+    }
+}
+
+/// Beats for this node and sweeps up after dead ones, until shutdown; then marks the node
+/// stopped (its connections have been drained and closed their own records by then).
+pub async fn run(state: AppState, shutdown: CancellationToken) {
+    let node = state.hub.node_id().to_string();
+    let ttl = state.config.presence_ttl().as_millis() as i64;
+    let started = now_ms();
+    // A previous life of this node id (a crash, then a restart) left rows open.
+    if let Err(error) = close_lost(&state, Some((&node, started)), ttl).await {
+        tracing::warn!(?error, "closing a previous run's sessions failed");
+    }
+    let every = Duration::from_millis((ttl / 3).max(200) as u64);
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = ticker.tick() => {}
+        }
+        let beat = sqlx::query(
+            "insert into node_beats (node, started_ms, seen_ms) values ($1, $2, $3) \
+             on conflict (node) do update set seen_ms = excluded.seen_ms, \
+             started_ms = excluded.started_ms, stopped_ms = null",
+        )
+        .bind(&node)
+        .bind(started)
+        .bind(now_ms())
+        .execute(state.store.pool())
+        .await;
+        if let Err(error) = beat {
+            tracing::warn!(?error, "node beat failed");
+        }
+        if let Err(error) = close_lost(&state, None, ttl).await {
+            tracing::warn!(?error, "sweeping lost nodes failed");
+        }
+    }
+    // Wait for the drain (connections close their own rows), then say goodbye.
+    state.hub.shutdown_token().cancelled().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _ = sqlx::query("update node_beats set stopped_ms = $1 where node = $2")
+        .bind(now_ms())
+        .bind(&node)
+        .execute(state.store.pool())
+        .await;
+}
+
+/// Closes the open sessions and booth visits of nodes whose beat is older than the presence
+/// timeout (or, at start-up, what this node id's previous run left open before `started`), at
+/// the time their presence expired. Idempotent: a row is closed once, whichever node gets
+/// there first.
+async fn close_lost(state: &AppState, restart: Option<(&str, i64)>, ttl: i64) -> ApiResult<()> {
+    let cut = now_ms() - ttl;
+    let lost: Vec<(String, i64)> =
+        match restart {
+            Some((node, _)) => {
+                sqlx::query_as("select node, seen_ms from node_beats where node = $1")
+                    .bind(node)
+                    .fetch_all(state.store.pool())
+                    .await?
+            }
+            None => sqlx::query_as(
+                "select node, seen_ms from node_beats where seen_ms < $1 and stopped_ms is null",
+            )
+            .bind(cut)
+            .fetch_all(state.store.pool())
+            .await?,
+        };
+    for (node, seen) in lost {
+        let gone = match restart {
+            Some((_, started)) => (seen + ttl).min(started),
+            None => seen + ttl,
+        };
+        let sessions = sqlx::query(
+            "update online_sessions set disconnected_ms = $1, ended = 'node_lost' \
+             where node = $2 and disconnected_ms is null and connected_ms < $1",
+        )
+        .bind(gone)
+        .bind(&node)
+        .execute(state.store.pool())
+        .await?
+        .rows_affected();
+        let visits = sqlx::query(
+            "update booth_visits set left_ms = $1 where left_ms is null and source = 'online' \
+             and conn_id like $2 and entered_ms < $1",
+        )
+        .bind(gone)
+        .bind(format!("{node}-%"))
+        .execute(state.store.pool())
+        .await?
+        .rows_affected();
+        if node_is_gone(state, &node, cut).await? {
+            sqlx::query("update node_beats set stopped_ms = $1 where node = $2 and seen_ms < $3")
+                .bind(gone)
+                .bind(&node)
+                .bind(cut)
+                .execute(state.store.pool())
+                .await?;
+        }
+        if sessions + visits > 0 {
+            metrics::counter!("expo_lost_node_sessions_closed_total").increment(sessions);
+            tracing::info!(node, sessions, visits, "closed the records of a lost node");
+        }
+    }
+    Ok(())
+}
+
+async fn node_is_gone(state: &AppState, node: &str, cut: i64) -> ApiResult<bool> {
+    let seen: Option<i64> = sqlx::query_scalar("select seen_ms from node_beats where node = $1")
+        .bind(node)
+        .fetch_optional(state.store.pool())
+        .await?;
+    Ok(seen.is_some_and(|s| s < cut))
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Badge {
+    /// What the badge's QR code carries; typing it works too.
+    pub code: String,
+    pub name: String,
+}
+
+async fn badge_of(state: &AppState, user_id: i64) -> ApiResult<String> {
+    let current: Option<String> = sqlx::query_scalar("select badge_code from users where id = $1")
+        .bind(user_id)
+        .fetch_one(state.store.pool())
+        .await?;
+    if let Some(code) = current {
+        return Ok(code);
+    }
+    // Short enough to type from a printed badge, long enough not to guess.
+    let code = format!(
+        "EXPO-{}",
+        &crate::auth::password::new_token().0[..10].to_uppercase()
+    );
+    sqlx::query("update users set badge_code = $1 where id = $2 and badge_code is null")
+        .bind(&code)
+        .bind(user_id)
+        .execute(state.store.pool())
+        .await?;
+    let stored: Option<String> = sqlx::query_scalar("select badge_code from users where id = $1")
+        .bind(user_id)
+        .fetch_one(state.store.pool())
+        .await?;
+    Ok(stored.unwrap_or(code))
+}
+
+/// Your badge code (made on first request).
+#[utoipa::path(get, path = "/api/v1/me/badge", tag = "monitoring",
+    responses((status = 200, body = Badge)))]
+pub async fn my_badge(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Badge>> {
+    Ok(Json(Badge {
+        code: badge_of(&state, caller.user.id).await?,
+        name: caller.user.name.clone(),
+    }))
+}
+
+/// Your badge as a QR code to show at the entrance or print.
+#[utoipa::path(get, path = "/api/v1/me/badge.svg", tag = "monitoring",
+    responses((status = 200, content_type = "image/svg+xml")))]
+pub async fn my_badge_svg(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    let code = badge_of(&state, caller.user.id).await?;
+    let qr = qrcode::QrCode::new(code.as_bytes())
+        .map_err(|e| ApiError::Other(anyhow::anyhow!("qr code: {e}")))?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .build();
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ScanInput {
+    pub badge_code: String,
+    /// Scanning at a booth (staff: their own booth, the default for them).
+    #[serde(default)]
+    pub company_id: Option<i64>,
+}
+
+/// Scans a badge: organizers at the entrance (or any booth), exhibitor staff at their booth.
+/// A booth scan is also an onsite booth visit, so the visitor becomes a lead.
+#[utoipa::path(post, path = "/api/v1/checkins", tag = "monitoring", request_body = ScanInput,
+    responses((status = 201, body = CheckIn), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn scan(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<ScanInput>,
+) -> ApiResult<(axum::http::StatusCode, Json<CheckIn>)> {
+    let company = match caller.user.role {
+        Role::Organizer => input.company_id,
+        Role::Exhibitor => {
+            let own = caller.user.company_id;
+            if input.company_id.is_some_and(|c| Some(c) != own) {
+                return Err(ApiError::forbidden("staff scan badges at their own booth"));
+            }
+            own
+        }
+        _ => {
+            return Err(ApiError::forbidden(
+                "organizers and exhibitor staff scan badges",
+            ))
+        }
+    };
+    let code = input.badge_code.trim().to_uppercase();
+    let user_id: i64 =
+        sqlx::query_scalar("select id from users where badge_code = $1 and status = 'active'")
+            .bind(&code)
+            .fetch_optional(state.store.pool())
+            .await?
+            .ok_or_else(|| ApiError::not_found("no badge with that code"))?;
+    let user = crate::auth::load_user(&state.store, user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no badge with that code"))?;
+    let now = now_ms();
+    let place = if company.is_some() {
+        "booth"
+    } else {
+        "entrance"
+    };
+    let mut tx = state.store.pool().begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "insert into onsite_checkins (user_id, place, company_id, scanned_by, at_ms) \
+         values ($1, $2, $3, $4, $5) returning id",
+    )
+    .bind(user_id)
+    .bind(place)
+    .bind(company)
+    .bind(caller.user.id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    if let Some(company) = company {
+        sqlx::query(
+            "insert into booth_visits (company_id, user_id, conn_id, entered_ms, left_ms, source) \
+             values ($1, $2, $3, $4, $4, 'onsite')",
+        )
+        .bind(company)
+        .bind(user_id)
+        .bind(format!("onsite-{id}"))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    metrics::counter!("expo_onsite_checkins_total", "place" => place).increment(1);
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(CheckIn {
+            id,
+            user: user.summary(),
+            place: place.to_string(),
+            company_id: company,
+            at_ms: now,
+        }),
+    ))
+}

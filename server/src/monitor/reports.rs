@@ -1,0 +1,693 @@
+//! Reports for any time range: visitors, booths and halls, leads, meetings by country and by
+//! hall, interpreter use, consultation and contract amounts, and the concurrency curve.
+//!
+//! Every section is one [`Table`] built straight from the records, and the JSON, CSV and XLSX
+//! exports are renderings of the same tables, so an export can never disagree with the page.
+//! An exhibitor gets the same sections filtered to its own company.
+
+use super::dashboard::fair_day;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::store::now_ms;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use expo_schema::{ErrorBody, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/reports", get(report))
+        .route("/api/v1/reports.xlsx", get(report_xlsx))
+        .route("/api/v1/reports/{file}", get(report_csv))
+        .route("/api/v1/companies/{id}/stats", get(company_stats))
+}
+
+/// One section of a report.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<String>,
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub rows: Vec<Vec<Value>>,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Report {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    #[serde(default)]
+    pub company_id: Option<i64>,
+    pub sections: Vec<Table>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct RangeQuery {
+    /// Start: UTC milliseconds, or a fair day `YYYY-MM-DD` (from its midnight, fair time).
+    pub from: Option<String>,
+    /// End (exclusive): UTC milliseconds, or a fair day `YYYY-MM-DD` (to its end).
+    pub to: Option<String>,
+    /// Width of the concurrency curve's buckets (default 15).
+    pub bucket_minutes: Option<i64>,
+}
+
+fn bound(state: &AppState, value: Option<&str>, end: bool, default: i64) -> ApiResult<i64> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
+    if let Ok(ms) = value.parse::<i64>() {
+        return Ok(ms);
+    }
+    let day = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| ApiError::validation("from/to are UTC ms or YYYY-MM-DD"))?;
+    let noon = day
+        .and_hms_opt(12, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis())
+        .unwrap_or_default();
+    let (_, start, next) = fair_day(state, noon);
+    Ok(if end { next } else { start })
+}
+
+impl RangeQuery {
+    fn range(&self, state: &AppState) -> ApiResult<(i64, i64)> {
+        let from = bound(state, self.from.as_deref(), false, 0)?;
+        let to = bound(state, self.to.as_deref(), true, now_ms() + 366 * 86_400_000)?;
+        if to <= from {
+            return Err(ApiError::validation("to must be after from"));
+        }
+        Ok((from, to))
+    }
+}
+
+fn table(name: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Table {
+    Table {
+        name: name.into(),
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        rows,
+    }
+}
+
+fn int(row: &AnyRow, column: &str) -> sqlx::Result<Value> {
+    Ok(json!(row.try_get::<Option<i64>, _>(column)?.unwrap_or(0)))
+}
+
+fn text(row: &AnyRow, column: &str) -> sqlx::Result<Value> {
+    Ok(json!(row
+        .try_get::<Option<String>, _>(column)?
+        .unwrap_or_default()))
+}
+
+async fn rows(
+    state: &AppState,
+    sql: &str,
+    from: i64,
+    to: i64,
+    company: Option<i64>,
+) -> ApiResult<Vec<AnyRow>> {
+    Ok(sqlx::query(sql)
+        .bind(from)
+        .bind(to)
+        .bind(company.unwrap_or(-1))
+        // The meetings clock (wall time except in tests that move it).
+        .bind(state.now_ms())
+        .fetch_all(state.store.pool())
+        .await?)
+}
+
+/// `$3 = -1` means every company.
+const COMPANY: &str = "($3 = -1 or c.id = $3)";
+
+/// Meeting counts per group, with the same definitions everywhere: `held` = confirmed, over
+/// and nobody missing; `no_show` = confirmed, over, and a side never checked in.
+fn meeting_counts(group: Option<&str>, label: &str, join: &str) -> String {
+    let grouping = group
+        .map(|g| format!("group by {g} order by {g}"))
+        .unwrap_or_default();
+    format!(
+        "select {label} as label, count(*) as requested, \
+         sum(case when m.state = 'confirmed' then 1 else 0 end) as confirmed, \
+         sum(case when m.state = 'confirmed' and m.closed_ms is not null \
+             and m.buyer_no_show = 0 and m.company_no_show = 0 then 1 else 0 end) as held, \
+         sum(case when m.state = 'confirmed' and m.closed_ms is not null \
+             and (m.buyer_no_show = 1 or m.company_no_show = 1) then 1 else 0 end) as no_show, \
+         sum(case when m.state = 'cancelled' then 1 else 0 end) as cancelled, \
+         sum(case when m.state = 'declined' then 1 else 0 end) as declined, \
+         sum(case when m.state = 'expired' or (m.state = 'requested' and m.expires_ms <= $4) then 1 else 0 end) as expired, \
+         sum(case when m.interpreter_id is not null then 1 else 0 end) as interpreted \
+         from meetings m join companies c on c.id = m.company_id join users b on b.id = m.buyer_id {join} \
+         where m.starts_ms >= $1 and m.starts_ms < $2 and {COMPANY} {grouping}"
+    )
+}
+
+const MEETING_COLUMNS: &[&str] = &[
+    "requested",
+    "confirmed",
+    "held",
+    "no_show",
+    "cancelled",
+    "declined",
+    "expired",
+    "with_interpreter",
+];
+
+fn meeting_row(row: &AnyRow) -> sqlx::Result<Vec<Value>> {
+    let mut out = vec![text(row, "label")?];
+    for column in [
+        "requested",
+        "confirmed",
+        "held",
+        "no_show",
+        "cancelled",
+        "declined",
+        "expired",
+        "interpreted",
+    ] {
+        out.push(int(row, column)?);
+    }
+    Ok(out)
+}
+
+fn amounts(group: Option<&str>, label: &str, join: &str) -> String {
+    let grouping = group
+        .map(|g| format!("group by {g} order by {g}"))
+        .unwrap_or_default();
+    format!(
+        "select {label} as label, count(*) as outcomes, \
+         cast(coalesce(sum(m.consult_usd), 0) as bigint) as consult_usd, \
+         cast(coalesce(sum(m.contract_usd), 0) as bigint) as contract_usd, \
+         cast(coalesce(sum(m.mou_signed), 0) as bigint) as mou_signed, \
+         cast(coalesce(sum(m.samples_requested), 0) as bigint) as samples \
+         from meetings m join companies c on c.id = m.company_id join users b on b.id = m.buyer_id {join} \
+         where m.outcome_ms is not null and m.outcome_ms <= $4 and m.starts_ms >= $1 \
+         and m.starts_ms < $2 and {COMPANY} {grouping}"
+    )
+}
+
+fn amount_row(row: &AnyRow) -> sqlx::Result<Vec<Value>> {
+    Ok(vec![
+        text(row, "label")?,
+        int(row, "outcomes")?,
+        int(row, "consult_usd")?,
+        int(row, "contract_usd")?,
+        int(row, "mou_signed")?,
+        int(row, "samples")?,
+    ])
+}
+
+const AMOUNT_COLUMNS: &[&str] = &[
+    "meetings_with_outcome",
+    "consult_usd",
+    "contract_usd",
+    "mou_signed",
+    "samples_requested",
+];
+
+fn with_label(label: &str, rest: &[&str]) -> Vec<String> {
+    std::iter::once(label)
+        .chain(rest.iter().copied())
+        .map(String::from)
+        .collect()
+}
+
+/// Builds every section for `[from, to)`, fair-wide or for one company.
+pub async fn build(
+    state: &AppState,
+    from: i64,
+    to: i64,
+    company: Option<i64>,
+    bucket_minutes: i64,
+) -> ApiResult<Report> {
+    let mut sections = Vec::new();
+    // Visits: dwell counts open visits up to now; onsite scans have no dwell.
+    let visits = format!(
+        "select c.id as company_id, c.name as company, coalesce(h.name, '') as hall, \
+         count(v.id) as visits, count(distinct v.user_id) as visitors, \
+         sum(case when v.source = 'onsite' then 1 else 0 end) as onsite_visits, \
+         cast(coalesce(sum(case when v.id is null then 0 else coalesce(v.left_ms, $4) - v.entered_ms end), 0) / 60000 as bigint) as dwell_minutes, \
+         count(distinct case when u.share_contact = 1 then v.user_id end) as leads_with_contact \
+         from companies c left join halls h on h.id = c.hall_id \
+         left join booth_visits v on v.company_id = c.id and v.entered_ms >= $1 and v.entered_ms < $2 \
+         left join users u on u.id = v.user_id \
+         where {COMPANY} group by c.id, c.name, h.name order by c.id"
+    );
+    let booth_rows = rows(state, &visits, from, to, company).await?;
+    let mut booths = Vec::new();
+    for row in &booth_rows {
+        let visits = row.try_get::<i64, _>("visits")?;
+        let dwell = row.try_get::<Option<i64>, _>("dwell_minutes")?.unwrap_or(0);
+        booths.push(vec![
+            int(row, "company_id")?,
+            text(row, "company")?,
+            text(row, "hall")?,
+            json!(visits),
+            int(row, "visitors")?,
+            int(row, "onsite_visits")?,
+            json!(dwell),
+            json!(if visits > 0 { dwell / visits } else { 0 }),
+            int(row, "visitors")?,
+            int(row, "leads_with_contact")?,
+        ]);
+    }
+    if company.is_none() {
+        let buyers_online: Vec<(i64, Option<String>)> = sqlx::query_as(
+            "select distinct s.user_id, u.country from online_sessions s join users u on u.id = s.user_id \
+             where u.role = 'buyer' and s.connected_ms < $2 and (s.disconnected_ms is null or s.disconnected_ms >= $1)",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(state.store.pool())
+        .await?;
+        let buyers_onsite: Vec<(i64, Option<String>)> = sqlx::query_as(
+            "select distinct k.user_id, u.country from onsite_checkins k join users u on u.id = k.user_id \
+             where u.role = 'buyer' and k.at_ms >= $1 and k.at_ms < $2",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(state.store.pool())
+        .await?;
+        let online: std::collections::HashMap<i64, String> = buyers_online
+            .into_iter()
+            .map(|(id, c)| (id, c.unwrap_or_default()))
+            .collect();
+        let onsite: std::collections::HashMap<i64, String> = buyers_onsite
+            .into_iter()
+            .map(|(id, c)| (id, c.unwrap_or_default()))
+            .collect();
+        let both = online.keys().filter(|id| onsite.contains_key(id)).count();
+        let mut all: std::collections::HashMap<i64, String> = online.clone();
+        all.extend(onsite.clone());
+        let mut countries: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+        for (id, country) in &all {
+            let entry = countries.entry(country.clone()).or_default();
+            entry.0 += i64::from(online.contains_key(id));
+            entry.1 += i64::from(onsite.contains_key(id));
+            entry.2 += 1;
+        }
+        let exhibitors: i64 = sqlx::query_scalar(
+            "select count(distinct c.id) from companies c where exists (select 1 from online_sessions s \
+             join users u on u.id = s.user_id where u.company_id = c.id and s.connected_ms < $2 \
+             and (s.disconnected_ms is null or s.disconnected_ms >= $1))",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_one(state.store.pool())
+        .await?;
+        let totals = rows(state, &meeting_counts(None, "'all'", ""), from, to, None).await?;
+        let money = rows(state, &amounts(None, "'all'", ""), from, to, None).await?;
+        let pick = |rows: &[AnyRow], col: &str| -> sqlx::Result<Value> {
+            match rows.first() {
+                Some(r) => int(r, col),
+                None => Ok(json!(0)),
+            }
+        };
+        let sum = |i: usize| {
+            booths
+                .iter()
+                .map(|r| r[i].as_i64().unwrap_or(0))
+                .sum::<i64>()
+        };
+        let summary = vec![
+            vec![json!("buyers_online"), json!(online.len())],
+            vec![json!("buyers_onsite"), json!(onsite.len())],
+            vec![json!("buyers_both"), json!(both)],
+            vec![json!("buyers_total"), json!(all.len())],
+            vec![json!("buyer_countries"), json!(countries.len())],
+            vec![json!("exhibitors_online"), json!(exhibitors)],
+            vec![json!("booth_visits"), json!(sum(3))],
+            vec![json!("leads_with_contact"), json!(sum(9))],
+            vec![json!("meetings_requested"), pick(&totals, "requested")?],
+            vec![json!("meetings_confirmed"), pick(&totals, "confirmed")?],
+            vec![json!("meetings_held"), pick(&totals, "held")?],
+            vec![json!("meetings_no_show"), pick(&totals, "no_show")?],
+            vec![json!("meetings_cancelled"), pick(&totals, "cancelled")?],
+            vec![
+                json!("meetings_with_interpreter"),
+                pick(&totals, "interpreted")?,
+            ],
+            vec![json!("consult_usd"), pick(&money, "consult_usd")?],
+            vec![json!("contract_usd"), pick(&money, "contract_usd")?],
+            vec![json!("mou_signed"), pick(&money, "mou_signed")?],
+        ];
+        sections.push(table("summary", &["figure", "value"], summary));
+        sections.push(table(
+            "visitors_by_country",
+            &["country", "online", "onsite", "total"],
+            countries
+                .into_iter()
+                .map(|(c, (a, b, t))| vec![json!(c), json!(a), json!(b), json!(t)])
+                .collect(),
+        ));
+    }
+    let halls = {
+        let mut per: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+        let hall_visitors = format!(
+            "select coalesce(h.name, '') as hall, count(distinct v.user_id) as visitors \
+             from booth_visits v join companies c on c.id = v.company_id left join halls h on h.id = c.hall_id \
+             where v.entered_ms >= $1 and v.entered_ms < $2 and v.entered_ms <= $4 and {COMPANY} group by h.name"
+        );
+        let distinct: std::collections::HashMap<String, i64> =
+            rows(state, &hall_visitors, from, to, company)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get::<String, _>("hall")?,
+                        r.try_get::<i64, _>("visitors")?,
+                    ))
+                })
+                .collect::<sqlx::Result<_>>()?;
+        for row in &booths {
+            let hall = row[2].as_str().unwrap_or("").to_string();
+            let e = per.entry(hall.clone()).or_default();
+            e.0 += row[3].as_i64().unwrap_or(0);
+            e.1 = distinct.get(&hall).copied().unwrap_or(0);
+            e.2 += row[6].as_i64().unwrap_or(0);
+        }
+        per.into_iter()
+            .filter(|(_, v)| company.is_none() || v.0 > 0)
+            .map(|(h, (v, u, d))| vec![json!(h), json!(v), json!(u), json!(d)])
+            .collect()
+    };
+    sections.push(table(
+        "booths",
+        &[
+            "company_id",
+            "company",
+            "hall",
+            "visits",
+            "unique_visitors",
+            "onsite_visits",
+            "dwell_minutes",
+            "avg_dwell_minutes",
+            "leads",
+            "leads_with_contact",
+        ],
+        booths,
+    ));
+    sections.push(table(
+        "halls",
+        &["hall", "visits", "unique_visitors", "dwell_minutes"],
+        halls,
+    ));
+    let by_country = rows(
+        state,
+        &meeting_counts(Some("b.country"), "coalesce(b.country, '')", ""),
+        from,
+        to,
+        company,
+    )
+    .await?;
+    sections.push(Table {
+        name: "meetings_by_country".into(),
+        columns: with_label("buyer_country", MEETING_COLUMNS),
+        rows: by_country
+            .iter()
+            .map(meeting_row)
+            .collect::<sqlx::Result<_>>()?,
+    });
+    let by_hall = rows(
+        state,
+        &meeting_counts(
+            Some("h.name"),
+            "coalesce(h.name, '')",
+            "left join halls h on h.id = c.hall_id",
+        ),
+        from,
+        to,
+        company,
+    )
+    .await?;
+    sections.push(Table {
+        name: "meetings_by_hall".into(),
+        columns: with_label("hall", MEETING_COLUMNS),
+        rows: by_hall
+            .iter()
+            .map(meeting_row)
+            .collect::<sqlx::Result<_>>()?,
+    });
+    let interpreters = rows(
+        state,
+        &meeting_counts(
+            Some("i.name"),
+            "i.name",
+            "join users i on i.id = m.interpreter_id",
+        ),
+        from,
+        to,
+        company,
+    )
+    .await?;
+    sections.push(Table {
+        name: "interpreters".into(),
+        columns: with_label("interpreter", MEETING_COLUMNS),
+        rows: interpreters
+            .iter()
+            .map(meeting_row)
+            .collect::<sqlx::Result<_>>()?,
+    });
+    let money_country = rows(
+        state,
+        &amounts(Some("b.country"), "coalesce(b.country, '')", ""),
+        from,
+        to,
+        company,
+    )
+    .await?;
+    sections.push(Table {
+        name: "amounts_by_country".into(),
+        columns: with_label("buyer_country", AMOUNT_COLUMNS),
+        rows: money_country
+            .iter()
+            .map(amount_row)
+            .collect::<sqlx::Result<_>>()?,
+    });
+    let money_company = rows(
+        state,
+        &amounts(Some("c.name"), "c.name", ""),
+        from,
+        to,
+        company,
+    )
+    .await?;
+    sections.push(Table {
+        name: "amounts_by_company".into(),
+        columns: with_label("company", AMOUNT_COLUMNS),
+        rows: money_company
+            .iter()
+            .map(amount_row)
+            .collect::<sqlx::Result<_>>()?,
+    });
+    if company.is_none() {
+        sections.push(concurrency(state, from, to, bucket_minutes).await?);
+    }
+    Ok(Report {
+        from_ms: from,
+        to_ms: to,
+        company_id: company,
+        sections,
+    })
+}
+
+/// People online over time: distinct users with a session overlapping each bucket.
+async fn concurrency(
+    state: &AppState,
+    from: i64,
+    to: i64,
+    bucket_minutes: i64,
+) -> ApiResult<Table> {
+    let now = now_ms();
+    let spans: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "select user_id, connected_ms, disconnected_ms from online_sessions \
+         where connected_ms < $2 and (disconnected_ms is null or disconnected_ms >= $1) \
+         order by connected_ms",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(state.store.pool())
+    .await?;
+    let first = spans.iter().map(|s| s.1).min().unwrap_or(from).max(from);
+    let last = to.min(now);
+    let mut bucket = bucket_minutes.clamp(1, 1440) * 60_000;
+    while last > first && (last - first) / bucket > 2000 {
+        bucket *= 2;
+    }
+    let tz: chrono_tz::Tz = state
+        .config
+        .fair_timezone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Seoul);
+    let mut out = Vec::new();
+    let mut at = first - first.rem_euclid(bucket);
+    while at < last {
+        let end = at + bucket;
+        let people: std::collections::HashSet<i64> = spans
+            .iter()
+            .filter(|(_, c, d)| *c < end && d.unwrap_or(now) >= at)
+            .map(|(u, _, _)| *u)
+            .collect();
+        let label = chrono::DateTime::from_timestamp_millis(at)
+            .unwrap_or_default()
+            .with_timezone(&tz)
+            .to_rfc3339();
+        out.push(vec![json!(label), json!(at), json!(people.len())]);
+        at = end;
+    }
+    Ok(table(
+        "concurrency",
+        &["bucket_start", "bucket_start_ms", "people_online"],
+        out,
+    ))
+}
+
+/// Fair reports for a time range (organizers): every section as a table.
+#[utoipa::path(get, path = "/api/v1/reports", tag = "monitoring", params(RangeQuery),
+    responses((status = 200, body = Report), (status = 403, body = ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<RangeQuery>,
+) -> ApiResult<Json<Report>> {
+    caller.require_role(Role::Organizer)?;
+    let (from, to) = query.range(&state)?;
+    Ok(Json(
+        build(&state, from, to, None, query.bucket_minutes.unwrap_or(15)).await?,
+    ))
+}
+
+/// One section as CSV (`/api/v1/reports/{section}.csv`, organizers), UTF-8 with a BOM so
+/// spreadsheet programs read Korean, Chinese and Cyrillic names right.
+#[utoipa::path(get, path = "/api/v1/reports/{file}", tag = "monitoring",
+    params(("file" = String, Path, description = "`{section}.csv`"), RangeQuery),
+    responses((status = 200, content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn report_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(file): Path<String>,
+    Query(query): Query<RangeQuery>,
+) -> ApiResult<Response> {
+    caller.require_role(Role::Organizer)?;
+    let section = file
+        .strip_suffix(".csv")
+        .ok_or_else(|| ApiError::not_found("reports are {section}.csv"))?;
+    let (from, to) = query.range(&state)?;
+    let report = build(&state, from, to, None, query.bucket_minutes.unwrap_or(15)).await?;
+    let table = report
+        .sections
+        .iter()
+        .find(|t| t.name == section)
+        .ok_or_else(|| ApiError::not_found(format!("no report section {section:?}")))?;
+    csv_response(table, &format!("{section}.csv"))
+}
+
+pub fn csv_bytes(table: &Table) -> ApiResult<Vec<u8>> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::Writer::from_writer(&mut out);
+        writer
+            .write_record(&table.columns)
+            .map_err(|e| ApiError::Other(e.into()))?;
+        for row in &table.rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            writer
+                .write_record(&cells)
+                .map_err(|e| ApiError::Other(e.into()))?;
+        }
+        writer.flush().map_err(|e| ApiError::Other(e.into()))?;
+    }
+    Ok(out)
+}
+
+fn csv_response(table: &Table, name: &str) -> ApiResult<Response> {
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        csv_bytes(table)?,
+    )
+        .into_response())
+}
+
+/// Every section as one XLSX workbook, a sheet per section (organizers).
+#[utoipa::path(get, path = "/api/v1/reports.xlsx", tag = "monitoring", params(RangeQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ErrorBody)))]
+pub async fn report_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<RangeQuery>,
+) -> ApiResult<Response> {
+    caller.require_role(Role::Organizer)?;
+    let (from, to) = query.range(&state)?;
+    let report = build(&state, from, to, None, query.bucket_minutes.unwrap_or(15)).await?;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for table in &report.sections {
+        let sheet = book.add_worksheet();
+        let fail = |e: rust_xlsxwriter::XlsxError| ApiError::Other(e.into());
+        sheet.set_name(&table.name).map_err(fail)?;
+        for (c, name) in table.columns.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, c as u16, name, &bold)
+                .map_err(fail)?;
+        }
+        for (r, row) in table.rows.iter().enumerate() {
+            for (c, value) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                match value {
+                    Value::Number(n) => sheet.write_number(r, c, n.as_f64().unwrap_or(0.0)),
+                    Value::String(s) => sheet.write_string(r, c, s),
+                    other => sheet.write_string(r, c, other.to_string()),
+                }
+                .map_err(fail)?;
+            }
+        }
+    }
+    let bytes = book
+        .save_to_buffer()
+        .map_err(|e| ApiError::Other(e.into()))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"expo-report.xlsx\"".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A company's own figures: its booth, leads, meetings and outcomes (its staff and
+/// organizers; never another company's).
+#[utoipa::path(get, path = "/api/v1/companies/{id}/stats", tag = "monitoring",
+    params(("id" = i64, Path, description = "company id"), RangeQuery),
+    responses((status = 200, body = Report), (status = 403, body = ErrorBody)))]
+pub async fn company_stats(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(company_id): Path<i64>,
+    Query(query): Query<RangeQuery>,
+) -> ApiResult<Json<Report>> {
+    crate::booths::require_editor(&caller, company_id)?;
+    let (from, to) = query.range(&state)?;
+    Ok(Json(build(&state, from, to, Some(company_id), 15).await?))
+}

@@ -1,0 +1,687 @@
+//! Organizer monitoring: scripted visits, check-ins, chat and meetings produce exactly the
+//! expected dashboard figures and report rows (and CSV/XLSX exports that match), on both
+//! engine pairs and across two nodes; a killed node's sessions close at presence expiry; only
+//! organizers see the fair, an exhibitor only its own figures.
+
+use crate::both_engines;
+use crate::helpers::*;
+use expo_client::{Api, Hub, Incoming};
+use expo_schema::protocol::{Command, RoomEvent, ServerFrame};
+use expo_schema::{DashboardSnapshot, ErrorCode, Meeting};
+use expo_server::config::Clock;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+both_engines!(
+    dashboard_and_reports_match_a_scripted_day,
+    only_organizers_see_the_fair
+);
+
+async fn sign_in(app: &TestApp, email: &str) -> (Api, expo_schema::UserProfile) {
+    let (api, me) = app.api.login(email, DEMO_PASSWORD).await.unwrap();
+    (api, me.user)
+}
+
+/// Waits for a dashboard event that satisfies `check`; returns it.
+async fn dashboard_until(
+    hub: &mut Hub,
+    what: &str,
+    check: impl Fn(&DashboardSnapshot) -> bool,
+) -> DashboardSnapshot {
+    let mut last = None;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while tokio::time::Instant::now() < deadline {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if let Some(Incoming::Frame(ServerFrame::Event {
+            event: RoomEvent::Dashboard { snapshot },
+            ..
+        })) = hub.next(left).await
+        {
+            if check(&snapshot) {
+                return snapshot;
+            }
+            last = Some(snapshot);
+        }
+    }
+    panic!("the dashboard never showed {what}; last: {last:#?}")
+}
+
+fn booth(s: &DashboardSnapshot, company: i64) -> (i64, i64) {
+    let b = s.booths.iter().find(|b| b.company_id == company).unwrap();
+    (b.visitors_now, b.staff_on_duty)
+}
+
+fn section<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no section {name}"))
+}
+
+/// The row of a section whose first matching column equals `key`.
+fn row<'a>(section: &'a Value, column: &str, key: &Value) -> &'a Vec<Value> {
+    let i = section["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == column)
+        .unwrap();
+    section["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_array().unwrap())
+        .find(|r| &r[i] == key)
+        .unwrap_or_else(|| panic!("no row {key} in {}", section["name"]))
+}
+
+fn cell(section: &Value, row: &[Value], column: &str) -> i64 {
+    let i = section["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == column)
+        .unwrap_or_else(|| panic!("no column {column}"));
+    row[i].as_i64().unwrap()
+}
+
+async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let clock = Clock::default();
+    let node_a = env
+        .start_with(|c| {
+            c.demo = true;
+            c.clock = clock.clone();
+        })
+        .await;
+    let node_b = match engines {
+        Engines::Services => Some(env.start_with(|c| c.clock = clock.clone()).await),
+        Engines::Embedded => None,
+    };
+    let other = node_b.as_ref().unwrap_or(&node_a);
+    // The organizer watches from the other node.
+    let admin = other.admin().await;
+    let mut watch = admin.connect().await.unwrap();
+    watch.subscribe("dashboard").await.unwrap();
+    let base = dashboard_until(&mut watch, "a first snapshot", |_| true).await;
+    let t0 = chrono::Utc::now().timestamp_millis();
+    let (ivan, ivan_me) = sign_in(&node_a, "buyer@demo.expo").await;
+    let (olga, olga_me) = sign_in(other, "olga.smirnova@demo.expo").await;
+    let (wang, wang_me) = sign_in(&node_a, "wang.wei@demo.expo").await;
+    let (staff, staff_me) = sign_in(other, "exhibitor@demo.expo").await;
+    let first = staff_me.company_id.unwrap();
+    let companies: Value = ivan.get("/api/v1/companies").await.unwrap();
+    let second = companies["companies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .find(|id| *id != first)
+        .unwrap();
+    let ivan_hub = ivan.connect().await.unwrap();
+    let olga_hub = olga.connect().await.unwrap();
+    let wang_hub = wang.connect().await.unwrap();
+    let staff_hub = staff.connect().await.unwrap();
+    ivan_hub.subscribe(&format!("booth:{first}")).await.unwrap();
+    olga_hub.subscribe(&format!("booth:{first}")).await.unwrap();
+    wang_hub
+        .subscribe(&format!("booth:{second}"))
+        .await
+        .unwrap();
+    staff_hub
+        .request(Command::SetDuty { on_duty: true })
+        .await
+        .unwrap();
+    let (v1, s1) = booth(&base, first);
+    let (v2, _) = booth(&base, second);
+    let now = dashboard_until(
+        &mut watch,
+        "three buyers in two booths, staff on duty",
+        |s| {
+            s.online_now == base.online_now + 4
+                && booth(s, first) == (v1 + 2, s1 + 1)
+                && booth(s, second).0 == v2 + 1
+        },
+    )
+    .await;
+    let role = |s: &DashboardSnapshot, r: &str| s.online_by_role.get(r).copied().unwrap_or(0);
+    assert_eq!(role(&now, "buyer"), role(&base, "buyer") + 3);
+    assert_eq!(role(&now, "exhibitor"), role(&base, "exhibitor") + 1);
+    let country = |s: &DashboardSnapshot, c: &str| s.online_by_country.get(c).copied().unwrap_or(0);
+    assert_eq!(country(&now, "CN"), country(&base, "CN") + 1);
+    assert_eq!(now.booths_unstaffed, base.booths_unstaffed - 1);
+    let hall_id = |company: i64| {
+        now.booths
+            .iter()
+            .find(|b| b.company_id == company)
+            .unwrap()
+            .hall_id
+    };
+    let hall_of = |s: &DashboardSnapshot, company: i64| {
+        s.halls
+            .iter()
+            .find(|h| Some(h.hall_id) == hall_id(company))
+            .unwrap()
+            .visitors_now
+    };
+    assert_eq!(
+        hall_of(&now, first) - hall_of(&base, first),
+        if hall_id(first) == hall_id(second) {
+            3
+        } else {
+            2
+        }
+    );
+    // Onsite: the organizer scans Ivan at the entrance, the booth's staff scan Olga there.
+    let ivan_badge: Value = ivan.get("/api/v1/me/badge").await.unwrap();
+    let olga_badge: Value = olga.get("/api/v1/me/badge").await.unwrap();
+    let scan: Value = admin
+        .post(
+            "/api/v1/checkins",
+            &json!({"badge_code": ivan_badge["code"]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (scan["place"].as_str(), scan["user"]["id"].as_i64()),
+        (Some("entrance"), Some(ivan_me.id))
+    );
+    // A typed code works in lower case too.
+    let code = olga_badge["code"].as_str().unwrap().to_lowercase();
+    let scan: Value = staff
+        .post("/api/v1/checkins", &json!({"badge_code": code}))
+        .await
+        .unwrap();
+    assert_eq!(scan["place"], "booth");
+    assert_eq!(scan["company_id"], first);
+    let error = staff
+        .post::<Value>(
+            "/api/v1/checkins",
+            &json!({"badge_code": olga_badge["code"], "company_id": second}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let error = ivan
+        .post::<Value>(
+            "/api/v1/checkins",
+            &json!({"badge_code": olga_badge["code"]}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let error = admin
+        .post::<Value>(
+            "/api/v1/checkins",
+            &json!({"badge_code": "EXPO-NOSUCHCODE"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::NotFound));
+    // Chat: two messages in the booth's room.
+    let room = match ivan_hub
+        .request(Command::ChatOpen {
+            target: format!("booth:{first}"),
+        })
+        .await
+        .unwrap()
+    {
+        expo_schema::protocol::ReplyData::ChatRoom { room } => room,
+        other => panic!("{other:?}"),
+    };
+    ivan_hub
+        .request(Command::ChatJoin {
+            room_id: room.id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap();
+    for (i, body) in ["Hello", "Do you ship to Vladivostok?"].iter().enumerate() {
+        ivan_hub
+            .request(Command::ChatSend {
+                room_id: room.id,
+                body: body.to_string(),
+                key: format!("monitor-{i}"),
+                attachment_id: None,
+            })
+            .await
+            .unwrap();
+    }
+    let onsite = dashboard_until(
+        &mut watch,
+        "two onsite check-ins and two chat messages",
+        |s| {
+            s.onsite_today == base.onsite_today + 2
+                && s.chat_messages_last_minute >= base.chat_messages_last_minute + 2
+        },
+    )
+    .await;
+    assert_eq!(
+        onsite.both_today,
+        base.both_today + 2,
+        "both were online today too"
+    );
+    // Ivan leaves the booth; the figures follow.
+    ivan_hub
+        .unsubscribe(&format!("booth:{first}"))
+        .await
+        .unwrap();
+    dashboard_until(&mut watch, "Ivan out of the booth", |s| {
+        booth(s, first).0 == v1 + 1
+    })
+    .await;
+    // Meetings on a day of their own, then the clock moves past them.
+    let day = (chrono::Utc::now() + chrono::Duration::days(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    let slots: Value = admin
+        .post(
+            "/api/v1/meetings/grid",
+            &json!({"day": day, "timezone": "Asia/Seoul", "start": "09:00", "end": "10:00", "slot_minutes": 30}),
+        )
+        .await
+        .unwrap();
+    let slot = |i: usize| slots["slots"][i]["id"].as_i64().unwrap();
+    let ids: Vec<i64> = (0..2).map(slot).collect();
+    for company in [first, second] {
+        let _: Value = admin
+            .put(
+                &format!("/api/v1/companies/{company}/availability"),
+                &json!({"slot_ids": ids, "seats": 3}),
+            )
+            .await
+            .unwrap();
+    }
+    let ask = |api: &Api, company: i64, slot: i64, languages: Value| {
+        let api = api.clone();
+        async move {
+            api.post::<Meeting>(
+                "/api/v1/meetings",
+                &json!({"company_id": company, "slot_id": slot, "mode": "online",
+                    "interpreter_languages": languages}),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let held = ask(&ivan, first, ids[0], json!(["ru"])).await;
+    let missed = ask(&olga, first, ids[1], json!([])).await;
+    let cancelled = ask(&wang, second, ids[0], json!([])).await;
+    for m in [&held, &missed] {
+        let _: Meeting = staff
+            .post(&format!("/api/v1/meetings/{}/accept", m.id), &json!({}))
+            .await
+            .unwrap();
+    }
+    let _: Meeting = admin
+        .post(
+            &format!("/api/v1/meetings/{}/interpreter", held.id),
+            &json!({}),
+        )
+        .await
+        .unwrap();
+    let _: Meeting = wang
+        .post(
+            &format!("/api/v1/meetings/{}/cancel", cancelled.id),
+            &json!({}),
+        )
+        .await
+        .unwrap();
+    // The held one: both check in; the missed one: nobody comes.
+    clock.set(held.starts_ms + 60_000);
+    for api in [&ivan, &staff] {
+        let _: Meeting = api
+            .post("/api/v1/meetings/checkin", &json!({"meeting_id": held.id}))
+            .await
+            .unwrap();
+    }
+    clock.set(missed.ends_ms + 60_000);
+    expo_server::meetings::jobs::tick(&node_a.state)
+        .await
+        .unwrap();
+    let _: Meeting = staff
+        .put(
+            &format!("/api/v1/meetings/{}/outcome", held.id),
+            &json!({"consult_usd": 12000, "contract_usd": 90000, "mou_signed": true,
+                "samples_requested": false, "rating": 4}),
+        )
+        .await
+        .unwrap();
+    // The fair report for the meetings' day.
+    let report: Value = admin
+        .get(&format!("/api/v1/reports?from={day}&to={day}"))
+        .await
+        .unwrap();
+    let by_country = section(&report, "meetings_by_country");
+    let ru = row(by_country, "buyer_country", &json!("RU"));
+    assert_eq!(
+        [
+            cell(by_country, ru, "requested"),
+            cell(by_country, ru, "confirmed"),
+            cell(by_country, ru, "held"),
+            cell(by_country, ru, "no_show"),
+            cell(by_country, ru, "cancelled"),
+            cell(by_country, ru, "with_interpreter"),
+        ],
+        [2, 2, 1, 1, 0, 1]
+    );
+    let cn = row(by_country, "buyer_country", &json!("CN"));
+    assert_eq!(
+        (
+            cell(by_country, cn, "requested"),
+            cell(by_country, cn, "cancelled")
+        ),
+        (1, 1)
+    );
+    let money = section(&report, "amounts_by_country");
+    let ru_money = row(money, "buyer_country", &json!("RU"));
+    assert_eq!(
+        [
+            cell(money, ru_money, "meetings_with_outcome"),
+            cell(money, ru_money, "consult_usd"),
+            cell(money, ru_money, "contract_usd"),
+            cell(money, ru_money, "mou_signed"),
+        ],
+        [1, 12000, 90000, 1]
+    );
+    let summary = section(&report, "summary");
+    let figure = |name: &str| cell(summary, row(summary, "figure", &json!(name)), "value");
+    assert_eq!(
+        (
+            figure("meetings_requested"),
+            figure("meetings_held"),
+            figure("meetings_no_show")
+        ),
+        (3, 1, 1)
+    );
+    assert_eq!(figure("consult_usd"), 12000);
+    let interpreters = section(&report, "interpreters");
+    assert_eq!(interpreters["rows"].as_array().unwrap().len(), 1);
+    // Today's attendance, from the scripted start.
+    let report: Value = admin
+        .get(&format!("/api/v1/reports?from={t0}&bucket_minutes=1"))
+        .await
+        .unwrap();
+    let summary = section(&report, "summary");
+    let figure = |name: &str| cell(summary, row(summary, "figure", &json!(name)), "value");
+    assert_eq!(
+        (
+            figure("buyers_online"),
+            figure("buyers_onsite"),
+            figure("buyers_both"),
+            figure("buyers_total")
+        ),
+        (3, 2, 2, 3)
+    );
+    let booths = section(&report, "booths");
+    let mine = row(booths, "company_id", &json!(first));
+    assert_eq!(
+        [
+            cell(booths, mine, "visits"),
+            cell(booths, mine, "unique_visitors"),
+            cell(booths, mine, "onsite_visits"),
+        ],
+        [3, 2, 1],
+        "Ivan and Olga online, and Olga's booth scan"
+    );
+    let theirs = row(booths, "company_id", &json!(second));
+    assert_eq!(cell(booths, theirs, "visits"), 1);
+    let curve = section(&report, "concurrency");
+    let peak = curve["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[2].as_i64().unwrap())
+        .max()
+        .unwrap();
+    assert!(
+        peak >= 5,
+        "four of ours and the organizer were online together: {peak}"
+    );
+    // The CSV export is the same table.
+    let csv = admin
+        .get_bytes(&format!("/api/v1/reports/booths.csv?from={t0}"))
+        .await
+        .unwrap();
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 BOM for spreadsheets"
+    );
+    let mut reader = csv::Reader::from_reader(&csv[3..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let columns: Vec<String> = booths["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(header, columns);
+    let records: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let json_rows: Vec<Vec<String>> = booths["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(records, json_rows);
+    let xlsx = admin
+        .get_bytes(&format!("/api/v1/reports.xlsx?from={t0}"))
+        .await
+        .unwrap();
+    assert!(xlsx.starts_with(b"PK"), "an XLSX is a zip");
+    // The exhibitor sees its own figures, the same numbers.
+    let own: Value = staff
+        .get(&format!("/api/v1/companies/{first}/stats?from={t0}"))
+        .await
+        .unwrap();
+    let own_booths = section(&own, "booths");
+    assert_eq!(own_booths["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(row(own_booths, "company_id", &json!(first)), mine);
+    let _ = (olga_me, wang_me);
+    drop((ivan_hub, olga_hub, wang_hub, staff_hub));
+    if let Some(b) = node_b {
+        b.stop().await;
+    }
+    node_a.stop().await;
+}
+
+async fn only_organizers_see_the_fair(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let (staff, me) = sign_in(&app, "exhibitor@demo.expo").await;
+    let (ivan, _) = sign_in(&app, "buyer@demo.expo").await;
+    for api in [&staff, &ivan] {
+        for path in ["/api/v1/dashboard", "/api/v1/reports"] {
+            let error = api.get::<Value>(path).await.unwrap_err();
+            assert_eq!(error.code(), Some(ErrorCode::Forbidden), "{path}");
+        }
+        let error = api
+            .get_bytes("/api/v1/reports/booths.csv")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error.code(), Some(ErrorCode::Forbidden)),
+            "{error}"
+        );
+        let hub = api.connect().await.unwrap();
+        let error = hub.subscribe("dashboard").await.unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    }
+    let own = me.company_id.unwrap();
+    let other = own + 1;
+    let error = staff
+        .get::<Value>(&format!("/api/v1/companies/{other}/stats"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let error = ivan
+        .get::<Value>(&format!("/api/v1/companies/{own}/stats"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    let stats: Value = staff
+        .get(&format!("/api/v1/companies/{own}/stats"))
+        .await
+        .unwrap();
+    for section in stats["sections"].as_array().unwrap() {
+        assert_ne!(
+            section["name"], "summary",
+            "no fair-wide figures for an exhibitor"
+        );
+        assert_ne!(section["name"], "concurrency");
+    }
+    // The demo's held meetings of this company show in its own amounts only.
+    let amounts = section(&stats, "amounts_by_company");
+    for r in amounts["rows"].as_array().unwrap() {
+        assert_eq!(r[0], me.company_name.clone().unwrap());
+    }
+    let admin = app.admin().await;
+    let fair: Value = admin.get("/api/v1/reports").await.unwrap();
+    let fair_amounts = section(&fair, "amounts_by_company");
+    assert!(
+        fair_amounts["rows"].as_array().unwrap().len() > 1,
+        "the demo has outcomes of several companies"
+    );
+    let error = admin
+        .get::<Value>("/api/v1/reports?from=2026-13-40")
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Validation));
+    app.stop().await;
+}
+
+/// The server binary, for tests that need a node in a process of its own (to kill it).
+fn server_binary() -> std::path::PathBuf {
+    if let Ok(path) = std::env::var("EXPO_SERVER_BIN") {
+        return path.into();
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bin = root.join("target/debug/expo-server");
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "-p", "expo-server", "--bin", "expo-server"])
+            .current_dir(&root)
+            .status()
+            .expect("cargo builds the server binary");
+        assert!(status.success(), "building the server binary");
+    }
+    bin
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_nodes_sessions_close_at_presence_expiry() {
+    let env = TestEnv::new(Engines::Services).await;
+    let ttl = |c: &mut expo_server::Config| {
+        c.presence_ttl_secs = 2;
+        c.demo = true;
+    };
+    let node_a = env.start_with(ttl).await;
+    // Node B is a real process, so it can die without a word.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(server_binary())
+        .env("EXPO_LISTEN", format!("127.0.0.1:{port}"))
+        .env("EXPO_DATA_DIR", env.data_dir.join("node-b"))
+        .env("EXPO_DATABASE_URL", env.database_url().unwrap())
+        .env("EXPO_REDIS_URL", "redis://127.0.0.1:6379/")
+        .env("EXPO_REDIS_PREFIX", &env.redis_prefix)
+        .env("EXPO_NODE_ID", "node-doomed")
+        .env("EXPO_PRESENCE_TTL_SECS", "2")
+        .env("EXPO_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("EXPO_ADMIN_EMAIL", ADMIN_EMAIL)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let b = Api::new(format!("http://127.0.0.1:{port}"));
+    eventually(Duration::from_secs(30), "node B is ready", || {
+        let b = b.clone();
+        async move { b.get_bytes("/readyz").await.is_ok() }
+    })
+    .await;
+    let admin = node_a.admin().await;
+    let mut watch = admin.connect().await.unwrap();
+    watch.subscribe("dashboard").await.unwrap();
+    let base = dashboard_until(&mut watch, "a first snapshot", |_| true).await;
+    let (ivan, ivan_me) = b.login("buyer@demo.expo", DEMO_PASSWORD).await.unwrap();
+    let ivan_hub = ivan.connect().await.unwrap();
+    let company = 1;
+    ivan_hub
+        .subscribe(&format!("booth:{company}"))
+        .await
+        .unwrap();
+    dashboard_until(&mut watch, "Ivan online on node B", |s| {
+        s.online_now == base.online_now + 1 && booth(s, company).0 == booth(&base, company).0 + 1
+    })
+    .await;
+    // Kill B mid-session.
+    child.kill().unwrap();
+    let killed_at = chrono::Utc::now().timestamp_millis();
+    child.wait().unwrap();
+    drop(ivan_hub);
+    let gone = dashboard_until(&mut watch, "Ivan gone after B died", |s| {
+        s.online_now == base.online_now && booth(s, company).0 == booth(&base, company).0
+    })
+    .await;
+    let dropped_after = gone.at_ms - killed_at;
+    assert!(
+        dropped_after < 15_000,
+        "dropped within the presence timeout: {dropped_after} ms"
+    );
+    // The records: closed at B's presence expiry (its last beat plus the timeout), as lost.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&env.database_url().unwrap())
+        .await
+        .unwrap();
+    eventually(Duration::from_secs(15), "B's session is closed", || {
+        let pool = pool.clone();
+        async move {
+            let open: i64 = sqlx::query_scalar(
+                "select count(*) from online_sessions where node = 'node-doomed' and disconnected_ms is null",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            open == 0
+        }
+    })
+    .await;
+    let (ended, closed_at, seen): (String, i64, i64) = sqlx::query_as(
+        "select s.ended, s.disconnected_ms, b.seen_ms from online_sessions s \
+         join node_beats b on b.node = s.node where s.user_id = $1 and s.node = 'node-doomed'",
+    )
+    .bind(ivan_me.user.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(ended, "node_lost");
+    assert_eq!(closed_at, seen + 2000, "closed when its presence expired");
+    assert!(closed_at <= killed_at + 2000 && closed_at > killed_at - 2000);
+    let open_visits: i64 = sqlx::query_scalar(
+        "select count(*) from booth_visits where conn_id like 'node-doomed-%' and left_ms is null",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(open_visits, 0, "the booth visit is closed too");
+    pool.close().await;
+    node_a.stop().await;
+}
