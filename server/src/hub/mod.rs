@@ -40,6 +40,11 @@ pub struct Identity {
     pub expires_ms: i64,
 }
 
+/// Quiet rooms (names starting with `~`) hold presence only: see [`Hub::count_in`].
+pub fn is_quiet(room: &str) -> bool {
+    room.starts_with('~')
+}
+
 /// Why a connection is being closed, and what the client is told.
 #[derive(Debug, Clone)]
 pub struct CloseReason {
@@ -321,6 +326,32 @@ impl Hub {
         self.presence(room).await
     }
 
+    /// Counts a connection in a quiet room (a name starting with `~`): presence only, on every
+    /// node, with no live stream and no join or leave events. For tallies such as "everyone
+    /// online", where telling every member about every other would cost N² frames.
+    pub async fn count_in(&self, conn: &ConnHandle, room: &str) -> anyhow::Result<()> {
+        debug_assert!(is_quiet(room), "count_in is for quiet rooms");
+        let entry = PresenceEntry {
+            conn_id: conn.id.clone(),
+            user: conn.identity.user.clone(),
+            since_ms: crate::store::now_ms(),
+        };
+        let fresh = {
+            let mut registry = self.inner.registry.lock().expect("registry");
+            let Some(state) = registry.conns.get_mut(&conn.id) else {
+                anyhow::bail!("connection is closing");
+            };
+            state
+                .rooms
+                .insert(room.to_string(), entry.clone())
+                .is_none()
+        };
+        if fresh {
+            self.inner.engine.presence.add(room, &entry).await?;
+        }
+        Ok(())
+    }
+
     /// Leaves a room; false when the connection was not in it.
     pub async fn leave(&self, conn: &ConnHandle, room: &str) -> bool {
         let entry = {
@@ -343,13 +374,13 @@ impl Hub {
         }
     }
 
-    /// The rooms a connection is in.
+    /// The rooms a connection is in (quiet rooms not included).
     pub fn rooms_of(&self, conn_id: &str) -> Vec<String> {
         let registry = self.inner.registry.lock().expect("registry");
         let mut rooms: Vec<String> = registry
             .conns
             .get(conn_id)
-            .map(|c| c.rooms.keys().cloned().collect())
+            .map(|c| c.rooms.keys().filter(|r| !is_quiet(r)).cloned().collect())
             .unwrap_or_default();
         rooms.sort();
         rooms
@@ -366,6 +397,9 @@ impl Hub {
             Ok(_) => {}
             Err(error) => tracing::warn!(?error, room, "presence remove failed"),
         }
+        if is_quiet(room) {
+            return;
+        }
         let frame = ServerFrame::Event {
             room: room.to_string(),
             event: RoomEvent::Leave { member: entry },
@@ -379,6 +413,9 @@ impl Hub {
     /// removed here, and their leave is announced (once, by whichever node saw them lapse).
     pub async fn presence(&self, room: &str) -> anyhow::Result<Vec<PresenceEntry>> {
         let list = self.inner.engine.presence.list(room).await?;
+        if is_quiet(room) {
+            return Ok(list.live);
+        }
         for entry in list.expired {
             let frame = ServerFrame::Event {
                 room: room.to_string(),

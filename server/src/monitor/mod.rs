@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// The room every connection is in, for counting who is online across nodes.
-pub const ONLINE_ROOM: &str = "online";
+/// The quiet room every connection is counted in, for who is online across nodes.
+pub const ONLINE_ROOM: &str = "~online";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -54,7 +54,7 @@ pub async fn session_opened(state: &AppState, conn: &ConnHandle) {
     if let Err(error) = done {
         tracing::warn!(?error, "recording a session failed");
     }
-    if let Err(error) = state.hub.join(conn, ONLINE_ROOM).await {
+    if let Err(error) = state.hub.count_in(conn, ONLINE_ROOM).await {
         tracing::debug!(?error, "joining the online room failed");
     }
 }
