@@ -1205,6 +1205,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
     }
     seed_chat(&mut tx, now).await?;
     seed_meetings(&mut tx, now).await?;
+    seed_attendance(&mut tx, now).await?;
     tx.commit().await?;
     tracing::info!(
         halls = HALLS.len(),
@@ -1576,6 +1577,125 @@ async fn seed_meetings(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow:
             .bind(if no_show { "Buyer did not come" } else { "Good fit; price list sent" })
             .bind(if no_show { 1 } else { 3 + k % 3 })
             .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Yesterday's attendance, so the organizers' reports have a day to show: every buyer online
+/// for a stretch of the fair's hours (a few also onsite, badges scanned at the entrance and at
+/// booths), exhibitor staff online through the day, and booth visits with dwell times.
+async fn seed_attendance(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow::Result<()> {
+    const HOUR: i64 = 3_600_000;
+    // Yesterday 09:00 in Seoul.
+    let seoul = chrono_tz::Asia::Seoul;
+    let yesterday = chrono::DateTime::from_timestamp_millis(now - 24 * HOUR)
+        .unwrap_or_default()
+        .with_timezone(&seoul)
+        .date_naive();
+    let opening = chrono::TimeZone::from_local_datetime(
+        &seoul,
+        &yesterday.and_hms_opt(9, 0, 0).unwrap_or_default(),
+    )
+    .earliest()
+    .map(|t| t.timestamp_millis())
+    .unwrap_or(now - 24 * HOUR);
+    let buyers: Vec<(i64, Option<String>)> =
+        sqlx::query_as("select id, country from users where role = 'buyer' order by id")
+            .fetch_all(&mut **tx)
+            .await?;
+    let staff: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "select id, country from users where role = 'exhibitor' order by id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let companies: Vec<i64> = sqlx::query_scalar("select id from companies order by id")
+        .fetch_all(&mut **tx)
+        .await?;
+    let admin: Option<i64> =
+        sqlx::query_scalar("select min(id) from users where role = 'organizer'")
+            .fetch_one(&mut **tx)
+            .await?;
+    let session = |user: i64, role: &'static str, country: Option<String>, n: usize, from: i64, to: i64| {
+        sqlx::query(
+            "insert into online_sessions (user_id, role, country, node, conn_id, connected_ms, \
+             disconnected_ms, ended) values ($1, $2, $3, 'node-demo', $4, $5, $6, 'closed')",
+        )
+        .bind(user)
+        .bind(role)
+        .bind(country)
+        .bind(format!("node-demo-{n}"))
+        .bind(from)
+        .bind(to)
+    };
+    let mut n = 0;
+    for (k, (id, country)) in staff.iter().enumerate() {
+        n += 1;
+        let from = opening + (k as i64 % 4) * 15 * 60_000;
+        session(*id, "exhibitor", country.clone(), n, from, from + 7 * HOUR)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (k, (id, country)) in buyers.iter().enumerate() {
+        let k = k as i64;
+        // Two sittings each, spread over the day (the concurrency curve peaks around 11:00
+        // and 15:00).
+        for (start, hours) in [(1 + k % 3, 1 + k % 2), (5 + k % 2, 1)] {
+            n += 1;
+            let from = opening + start * HOUR + (k % 4) * 10 * 60_000;
+            session(*id, "buyer", country.clone(), n, from, from + hours * HOUR)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for visit in 0..3 {
+            let company = companies[((k * 7 + visit * 3) as usize) % companies.len()];
+            let entered = opening + (1 + k % 3) * HOUR + visit * 12 * 60_000;
+            sqlx::query(
+                "insert into booth_visits (company_id, user_id, conn_id, entered_ms, left_ms) \
+                 values ($1, $2, $3, $4, $5)",
+            )
+            .bind(company)
+            .bind(id)
+            .bind(format!("node-demo-v{k}-{visit}"))
+            .bind(entered)
+            .bind(entered + (3 + (k + visit) % 9) * 60_000)
+            .execute(&mut **tx)
+            .await?;
+        }
+        // A third of the buyers came to the hall as well: badge scanned at the entrance and
+        // at one booth (an onsite visit and a lead).
+        if k % 3 == 0 {
+            let at = opening + 30 * 60_000 + k * 60_000;
+            sqlx::query(
+                "insert into onsite_checkins (user_id, place, company_id, scanned_by, at_ms) \
+                 values ($1, 'entrance', null, $2, $3)",
+            )
+            .bind(id)
+            .bind(admin)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+            let company = companies[(k as usize * 5) % companies.len()];
+            let booth_at = at + 2 * HOUR;
+            let checkin: i64 = sqlx::query_scalar(
+                "insert into onsite_checkins (user_id, place, company_id, scanned_by, at_ms) \
+                 values ($1, 'booth', $2, null, $3) returning id",
+            )
+            .bind(id)
+            .bind(company)
+            .bind(booth_at)
+            .fetch_one(&mut **tx)
+            .await?;
+            sqlx::query(
+                "insert into booth_visits (company_id, user_id, conn_id, entered_ms, left_ms, source) \
+                 values ($1, $2, $3, $4, $4, 'onsite')",
+            )
+            .bind(company)
+            .bind(id)
+            .bind(format!("onsite-{checkin}"))
+            .bind(booth_at)
             .execute(&mut **tx)
             .await?;
         }
