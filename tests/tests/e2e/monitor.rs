@@ -152,6 +152,16 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
     let country = |s: &DashboardSnapshot, c: &str| s.online_by_country.get(c).copied().unwrap_or(0);
     assert_eq!(country(&now, "CN"), country(&base, "CN") + 1);
     assert_eq!(now.booths_unstaffed, base.booths_unstaffed - 1);
+    // The fair gauges in /metrics come from the same snapshots.
+    let metrics = String::from_utf8(node_a.api.get_bytes("/metrics").await.unwrap()).unwrap();
+    for gauge in [
+        "expo_fair_online_people",
+        "expo_fair_booths_unstaffed",
+        "expo_fair_meetings_in_progress",
+        "expo_fair_booth_visitors",
+    ] {
+        assert!(metrics.contains(&format!("{gauge} ")), "{gauge} in /metrics");
+    }
     let hall_id = |company: i64| {
         now.booths
             .iter()
