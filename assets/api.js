@@ -75,6 +75,35 @@ export async function request(method, path, body) {
   return data;
 }
 
+/**
+ * Fetches a signed-in resource that is not JSON (an image) as a Blob, with the same
+ * credentials as request(); errors as ApiError.
+ */
+export async function requestBlob(path) {
+  const headers = {};
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, { headers, credentials: 'same-origin' });
+  } catch (error) {
+    throw new ApiError(0, 'network', error?.message || 'network error');
+  }
+  if (!response.ok) {
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    const code = typeof data?.code === 'string' ? data.code
+      : { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' }[response.status]
+      || (response.status >= 500 ? 'internal' : 'unknown');
+    throw new ApiError(response.status, code, data?.message || '');
+  }
+  return response.blob();
+}
+
 /** A query string from an object: empty, null and false values are left out. */
 export function query(params) {
   const search = new URLSearchParams();
@@ -209,4 +238,19 @@ export const api = {
   unassignInterpreter: (meetingId) => request('DELETE', `/api/v1/meetings/${id(meetingId)}/interpreter`),
   calendarFeed: () => request('GET', '/api/v1/me/calendar'),
   newCalendarFeed: () => request('POST', '/api/v1/me/calendar'),
+
+  // Organizer monitoring: the live dashboard (room `dashboard` for updates), reports for a
+  // range (range: {from, to} as YYYY-MM-DD fair days or UTC ms; empty = the whole fair) with
+  // CSV and XLSX downloads (plain links: the session cookie authenticates them), a company's
+  // own figures, badges and onsite check-ins.
+  dashboard: () => request('GET', '/api/v1/dashboard'),
+  reports: (range) => request('GET', `/api/v1/reports${query(range)}`),
+  reportCsvUrl: (section, range) => `/api/v1/reports/${id(section)}.csv${query(range)}`,
+  reportXlsxUrl: (range) => `/api/v1/reports.xlsx${query(range)}`,
+  companyStats: (companyId, range) => request('GET', `/api/v1/companies/${id(companyId)}/stats${query(range)}`),
+  myBadge: () => request('GET', '/api/v1/me/badge'),
+  myBadgeSvg: () => requestBlob('/api/v1/me/badge.svg'),
+  /** Organizers: companyId null = the entrance; staff: their own booth (the default). */
+  checkIn: (badgeCode, companyId) =>
+    request('POST', '/api/v1/checkins', { badge_code: badgeCode, ...(companyId ? { company_id: companyId } : {}) }),
 };

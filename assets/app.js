@@ -4,8 +4,11 @@
 // Routes: #/login, #/register, #/accept?token=…, #/lobby, #/booth/{id}, #/console
 // (#/console/{company_id} for organizers), #/leads (#/leads/{company_id}), #/inbox
 // (#/inbox/{room_id}: one conversation), #/meetings (#/meetings/book/{company_id},
-// #/meetings/availability, #/meetings/busy), #/room/{meeting_id}. Signed-out
-// visitors of a signed-in page land on #/login; signed-in visitors of #/login on #/lobby.
+// #/meetings/availability, #/meetings/busy), #/room/{meeting_id}; organizer monitoring:
+// #/dashboard (live), #/reports?from=&to=, #/scanner (organizers and exhibitor staff: badge
+// check-ins), #/stats (an exhibitor's own figures; organizers: #/stats/{company_id}), and
+// #/badge (everyone's QR badge). Signed-out visitors of a signed-in page land on #/login;
+// signed-in visitors of #/login on #/lobby.
 //
 // An exhibitor's on-duty state belongs to the session, not to a page: the server keeps it
 // only while the websocket lives, so it is sent again after every reconnect.
@@ -19,7 +22,7 @@
 
 import { api, clearToken, setToken } from './api.js';
 import { h, replaceChildren } from './dom.js';
-import { LANGUAGES, applyTranslations, getLang, setLang, t } from './i18n.js';
+import { LANGUAGES, applyTranslations, getLang, onLangChange, setLang, t } from './i18n.js';
 import { Hub } from './hub.js';
 import { ChatClient } from './chat.js';
 import { initials, roleBadge } from './views/common.js';
@@ -34,6 +37,11 @@ import { mountInbox, buyerLine } from './views/inbox.js';
 import { errorBox, showError } from './views/forms.js';
 import { mountMeetings } from './views/meetings.js';
 import { mountRoom } from './views/room.js';
+import { mountDashboard } from './views/dashboard.js';
+import { mountReports } from './views/reports.js';
+import { mountScanner } from './views/scanner.js';
+import { mountStats } from './views/stats.js';
+import { mountBadge } from './views/badge.js';
 import { companyMap, isOwnRecentAction, mySide, otherParty, ownTime, roomOpen } from './views/meeting-parts.js';
 
 const ROUTES = {
@@ -48,6 +56,11 @@ const ROUTES = {
   // #/meetings/book/3: the argument may have more than one part.
   '/meetings': { mount: mountMeetings, arg: 'optional', nested: true },
   '/room': { mount: mountRoom, arg: 'required' },
+  '/dashboard': { mount: mountDashboard },
+  '/reports': { mount: mountReports },
+  '/scanner': { mount: mountScanner },
+  '/stats': { mount: mountStats, arg: 'optional' },
+  '/badge': { mount: mountBadge },
 };
 
 const DUTY_KEY = 'expo.duty';
@@ -495,6 +508,10 @@ function renderHeader() {
       href, class: 'nav-link', testid, i18n: key,
       attrs: { 'aria-current': here === href.slice(1) ? 'page' : null },
     });
+    const compact = (el) => {
+      el.classList.add('nav-small-screens');
+      return el;
+    };
     const inboxLink = h('a', {
       href: '#/inbox', class: 'nav-link nav-inbox', testid: 'nav-inbox',
       attrs: { 'aria-current': here === '/inbox' ? 'page' : null },
@@ -505,15 +522,26 @@ function renderHeader() {
       link('#/meetings', 'nav.meetings', 'nav-meetings'),
       user.role === 'exhibitor' ? link('#/console', 'nav.myBooth', 'nav-console') : null,
       user.role === 'exhibitor' ? link('#/leads', 'nav.leads', 'nav-leads') : null,
-      user.role === 'organizer' ? link('#/console', 'nav.booths', 'nav-console') : null);
+      user.role === 'exhibitor' ? link('#/stats', 'nav.stats', 'nav-stats') : null,
+      user.role === 'organizer' ? link('#/dashboard', 'nav.dashboard', 'nav-dashboard') : null,
+      user.role === 'organizer' ? link('#/reports', 'nav.reports', 'nav-reports') : null,
+      user.role === 'organizer' ? link('#/console', 'nav.booths', 'nav-console') : null,
+      // The scanner is a phone's tool: in the menu on small screens; on a desk it is a button
+      // on the dashboard and the booth figures (a USB code reader types into it too).
+      user.role === 'organizer' || user.role === 'exhibitor' ? compact(link('#/scanner', 'nav.scanner', 'nav-scanner')) : null,
+      // Everyone's badge is behind their name; buyers and interpreters also get a menu item.
+      user.role === 'buyer' || user.role === 'interpreter' ? link('#/badge', 'nav.badge', 'nav-badge') : null);
     renderConnection();
     actions.append(
       connectionEl,
-      h('div', { class: 'user-chip', i18nAttr: { title: 'header.signedInAs' }, i18nArgs: { name: user.name } },
-        h('span', { class: `avatar small role-${user.role}`, text: initials(user.name), attrs: { 'aria-hidden': 'true' } }),
-        h('span', { class: 'user-text' },
-          h('span', { class: 'user-name', testid: 'user-name', text: user.name }),
-          roleBadge(user.role, 'user-role'))),
+      h('a', {
+        class: 'user-chip', href: '#/badge', testid: 'user-chip', i18nAttr: { title: 'header.badgeOf' }, i18nArgs: { name: user.name },
+        attrs: { 'aria-current': here === '/badge' ? 'page' : null },
+      },
+      h('span', { class: `avatar small role-${user.role}`, text: initials(user.name), attrs: { 'aria-hidden': 'true' } }),
+      h('span', { class: 'user-text' },
+        h('span', { class: 'user-name', testid: 'user-name', text: user.name }),
+        roleBadge(user.role, 'user-role'))),
       languageSwitch(),
       h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'sign-out', i18n: 'header.signOut',
         on: { click: signOut } }));
@@ -521,7 +549,23 @@ function renderHeader() {
     actions.append(languageSwitch());
   }
   replaceChildren(headerEl, h('div', { class: 'topbar-inner' }, brand, nav, actions));
+  fitHeader();
 }
+
+/**
+ * On a wide screen the header is one row, the fair's name giving way first (style.css); when
+ * even that does not fit (long menu words in some languages), it wraps onto two rows instead
+ * of running off the screen.
+ */
+function fitHeader() {
+  const inner = headerEl.firstElementChild;
+  if (!inner) return;
+  inner.classList.remove('is-crowded');
+  if (inner.scrollWidth > inner.clientWidth + 1) inner.classList.add('is-crowded');
+}
+
+window.addEventListener('resize', fitHeader);
+onLangChange(fitHeader);
 
 // ---------------------------------------------------------------- start
 

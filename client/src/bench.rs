@@ -205,3 +205,174 @@ mod tests {
         assert_eq!(percentile(&[], 0.5), 0.0);
     }
 }
+
+/// `expo bench-booking`: many buyers race for one exhibitor's slots at once.
+#[derive(Debug, Clone)]
+pub struct BookingConfig {
+    pub url: String,
+    pub admin_email: String,
+    pub admin_password: String,
+    pub staff_email: String,
+    pub staff_password: String,
+    pub buyers: usize,
+    pub slots: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct BookingReport {
+    pub buyers: usize,
+    pub slots: usize,
+    pub won: usize,
+    pub slot_taken: usize,
+    pub other_errors: usize,
+    pub wall_s: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub requests_per_s: f64,
+    pub slots_left_free: i64,
+}
+
+impl std::fmt::Display for BookingReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "race:     {} buyers for {} one-seat slots: {} booked, {} slot_taken, {} other errors",
+            self.buyers, self.slots, self.won, self.slot_taken, self.other_errors
+        )?;
+        writeln!(
+            f,
+            "latency:  p50 {:.1} ms, p99 {:.1} ms; all in {:.2} s = {:.0} requests/s",
+            self.p50_ms, self.p99_ms, self.wall_s, self.requests_per_s
+        )?;
+        write!(
+            f,
+            "check:    {} slot(s) still showing a free seat (0 means every slot booked exactly once)",
+            self.slots_left_free
+        )
+    }
+}
+
+/// Registers and approves `n` buyers (a few at a time), returning signed-in clients.
+async fn make_buyers(api: &Api, admin: &Api, run: u64, n: usize) -> anyhow::Result<Vec<Api>> {
+    use futures_util::StreamExt;
+    let made = futures_util::stream::iter(0..n)
+        .map(|i| {
+            let (api, admin) = (api.clone(), admin.clone());
+            async move {
+                let email = format!("bench-{run}-{i}@bench.expo");
+                let password = "bench-password-1";
+                let profile: expo_schema::UserProfile = api
+                    .post(
+                        "/api/v1/auth/register",
+                        &serde_json::json!({"email": email, "password": password,
+                            "name": format!("Bench Buyer {i}"), "company_name": "Bench Trading",
+                            "country": "RU", "timezone": "Asia/Vladivostok", "languages": ["ru"],
+                            "interests": [], "share_contact": false}),
+                    )
+                    .await?;
+                let _: expo_schema::UserProfile = admin
+                    .post(
+                        &format!("/api/v1/users/{}/approve", profile.id),
+                        &serde_json::json!({}),
+                    )
+                    .await?;
+                Ok::<Api, anyhow::Error>(api.login(&email, password).await?.0)
+            }
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<_>>()
+        .await;
+    made.into_iter().collect()
+}
+
+pub async fn booking(config: BookingConfig) -> anyhow::Result<BookingReport> {
+    let api = Api::new(&config.url);
+    let (admin, _) = api
+        .login(&config.admin_email, &config.admin_password)
+        .await?;
+    let (staff, me) = api
+        .login(&config.staff_email, &config.staff_password)
+        .await?;
+    let company = me
+        .user
+        .company_id
+        .ok_or_else(|| anyhow::anyhow!("{} is not exhibitor staff", config.staff_email))?;
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    // A day of its own, far enough ahead not to meet the fair's real meetings.
+    let day = chrono::Utc::now() + chrono::Duration::days(60 + (run % 300) as i64);
+    // 08:00 to at most 23:00.
+    let slots = config.slots.clamp(1, 30);
+    let end = 8 * 60 + slots * 30;
+    let grid: serde_json::Value = admin
+        .post(
+            "/api/v1/meetings/grid",
+            &serde_json::json!({"day": day.format("%Y-%m-%d").to_string(), "timezone": "Asia/Seoul",
+                "start": "08:00", "end": format!("{:02}:{:02}", end / 60, end % 60), "slot_minutes": 30}),
+        )
+        .await?;
+    let ids: Vec<i64> = grid["slots"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s["id"].as_i64()).collect())
+        .unwrap_or_default();
+    let _: serde_json::Value = staff
+        .put(
+            &format!("/api/v1/companies/{company}/availability"),
+            &serde_json::json!({"slot_ids": ids, "seats": 1}),
+        )
+        .await?;
+    eprintln!("registering {} buyers…", config.buyers);
+    let buyers = make_buyers(&api, &admin, run, config.buyers).await?;
+    let start = Instant::now();
+    let tasks: Vec<_> = buyers
+        .into_iter()
+        .enumerate()
+        .map(|(i, buyer)| {
+            let slot = ids[i % ids.len()];
+            tokio::spawn(async move {
+                let t = Instant::now();
+                let result = buyer
+                    .post::<serde_json::Value>(
+                        "/api/v1/meetings",
+                        &serde_json::json!({"company_id": company, "slot_id": slot, "mode": "online"}),
+                    )
+                    .await;
+                (t.elapsed(), result)
+            })
+        })
+        .collect();
+    let mut report = BookingReport {
+        buyers: config.buyers,
+        slots: ids.len(),
+        ..Default::default()
+    };
+    let mut latencies = Vec::new();
+    for task in tasks {
+        let (took, result) = task.await?;
+        latencies.push(took.as_secs_f64() * 1000.0);
+        match result {
+            Ok(_) => report.won += 1,
+            Err(e) if e.code() == Some(expo_schema::ErrorCode::SlotTaken) => report.slot_taken += 1,
+            Err(_) => report.other_errors += 1,
+        }
+    }
+    report.wall_s = start.elapsed().as_secs_f64();
+    report.requests_per_s = config.buyers as f64 / report.wall_s;
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    report.p50_ms = percentile(&latencies, 0.50);
+    report.p99_ms = percentile(&latencies, 0.99);
+    let availability: serde_json::Value = staff
+        .get(&format!("/api/v1/companies/{company}/availability"))
+        .await?;
+    report.slots_left_free = availability["slots"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|s| ids.contains(&s["slot"]["id"].as_i64().unwrap_or(-1)))
+                .map(|s| s["free_seats"].as_i64().unwrap_or(0))
+                .sum()
+        })
+        .unwrap_or(0);
+    Ok(report)
+}

@@ -46,6 +46,21 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         pings: usize,
     },
+    /// Booking race: many new buyers request one exhibitor's one-seat slots at the same
+    /// moment (over REST); prints winners, losers, latency and whether any slot was booked
+    /// twice. Replaces the exhibitor's availability with a far-future test day.
+    BenchBooking {
+        #[arg(long, default_value_t = 200)]
+        buyers: usize,
+        #[arg(long, default_value_t = 20)]
+        slots: usize,
+        #[arg(long, env = "EXPO_ADMIN_EMAIL", default_value = "admin@expo.local")]
+        admin_email: String,
+        #[arg(long, env = "EXPO_ADMIN_PASSWORD")]
+        admin_password: String,
+        #[arg(long, default_value = "exhibitor@demo.expo")]
+        staff_email: String,
+    },
 }
 
 #[tokio::main]
@@ -102,6 +117,25 @@ async fn main() -> anyhow::Result<()> {
                 probes,
                 cycles,
                 pings,
+            })
+            .await?;
+            println!("{report}");
+        }
+        Cmd::BenchBooking {
+            buyers,
+            slots,
+            admin_email,
+            admin_password,
+            staff_email,
+        } => {
+            let report = bench::booking(bench::BookingConfig {
+                url: cli.url,
+                admin_email,
+                admin_password,
+                staff_email,
+                staff_password: cli.password,
+                buyers,
+                slots,
             })
             .await?;
             println!("{report}");

@@ -1606,11 +1606,10 @@ async fn seed_attendance(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyho
         sqlx::query_as("select id, country from users where role = 'buyer' order by id")
             .fetch_all(&mut **tx)
             .await?;
-    let staff: Vec<(i64, Option<String>)> = sqlx::query_as(
-        "select id, country from users where role = 'exhibitor' order by id",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
+    let staff: Vec<(i64, Option<String>)> =
+        sqlx::query_as("select id, country from users where role = 'exhibitor' order by id")
+            .fetch_all(&mut **tx)
+            .await?;
     let companies: Vec<i64> = sqlx::query_scalar("select id from companies order by id")
         .fetch_all(&mut **tx)
         .await?;
@@ -1618,8 +1617,9 @@ async fn seed_attendance(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyho
         sqlx::query_scalar("select min(id) from users where role = 'organizer'")
             .fetch_one(&mut **tx)
             .await?;
-    let session = |user: i64, role: &'static str, country: Option<String>, n: usize, from: i64, to: i64| {
-        sqlx::query(
+    let session =
+        |user: i64, role: &'static str, country: Option<String>, n: usize, from: i64, to: i64| {
+            sqlx::query(
             "insert into online_sessions (user_id, role, country, node, conn_id, connected_ms, \
              disconnected_ms, ended) values ($1, $2, $3, 'node-demo', $4, $5, $6, 'closed')",
         )
@@ -1629,7 +1629,7 @@ async fn seed_attendance(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyho
         .bind(format!("node-demo-{n}"))
         .bind(from)
         .bind(to)
-    };
+        };
     let mut n = 0;
     for (k, (id, country)) in staff.iter().enumerate() {
         n += 1;

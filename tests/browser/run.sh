@@ -3,8 +3,11 @@
 # (npm ci) when needed, starts the server binary with demo data on a free port and a fresh
 # data directory, waits for /readyz, runs lobby.test.mjs, booth.test.mjs, chat-model.test.mjs
 # (the chat model alone, no server needed), chat.test.mjs, meetings.test.mjs (booking, the
-# live request inbox, answers, the calendar feed) and room.test.mjs (the WebRTC video room
-# with Chromium's fake camera), and always stops the server.
+# live request inbox, answers, the calendar feed), room.test.mjs (the WebRTC video room
+# with Chromium's fake camera) and dashboard.test.mjs (organizer monitoring: the live
+# dashboard, reports and their downloads, the badge scanner by typed code and by a fake
+# camera filming a QR badge, an exhibitor's own figures, the badge page), and always stops
+# the server.
 # Exits non-zero when any test file fails.
 #
 #   bash tests/browser/run.sh [path/to/expo-server]   (default: target/debug/expo-server)
@@ -77,7 +80,7 @@ echo "run.sh: server ready at $URL (pid $SERVER_PID)"
 
 # One file after the other: they share the server, and the lobby test counts who is online.
 status=0
-for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs chat.test.mjs meetings.test.mjs room.test.mjs; do
+for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs chat.test.mjs meetings.test.mjs room.test.mjs dashboard.test.mjs; do
   file_status=0
   EXPO_URL="$URL" EXPO_ADMIN_PASSWORD="admin-password-123" node "$HERE/$test_file" || file_status=$?
   if [[ "$file_status" -ne 0 ]]; then

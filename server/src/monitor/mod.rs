@@ -201,11 +201,17 @@ async fn badge_of(state: &AppState, user_id: i64) -> ApiResult<String> {
     if let Some(code) = current {
         return Ok(code);
     }
-    // Short enough to type from a printed badge, long enough not to guess.
-    let code = format!(
-        "EXPO-{}",
-        &crate::auth::password::new_token().0[..10].to_uppercase()
-    );
+    // Short enough to type from a printed badge, long enough not to guess (31^10 ≈ 8·10^14),
+    // in letters and digits nobody confuses (no 0/O, 1/I/L).
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let code: String = {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        (0..10)
+            .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+            .collect()
+    };
+    let code = format!("EXPO-{code}");
     sqlx::query("update users set badge_code = $1 where id = $2 and badge_code is null")
         .bind(&code)
         .bind(user_id)

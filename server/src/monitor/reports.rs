@@ -229,8 +229,9 @@ pub async fn build(
         "select c.id as company_id, c.name as company, coalesce(h.name, '') as hall, \
          count(v.id) as visits, count(distinct v.user_id) as visitors, \
          sum(case when v.source = 'onsite' then 1 else 0 end) as onsite_visits, \
-         cast(coalesce(sum(case when v.id is null then 0 else coalesce(v.left_ms, $4) - v.entered_ms end), 0) / 60000 as bigint) as dwell_minutes, \
-         count(distinct case when u.share_contact = 1 then v.user_id end) as leads_with_contact \
+         cast(coalesce(sum(case when v.source = 'online' then coalesce(v.left_ms, $4) - v.entered_ms else 0 end), 0) as bigint) as dwell_ms, \
+         count(distinct case when u.role = 'buyer' then v.user_id end) as leads, \
+         count(distinct case when u.role = 'buyer' and u.share_contact = 1 then v.user_id end) as leads_with_contact \
          from companies c left join halls h on h.id = c.hall_id \
          left join booth_visits v on v.company_id = c.id and v.entered_ms >= $1 and v.entered_ms < $2 \
          left join users u on u.id = v.user_id \
@@ -240,17 +241,26 @@ pub async fn build(
     let mut booths = Vec::new();
     for row in &booth_rows {
         let visits = row.try_get::<i64, _>("visits")?;
-        let dwell = row.try_get::<Option<i64>, _>("dwell_minutes")?.unwrap_or(0);
+        let onsite = row.try_get::<Option<i64>, _>("onsite_visits")?.unwrap_or(0);
+        let dwell_ms = row.try_get::<Option<i64>, _>("dwell_ms")?.unwrap_or(0);
+        // Minutes to one decimal; the average is over online visits (a badge scan has no
+        // dwell time).
+        let minutes = |ms: f64| (ms / 6_000.0).round() / 10.0;
+        let online = visits - onsite;
         booths.push(vec![
             int(row, "company_id")?,
             text(row, "company")?,
             text(row, "hall")?,
             json!(visits),
             int(row, "visitors")?,
-            int(row, "onsite_visits")?,
-            json!(dwell),
-            json!(if visits > 0 { dwell / visits } else { 0 }),
-            int(row, "visitors")?,
+            json!(onsite),
+            json!(minutes(dwell_ms as f64)),
+            json!(if online > 0 {
+                minutes(dwell_ms as f64 / online as f64)
+            } else {
+                0.0
+            }),
+            int(row, "leads")?,
             int(row, "leads_with_contact")?,
         ]);
     }
@@ -345,7 +355,6 @@ pub async fn build(
         ));
     }
     let halls = {
-        let mut per: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
         let hall_visitors = format!(
             "select coalesce(h.name, '') as hall, count(distinct v.user_id) as visitors \
              from booth_visits v join companies c on c.id = v.company_id left join halls h on h.id = c.hall_id \
@@ -362,16 +371,24 @@ pub async fn build(
                     ))
                 })
                 .collect::<sqlx::Result<_>>()?;
+        let mut per: std::collections::BTreeMap<String, (i64, i64, f64)> = Default::default();
         for row in &booths {
             let hall = row[2].as_str().unwrap_or("").to_string();
             let e = per.entry(hall.clone()).or_default();
             e.0 += row[3].as_i64().unwrap_or(0);
             e.1 = distinct.get(&hall).copied().unwrap_or(0);
-            e.2 += row[6].as_i64().unwrap_or(0);
+            e.2 += row[6].as_f64().unwrap_or(0.0);
         }
         per.into_iter()
             .filter(|(_, v)| company.is_none() || v.0 > 0)
-            .map(|(h, (v, u, d))| vec![json!(h), json!(v), json!(u), json!(d)])
+            .map(|(h, (v, u, d))| {
+                vec![
+                    json!(h),
+                    json!(v),
+                    json!(u),
+                    json!((d * 10.0).round() / 10.0),
+                ]
+            })
             .collect()
     };
     sections.push(table(
@@ -511,8 +528,14 @@ async fn concurrency(
     .bind(to)
     .fetch_all(state.store.pool())
     .await?;
-    let first = spans.iter().map(|s| s.1).min().unwrap_or(from).max(from);
     let last = to.min(now);
+    // From the first session in range; with none, the last day of the range.
+    let first = spans
+        .iter()
+        .map(|s| s.1)
+        .min()
+        .unwrap_or(last - 86_400_000)
+        .max(from);
     let mut bucket = bucket_minutes.clamp(1, 1440) * 60_000;
     while last > first && (last - first) / bucket > 2000 {
         bucket *= 2;

@@ -160,7 +160,10 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
         "expo_fair_meetings_in_progress",
         "expo_fair_booth_visitors",
     ] {
-        assert!(metrics.contains(&format!("{gauge} ")), "{gauge} in /metrics");
+        assert!(
+            metrics.contains(&format!("{gauge} ")),
+            "{gauge} in /metrics"
+        );
     }
     let hall_id = |company: i64| {
         now.booths
