@@ -753,6 +753,7 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
             c.stun_urls = vec!["stun:stun.expo.test:3478".into()];
             c.turn_urls = vec!["turn:turn.expo.test:3478?transport=udp".into()];
             c.turn_secret = Some("north-wind".into());
+            c.video_url_template = Some("https://meet.expo.test/expo-{meeting_id}-{key}".into());
         })
         .await;
     let node_b = match engines {
@@ -777,6 +778,17 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
     )
     .unwrap();
     let id = live.id;
+    // With an external video service configured, each meeting links to its own room there,
+    // under a key that the meeting id alone does not give away.
+    let link = live
+        .video_url
+        .clone()
+        .expect("a video link from the template");
+    let key = link
+        .strip_prefix(&format!("https://meet.expo.test/expo-{id}-"))
+        .expect("the template filled in");
+    assert_eq!(key.len(), 16);
+    assert!(key.chars().all(|c| c.is_ascii_hexdigit()));
     let mut ivan_hub = ivan.connect().await.unwrap();
     let staff_hub = staff.connect().await.unwrap();
     let (olga, _) = sign_in(&node_a, "olga.smirnova@demo.expo").await;
