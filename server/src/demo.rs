@@ -1126,9 +1126,11 @@ fn slug(name: &str) -> String {
         .join("-")
 }
 
-/// Loads the demo fair unless it is there already. Returns true when it loaded it now.
+/// Loads the demo fair unless it is there already (then only makes sure the README's video
+/// meeting is open now). Returns true when it loaded it now.
 pub async fn load(store: &Store) -> anyhow::Result<bool> {
     if store.meta("demo_loaded").await?.is_some() {
+        live_meeting_now(store).await?;
         return Ok(false);
     }
     // One hash for every demo account: they share a published password anyway.
@@ -1581,6 +1583,104 @@ async fn seed_meetings(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow:
             .await?;
         }
     }
+    Ok(())
+}
+
+/// A restarted demo keeps its data, but its video meeting of "now" has long ended: give the
+/// README's buyer and exhibitor (with the interpreter) a fresh one, open for the next hour,
+/// unless one is open already. Two nodes starting at once cannot both add one: the buyer
+/// cannot be in two overlapping meetings (the Postgres constraint refuses the second, which is
+/// then ignored).
+async fn live_meeting_now(store: &Store) -> anyhow::Result<()> {
+    let now = now_ms();
+    let id_of = |email: &'static str| {
+        sqlx::query_scalar::<_, i64>("select id from users where email = $1").bind(email)
+    };
+    let (Some(ivan), Some(staff), Some(natalia)) = (
+        id_of("buyer@demo.expo")
+            .fetch_optional(store.pool())
+            .await?,
+        id_of("exhibitor@demo.expo")
+            .fetch_optional(store.pool())
+            .await?,
+        id_of("interpreter@demo.expo")
+            .fetch_optional(store.pool())
+            .await?,
+    ) else {
+        return Ok(());
+    };
+    let company: i64 = sqlx::query_scalar("select company_id from users where id = $1")
+        .bind(staff)
+        .fetch_one(store.pool())
+        .await?;
+    let start = now - now % 300_000;
+    let day = chrono::DateTime::from_timestamp_millis(now)
+        .unwrap_or_default()
+        .with_timezone(&chrono_tz::Asia::Seoul)
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut tx = store.pool().begin().await?;
+    if store.kind() == crate::store::StoreKind::Sqlite {
+        // The booking lock: two nodes starting at once check and add one after the other.
+        sqlx::query("update meeting_lock set bookings = bookings + 1 where id = 1")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let busy: i64 = sqlx::query_scalar(
+        "select count(*) from meetings where (buyer_id = $1 or staff_id = $2 or interpreter_id = $3) \
+         and state in ('requested', 'confirmed') and starts_ms < $4 and ends_ms > $5",
+    )
+    .bind(ivan)
+    .bind(staff)
+    .bind(natalia)
+    .bind(start + 3_600_000)
+    .bind(start)
+    .fetch_one(&mut *tx)
+    .await?;
+    if busy > 0 {
+        // Open already (or the people are busy then): nothing to add.
+        return Ok(());
+    }
+    let slot: i64 = sqlx::query_scalar(
+        "insert into meeting_slots (day, starts_ms, ends_ms) values ($1, $2, $3) \
+         on conflict (starts_ms, ends_ms) do update set day = excluded.day returning id",
+    )
+    .bind(&day)
+    .bind(start)
+    .bind(start + 3_600_000)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into company_slots (company_id, slot_id) values ($1, $2) on conflict do nothing",
+    )
+    .bind(company)
+    .bind(slot)
+    .execute(&mut *tx)
+    .await?;
+    let added = sqlx::query(
+        "insert into meetings (company_id, buyer_id, staff_id, interpreter_id, slot_id, seat, \
+         starts_ms, ends_ms, mode, state, message, requested_by, created_ms, updated_ms, \
+         expires_ms, awaiting, interpreter_languages) \
+         values ($1, $2, $3, $4, $5, 1, $6, $7, 'online', 'confirmed', $8, $2, $9, $9, $6, 'company', '[\"ko\",\"ru\"]')",
+    )
+    .bind(company)
+    .bind(ivan)
+    .bind(staff)
+    .bind(natalia)
+    .bind(slot)
+    .bind(start)
+    .bind(start + 3_600_000)
+    .bind("Video call about dried gondre: prices for 2 pallets, shelf life, Russian labels")
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    match added {
+        Ok(_) => tx.commit().await?,
+        // Another node added it first.
+        Err(e) if crate::meetings::place::exclusion(&e).is_some() => tx.rollback().await?,
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!("demo: a video meeting of the README's buyer and exhibitor is open now");
     Ok(())
 }
 

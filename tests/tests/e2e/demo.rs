@@ -35,8 +35,29 @@ async fn demo_fair_loads_once(engines: Engines) {
     assert!(!detail.products.is_empty());
     assert!(!detail.staff.is_empty());
     app.stop().await;
+    // Time passes (a month, here): the demo's video meeting of "now" is long over.
+    let pool = crate::meetings::pool(&env).await;
+    let open_now = "select count(*) from meetings m join users u on u.id = m.buyer_id \
+         where u.email = 'buyer@demo.expo' and m.mode = 'online' and m.state = 'confirmed' \
+         and m.starts_ms <= $1 and m.ends_ms > $1";
+    let now = chrono::Utc::now().timestamp_millis();
+    let open: i64 = sqlx::query_scalar(open_now)
+        .bind(now)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(open, 1, "the demo opens with a video meeting under way");
+    sqlx::query(
+        "update meetings set starts_ms = starts_ms - 2592000000, ends_ms = ends_ms - 2592000000 \
+         where starts_ms <= $1 and ends_ms > $1",
+    )
+    .bind(now)
+    .execute(&pool)
+    .await
+    .unwrap();
 
-    // A restart with --demo, and a second node at once, change nothing.
+    // A restart with --demo, and a second node at once, change nothing but that: exactly one
+    // new video meeting is open again.
     let (a, b) = tokio::join!(
         env.start_with(|c| c.demo = true),
         env.start_with(|c| c.demo = true)
@@ -46,6 +67,14 @@ async fn demo_fair_loads_once(engines: Engines) {
     assert_eq!(again.companies, first.companies);
     assert_eq!(again.products, first.products);
     assert_eq!(again.buyers, first.buyers);
+    let now = chrono::Utc::now().timestamp_millis();
+    let open: i64 = sqlx::query_scalar(open_now)
+        .bind(now)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(open, 1, "one fresh video meeting, not two");
+    pool.close().await;
     a.stop().await;
     b.stop().await;
 }
