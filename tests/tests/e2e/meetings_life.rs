@@ -1157,10 +1157,13 @@ fn read_mail(raw: &[u8]) -> (String, String, String, Vec<String>) {
 async fn meeting_email_reaches_each_side_in_their_language() {
     let env = TestEnv::new(Engines::Embedded).await;
     let sink = SmtpSink::start(env.data_dir.join("mail"));
+    let clock = Clock::default();
     let app = env
         .start_with(|c| {
             c.demo = true;
             c.smtp_url = Some(format!("smtp://127.0.0.1:{}", sink.port));
+            c.clock = clock.clone();
+            c.job_interval_ms = 3_600_000;
         })
         .await;
     let (staff, me) = sign_in(&app, "exhibitor@demo.expo").await;
@@ -1241,6 +1244,13 @@ async fn meeting_email_reaches_each_side_in_their_language() {
     let (_, events) = parse_ics(calendars[0].as_bytes());
     assert_eq!(prop(&events[0], "SEQUENCE"), "1");
     assert_eq!(prop(&events[0], "DTSTART"), ics_utc(slots[1].1));
+    // A day before, the reminder: by mail too, in each one's language.
+    clock.set(slots[1].1 - 24 * 3_600_000 + 60_000);
+    expo_server::meetings::jobs::tick(&app.state).await.unwrap();
+    let (_, _, text, _) = find("olga.smirnova@demo.expo", "Напоминание о встрече").await;
+    assert!(text.contains("10:30–11:00 (Asia/Vladivostok)"), "{text}");
+    find("exhibitor@demo.expo", "미팅 알림").await;
+    clock.set(chrono::Utc::now().timestamp_millis());
     let _: Meeting = staff
         .post(&format!("/api/v1/meetings/{}/cancel", m.id), &json!({}))
         .await
