@@ -34,6 +34,10 @@ alter table meetings add column outcome_ms integer;
 alter table meetings add column cancelled_by integer references users (id) on delete set null;
 create index meetings_interpreter on meetings (interpreter_id, starts_ms);
 create index meetings_open on meetings (state, ends_ms) where closed_ms is null;
+-- Pending holds, for the expiry sweep that runs before every booking.
+create index meetings_holds on meetings (expires_ms) where state = 'requested';
+-- Confirmed meetings by start, for the reminder job.
+create index meetings_starts on meetings (starts_ms) where state = 'confirmed';
 
 -- Slots a buyer or a staff member cannot take.
 create table busy_slots (

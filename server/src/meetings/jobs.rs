@@ -60,24 +60,26 @@ pub async fn tick(state: &AppState) -> ApiResult<Pass> {
     let node = state.hub.node_id().to_string();
     let mut due: Vec<(i64, i64, &str)> = Vec::new();
     for (kind, opens, closes) in REMINDERS {
+        // Due while start − opens ≤ now < start − opens + grace and now < start − closes,
+        // i.e. for starts in (lo, hi]: a range the index on confirmed starts answers.
+        let hi = now + opens;
+        let lo = (now + closes).max(now + opens - GRACE_MS);
         let rows: Vec<(i64, i64)> = sqlx::query_as(
             "select m.id, m.sequence from meetings m where m.state = 'confirmed' \
-             and m.starts_ms - $1 <= $3 and m.starts_ms - $1 + $5 > $3 and m.starts_ms - $2 > $3 \
+             and m.starts_ms > $1 and m.starts_ms <= $2 \
              and not exists (select 1 from meeting_notices n where n.meeting_id = m.id \
-                 and n.kind = $4 and n.sequence = m.sequence)",
+                 and n.kind = $3 and n.sequence = m.sequence)",
         )
-        .bind(opens)
-        .bind(closes)
-        .bind(now)
+        .bind(lo)
+        .bind(hi)
         .bind(kind)
-        .bind(GRACE_MS)
         .fetch_all(state.store.pool())
         .await?;
         due.extend(rows.into_iter().map(|(id, seq)| (id, seq, *kind)));
     }
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "select m.id, m.sequence from meetings m where m.state = 'confirmed' \
-         and m.starts_ms <= $1 and m.starts_ms + $2 > $1 and m.ends_ms > $1 \
+         and m.starts_ms <= $1 and m.starts_ms > $1 - $2 and m.ends_ms > $1 \
          and not exists (select 1 from meeting_notices n where n.meeting_id = m.id \
              and n.kind = 'start' and n.sequence = m.sequence)",
     )
