@@ -3,9 +3,10 @@
 //! Each meeting is one event whose UID never changes (`meeting-{id}@{host}`) and whose
 //! SEQUENCE is the meeting's `sequence`, so a reschedule updates the event calendars already
 //! hold, and an ended meeting is sent as `STATUS:CANCELLED` in a `METHOD:CANCEL` calendar.
-//! Times are written in UTC (`…Z`), which every client converts exactly into its own zone;
-//! the calendar names the recipient's zone (`X-WR-TIMEZONE`) and the description gives each
-//! side's local time.
+//! Times are written on the reader's own clock (`DTSTART;TZID=Asia/Vladivostok:…`) with a
+//! `VTIMEZONE` that spells out that zone's UTC offsets over the calendar's span, every
+//! daylight-saving change included, computed from the tz database; the description gives
+//! each side's local time as well.
 
 use super::routes::meetings_of;
 use super::{load, Standing};
@@ -17,8 +18,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::Offset;
 use expo_schema::{ErrorBody, Meeting, MeetingMode, MeetingState, UserProfile};
-use icalendar::{Calendar, Component, EventLike, EventStatus};
+use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus};
 use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
@@ -51,8 +53,70 @@ pub fn ended(meeting: &Meeting) -> bool {
     )
 }
 
-/// The meeting as one event.
-pub fn event(state: &AppState, meeting: &Meeting, company: &str) -> icalendar::Event {
+/// A time on the reader's clock, referring to the calendar's `VTIMEZONE`.
+fn local(ms: i64, tz: chrono_tz::Tz) -> CalendarDateTime {
+    CalendarDateTime::WithTimezone {
+        date_time: utc(ms).with_timezone(&tz).naive_local(),
+        tzid: tz.name().to_string(),
+    }
+}
+
+/// A `VTIMEZONE` for `tz` covering `[from_ms, to_ms]`: one observance for the offset in force
+/// at the start, then one per change (found hour by hour), marked DAYLIGHT when the zone's
+/// daylight-saving part is in force. Lines end in CRLF.
+pub fn vtimezone(tz: chrono_tz::Tz, from_ms: i64, to_ms: i64) -> String {
+    use chrono_tz::OffsetComponents;
+    let offset_at = |ms: i64| {
+        let at = utc(ms).with_timezone(&tz);
+        let o = at.offset();
+        (o.fix().local_minus_utc(), !o.dst_offset().is_zero())
+    };
+    let hhmm = |secs: i32| {
+        let sign = if secs < 0 { '-' } else { '+' };
+        let secs = secs.abs();
+        format!("{sign}{:02}{:02}", secs / 3600, (secs % 3600) / 60)
+    };
+    let mut out = format!("BEGIN:VTIMEZONE\r\nTZID:{}\r\n", tz.name());
+    let mut observance = |at_ms: i64, from: i32, to: i32, dst: bool| {
+        let kind = if dst { "DAYLIGHT" } else { "STANDARD" };
+        // DTSTART of an observance is local time in the offset that was in force before it.
+        let start = utc(at_ms + i64::from(from) * 1000).naive_utc();
+        out.push_str(&format!(
+            "BEGIN:{kind}\r\nDTSTART:{}\r\nTZOFFSETFROM:{}\r\nTZOFFSETTO:{}\r\nEND:{kind}\r\n",
+            start.format("%Y%m%dT%H%M%S"),
+            hhmm(from),
+            hhmm(to)
+        ));
+    };
+    const HOUR: i64 = 3_600_000;
+    let first = from_ms - from_ms.rem_euclid(HOUR) - 24 * HOUR;
+    let (mut offset, mut dst) = offset_at(first);
+    observance(first, offset, offset, dst);
+    let mut at = first + HOUR;
+    while at <= to_ms + 24 * HOUR {
+        let (next, next_dst) = offset_at(at);
+        if next != offset || next_dst != dst {
+            // Find the exact minute of the change within the last hour.
+            let mut t = at - HOUR;
+            while offset_at(t).0 == offset && t < at {
+                t += 60_000;
+            }
+            observance(t, offset, next, next_dst);
+            (offset, dst) = (next, next_dst);
+        }
+        at += HOUR;
+    }
+    out.push_str("END:VTIMEZONE\r\n");
+    out
+}
+
+/// The meeting as one event, on the clock of `tz`.
+pub fn event(
+    state: &AppState,
+    meeting: &Meeting,
+    company: &str,
+    tz: chrono_tz::Tz,
+) -> icalendar::Event {
     let mut event = icalendar::Event::new();
     let with = format!(
         "{} ({}) – {}",
@@ -89,8 +153,8 @@ pub fn event(state: &AppState, meeting: &Meeting, company: &str) -> icalendar::E
         .uid(&format!("meeting-{}@{}", meeting.id, host(state)))
         .sequence(meeting.sequence.max(0) as u32)
         .timestamp(chrono::Utc::now())
-        .starts(utc(meeting.starts_ms))
-        .ends(utc(meeting.ends_ms))
+        .starts(local(meeting.starts_ms, tz))
+        .ends(local(meeting.ends_ms, tz))
         .summary(&format!("Expo meeting: {with}"))
         .description(&description.join("\n"))
         .location(&place)
@@ -111,18 +175,26 @@ pub async fn calendar(
     name: &str,
     method: &str,
 ) -> ApiResult<String> {
+    let tz: chrono_tz::Tz = reader.timezone.parse().unwrap_or(chrono_tz::Asia::Seoul);
     let mut calendar = Calendar::new();
     calendar.name(name);
-    calendar.append_property(("X-WR-TIMEZONE", reader.timezone.as_str()));
+    calendar.append_property(("X-WR-TIMEZONE", tz.name()));
     calendar.append_property(("METHOD", method));
     for meeting in meetings {
-        let company: String = sqlx::query_scalar("select name from companies where id = $1")
-            .bind(meeting.company_id)
-            .fetch_one(state.store.pool())
-            .await?;
-        calendar.push(event(state, meeting, &company));
+        calendar.push(event(state, meeting, &meeting.company_name, tz));
     }
-    Ok(calendar.done().to_string())
+    let text = calendar.done().to_string();
+    // The time zone definition goes before the first event (the crate cannot emit one).
+    let (Some(from), Some(to)) = (
+        meetings.iter().map(|m| m.starts_ms).min(),
+        meetings.iter().map(|m| m.ends_ms).max(),
+    ) else {
+        return Ok(text);
+    };
+    Ok(match text.find("BEGIN:VEVENT") {
+        Some(at) => format!("{}{}{}", &text[..at], vtimezone(tz, from, to), &text[at..]),
+        None => text,
+    })
 }
 
 fn ics(body: String, filename: &str) -> Response {

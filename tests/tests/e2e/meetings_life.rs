@@ -74,7 +74,10 @@ async fn sign_in(app: &TestApp, email: &str) -> (Api, expo_schema::UserProfile) 
     (api, me.user)
 }
 
-/// Parses an iCalendar text with the `ical` crate: (calendar properties, events' properties).
+/// Parses an iCalendar text with the `ical` crate: (calendar properties, each event's
+/// properties). A parameter appears as its own entry, `DTSTART.TZID` say; the calendar's
+/// `VTIMEZONE` observances appear among the calendar properties as
+/// `VTIMEZONE.{tzid}` = `{kind} {dtstart} {offset from} {offset to}`.
 type Props = Vec<(String, String)>;
 fn parse_ics(bytes: &[u8]) -> (Props, Vec<Props>) {
     let mut parser = ical::IcalParser::new(std::io::BufReader::new(bytes));
@@ -83,18 +86,53 @@ fn parse_ics(bytes: &[u8]) -> (Props, Vec<Props>) {
         .expect("one calendar")
         .expect("valid iCalendar");
     let props = |list: &Vec<ical::property::Property>| {
-        list.iter()
-            .map(|p| (p.name.clone(), p.value.clone().unwrap_or_default()))
-            .collect::<Props>()
+        let mut out = Props::new();
+        for p in list {
+            out.push((p.name.clone(), p.value.clone().unwrap_or_default()));
+            for (param, values) in p.params.iter().flatten() {
+                out.push((format!("{}.{param}", p.name), values.join(",")));
+            }
+        }
+        out
     };
+    let mut top = props(&calendar.properties);
+    for zone in &calendar.timezones {
+        let zone_props = props(&zone.properties);
+        let tzid = prop(&zone_props, "TZID").to_string();
+        for t in &zone.transitions {
+            let tp = props(&t.properties);
+            let kind = match t.transition {
+                ical::parser::ical::component::IcalTimeZoneTransitionType::STANDARD => "STANDARD",
+                _ => "DAYLIGHT",
+            };
+            top.push((
+                format!("VTIMEZONE.{tzid}"),
+                format!(
+                    "{kind} {} {} {}",
+                    prop(&tp, "DTSTART"),
+                    prop(&tp, "TZOFFSETFROM"),
+                    prop(&tp, "TZOFFSETTO")
+                ),
+            ));
+        }
+    }
     (
-        props(&calendar.properties),
+        top,
         calendar
             .events
             .iter()
             .map(|e| props(&e.properties))
             .collect(),
     )
+}
+
+/// Every value of a repeated entry.
+fn props_all<'a>(props: &'a Props, name: &str) -> Vec<&'a str> {
+    props
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
 }
 
 fn prop<'a>(props: &'a Props, name: &str) -> &'a str {
@@ -105,10 +143,13 @@ fn prop<'a>(props: &'a Props, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} in {props:?}"))
 }
 
-fn ics_utc(ms: i64) -> String {
+/// `ms` on the clock of `zone`, as an iCalendar local date-time.
+fn ics_local(ms: i64, zone: &str) -> String {
+    let tz: chrono_tz::Tz = zone.parse().unwrap();
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap()
-        .format("%Y%m%dT%H%M%SZ")
+        .with_timezone(&tz)
+        .format("%Y%m%dT%H%M%S")
         .to_string()
 }
 
@@ -217,8 +258,23 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     assert_eq!(prop(&calendar, "X-WR-TIMEZONE"), "Asia/Vladivostok");
     assert_eq!(prop(&events[0], "UID"), uid);
     assert_eq!(prop(&events[0], "SEQUENCE"), "2");
-    assert_eq!(prop(&events[0], "DTSTART"), ics_utc(slots[2].1));
-    assert_eq!(prop(&events[0], "DTEND"), ics_utc(slots[2].2));
+    // On Ivan's own clock (Vladivostok), with the zone defined in the file.
+    assert_eq!(prop(&events[0], "DTSTART.TZID"), "Asia/Vladivostok");
+    assert_eq!(
+        prop(&events[0], "DTSTART"),
+        ics_local(slots[2].1, "Asia/Vladivostok")
+    );
+    assert_eq!(
+        prop(&events[0], "DTEND"),
+        ics_local(slots[2].2, "Asia/Vladivostok")
+    );
+    assert_eq!(
+        props_all(&calendar, "VTIMEZONE.Asia/Vladivostok")
+            .iter()
+            .map(|o| o.rsplit(' ').next().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["+1000"]
+    );
     assert_eq!(prop(&events[0], "STATUS"), "CONFIRMED");
     // The slot it left is free again (one seat).
     let availability: serde_json::Value = ivan
@@ -1049,8 +1105,33 @@ async fn times_are_right_across_daylight_saving(engines: Engines) {
             .unwrap();
         let (calendar, events) = parse_ics(&ics);
         assert_eq!(prop(&calendar, "X-WR-TIMEZONE"), "America/Los_Angeles");
-        assert_eq!(prop(&events[0], "DTSTART"), ics_utc(slots[0].1));
+        assert_eq!(prop(&events[0], "DTSTART.TZID"), "America/Los_Angeles");
+        assert_eq!(
+            prop(&events[0], "DTSTART"),
+            ics_local(slots[0].1, "America/Los_Angeles")
+        );
     }
+    // Ivan's feed holds both, in Los Angeles time, with a VTIMEZONE that knows the change:
+    // 02:00 PST on 14 March 2027 becomes 03:00 PDT.
+    let feed: serde_json::Value = ivan.get("/api/v1/me/calendar").await.unwrap();
+    let body = reqwest::get(feed["url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let (calendar, events) = parse_ics(&body);
+    let starts: Vec<&str> = events
+        .iter()
+        .filter(|e| prop(e, "DTSTART").starts_with("202703"))
+        .map(|e| prop(e, "DTSTART"))
+        .collect();
+    assert!(starts.contains(&"20270311T160000") && starts.contains(&"20270314T170000"));
+    let observances = props_all(&calendar, "VTIMEZONE.America/Los_Angeles");
+    assert!(
+        observances.contains(&"DAYLIGHT 20270314T020000 -0800 -0700"),
+        "{observances:?}"
+    );
     // 09:00 in Seoul is 00:00 UTC on both days.
     let (before, after) = (&seen[0], &seen[1]);
     assert_eq!(before.0 .0, "16:00 in Los Angeles");
@@ -1243,7 +1324,11 @@ async fn meeting_email_reaches_each_side_in_their_language() {
     let (_, _, _, calendars) = find("olga.smirnova@demo.expo", "Время встречи изменено").await;
     let (_, events) = parse_ics(calendars[0].as_bytes());
     assert_eq!(prop(&events[0], "SEQUENCE"), "1");
-    assert_eq!(prop(&events[0], "DTSTART"), ics_utc(slots[1].1));
+    assert_eq!(prop(&events[0], "DTSTART.TZID"), "Asia/Vladivostok");
+    assert_eq!(
+        prop(&events[0], "DTSTART"),
+        ics_local(slots[1].1, "Asia/Vladivostok")
+    );
     // A day before, the reminder: by mail too, in each one's language.
     clock.set(slots[1].1 - 24 * 3_600_000 + 60_000);
     expo_server::meetings::jobs::tick(&app.state).await.unwrap();
