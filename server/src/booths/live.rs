@@ -19,7 +19,7 @@ use std::time::Duration;
 
 /// How often dirty booths are recomputed and announced.
 const COALESCE: Duration = Duration::from_secs(1);
-/// How often every booth with anybody in it is recomputed anyway (lapsed presence).
+/// How often every booth is recomputed anyway (lapsed presence, lost notifications).
 const FULL_SWEEP: Duration = Duration::from_secs(15);
 
 struct Inner {
@@ -118,15 +118,21 @@ impl Booths {
             }
             if tokio::time::Instant::now() >= sweep {
                 sweep = tokio::time::Instant::now() + FULL_SWEEP;
-                let known: Vec<i64> = self
-                    .inner
-                    .cache
-                    .lock()
-                    .expect("cache")
-                    .keys()
-                    .copied()
-                    .collect();
-                self.inner.dirty.lock().expect("dirty").extend(known);
+                // Every booth, not only the ones this node believes busy: a notification lost
+                // on the bus (a Redis reconnect, say) must not leave a booth wrong for good.
+                let all: Vec<i64> = sqlx::query_scalar("select id from companies")
+                    .fetch_all(self.inner.store.pool())
+                    .await
+                    .unwrap_or_else(|_| {
+                        self.inner
+                            .cache
+                            .lock()
+                            .expect("cache")
+                            .keys()
+                            .copied()
+                            .collect()
+                    });
+                self.inner.dirty.lock().expect("dirty").extend(all);
             }
             let dirty: Vec<i64> = self.inner.dirty.lock().expect("dirty").drain().collect();
             for id in dirty {

@@ -1,7 +1,7 @@
 //! The organizers' live dashboard: room `dashboard`, a snapshot every few seconds.
 //!
-//! A snapshot is built from presence (people online: the `online` room; booths: the live
-//! booth state every node keeps from presence) and from a handful of indexed counts (today's
+//! A snapshot is built from presence (people online: the quiet room `~online`; booths: each
+//! booth's and duty room's members) and from a handful of indexed counts (today's
 //! meetings, check-ins, chat messages in the last minute, missed talk requests), once per
 //! tick, never per event. Every node builds its own for its own viewers from the same shared
 //! sources, so the figures are the same whichever node an organizer is connected to. The
@@ -9,6 +9,7 @@
 
 use super::ONLINE_ROOM;
 use crate::auth::Caller;
+use crate::booths::live::{booth_room, duty_room, summarize};
 use crate::error::ApiResult;
 use crate::store::now_ms;
 use crate::AppState;
@@ -101,14 +102,21 @@ pub async fn snapshot(state: &AppState) -> ApiResult<DashboardSnapshot> {
         sqlx::query_as("select id, name from halls order by position, id")
             .fetch_all(pool)
             .await?;
-    let live = state.booths.snapshot();
+    // Read from presence itself (the shared truth), not from this node's booth cache, which
+    // follows bus notifications and could trail them: every node must show the same figures.
+    let live = futures_util::future::join_all(companies.iter().map(|(id, _, _)| async move {
+        let inside = state.hub.presence(&booth_room(*id)).await?;
+        let on_duty = state.hub.presence(&duty_room(*id)).await?;
+        anyhow::Ok(summarize(*id, &inside, &on_duty))
+    }))
+    .await
+    .into_iter()
+    .collect::<anyhow::Result<Vec<_>>>()
+    .map_err(crate::error::ApiError::Other)?;
     let mut booths = Vec::with_capacity(companies.len());
     let mut per_hall: HashMap<i64, i64> = HashMap::new();
-    for (id, name, hall_id) in companies {
-        let (visitors_now, staff_on_duty) = live
-            .get(&id)
-            .map(|l| (l.visitors_now, l.staff_on_duty.len() as i64))
-            .unwrap_or((0, 0));
+    for ((id, name, hall_id), live) in companies.into_iter().zip(live) {
+        let (visitors_now, staff_on_duty) = (live.visitors_now, live.staff_on_duty.len() as i64);
         if let Some(hall) = hall_id {
             *per_hall.entry(hall).or_insert(0) += visitors_now;
         }
