@@ -166,3 +166,15 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 async fn protocol() -> Json<serde_json::Value> {
     Json(expo_schema::protocol::json_schema())
 }
+
+/// `text` as a QR code, an SVG response (table check-in links, badges).
+pub fn qr_svg(text: &str) -> crate::error::ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let qr = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|e| crate::error::ApiError::Other(anyhow::anyhow!("qr code: {e}")))?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .build();
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}

@@ -389,29 +389,29 @@ pub async fn audience(state: &AppState, meeting: &Meeting) -> Vec<i64> {
     ids
 }
 
-/// Tells every participant, live and (for the changes people want in their inbox) by email.
-pub async fn changed(state: &AppState, meeting: &Meeting, change: Change) {
-    for user in audience(state, meeting).await {
-        let room = format!("user:{user}");
-        let frame = ServerFrame::Event {
-            room: room.clone(),
-            event: RoomEvent::MeetingUpdated {
-                meeting: meeting.clone(),
-            },
-        };
-        if let Err(error) = state.hub.publish(&room, &frame).await {
-            tracing::warn!(?error, "meeting announcement failed");
-        }
-    }
-    // Organizers follow every meeting of the fair.
+/// Publishes `meeting_updated` to one room.
+pub async fn tell(state: &AppState, room: &str, meeting: &Meeting) {
     let frame = ServerFrame::Event {
-        room: "organizers".into(),
+        room: room.to_string(),
         event: RoomEvent::MeetingUpdated {
             meeting: meeting.clone(),
         },
     };
-    if let Err(error) = state.hub.publish("organizers", &frame).await {
-        tracing::warn!(?error, "meeting announcement failed");
+    if let Err(error) = state.hub.publish(room, &frame).await {
+        tracing::warn!(?error, room, "meeting announcement failed");
+    }
+}
+
+/// Tells every participant, live and (for the changes people want in their inbox) by email.
+pub async fn changed(state: &AppState, meeting: &Meeting, change: Change) {
+    // Organizers follow every meeting of the fair.
+    let rooms = audience(state, meeting)
+        .await
+        .into_iter()
+        .map(|user| format!("user:{user}"))
+        .chain(["organizers".to_string()]);
+    for room in rooms {
+        tell(state, &room, meeting).await;
     }
     if change != Change::Updated {
         crate::mail::meeting_changed(state, meeting, change);

@@ -10,7 +10,7 @@ use crate::store::flag;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{NaiveDate, NaiveTime, TimeZone};
@@ -497,22 +497,6 @@ fn plan_of(meeting: &Meeting, slot: MeetingSlot) -> Plan {
     }
 }
 
-fn slot_of(meeting: &Meeting) -> MeetingSlot {
-    MeetingSlot {
-        id: meeting.slot_id,
-        day: String::new(),
-        starts_ms: meeting.starts_ms,
-        ends_ms: meeting.ends_ms,
-    }
-}
-
-async fn current_slot(state: &AppState, meeting: &Meeting) -> ApiResult<MeetingSlot> {
-    match load_slot(state, meeting.slot_id).await {
-        Ok(slot) => Ok(slot),
-        Err(_) => Ok(slot_of(meeting)),
-    }
-}
-
 #[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AcceptInput {
     /// The staff member who takes it (company side; default: the caller).
@@ -532,7 +516,7 @@ pub async fn accept(
 ) -> ApiResult<Json<Meeting>> {
     let (meeting, standing) = visible(&state, &caller, id).await?;
     let side = require_awaited(standing, &meeting)?;
-    let mut plan = plan_of(&meeting, current_slot(&state, &meeting).await?);
+    let mut plan = plan_of(&meeting, load_slot(&state, meeting.slot_id).await?);
     if side == MeetingSide::Company {
         let staff = input.staff_id.unwrap_or(caller.user.id);
         let staff_company: Option<i64> = sqlx::query_scalar(
@@ -797,7 +781,7 @@ pub async fn interpreter_suggestions(
 }
 
 async fn suggest(state: &AppState, meeting: &Meeting) -> ApiResult<Vec<InterpreterOption>> {
-    let day = current_slot(state, meeting).await?.day;
+    let day = load_slot(state, meeting.slot_id).await?.day;
     let sql = format!(
         "select u.id, u.languages, \
          (select count(*) from meetings m join meeting_slots s on s.id = m.slot_id \
@@ -914,7 +898,7 @@ async fn set_interpreter(
             ))
         }
     };
-    let mut plan = plan_of(meeting, current_slot(state, meeting).await?);
+    let mut plan = plan_of(meeting, load_slot(state, meeting.slot_id).await?);
     plan.interpreter_id = interpreter;
     let write = Write::Update(Update {
         id: meeting.id,
@@ -932,14 +916,7 @@ async fn set_interpreter(
         .as_ref()
         .filter(|o| Some(o.id) != interpreter)
     {
-        let room = format!("user:{}", old.id);
-        let frame = expo_schema::protocol::ServerFrame::Event {
-            room: room.clone(),
-            event: expo_schema::protocol::RoomEvent::MeetingUpdated {
-                meeting: updated.clone(),
-            },
-        };
-        let _ = state.hub.publish(&room, &frame).await;
+        super::tell(state, &format!("user:{}", old.id), &updated).await;
     }
     changed(state, &updated, Change::Moved).await;
     Ok(Json(updated))
@@ -1239,13 +1216,7 @@ pub async fn table_qr(
         .await?
         .ok_or_else(|| ApiError::not_found("no such table"))?;
     let link = format!("{}/#/checkin/table/{code}", state.config.public_url());
-    let qr = qrcode::QrCode::new(link.as_bytes())
-        .map_err(|e| ApiError::Other(anyhow::anyhow!("qr code: {e}")))?;
-    let svg = qr
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(240, 240)
-        .build();
-    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+    crate::http::qr_svg(&link)
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]

@@ -16,7 +16,7 @@ use crate::hub::ConnHandle;
 use crate::store::now_ms;
 use crate::AppState;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use expo_schema::{CheckIn, ErrorBody, Role};
@@ -239,13 +239,7 @@ pub async fn my_badge(State(state): State<AppState>, caller: Caller) -> ApiResul
     responses((status = 200, content_type = "image/svg+xml")))]
 pub async fn my_badge_svg(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     let code = badge_of(&state, caller.user.id).await?;
-    let qr = qrcode::QrCode::new(code.as_bytes())
-        .map_err(|e| ApiError::Other(anyhow::anyhow!("qr code: {e}")))?;
-    let svg = qr
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(240, 240)
-        .build();
-    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+    crate::http::qr_svg(&code)
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]

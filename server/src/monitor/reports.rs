@@ -412,94 +412,56 @@ pub async fn build(
         &["hall", "visits", "unique_visitors", "dwell_minutes"],
         halls,
     ));
-    let by_country = rows(
-        state,
-        &meeting_counts(Some("b.country"), "coalesce(b.country, '')", ""),
-        from,
-        to,
-        company,
-    )
-    .await?;
-    sections.push(Table {
-        name: "meetings_by_country".into(),
-        columns: with_label("buyer_country", MEETING_COLUMNS),
-        rows: by_country
-            .iter()
-            .map(meeting_row)
-            .collect::<sqlx::Result<_>>()?,
-    });
-    let by_hall = rows(
-        state,
-        &meeting_counts(
-            Some("h.name"),
-            "coalesce(h.name, '')",
-            "left join halls h on h.id = c.hall_id",
+    // Grouped sections: (name, label column, SQL, row reader).
+    type Reader = fn(&AnyRow) -> sqlx::Result<Vec<Value>>;
+    let grouped: [(&str, Vec<String>, String, Reader); 5] = [
+        (
+            "meetings_by_country",
+            with_label("buyer_country", MEETING_COLUMNS),
+            meeting_counts(Some("b.country"), "coalesce(b.country, '')", ""),
+            meeting_row,
         ),
-        from,
-        to,
-        company,
-    )
-    .await?;
-    sections.push(Table {
-        name: "meetings_by_hall".into(),
-        columns: with_label("hall", MEETING_COLUMNS),
-        rows: by_hall
-            .iter()
-            .map(meeting_row)
-            .collect::<sqlx::Result<_>>()?,
-    });
-    let interpreters = rows(
-        state,
-        &meeting_counts(
-            Some("i.name"),
-            "i.name",
-            "join users i on i.id = m.interpreter_id",
+        (
+            "meetings_by_hall",
+            with_label("hall", MEETING_COLUMNS),
+            meeting_counts(
+                Some("h.name"),
+                "coalesce(h.name, '')",
+                "left join halls h on h.id = c.hall_id",
+            ),
+            meeting_row,
         ),
-        from,
-        to,
-        company,
-    )
-    .await?;
-    sections.push(Table {
-        name: "interpreters".into(),
-        columns: with_label("interpreter", MEETING_COLUMNS),
-        rows: interpreters
-            .iter()
-            .map(meeting_row)
-            .collect::<sqlx::Result<_>>()?,
-    });
-    let money_country = rows(
-        state,
-        &amounts(Some("b.country"), "coalesce(b.country, '')", ""),
-        from,
-        to,
-        company,
-    )
-    .await?;
-    sections.push(Table {
-        name: "amounts_by_country".into(),
-        columns: with_label("buyer_country", AMOUNT_COLUMNS),
-        rows: money_country
-            .iter()
-            .map(amount_row)
-            .collect::<sqlx::Result<_>>()?,
-    });
-    let money_company = rows(
-        state,
-        &amounts(Some("c.name"), "c.name", ""),
-        from,
-        to,
-        company,
-    )
-    .await?;
-    sections.push(Table {
-        name: "amounts_by_company".into(),
-        columns: with_label("company", AMOUNT_COLUMNS),
-        rows: money_company
-            .iter()
-            .map(amount_row)
-            .collect::<sqlx::Result<_>>()?,
-    });
+        (
+            "interpreters",
+            with_label("interpreter", MEETING_COLUMNS),
+            meeting_counts(
+                Some("i.name"),
+                "i.name",
+                "join users i on i.id = m.interpreter_id",
+            ),
+            meeting_row,
+        ),
+        (
+            "amounts_by_country",
+            with_label("buyer_country", AMOUNT_COLUMNS),
+            amounts(Some("b.country"), "coalesce(b.country, '')", ""),
+            amount_row,
+        ),
+        (
+            "amounts_by_company",
+            with_label("company", AMOUNT_COLUMNS),
+            amounts(Some("c.name"), "c.name", ""),
+            amount_row,
+        ),
+    ];
+    for (name, columns, sql, read) in grouped {
+        let found = rows(state, &sql, from, to, company).await?;
+        sections.push(Table {
+            name: name.into(),
+            columns,
+            rows: found.iter().map(read).collect::<sqlx::Result<_>>()?,
+        });
+    }
     if company.is_none() {
         sections.push(concurrency(state, from, to, bucket_minutes).await?);
     }
