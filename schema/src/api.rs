@@ -335,5 +335,10 @@ pub struct Readiness {
     pub store: String,
     pub store_ok: bool,
     pub engine: String,
+    /// Redis answers (always true in process) and the bus subscription is up.
     pub engine_ok: bool,
+    /// This node hears the other nodes: its bus subscription is up.
+    pub bus_subscribed: bool,
+    /// Background tasks that stopped and wait to be restarted (none when healthy).
+    pub tasks_down: Vec<String>,
 }

@@ -35,6 +35,11 @@ pub struct Config {
     #[arg(long, env = "EXPO_REDIS_PREFIX", default_value = "expo")]
     pub redis_prefix: String,
 
+    /// Bus shards: room traffic travels on this many Redis channels, and a node listens only
+    /// on the shards of rooms it has members in. Every node of a fair must use the same value.
+    #[arg(long, env = "EXPO_BUS_SHARDS", default_value_t = 16)]
+    pub bus_shards: u32,
+
     /// This node's name in presence and logs. Default: a random one per start.
     #[arg(long, env = "EXPO_NODE_ID")]
     pub node_id: Option<String>,
@@ -89,8 +94,10 @@ pub struct Config {
     #[arg(long, env = "EXPO_RATE_BURST", default_value_t = 40)]
     pub rate_burst: u32,
 
-    /// Presence entries expire this many seconds after their node last refreshed them.
-    #[arg(long, env = "EXPO_PRESENCE_TTL_SECS", default_value_t = 30)]
+    /// A node that has not beaten for this many seconds is dead: its users leave presence on
+    /// every other node (within this plus one second) and its sessions are closed. Nodes beat
+    /// every sixth of it.
+    #[arg(long, env = "EXPO_PRESENCE_TTL_SECS", default_value_t = 6)]
     pub presence_ttl_secs: u64,
 
     /// On shutdown, wait at most this long for connections to drain.
@@ -222,6 +229,7 @@ impl Config {
             database_url: None,
             redis_url: None,
             redis_prefix: "expo".into(),
+            bus_shards: 16,
             node_id: None,
             assets_dir: None,
             demo: false,
@@ -235,7 +243,7 @@ impl Config {
             outbound_queue: 1024,
             rate_per_sec: 20,
             rate_burst: 40,
-            presence_ttl_secs: 30,
+            presence_ttl_secs: 6,
             shutdown_grace_secs: 5,
             uploads_dir: None,
             max_upload_bytes: 100 * 1024 * 1024,

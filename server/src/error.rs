@@ -42,9 +42,20 @@ impl ApiError {
     pub fn body(&self) -> ErrorBody {
         match self {
             ApiError::Client(body) => body.clone(),
+            ApiError::Database(error) if unreachable_db(error) => {
+                tracing::error!(%error, "the database is not reachable");
+                unavailable()
+            }
             ApiError::Database(error) => {
                 tracing::error!(%error, "database error");
                 ErrorBody::new(ErrorCode::Internal, "internal error")
+            }
+            ApiError::Other(error) if unreachable(error) => {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    "a dependency is not reachable"
+                );
+                unavailable()
             }
             ApiError::Other(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error");
@@ -52,6 +63,40 @@ impl ApiError {
             }
         }
     }
+}
+
+fn unavailable() -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::Unavailable,
+        "a service this needs is not reachable right now; nothing was changed, try again",
+    )
+}
+
+/// Whether a database error means the database is out of reach (not that the query was
+/// wrong): the pool cannot connect, the connection broke, or the server is shutting down.
+pub fn unreachable_db(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Tls(_) => true,
+        // Class 08 (connection exception) and 57P0x (the server is shutting down or starting).
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P0")),
+        _ => false,
+    }
+}
+
+/// Whether an error comes from an unreachable dependency (Redis, or the database).
+fn unreachable(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<redis::RedisError>().is_some()
+            || cause
+                .downcast_ref::<sqlx::Error>()
+                .is_some_and(unreachable_db)
+    })
 }
 
 /// The HTTP status that goes with each code.

@@ -123,19 +123,25 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The store and (when configured) Redis answer; 503 otherwise.
+/// The store and (when configured) Redis answer and the bus is subscribed; 503 otherwise.
 #[utoipa::path(get, path = "/readyz", tag = "ops",
     responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let (store_ok, engine_ok) = tokio::join!(state.store.ping(), state.engine.ping());
     let shutting_down = state.hub.shutdown_token().is_cancelled();
-    let ready = store_ok && engine_ok && !shutting_down;
+    let bus_subscribed = state.engine.bus.is_subscribed();
+    let tasks_down = state.hub.tasks().down();
+    let ready = store_ok && engine_ok && bus_subscribed && tasks_down.is_empty() && !shutting_down;
+    metrics::gauge!("expo_store_ok").set(if store_ok { 1.0 } else { 0.0 });
+    metrics::gauge!("expo_engine_ok").set(if engine_ok { 1.0 } else { 0.0 });
     let body = Readiness {
         ready,
         store: state.store.kind().as_str().into(),
         store_ok,
         engine: state.engine.name.into(),
         engine_ok,
+        bus_subscribed,
+        tasks_down,
     };
     let status = if ready {
         StatusCode::OK

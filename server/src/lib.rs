@@ -19,6 +19,7 @@ pub mod meetings;
 pub mod monitor;
 pub mod rooms;
 pub mod store;
+pub mod tasks;
 pub mod ws;
 
 use anyhow::Context;
@@ -88,9 +89,19 @@ pub struct App {
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<App> {
         let store = Store::open(config.database_url.as_deref(), &config.data_dir).await?;
+        let node_id = config.node_id.clone().unwrap_or_else(random_node_id);
         let engine = match &config.redis_url {
-            Some(url) => Engine::redis(url, &config.redis_prefix, config.presence_ttl()).await?,
-            None => Engine::memory(config.presence_ttl()),
+            Some(url) => {
+                Engine::redis(
+                    url,
+                    &config.redis_prefix,
+                    &node_id,
+                    config.bus_shards,
+                    config.presence_ttl(),
+                )
+                .await?
+            }
+            None => Engine::memory(),
         };
         auth::bootstrap_organizer(
             &store,
@@ -102,7 +113,6 @@ impl App {
         if config.demo {
             demo::load(&store).await.context("loading the demo fair")?;
         }
-        let node_id = config.node_id.clone().unwrap_or_else(random_node_id);
         let limits = Limits {
             max_frame_bytes: config.max_frame_bytes,
             outbound_queue: config.outbound_queue,
@@ -176,13 +186,23 @@ impl App {
             "expo hub listening"
         );
         let router = http::router(state.clone());
-        tokio::spawn(meetings::jobs::run(state.clone(), shutdown.clone()));
-        tokio::spawn(monitor::run(state.clone(), shutdown.clone()));
-        tokio::spawn(monitor::dashboard::run(state.clone(), shutdown.clone()));
-        tokio::spawn(chat::talk::run_sweeper(
-            state.clone(),
-            Duration::from_secs(30),
-        ));
+        let tasks = state.hub.tasks().clone();
+        let (s, stop) = (state.clone(), shutdown.clone());
+        tasks.spawn("meeting_jobs", shutdown.clone(), move || {
+            meetings::jobs::run(s.clone(), stop.clone())
+        });
+        let (s, stop) = (state.clone(), shutdown.clone());
+        tasks.spawn("monitor", shutdown.clone(), move || {
+            monitor::run(s.clone(), stop.clone())
+        });
+        let (s, stop) = (state.clone(), shutdown.clone());
+        tasks.spawn("dashboard", shutdown.clone(), move || {
+            monitor::dashboard::run(s.clone(), stop.clone())
+        });
+        let s = state.clone();
+        tasks.spawn("talk_sweeper", shutdown.clone(), move || {
+            chat::talk::run_sweeper(s.clone(), Duration::from_secs(30))
+        });
         let hub = state.hub.clone();
         let grace = Duration::from_secs(state.config.shutdown_grace_secs);
         let stop = shutdown.clone();

@@ -93,9 +93,18 @@ impl Booths {
             .await
             .unwrap_or_default();
         booths.inner.dirty.lock().expect("dirty").extend(ids);
-        let rooms = hub.watch_rooms(&["booth:", "duty:"]);
-        tokio::spawn(booths.clone().watch(rooms));
-        tokio::spawn(booths.clone().tick());
+        let rooms = std::sync::Mutex::new(Some(hub.watch_rooms(&["booth:", "duty:"])));
+        let shutdown = hub.shutdown_token().clone();
+        let (watcher, h) = (booths.clone(), hub.clone());
+        hub.tasks().spawn("booth_watch", shutdown.clone(), move || {
+            let rx = rooms.lock().expect("rooms").take();
+            // A restart watches anew; the next full sweep repairs what passed meanwhile.
+            let rx = rx.unwrap_or_else(|| h.watch_rooms(&["booth:", "duty:"]));
+            watcher.clone().watch(rx)
+        });
+        let ticker = booths.clone();
+        hub.tasks()
+            .spawn("booth_tick", shutdown, move || ticker.clone().tick());
         booths
     }
 

@@ -4,7 +4,6 @@ use super::{BusMessage, PresenceList};
 use expo_schema::PresenceEntry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 /// How many bus messages a slow subscriber may fall behind before it starts losing them.
@@ -38,31 +37,27 @@ impl Default for MemoryBus {
     }
 }
 
-/// Each room's entries by connection id, with their expiry.
-type Rooms = HashMap<String, HashMap<String, (PresenceEntry, Instant)>>;
+/// Each room's entries by connection id.
+type Rooms = HashMap<String, HashMap<String, PresenceEntry>>;
 
-/// Presence in a map. The mutex guards short, non-async sections only.
-#[derive(Clone)]
+/// Presence in a map. The mutex guards short, non-async sections only. One node owns every
+/// entry and removes each when its connection leaves, so nothing expires here.
+#[derive(Clone, Default)]
 pub struct MemoryPresence {
     rooms: Arc<Mutex<Rooms>>,
-    ttl: Duration,
 }
 
 impl MemoryPresence {
-    pub fn new(ttl: Duration) -> MemoryPresence {
-        MemoryPresence {
-            rooms: Arc::default(),
-            ttl,
-        }
+    pub fn new() -> MemoryPresence {
+        MemoryPresence::default()
     }
 
     pub fn add(&self, room: &str, entry: &PresenceEntry) {
-        let expires = Instant::now() + self.ttl;
         let mut rooms = self.rooms.lock().expect("presence lock");
         rooms
             .entry(room.to_string())
             .or_default()
-            .insert(entry.conn_id.clone(), (entry.clone(), expires));
+            .insert(entry.conn_id.clone(), entry.clone());
     }
 
     pub fn remove(&self, room: &str, conn_id: &str) -> bool {
@@ -78,22 +73,10 @@ impl MemoryPresence {
     }
 
     pub fn list(&self, room: &str) -> PresenceList {
-        let now = Instant::now();
-        let mut rooms = self.rooms.lock().expect("presence lock");
+        let rooms = self.rooms.lock().expect("presence lock");
         let mut out = PresenceList::default();
-        if let Some(members) = rooms.get_mut(room) {
-            members.retain(|_, (entry, expires)| {
-                if *expires <= now {
-                    out.expired.push(entry.clone());
-                    false
-                } else {
-                    out.live.push(entry.clone());
-                    true
-                }
-            });
-            if members.is_empty() {
-                rooms.remove(room);
-            }
+        if let Some(members) = rooms.get(room) {
+            out.live.extend(members.values().cloned());
         }
         out.live
             .sort_by(|a, b| (a.since_ms, &a.conn_id).cmp(&(b.since_ms, &b.conn_id)));
@@ -123,7 +106,7 @@ mod tests {
 
     #[test]
     fn add_list_remove() {
-        let p = MemoryPresence::new(Duration::from_secs(60));
+        let p = MemoryPresence::new();
         p.add("lobby", &entry("b", 2));
         p.add("lobby", &entry("a", 1));
         let list = p.list("lobby");
@@ -137,15 +120,5 @@ mod tests {
         assert!(p.remove("lobby", "a"));
         assert!(!p.remove("lobby", "a"));
         assert_eq!(p.list("lobby").live.len(), 1);
-    }
-
-    #[test]
-    fn expired_entries_are_reported_once() {
-        let p = MemoryPresence::new(Duration::from_millis(0));
-        p.add("lobby", &entry("a", 1));
-        let first = p.list("lobby");
-        assert!(first.live.is_empty());
-        assert_eq!(first.expired.len(), 1);
-        assert!(p.list("lobby").expired.is_empty());
     }
 }

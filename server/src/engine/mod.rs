@@ -17,12 +17,17 @@ use tokio::sync::broadcast;
 pub mod memory;
 pub mod redis;
 
-/// One message on the bus. Every node receives every message and acts on the ones that
-/// concern its own connections.
+/// One message on the bus. Room traffic reaches the nodes with members in the room; control
+/// messages reach every node, which acts on the ones that concern its own connections.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BusMessage {
     /// Deliver `payload` (an encoded server frame) to the room's local members.
     Room { room: String, payload: Arc<str> },
+    /// Something was published in a watched room (see `Hub::watch_rooms`), on some node.
+    Touch { room: String },
+    /// Local only, never sent: this node's subscription was down for a while and events may
+    /// have been missed; the hub sends its clients through their catch-up path.
+    Resync,
     /// Close every connection opened with this session (logout, revocation).
     CloseSession { session_id: i64 },
     /// Close every connection of this user (account disabled).
@@ -37,6 +42,8 @@ pub enum BusMessage {
 #[serde(tag = "t", rename_all = "snake_case")]
 enum Header {
     Room { room: String },
+    Touch { room: String },
+    Resync,
     CloseSession { session_id: i64 },
     CloseUser { user_id: i64 },
     Evict { user_id: i64, prefix: String },
@@ -47,6 +54,8 @@ impl BusMessage {
     pub fn encode(&self) -> String {
         let (header, payload) = match self {
             BusMessage::Room { room, payload } => (Header::Room { room: room.clone() }, &**payload),
+            BusMessage::Touch { room } => (Header::Touch { room: room.clone() }, ""),
+            BusMessage::Resync => (Header::Resync, ""),
             BusMessage::CloseSession { session_id } => (
                 Header::CloseSession {
                     session_id: *session_id,
@@ -76,6 +85,8 @@ impl BusMessage {
                 room,
                 payload: Arc::from(payload),
             },
+            Header::Touch { room } => BusMessage::Touch { room },
+            Header::Resync => BusMessage::Resync,
             Header::CloseSession { session_id } => BusMessage::CloseSession { session_id },
             Header::CloseUser { user_id } => BusMessage::CloseUser { user_id },
             Header::Evict { user_id, prefix } => BusMessage::Evict { user_id, prefix },
@@ -91,7 +102,8 @@ pub enum Bus {
 }
 
 impl Bus {
-    /// Publishes to every node, this one included.
+    /// Publishes: room traffic to the nodes with members in the room, control messages to
+    /// every node (this one included).
     pub async fn publish(&self, message: BusMessage) -> anyhow::Result<()> {
         metrics::counter!("expo_bus_published_total").increment(1);
         match self {
@@ -100,11 +112,40 @@ impl Bus {
         }
     }
 
-    /// A receiver of every message published on the bus from now on.
+    /// A receiver of every message for this node from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
         match self {
             Bus::Memory(bus) => bus.subscribe(),
             Bus::Redis(bus) => bus.subscribe(),
+        }
+    }
+
+    /// Whether this node hears the other nodes now (always, in process).
+    pub fn is_subscribed(&self) -> bool {
+        match self {
+            Bus::Memory(_) => true,
+            Bus::Redis(bus) => bus.is_subscribed(),
+        }
+    }
+
+    /// A room got its first member on this node: its traffic must reach this node.
+    pub fn retain(&self, room: &str) {
+        if let Bus::Redis(bus) = self {
+            bus.retain(room);
+        }
+    }
+
+    /// A room lost its last member on this node.
+    pub fn release(&self, room: &str) {
+        if let Bus::Redis(bus) = self {
+            bus.release(room);
+        }
+    }
+
+    /// Waits until the room's traffic reaches this node (after [`Bus::retain`]).
+    pub async fn ready(&self, room: &str) {
+        if let Bus::Redis(bus) = self {
+            bus.ready(room).await;
         }
     }
 }
@@ -128,8 +169,17 @@ impl Presence {
         }
     }
 
-    /// Refreshes many entries at once (the owning node's keep-alive).
-    pub async fn refresh(&self, entries: &[(String, PresenceEntry)]) -> anyhow::Result<()> {
+    /// Says this node is alive. True when its entries were lost meanwhile (Redis restarted,
+    /// or other nodes took this one for dead) and must be restored.
+    pub async fn beat(&self) -> anyhow::Result<bool> {
+        match self {
+            Presence::Memory(_) => Ok(false),
+            Presence::Redis(p) => p.beat().await,
+        }
+    }
+
+    /// Writes this node's entries again.
+    pub async fn restore(&self, entries: &[(String, PresenceEntry)]) -> anyhow::Result<()> {
         match self {
             Presence::Memory(p) => {
                 for (room, entry) in entries {
@@ -137,7 +187,16 @@ impl Presence {
                 }
                 Ok(())
             }
-            Presence::Redis(p) => p.refresh(entries).await,
+            Presence::Redis(p) => p.restore(entries).await,
+        }
+    }
+
+    /// Removes the entries of dead nodes; each comes back to exactly one sweeping node, to
+    /// announce.
+    pub async fn sweep(&self) -> anyhow::Result<Vec<(String, PresenceEntry)>> {
+        match self {
+            Presence::Memory(_) => Ok(Vec::new()),
+            Presence::Redis(p) => p.sweep().await,
         }
     }
 
@@ -149,8 +208,8 @@ impl Presence {
         }
     }
 
-    /// The room's live entries, oldest first, and the entries that had expired and were
-    /// removed by this call (exactly one caller gets each expired entry).
+    /// The room's live entries, oldest first, and the entries of dead nodes that this call
+    /// removed (exactly one caller gets each).
     pub async fn list(&self, room: &str) -> anyhow::Result<PresenceList> {
         match self {
             Presence::Memory(p) => Ok(p.list(room)),
@@ -177,18 +236,24 @@ pub struct Engine {
 
 impl Engine {
     /// In-process engines: one node, nothing to connect to.
-    pub fn memory(presence_ttl: Duration) -> Engine {
+    pub fn memory() -> Engine {
         Engine {
             bus: Bus::Memory(memory::MemoryBus::new()),
-            presence: Presence::Memory(memory::MemoryPresence::new(presence_ttl)),
+            presence: Presence::Memory(memory::MemoryPresence::new()),
             name: "memory",
             redis: None,
         }
     }
 
-    /// Redis engines: presence entries and bus channels under `prefix`.
-    pub async fn redis(url: &str, prefix: &str, presence_ttl: Duration) -> anyhow::Result<Engine> {
-        let (bus, presence, conn) = redis::connect(url, prefix, presence_ttl).await?;
+    /// Redis engines: presence entries and bus channels under `prefix`, for node `node`.
+    pub async fn redis(
+        url: &str,
+        prefix: &str,
+        node: &str,
+        shards: u32,
+        presence_ttl: Duration,
+    ) -> anyhow::Result<Engine> {
+        let (bus, presence, conn) = redis::connect(url, prefix, node, shards, presence_ttl).await?;
         Ok(Engine {
             bus: Bus::Redis(Arc::new(bus)),
             presence: Presence::Redis(Arc::new(presence)),
@@ -197,8 +262,12 @@ impl Engine {
         })
     }
 
-    /// True when the engine can serve now (always, in process).
+    /// True when the engine can serve now: Redis answers and the bus is subscribed (always,
+    /// in process).
     pub async fn ping(&self) -> bool {
+        if !self.bus.is_subscribed() {
+            return false;
+        }
         match &self.redis {
             None => true,
             Some(conn) => {
@@ -225,6 +294,9 @@ mod tests {
             BusMessage::Room {
                 room: "booth:7".into(),
                 payload: Arc::from(payload),
+            },
+            BusMessage::Touch {
+                room: "duty:3".into(),
             },
             BusMessage::CloseSession { session_id: 42 },
             BusMessage::CloseUser { user_id: 9 },

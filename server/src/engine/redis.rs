@@ -1,125 +1,397 @@
 //! Redis presence and bus, for a fair served by several nodes.
 //!
 //! Keys (all under the configured prefix `p`):
-//! - `p:bus`: the pub/sub channel every node publishes to and listens on;
+//! - `p:bus:ctl`: the control channel every node listens on (session closes, evictions,
+//!   touches of watched rooms);
+//! - `p:bus:{shard}`: room traffic, one channel per shard (`shard = fnv1a(room) % shards`). A
+//!   node listens on a shard only while it has local members in a room of that shard, so its
+//!   bus traffic grows with its own rooms, not with the fair's;
 //! - `p:presence:{room}`: hash of connection id to entry JSON;
-//! - `p:presence:{room}:exp`: sorted set of connection id scored by expiry (UTC ms). Redis 7.0
-//!   has no per-field TTL, so expiry is this score; the owning node re-scores its entries
-//!   every third of the TTL, and whoever lists a room removes lapsed entries.
+//! - `p:node:{node}:rooms`: the rooms where a node has (or had) entries;
+//! - `p:nodes`: sorted set of node ids scored by their last beat (UTC ms).
 //!
-//! Pub/sub is at most once; the bus is a fast path only, never the record of truth.
+//! Liveness is per node, not per entry: a node beats once every `ttl / 6`, and an entry counts
+//! only while its node's beat is younger than the TTL. Every node sweeps once a second; the
+//! first to remove a dead node from `p:nodes` (ZREM answers 1 to exactly one caller) removes
+//! that node's entries and announces their leaves, so a killed node's users are gone everywhere
+//! within TTL + 1 s, at a cost that does not grow with the number of connections.
+//!
+//! Pub/sub is at most once; the bus is a fast path only, never the record of truth. When the
+//! subscription is lost and restored, the listener hands the hub a [`BusMessage::Resync`] so it
+//! can send its clients back through their catch-up path (see `Hub::resync`).
 
 use super::{BusMessage, PresenceList};
 use anyhow::Context;
 use expo_schema::PresenceEntry;
 use futures_util::StreamExt;
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, PubSubSink, PubSubStream};
 use redis::AsyncCommands;
-use std::time::Duration;
-use tokio::sync::broadcast;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{broadcast, mpsc, Notify};
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 const BUS_CAPACITY: usize = 65_536;
+/// How often shards nobody here needs any more are unsubscribed.
+const RECONCILE: Duration = Duration::from_secs(5);
 
-/// Connects the bus (a publisher and a reconnecting subscriber task) and presence.
+/// The shard of a room: FNV-1a, stable across nodes and releases.
+pub fn shard_of(room: &str, shards: u32) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in room.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash % shards.max(1)
+}
+
+/// The node that owns a connection id (`{node}-{n}`).
+pub fn node_of(conn_id: &str) -> &str {
+    conn_id.rsplit_once('-').map(|(node, _)| node).unwrap_or("")
+}
+
+/// Connects the bus (a publisher and a listener task that lives as long as the bus) and
+/// presence, and beats once so this node's entries count from the first join.
 pub async fn connect(
     url: &str,
     prefix: &str,
+    node: &str,
+    shards: u32,
     presence_ttl: Duration,
 ) -> anyhow::Result<(RedisBus, RedisPresence, ConnectionManager)> {
     let client = redis::Client::open(url).context("parsing EXPO_REDIS_URL")?;
     let conn = ConnectionManager::new(client.clone())
         .await
         .context("connecting to Redis")?;
-    let channel = format!("{prefix}:bus");
     let (tx, _) = broadcast::channel(BUS_CAPACITY);
-    // Subscribe once before returning, so a message published right after start-up is seen.
-    let pubsub = subscribe(&client, &channel).await?;
-    tokio::spawn(listen(client, channel.clone(), tx.clone(), pubsub));
+    let link = Arc::new(Link::default());
+    let channels = Channels {
+        prefix: prefix.to_string(),
+        shards: shards.max(1),
+    };
+    // Subscribe before returning, so a message published right after start-up is seen.
+    let first = open_subscription(&client, &channels, &link)
+        .await
+        .context("subscribing to the bus")?;
+    link.set_subscribed(true);
+    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let stop = CancellationToken::new();
+    tokio::spawn(
+        Listener {
+            client,
+            channels: channels.clone(),
+            tx: tx.clone(),
+            link: link.clone(),
+            commands: cmd_rx,
+            stop: stop.clone(),
+        }
+        .run(first),
+    );
     let bus = RedisBus {
         conn: conn.clone(),
-        channel,
+        channels,
         tx,
+        link,
+        commands: cmd_tx,
+        _stop: stop.drop_guard(),
     };
     let presence = RedisPresence {
         conn: conn.clone(),
         prefix: prefix.to_string(),
+        node: node.to_string(),
         ttl: presence_ttl,
+        live: Mutex::new(None),
+        pending: Mutex::default(),
     };
+    // A previous life of this node id left entries behind: they leave now (announced by the
+    // hub's first sweep), before this life's first entry is written.
+    let leftovers = presence.purge(node).await?;
+    presence.pending.lock().expect("pending").extend(leftovers);
+    presence.beat().await?;
     Ok((bus, presence, conn))
 }
 
-async fn subscribe(client: &redis::Client, channel: &str) -> anyhow::Result<redis::aio::PubSub> {
-    let mut pubsub = client
-        .get_async_pubsub()
-        .await
-        .context("opening the Redis pub/sub connection")?;
-    pubsub
-        .subscribe(channel)
-        .await
-        .context("subscribing to the bus channel")?;
-    Ok(pubsub)
+#[derive(Clone)]
+struct Channels {
+    prefix: String,
+    shards: u32,
 }
 
-/// Forwards bus messages to local receivers; reconnects with backoff when Redis drops.
-/// Ends when every receiver and the bus handle are gone.
-async fn listen(
-    client: redis::Client,
-    channel: String,
-    tx: broadcast::Sender<BusMessage>,
-    first: redis::aio::PubSub,
-) {
-    let mut pubsub = Some(first);
-    let mut backoff = Duration::from_millis(100);
-    loop {
-        let current = match pubsub.take() {
-            Some(p) => p,
-            None => match subscribe(&client, &channel).await {
-                Ok(p) => {
-                    tracing::info!("bus subscription restored");
-                    backoff = Duration::from_millis(100);
-                    p
-                }
-                Err(error) => {
-                    tracing::warn!(?error, "bus subscription failed; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
-                    continue;
-                }
-            },
-        };
-        let mut stream = current.into_on_message();
-        while let Some(msg) = stream.next().await {
-            let Ok(raw) = msg.get_payload::<String>() else {
-                continue;
-            };
-            match BusMessage::decode(&raw) {
-                Some(message) => {
-                    metrics::counter!("expo_bus_received_total").increment(1);
-                    if tx.send(message).is_err() && tx.receiver_count() == 0 {
-                        // Nobody listens any more: the node has shut down.
-                        return;
-                    }
-                }
-                None => tracing::warn!("undecodable bus message dropped"),
-            }
+impl Channels {
+    fn control(&self) -> String {
+        format!("{}:bus:ctl", self.prefix)
+    }
+
+    fn shard(&self, shard: u32) -> String {
+        format!("{}:bus:{shard}", self.prefix)
+    }
+
+    fn of(&self, message: &BusMessage) -> String {
+        match message {
+            BusMessage::Room { room, .. } => self.shard(shard_of(room, self.shards)),
+            _ => self.control(),
         }
-        tracing::warn!("bus subscription lost; reconnecting");
-        tokio::time::sleep(backoff).await;
     }
 }
 
-#[derive(Clone)]
+/// What the bus handles and the listener share: whether the subscription is up, and which
+/// shards are wanted (local rooms per shard), asked for, and confirmed.
+#[derive(Default)]
+struct Link {
+    subscribed: AtomicBool,
+    shards: Mutex<Shards>,
+    changed: Notify,
+}
+
+#[derive(Default)]
+struct Shards {
+    /// Local rooms per shard.
+    rooms: HashMap<u32, usize>,
+    /// Subscribe commands sent but not yet done.
+    asked: HashSet<u32>,
+    /// Shards Redis confirmed this connection is subscribed to.
+    confirmed: HashSet<u32>,
+}
+
+impl Link {
+    fn set_subscribed(&self, up: bool) {
+        self.subscribed.store(up, Ordering::SeqCst);
+        metrics::gauge!("expo_bus_subscribed").set(if up { 1.0 } else { 0.0 });
+        if !up {
+            self.shards.lock().expect("shards").confirmed.clear();
+        }
+        self.changed.notify_waiters();
+    }
+
+    fn wanted(&self) -> Vec<u32> {
+        let shards = self.shards.lock().expect("shards");
+        shards
+            .rooms
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(s, _)| *s)
+            .chain(shards.asked.iter().copied())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect()
+    }
+}
+
+enum Command {
+    Subscribe(u32),
+}
+
+async fn open_subscription(
+    client: &redis::Client,
+    channels: &Channels,
+    link: &Link,
+) -> anyhow::Result<(PubSubSink, PubSubStream)> {
+    let pubsub = client
+        .get_async_pubsub()
+        .await
+        .context("opening the Redis pub/sub connection")?;
+    let (mut sink, stream) = pubsub.split();
+    sink.subscribe(channels.control())
+        .await
+        .context("subscribing to the control channel")?;
+    let wanted = link.wanted();
+    for shard in &wanted {
+        sink.subscribe(channels.shard(*shard))
+            .await
+            .context("subscribing to a bus shard")?;
+    }
+    let mut shards = link.shards.lock().expect("shards");
+    shards.confirmed = wanted.into_iter().collect();
+    shards.asked.clear();
+    metrics::gauge!("expo_bus_shards_subscribed").set(shards.confirmed.len() as f64);
+    Ok((sink, stream))
+}
+
+/// The bus listener: forwards messages to this node, follows subscription changes, and when
+/// the connection drops reconnects (with backoff), resubscribes and asks the hub to resync.
+/// It never ends on its own: only when every handle on the bus is gone.
+struct Listener {
+    client: redis::Client,
+    channels: Channels,
+    tx: broadcast::Sender<BusMessage>,
+    link: Arc<Link>,
+    commands: mpsc::UnboundedReceiver<Command>,
+    stop: CancellationToken,
+}
+
+/// Marks the subscription down if the listener ever stops while the bus is still in use (a
+/// bug, a panic): the node then reports not ready instead of going quietly deaf.
+struct Loud {
+    link: Arc<Link>,
+    stop: CancellationToken,
+}
+
+impl Drop for Loud {
+    fn drop(&mut self) {
+        if !self.stop.is_cancelled() {
+            tracing::error!("the bus listener stopped; this node no longer hears the others");
+            self.link.set_subscribed(false);
+        }
+    }
+}
+
+impl Listener {
+    async fn run(mut self, first: (PubSubSink, PubSubStream)) {
+        let _loud = Loud {
+            link: self.link.clone(),
+            stop: self.stop.clone(),
+        };
+        let mut current = Some(first);
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let (mut sink, mut stream) = match current.take() {
+                Some(pair) => pair,
+                None => {
+                    let attempt = open_subscription(&self.client, &self.channels, &self.link);
+                    let result = tokio::select! {
+                        _ = self.stop.cancelled() => return,
+                        result = attempt => result,
+                    };
+                    match result {
+                        Ok(pair) => {
+                            self.link.set_subscribed(true);
+                            metrics::counter!("expo_bus_resubscribes_total").increment(1);
+                            tracing::warn!("bus subscription restored; the hub resyncs");
+                            let _ = self.tx.send(BusMessage::Resync);
+                            backoff = Duration::from_millis(100);
+                            pair
+                        }
+                        Err(error) => {
+                            tracing::error!(?error, ?backoff, "bus subscription failed; retrying");
+                            if !self.wait(backoff).await {
+                                return;
+                            }
+                            backoff = (backoff * 2).min(Duration::from_secs(2));
+                            continue;
+                        }
+                    }
+                }
+            };
+            let mut reconcile = tokio::time::interval(RECONCILE);
+            reconcile.tick().await;
+            loop {
+                tokio::select! {
+                    _ = self.stop.cancelled() => return,
+                    message = stream.next() => match message {
+                        Some(message) => self.forward(message),
+                        None => break,
+                    },
+                    command = self.commands.recv() => match command {
+                        None => return,
+                        Some(Command::Subscribe(shard)) => {
+                            if let Err(error) = sink.subscribe(self.channels.shard(shard)).await {
+                                tracing::error!(?error, shard, "subscribing to a bus shard failed");
+                                break;
+                            }
+                            let mut shards = self.link.shards.lock().expect("shards");
+                            shards.asked.remove(&shard);
+                            shards.confirmed.insert(shard);
+                            metrics::gauge!("expo_bus_shards_subscribed").set(shards.confirmed.len() as f64);
+                            drop(shards);
+                            self.link.changed.notify_waiters();
+                        }
+                    },
+                    _ = reconcile.tick() => {
+                        if !self.unsubscribe_idle(&mut sink).await {
+                            break;
+                        }
+                    }
+                }
+            }
+            self.link.set_subscribed(false);
+            tracing::error!("bus subscription lost; reconnecting");
+            if !self.wait(backoff).await {
+                return;
+            }
+        }
+    }
+
+    fn forward(&self, message: redis::Msg) {
+        let Ok(raw) = message.get_payload::<String>() else {
+            return;
+        };
+        match BusMessage::decode(&raw) {
+            Some(message) => {
+                metrics::counter!("expo_bus_received_total").increment(1);
+                // No receiver yet (a node still starting) is not a reason to stop listening.
+                let _ = self.tx.send(message);
+            }
+            None => tracing::warn!("undecodable bus message dropped"),
+        }
+    }
+
+    /// Unsubscribes shards with no local room. The check and the removal from `confirmed`
+    /// happen under one lock, so a join racing this either sees the shard unconfirmed (and
+    /// asks again, after this unsubscribe) or keeps it.
+    async fn unsubscribe_idle(&self, sink: &mut PubSubSink) -> bool {
+        let idle: Vec<u32> = {
+            let mut shards = self.link.shards.lock().expect("shards");
+            let idle: Vec<u32> = shards
+                .confirmed
+                .iter()
+                .copied()
+                .filter(|s| shards.rooms.get(s).copied().unwrap_or(0) == 0)
+                .collect();
+            for shard in &idle {
+                shards.confirmed.remove(shard);
+            }
+            metrics::gauge!("expo_bus_shards_subscribed").set(shards.confirmed.len() as f64);
+            idle
+        };
+        for shard in idle {
+            if let Err(error) = sink.unsubscribe(self.channels.shard(shard)).await {
+                tracing::error!(?error, shard, "unsubscribing a bus shard failed");
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Sleeps, still taking subscription commands (they are met when the connection is back);
+    /// false when the bus is gone.
+    async fn wait(&mut self, pause: Duration) -> bool {
+        let until = tokio::time::Instant::now() + pause;
+        loop {
+            tokio::select! {
+                _ = self.stop.cancelled() => return false,
+                _ = tokio::time::sleep_until(until) => return true,
+                command = self.commands.recv() => match command {
+                    None => return false,
+                    Some(Command::Subscribe(_)) => {
+                        // Kept in `asked`; the reconnect subscribes to it.
+                    }
+                },
+            }
+        }
+    }
+}
+
 pub struct RedisBus {
     conn: ConnectionManager,
-    channel: String,
+    channels: Channels,
     tx: broadcast::Sender<BusMessage>,
+    link: Arc<Link>,
+    commands: mpsc::UnboundedSender<Command>,
+    /// Stops the listener when the last handle on the bus goes.
+    _stop: DropGuard,
 }
 
 impl RedisBus {
     pub async fn publish(&self, message: BusMessage) -> anyhow::Result<()> {
+        if matches!(message, BusMessage::Resync) {
+            let _ = self.tx.send(message);
+            return Ok(());
+        }
         let mut conn = self.conn.clone();
         let _: i64 = conn
-            .publish(&self.channel, message.encode())
+            .publish(self.channels.of(&message), message.encode())
             .await
             .context("publishing on the bus")?;
         Ok(())
@@ -128,35 +400,94 @@ impl RedisBus {
     pub fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
         self.tx.subscribe()
     }
+
+    pub fn is_subscribed(&self) -> bool {
+        self.link.subscribed.load(Ordering::SeqCst)
+    }
+
+    /// A room got its first local member: listen on its shard.
+    pub fn retain(&self, room: &str) {
+        let shard = shard_of(room, self.channels.shards);
+        let mut shards = self.link.shards.lock().expect("shards");
+        *shards.rooms.entry(shard).or_insert(0) += 1;
+        if !shards.confirmed.contains(&shard) && shards.asked.insert(shard) {
+            let _ = self.commands.send(Command::Subscribe(shard));
+        }
+    }
+
+    /// A room lost its last local member (its shard is unsubscribed later, when idle).
+    pub fn release(&self, room: &str) {
+        let shard = shard_of(room, self.channels.shards);
+        let mut shards = self.link.shards.lock().expect("shards");
+        if let Some(n) = shards.rooms.get_mut(&shard) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                shards.rooms.remove(&shard);
+            }
+        }
+    }
+
+    /// Waits until the room's shard is subscribed (or the subscription is down, in which case
+    /// the reconnect will resync everyone anyway).
+    pub async fn ready(&self, room: &str) {
+        let shard = shard_of(room, self.channels.shards);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let changed = self.link.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if !self.is_subscribed()
+                || self
+                    .link
+                    .shards
+                    .lock()
+                    .expect("shards")
+                    .confirmed
+                    .contains(&shard)
+            {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                tracing::warn!(room, shard, "bus shard not confirmed in time");
+                return;
+            }
+        }
+    }
 }
 
-#[derive(Clone)]
 pub struct RedisPresence {
     conn: ConnectionManager,
     prefix: String,
+    node: String,
     ttl: Duration,
+    /// Live nodes, read at most once per beat interval.
+    live: Mutex<Option<(Instant, HashSet<String>)>>,
+    /// Entries of this node id's previous life, announced by the first sweep.
+    pending: Mutex<Vec<(String, PresenceEntry)>>,
 }
 
 impl RedisPresence {
-    fn keys(&self, room: &str) -> (String, String) {
-        let hash = format!("{}:presence:{}", self.prefix, room);
-        let exp = format!("{hash}:exp");
-        (hash, exp)
+    fn room_key(&self, room: &str) -> String {
+        format!("{}:presence:{}", self.prefix, room)
+    }
+
+    fn rooms_key(&self, node: &str) -> String {
+        format!("{}:node:{}:rooms", self.prefix, node)
+    }
+
+    fn nodes_key(&self) -> String {
+        format!("{}:nodes", self.prefix)
+    }
+
+    fn ttl_ms(&self) -> i64 {
+        self.ttl.as_millis() as i64
     }
 
     fn pipe_add(&self, pipe: &mut redis::Pipeline, room: &str, entry: &PresenceEntry) {
-        let (hash, exp) = self.keys(room);
-        let ttl_ms = self.ttl.as_millis() as i64;
-        let expires = crate::store::now_ms() + ttl_ms;
         let json = serde_json::to_string(entry).expect("an entry always serializes");
-        // The keys themselves outlive their entries a little, so an idle room cleans itself up.
-        pipe.hset(&hash, &entry.conn_id, json)
+        pipe.hset(self.room_key(room), &entry.conn_id, json)
             .ignore()
-            .zadd(&exp, &entry.conn_id, expires)
-            .ignore()
-            .pexpire(&hash, ttl_ms * 4)
-            .ignore()
-            .pexpire(&exp, ttl_ms * 4)
+            .sadd(self.rooms_key(&self.node), room)
             .ignore();
     }
 
@@ -171,7 +502,8 @@ impl RedisPresence {
         Ok(())
     }
 
-    pub async fn refresh(&self, entries: &[(String, PresenceEntry)]) -> anyhow::Result<()> {
+    /// Writes this node's entries again (after Redis lost them, or others swept this node).
+    pub async fn restore(&self, entries: &[(String, PresenceEntry)]) -> anyhow::Result<()> {
         if entries.is_empty() {
             return Ok(());
         }
@@ -182,55 +514,179 @@ impl RedisPresence {
         let mut conn = self.conn.clone();
         pipe.query_async::<()>(&mut conn)
             .await
-            .context("refreshing presence")?;
+            .context("restoring presence")?;
         Ok(())
     }
 
-    pub async fn remove(&self, room: &str, conn_id: &str) -> anyhow::Result<bool> {
-        let (hash, exp) = self.keys(room);
+    /// Records that this node is alive. True when this node was missing from the live set
+    /// (Redis lost its data, or other nodes took it for dead): its entries must be restored.
+    pub async fn beat(&self) -> anyhow::Result<bool> {
         let mut conn = self.conn.clone();
-        let (removed, _): (i64, i64) = redis::pipe()
-            .atomic()
-            .hdel(&hash, conn_id)
-            .zrem(&exp, conn_id)
-            .query_async(&mut conn)
+        let added: i64 = conn
+            .zadd(self.nodes_key(), &self.node, crate::store::now_ms())
+            .await
+            .context("beating")?;
+        Ok(added == 1)
+    }
+
+    pub async fn remove(&self, room: &str, conn_id: &str) -> anyhow::Result<bool> {
+        let mut conn = self.conn.clone();
+        let removed: i64 = conn
+            .hdel(self.room_key(room), conn_id)
             .await
             .context("removing presence")?;
         Ok(removed > 0)
     }
 
-    pub async fn list(&self, room: &str) -> anyhow::Result<PresenceList> {
-        let (hash, exp) = self.keys(room);
+    async fn live_nodes(&self) -> anyhow::Result<HashSet<String>> {
+        let fresh = self.ttl / 6;
+        if let Some((at, nodes)) = &*self.live.lock().expect("live nodes") {
+            if at.elapsed() < fresh {
+                return Ok(nodes.clone());
+            }
+        }
         let mut conn = self.conn.clone();
-        let now = crate::store::now_ms();
-        let lapsed: Vec<String> = conn
-            .zrangebyscore(&exp, "-inf", now)
+        let cut = crate::store::now_ms() - self.ttl_ms();
+        let nodes: Vec<String> = conn
+            .zrangebyscore(self.nodes_key(), format!("({cut}"), "+inf")
             .await
-            .context("listing lapsed presence")?;
+            .context("listing live nodes")?;
+        let mut nodes: HashSet<String> = nodes.into_iter().collect();
+        nodes.insert(self.node.clone());
+        *self.live.lock().expect("live nodes") = Some((Instant::now(), nodes.clone()));
+        Ok(nodes)
+    }
+
+    async fn is_alive(&self, node: &str) -> anyhow::Result<bool> {
+        let mut conn = self.conn.clone();
+        let beat: Option<f64> = conn
+            .zscore(self.nodes_key(), node)
+            .await
+            .context("reading a node's beat")?;
+        Ok(beat.is_some_and(|ms| ms as i64 > crate::store::now_ms() - self.ttl_ms()))
+    }
+
+    /// The room's entries whose nodes are alive. Entries of dead nodes are removed here too
+    /// (the sweep may not have reached them yet); each is reported expired to exactly one
+    /// caller, whoever's HDEL removed it.
+    pub async fn list(&self, room: &str) -> anyhow::Result<PresenceList> {
+        let key = self.room_key(room);
+        let mut conn = self.conn.clone();
+        let all: Vec<(String, String)> = conn.hgetall(&key).await.context("listing presence")?;
+        let mut live_nodes = self.live_nodes().await?;
+        let mut dead_nodes = HashSet::new();
         let mut out = PresenceList::default();
-        for conn_id in lapsed {
-            // ZREM answers 1 to exactly one caller, so each lapsed entry is reported once.
-            let (won, json, _): (i64, Option<String>, i64) = redis::pipe()
-                .atomic()
-                .zrem(&exp, &conn_id)
-                .hget(&hash, &conn_id)
-                .hdel(&hash, &conn_id)
-                .query_async(&mut conn)
-                .await
-                .context("removing lapsed presence")?;
-            if won == 1 {
-                if let Some(entry) = json.and_then(|j| serde_json::from_str(&j).ok()) {
+        for (conn_id, json) in all {
+            let Ok(entry) = serde_json::from_str::<PresenceEntry>(&json) else {
+                continue;
+            };
+            let node = node_of(&conn_id);
+            if !live_nodes.contains(node) && !dead_nodes.contains(node) {
+                // The cached set may predate a node that just started: ask once more.
+                if self.is_alive(node).await? {
+                    live_nodes.insert(node.to_string());
+                    self.live
+                        .lock()
+                        .expect("live nodes")
+                        .as_mut()
+                        .map(|(_, nodes)| nodes.insert(node.to_string()));
+                } else {
+                    dead_nodes.insert(node.to_string());
+                }
+            }
+            if live_nodes.contains(node) {
+                out.live.push(entry);
+            } else {
+                let removed: i64 = conn
+                    .hdel(&key, &conn_id)
+                    .await
+                    .context("dropping presence")?;
+                if removed == 1 {
                     out.expired.push(entry);
                 }
             }
         }
-        let all: Vec<(String, String)> = conn.hgetall(&hash).await.context("listing presence")?;
-        out.live = all
-            .into_iter()
-            .filter_map(|(_, json)| serde_json::from_str::<PresenceEntry>(&json).ok())
-            .collect();
         out.live
             .sort_by(|a, b| (a.since_ms, &a.conn_id).cmp(&(b.since_ms, &b.conn_id)));
         Ok(out)
+    }
+
+    /// Removes the entries of nodes whose beat is older than the TTL. Each dead node is
+    /// claimed by exactly one sweeping node; its entries come back for announcing.
+    pub async fn sweep(&self) -> anyhow::Result<Vec<(String, PresenceEntry)>> {
+        let mut out: Vec<(String, PresenceEntry)> =
+            std::mem::take(&mut *self.pending.lock().expect("pending"));
+        let mut conn = self.conn.clone();
+        let cut = crate::store::now_ms() - self.ttl_ms();
+        let dead: Vec<String> = conn
+            .zrangebyscore(self.nodes_key(), "-inf", cut)
+            .await
+            .context("listing dead nodes")?;
+        for node in dead {
+            if node == self.node {
+                continue;
+            }
+            let claimed: i64 = conn
+                .zrem(self.nodes_key(), &node)
+                .await
+                .context("claiming a dead node")?;
+            if claimed == 1 {
+                metrics::counter!("expo_presence_nodes_lost_total").increment(1);
+                tracing::warn!(node, "a node stopped beating; its users leave");
+                out.extend(self.purge(&node).await?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes every entry of `node`; the ones this call removed come back.
+    async fn purge(&self, node: &str) -> anyhow::Result<Vec<(String, PresenceEntry)>> {
+        let mut conn = self.conn.clone();
+        let rooms_key = self.rooms_key(node);
+        let rooms: Vec<String> = conn.smembers(&rooms_key).await.context("node rooms")?;
+        let mut out = Vec::new();
+        for room in rooms {
+            let key = self.room_key(&room);
+            let all: Vec<(String, String)> = conn.hgetall(&key).await.context("room presence")?;
+            for (conn_id, json) in all {
+                if node_of(&conn_id) != node {
+                    continue;
+                }
+                let removed: i64 = conn
+                    .hdel(&key, &conn_id)
+                    .await
+                    .context("purging presence")?;
+                if removed == 1 {
+                    if let Ok(entry) = serde_json::from_str::<PresenceEntry>(&json) {
+                        out.push((room.clone(), entry));
+                    }
+                }
+            }
+        }
+        let _: i64 = conn.del(&rooms_key).await.context("dropping node rooms")?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_stable_and_spread() {
+        assert_eq!(shard_of("lobby", 16), shard_of("lobby", 16));
+        assert!(shard_of("booth:7", 16) < 16);
+        assert_eq!(shard_of("anything", 1), 0);
+        let used: HashSet<u32> = (0..200)
+            .map(|i| shard_of(&format!("booth:{i}"), 16))
+            .collect();
+        assert_eq!(used.len(), 16, "200 booths use every shard");
+    }
+
+    #[test]
+    fn connections_name_their_node() {
+        assert_eq!(node_of("node-a-17"), "node-a");
+        assert_eq!(node_of("node-0000beef-3"), "node-0000beef");
+        assert_eq!(node_of("nodash"), "");
     }
 }

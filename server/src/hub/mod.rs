@@ -9,11 +9,12 @@ pub mod ratelimit;
 pub mod session;
 
 use crate::engine::{BusMessage, Engine};
+use crate::tasks::Tasks;
 use axum::extract::ws::Utf8Bytes;
 use expo_schema::protocol::{close_code, RoomEvent, ServerFrame};
 use expo_schema::{ErrorCode, PresenceEntry, UserSummary};
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, Notify};
@@ -159,6 +160,9 @@ struct Inner {
     next_conn: AtomicU64,
     shutdown: CancellationToken,
     emptied: Notify,
+    /// When this node last sent its clients to resync (ms), to do it once per outage.
+    last_resync_ms: AtomicI64,
+    tasks: Tasks,
 }
 
 /// A cheap, cloneable handle on the hub.
@@ -213,11 +217,33 @@ impl Hub {
                 next_conn: AtomicU64::new(1),
                 shutdown: CancellationToken::new(),
                 emptied: Notify::new(),
+                last_resync_ms: AtomicI64::new(0),
+                tasks: Tasks::default(),
             }),
         };
-        let bus_rx = hub.inner.engine.bus.subscribe();
-        tokio::spawn(hub.clone().run_bus(bus_rx));
-        tokio::spawn(hub.clone().run_presence_refresh());
+        let shutdown = hub.inner.shutdown.clone();
+        // Subscribed here, before the first restart could lose anything.
+        let first_rx = Mutex::new(Some(hub.inner.engine.bus.subscribe()));
+        let bus_hub = hub.clone();
+        hub.inner.tasks.spawn("bus", shutdown.clone(), move || {
+            let hub = bus_hub.clone();
+            let rx = first_rx.lock().expect("first receiver").take();
+            async move {
+                let rx = match rx {
+                    Some(rx) => rx,
+                    None => {
+                        // A restart: what arrived meanwhile is lost, so clients catch up.
+                        hub.resync();
+                        hub.inner.engine.bus.subscribe()
+                    }
+                };
+                hub.run_bus(rx).await
+            }
+        });
+        let presence_hub = hub.clone();
+        hub.inner.tasks.spawn("presence", shutdown, move || {
+            presence_hub.clone().run_presence()
+        });
         hub
     }
 
@@ -227,6 +253,11 @@ impl Hub {
 
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
+    }
+
+    /// This node's supervised background tasks.
+    pub fn tasks(&self) -> &Tasks {
+        &self.inner.tasks
     }
 
     pub fn shutdown_token(&self) -> &CancellationToken {
@@ -276,7 +307,7 @@ impl Hub {
         {
             let mut registry = self.inner.registry.lock().expect("registry");
             for room in conn.rooms.keys() {
-                remove_member(&mut registry, room, conn_id);
+                self.remove_member(&mut registry, room, conn_id);
             }
         }
         for (room, entry) in conn.rooms {
@@ -304,14 +335,17 @@ impl Hub {
             let fresh = !state.rooms.contains_key(room);
             if fresh {
                 state.rooms.insert(room.to_string(), entry.clone());
-                registry
-                    .rooms
-                    .entry(room.to_string())
-                    .or_default()
-                    .insert(conn.id.clone());
+                let members = registry.rooms.entry(room.to_string()).or_default();
+                if members.is_empty() {
+                    // The room's first member here: its traffic must now reach this node.
+                    self.inner.engine.bus.retain(room);
+                }
+                members.insert(conn.id.clone());
             }
             fresh
         };
+        // Listen before announcing and reading, so nothing in between is missed.
+        self.inner.engine.bus.ready(room).await;
         if fresh {
             self.inner.engine.presence.add(room, &entry).await?;
             self.publish(
@@ -361,7 +395,7 @@ impl Hub {
                 .get_mut(&conn.id)
                 .and_then(|c| c.rooms.remove(room));
             if entry.is_some() {
-                remove_member(&mut registry, room, &conn.id);
+                self.remove_member(&mut registry, room, &conn.id);
             }
             entry
         };
@@ -429,14 +463,27 @@ impl Hub {
     /// Publishes a frame to a room's members on every node. The frame is encoded once here.
     pub async fn publish(&self, room: &str, frame: &ServerFrame) -> anyhow::Result<()> {
         let payload: Arc<str> = Arc::from(serde_json::to_string(frame)?);
-        self.inner
-            .engine
-            .bus
-            .publish(BusMessage::Room {
+        let bus = &self.inner.engine.bus;
+        bus.publish(BusMessage::Room {
+            room: room.to_string(),
+            payload,
+        })
+        .await?;
+        if self.is_watched(room) {
+            // Watchers on every node hear of it, whether or not they have members there.
+            bus.publish(BusMessage::Touch {
                 room: room.to_string(),
-                payload,
             })
-            .await
+            .await?;
+        }
+        Ok(())
+    }
+
+    fn is_watched(&self, room: &str) -> bool {
+        let watchers = self.inner.watchers.lock().expect("watchers");
+        watchers
+            .iter()
+            .any(|w| w.prefixes.iter().any(|p| room.starts_with(p.as_str())))
     }
 
     /// Hands bus messages to local connections until the node shuts down.
@@ -447,10 +494,9 @@ impl Hub {
                 _ = self.inner.shutdown.cancelled() => return,
             };
             match message {
-                Ok(BusMessage::Room { room, payload }) => {
-                    self.deliver_local(&room, &payload);
-                    self.notify_watchers(&room);
-                }
+                Ok(BusMessage::Room { room, payload }) => self.deliver_local(&room, &payload),
+                Ok(BusMessage::Touch { room }) => self.notify_watchers(&room),
+                Ok(BusMessage::Resync) => self.resync(),
                 Ok(BusMessage::CloseSession { session_id }) => {
                     self.close_where(|id| id.session_id == session_id, ErrorCode::TokenRevoked)
                 }
@@ -462,7 +508,8 @@ impl Hub {
                 }
                 Err(broadcast::error::RecvError::Lagged(n)) => {
                     metrics::counter!("expo_bus_lagged_total").increment(n);
-                    tracing::warn!(missed = n, "bus receiver lagged");
+                    tracing::error!(missed = n, "bus receiver lagged; the hub resyncs");
+                    self.resync();
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             }
@@ -471,7 +518,9 @@ impl Hub {
 
     /// Reports the name of every room, on any node, whose name starts with one of `prefixes`
     /// each time something is published in it. Domains use it to keep node-local summaries
-    /// (a booth's visitor count, say) without knowing how the bus works.
+    /// (a booth's visitor count, say) without knowing how the bus works. Every node must
+    /// watch the same prefixes (they are registered at start-up): the publishing node decides
+    /// by its own watchers whether to tell the others.
     pub fn watch_rooms(&self, prefixes: &[&str]) -> mpsc::UnboundedReceiver<String> {
         let (tx, rx) = mpsc::unbounded_channel();
         self.inner.watchers.lock().expect("watchers").push(Watcher {
@@ -566,6 +615,16 @@ impl Hub {
         }
     }
 
+    fn remove_member(&self, registry: &mut Registry, room: &str, conn_id: &str) {
+        if let Some(members) = registry.rooms.get_mut(room) {
+            members.remove(conn_id);
+            if members.is_empty() {
+                registry.rooms.remove(room);
+                self.inner.engine.bus.release(room);
+            }
+        }
+    }
+
     fn close_where(&self, matches: impl Fn(&Identity) -> bool, reason: ErrorCode) {
         let registry = self.inner.registry.lock().expect("registry");
         for conn in registry.conns.values() {
@@ -579,28 +638,102 @@ impl Hub {
         }
     }
 
-    /// Re-announces this node's presence entries before they lapse.
-    async fn run_presence_refresh(self) {
-        let every = self.inner.limits.presence_ttl / 3;
-        let mut tick = tokio::time::interval(every.max(Duration::from_millis(200)));
-        tick.tick().await;
+    /// Sends every local client back through its catch-up path: closed with `reconnect`, so
+    /// it reconnects (here or elsewhere), re-joins its rooms and asks for what it missed by
+    /// sequence. Used when this node may have missed bus traffic (its subscription was down,
+    /// its receiver lagged, or its presence was lost). Once per outage: a second request
+    /// within the presence TTL is the same outage.
+    pub fn resync(&self) {
+        let now = crate::store::now_ms();
+        let last = self.inner.last_resync_ms.load(Ordering::SeqCst);
+        let window = self.inner.limits.presence_ttl.as_millis() as i64;
+        if now - last < window
+            || self
+                .inner
+                .last_resync_ms
+                .compare_exchange(last, now, Ordering::SeqCst, Ordering::SeqCst)
+                .is_err()
+        {
+            return;
+        }
+        metrics::counter!("expo_hub_resyncs_total").increment(1);
+        let registry = self.inner.registry.lock().expect("registry");
+        tracing::warn!(
+            connections = registry.conns.len(),
+            "events may have been missed; clients reconnect and catch up"
+        );
+        for conn in registry.conns.values() {
+            let mut reason = CloseReason::new(
+                close_code::SERVICE_RESTART,
+                ErrorCode::Unavailable,
+                "events may have been missed; reconnect to catch up",
+            );
+            reason.reconnect = true;
+            conn.closer.close(reason);
+        }
+    }
+
+    /// This node's liveness: beats (restoring its entries if they were lost), and sweeps up
+    /// after dead nodes, announcing their users' leaves. Never ends before shutdown: Redis
+    /// errors are logged, counted and retried on the next tick.
+    async fn run_presence(self) {
+        let every = (self.inner.limits.presence_ttl / 6).max(Duration::from_millis(200));
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let presence = self.inner.engine.presence.clone();
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
                 _ = self.inner.shutdown.cancelled() => return,
             }
-            let entries: Vec<(String, PresenceEntry)> = {
-                let registry = self.inner.registry.lock().expect("registry");
-                registry
-                    .conns
-                    .values()
-                    .flat_map(|c| c.rooms.iter().map(|(r, e)| (r.clone(), e.clone())))
-                    .collect()
-            };
-            if let Err(error) = self.inner.engine.presence.refresh(&entries).await {
-                tracing::warn!(?error, "presence refresh failed");
+            match presence.beat().await {
+                Ok(false) => metrics::gauge!("expo_presence_ok").set(1.0),
+                Ok(true) => {
+                    metrics::gauge!("expo_presence_ok").set(1.0);
+                    tracing::warn!("this node's presence was lost; restoring it");
+                    let entries = self.local_entries();
+                    if let Err(error) = presence.restore(&entries).await {
+                        tracing::error!(?error, "restoring presence failed");
+                    }
+                    self.resync();
+                }
+                Err(error) => {
+                    metrics::gauge!("expo_presence_ok").set(0.0);
+                    metrics::counter!("expo_presence_errors_total").increment(1);
+                    tracing::error!(?error, "presence beat failed");
+                    continue;
+                }
+            }
+            match presence.sweep().await {
+                Ok(gone) => {
+                    for (room, entry) in gone {
+                        if is_quiet(&room) {
+                            continue;
+                        }
+                        let frame = ServerFrame::Event {
+                            room: room.clone(),
+                            event: RoomEvent::Leave { member: entry },
+                        };
+                        if let Err(error) = self.publish(&room, &frame).await {
+                            tracing::warn!(?error, room, "announcing a lost member failed");
+                        }
+                    }
+                }
+                Err(error) => {
+                    metrics::counter!("expo_presence_errors_total").increment(1);
+                    tracing::error!(?error, "presence sweep failed");
+                }
             }
         }
+    }
+
+    fn local_entries(&self) -> Vec<(String, PresenceEntry)> {
+        let registry = self.inner.registry.lock().expect("registry");
+        registry
+            .conns
+            .values()
+            .flat_map(|c| c.rooms.iter().map(|(r, e)| (r.clone(), e.clone())))
+            .collect()
     }
 
     /// Starts shutdown: every connection is told to reconnect elsewhere and closed. Waits up
@@ -633,15 +766,6 @@ impl Hub {
                 left = self.connection_count(),
                 "connections still open after the grace period"
             );
-        }
-    }
-}
-
-fn remove_member(registry: &mut Registry, room: &str, conn_id: &str) {
-    if let Some(members) = registry.rooms.get_mut(room) {
-        members.remove(conn_id);
-        if members.is_empty() {
-            registry.rooms.remove(room);
         }
     }
 }
@@ -680,11 +804,7 @@ mod tests {
 
     #[tokio::test]
     async fn join_delivers_and_leave_cleans_up() {
-        let hub = Hub::new(
-            "n1".into(),
-            Engine::memory(Duration::from_secs(30)),
-            limits(16),
-        );
+        let hub = Hub::new("n1".into(), Engine::memory(), limits(16));
         let (a, mut a_rx) = hub.register(identity(1));
         let (b, mut b_rx) = hub.register(identity(2));
         hub.join(&a, "lobby").await.unwrap();
@@ -715,11 +835,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_queue_closes_only_that_connection() {
-        let hub = Hub::new(
-            "n1".into(),
-            Engine::memory(Duration::from_secs(30)),
-            limits(2),
-        );
+        let hub = Hub::new("n1".into(), Engine::memory(), limits(2));
         let (slow, _slow_rx) = hub.register(identity(1));
         let (fast, mut fast_rx) = hub.register(identity(2));
         hub.join(&slow, "room").await.unwrap();

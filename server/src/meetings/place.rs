@@ -2,7 +2,13 @@
 //!
 //! One transaction per placement. It first serialises what the database cannot judge by
 //! itself (per-day limits, busy slots): on SQLite by taking the write lock (an update of the
-//! `meeting_lock` row), on Postgres by locking the people's user rows. Then:
+//! `meeting_lock` row), on Postgres by locking, in one global order, the hall (for a table),
+//! the company (for a seat) and the people's user rows. Two placements that could collide on
+//! any exclusion constraint therefore share a lock and run one after the other: concurrent
+//! inserts that check an exclusion constraint against each other would otherwise deadlock
+//! (Postgres has no "wait for the other inserter" rule for exclusion constraints as it has for
+//! unique indexes). A deadlock or serialization failure that still happens (against another
+//! writer of `meetings`) is retried here, so callers get a decision, never a 500. Then:
 //! - on Postgres each candidate seat (and table) is tried inside a savepoint and the exclusion
 //!   constraints decide, atomically, whether it overlaps another active meeting;
 //! - on SQLite the overlaps are checked with queries, which is safe because no other writer
@@ -108,8 +114,40 @@ impl Lost {
     }
 }
 
+/// How often a placement that hit a deadlock or serialization failure is tried again.
+const ATTEMPTS: u32 = 8;
+
+/// Whether a database error means "try the whole transaction again".
+fn retryable(error: &ApiError) -> bool {
+    match error {
+        ApiError::Database(sqlx::Error::Database(db)) => {
+            matches!(db.code().as_deref(), Some("40P01") | Some("40001"))
+        }
+        _ => false,
+    }
+}
+
 /// Places a meeting. `Ok(Ok(id))` on success, `Ok(Err(lost))` when the time is not free.
 pub async fn place(state: &AppState, plan: &Plan, write: &Write) -> ApiResult<Result<i64, Lost>> {
+    let mut attempt = 1;
+    loop {
+        match place_once(state, plan, write).await {
+            Err(error) if attempt < ATTEMPTS && retryable(&error) => {
+                metrics::counter!("expo_meetings_place_retries_total").increment(1);
+                tracing::debug!(attempt, "placement hit a deadlock; trying again");
+                let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 1..=20u64);
+                tokio::time::sleep(std::time::Duration::from_millis(
+                    jitter * u64::from(attempt),
+                ))
+                .await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn place_once(state: &AppState, plan: &Plan, write: &Write) -> ApiResult<Result<i64, Lost>> {
     super::expire_holds(state).await?;
     let seats: i64 = sqlx::query_scalar("select meeting_seats from companies where id = $1")
         .bind(plan.company_id)
@@ -123,8 +161,24 @@ pub async fn place(state: &AppState, plan: &Plan, write: &Write) -> ApiResult<Re
     let postgres = state.store.kind() == StoreKind::Postgres;
     let mut tx = state.store.pool().begin().await?;
     if postgres {
-        // Limits and busy slots are counts, which constraints cannot judge: lock the people
-        // (in id order, so two placements never wait on each other in a cycle).
+        // One global order: hall, company, people by id. A placement that may take a table
+        // locks the hall (tables are per hall, shared by its companies); every placement locks
+        // the company (its seats). Limits and busy slots are counts, which constraints cannot
+        // judge: lock the people too.
+        let confirming = matches!(write, Write::Update(u) if u.to_state == "confirmed");
+        if confirming && plan.mode == MeetingMode::Onsite {
+            sqlx::query(
+                "select h.id from halls h join companies c on c.hall_id = h.id \
+                 where c.id = $1 for no key update of h",
+            )
+            .bind(plan.company_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        }
+        sqlx::query("select id from companies where id = $1 for no key update")
+            .bind(plan.company_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         let mut people = vec![plan.buyer_id];
         people.extend(plan.staff_id);
         people.extend(plan.interpreter_id);

@@ -263,3 +263,27 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The server binary, for tests that need a node in a process of its own (to kill it).
+pub fn server_binary() -> std::path::PathBuf {
+    if let Ok(path) = std::env::var("EXPO_SERVER_BIN") {
+        return path.into();
+    }
+    // Built (or found up to date) by cargo itself, so the test never runs a stale binary.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "expo-server",
+            "--bin",
+            "expo-server",
+        ])
+        .current_dir(&root)
+        .status()
+        .expect("cargo builds the server binary");
+    assert!(status.success(), "building the server binary");
+    root.join("target/debug/expo-server")
+}

@@ -577,30 +577,6 @@ async fn only_organizers_see_the_fair(engines: Engines) {
     app.stop().await;
 }
 
-/// The server binary, for tests that need a node in a process of its own (to kill it).
-fn server_binary() -> std::path::PathBuf {
-    if let Ok(path) = std::env::var("EXPO_SERVER_BIN") {
-        return path.into();
-    }
-    // Built (or found up to date) by cargo itself, so the test never runs a stale binary.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "expo-server",
-            "--bin",
-            "expo-server",
-        ])
-        .current_dir(&root)
-        .status()
-        .expect("cargo builds the server binary");
-    assert!(status.success(), "building the server binary");
-    root.join("target/debug/expo-server")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_nodes_sessions_close_at_presence_expiry() {
     let env = TestEnv::new(Engines::Services).await;

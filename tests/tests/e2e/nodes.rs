@@ -74,46 +74,57 @@ async fn a_vanished_node_leaves_when_its_presence_lapses() {
     let doomed_id = doomed.conn_id().to_string();
     let watcher = admin_b.connect().await.unwrap();
     assert_eq!(watcher.subscribe("lobby").await.unwrap().len(), 2);
-    // Write a presence entry as node A would, then stop A's refresh by faking its death:
-    // the entry is re-added with a fresh expiry but nobody refreshes it any more.
+    // A third node that beat once and then died: its entry is written as a node writes it
+    // (under its own id, listed in its rooms set, its beat in the live set), then nobody beats
+    // for it again. Every live node sweeps; one claims it and announces the leave.
     let redis = redis::Client::open("redis://127.0.0.1:6379/").unwrap();
     let mut conn = redis.get_multiplexed_async_connection().await.unwrap();
-    let key = format!("{}:presence:lobby", env.redis_prefix);
+    let p = &env.redis_prefix;
+    let key = format!("{p}:presence:lobby");
     let ghost: String = redis::cmd("HGET")
         .arg(&key)
         .arg(&doomed_id)
         .query_async(&mut conn)
         .await
         .unwrap();
-    let ghost_id = format!("{doomed_id}-ghost");
+    let ghost_id = "ghost-node-1".to_string();
     let ghost = ghost.replace(&doomed_id, &ghost_id);
-    let expires = chrono_now_ms() + 1000;
     let _: () = redis::pipe()
+        .zadd(format!("{p}:nodes"), "ghost-node", chrono_now_ms())
         .hset(&key, &ghost_id, ghost)
-        .zadd(format!("{key}:exp"), &ghost_id, expires)
+        .sadd(format!("{p}:node:ghost-node:rooms"), "lobby")
         .query_async(&mut conn)
         .await
         .unwrap();
+    let mut watcher = watcher;
     assert!(watcher
         .presence("lobby")
         .await
         .unwrap()
         .iter()
         .any(|m| m.conn_id == ghost_id));
-    eventually(
-        Duration::from_secs(10),
-        "the ghost entry lapses",
-        || async {
-            !watcher
-                .presence("lobby")
-                .await
-                .unwrap()
-                .iter()
-                .any(|m| m.conn_id == ghost_id)
-        },
-    )
-    .await;
-    // Live entries are refreshed by their nodes and stay past the TTL.
+    let left = watcher
+        .wait_for(Duration::from_secs(10), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::Leave { member }, .. }) if member.conn_id == ghost_id)
+        })
+        .await;
+    assert!(
+        left.is_some(),
+        "the dead node's member is announced gone, live"
+    );
+    assert!(!watcher
+        .presence("lobby")
+        .await
+        .unwrap()
+        .iter()
+        .any(|m| m.conn_id == ghost_id));
+    let rooms_left: bool = redis::cmd("EXISTS")
+        .arg(format!("{p}:node:ghost-node:rooms"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(!rooms_left, "the dead node's bookkeeping is gone");
+    // Live nodes keep beating: their entries stay past the TTL.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let members = watcher.presence("lobby").await.unwrap();
     assert!(members.iter().any(|m| m.conn_id == doomed_id));

@@ -1,0 +1,824 @@
+//! Faults with real processes: nodes are `expo-server` processes on loopback ports sharing one
+//! Postgres and a Redis, and the faults are real (SIGKILL, SIGTERM, a Redis server stopped
+//! and started again, Postgres cut off behind a TCP proxy). Chat clients count everything:
+//! each test ends with an exact accounting (sent, acknowledged, stored, delivered to each
+//! client) in which lost and duplicated are both zero.
+
+use crate::helpers::*;
+use expo_client::{Api, ClientError, Hub, Incoming};
+use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
+use expo_schema::ErrorCode;
+use std::process::{Child, Command as Process, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A node in a process of its own.
+struct Node {
+    child: Option<Child>,
+    pub base: String,
+    env: Vec<(String, String)>,
+}
+
+impl Node {
+    async fn start(env: &TestEnv, id: &str, redis: &str, database: &str, demo: bool) -> Node {
+        let port = free_port();
+        let mut vars = vec![
+            ("EXPO_LISTEN".to_string(), format!("127.0.0.1:{port}")),
+            (
+                "EXPO_DATA_DIR".into(),
+                env.data_dir.join(id).display().to_string(),
+            ),
+            ("EXPO_DATABASE_URL".into(), database.to_string()),
+            ("EXPO_REDIS_URL".into(), redis.to_string()),
+            ("EXPO_REDIS_PREFIX".into(), env.redis_prefix.clone()),
+            ("EXPO_NODE_ID".into(), id.to_string()),
+            ("EXPO_ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into()),
+            ("EXPO_ADMIN_EMAIL".into(), ADMIN_EMAIL.into()),
+            ("EXPO_RATE_PER_SEC".into(), "200".into()),
+            ("EXPO_RATE_BURST".into(), "400".into()),
+            ("EXPO_SHUTDOWN_GRACE_SECS".into(), "3".into()),
+        ];
+        if demo {
+            vars.push(("EXPO_DEMO".into(), "true".into()));
+        }
+        let mut node = Node {
+            child: None,
+            base: format!("http://127.0.0.1:{port}"),
+            env: vars,
+        };
+        node.spawn();
+        node.ready().await;
+        node
+    }
+
+    fn spawn(&mut self) {
+        let mut cmd = Process::new(server_binary());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let log = std::fs::File::create(format!("{}.log", self.data_dir())).unwrap();
+        self.child = Some(
+            cmd.stdout(Stdio::null())
+                .stderr(Stdio::from(log))
+                .spawn()
+                .expect("the server binary starts"),
+        );
+    }
+
+    fn data_dir(&self) -> String {
+        self.env
+            .iter()
+            .find(|(k, _)| k == "EXPO_DATA_DIR")
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    }
+
+    async fn ready(&self) {
+        let api = Api::new(&self.base);
+        eventually(Duration::from_secs(60), "the node is ready", || {
+            let api = api.clone();
+            async move { api.get_bytes("/readyz").await.is_ok() }
+        })
+        .await;
+    }
+
+    async fn readiness(&self) -> Option<serde_json::Value> {
+        let response = reqwest::get(format!("{}/readyz", self.base)).await.ok()?;
+        response.json().await.ok()
+    }
+
+    fn api(&self) -> Api {
+        Api::new(&self.base)
+    }
+
+    /// SIGKILL: the node dies without a word.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// SIGTERM: the node drains (tells its clients to reconnect elsewhere) and stops.
+    async fn term(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Process::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            tokio::task::spawn_blocking(move || child.wait())
+                .await
+                .unwrap()
+                .unwrap();
+        }
+    }
+
+    async fn restart(&mut self) {
+        self.spawn();
+        self.ready().await;
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A Redis server of the test's own, to stop and start.
+struct OwnRedis {
+    child: Option<Child>,
+    port: u16,
+}
+
+impl OwnRedis {
+    async fn start() -> OwnRedis {
+        let mut redis = OwnRedis {
+            child: None,
+            port: free_port(),
+        };
+        redis.spawn().await;
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    async fn spawn(&mut self) {
+        self.child = Some(
+            Process::new("redis-server")
+                .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no"])
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server starts (scripts/test installs it)"),
+        );
+        let url = self.url();
+        eventually(Duration::from_secs(10), "the own Redis answers", || {
+            let url = url.clone();
+            async move {
+                match redis::Client::open(url.as_str()) {
+                    Ok(c) => c.get_multiplexed_async_connection().await.is_ok(),
+                    Err(_) => false,
+                }
+            }
+        })
+        .await;
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A TCP proxy in front of Postgres that can cut every connection and refuse new ones.
+struct PgProxy {
+    port: u16,
+    cut: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl PgProxy {
+    async fn start() -> PgProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (cut, _) = tokio::sync::watch::channel(false);
+        let cut = Arc::new(cut);
+        let watch = cut.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                if *watch.borrow() {
+                    drop(inbound);
+                    continue;
+                }
+                let mut down = watch.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect("127.0.0.1:5432").await
+                    else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = down.wait_for(|cut| *cut) => {}
+                    }
+                });
+            }
+        });
+        PgProxy { port, cut }
+    }
+
+    fn url(&self, env: &TestEnv) -> String {
+        let name = env.database.as_ref().unwrap();
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+
+    fn set_down(&self, down: bool) {
+        self.cut.send_replace(down);
+    }
+}
+
+/// One chat client that counts: what it sent and had acknowledged, and every message it saw,
+/// applied in sequence order (a gap or a closed connection makes it re-join from its last
+/// sequence, as the web client does).
+struct Member {
+    token: String,
+    bases: Vec<String>,
+    room_id: i64,
+    booth_room: String,
+    name: usize,
+    hub: Option<Hub>,
+    last: i64,
+    got: Vec<i64>,
+    acked: usize,
+    typed_errors: Vec<ErrorCode>,
+    reconnects: usize,
+}
+
+impl Member {
+    async fn ensure(&mut self, deadline: Instant) {
+        let mut i = 0;
+        while self.hub.is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "client {} never got back",
+                self.name
+            );
+            let base = &self.bases[i % self.bases.len()];
+            i += 1;
+            let api = Api::new(base).with_token(&self.token);
+            let Ok(hub) = api.connect().await else {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            };
+            let joined = hub
+                .request(Command::ChatJoin {
+                    room_id: self.room_id,
+                    after_seq: self.last,
+                })
+                .await;
+            match joined {
+                Ok(ReplyData::ChatJoined { messages, .. }) => {
+                    if hub.subscribe(&self.booth_room).await.is_err() {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        continue;
+                    }
+                    for m in messages {
+                        self.apply(m.seq);
+                    }
+                    self.hub = Some(hub);
+                    self.reconnects += 1;
+                }
+                _ => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    }
+
+    /// Applies a message seen; false on a gap (the caller re-joins).
+    fn apply(&mut self, seq: i64) -> bool {
+        if seq == self.last + 1 {
+            self.last = seq;
+            self.got.push(seq);
+            true
+        } else {
+            seq <= self.last
+        }
+    }
+
+    async fn drain(&mut self) {
+        let Some(mut hub) = self.hub.take() else {
+            return;
+        };
+        let mut lost = false;
+        while let Some(item) = hub.next(Duration::from_millis(1)).await {
+            match item {
+                Incoming::Frame(ServerFrame::Event {
+                    event: RoomEvent::ChatMessage { message },
+                    ..
+                }) if message.room_id == self.room_id && !self.apply(message.seq) => lost = true,
+                Incoming::Closed(_) => lost = true,
+                _ => {}
+            }
+        }
+        if !lost {
+            self.hub = Some(hub);
+        }
+    }
+
+    /// Sends one message until it is acknowledged (resending with the same key).
+    async fn send(&mut self, key: String, deadline: Instant) {
+        loop {
+            self.ensure(deadline).await;
+            self.drain().await;
+            let Some(hub) = self.hub.as_ref() else {
+                continue;
+            };
+            let answer = hub
+                .request(Command::ChatSend {
+                    room_id: self.room_id,
+                    body: format!("message {key}"),
+                    key: key.clone(),
+                    attachment_id: None,
+                })
+                .await;
+            match answer {
+                Ok(ReplyData::ChatSent { .. }) => {
+                    self.acked += 1;
+                    return;
+                }
+                Ok(other) => panic!("unexpected reply {other:?}"),
+                Err(ClientError::Server(error)) => {
+                    self.typed_errors.push(error.code);
+                    assert!(
+                        matches!(error.code, ErrorCode::Unavailable | ErrorCode::RateLimited),
+                        "a send is refused with a typed error, got {error:?}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(_) => {
+                    self.hub = None;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    }
+}
+
+struct Fair {
+    env: TestEnv,
+    room_id: i64,
+    booth_room: String,
+    start_seq: i64,
+}
+
+/// Signs in six demo buyers on `homes` (round robin) and joins them to one booth chat room.
+async fn members(fair: &Fair, homes: &[&Node], all: &[&Node]) -> Vec<Member> {
+    let emails = [
+        "buyer@demo.expo",
+        "olga.smirnova@demo.expo",
+        "dmitri.volkov@demo.expo",
+        "anna.kuznetsova@demo.expo",
+        "wang.wei@demo.expo",
+        "li.na@demo.expo",
+    ];
+    let mut out = Vec::new();
+    for (i, email) in emails.iter().enumerate() {
+        let home = homes[i % homes.len()];
+        let (api, _) = home.api().login(email, DEMO_PASSWORD).await.unwrap();
+        let mut bases = vec![home.base.clone()];
+        bases.extend(
+            all.iter()
+                .map(|n| n.base.clone())
+                .filter(|b| *b != home.base),
+        );
+        let mut member = Member {
+            token: api.token().unwrap().to_string(),
+            bases,
+            room_id: fair.room_id,
+            booth_room: fair.booth_room.clone(),
+            name: i,
+            hub: None,
+            last: fair.start_seq,
+            got: Vec::new(),
+            acked: 0,
+            typed_errors: Vec::new(),
+            reconnects: 0,
+        };
+        member
+            .ensure(Instant::now() + Duration::from_secs(30))
+            .await;
+        member.reconnects = 0;
+        out.push(member);
+    }
+    out
+}
+
+async fn open_fair(env: TestEnv, node: &Node) -> Fair {
+    let (staff, me) = node
+        .api()
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let company = me.user.company_id.unwrap();
+    let hub = staff.connect().await.unwrap();
+    let room = match hub
+        .request(Command::ChatOpen {
+            target: format!("booth:{company}"),
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::ChatRoom { room } => room,
+        other => panic!("unexpected {other:?}"),
+    };
+    Fair {
+        env,
+        room_id: room.id,
+        booth_room: format!("booth:{company}"),
+        start_seq: room.last_seq,
+    }
+}
+
+/// Every member sends `per_member` messages, one every `pace`, while `fault` runs beside them;
+/// then everyone catches up and the books must balance exactly.
+async fn chat_through<F, Fut>(
+    fair: &Fair,
+    members: Vec<Member>,
+    per_member: usize,
+    pace: Duration,
+    fault: F,
+) -> Vec<Member>
+where
+    F: FnOnce(Arc<AtomicUsize>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let acked = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for mut member in members {
+        let acked = acked.clone();
+        tasks.push(tokio::spawn(async move {
+            for n in 0..per_member {
+                member
+                    .send(format!("fault-{}-{n}", member.name), deadline)
+                    .await;
+                acked.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(pace).await;
+            }
+            member
+        }));
+    }
+    fault(acked.clone()).await;
+    let mut members = Vec::new();
+    for task in tasks {
+        members.push(task.await.unwrap());
+    }
+    // Catch up: every member re-joins from its last sequence (a fresh connection, so nothing
+    // in flight is mistaken for missing).
+    for member in &mut members {
+        member.drain().await;
+        member.hub = None;
+        member.ensure(deadline).await;
+    }
+    let sent = members.len() * per_member;
+    let pool = crate::meetings::pool(&fair.env).await;
+    let stored: i64 = sqlx::query_scalar(
+        "select count(*) from chat_messages where room_id = $1 and client_key like 'fault-%'",
+    )
+    .bind(fair.room_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let distinct: i64 = sqlx::query_scalar(
+        "select count(distinct client_key) from chat_messages where room_id = $1 \
+         and client_key like 'fault-%'",
+    )
+    .bind(fair.room_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let acked_total: usize = members.iter().map(|m| m.acked).sum();
+    println!(
+        "accounting: sent {sent}, acknowledged {acked_total}, stored {stored} ({distinct} distinct)"
+    );
+    for m in &members {
+        println!(
+            "  client {}: delivered {} (reconnects {}, typed errors {:?})",
+            m.name,
+            m.got.len(),
+            m.reconnects,
+            m.typed_errors
+        );
+    }
+    assert_eq!(acked_total, sent, "every message was acknowledged");
+    assert_eq!(
+        stored, sent as i64,
+        "stored exactly once each: nothing lost"
+    );
+    assert_eq!(distinct, stored, "nothing duplicated");
+    let expected: Vec<i64> = (fair.start_seq + 1..=fair.start_seq + sent as i64).collect();
+    for m in &members {
+        assert_eq!(
+            m.got, expected,
+            "client {} saw every message once, in order",
+            m.name
+        );
+    }
+    members
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_and_presence_through_a_node_kill() {
+    let env = TestEnv::new(Engines::Services).await;
+    let db = env.database_url().unwrap();
+    let redis = "redis://127.0.0.1:6379/";
+    let mut doomed = Node::start(&env, "node-doomed", redis, &db, true).await;
+    let survivor = Node::start(&env, "node-survivor", redis, &db, false).await;
+    let fair = open_fair(env, &doomed).await;
+    let members = members(&fair, &[&doomed, &survivor], &[&doomed, &survivor]).await;
+    let (watch_api, _) = survivor
+        .api()
+        .login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    let watcher = watch_api.connect().await.unwrap();
+    watcher.subscribe(&fair.booth_room).await.unwrap();
+    let on_doomed = |w: Vec<expo_schema::PresenceEntry>| {
+        w.iter()
+            .filter(|e| e.conn_id.starts_with("node-doomed-"))
+            .count()
+    };
+    assert_eq!(
+        on_doomed(watcher.presence(&fair.booth_room).await.unwrap()),
+        3
+    );
+    let doomed_ref = &mut doomed;
+    let watcher_ref = &watcher;
+    let room = fair.booth_room.clone();
+    let healed = Arc::new(std::sync::Mutex::new(None));
+    let healed_in = healed.clone();
+    chat_through(
+        &fair,
+        members,
+        12,
+        Duration::from_millis(120),
+        |acked| async move {
+            while acked.load(Ordering::SeqCst) < 24 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let killed = Instant::now();
+            doomed_ref.kill();
+            // The doomed node's users must leave presence on the survivor, by themselves.
+            loop {
+                let members = watcher_ref.presence(&room).await.unwrap();
+                if members
+                    .iter()
+                    .all(|e| !e.conn_id.starts_with("node-doomed-"))
+                {
+                    break;
+                }
+                assert!(
+                    killed.elapsed() < Duration::from_secs(15),
+                    "the killed node's users never left"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            *healed_in.lock().unwrap() = Some(killed.elapsed());
+        },
+    )
+    .await;
+    let healed = healed.lock().unwrap().unwrap();
+    println!(
+        "node kill: its users left presence on the other node {:.1} s after SIGKILL (timeout 6 s)",
+        healed.as_secs_f64()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_through_a_redis_restart() {
+    let mut redis = OwnRedis::start().await;
+    let env = TestEnv::new(Engines::Services).await;
+    let db = env.database_url().unwrap();
+    let a = Node::start(&env, "node-ra", &redis.url(), &db, true).await;
+    let b = Node::start(&env, "node-rb", &redis.url(), &db, false).await;
+    let fair = open_fair(env, &a).await;
+    let members = members(&fair, &[&a, &b], &[&a, &b]).await;
+    let (a_ref, b_ref, redis_ref) = (&a, &b, &mut redis);
+    let healed = Arc::new(std::sync::Mutex::new(None));
+    let healed_in = healed.clone();
+    chat_through(
+        &fair,
+        members,
+        12,
+        Duration::from_millis(120),
+        |acked| async move {
+            while acked.load(Ordering::SeqCst) < 24 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            redis_ref.stop();
+            eventually(
+                Duration::from_secs(10),
+                "both nodes report not ready",
+                || async {
+                    let (ra, rb) = (a_ref.readiness().await, b_ref.readiness().await);
+                    [ra, rb]
+                        .iter()
+                        .all(|r| r.as_ref().is_some_and(|r| r["ready"] == false))
+                },
+            )
+            .await;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let back = Instant::now();
+            redis_ref.spawn().await;
+            eventually(
+                Duration::from_secs(20),
+                "both nodes are ready again",
+                || async {
+                    let (ra, rb) = (a_ref.readiness().await, b_ref.readiness().await);
+                    [ra, rb].iter().all(|r| {
+                        r.as_ref()
+                            .is_some_and(|r| r["ready"] == true && r["bus_subscribed"] == true)
+                    })
+                },
+            )
+            .await;
+            *healed_in.lock().unwrap() = Some(back.elapsed());
+        },
+    )
+    .await;
+    println!(
+        "redis restart: both nodes ready and subscribed {:.1} s after Redis came back",
+        healed.lock().unwrap().unwrap().as_secs_f64()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_through_a_postgres_outage() {
+    let proxy = PgProxy::start().await;
+    let env = TestEnv::new(Engines::Services).await;
+    let db = proxy.url(&env);
+    let redis = "redis://127.0.0.1:6379/";
+    let a = Node::start(&env, "node-pa", redis, &db, true).await;
+    let b = Node::start(&env, "node-pb", redis, &db, false).await;
+    let fair = open_fair(env, &a).await;
+    let members = members(&fair, &[&a, &b], &[&a, &b]).await;
+    let (a_ref, proxy_ref) = (&a, &proxy);
+    let members = chat_through(
+        &fair,
+        members,
+        12,
+        Duration::from_millis(120),
+        |acked| async move {
+            while acked.load(Ordering::SeqCst) < 24 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            proxy_ref.set_down(true);
+            eventually(
+                Duration::from_secs(10),
+                "the node reports not ready",
+                || async {
+                    a_ref
+                        .readiness()
+                        .await
+                        .is_some_and(|r| r["ready"] == false && r["store_ok"] == false)
+                },
+            )
+            .await;
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            proxy_ref.set_down(false);
+            eventually(
+                Duration::from_secs(30),
+                "the node is ready again",
+                || async { a_ref.readiness().await.is_some_and(|r| r["ready"] == true) },
+            )
+            .await;
+        },
+    )
+    .await;
+    let refused: usize = members
+        .iter()
+        .flat_map(|m| &m.typed_errors)
+        .filter(|c| **c == ErrorCode::Unavailable)
+        .count();
+    println!("postgres outage: {refused} sends refused with `unavailable`, then resent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_through_a_rolling_restart() {
+    let env = TestEnv::new(Engines::Services).await;
+    let db = env.database_url().unwrap();
+    let redis = "redis://127.0.0.1:6379/";
+    let mut a = Node::start(&env, "node-wa", redis, &db, true).await;
+    let mut b = Node::start(&env, "node-wb", redis, &db, false).await;
+    let fair = open_fair(env, &a).await;
+    let members = members(&fair, &[&a, &b], &[&a, &b]).await;
+    let (a_ref, b_ref) = (&mut a, &mut b);
+    chat_through(
+        &fair,
+        members,
+        16,
+        Duration::from_millis(120),
+        |acked| async move {
+            while acked.load(Ordering::SeqCst) < 18 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            a_ref.term().await;
+            a_ref.restart().await;
+            b_ref.term().await;
+            b_ref.restart().await;
+        },
+    )
+    .await;
+}
+
+/// The deaf-node fault: a node that starts while another publishes must hear everything from
+/// the moment it reports ready (its bus listener used to stop when a message arrived before
+/// the hub's first receiver, silently, for good).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_started_into_a_busy_bus_hears_everything() {
+    let env = TestEnv::new(Engines::Services).await;
+    let node_a = env.start().await;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let publisher = {
+        let hub = node_a.state.hub.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut i: i64 = 0;
+            while !stop.is_cancelled() {
+                // A watched room: every node hears of it on the control channel.
+                let pulse = ServerFrame::Event {
+                    room: "booth:1".into(),
+                    event: RoomEvent::Typing {
+                        room_id: i,
+                        user: expo_schema::UserSummary {
+                            id: 0,
+                            name: "pulse".into(),
+                            role: expo_schema::Role::Organizer,
+                            company_id: None,
+                            company_name: None,
+                            country: None,
+                        },
+                    },
+                };
+                hub.publish("booth:1", &pulse).await.unwrap();
+                let lobby = ServerFrame::Event {
+                    room: "lobby".into(),
+                    event: RoomEvent::Typing {
+                        room_id: i,
+                        user: expo_schema::UserSummary {
+                            id: 0,
+                            name: "pulse".into(),
+                            role: expo_schema::Role::Organizer,
+                            company_id: None,
+                            company_name: None,
+                            country: None,
+                        },
+                    },
+                };
+                hub.publish("lobby", &lobby).await.unwrap();
+                i += 1;
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            i
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let node_b = env.start().await;
+    let ready: serde_json::Value = reqwest::get(format!("{}/readyz", node_b.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["bus_subscribed"], true);
+    let (admin_b, _) = node_b.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
+    let mut listener = admin_b.connect().await.unwrap();
+    listener.subscribe("lobby").await.unwrap();
+    let mut seen = Vec::new();
+    let until = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < until {
+        if let Some(Incoming::Frame(ServerFrame::Event {
+            event: RoomEvent::Typing { room_id, .. },
+            ..
+        })) = listener.next(Duration::from_millis(100)).await
+        {
+            seen.push(room_id);
+        }
+    }
+    stop.cancel();
+    let published = publisher.await.unwrap();
+    println!(
+        "busy bus: A published {published} pulses, B heard {} after subscribing",
+        seen.len()
+    );
+    assert!(
+        seen.len() > 100,
+        "node B hears node A: {} pulses",
+        seen.len()
+    );
+    let first = seen[0];
+    let expected: Vec<i64> = (first..first + seen.len() as i64).collect();
+    assert_eq!(seen, expected, "no pulse lost after the subscription");
+    node_b.stop().await;
+    node_a.stop().await;
+}
