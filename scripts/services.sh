@@ -19,6 +19,8 @@ command -v chromium >/dev/null 2>&1 || apt_install chromium
 command -v node >/dev/null 2>&1 || apt_install nodejs npm
 command -v npm >/dev/null 2>&1 || apt_install npm
 command -v python3 >/dev/null 2>&1 || apt_install python3 python3-pip
+# The deployment test runs the documented nginx configuration in front of two nodes.
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || apt_install nginx
 # The meeting-email tests deliver to a real local SMTP server (aiosmtpd).
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet aiosmtpd \
   || python3 -m pip install --quiet --break-system-packages aiosmtpd
@@ -46,4 +48,4 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -Atc "select 1" >/dev/null 2>&1; 
   echo "services: cannot connect to PostgreSQL as postgres on 127.0.0.1 (set EXPO_TEST_PG)" >&2
   [ -n "${EXPO_TEST_PG:-}" ] || exit 1
 fi
-echo "services: PostgreSQL, Redis, Chromium and Node.js are ready" >&2
+echo "services: PostgreSQL, Redis, nginx, Chromium and Node.js are ready" >&2

@@ -19,6 +19,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 pub mod bench;
+pub mod failover;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {

@@ -46,6 +46,22 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         pings: usize,
     },
+    /// Failover: starts its own Redis and two nodes (`--server-bin`) on `--database-url`,
+    /// puts `--clients` connections on node A, then kills A (`--fault kill`) or restarts
+    /// Redis (`--fault redis`); prints when A's users left presence, when every client was
+    /// back and caught up, and what was lost (one JSON line).
+    BenchFailover {
+        #[arg(long, default_value = "target/release/expo-server")]
+        server_bin: String,
+        #[arg(long, env = "EXPO_DATABASE_URL")]
+        database_url: String,
+        #[arg(long, default_value_t = 2000)]
+        clients: usize,
+        #[arg(long, default_value = "kill")]
+        fault: String,
+        #[arg(long, default_value = "failover-bench-password")]
+        admin_password: String,
+    },
     /// Booking race: many new buyers request one exhibitor's one-seat slots at the same
     /// moment (over REST); prints winners, losers, latency and whether any slot was booked
     /// twice. Replaces the exhibitor's availability with a far-future test day.
@@ -117,6 +133,23 @@ async fn main() -> anyhow::Result<()> {
                 probes,
                 cycles,
                 pings,
+            })
+            .await?;
+            println!("{report}");
+        }
+        Cmd::BenchFailover {
+            server_bin,
+            database_url,
+            clients,
+            fault,
+            admin_password,
+        } => {
+            let report = expo_client::failover::run(expo_client::failover::FailoverConfig {
+                server_bin,
+                database_url,
+                clients,
+                fault,
+                admin_password,
             })
             .await?;
             println!("{report}");

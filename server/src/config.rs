@@ -35,6 +35,11 @@ pub struct Config {
     #[arg(long, env = "EXPO_REDIS_PREFIX", default_value = "expo")]
     pub redis_prefix: String,
 
+    /// `EXPO_REDIS_URL` names the seed nodes of a Redis Cluster (comma-separated URLs); room
+    /// traffic then uses sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`, Redis 7).
+    #[arg(long, env = "EXPO_REDIS_CLUSTER", default_value_t = false)]
+    pub redis_cluster: bool,
+
     /// Bus shards: room traffic travels on this many Redis channels, and a node listens only
     /// on the shards of rooms it has members in. Every node of a fair must use the same value.
     #[arg(long, env = "EXPO_BUS_SHARDS", default_value_t = 16)]
@@ -230,6 +235,7 @@ impl Config {
             redis_url: None,
             redis_prefix: "expo".into(),
             bus_shards: 16,
+            redis_cluster: false,
             node_id: None,
             assets_dir: None,
             demo: false,

@@ -94,6 +94,7 @@ impl App {
             Some(url) => {
                 Engine::redis(
                     url,
+                    config.redis_cluster,
                     &config.redis_prefix,
                     &node_id,
                     config.bus_shards,
@@ -213,12 +214,17 @@ impl App {
                 tracing::debug!(?error, "could not set TCP_NODELAY");
             }
         });
-        let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+        // Upgraded websockets are not tracked by the HTTP server: the hub drains them, beside
+        // the server, which stops accepting at once (so a load balancer sends newcomers and
+        // reconnecting clients to the other nodes) and finishes the requests in flight.
+        let drained = tokio::spawn(async move {
             stop.cancelled().await;
-            // Upgraded websockets are not tracked by the HTTP server: drain them here.
             hub.drain(grace).await;
         });
+        let serve = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         serve.await.context("serving HTTP")?;
+        let _ = drained.await;
         state.store.close().await;
         tracing::info!("expo hub stopped");
         Ok(())

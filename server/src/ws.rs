@@ -33,6 +33,14 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
     check_origin(&state, &headers)?;
+    if state.hub.shutdown_token().is_cancelled() {
+        // Draining: a new socket here would be closed again at once. 503 sends the client
+        // (or the load balancer) to another node.
+        return Err(ApiError::new(
+            ErrorCode::ShuttingDown,
+            "this node is shutting down; connect to another",
+        ));
+    }
     let limits = state.hub.limits();
     // The transport refuses frames over four times the hub's limit outright (close 1009);
     // frames between the two limits get a typed `message_too_large` reply and the

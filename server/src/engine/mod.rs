@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
 
+pub mod cluster;
 pub mod memory;
 pub mod redis;
 
@@ -231,7 +232,7 @@ pub struct Engine {
     pub bus: Bus,
     pub presence: Presence,
     pub name: &'static str,
-    redis: Option<::redis::aio::ConnectionManager>,
+    redis: Option<redis::Conn>,
 }
 
 impl Engine {
@@ -248,16 +249,18 @@ impl Engine {
     /// Redis engines: presence entries and bus channels under `prefix`, for node `node`.
     pub async fn redis(
         url: &str,
+        cluster: bool,
         prefix: &str,
         node: &str,
         shards: u32,
         presence_ttl: Duration,
     ) -> anyhow::Result<Engine> {
-        let (bus, presence, conn) = redis::connect(url, prefix, node, shards, presence_ttl).await?;
+        let (bus, presence, conn) =
+            redis::connect(url, cluster, prefix, node, shards, presence_ttl).await?;
         Ok(Engine {
             bus: Bus::Redis(Arc::new(bus)),
             presence: Presence::Redis(Arc::new(presence)),
-            name: "redis",
+            name: if cluster { "redis-cluster" } else { "redis" },
             redis: Some(conn),
         })
     }

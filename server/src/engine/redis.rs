@@ -34,6 +34,68 @@ use tokio::sync::{broadcast, mpsc, Notify};
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 const BUS_CAPACITY: usize = 65_536;
+
+/// A command connection to a single Redis or to a Redis Cluster (routed by key). The manager
+/// is boxed: it is large, and the enum is cloned per command.
+#[derive(Clone)]
+pub enum Conn {
+    Single(Box<ConnectionManager>),
+    Cluster(redis::cluster_async::ClusterConnection),
+}
+
+impl redis::aio::ConnectionLike for Conn {
+    fn req_packed_command<'a>(
+        &'a mut self,
+        cmd: &'a redis::Cmd,
+    ) -> redis::RedisFuture<'a, redis::Value> {
+        match self {
+            Conn::Single(c) => c.req_packed_command(cmd),
+            Conn::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        cmd: &'a redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> redis::RedisFuture<'a, Vec<redis::Value>> {
+        match self {
+            Conn::Single(c) => c.req_packed_commands(cmd, offset, count),
+            Conn::Cluster(c) => c.req_packed_commands(cmd, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Conn::Single(c) => c.get_db(),
+            Conn::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
+impl Conn {
+    /// Runs commands: one pipeline on a single Redis; one by one on a cluster, where the keys
+    /// of one batch live in different slots.
+    async fn run(&self, cmds: Vec<redis::Cmd>) -> redis::RedisResult<()> {
+        let mut conn = self.clone();
+        match &mut conn {
+            Conn::Single(_) => {
+                let mut pipe = redis::pipe();
+                for cmd in cmds {
+                    pipe.add_command(cmd).ignore();
+                }
+                pipe.query_async::<()>(&mut conn).await
+            }
+            Conn::Cluster(_) => {
+                for cmd in cmds {
+                    cmd.query_async::<()>(&mut conn).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
 /// How often shards nobody here needs any more are unsubscribed.
 const RECONCILE: Duration = Duration::from_secs(5);
 
@@ -53,42 +115,69 @@ pub fn node_of(conn_id: &str) -> &str {
 }
 
 /// Connects the bus (a publisher and a listener task that lives as long as the bus) and
-/// presence, and beats once so this node's entries count from the first join.
+/// presence, and beats once so this node's entries count from the first join. With
+/// `cluster`, `url` is a comma-separated list of seed nodes of a Redis Cluster and room
+/// traffic uses sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`).
 pub async fn connect(
     url: &str,
+    cluster: bool,
     prefix: &str,
     node: &str,
     shards: u32,
     presence_ttl: Duration,
-) -> anyhow::Result<(RedisBus, RedisPresence, ConnectionManager)> {
-    let client = redis::Client::open(url).context("parsing EXPO_REDIS_URL")?;
-    let conn = ConnectionManager::new(client.clone())
-        .await
-        .context("connecting to Redis")?;
+) -> anyhow::Result<(RedisBus, RedisPresence, Conn)> {
     let (tx, _) = broadcast::channel(BUS_CAPACITY);
     let link = Arc::new(Link::default());
     let channels = Channels {
         prefix: prefix.to_string(),
         shards: shards.max(1),
     };
-    // Subscribe before returning, so a message published right after start-up is seen.
-    let first = open_subscription(&client, &channels, &link)
-        .await
-        .context("subscribing to the bus")?;
-    link.set_subscribed(true);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let stop = CancellationToken::new();
-    tokio::spawn(
-        Listener {
-            client,
+    let conn = if cluster {
+        let seeds: Vec<&str> = url.split(',').map(str::trim).collect();
+        let client = redis::cluster::ClusterClient::new(seeds.clone())
+            .context("parsing the Redis Cluster seed URLs")?;
+        let conn = client
+            .get_async_connection()
+            .await
+            .context("connecting to the Redis Cluster")?;
+        let conn = Conn::Cluster(conn);
+        let listener = super::cluster::ShardListener {
+            conn: conn.clone(),
             channels: channels.clone(),
             tx: tx.clone(),
             link: link.clone(),
             commands: cmd_rx,
             stop: stop.clone(),
-        }
-        .run(first),
-    );
+        };
+        // Subscribe before returning, so a message published right after start-up is seen.
+        let first = listener.open().await.context("subscribing to the bus")?;
+        link.set_subscribed(true);
+        tokio::spawn(listener.run(first));
+        conn
+    } else {
+        let client = redis::Client::open(url).context("parsing EXPO_REDIS_URL")?;
+        let conn = ConnectionManager::new(client.clone())
+            .await
+            .context("connecting to Redis")?;
+        let first = open_subscription(&client, &channels, &link)
+            .await
+            .context("subscribing to the bus")?;
+        link.set_subscribed(true);
+        tokio::spawn(
+            Listener {
+                client,
+                channels: channels.clone(),
+                tx: tx.clone(),
+                link: link.clone(),
+                commands: cmd_rx,
+                stop: stop.clone(),
+            }
+            .run(first),
+        );
+        Conn::Single(Box::new(conn))
+    };
     let bus = RedisBus {
         conn: conn.clone(),
         channels,
@@ -114,17 +203,17 @@ pub async fn connect(
 }
 
 #[derive(Clone)]
-struct Channels {
+pub(super) struct Channels {
     prefix: String,
     shards: u32,
 }
 
 impl Channels {
-    fn control(&self) -> String {
+    pub(super) fn control(&self) -> String {
         format!("{}:bus:ctl", self.prefix)
     }
 
-    fn shard(&self, shard: u32) -> String {
+    pub(super) fn shard(&self, shard: u32) -> String {
         format!("{}:bus:{shard}", self.prefix)
     }
 
@@ -139,14 +228,14 @@ impl Channels {
 /// What the bus handles and the listener share: whether the subscription is up, and which
 /// shards are wanted (local rooms per shard), asked for, and confirmed.
 #[derive(Default)]
-struct Link {
+pub(super) struct Link {
     subscribed: AtomicBool,
     shards: Mutex<Shards>,
     changed: Notify,
 }
 
 #[derive(Default)]
-struct Shards {
+pub(super) struct Shards {
     /// Local rooms per shard.
     rooms: HashMap<u32, usize>,
     /// Subscribe commands sent but not yet done.
@@ -156,7 +245,7 @@ struct Shards {
 }
 
 impl Link {
-    fn set_subscribed(&self, up: bool) {
+    pub(super) fn set_subscribed(&self, up: bool) {
         self.subscribed.store(up, Ordering::SeqCst);
         metrics::gauge!("expo_bus_subscribed").set(if up { 1.0 } else { 0.0 });
         if !up {
@@ -165,7 +254,7 @@ impl Link {
         self.changed.notify_waiters();
     }
 
-    fn wanted(&self) -> Vec<u32> {
+    pub(super) fn wanted(&self) -> Vec<u32> {
         let shards = self.shards.lock().expect("shards");
         shards
             .rooms
@@ -179,8 +268,57 @@ impl Link {
     }
 }
 
-enum Command {
+pub(super) enum Command {
     Subscribe(u32),
+}
+
+impl Link {
+    /// Records that these shards are subscribed now (after a (re)connect).
+    pub(super) fn confirm_all(&self, shards: Vec<u32>) {
+        let mut state = self.shards.lock().expect("shards");
+        state.confirmed = shards.into_iter().collect();
+        state.asked.clear();
+        metrics::gauge!("expo_bus_shards_subscribed").set(state.confirmed.len() as f64);
+    }
+
+    /// Records one more subscribed shard.
+    pub(super) fn confirm(&self, shard: u32) {
+        let mut state = self.shards.lock().expect("shards");
+        state.asked.remove(&shard);
+        state.confirmed.insert(shard);
+        metrics::gauge!("expo_bus_shards_subscribed").set(state.confirmed.len() as f64);
+        drop(state);
+        self.changed.notify_waiters();
+    }
+
+    /// Takes the subscribed shards with no local room out of `confirmed` and returns them,
+    /// under one lock (a join racing this asks again, after the unsubscribe).
+    pub(super) fn take_idle(&self) -> Vec<u32> {
+        let mut state = self.shards.lock().expect("shards");
+        let idle: Vec<u32> = state
+            .confirmed
+            .iter()
+            .copied()
+            .filter(|s| state.rooms.get(s).copied().unwrap_or(0) == 0)
+            .collect();
+        for shard in &idle {
+            state.confirmed.remove(shard);
+        }
+        metrics::gauge!("expo_bus_shards_subscribed").set(state.confirmed.len() as f64);
+        idle
+    }
+}
+
+/// Decodes a bus payload and hands it to this node's hub.
+pub(super) fn forward(tx: &broadcast::Sender<BusMessage>, raw: &str) {
+    match BusMessage::decode(raw) {
+        Some(message) => {
+            metrics::counter!("expo_bus_received_total").increment(1);
+            // No receiver yet (a node still starting) is not a reason to stop listening.
+            let _ = tx.send(message);
+        }
+        None => tracing::warn!("undecodable bus message dropped"),
+    }
 }
 
 async fn open_subscription(
@@ -202,10 +340,7 @@ async fn open_subscription(
             .await
             .context("subscribing to a bus shard")?;
     }
-    let mut shards = link.shards.lock().expect("shards");
-    shards.confirmed = wanted.into_iter().collect();
-    shards.asked.clear();
-    metrics::gauge!("expo_bus_shards_subscribed").set(shards.confirmed.len() as f64);
+    link.confirm_all(wanted);
     Ok((sink, stream))
 }
 
@@ -223,9 +358,9 @@ struct Listener {
 
 /// Marks the subscription down if the listener ever stops while the bus is still in use (a
 /// bug, a panic): the node then reports not ready instead of going quietly deaf.
-struct Loud {
-    link: Arc<Link>,
-    stop: CancellationToken,
+pub(super) struct Loud {
+    pub(super) link: Arc<Link>,
+    pub(super) stop: CancellationToken,
 }
 
 impl Drop for Loud {
@@ -290,12 +425,7 @@ impl Listener {
                                 tracing::error!(?error, shard, "subscribing to a bus shard failed");
                                 break;
                             }
-                            let mut shards = self.link.shards.lock().expect("shards");
-                            shards.asked.remove(&shard);
-                            shards.confirmed.insert(shard);
-                            metrics::gauge!("expo_bus_shards_subscribed").set(shards.confirmed.len() as f64);
-                            drop(shards);
-                            self.link.changed.notify_waiters();
+                            self.link.confirm(shard);
                         }
                     },
                     _ = reconcile.tick() => {
@@ -314,16 +444,8 @@ impl Listener {
     }
 
     fn forward(&self, message: redis::Msg) {
-        let Ok(raw) = message.get_payload::<String>() else {
-            return;
-        };
-        match BusMessage::decode(&raw) {
-            Some(message) => {
-                metrics::counter!("expo_bus_received_total").increment(1);
-                // No receiver yet (a node still starting) is not a reason to stop listening.
-                let _ = self.tx.send(message);
-            }
-            None => tracing::warn!("undecodable bus message dropped"),
+        if let Ok(raw) = message.get_payload::<String>() {
+            forward(&self.tx, &raw);
         }
     }
 
@@ -331,20 +453,7 @@ impl Listener {
     /// happen under one lock, so a join racing this either sees the shard unconfirmed (and
     /// asks again, after this unsubscribe) or keeps it.
     async fn unsubscribe_idle(&self, sink: &mut PubSubSink) -> bool {
-        let idle: Vec<u32> = {
-            let mut shards = self.link.shards.lock().expect("shards");
-            let idle: Vec<u32> = shards
-                .confirmed
-                .iter()
-                .copied()
-                .filter(|s| shards.rooms.get(s).copied().unwrap_or(0) == 0)
-                .collect();
-            for shard in &idle {
-                shards.confirmed.remove(shard);
-            }
-            metrics::gauge!("expo_bus_shards_subscribed").set(shards.confirmed.len() as f64);
-            idle
-        };
+        let idle = self.link.take_idle();
         for shard in idle {
             if let Err(error) = sink.unsubscribe(self.channels.shard(shard)).await {
                 tracing::error!(?error, shard, "unsubscribing a bus shard failed");
@@ -374,7 +483,7 @@ impl Listener {
 }
 
 pub struct RedisBus {
-    conn: ConnectionManager,
+    conn: Conn,
     channels: Channels,
     tx: broadcast::Sender<BusMessage>,
     link: Arc<Link>,
@@ -390,8 +499,15 @@ impl RedisBus {
             return Ok(());
         }
         let mut conn = self.conn.clone();
-        let _: i64 = conn
-            .publish(self.channels.of(&message), message.encode())
+        // On a cluster, sharded pub/sub: the message goes to the channel's shard only.
+        let verb = match conn {
+            Conn::Single(_) => "PUBLISH",
+            Conn::Cluster(_) => "SPUBLISH",
+        };
+        let _: i64 = redis::cmd(verb)
+            .arg(self.channels.of(&message))
+            .arg(message.encode())
+            .query_async(&mut conn)
             .await
             .context("publishing on the bus")?;
         Ok(())
@@ -456,7 +572,7 @@ impl RedisBus {
 }
 
 pub struct RedisPresence {
-    conn: ConnectionManager,
+    conn: Conn,
     prefix: String,
     node: String,
     ttl: Duration,
@@ -483,22 +599,18 @@ impl RedisPresence {
         self.ttl.as_millis() as i64
     }
 
-    fn pipe_add(&self, pipe: &mut redis::Pipeline, room: &str, entry: &PresenceEntry) {
+    /// Writing an entry: the field in the room's hash, and the room in this node's set (first,
+    /// so a sweep after this node's death always finds the room).
+    fn add_cmds(&self, cmds: &mut Vec<redis::Cmd>, room: &str, entry: &PresenceEntry) {
         let json = serde_json::to_string(entry).expect("an entry always serializes");
-        pipe.hset(self.room_key(room), &entry.conn_id, json)
-            .ignore()
-            .sadd(self.rooms_key(&self.node), room)
-            .ignore();
+        cmds.push(redis::Cmd::sadd(self.rooms_key(&self.node), room));
+        cmds.push(redis::Cmd::hset(self.room_key(room), &entry.conn_id, json));
     }
 
     pub async fn add(&self, room: &str, entry: &PresenceEntry) -> anyhow::Result<()> {
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        self.pipe_add(&mut pipe, room, entry);
-        let mut conn = self.conn.clone();
-        pipe.query_async::<()>(&mut conn)
-            .await
-            .context("adding presence")?;
+        let mut cmds = Vec::new();
+        self.add_cmds(&mut cmds, room, entry);
+        self.conn.run(cmds).await.context("adding presence")?;
         Ok(())
     }
 
@@ -507,14 +619,11 @@ impl RedisPresence {
         if entries.is_empty() {
             return Ok(());
         }
-        let mut pipe = redis::pipe();
+        let mut cmds = Vec::new();
         for (room, entry) in entries {
-            self.pipe_add(&mut pipe, room, entry);
+            self.add_cmds(&mut cmds, room, entry);
         }
-        let mut conn = self.conn.clone();
-        pipe.query_async::<()>(&mut conn)
-            .await
-            .context("restoring presence")?;
+        self.conn.run(cmds).await.context("restoring presence")?;
         Ok(())
     }
 

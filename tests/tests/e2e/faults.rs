@@ -30,6 +30,28 @@ struct Node {
 
 impl Node {
     async fn start(env: &TestEnv, id: &str, redis: &str, database: &str, demo: bool) -> Node {
+        Node::start_with(env, id, redis, database, demo, false).await
+    }
+
+    /// A node on a Redis Cluster (`redis` is the comma-separated seed list).
+    async fn start_clustered(
+        env: &TestEnv,
+        id: &str,
+        redis: &str,
+        database: &str,
+        demo: bool,
+    ) -> Node {
+        Node::start_with(env, id, redis, database, demo, true).await
+    }
+
+    async fn start_with(
+        env: &TestEnv,
+        id: &str,
+        redis: &str,
+        database: &str,
+        demo: bool,
+        cluster: bool,
+    ) -> Node {
         let port = free_port();
         let mut vars = vec![
             ("EXPO_LISTEN".to_string(), format!("127.0.0.1:{port}")),
@@ -49,6 +71,9 @@ impl Node {
         ];
         if demo {
             vars.push(("EXPO_DEMO".into(), "true".into()));
+        }
+        if cluster {
+            vars.push(("EXPO_REDIS_CLUSTER".into(), "true".into()));
         }
         let mut node = Node {
             child: None,
@@ -821,4 +846,297 @@ async fn a_node_started_into_a_busy_bus_hears_everything() {
     assert_eq!(seen, expected, "no pulse lost after the subscription");
     node_b.stop().await;
     node_a.stop().await;
+}
+
+/// nginx, run from the system's package, with the configuration of `docs/deploy/nginx.conf`
+/// (only its addresses swapped for this test's ports).
+struct Nginx {
+    child: Option<Child>,
+    base: String,
+}
+
+impl Nginx {
+    async fn start(dir: &std::path::Path, upstreams: [&str; 2]) -> Nginx {
+        let port = free_port();
+        let shipped = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/deploy/nginx.conf"),
+        )
+        .unwrap();
+        let site = shipped
+            .replace("127.0.0.1:8081", upstreams[0])
+            .replace("127.0.0.1:8082", upstreams[1])
+            .replace(
+                "listen 127.0.0.1:8080;",
+                &format!("listen 127.0.0.1:{port};"),
+            );
+        assert_ne!(
+            site, shipped,
+            "the addresses in docs/deploy/nginx.conf were found"
+        );
+        let prefix = dir.join("nginx");
+        std::fs::create_dir_all(prefix.join("logs")).unwrap();
+        std::fs::write(prefix.join("expo-hub.conf"), site).unwrap();
+        let main = format!(
+            "worker_processes 1;\npid {p}/nginx.pid;\nerror_log {p}/logs/error.log warn;\n\
+             worker_shutdown_timeout 2s;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{ access_log off; client_body_temp_path {p}/body; proxy_temp_path {p}/proxy;\n\
+             include {p}/expo-hub.conf; }}\n",
+            p = prefix.display()
+        );
+        std::fs::write(prefix.join("nginx.conf"), main).unwrap();
+        let nginx = ["/usr/sbin/nginx", "nginx"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or("nginx");
+        let child = Process::new(nginx)
+            .arg("-p")
+            .arg(&prefix)
+            .arg("-c")
+            .arg(prefix.join("nginx.conf"))
+            .args(["-g", "daemon off; master_process on;"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("nginx starts (scripts/test installs it)");
+        let base = format!("http://127.0.0.1:{port}");
+        let api = Api::new(&base);
+        eventually(
+            Duration::from_secs(10),
+            "nginx proxies to the nodes",
+            || {
+                let api = api.clone();
+                async move { api.get_bytes("/healthz").await.is_ok() }
+            },
+        )
+        .await;
+        Nginx {
+            child: Some(child),
+            base,
+        }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            // SIGTERM is nginx's fast shutdown: it closes the proxied websockets at once (a
+            // graceful QUIT would wait for them to end).
+            let _ = Process::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// The documented nginx configuration in front of two nodes: every client connects through
+/// nginx only; one node is drained (SIGTERM) and started again behind it, then the other,
+/// under chat. Nothing is lost, nothing doubled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_across_nginx_while_nodes_drain_behind_it() {
+    let env = TestEnv::new(Engines::Services).await;
+    let db = env.database_url().unwrap();
+    let redis = "redis://127.0.0.1:6379/";
+    let mut a = Node::start(&env, "node-na", redis, &db, true).await;
+    let mut b = Node::start(&env, "node-nb", redis, &db, false).await;
+    let upstream = |n: &Node| n.base.trim_start_matches("http://").to_string();
+    let (ua, ub) = (upstream(&a), upstream(&b));
+    let nginx = Nginx::start(&env.data_dir, [&ua, &ub]).await;
+    let front = Node {
+        child: None,
+        base: nginx.base.clone(),
+        env: Vec::new(),
+    };
+    let fair = open_fair(env, &front).await;
+    let members = members(&fair, &[&front], &[&front]).await;
+    let (a_ref, b_ref) = (&mut a, &mut b);
+    let members = chat_through(
+        &fair,
+        members,
+        16,
+        Duration::from_millis(120),
+        |acked| async move {
+            while acked.load(Ordering::SeqCst) < 18 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            a_ref.term().await;
+            a_ref.restart().await;
+            b_ref.term().await;
+            b_ref.restart().await;
+        },
+    )
+    .await;
+    assert!(
+        members.iter().all(|m| m.reconnects >= 2),
+        "every client was moved by a drain and came back through nginx"
+    );
+}
+
+/// A Redis Cluster of three masters, each a local `redis-server` process of this test.
+struct OwnCluster {
+    servers: Vec<Child>,
+    ports: Vec<u16>,
+}
+
+impl OwnCluster {
+    async fn start(dir: &std::path::Path) -> OwnCluster {
+        // A cluster node also listens on its port + 10000 (the cluster bus): pick ports whose
+        // bus port is free too.
+        let mut ports = Vec::new();
+        while ports.len() < 3 {
+            let port = free_port();
+            if port < 55000 && std::net::TcpListener::bind(("127.0.0.1", port + 10000)).is_ok() {
+                ports.push(port);
+            }
+        }
+        let mut servers = Vec::new();
+        for port in &ports {
+            let conf = dir.join(format!("cluster-{port}.conf"));
+            servers.push(
+                Process::new("redis-server")
+                    .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                    .args(["--cluster-enabled", "yes", "--cluster-config-file"])
+                    .arg(&conf)
+                    .args(["--save", "", "--appendonly", "no"])
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .expect("redis-server starts"),
+            );
+        }
+        for port in &ports {
+            let url = format!("redis://127.0.0.1:{port}/");
+            eventually(Duration::from_secs(10), "a cluster node answers", || {
+                let url = url.clone();
+                async move {
+                    match redis::Client::open(url.as_str()) {
+                        Ok(c) => c.get_multiplexed_async_connection().await.is_ok(),
+                        Err(_) => false,
+                    }
+                }
+            })
+            .await;
+        }
+        let mut create = Process::new("redis-cli");
+        create.arg("--cluster").arg("create");
+        for port in &ports {
+            create.arg(format!("127.0.0.1:{port}"));
+        }
+        let status = create
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .status()
+            .expect("redis-cli runs");
+        assert!(status.success(), "the cluster was created");
+        let cluster = OwnCluster { servers, ports };
+        for port in cluster.ports.clone() {
+            eventually(
+                Duration::from_secs(20),
+                "the cluster is ok everywhere",
+                || async move { cluster_info(port).contains("cluster_state:ok") },
+            )
+            .await;
+        }
+        cluster
+    }
+
+    fn seeds(&self) -> String {
+        self.ports
+            .iter()
+            .map(|p| format!("redis://127.0.0.1:{p}/"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+fn cluster_info(port: u16) -> String {
+    redis_cli(port, &["cluster", "info"])
+}
+
+fn redis_cli(port: u16, args: &[&str]) -> String {
+    let out = Process::new("redis-cli")
+        .args(["-p", &port.to_string()])
+        .args(args)
+        .output()
+        .expect("redis-cli runs");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        for server in &mut self.servers {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+    }
+}
+
+/// Two nodes on a three-master Redis Cluster: room traffic goes over sharded pub/sub spread
+/// across the masters (no plain pub/sub channel is used), chat crosses nodes with nothing lost
+/// or doubled, and when one node is killed its users leave presence on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_and_presence_on_a_redis_cluster() {
+    let env = TestEnv::new(Engines::Services).await;
+    let cluster = OwnCluster::start(&env.data_dir).await;
+    let db = env.database_url().unwrap();
+    let seeds = cluster.seeds();
+    let mut doomed = Node::start_clustered(&env, "node-ca", &seeds, &db, true).await;
+    let survivor = Node::start_clustered(&env, "node-cb", &seeds, &db, false).await;
+    let fair = open_fair(env, &doomed).await;
+    let members = members(&fair, &[&doomed, &survivor], &[&doomed, &survivor]).await;
+    // Sharded channels on more than one master; nothing on plain pub/sub.
+    let mut masters_with_shards = 0;
+    for port in &cluster.ports {
+        let shard_channels = redis_cli(*port, &["pubsub", "shardchannels"]);
+        if shard_channels.contains(":bus:") {
+            masters_with_shards += 1;
+        }
+        assert!(
+            !redis_cli(*port, &["pubsub", "channels"]).contains(":bus"),
+            "no plain pub/sub channel on a cluster"
+        );
+    }
+    println!("cluster: bus shard channels on {masters_with_shards} of 3 masters");
+    assert!(
+        masters_with_shards >= 2,
+        "the bus is spread over the masters"
+    );
+    let (watch_api, _) = survivor
+        .api()
+        .login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    let watcher = watch_api.connect().await.unwrap();
+    watcher.subscribe(&fair.booth_room).await.unwrap();
+    let doomed_ref = &mut doomed;
+    let watcher_ref = &watcher;
+    let room = fair.booth_room.clone();
+    chat_through(
+        &fair,
+        members,
+        10,
+        Duration::from_millis(120),
+        |acked| async move {
+            while acked.load(Ordering::SeqCst) < 20 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let killed = Instant::now();
+            doomed_ref.kill();
+            loop {
+                let members = watcher_ref.presence(&room).await.unwrap();
+                if members.iter().all(|e| !e.conn_id.starts_with("node-ca-")) {
+                    break;
+                }
+                assert!(
+                    killed.elapsed() < Duration::from_secs(15),
+                    "the killed node's users never left"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            println!(
+                "cluster: the killed node's users left presence after {:.1} s",
+                killed.elapsed().as_secs_f64()
+            );
+        },
+    )
+    .await;
 }
