@@ -950,6 +950,8 @@ async fn chat_across_nginx_while_nodes_drain_behind_it() {
     let fair = open_fair(env, &front).await;
     let members = members(&fair, &[&front], &[&front]).await;
     let (a_ref, b_ref) = (&mut a, &mut b);
+    let t = Instant::now();
+    let step = move |what: &str| println!("nginx: {:.1} s: {what}", t.elapsed().as_secs_f64());
     let members = chat_through(
         &fair,
         members,
@@ -959,13 +961,19 @@ async fn chat_across_nginx_while_nodes_drain_behind_it() {
             while acked.load(Ordering::SeqCst) < 18 {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
+            step("draining A");
             a_ref.term().await;
+            step("A stopped");
             a_ref.restart().await;
+            step("A back; draining B");
             b_ref.term().await;
+            step("B stopped");
             b_ref.restart().await;
+            step("B back");
         },
     )
     .await;
+    step("every client caught up");
     assert!(
         members.iter().all(|m| m.reconnects >= 2),
         "every client was moved by a drain and came back through nginx"
