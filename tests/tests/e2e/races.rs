@@ -8,6 +8,7 @@ use crate::meetings::{buyers, pool};
 use expo_client::Api;
 use expo_schema::{ErrorCode, Meeting};
 use serde_json::json;
+use std::time::Duration;
 
 /// A one-slot grid two days from now, and `seats` seats at each of `companies` in it.
 async fn one_slot(admin: &Api, companies: &[i64], seats: i64) -> i64 {
@@ -91,6 +92,7 @@ async fn sixty_buyers_fill_twenty_seats(engines: Engines, two_nodes: bool) {
     let company = me.user.company_id.unwrap();
     let slot = one_slot(&admin, &[company], 20).await;
     let tokens = buyers(&env, 60).await;
+    let tokens_by_index = tokens.clone();
     let mut tasks = Vec::new();
     for (i, token) in tokens.into_iter().enumerate() {
         let api = nodes[i % nodes.len()].api.with_token(token);
@@ -116,6 +118,65 @@ async fn sixty_buyers_fill_twenty_seats(engines: Engines, two_nodes: bool) {
     let mut seats: Vec<i64> = won.iter().map(|m| m.seat).collect();
     seats.sort();
     assert_eq!(seats, (1..=20).collect::<Vec<_>>(), "each seat once");
+    assert_eq!(overlaps(&env).await, 0);
+
+    // Then the winners cancel while the losers keep asking: cancels (updates of meeting rows)
+    // race placements (inserts checked by the exclusion constraints). Every answer is a
+    // decision, and the freed seats are taken again, each once.
+    let mut cancels = Vec::new();
+    let mut retries = Vec::new();
+    for (i, token) in tokens_by_index.iter().enumerate() {
+        let api = nodes[i % nodes.len()].api.with_token(token.clone());
+        // `buyers` names buyer i "Racer i".
+        if let Some(meeting) = won.iter().find(|m| m.buyer.name == format!("Racer {i}")) {
+            let id = meeting.id;
+            cancels.push(tokio::spawn(async move {
+                api.post::<Meeting>(&format!("/api/v1/meetings/{id}/cancel"), &json!({}))
+                    .await
+            }));
+        } else {
+            retries.push(tokio::spawn(async move {
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+                loop {
+                    let answer = api
+                        .post::<Meeting>(
+                            "/api/v1/meetings",
+                            &json!({"company_id": company, "slot_id": slot, "mode": "online"}),
+                        )
+                        .await;
+                    match answer {
+                        Ok(meeting) => return Ok(Some(meeting)),
+                        Err(e) if e.code() == Some(ErrorCode::SlotTaken) => {
+                            if tokio::time::Instant::now() > deadline {
+                                return Ok(None);
+                            }
+                            tokio::time::sleep(Duration::from_millis(25)).await;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+            }));
+        }
+    }
+    assert_eq!(cancels.len(), 20);
+    for cancel in cancels {
+        cancel
+            .await
+            .unwrap()
+            .expect("a cancel is a decision, never an error");
+    }
+    let mut rebooked = 0;
+    for retry in retries {
+        let answer = retry
+            .await
+            .unwrap()
+            .expect("a request is ok or slot_taken, never an error");
+        if answer.is_some() {
+            rebooked += 1;
+        }
+    }
+    println!("race: 20 cancels against 40 retrying buyers: {rebooked} seats taken again");
+    assert_eq!(rebooked, 20, "every freed seat is taken again");
     assert_eq!(overlaps(&env).await, 0);
     for node in nodes {
         node.stop().await;
