@@ -735,9 +735,41 @@ async fn chat_through_a_rolling_restart() {
     let redis = "redis://127.0.0.1:6379/";
     let mut a = Node::start(&env, "node-wa", redis, &db, true).await;
     let mut b = Node::start(&env, "node-wb", redis, &db, false).await;
+    // Booking load beside the chat: 30 buyers for the 10 seats of one slot, asking through
+    // whichever node answers while the nodes restart one after the other.
+    let (admin, _) = a.api().login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
+    let (_, staff) = a
+        .api()
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let company = staff.user.company_id.unwrap();
+    let day = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    let grid: serde_json::Value = admin
+        .post(
+            "/api/v1/meetings/grid",
+            &serde_json::json!({"day": day, "timezone": "Asia/Seoul", "start": "09:00",
+                "end": "09:30", "slot_minutes": 30}),
+        )
+        .await
+        .unwrap();
+    let slot = grid["slots"][0]["id"].as_i64().unwrap();
+    let _: serde_json::Value = admin
+        .put(
+            &format!("/api/v1/companies/{company}/availability"),
+            &serde_json::json!({"slot_ids": [slot], "seats": 10}),
+        )
+        .await
+        .unwrap();
+    let tokens = crate::meetings::buyers(&env, 30).await;
+    let bases = [a.base.clone(), b.base.clone()];
     let fair = open_fair(env, &a).await;
     let members = members(&fair, &[&a, &b], &[&a, &b]).await;
     let (a_ref, b_ref) = (&mut a, &mut b);
+    let booked = Arc::new(AtomicUsize::new(0));
+    let booked_in = booked.clone();
     chat_through(
         &fair,
         members,
@@ -747,13 +779,66 @@ async fn chat_through_a_rolling_restart() {
             while acked.load(Ordering::SeqCst) < 18 {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
+            let mut bookings = Vec::new();
+            for (i, token) in tokens.into_iter().enumerate() {
+                let bases = bases.clone();
+                let booked = booked_in.clone();
+                bookings.push(tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(100 * i as u64)).await;
+                    for attempt in 0.. {
+                        let api = Api::new(&bases[(i + attempt) % 2]).with_token(token.clone());
+                        let answer = api
+                            .post::<expo_schema::Meeting>(
+                                "/api/v1/meetings",
+                                &serde_json::json!({"company_id": company, "slot_id": slot,
+                                    "mode": "online"}),
+                            )
+                            .await;
+                        match answer {
+                            Ok(_) => {
+                                booked.fetch_add(1, Ordering::SeqCst);
+                                return;
+                            }
+                            Err(ClientError::Server(e)) if e.code == ErrorCode::SlotTaken => return,
+                            // A node that is down or draining: ask the other one.
+                            Err(ClientError::Server(e))
+                                if matches!(
+                                    e.code,
+                                    ErrorCode::Unavailable | ErrorCode::ShuttingDown
+                                ) => {}
+                            Err(ClientError::Reqwest(_)) | Err(ClientError::Http(502..=504, _)) => {
+                            }
+                            Err(other) => panic!("a booking gets a decision, got {other}"),
+                        }
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }));
+            }
             a_ref.term().await;
             a_ref.restart().await;
             b_ref.term().await;
             b_ref.restart().await;
+            for booking in bookings {
+                booking.await.unwrap();
+            }
         },
     )
     .await;
+    let booked = booked.load(Ordering::SeqCst);
+    println!("rolling restart: {booked} of 10 seats booked by 30 buyers, no overlap");
+    assert_eq!(booked, 10, "every seat someone asked for is booked");
+    let pool = crate::meetings::pool(&fair.env).await;
+    let clashes: i64 = sqlx::query_scalar(
+        "select count(*) from meetings a join meetings b on a.id < b.id \
+         and a.state in ('requested', 'confirmed') and b.state in ('requested', 'confirmed') \
+         and a.starts_ms < b.ends_ms and b.starts_ms < a.ends_ms \
+         and ((a.company_id = b.company_id and a.seat = b.seat) or a.buyer_id = b.buyer_id)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    assert_eq!(clashes, 0, "no meeting double-booked");
 }
 
 /// The deaf-node fault: a node that starts while another publishes must hear everything from
