@@ -193,6 +193,7 @@ impl App {
                 tracing::debug!(?error, "could not set TCP_NODELAY");
             }
         });
+        let router = router.into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
             stop.cancelled().await;
             // Upgraded websockets are not tracked by the HTTP server: drain them here.

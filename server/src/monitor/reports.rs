@@ -581,7 +581,8 @@ pub fn csv_bytes(table: &Table) -> ApiResult<Vec<u8>> {
             let cells: Vec<String> = row
                 .iter()
                 .map(|v| match v {
-                    Value::String(s) => s.clone(),
+                    // Text from people (company and booth names) may look like a formula.
+                    Value::String(s) => crate::http::guard::csv_cell(s).into_owned(),
                     other => other.to_string(),
                 })
                 .collect();

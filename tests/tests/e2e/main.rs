@@ -5,6 +5,7 @@ mod auth;
 mod booths;
 mod chat;
 mod demo;
+mod hardening;
 mod helpers;
 mod hub;
 mod import;
