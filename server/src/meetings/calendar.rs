@@ -155,9 +155,9 @@ pub fn event(
         .timestamp(chrono::Utc::now())
         .starts(local(meeting.starts_ms, tz))
         .ends(local(meeting.ends_ms, tz))
-        .summary(&format!("Expo meeting: {with}"))
-        .description(&description.join("\n"))
-        .location(&place)
+        .summary(&one_line(&format!("Expo meeting: {with}")))
+        .description(&ics_text(&description.join("\n")))
+        .location(&one_line(&place))
         .url(&room)
         .status(match meeting.state {
             MeetingState::Confirmed => EventStatus::Confirmed,
@@ -165,6 +165,23 @@ pub fn event(
             _ => EventStatus::Cancelled,
         });
     event.done()
+}
+
+/// Text for an iCalendar property: every line break (`\r\n`, a lone `\r`, `\n`) becomes
+/// `\n`, which the writer escapes, and other control characters are dropped. A lone `\r`
+/// passed through unescaped would end the property early and let the text add lines of its
+/// own to the calendar file.
+pub fn ics_text(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect()
+}
+
+/// [`ics_text`] on one line (summaries, locations).
+pub fn one_line(text: &str) -> String {
+    ics_text(text).replace('\n', " ")
 }
 
 /// A calendar of events for one reader.
