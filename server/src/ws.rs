@@ -6,6 +6,7 @@
 use crate::auth::{self, Caller};
 use crate::booths::live::{booth_room, duty_room};
 use crate::error::{ApiError, ApiResult};
+use crate::http::guard::ClientAddress;
 use crate::hub::session::{self, Dispatch};
 use crate::hub::{ConnHandle, Identity};
 use crate::{chat, meetings, monitor, rooms, AppState};
@@ -17,7 +18,6 @@ use expo_schema::protocol::{Command, ReplyData};
 use expo_schema::{ErrorBody, ErrorCode, Role};
 use futures_util::future::BoxFuture;
 use serde::Deserialize;
-use crate::http::guard::ClientAddress;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -97,7 +97,11 @@ impl ConnSlot {
     fn take(state: &AppState, user_id: i64, address: &str) -> ApiResult<ConnSlot> {
         let node = state.hub.node_id().to_string();
         let limits = [
-            (ConnKey::User(user_id), state.config.max_conns_per_user, "user"),
+            (
+                ConnKey::User(user_id),
+                state.config.max_conns_per_user,
+                "user",
+            ),
             (
                 ConnKey::Address(address.to_string()),
                 state.config.max_conns_per_address,
@@ -210,6 +214,14 @@ impl Dispatch for AppDispatch {
     ) -> BoxFuture<'a, Result<ReplyData, ErrorBody>> {
         Box::pin(async move {
             let hub = &self.state.hub;
+            // Postgres cannot store NUL in text; refuse it here for every command alike.
+            let text = serde_json::to_string(&command).unwrap_or_default();
+            if crate::http::guard::json_has_nul(text.as_bytes()) {
+                return Err(ErrorBody::new(
+                    ErrorCode::Validation,
+                    "text may not contain the NUL character",
+                ));
+            }
             match command {
                 Command::Subscribe { room } => {
                     rooms::authorize(&self.state, &self.caller, &room).await?;

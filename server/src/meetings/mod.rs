@@ -428,7 +428,10 @@ pub async fn changed(state: &AppState, meeting: &Meeting, change: Change) {
     // The outcome (rating, notes, amounts) is the company's private record: the buyer and the
     // interpreter hear of every change without it.
     let private = redacted(meeting.clone());
-    let outsiders = [Some(meeting.buyer.id), meeting.interpreter.as_ref().map(|i| i.id)];
+    let outsiders = [
+        Some(meeting.buyer.id),
+        meeting.interpreter.as_ref().map(|i| i.id),
+    ];
     for room in rooms {
         let seen = if outsiders
             .iter()

@@ -6,8 +6,10 @@
 use crate::booths::company_with_staff;
 use crate::both_engines;
 use crate::helpers::*;
+use expo_client::{Api, Hub, Incoming};
 use expo_schema::api::*;
-use expo_schema::ErrorCode;
+use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
+use expo_schema::{ChatRoomInfo, ErrorCode};
 use serde_json::json;
 use std::time::Duration;
 
@@ -315,7 +317,398 @@ async fn weak_passwords_and_account_probes(engines: Engines) {
     app.stop().await;
 }
 
+/// Registers and approves a buyer with the given consent; signs them in.
+async fn buyer_with_consent(app: &TestApp, email: &str, name: &str, share: bool) -> Api {
+    let _: RegistrationReceived = app
+        .api
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": email, "password": "buyer-password", "name": name,
+                "company_name": "Quiet Trading", "country": "MN", "timezone": "Asia/Ulaanbaatar",
+                "share_contact": share}),
+        )
+        .await
+        .unwrap();
+    app.approve(email).await;
+    app.api.login(email, "buyer-password").await.unwrap().0
+}
+
+async fn open_chat(hub: &Hub, target: &str) -> Result<ChatRoomInfo, expo_client::ClientError> {
+    match hub
+        .request(Command::ChatOpen {
+            target: target.into(),
+        })
+        .await?
+    {
+        ReplyData::ChatRoom { room } => Ok(room),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+async fn presence_names_only_consenting_buyers(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, staff) =
+        company_with_staff(&app, &admin, "101-81-16003", "s@consent.example").await;
+    let room = format!("booth:{}", company.id);
+    let mut watcher = staff.connect().await.unwrap();
+    watcher.subscribe(&room).await.unwrap();
+    let quiet = buyer_with_consent(&app, "quiet@consent.example", "Quiet Person", false).await;
+    let open = buyer_with_consent(&app, "open@consent.example", "Open Person", true).await;
+    let quiet_hub = quiet.connect().await.unwrap();
+    quiet_hub.subscribe(&room).await.unwrap();
+    let open_hub = open.connect().await.unwrap();
+    open_hub.subscribe(&room).await.unwrap();
+    // Finding 3a: `presence` on the booth named the buyer who did not consent.
+    let members = watcher.presence(&room).await.unwrap();
+    let names: Vec<&str> = members.iter().map(|m| m.user.name.as_str()).collect();
+    assert!(names.contains(&"Open Person"), "{names:?}");
+    assert!(!names.contains(&"Quiet Person"), "{names:?}");
+    assert!(members
+        .iter()
+        .all(|m| m.user.company_name.as_deref() != Some("Quiet Trading")
+            || m.user.name == "Open Person"));
+    // Nor does the live join event name them.
+    let mut joins = Vec::new();
+    while let Some(item) = watcher.next(Duration::from_millis(500)).await {
+        if let Incoming::Frame(ServerFrame::Event {
+            event: RoomEvent::Join { member },
+            ..
+        }) = item
+        {
+            joins.push(member.user.name);
+        }
+    }
+    assert!(joins.contains(&"Open Person".to_string()), "{joins:?}");
+    assert!(!joins.contains(&"Quiet Person".to_string()), "{joins:?}");
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+async fn no_account_lookups_by_id(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, staff) =
+        company_with_staff(&app, &admin, "101-81-16004", "s@lookup.example").await;
+    let (other_company, other_staff) =
+        company_with_staff(&app, &admin, "101-81-16005", "o@lookup.example").await;
+    let buyer = buyer_with_consent(&app, "b@lookup.example", "Seen Buyer", true).await;
+    let stranger = buyer_with_consent(&app, "x@lookup.example", "Stranger", true).await;
+    let _: RegistrationReceived = app
+        .api
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "pending@lookup.example", "password": "pending-pass", "name": "Pending Person",
+                "company_name": "Waiting LLC", "country": "RU", "timezone": "Asia/Vladivostok"}),
+        )
+        .await
+        .unwrap();
+    let pending_id = app.user_id("pending@lookup.example").await;
+    let stranger_id = app.user_id("x@lookup.example").await;
+    let buyer_id = app.user_id("b@lookup.example").await;
+    // Finding 3b: block, then read the block list, to get any account's summary.
+    for id in [pending_id, stranger_id] {
+        let error = buyer
+            .post_empty_json("/api/v1/chat/blocks", &json!({"user_id": id}))
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::NotFound));
+    }
+    let list: serde_json::Value = buyer.get("/api/v1/chat/blocks").await.unwrap();
+    assert_eq!(list["users"], json!([]));
+    // Someone who wrote in a booth room can be blocked (and is listed).
+    let booth_room = {
+        let hub = stranger.connect().await.unwrap();
+        let room = open_chat(&hub, &format!("booth:{}", company.id))
+            .await
+            .unwrap();
+        hub.request(Command::ChatJoin {
+            room_id: room.id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap();
+        hub.request(Command::ChatSend {
+            room_id: room.id,
+            body: "hello booth".into(),
+            key: "k1".into(),
+            attachment_id: None,
+        })
+        .await
+        .unwrap();
+        room
+    };
+    assert!(booth_room.id > 0);
+    buyer
+        .post_empty_json("/api/v1/chat/blocks", &json!({"user_id": stranger_id}))
+        .await
+        .unwrap();
+    let list: serde_json::Value = buyer.get("/api/v1/chat/blocks").await.unwrap();
+    assert_eq!(list["users"][0]["name"], "Stranger");
+    // Finding 3c: staff open private:{own}:{any buyer} to read summaries and make rows.
+    let staff_hub = other_staff.connect().await.unwrap();
+    for id in [buyer_id, pending_id] {
+        let error = open_chat(&staff_hub, &format!("private:{}:{id}", other_company.id))
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::UnknownRoom), "{id}");
+    }
+    // A buyer who visited a booth, consenting to share contact, may be written to.
+    let visit = buyer.connect().await.unwrap();
+    visit
+        .subscribe(&format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    let own_hub = staff.connect().await.unwrap();
+    eventually(
+        Duration::from_secs(5),
+        "the visit opens a conversation",
+        || {
+            let own_hub = &own_hub;
+            let target = format!("private:{}:{buyer_id}", company.id);
+            async move { open_chat(own_hub, &target).await.is_ok() }
+        },
+    )
+    .await;
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+/// Uploads a file to a chat room: the status and the JSON answer.
+async fn attach(
+    app: &TestApp,
+    who: &Api,
+    room: i64,
+    name: &str,
+    body: Vec<u8>,
+) -> (u16, serde_json::Value) {
+    let response = http()
+        .post(format!(
+            "{}/api/v1/chat/rooms/{room}/attachments?file_name={name}",
+            app.base
+        ))
+        .bearer_auth(who.token().unwrap())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+async fn attachments_cannot_fill_the_disk(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.chat_attachment_bytes = 4_000;
+            c.uploads_per_day = 3;
+            c.upload_quota_bytes = 1_000_000;
+            c.unsent_attachment_secs = 0;
+        })
+        .await;
+    let admin = app.admin().await;
+    let (company, _staff) =
+        company_with_staff(&app, &admin, "101-81-16006", "s@disk.example").await;
+    let buyer = app.buyer("filler@disk.example").await;
+    let hub = buyer.connect().await.unwrap();
+    let room = open_chat(&hub, &format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    hub.request(Command::ChatJoin {
+        room_id: room.id,
+        after_seq: 0,
+    })
+    .await
+    .unwrap();
+    let pdf = crate::booths::pdf_bytes(200);
+    // Finding 5: one file beyond the attachment limit (not the 100 MiB upload limit).
+    let (status, body) = attach(
+        &app,
+        &buyer,
+        room.id,
+        "big.pdf",
+        crate::booths::pdf_bytes(8_000),
+    )
+    .await;
+    assert_eq!(status, 413, "{body}");
+    // A right-to-left override in the name (U+202E: `invoice_fdp.exe` shown as `invoice_exe.pdf`).
+    let (status, _) = attach(
+        &app,
+        &buyer,
+        room.id,
+        "invoice%E2%80%AEfdp.exe",
+        pdf.clone(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    // Three a day; the fourth is refused.
+    let (status, sent) = attach(&app, &buyer, room.id, "a.pdf", pdf.clone()).await;
+    assert_eq!(status, 201);
+    let (status, unsent) = attach(&app, &buyer, room.id, "b.pdf", pdf.clone()).await;
+    assert_eq!(status, 201);
+    let (status, _) = attach(&app, &buyer, room.id, "c.pdf", pdf.clone()).await;
+    assert_eq!(status, 201);
+    let (status, body) = attach(&app, &buyer, room.id, "d.pdf", pdf.clone()).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["code"], "rate_limited");
+    // One of them is sent; the unsent ones are swept, files included.
+    hub.request(Command::ChatSend {
+        room_id: room.id,
+        body: "the spec".into(),
+        key: "spec".into(),
+        attachment_id: sent["id"].as_i64(),
+    })
+    .await
+    .unwrap();
+    let files = || {
+        std::fs::read_dir(env.data_dir.join("uploads"))
+            .unwrap()
+            .count()
+    };
+    assert_eq!(files(), 3);
+    let removed = expo_server::chat::routes::sweep_unsent_attachments(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(removed, 2);
+    assert_eq!(files(), 1);
+    buyer
+        .get_bytes(&format!("/api/v1/chat/attachments/{}", sent["id"]))
+        .await
+        .expect("the sent attachment stays");
+    let gone = buyer
+        .get_bytes(&format!("/api/v1/chat/attachments/{}", unsent["id"]))
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code(), Some(ErrorCode::NotFound));
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+async fn image_bombs_are_refused(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, staff) = company_with_staff(&app, &admin, "101-81-16007", "s@img.example").await;
+    let png = |w: u32, h: u32| {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend_from_slice(&w.to_be_bytes());
+        png.extend_from_slice(&h.to_be_bytes());
+        png.extend_from_slice(&[8, 6, 0, 0, 0]);
+        png
+    };
+    let upload = |bytes: Vec<u8>| {
+        let staff = staff.clone();
+        let path = format!(
+            "/api/v1/companies/{}/media?kind=logo&file_name=logo.png",
+            company.id
+        );
+        async move {
+            staff
+                .post_bytes::<expo_schema::MediaItem>(&path, bytes)
+                .await
+        }
+    };
+    let error = upload(png(60_000, 60_000)).await.unwrap_err();
+    let expo_client::ClientError::Server(body) = error else {
+        panic!("a typed refusal, not {error:?}");
+    };
+    assert_eq!(body.code, ErrorCode::Validation);
+    assert!(body.message.contains("pixels"), "{}", body.message);
+    upload(png(640, 480)).await.expect("a normal photo");
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+/// Signs in as a demo account.
+async fn demo_login(app: &TestApp, email: &str) -> (Api, LoginResponse) {
+    app.api.login(email, DEMO_PASSWORD).await.unwrap()
+}
+
+async fn meeting_outcomes_stay_with_the_company(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let (staff, _) = demo_login(&app, "exhibitor@demo.expo").await;
+    let list: expo_server::meetings::routes::MeetingList =
+        staff.get("/api/v1/meetings").await.unwrap();
+    let held = list
+        .meetings
+        .iter()
+        .find(|m| m.outcome.is_some())
+        .expect("the demo has meetings with outcomes")
+        .clone();
+    let users: UserList = app.admin().await.get("/api/v1/users").await.unwrap();
+    let email_of = |id: i64| {
+        users
+            .users
+            .iter()
+            .find(|u| u.id == id)
+            .unwrap()
+            .email
+            .clone()
+    };
+    let (buyer, buyer_me) = demo_login(&app, &email_of(held.buyer.id)).await;
+    // Finding 6: the buyer (and an interpreter) were sent the rating, notes and amounts.
+    let seen: expo_schema::Meeting = buyer
+        .get(&format!("/api/v1/meetings/{}", held.id))
+        .await
+        .unwrap();
+    assert!(seen.outcome.is_none(), "the buyer sees no outcome");
+    let mine: expo_server::meetings::routes::MeetingList =
+        buyer.get("/api/v1/meetings").await.unwrap();
+    assert!(mine.meetings.iter().all(|m| m.outcome.is_none()));
+    if let Some(interpreter) = &held.interpreter {
+        let (i, _) = demo_login(&app, &email_of(interpreter.id)).await;
+        let seen: expo_schema::Meeting = i
+            .get(&format!("/api/v1/meetings/{}", held.id))
+            .await
+            .unwrap();
+        assert!(seen.outcome.is_none(), "the interpreter sees no outcome");
+    }
+    // Live: the company updates the outcome; the buyer's notice carries none.
+    let mut buyer_hub = buyer.connect().await.unwrap();
+    buyer_hub
+        .subscribe(&format!("user:{}", buyer_me.user.id))
+        .await
+        .unwrap();
+    let outcome = json!({"consult_usd": 1000, "contract_usd": 990000, "mou_signed": true,
+        "samples_requested": false, "notes": "secret margin notes", "rating": 2});
+    let updated: expo_schema::Meeting = staff
+        .put(&format!("/api/v1/meetings/{}/outcome", held.id), &outcome)
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.outcome.unwrap().contract_usd,
+        990000,
+        "staff see it"
+    );
+    let told = buyer_hub
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::MeetingUpdated { meeting }, .. }) if meeting.id == held.id)
+        })
+        .await
+        .expect("the buyer hears of the change");
+    let Incoming::Frame(ServerFrame::Event {
+        event: RoomEvent::MeetingUpdated { meeting },
+        ..
+    }) = told
+    else {
+        unreachable!()
+    };
+    assert!(
+        meeting.outcome.is_none(),
+        "no outcome in the buyer's notice"
+    );
+    app.stop().await;
+}
+
 both_engines!(
+    attachments_cannot_fill_the_disk,
+    image_bombs_are_refused,
+    meeting_outcomes_stay_with_the_company,
+    presence_names_only_consenting_buyers,
+    no_account_lookups_by_id,
     spreadsheet_bombs_are_refused,
     csv_exports_carry_no_formulas,
     sign_in_is_throttled,
