@@ -318,3 +318,31 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Ap
     let body = calendar(&state, &meetings, &user, "Expo Hub meetings", "PUBLISH").await?;
     Ok(ics(body, "expo-meetings.ics"))
 }
+
+#[cfg(test)]
+mod hardening_tests {
+    use super::*;
+    use icalendar::Component;
+
+    /// A lone carriage return once reached DESCRIPTION unescaped, ending the property early
+    /// so the text could add properties of its own.
+    #[test]
+    fn lone_carriage_returns_cannot_add_lines() {
+        let text = "Hello\rATTENDEE:mailto:evil@example.com\r\nBye\u{7}";
+        let mut event = icalendar::Event::new();
+        event
+            .summary(&one_line(text))
+            .description(&ics_text(text))
+            .location(&one_line(text));
+        let calendar = icalendar::Calendar::new().push(event.done()).done();
+        let written = calendar.to_string();
+        let bare_cr = written
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'\r' && w[1] != b'\n');
+        assert!(!bare_cr, "a bare CR in {written:?}");
+        assert!(!written.contains("\r\nATTENDEE"), "{written}");
+        assert!(!written.contains('\u{7}'));
+        assert_eq!(ics_text("a\rb\r\nc"), "a\nb\nc");
+    }
+}

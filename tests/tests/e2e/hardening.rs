@@ -703,7 +703,169 @@ async fn meeting_outcomes_stay_with_the_company(engines: Engines) {
     app.stop().await;
 }
 
+async fn smaller_findings(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, staff) =
+        company_with_staff(&app, &admin, "101-81-16008", "s@small.example").await;
+    let buyer = app.buyer("small@small.example").await;
+    let hub = buyer.connect().await.unwrap();
+    // `booth:01` and `booth:1` were two rooms for one booth (parallel visits).
+    let padded = format!("booth:0{}", company.id);
+    let error = hub.subscribe(&padded).await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::UnknownRoom));
+    let plus = format!("booth:+{}", company.id);
+    assert_eq!(
+        hub.subscribe(&plus).await.unwrap_err().code(),
+        Some(ErrorCode::UnknownRoom)
+    );
+    hub.subscribe(&format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    // `unsubscribe "~online"` took a connected buyer out of the organizers' figures.
+    let online = || async {
+        let now: expo_schema::DashboardSnapshot = admin.get("/api/v1/dashboard").await.unwrap();
+        now.online_by_role.get("buyer").copied().unwrap_or(0)
+    };
+    eventually(
+        Duration::from_secs(5),
+        "the buyer counts online",
+        || async { online().await == 1 },
+    )
+    .await;
+    let error = hub.unsubscribe("~online").await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::NotSubscribed));
+    assert_eq!(online().await, 1, "still online");
+    // With nobody on duty, every `talk_request` added a missed row.
+    for _ in 0..10 {
+        hub.request(Command::TalkRequest {
+            company_id: company.id,
+        })
+        .await
+        .unwrap();
+    }
+    let missed: serde_json::Value = staff
+        .get(&format!(
+            "/api/v1/companies/{}/talk-requests?state=missed",
+            company.id
+        ))
+        .await
+        .unwrap();
+    assert_eq!(missed["requests"].as_array().unwrap().len(), 1, "{missed}");
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+async fn nul_characters_and_big_bodies(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, _staff) = company_with_staff(&app, &admin, "101-81-16009", "s@nul.example").await;
+    // On Postgres a NUL in any text gave a 500, an anonymous login's email too.
+    let response = http()
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&json!({"email": "a\u{0}b@nul.example", "password": "whatever-pass"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let response = http()
+        .post(format!("{}/api/v1/auth/register", app.base))
+        .json(
+            &json!({"email": "n@nul.example", "password": "strong-pass-1", "name": "N\u{0}",
+            "company_name": "Nul Co", "country": "RU", "timezone": "Asia/Vladivostok"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let response = http()
+        .get(format!("{}/api/v1/booths?q=a%00b", app.base))
+        .bearer_auth(admin.token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let buyer = app.buyer("nul@nul.example").await;
+    let hub = buyer.connect().await.unwrap();
+    let room = open_chat(&hub, &format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    hub.request(Command::ChatJoin {
+        room_id: room.id,
+        after_seq: 0,
+    })
+    .await
+    .unwrap();
+    let error = hub
+        .request(Command::ChatSend {
+            room_id: room.id,
+            body: "a\u{0}b".into(),
+            key: "nul".into(),
+            attachment_id: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Validation));
+    // A 2 MiB+ JSON body answered 400 instead of 413.
+    let big = json!({"email": "x@nul.example", "password": "p".repeat(3 * 1024 * 1024)});
+    let response = http()
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    // The node and its records are fine: the chat room still takes a normal message.
+    hub.request(Command::ChatSend {
+        room_id: room.id,
+        body: "normal".into(),
+        key: "ok".into(),
+        attachment_id: None,
+    })
+    .await
+    .unwrap();
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+async fn connections_are_limited(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.max_conns_per_user = 2;
+            c.max_conns_per_address = 4;
+        })
+        .await;
+    let one = app.buyer("one@conns.example").await;
+    let two = app.buyer("two@conns.example").await;
+    let a = one.connect().await.unwrap();
+    let _b = one.connect().await.unwrap();
+    let Err(error) = one.connect().await else {
+        panic!("a third connection of one user is refused");
+    };
+    assert_eq!(error.code(), Some(ErrorCode::RateLimited), "per user");
+    let _c = two.connect().await.unwrap();
+    let _d = two.connect().await.unwrap();
+    let admin = app.admin().await;
+    let Err(error) = admin.connect().await else {
+        panic!("a fifth connection from one address is refused");
+    };
+    assert_eq!(error.code(), Some(ErrorCode::RateLimited), "per address");
+    // A closed connection gives its place back.
+    a.close();
+    eventually(Duration::from_secs(5), "a place is free again", || async {
+        one.connect().await.is_ok()
+    })
+    .await;
+    app.stop().await;
+}
+
 both_engines!(
+    smaller_findings,
+    nul_characters_and_big_bodies,
+    connections_are_limited,
     attachments_cannot_fill_the_disk,
     image_bombs_are_refused,
     meeting_outcomes_stay_with_the_company,
@@ -715,3 +877,103 @@ both_engines!(
     sign_in_is_throttled_per_address,
     weak_passwords_and_account_probes,
 );
+
+/// The security headers on a page, a JSON answer and a static file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_headers_everywhere() {
+    let env = TestEnv::new(Engines::Embedded).await;
+    let app = env.start().await;
+    for path in ["/", "/api/v1/fair", "/app.js", "/api/v1/nothing-here"] {
+        let response = http()
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        let headers = response.headers();
+        let csp = headers
+            .get("content-security-policy")
+            .unwrap_or_else(|| panic!("a CSP on {path}"))
+            .to_str()
+            .unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+    }
+    // The page itself has no inline script or handler for the policy to break.
+    let page = http()
+        .get(&app.base)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("<script>") && !page.contains(" onload="));
+    app.stop().await;
+}
+
+/// The session cookie is `Secure` when the fair is served over TLS, and not otherwise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secure_cookie_behind_tls() {
+    let env = TestEnv::new(Engines::Embedded).await;
+    let login = |app: &TestApp| {
+        let url = format!("{}/api/v1/auth/login", app.base);
+        async move {
+            let response = http()
+                .post(url)
+                .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            response.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let plain = env.start().await;
+    let cookie = login(&plain).await;
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    plain.stop().await;
+    let tls = env
+        .start_with(|c| c.public_url = Some("https://fair.example.com".into()))
+        .await;
+    let cookie = login(&tls).await;
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    tls.stop().await;
+}
+
+/// `/metrics` answers only with the configured bearer token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_need_a_token() {
+    let env = TestEnv::new(Engines::Embedded).await;
+    let open = env.start().await;
+    let response = http()
+        .get(format!("{}/metrics", open.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404, "no token configured: no metrics");
+    open.stop().await;
+    let app = env
+        .start_with(|c| c.metrics_token = Some("scrape-secret".into()))
+        .await;
+    let get = |token: Option<&'static str>| {
+        let url = format!("{}/metrics", app.base);
+        async move {
+            let mut request = http().get(url);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request.send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(get(None).await, 401);
+    assert_eq!(get(Some("wrong")).await, 401);
+    assert_eq!(get(Some("scrape-secret")).await, 200);
+    app.stop().await;
+}
