@@ -103,7 +103,18 @@ pub fn router(state: AppState) -> Router {
             hsts,
             guard::security_headers,
         ))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the route template, never the raw address: `/ws?token=…` and
+        // `/api/v1/calendar/{token}.ics` carry secrets that must not reach a log line.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "static".into());
+                tracing::debug_span!("http", method = %request.method(), route)
+            }),
+        )
         .with_state(state)
 }
 

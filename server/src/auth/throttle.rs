@@ -25,8 +25,12 @@ pub const FIRST_BACKOFF_MS: i64 = 30_000;
 
 /// A turn at argon2: hold it while hashing or verifying.
 pub async fn hashing_turn() -> ApiResult<SemaphorePermit<'static>> {
+    hashing_turn_within(HASH_QUEUE_WAIT).await
+}
+
+async fn hashing_turn_within(wait: Duration) -> ApiResult<SemaphorePermit<'static>> {
     static TURNS: Semaphore = Semaphore::const_new(MAX_CONCURRENT_HASHES);
-    match tokio::time::timeout(HASH_QUEUE_WAIT, TURNS.acquire()).await {
+    match tokio::time::timeout(wait, TURNS.acquire()).await {
         Ok(Ok(permit)) => Ok(permit),
         _ => Err(ApiError::new(
             ErrorCode::Unavailable,
@@ -132,6 +136,20 @@ pub async fn succeeded(state: &AppState, email: &str) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn hashing_turns_are_bounded() {
+        let wait = Duration::from_millis(50);
+        let mut held = Vec::new();
+        for _ in 0..MAX_CONCURRENT_HASHES {
+            held.push(hashing_turn_within(wait).await.unwrap());
+        }
+        // Every turn is taken: the next attempt waits its time, then is refused.
+        let refused = hashing_turn_within(wait).await.unwrap_err();
+        assert_eq!(refused.body().code, ErrorCode::Unavailable);
+        held.pop();
+        assert!(hashing_turn_within(wait).await.is_ok());
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_window() {

@@ -1739,6 +1739,45 @@ async fn write_products(
 
 #[cfg(test)]
 mod tests {
+    /// A ZIP whose central directory declares one entry of the given inflated size.
+    fn zip_declaring(inflated: u32) -> Vec<u8> {
+        let mut zip = b"PK\x03\x04".to_vec();
+        zip.extend_from_slice(&[0u8; 26]);
+        let central_at = zip.len() as u32;
+        let mut central = b"PK\x01\x02".to_vec();
+        central.extend_from_slice(&[0u8; 20]);
+        central.extend_from_slice(&inflated.to_le_bytes());
+        central.extend_from_slice(&[0u8; 18]);
+        zip.extend_from_slice(&central);
+        zip.extend_from_slice(b"PK\x05\x06");
+        zip.extend_from_slice(&[0u8; 6]);
+        zip.extend_from_slice(&1u16.to_le_bytes());
+        zip.extend_from_slice(&(central.len() as u32).to_le_bytes());
+        zip.extend_from_slice(&central_at.to_le_bytes());
+        zip.extend_from_slice(&[0u8; 2]);
+        zip
+    }
+
+    #[test]
+    fn zip_bombs_are_refused_before_inflating() {
+        assert!(check_zip_sizes(&zip_declaring(1000)).is_ok());
+        assert!(check_zip_sizes(&zip_declaring(u32::MAX)).is_err());
+        assert!(check_zip_sizes(&zip_declaring(100 << 20)).is_err());
+        assert!(check_zip_sizes(b"PK\x03\x04 no directory").is_err());
+        let mut errors = Errors::default();
+        assert!(read_xlsx(&zip_declaring(u32::MAX), &mut errors).is_empty());
+        assert!(errors.0[0].message.contains("inflate"), "{:?}", errors.0);
+    }
+
+    #[test]
+    fn sheet_limits() {
+        assert!(check_sheet_cell(0, 0, 0, 0).is_ok());
+        assert!(check_sheet_cell(MAX_SHEET_ROWS as u32, 0, 0, 0).is_err());
+        assert!(check_sheet_cell(0, MAX_SHEET_COLUMNS as u32, 0, 0).is_err());
+        assert!(check_sheet_cell(5, 5, MAX_SHEET_CELLS, 5).is_err());
+        assert!(check_sheet_cell(5, 5, 5, MAX_SHEET_ROWS).is_err());
+    }
+
     use super::*;
 
     fn table(body: &str, kind: Kind) -> (Table, Vec<ImportRowError>) {

@@ -862,7 +862,65 @@ async fn connections_are_limited(engines: Engines) {
     app.stop().await;
 }
 
+async fn pages_are_capped(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.chat_rate_per_sec = 1000;
+            c.rate_per_sec = 1000;
+            c.rate_burst = 1000;
+        })
+        .await;
+    let admin = app.admin().await;
+    let (company, _staff) =
+        company_with_staff(&app, &admin, "101-81-16010", "s@page.example").await;
+    let page: serde_json::Value = admin.get("/api/v1/booths?per_page=100000").await.unwrap();
+    assert_eq!(
+        page["per_page"], 100,
+        "search pages hold at most 100 booths"
+    );
+    let buyer = app.buyer("pager@page.example").await;
+    let hub = buyer.connect().await.unwrap();
+    let room = open_chat(&hub, &format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    hub.request(Command::ChatJoin {
+        room_id: room.id,
+        after_seq: 0,
+    })
+    .await
+    .unwrap();
+    for i in 0..210 {
+        hub.request(Command::ChatSend {
+            room_id: room.id,
+            body: format!("message {i}"),
+            key: format!("m{i}"),
+            attachment_id: None,
+        })
+        .await
+        .unwrap();
+    }
+    let ReplyData::ChatHistory { messages, .. } = hub
+        .request(Command::ChatHistory {
+            room_id: room.id,
+            before_seq: None,
+            limit: Some(100_000),
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("a chat_history reply")
+    };
+    assert_eq!(
+        messages.len(),
+        200,
+        "history pages hold at most 200 messages"
+    );
+    app.stop().await;
+}
+
 both_engines!(
+    pages_are_capped,
     smaller_findings,
     nul_characters_and_big_bodies,
     connections_are_limited,
