@@ -13,3 +13,4 @@ mod meetings;
 mod meetings_life;
 mod monitor;
 mod nodes;
+mod permissions;
