@@ -1739,6 +1739,56 @@ async fn write_products(
 
 #[cfg(test)]
 mod tests {
+    /// The CSV reader on mutated files: no panic, and never more rows or columns than the
+    /// limits allow.
+    #[test]
+    fn fuzz_csv_reader() {
+        use crate::http::guard::fuzzing;
+        let seeds: &[&[u8]] = &[
+            b"slug,name,industry\nfood,Hall A,food\nsea,\"Sea, Hall\",fish\n",
+            b"\xEF\xBB\xBFreg_no,name,country\n101-81-1,Seorak,KR\n",
+            b"slug;name\nx;y\n",
+        ];
+        let mut rng = fuzzing::rng("csv reader");
+        for _ in 0..fuzzing::iterations() {
+            let body = fuzzing::mutate(&mut rng, seeds);
+            let mut errors = Errors::default();
+            let table = read_table(&body, Kind::Halls, &mut errors);
+            assert!(table.lines.len() <= MAX_SHEET_ROWS);
+            assert!(table
+                .lines
+                .iter()
+                .all(|l| l.cells.len() <= MAX_SHEET_COLUMNS));
+        }
+    }
+
+    /// The XLSX reader on mutated workbooks (and on its ZIP directory): no panic, no
+    /// allocation beyond the limits.
+    #[test]
+    fn fuzz_xlsx_reader() {
+        use crate::http::guard::fuzzing;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, text) in ["slug", "name", "industry"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *text).unwrap();
+        }
+        sheet.write_string(1, 0, "food").unwrap();
+        sheet.write_number(1, 1, 2005.0).unwrap();
+        sheet.write_string(3, 2, "fish").unwrap();
+        let seed = book.save_to_buffer().unwrap();
+        let mut errors = Errors::default();
+        let clean = read_table(&seed, Kind::Halls, &mut errors);
+        assert_eq!(clean.lines.len(), 2, "{errors:?}");
+        let mut rng = fuzzing::rng("xlsx reader");
+        // Inflating a workbook is slower than reading CSV: a tenth of the iterations.
+        for _ in 0..fuzzing::iterations() / 10 {
+            let body = fuzzing::mutate(&mut rng, &[&seed]);
+            let mut errors = Errors::default();
+            let table = read_table(&body, Kind::Halls, &mut errors);
+            assert!(table.lines.len() <= MAX_SHEET_ROWS);
+        }
+    }
+
     /// A ZIP whose central directory declares one entry of the given inflated size.
     fn zip_declaring(inflated: u32) -> Vec<u8> {
         let mut zip = b"PK\x03\x04".to_vec();

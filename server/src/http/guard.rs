@@ -25,11 +25,30 @@ pub fn csv_cell(text: &str) -> Cow<'_, str> {
         .chars()
         .next()
         .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
-    if risky && text.trim().parse::<f64>().is_err() {
+    if risky && !is_plain_number(text) {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
     }
+}
+
+/// A decimal number as a spreadsheet reads one (`-5`, `+3.25`, `1e6`); not `inf` or `NaN`,
+/// which Rust parses as numbers but a spreadsheet reads as names in a formula.
+fn is_plain_number(text: &str) -> bool {
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match body.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (body, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok =
+        !(whole.is_empty() && fraction.is_empty()) && digits(whole) && digits(fraction);
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
 }
 
 /// Characters that reorder how text is displayed (right-to-left overrides, isolates and
@@ -233,9 +252,119 @@ pub async fn security_headers(State(hsts): State<bool>, request: Request, next: 
     response
 }
 
+/// Bounded fuzzing for unit tests: random mutations of seed inputs, reproducible from a fixed
+/// seed. Coverage-guided fuzzing (`cargo fuzz`) needs a nightly compiler; these runs use the
+/// same idea (mutate known-good inputs, check the code under test never panics and keeps its
+/// limits) on stable, in every `cargo test`. `EXPO_FUZZ_ITERS` runs more iterations.
+#[cfg(test)]
+pub(crate) mod fuzzing {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    /// How many inputs each target tries.
+    pub fn iterations() -> usize {
+        std::env::var("EXPO_FUZZ_ITERS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1500)
+    }
+
+    /// A reproducible random source for one target.
+    pub fn rng(target: &str) -> StdRng {
+        let seed = target.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+        });
+        StdRng::seed_from_u64(seed)
+    }
+
+    /// A mutation of one of the seeds: bytes flipped, inserted, deleted, duplicated, or
+    /// interesting values (0, 0xff, quotes, commas, newlines, long runs) put in.
+    pub fn mutate(rng: &mut StdRng, seeds: &[&[u8]]) -> Vec<u8> {
+        let mut data = seeds[rng.gen_range(0..seeds.len())].to_vec();
+        let rounds = rng.gen_range(1..8);
+        for _ in 0..rounds {
+            let at = if data.is_empty() {
+                0
+            } else {
+                rng.gen_range(0..data.len())
+            };
+            match rng.gen_range(0..7) {
+                0 if !data.is_empty() => data[at] ^= 1 << rng.gen_range(0..8),
+                1 => data.insert(at, rng.gen()),
+                2 if !data.is_empty() => {
+                    data.remove(at);
+                }
+                3 => {
+                    const SPECIAL: &[u8] = b"\0\xff\"',\r\n\\{}[]:=+-@\t";
+                    data.insert(at, SPECIAL[rng.gen_range(0..SPECIAL.len())]);
+                }
+                4 if !data.is_empty() => {
+                    let end = (at + rng.gen_range(1..64)).min(data.len());
+                    let chunk = data[at..end].to_vec();
+                    data.splice(at..at, chunk);
+                }
+                5 => {
+                    let byte = rng.gen();
+                    let run = rng.gen_range(1..512);
+                    data.splice(at..at, std::iter::repeat_n(byte, run));
+                }
+                _ => data.truncate(at),
+            }
+        }
+        data
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fuzz_upload_sniffing() {
+        let png = {
+            let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+            png.extend_from_slice(&[0, 0, 2, 0, 0, 0, 1, 0, 8, 6, 0, 0, 0]);
+            png
+        };
+        let jpeg = [
+            0xff, 0xd8, 0xff, 0xe0, 0, 16, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+            0xff, 0xc0, 0, 17, 8, 1, 0xe0, 2, 0x80, 3,
+        ];
+        let webp = b"RIFF\x24\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0\x7f\x02\0\xdf\x01\0";
+        let seeds: &[&[u8]] = &[&png, &jpeg, webp, b"GIF89a\x20\0\x10\0", b"%PDF-1.4\n"];
+        let mut rng = fuzzing::rng("upload sniffing");
+        for _ in 0..fuzzing::iterations() {
+            let head = fuzzing::mutate(&mut rng, seeds);
+            let _ = infer::get(&head);
+            if let Some((w, h)) = image_dimensions(&head) {
+                let ok = check_image_dimensions(&head).is_ok();
+                let within = w > 0
+                    && h > 0
+                    && w <= MAX_IMAGE_SIDE
+                    && h <= MAX_IMAGE_SIDE
+                    && w as u64 * h as u64 <= MAX_IMAGE_PIXELS;
+                assert_eq!(ok, within, "{w}×{h} from {head:?}");
+            } else {
+                assert!(check_image_dimensions(&head).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn fuzz_export_cells_and_text_checks() {
+        let seeds: &[&[u8]] = &[b"=HYPERLINK(\"x\")", b"-5", b"Ivan", "한국".as_bytes(), b""];
+        let mut rng = fuzzing::rng("export cells");
+        for _ in 0..fuzzing::iterations() {
+            let raw = fuzzing::mutate(&mut rng, seeds);
+            let text = String::from_utf8_lossy(&raw);
+            let cell = csv_cell(&text);
+            // What a spreadsheet would evaluate is never left as a formula.
+            if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                assert!(is_plain_number(&cell), "{cell:?}");
+            }
+            let _ = json_has_nul(&raw);
+        }
+    }
 
     #[test]
     fn formulas_become_text() {
@@ -245,6 +374,10 @@ mod tests {
         assert_eq!(csv_cell("-2+3"), "'-2+3");
         assert_eq!(csv_cell("\tx"), "'\tx");
         assert_eq!(csv_cell("-5"), "-5");
+        assert_eq!(csv_cell("-inf"), "'-inf");
+        assert_eq!(csv_cell("+NaN"), "'+NaN");
+        assert_eq!(csv_cell("-1e5"), "-1e5");
+        assert_eq!(csv_cell("-"), "'-");
         assert_eq!(csv_cell("+3.5"), "+3.5");
         assert_eq!(csv_cell("Ivan"), "Ivan");
         assert_eq!(csv_cell(""), "");

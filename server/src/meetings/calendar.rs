@@ -345,4 +345,48 @@ mod hardening_tests {
         assert!(!written.contains('\u{7}'));
         assert_eq!(ics_text("a\rb\r\nc"), "a\nb\nc");
     }
+
+    /// The calendar writer on mutated texts: no panic, and every line of the file ends in
+    /// CRLF with no bare CR or LF inside, so no text can add a property of its own.
+    #[test]
+    fn fuzz_calendar_writer() {
+        use crate::http::guard::fuzzing;
+        let seeds: &[&[u8]] = &[
+            b"Meeting with Ivan Petrov\r\nMessage: samples",
+            "서울 10:00, 블라디보스토크 11:00".as_bytes(),
+            b"BEGIN:VEVENT\rEND:VCALENDAR",
+        ];
+        let mut rng = fuzzing::rng("calendar writer");
+        for _ in 0..fuzzing::iterations() / 2 {
+            let raw = fuzzing::mutate(&mut rng, seeds);
+            let text = String::from_utf8_lossy(&raw);
+            let mut event = icalendar::Event::new();
+            event
+                .summary(&one_line(&text))
+                .description(&ics_text(&text))
+                .location(&one_line(&text));
+            let written = icalendar::Calendar::new()
+                .push(event.done())
+                .done()
+                .to_string();
+            for line in written.split("\r\n") {
+                assert!(
+                    !line.contains(['\r', '\n']),
+                    "a bare line break in {line:?}"
+                );
+            }
+            let properties: Vec<&str> = written
+                .split("\r\n")
+                .filter(|l| !l.starts_with(' '))
+                .collect();
+            assert_eq!(
+                properties.iter().filter(|l| **l == "BEGIN:VEVENT").count(),
+                1
+            );
+            assert_eq!(
+                properties.iter().filter(|l| **l == "END:VCALENDAR").count(),
+                1
+            );
+        }
+    }
 }
