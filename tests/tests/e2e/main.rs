@@ -14,3 +14,4 @@ mod meetings_life;
 mod monitor;
 mod nodes;
 mod permissions;
+mod secrets;
