@@ -292,9 +292,9 @@ pub async fn add_member(
     let user = crate::auth::load_user(&state.store, input.user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such user"))?;
-    if user.role != Role::Interpreter {
+    if user.role != Role::Interpreter || user.status != expo_schema::AccountStatus::Active {
         return Err(ApiError::validation(
-            "only interpreters are added to conversations",
+            "only active interpreters are added to conversations",
         ));
     }
     sqlx::query(
