@@ -261,7 +261,7 @@ async fn make_buyers(api: &Api, admin: &Api, run: u64, n: usize) -> anyhow::Resu
             async move {
                 let email = format!("bench-{run}-{i}@bench.expo");
                 let password = "bench-password-1";
-                let profile: expo_schema::UserProfile = api
+                let _: expo_schema::api::RegistrationReceived = api
                     .post(
                         "/api/v1/auth/register",
                         &serde_json::json!({"email": email, "password": password,
@@ -270,9 +270,17 @@ async fn make_buyers(api: &Api, admin: &Api, run: u64, n: usize) -> anyhow::Resu
                             "interests": [], "share_contact": false}),
                     )
                     .await?;
+                let pending: expo_schema::api::UserList =
+                    admin.get("/api/v1/users?status=pending").await?;
+                let id = pending
+                    .users
+                    .iter()
+                    .find(|u| u.email == email)
+                    .map(|u| u.id)
+                    .ok_or_else(|| anyhow::anyhow!("{email} is not waiting for approval"))?;
                 let _: expo_schema::UserProfile = admin
                     .post(
-                        &format!("/api/v1/users/{}/approve", profile.id),
+                        &format!("/api/v1/users/{id}/approve"),
                         &serde_json::json!({}),
                     )
                     .await?;

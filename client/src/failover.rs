@@ -79,6 +79,9 @@ fn node(
         .env("EXPO_ADMIN_EMAIL", "admin@expo.local")
         .env("EXPO_RATE_PER_SEC", "1000")
         .env("EXPO_RATE_BURST", "2000")
+        // Every client is the same organizer, from one address.
+        .env("EXPO_MAX_CONNS_PER_USER", "100000")
+        .env("EXPO_MAX_CONNS_PER_ADDRESS", "100000")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;

@@ -20,6 +20,16 @@ pub struct LoginResponse {
     pub user: UserProfile,
 }
 
+/// The answer to a registration. It is the same whether or not the email already had an
+/// account, so registering reveals nothing about other people's accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RegistrationReceived {
+    pub email: String,
+    pub name: String,
+    /// Always `pending`: an organizer approves new buyers.
+    pub status: crate::domain::AccountStatus,
+}
+
 /// A buyer's self-registration; the account waits for organizer approval.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RegisterBuyerRequest {

@@ -195,6 +195,66 @@ pub struct Config {
     /// The clock meetings run on. Real time, except in tests, which move it forward.
     #[arg(skip)]
     pub clock: Clock,
+
+    /// Mark the session cookie `Secure` (sent over HTTPS only). Default: when
+    /// `EXPO_PUBLIC_URL` starts with `https://`.
+    #[arg(long, env = "EXPO_COOKIE_SECURE")]
+    pub cookie_secure: Option<bool>,
+
+    /// Bearer token `/metrics` requires (`Authorization: Bearer …`). Unset: `/metrics` answers
+    /// 404, so an unconfigured node never exposes its figures.
+    #[arg(long, env = "EXPO_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Failed sign-ins per account within the login window before it is locked for the rest
+    /// of the window (the lock doubles with each further failure, up to the window).
+    #[arg(long, env = "EXPO_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    pub login_max_failures: u32,
+
+    /// Failed sign-ins per client address within the login window before that address waits.
+    #[arg(
+        long,
+        env = "EXPO_LOGIN_MAX_FAILURES_PER_ADDRESS",
+        default_value_t = 30
+    )]
+    pub login_max_failures_per_address: u32,
+
+    /// The window failed sign-ins are counted in, in seconds.
+    #[arg(long, env = "EXPO_LOGIN_WINDOW_SECS", default_value_t = 15 * 60)]
+    pub login_window_secs: u64,
+
+    /// Largest chat attachment, in bytes.
+    #[arg(long, env = "EXPO_CHAT_ATTACHMENT_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub chat_attachment_bytes: u64,
+
+    /// Bytes one user may upload as chat attachments in 24 hours.
+    #[arg(long, env = "EXPO_UPLOAD_QUOTA_BYTES", default_value_t = 100 * 1024 * 1024)]
+    pub upload_quota_bytes: u64,
+
+    /// Chat attachments one user may upload in 24 hours.
+    #[arg(long, env = "EXPO_UPLOADS_PER_DAY", default_value_t = 100)]
+    pub uploads_per_day: u64,
+
+    /// An attachment no message refers to is deleted after this many seconds.
+    #[arg(long, env = "EXPO_UNSENT_ATTACHMENT_SECS", default_value_t = 3600)]
+    pub unsent_attachment_secs: u64,
+
+    /// Open websockets one user may have at once (0: no limit).
+    #[arg(long, env = "EXPO_MAX_CONNS_PER_USER", default_value_t = 20)]
+    pub max_conns_per_user: usize,
+
+    /// Open websockets one client address may have on this node at once (0: no limit).
+    #[arg(long, env = "EXPO_MAX_CONNS_PER_ADDRESS", default_value_t = 500)]
+    pub max_conns_per_address: usize,
+
+    /// Chat messages a user may send a second on average (and twice that in a burst).
+    #[arg(long, env = "EXPO_CHAT_RATE_PER_SEC", default_value_t = 5)]
+    pub chat_rate_per_sec: u32,
+
+    /// Take the client address from the last `X-Forwarded-For` entry (set it only behind a
+    /// load balancer that appends one), for the per-address limits.
+    #[arg(long, env = "EXPO_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
 }
 
 /// Wall-clock time plus an offset that tests can move forward, shared by the nodes of a test.
@@ -271,6 +331,19 @@ impl Config {
             fair_timezone: "Asia/Seoul".into(),
             dashboard_interval_ms: 500,
             clock: Clock::default(),
+            cookie_secure: None,
+            metrics_token: None,
+            login_max_failures: 5,
+            login_max_failures_per_address: 30,
+            login_window_secs: 15 * 60,
+            chat_attachment_bytes: 10 * 1024 * 1024,
+            upload_quota_bytes: 100 * 1024 * 1024,
+            uploads_per_day: 100,
+            unsent_attachment_secs: 3600,
+            max_conns_per_user: 20,
+            max_conns_per_address: 500,
+            chat_rate_per_sec: 5,
+            trust_forwarded_for: false,
         }
     }
 
@@ -299,6 +372,15 @@ impl Config {
 
     pub fn meeting_hold_ms(&self) -> i64 {
         self.meeting_hold_hours as i64 * 3600 * 1000
+    }
+
+    /// Whether the session cookie is marked `Secure`.
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure.unwrap_or_else(|| {
+            self.public_url
+                .as_deref()
+                .is_some_and(|url| url.to_ascii_lowercase().starts_with("https://"))
+        })
     }
 
     pub fn uploads_dir(&self) -> PathBuf {

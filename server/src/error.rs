@@ -142,6 +142,9 @@ pub fn on_unique_violation(error: sqlx::Error, message: &str) -> ApiError {
     ApiError::Database(error)
 }
 
+/// The largest JSON request body (axum's default body limit); larger ones get 413.
+pub const MAX_JSON_BODY_BYTES: usize = 2 * 1024 * 1024;
+
 /// A JSON request body whose rejections are typed errors like every other failure:
 /// `bad_request` for a body that is not JSON (or not sent as JSON), `validation` for JSON of
 /// the wrong shape. Use it instead of `axum::Json` for request bodies.
@@ -156,7 +159,43 @@ where
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         use axum::extract::rejection::JsonRejection;
-        match Json::<T>::from_request(req, state).await {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+        if !is_json {
+            return Err(ApiError::new(
+                ErrorCode::BadRequest,
+                "the body must be JSON: send Content-Type: application/json",
+            ));
+        }
+        let bytes = match axum::body::Bytes::from_request(req, state).await {
+            Ok(bytes) => bytes,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::new(
+                    ErrorCode::MessageTooLarge,
+                    format!(
+                        "a JSON body may have at most {} MiB",
+                        MAX_JSON_BODY_BYTES >> 20
+                    ),
+                ))
+            }
+            Err(e) => {
+                return Err(ApiError::new(
+                    ErrorCode::BadRequest,
+                    format!("the body could not be read: {}", e.body_text()),
+                ))
+            }
+        };
+        if crate::http::guard::json_has_nul(&bytes) {
+            return Err(ApiError::validation(
+                "text may not contain the NUL character (\\u0000)",
+            ));
+        }
+        match Json::<T>::from_bytes(&bytes) {
             Ok(Json(value)) => Ok(JsonBody(value)),
             Err(JsonRejection::JsonDataError(e)) => Err(ApiError::validation(format!(
                 "the body has the wrong shape: {}",

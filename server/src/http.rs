@@ -1,6 +1,8 @@
 //! The HTTP surface: the domains' routers merged, plus health, metrics, the API documents,
 //! the websocket endpoint and the web client.
 
+pub mod guard;
+
 use crate::{auth, booths, chat, meetings, monitor, ws, AppState};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
@@ -76,6 +78,7 @@ impl utoipa::Modify for BearerAuth {
 
 pub fn router(state: AppState) -> Router {
     let assets = state.config.assets_dir();
+    let hsts = state.config.cookie_secure();
     let static_files = ServeDir::new(&assets)
         .append_index_html_on_directories(true)
         .fallback(ServeFile::new(assets.join("index.html")));
@@ -94,8 +97,24 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/protocol.json", get(protocol))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback_service(static_files)
+        .layer(middleware::from_fn(refuse_nul_in_uri))
         .layer(middleware::from_fn(record_http))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(
+            hsts,
+            guard::security_headers,
+        ))
+        // Spans name the route template, never the raw address: `/ws?token=…` and
+        // `/api/v1/calendar/{token}.ics` carry secrets that must not reach a log line.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "static".into());
+                tracing::debug_span!("http", method = %request.method(), route)
+            }),
+        )
         .with_state(state)
 }
 
@@ -151,13 +170,56 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
     (status, Json(body))
 }
 
-async fn metrics_text(State(state): State<AppState>) -> Response {
+/// A NUL character (`%00`) in a path or query reaches no handler: Postgres cannot store it in
+/// text, and no name, search or file name needs one.
+async fn refuse_nul_in_uri(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let has_nul = |s: &str| s.to_ascii_lowercase().contains("%00");
+    if has_nul(uri.path()) || uri.query().is_some_and(has_nul) {
+        return crate::error::ApiError::new(
+            expo_schema::ErrorCode::BadRequest,
+            "the address holds a NUL character",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Prometheus figures, for a scraper holding `EXPO_METRICS_TOKEN` as a bearer token. Without a
+/// configured token the endpoint does not exist.
+async fn metrics_text(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let Some(expected) = state
+        .config
+        .metrics_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    else {
+        return api_not_found().await.into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "a metrics token is required",
+        )
+            .into_response();
+    }
     metrics::gauge!("expo_node_connections").set(state.hub.connection_count() as f64);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
         .into_response()
+}
+
+/// Compares two secrets in time that depends on their lengths only.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Unknown API paths get a JSON 404, not the web client's page.

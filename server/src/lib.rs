@@ -217,6 +217,7 @@ impl App {
         // Upgraded websockets are not tracked by the HTTP server: the hub drains them, beside
         // the server, which stops accepting at once (so a load balancer sends newcomers and
         // reconnecting clients to the other nodes) and finishes the requests in flight.
+        let router = router.into_make_service_with_connect_info::<SocketAddr>();
         let drained = tokio::spawn(async move {
             stop.cancelled().await;
             hub.drain(grace).await;

@@ -37,6 +37,11 @@ pub async fn authorize(state: &AppState, caller: &Caller, room: &str) -> Result<
         },
         Some((kind, id)) => {
             let id: i64 = id.parse().map_err(|_| unknown())?;
+            // One name per room: `booth:01`, `booth:+1` and `booth:1` would otherwise be
+            // three rooms for one booth (parallel visits, split presence).
+            if id.to_string() != room[kind.len() + 1..] {
+                return Err(unknown());
+            }
             let table = match kind {
                 "hall" => "halls",
                 "booth" => "companies",

@@ -6,6 +6,7 @@
 use crate::auth::{self, Caller};
 use crate::booths::live::{booth_room, duty_room};
 use crate::error::{ApiError, ApiResult};
+use crate::http::guard::ClientAddress;
 use crate::hub::session::{self, Dispatch};
 use crate::hub::{ConnHandle, Identity};
 use crate::{chat, meetings, monitor, rooms, AppState};
@@ -17,7 +18,8 @@ use expo_schema::protocol::{Command, ReplyData};
 use expo_schema::{ErrorBody, ErrorCode, Role};
 use futures_util::future::BoxFuture;
 use serde::Deserialize;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Deserialize)]
 pub struct WsQuery {
@@ -29,6 +31,7 @@ pub struct WsQuery {
 pub async fn upgrade(
     State(state): State<AppState>,
     Query(query): Query<WsQuery>,
+    address: ClientAddress,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
@@ -63,8 +66,9 @@ pub async fn upgrade(
         }
         Err(other) => return Err(other),
     };
+    let slot = ConnSlot::take(&state, caller.user.id, &address.0)?;
     let identity = Identity {
-        user: caller.user.summary(),
+        user: public_summary(&caller.user),
         session_id: caller.session_id,
         expires_ms: caller.expires_ms,
     };
@@ -73,7 +77,90 @@ pub async fn upgrade(
         state: state.clone(),
         caller,
     });
-    Ok(ws.on_upgrade(move |socket| session::run(hub, socket, identity, dispatcher)))
+    Ok(ws.on_upgrade(move |socket| async move {
+        session::run(hub, socket, identity, dispatcher).await;
+        drop(slot);
+    }))
+}
+
+/// Open websockets on this process, by node and user and by node and client address.
+/// A plain mutex: short critical sections, never held across an await.
+static OPEN_CONNS: std::sync::LazyLock<Mutex<HashMap<(String, ConnKey), usize>>> =
+    std::sync::LazyLock::new(Default::default);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ConnKey {
+    User(i64),
+    Address(String),
+}
+
+/// One counted websocket: taken before the upgrade, given back when the session ends.
+struct ConnSlot {
+    keys: Vec<(String, ConnKey)>,
+}
+
+impl ConnSlot {
+    /// Counts a new connection, or refuses it (`rate_limited`, 429) when the user or the
+    /// address already has as many open on this node as the limits allow.
+    fn take(state: &AppState, user_id: i64, address: &str) -> ApiResult<ConnSlot> {
+        let node = state.hub.node_id().to_string();
+        let limits = [
+            (
+                ConnKey::User(user_id),
+                state.config.max_conns_per_user,
+                "user",
+            ),
+            (
+                ConnKey::Address(address.to_string()),
+                state.config.max_conns_per_address,
+                "address",
+            ),
+        ];
+        let mut open = OPEN_CONNS.lock().expect("connection counts");
+        for (key, max, what) in &limits {
+            let now = open.get(&(node.clone(), key.clone())).copied().unwrap_or(0);
+            if *max > 0 && now >= *max {
+                return Err(ApiError::new(
+                    ErrorCode::RateLimited,
+                    format!("too many open connections for this {what} (at most {max})"),
+                ));
+            }
+        }
+        let keys: Vec<(String, ConnKey)> = limits
+            .into_iter()
+            .map(|(key, _, _)| (node.clone(), key))
+            .collect();
+        for key in &keys {
+            *open.entry(key.clone()).or_insert(0) += 1;
+        }
+        Ok(ConnSlot { keys })
+    }
+}
+
+impl Drop for ConnSlot {
+    fn drop(&mut self) {
+        let mut open = OPEN_CONNS.lock().expect("connection counts");
+        for key in &self.keys {
+            if let Some(count) = open.get_mut(key) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    open.remove(key);
+                }
+            }
+        }
+    }
+}
+
+/// How a connection shows in presence (booths, halls, the lobby) to everyone in its rooms. A
+/// buyer who did not agree to share contact details is an anonymous visitor there: no name,
+/// no company. Their conversations and meetings still name them, from the records.
+fn public_summary(user: &expo_schema::UserProfile) -> expo_schema::UserSummary {
+    let mut summary = user.summary();
+    if user.role == Role::Buyer && !user.share_contact {
+        summary.name = "Visitor".into();
+        summary.company_name = None;
+    }
+    summary
 }
 
 async fn authenticate(
@@ -135,6 +222,14 @@ impl Dispatch for AppDispatch {
     ) -> BoxFuture<'a, Result<ReplyData, ErrorBody>> {
         Box::pin(async move {
             let hub = &self.state.hub;
+            // Postgres cannot store NUL in text; refuse it here for every command alike.
+            let text = serde_json::to_string(&command).unwrap_or_default();
+            if crate::http::guard::json_has_nul(text.as_bytes()) {
+                return Err(ErrorBody::new(
+                    ErrorCode::Validation,
+                    "text may not contain the NUL character",
+                ));
+            }
             match command {
                 Command::Subscribe { room } => {
                     rooms::authorize(&self.state, &self.caller, &room).await?;
@@ -149,6 +244,13 @@ impl Dispatch for AppDispatch {
                     Ok(ReplyData::Subscribed { room, members })
                 }
                 Command::Unsubscribe { room } => {
+                    // Quiet rooms (`~online`) are the server's own tallies, not the client's.
+                    if crate::hub::is_quiet(&room) {
+                        return Err(ErrorBody::new(
+                            ErrorCode::NotSubscribed,
+                            format!("not subscribed to {room:?}"),
+                        ));
+                    }
                     if room.starts_with("duty:") {
                         return Err(ErrorBody::new(
                             ErrorCode::Forbidden,

@@ -7,6 +7,7 @@
 
 pub mod password;
 pub mod routes;
+pub mod throttle;
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::json::decode_list;

@@ -68,7 +68,44 @@ pub fn one_time_password() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The rules every password must meet.
+/// Passwords every guessing list starts with (compared without case, digits and symbols
+/// stripped at the ends).
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "passw0rd",
+    "qwerty",
+    "qwertyuiop",
+    "asdfghjk",
+    "asdfghjkl",
+    "zxcvbnm",
+    "abcdefgh",
+    "iloveyou",
+    "letmein",
+    "welcome",
+    "admin",
+    "administrator",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "dragon",
+    "monkey",
+    "master",
+    "superman",
+    "trustno1",
+    "starwars",
+    "whatever",
+    "changeme",
+    "expohub",
+    "qazwsxedc",
+    "1q2w3e4r",
+    "1qaz2wsx",
+    "q1w2e3r4",
+];
+
+/// The rules every password must meet: 8 to 1024 characters, not all one kind of keyboard
+/// run (`12345678`, `aaaaaaaa`, `qwertyui`), not a well-known password, at least five
+/// different characters.
 pub fn check_strength(password: &str) -> Result<(), &'static str> {
     if password.chars().count() < 8 {
         return Err("a password needs at least 8 characters");
@@ -76,7 +113,51 @@ pub fn check_strength(password: &str) -> Result<(), &'static str> {
     if password.len() > 1024 {
         return Err("a password may have at most 1024 bytes");
     }
+    let lower = password.to_lowercase();
+    let distinct: std::collections::HashSet<char> = lower.chars().collect();
+    if distinct.len() < 5 {
+        return Err("a password needs at least 5 different characters");
+    }
+    if lower.chars().all(|c| c.is_ascii_digit()) {
+        return Err("a password cannot be only digits");
+    }
+    let core = lower.trim_matches(|c: char| !c.is_alphabetic());
+    if COMMON_PASSWORDS.contains(&lower.as_str()) || COMMON_PASSWORDS.contains(&core) {
+        return Err("that password is on every guessing list; choose another");
+    }
+    if is_keyboard_run(&lower) {
+        return Err("a password cannot be a run of neighbouring keys or letters");
+    }
     Ok(())
+}
+
+/// [`check_strength`], and not the email or its name part.
+pub fn check_strength_for(password: &str, email: &str) -> Result<(), &'static str> {
+    check_strength(password)?;
+    let lower = password.to_lowercase();
+    let local = email.split('@').next().unwrap_or("");
+    let core = lower.trim_matches(|c: char| !c.is_alphabetic());
+    if lower == email || lower == local || core == local {
+        return Err("a password cannot contain your email address");
+    }
+    Ok(())
+}
+
+/// Whether the text is a stretch of one keyboard row or of the alphabet (either way round).
+fn is_keyboard_run(text: &str) -> bool {
+    const RUNS: &[&str] = &[
+        "1234567890",
+        "qwertyuiop",
+        "asdfghjkl",
+        "zxcvbnm",
+        "abcdefghijklmnopqrstuvwxyz",
+    ];
+    RUNS.iter().any(|run| {
+        let reversed: String = run.chars().rev().collect();
+        let doubled = format!("{run}{run}");
+        let doubled_rev = format!("{reversed}{reversed}");
+        doubled.contains(text) || doubled_rev.contains(text)
+    })
 }
 
 #[cfg(test)]
@@ -105,5 +186,23 @@ mod tests {
     fn strength() {
         assert!(check_strength("short").is_err());
         assert!(check_strength("long enough").is_ok());
+        for weak in [
+            "12345678",
+            "87654321",
+            "1234567890",
+            "aaaaaaaa",
+            "abababab",
+            "password",
+            "Password1",
+            "qwertyui",
+            "abcdefgh",
+            "00000000000",
+        ] {
+            assert!(check_strength(weak).is_err(), "{weak} is accepted");
+        }
+        assert!(check_strength("buyer-password").is_ok());
+        assert!(check_strength("expo-demo-2026").is_ok());
+        assert!(check_strength_for("olga.smirnova", "olga.smirnova@vostok.example").is_err());
+        assert!(check_strength_for("olga-password", "olga@vostok.example").is_ok());
     }
 }

@@ -2,10 +2,11 @@
 
 use super::{
     authenticate, check_country, check_status, check_timezone, create_session, load_user,
-    normalize_email, password, user_from_row, Caller, SESSION_COOKIE, USER_COLUMNS,
+    normalize_email, password, throttle, user_from_row, Caller, SESSION_COOKIE, USER_COLUMNS,
 };
 use crate::engine::BusMessage;
 use crate::error::{on_unique_violation, ApiError, ApiResult, JsonBody};
+use crate::http::guard::ClientAddress;
 use crate::store::json::encode_list;
 use crate::store::{flag, now_ms};
 use crate::AppState;
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use expo_schema::api::*;
-use expo_schema::{ErrorBody, ErrorCode, Role, UserProfile};
+use expo_schema::{AccountStatus, ErrorBody, ErrorCode, Role, UserProfile};
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -35,9 +36,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/invitations/accept", post(accept_invitation))
 }
 
-fn session_cookie(token: &str, max_age_secs: i64) -> HeaderValue {
+fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.config.cookie_secure() {
+        "; Secure"
+    } else {
+        ""
+    };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}"
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
     ))
     .expect("a token is always a valid header value")
 }
@@ -46,7 +52,10 @@ async fn signed_in(state: &AppState, user: UserProfile) -> ApiResult<Response> {
     let ttl = state.config.session_ttl_secs;
     let (token, expires_ms) = create_session(&state.store, user.id, ttl).await?;
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, session_cookie(&token, ttl as i64));
+    headers.insert(
+        header::SET_COOKIE,
+        session_cookie(state, &token, ttl as i64),
+    );
     Ok((
         headers,
         Json(LoginResponse {
@@ -67,24 +76,44 @@ async fn signed_in(state: &AppState, user: UserProfile) -> ApiResult<Response> {
         (status = 403, description = "account_pending or account_disabled", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
+    address: ClientAddress,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> ApiResult<Response> {
     let email = req.email.trim().to_lowercase();
+    if email.len() > 254 || req.password.len() > 1024 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidCredentials,
+            "email or password is wrong",
+        ));
+    }
+    // Over the limits, the attempt is refused before anything is hashed.
+    throttle::check(&state, &email, &address.0).await?;
     let row = sqlx::query("select id, password_hash from users where email = $1")
         .bind(&email)
         .fetch_optional(state.store.pool())
         .await?;
     let invalid = || ApiError::new(ErrorCode::InvalidCredentials, "email or password is wrong");
-    let Some(row) = row else {
-        // Spend the same time as a real check, so timing does not reveal which emails exist.
-        let _ = password::verify(req.password, password::dummy_hash().await).await;
+    let turn = throttle::hashing_turn().await?;
+    let (id, ok) = match row {
+        Some(row) => {
+            let id: i64 = row.try_get("id")?;
+            let phc: String = row.try_get("password_hash")?;
+            (Some(id), password::verify(req.password, phc).await)
+        }
+        None => {
+            // Spend the same time as a real check, so timing does not reveal which emails
+            // exist; the miss counts against the email and the address like any other.
+            let _ = password::verify(req.password, password::dummy_hash().await).await;
+            (None, false)
+        }
+    };
+    drop(turn);
+    let Some(id) = id.filter(|_| ok) else {
+        throttle::failed(&state, &email, &address.0).await?;
+        tracing::info!(address = %address.0, "failed sign-in");
         return Err(invalid());
     };
-    let id: i64 = row.try_get("id")?;
-    let phc: String = row.try_get("password_hash")?;
-    if !password::verify(req.password, phc).await {
-        return Err(invalid());
-    }
+    throttle::succeeded(&state, &email).await?;
     let user = load_user(&state.store, id).await?.ok_or_else(invalid)?;
     check_status(user.status)?;
     signed_in(&state, user).await
@@ -107,7 +136,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<
         })
         .await?;
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, session_cookie("", 0));
+    headers.insert(header::SET_COOKIE, session_cookie(&state, "", 0));
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }
 
@@ -118,26 +147,30 @@ pub async fn me(caller: Caller) -> Json<UserProfile> {
     Json(caller.user)
 }
 
-/// A buyer registers; the account waits for an organizer's approval.
+/// A buyer registers; the account waits for an organizer's approval. The answer is the same
+/// whether or not the email already had an account (then nothing changes).
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth",
     request_body = RegisterBuyerRequest,
-    responses((status = 201, body = UserProfile), (status = 409, description = "email taken", body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 202, body = RegistrationReceived), (status = 422, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<RegisterBuyerRequest>,
-) -> ApiResult<(StatusCode, Json<UserProfile>)> {
+) -> ApiResult<(StatusCode, Json<RegistrationReceived>)> {
     let email = normalize_email(&req.email)?;
-    password::check_strength(&req.password).map_err(ApiError::validation)?;
+    password::check_strength_for(&req.password, &email).map_err(ApiError::validation)?;
     check_country(&req.country)?;
     check_timezone(&req.timezone)?;
     let name = required_text(&req.name, "name")?;
     let company = required_text(&req.company_name, "company_name")?;
-    let phc = password::hash(req.password).await?;
-    let id: i64 = sqlx::query_scalar(
+    let phc = {
+        let _turn = throttle::hashing_turn().await?;
+        password::hash(req.password).await?
+    };
+    let inserted = sqlx::query(
         "insert into users (email, name, role, status, password_hash, buyer_company, country, \
          timezone, languages, interests, share_contact, created_ms) \
-         values ($1, $2, 'buyer', 'pending', $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+         values ($1, $2, 'buyer', 'pending', $3, $4, $5, $6, $7, $8, $9, $10) \
+         on conflict (email) do nothing",
     )
     .bind(&email)
     .bind(name)
@@ -149,13 +182,19 @@ pub async fn register(
     .bind(encode_list(&req.interests))
     .bind(flag(req.share_contact))
     .bind(now_ms())
-    .fetch_one(state.store.pool())
-    .await
-    .map_err(|e| on_unique_violation(e, "an account with this email exists"))?;
-    let user = load_user(&state.store, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("the new account vanished"))?;
-    Ok((StatusCode::CREATED, Json(user)))
+    .execute(state.store.pool())
+    .await?;
+    if inserted.rows_affected() == 0 {
+        tracing::info!("registration for an email that already has an account");
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(RegistrationReceived {
+            email,
+            name: name.to_string(),
+            status: AccountStatus::Pending,
+        }),
+    ))
 }
 
 fn required_text<'a>(value: &'a str, field: &str) -> ApiResult<&'a str> {
@@ -366,7 +405,10 @@ pub async fn accept_invitation(
             "this invitation is unknown, used or expired",
         ));
     }
-    let phc = password::hash(req.password).await?;
+    let phc = {
+        let _turn = throttle::hashing_turn().await?;
+        password::hash(req.password).await?
+    };
     let mut tx = state.store.pool().begin().await?;
     // Claiming the invitation and creating the account happen in one transaction, so a token
     // can be used once only even when two tabs race.

@@ -42,6 +42,16 @@ const INVITATION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
 const LIST_SEPARATOR: char = ';';
 /// At most this many row errors are listed; a last entry counts the rest.
 const MAX_ERRORS: usize = 1000;
+/// The most rows a sheet or CSV file may have (the header included).
+pub const MAX_SHEET_ROWS: usize = 20_000;
+/// The most columns a sheet or CSV file may have.
+pub const MAX_SHEET_COLUMNS: usize = 128;
+/// The most non-empty cells a sheet may have.
+pub const MAX_SHEET_CELLS: usize = 500_000;
+/// The longest CSV line (record) in bytes.
+pub const MAX_CSV_LINE_BYTES: usize = 64 * 1024;
+/// What all the parts of an XLSX file may inflate to together.
+pub const MAX_XLSX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -494,6 +504,30 @@ fn read_csv(body: &[u8], errors: &mut Errors) -> Vec<Line> {
                 break;
             }
         };
+        if number > MAX_SHEET_ROWS {
+            errors.add(
+                number,
+                None,
+                format!("a file may have at most {MAX_SHEET_ROWS} rows; split the file"),
+            );
+            return Vec::new();
+        }
+        if record.len() > MAX_SHEET_COLUMNS {
+            errors.add(
+                number,
+                None,
+                format!("a row may have at most {MAX_SHEET_COLUMNS} columns"),
+            );
+            return Vec::new();
+        }
+        if record.as_slice().len() > MAX_CSV_LINE_BYTES {
+            errors.add(
+                number,
+                None,
+                format!("a line may have at most {} KiB", MAX_CSV_LINE_BYTES >> 10),
+            );
+            return Vec::new();
+        }
         let cells = record
             .iter()
             .map(|field| String::from_utf8(field.to_vec()))
@@ -520,24 +554,127 @@ fn read_xlsx(body: &[u8], errors: &mut Errors) -> Vec<Line> {
         );
         Vec::new()
     };
+    // A few kilobytes of ZIP can declare gigabytes of XML; refuse before inflating any.
+    if let Err(detail) = check_zip_sizes(body) {
+        return unreadable(errors, detail);
+    }
     let mut book = match Xlsx::new(std::io::Cursor::new(body)) {
         Ok(book) => book,
         Err(error) => return unreadable(errors, error.to_string()),
     };
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(range)) => range,
-        Some(Err(error)) => return unreadable(errors, error.to_string()),
-        None => return unreadable(errors, "it has no sheet".into()),
+    let Some(first) = book.sheet_names().into_iter().next() else {
+        return unreadable(errors, "it has no sheet".into());
     };
-    let first_row = range.start().map(|(row, _)| row as usize).unwrap_or(0);
-    range
-        .rows()
-        .enumerate()
-        .map(|(index, cells)| Line {
-            number: first_row + index + 1,
-            cells: cells.iter().map(cell_text).collect(),
+    // Cells are streamed one by one and kept sparse: a sheet that declares (or uses) the cells
+    // A1 and XFD1048576 must not become a dense grid of 17 billion cells.
+    let mut reader = match book.worksheet_cells_reader(&first) {
+        Ok(reader) => reader,
+        Err(error) => return unreadable(errors, error.to_string()),
+    };
+    let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut cells = 0usize;
+    loop {
+        let cell = match reader.next_cell() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(error) => return unreadable(errors, error.to_string()),
+        };
+        let (row, col) = cell.get_position();
+        let value = cell_text(&calamine::Data::from(cell.get_value().clone()));
+        if value.is_empty() {
+            continue;
+        }
+        if let Err(message) = check_sheet_cell(row, col, cells, rows.len()) {
+            errors.add(row as usize + 1, None, message);
+            return Vec::new();
+        }
+        cells += 1;
+        let line = rows.entry(row).or_default();
+        if line.len() <= col as usize {
+            line.resize(col as usize + 1, String::new());
+        }
+        line[col as usize] = value;
+    }
+    rows.into_iter()
+        .map(|(row, cells)| Line {
+            number: row as usize + 1,
+            cells,
         })
         .collect()
+}
+
+/// Refuses a cell beyond the sheet limits (see `docs/limits.md`); `cells` and `rows` are the
+/// non-empty cells and rows read so far.
+fn check_sheet_cell(row: u32, col: u32, cells: usize, rows: usize) -> Result<(), String> {
+    if row as usize >= MAX_SHEET_ROWS || rows >= MAX_SHEET_ROWS {
+        return Err(format!(
+            "a sheet may have at most {MAX_SHEET_ROWS} rows; split the file"
+        ));
+    }
+    if col as usize >= MAX_SHEET_COLUMNS {
+        return Err(format!(
+            "a sheet may have at most {MAX_SHEET_COLUMNS} columns; cell in column {} is beyond",
+            col as usize + 1
+        ));
+    }
+    if cells >= MAX_SHEET_CELLS {
+        return Err(format!(
+            "a sheet may have at most {MAX_SHEET_CELLS} non-empty cells; split the file"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the sizes a ZIP's central directory declares: no entry, and not all together, may
+/// inflate beyond [`MAX_XLSX_INFLATED_BYTES`].
+fn check_zip_sizes(body: &[u8]) -> Result<(), String> {
+    const EOCD: &[u8] = b"PK\x05\x06";
+    const CENTRAL: &[u8] = b"PK\x01\x02";
+    let too_big = || {
+        format!(
+            "its contents would inflate beyond {} MiB",
+            MAX_XLSX_INFLATED_BYTES >> 20
+        )
+    };
+    let search_from = body.len().saturating_sub(22 + 65_535);
+    let Some(eocd) = body[search_from..]
+        .windows(4)
+        .rposition(|w| w == EOCD)
+        .map(|p| p + search_from)
+    else {
+        return Err("it has no ZIP directory".into());
+    };
+    let le16 = |at: usize| -> Option<usize> {
+        body.get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    };
+    let le32 = |at: usize| -> Option<u64> {
+        body.get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64)
+    };
+    let bad = || "its ZIP directory is damaged".to_string();
+    let entries = le16(eocd + 10).ok_or_else(bad)?;
+    let mut at = le32(eocd + 16).ok_or_else(bad)? as usize;
+    let mut total = 0u64;
+    for _ in 0..entries {
+        if body.get(at..at + 4) != Some(CENTRAL) {
+            return Err(bad());
+        }
+        let inflated = le32(at + 24).ok_or_else(bad)?;
+        // ZIP64 entries (0xFFFFFFFF) declare more than 4 GiB: far beyond any limit here.
+        if inflated > MAX_XLSX_INFLATED_BYTES {
+            return Err(too_big());
+        }
+        total += inflated;
+        if total > MAX_XLSX_INFLATED_BYTES {
+            return Err(too_big());
+        }
+        let name = le16(at + 28).ok_or_else(bad)?;
+        let extra = le16(at + 30).ok_or_else(bad)?;
+        let comment = le16(at + 32).ok_or_else(bad)?;
+        at += 46 + name + extra + comment;
+    }
+    Ok(())
 }
 
 /// A spreadsheet cell as the text a CSV would hold: whole numbers without a decimal point.
@@ -1602,6 +1739,95 @@ async fn write_products(
 
 #[cfg(test)]
 mod tests {
+    /// The CSV reader on mutated files: no panic, and never more rows or columns than the
+    /// limits allow.
+    #[test]
+    fn fuzz_csv_reader() {
+        use crate::http::guard::fuzzing;
+        let seeds: &[&[u8]] = &[
+            b"slug,name,industry\nfood,Hall A,food\nsea,\"Sea, Hall\",fish\n",
+            b"\xEF\xBB\xBFreg_no,name,country\n101-81-1,Seorak,KR\n",
+            b"slug;name\nx;y\n",
+        ];
+        let mut rng = fuzzing::rng("csv reader");
+        for _ in 0..fuzzing::iterations() {
+            let body = fuzzing::mutate(&mut rng, seeds);
+            let mut errors = Errors::default();
+            let table = read_table(&body, Kind::Halls, &mut errors);
+            assert!(table.lines.len() <= MAX_SHEET_ROWS);
+            assert!(table
+                .lines
+                .iter()
+                .all(|l| l.cells.len() <= MAX_SHEET_COLUMNS));
+        }
+    }
+
+    /// The XLSX reader on mutated workbooks (and on its ZIP directory): no panic, no
+    /// allocation beyond the limits.
+    #[test]
+    fn fuzz_xlsx_reader() {
+        use crate::http::guard::fuzzing;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, text) in ["slug", "name", "industry"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *text).unwrap();
+        }
+        sheet.write_string(1, 0, "food").unwrap();
+        sheet.write_number(1, 1, 2005.0).unwrap();
+        sheet.write_string(3, 2, "fish").unwrap();
+        let seed = book.save_to_buffer().unwrap();
+        let mut errors = Errors::default();
+        let clean = read_table(&seed, Kind::Halls, &mut errors);
+        assert_eq!(clean.lines.len(), 2, "{errors:?}");
+        let mut rng = fuzzing::rng("xlsx reader");
+        // Inflating a workbook is slower than reading CSV: a tenth of the iterations.
+        for _ in 0..fuzzing::iterations() / 10 {
+            let body = fuzzing::mutate(&mut rng, &[&seed]);
+            let mut errors = Errors::default();
+            let table = read_table(&body, Kind::Halls, &mut errors);
+            assert!(table.lines.len() <= MAX_SHEET_ROWS);
+        }
+    }
+
+    /// A ZIP whose central directory declares one entry of the given inflated size.
+    fn zip_declaring(inflated: u32) -> Vec<u8> {
+        let mut zip = b"PK\x03\x04".to_vec();
+        zip.extend_from_slice(&[0u8; 26]);
+        let central_at = zip.len() as u32;
+        let mut central = b"PK\x01\x02".to_vec();
+        central.extend_from_slice(&[0u8; 20]);
+        central.extend_from_slice(&inflated.to_le_bytes());
+        central.extend_from_slice(&[0u8; 18]);
+        zip.extend_from_slice(&central);
+        zip.extend_from_slice(b"PK\x05\x06");
+        zip.extend_from_slice(&[0u8; 6]);
+        zip.extend_from_slice(&1u16.to_le_bytes());
+        zip.extend_from_slice(&(central.len() as u32).to_le_bytes());
+        zip.extend_from_slice(&central_at.to_le_bytes());
+        zip.extend_from_slice(&[0u8; 2]);
+        zip
+    }
+
+    #[test]
+    fn zip_bombs_are_refused_before_inflating() {
+        assert!(check_zip_sizes(&zip_declaring(1000)).is_ok());
+        assert!(check_zip_sizes(&zip_declaring(u32::MAX)).is_err());
+        assert!(check_zip_sizes(&zip_declaring(100 << 20)).is_err());
+        assert!(check_zip_sizes(b"PK\x03\x04 no directory").is_err());
+        let mut errors = Errors::default();
+        assert!(read_xlsx(&zip_declaring(u32::MAX), &mut errors).is_empty());
+        assert!(errors.0[0].message.contains("inflate"), "{:?}", errors.0);
+    }
+
+    #[test]
+    fn sheet_limits() {
+        assert!(check_sheet_cell(0, 0, 0, 0).is_ok());
+        assert!(check_sheet_cell(MAX_SHEET_ROWS as u32, 0, 0, 0).is_err());
+        assert!(check_sheet_cell(0, MAX_SHEET_COLUMNS as u32, 0, 0).is_err());
+        assert!(check_sheet_cell(5, 5, MAX_SHEET_CELLS, 5).is_err());
+        assert!(check_sheet_cell(5, 5, 5, MAX_SHEET_ROWS).is_err());
+    }
+
     use super::*;
 
     fn table(body: &str, kind: Kind) -> (Table, Vec<ImportRowError>) {

@@ -7,6 +7,7 @@
 use super::require_editor;
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::http::guard::csv_cell;
 use crate::store::json::decode_list;
 use crate::store::now_ms;
 use crate::AppState;
@@ -176,7 +177,9 @@ pub fn to_csv(report: &LeadReport) -> anyhow::Result<Vec<u8>> {
                 .map(|o| format!("{}: {}", o.kind, o.title))
                 .collect::<Vec<_>>()
                 .join("; ");
-            writer.write_record([
+            // Every cell a person typed goes through `csv_cell`: a name such as
+            // `=HYPERLINK(...)` must reach the spreadsheet as text, not as a formula.
+            let cells = [
                 lead.name.as_str(),
                 lead.email.as_str(),
                 lead.company_name.as_deref().unwrap_or(""),
@@ -188,7 +191,8 @@ pub fn to_csv(report: &LeadReport) -> anyhow::Result<Vec<u8>> {
                 &utc(lead.last_visit_ms),
                 &(lead.dwell_ms / 1000).to_string(),
                 &opened,
-            ])?;
+            ];
+            writer.write_record(cells.iter().map(|c| csv_cell(c).into_owned()))?;
         }
         writer.flush()?;
     }

@@ -129,10 +129,13 @@ pub fn check_file_name(name: &str) -> ApiResult<String> {
         || name.contains('/')
         || name.contains('\\')
         || name.contains("..")
-        || name.chars().any(|c| c.is_control());
+        || name
+            .chars()
+            .any(|c| c.is_control() || crate::http::guard::is_bidi_control(c));
     if bad {
         Err(ApiError::validation(
-            "file_name must be a plain file name (no paths, no \"..\", at most 120 characters)",
+            "file_name must be a plain file name (no paths, no \"..\", no control or \
+             direction characters, at most 120 characters)",
         ))
     } else {
         Ok(name.to_string())
@@ -258,6 +261,11 @@ pub async fn receive_file(
             )))
         }
     };
+    if mime.starts_with("image/") {
+        // A few kilobytes can declare a picture of gigapixels that every browser showing it
+        // must inflate; refuse images beyond the limits.
+        crate::http::guard::check_image_dimensions(&head).map_err(ApiError::validation)?;
+    }
     let stored = format!("{prefix}-{}", random_name(ext));
     tokio::fs::rename(&temp.path, dir.join(&stored))
         .await

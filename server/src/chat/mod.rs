@@ -30,9 +30,6 @@ use std::time::{Duration, Instant};
 
 /// The longest message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 2000;
-/// Messages a user may send a second on average, and at once.
-const SEND_RATE: u32 = 5;
-const SEND_BURST: u32 = 10;
 /// Typing notices passed on per connection and room.
 const TYPING_EVERY: Duration = Duration::from_secs(2);
 /// Messages returned by one `chat_join` at most.
@@ -52,11 +49,13 @@ struct ChatInner {
 }
 
 impl ChatState {
-    fn may_send(&self, user_id: i64) -> bool {
+    /// Whether the user may send now: `rate` messages a second, twice that in a burst
+    /// (`EXPO_CHAT_RATE_PER_SEC`).
+    fn may_send(&self, user_id: i64, rate: u32) -> bool {
         let mut buckets = self.inner.buckets.lock().expect("buckets");
         buckets
             .entry(user_id)
-            .or_insert_with(|| TokenBucket::new(SEND_RATE, SEND_BURST))
+            .or_insert_with(|| TokenBucket::new(rate.max(1), rate.max(1) * 2))
             .take()
     }
 
@@ -255,6 +254,30 @@ pub async fn check_post(state: &AppState, user: &UserSummary, room: &Room) -> Ap
 }
 
 /// Finds or creates the room for a target (see `chat_open` in the protocol).
+async fn private_room_exists(state: &AppState, target: &str) -> ApiResult<bool> {
+    let n: i64 = sqlx::query_scalar("select count(*) from chat_rooms where target = $1")
+        .bind(target)
+        .fetch_one(state.store.pool())
+        .await?;
+    Ok(n > 0)
+}
+
+/// Whether a buyer reached out to a company: a meeting, a talk request, or a booth visit
+/// while agreeing to share contact details.
+pub async fn buyer_came_to(state: &AppState, buyer: i64, company: i64) -> ApiResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "select (select count(*) from meetings where buyer_id = $1 and company_id = $2) \
+         + (select count(*) from talk_requests where buyer_id = $1 and company_id = $2) \
+         + (select count(*) from booth_visits v join users u on u.id = v.user_id \
+            where v.user_id = $1 and v.company_id = $2 and u.share_contact = 1)",
+    )
+    .bind(buyer)
+    .bind(company)
+    .fetch_one(state.store.pool())
+    .await?;
+    Ok(n > 0)
+}
+
 pub async fn open(state: &AppState, user: &UserSummary, target: &str) -> ApiResult<ChatRoomInfo> {
     let bad = || {
         ApiError::new(
@@ -298,11 +321,14 @@ pub async fn open(state: &AppState, user: &UserSummary, target: &str) -> ApiResu
         }
     }
     if let Some(buyer) = buyer {
-        let role: Option<String> = sqlx::query_scalar("select role from users where id = $1")
-            .bind(buyer)
-            .fetch_optional(state.store.pool())
-            .await?;
-        if role.as_deref() != Some("buyer") {
+        // Only active buyers have conversations: a pending account is nobody's business yet.
+        let n: i64 = sqlx::query_scalar(
+            "select count(*) from users where id = $1 and role = 'buyer' and status = 'active'",
+        )
+        .bind(buyer)
+        .fetch_one(state.store.pool())
+        .await?;
+        if n == 0 {
             return Err(bad());
         }
     }
@@ -328,6 +354,18 @@ pub async fn open(state: &AppState, user: &UserSummary, target: &str) -> ApiResu
     {
         // Invited members reach existing rooms by id (chat_join), not by target.
         return Err(ApiError::forbidden("this conversation is not yours"));
+    }
+    if let (ChatRoomKind::Private, Some(company), Some(buyer)) = (kind, company, buyer) {
+        // Staff may start a conversation only with a buyer who came to them: a meeting, a
+        // talk request, or a booth visit with consent to share contact. Otherwise any staff
+        // member could read any buyer's summary by id, and make rows for each.
+        let starts_it = buyer != user.id && user.role != Role::Organizer;
+        if starts_it
+            && !private_room_exists(state, &canonical).await?
+            && !buyer_came_to(state, buyer, company).await?
+        {
+            return Err(bad());
+        }
     }
     sqlx::query(
         "insert into chat_rooms (kind, target, company_id, hall_id, buyer_id, created_ms) \
@@ -570,10 +608,11 @@ pub async fn send(
             "join the room (chat_join) before sending",
         ));
     }
-    if !state.chat.may_send(user.id) {
+    let rate = state.config.chat_rate_per_sec;
+    if !state.chat.may_send(user.id, rate) {
         return Err(ApiError::new(
             ErrorCode::RateLimited,
-            format!("at most {SEND_RATE} messages a second"),
+            format!("at most {rate} messages a second"),
         ));
     }
     let now = now_ms();

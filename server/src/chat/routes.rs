@@ -110,10 +110,9 @@ pub async fn sanction(
             "organizers cannot sanction themselves",
         ));
     }
-    if crate::auth::load_user(&state.store, input.user_id)
-        .await?
-        .is_none()
-    {
+    // Only people the caller has met in chat can be blocked, so the block list cannot be
+    // used to read any account's summary by its id.
+    if !knows(&state, &caller, input.user_id).await? {
         return Err(ApiError::not_found("no such user"));
     }
     if let Some(room) = input.room_id {
@@ -184,10 +183,9 @@ pub async fn block(
     if input.user_id == caller.user.id {
         return Err(ApiError::validation("you cannot block yourself"));
     }
-    if crate::auth::load_user(&state.store, input.user_id)
-        .await?
-        .is_none()
-    {
+    // Only people the caller has met in chat can be blocked, so the block list cannot be
+    // used to read any account's summary by its id.
+    if !knows(&state, &caller, input.user_id).await? {
         return Err(ApiError::not_found("no such user"));
     }
     sqlx::query(
@@ -200,6 +198,28 @@ pub async fn block(
     .execute(state.store.pool())
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Whether the caller has met this (active) user in chat: the user wrote in a room the caller
+/// can read, or they share a private conversation.
+async fn knows(state: &AppState, caller: &Caller, user_id: i64) -> ApiResult<bool> {
+    let company = caller.user.company_id.unwrap_or(-1);
+    let n: i64 = sqlx::query_scalar(
+        "select count(*) from users u where u.id = $1 and u.status = 'active' and ( \
+           exists (select 1 from chat_messages m join chat_rooms r on r.id = m.room_id \
+                   where m.sender_id = u.id and (r.kind <> 'private' or r.buyer_id = $2 \
+                     or r.company_id = $3 or exists (select 1 from chat_members cm \
+                       where cm.room_id = r.id and cm.user_id = $2))) \
+           or exists (select 1 from chat_rooms r where r.kind = 'private' and \
+                   ((r.buyer_id = $2 and u.company_id = r.company_id) \
+                    or (r.buyer_id = u.id and r.company_id = $3))))",
+    )
+    .bind(user_id)
+    .bind(caller.user.id)
+    .bind(company)
+    .fetch_one(state.store.pool())
+    .await?;
+    Ok(n > 0)
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -220,6 +240,9 @@ pub async fn blocks(State(state): State<AppState>, caller: Caller) -> ApiResult<
     .await?;
     let mut users = Vec::new();
     for id in ids {
+        if !knows(&state, &caller, id).await? {
+            continue;
+        }
         if let Some(user) = crate::auth::load_user(&state.store, id).await? {
             users.push(user.summary());
         }
@@ -269,9 +292,9 @@ pub async fn add_member(
     let user = crate::auth::load_user(&state.store, input.user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such user"))?;
-    if user.role != Role::Interpreter {
+    if user.role != Role::Interpreter || user.status != expo_schema::AccountStatus::Active {
         return Err(ApiError::validation(
-            "only interpreters are added to conversations",
+            "only active interpreters are added to conversations",
         ));
     }
     sqlx::query(
@@ -311,7 +334,12 @@ pub async fn upload_attachment(
     let room = super::load_room(&state, room_id).await?;
     super::check_post(&state, &caller.user.summary(), &room).await?;
     let file_name = crate::booths::media::check_file_name(&query.file_name)?;
-    let limit = state.config.max_upload_bytes;
+    let remaining = check_quota(&state, caller.user.id).await?;
+    let limit = state
+        .config
+        .chat_attachment_bytes
+        .min(state.config.max_upload_bytes)
+        .min(remaining);
     let (mut temp, stored, mime, size) = crate::booths::media::receive_file(
         &state,
         request,
@@ -356,6 +384,75 @@ pub async fn upload_attachment(
             url: format!("/api/v1/chat/attachments/{id}"),
         }),
     ))
+}
+
+/// The bytes a user may still upload as attachments today; refuses (`rate_limited`) when
+/// their count or bytes of the last 24 hours are used up.
+async fn check_quota(state: &AppState, user_id: i64) -> ApiResult<u64> {
+    let since = now_ms() - 24 * 3600 * 1000;
+    let (count, bytes): (i64, Option<i64>) = sqlx::query_as(
+        "select count(*), coalesce(cast(sum(size_bytes) as bigint), 0) from chat_attachments \
+         where uploader_id = $1 and created_ms > $2",
+    )
+    .bind(user_id)
+    .bind(since)
+    .fetch_one(state.store.pool())
+    .await?;
+    let config = &state.config;
+    if count as u64 >= config.uploads_per_day {
+        return Err(ApiError::new(
+            expo_schema::ErrorCode::RateLimited,
+            format!(
+                "at most {} attachments a day; try again tomorrow",
+                config.uploads_per_day
+            ),
+        ));
+    }
+    let used = bytes.unwrap_or(0).max(0) as u64;
+    if used >= config.upload_quota_bytes {
+        return Err(ApiError::new(
+            expo_schema::ErrorCode::RateLimited,
+            format!(
+                "at most {} MiB of attachments a day; try again tomorrow",
+                config.upload_quota_bytes >> 20
+            ),
+        ));
+    }
+    Ok(config.upload_quota_bytes - used)
+}
+
+/// Deletes attachments that no message refers to once they are older than
+/// `EXPO_UNSENT_ATTACHMENT_SECS`: uploaded, never sent (or their message was deleted).
+/// Returns how many were removed.
+pub async fn sweep_unsent_attachments(state: &AppState) -> ApiResult<usize> {
+    let before = now_ms() - state.config.unsent_attachment_secs as i64 * 1000;
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "select a.id, a.stored_name from chat_attachments a where a.created_ms < $1 \
+         and not exists (select 1 from chat_messages m where m.attachment_id = a.id \
+                         and m.deleted_ms is null) limit 500",
+    )
+    .bind(before)
+    .fetch_all(state.store.pool())
+    .await?;
+    let dir = state.config.uploads_dir();
+    let mut removed = 0;
+    for (id, stored) in rows {
+        // The row goes first: a file without a row is unreachable, a row without a file
+        // would answer 500.
+        let done = sqlx::query("delete from chat_attachments where id = $1")
+            .bind(id)
+            .execute(state.store.pool())
+            .await?;
+        if done.rows_affected() == 1 {
+            removed += 1;
+            if let Err(error) = tokio::fs::remove_file(dir.join(&stored)).await {
+                if error.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(?error, "removing an unsent attachment failed");
+                }
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// Download a shared file (only those who may read its room; not once its message is

@@ -84,6 +84,9 @@ pub async fn list(
     Ok(out)
 }
 
+/// A visitor's repeated requests to an unstaffed booth within this time are one missed request.
+pub const MISSED_AGAIN_MS: i64 = 3600 * 1000;
+
 /// `talk_request`: only a visitor inside the booth; one open request per buyer and booth.
 pub async fn request(state: &AppState, conn: &ConnHandle, company_id: i64) -> ApiResult<ReplyData> {
     let user = &conn.identity.user;
@@ -123,6 +126,23 @@ pub async fn request(state: &AppState, conn: &ConnHandle, company_id: i64) -> Ap
         .await
         .map_err(ApiError::Other)?;
     if on_duty.is_empty() {
+        // Asking again while nobody is there is the same missed request, not another row
+        // in the staff's follow-up list (and in the organizers' missed figures).
+        let recent: Option<i64> = sqlx::query_scalar(
+            "select id from talk_requests where company_id = $1 and buyer_id = $2 \
+             and state = 'missed' and created_ms > $3 order by id desc limit 1",
+        )
+        .bind(company_id)
+        .bind(user.id)
+        .bind(now - MISSED_AGAIN_MS)
+        .fetch_optional(state.store.pool())
+        .await?;
+        if let Some(id) = recent {
+            return Ok(ReplyData::Talk {
+                request: load(state, id).await?,
+                room: None,
+            });
+        }
         let id: i64 = sqlx::query_scalar(
             "insert into talk_requests (company_id, buyer_id, state, created_ms, expires_ms, resolved_ms) \
              values ($1, $2, 'missed', $3, $3, $3) returning id",
@@ -262,6 +282,10 @@ pub async fn run_sweeper(state: AppState, every: Duration) {
     loop {
         if let Err(error) = sweep(&state).await {
             tracing::warn!(?error, "talk request sweep failed");
+        }
+        // The chat's other housekeeping rides on the same beat.
+        if let Err(error) = super::routes::sweep_unsent_attachments(&state).await {
+            tracing::warn!(?error, "unsent attachment sweep failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

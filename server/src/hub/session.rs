@@ -393,6 +393,40 @@ async fn write_frames(
 mod tests {
     use super::*;
 
+    /// The command decoder on mutated frames: never a panic, always one of its typed
+    /// answers, and every command it accepts encodes and decodes back to itself.
+    #[test]
+    fn fuzz_command_decoder() {
+        use crate::http::guard::fuzzing;
+        let seeds: &[&[u8]] = &[
+            br#"{"type":"subscribe","room":"booth:7","id":"1"}"#,
+            br#"{"type":"chat_send","room_id":3,"body":"hi","key":"k","attachment_id":null}"#,
+            br#"{"type":"chat_history","room_id":3,"before_seq":10,"limit":50}"#,
+            br#"{"type":"meeting_signal","meeting_id":1,"to":2,"data":{"sdp":"v=0"}}"#,
+            br#"{"type":"open_item","company_id":1,"kind":"product","item_id":2}"#,
+            br#"{"type":"ping","id":7}"#,
+        ];
+        let mut rng = fuzzing::rng("command decoder");
+        for _ in 0..fuzzing::iterations() {
+            let raw = fuzzing::mutate(&mut rng, seeds);
+            let text = String::from_utf8_lossy(&raw);
+            match decode(&text, 4096) {
+                Ok((_, command)) => {
+                    let again = serde_json::to_string(&command).unwrap();
+                    let (_, back) = decode(&again, usize::MAX).expect("a command round-trips");
+                    assert_eq!(back, command);
+                }
+                Err((_, error)) => assert!(matches!(
+                    error.code,
+                    ErrorCode::MessageTooLarge
+                        | ErrorCode::BadRequest
+                        | ErrorCode::UnknownCommand
+                        | ErrorCode::InvalidCommand
+                )),
+            }
+        }
+    }
+
     #[test]
     fn decode_tells_failures_apart() {
         let code = |text: &str| decode(text, 100).unwrap_err().1.code;

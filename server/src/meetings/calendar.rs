@@ -155,9 +155,9 @@ pub fn event(
         .timestamp(chrono::Utc::now())
         .starts(local(meeting.starts_ms, tz))
         .ends(local(meeting.ends_ms, tz))
-        .summary(&format!("Expo meeting: {with}"))
-        .description(&description.join("\n"))
-        .location(&place)
+        .summary(&one_line(&format!("Expo meeting: {with}")))
+        .description(&ics_text(&description.join("\n")))
+        .location(&one_line(&place))
         .url(&room)
         .status(match meeting.state {
             MeetingState::Confirmed => EventStatus::Confirmed,
@@ -165,6 +165,23 @@ pub fn event(
             _ => EventStatus::Cancelled,
         });
     event.done()
+}
+
+/// Text for an iCalendar property: every line break (`\r\n`, a lone `\r`, `\n`) becomes
+/// `\n`, which the writer escapes, and other control characters are dropped. A lone `\r`
+/// passed through unescaped would end the property early and let the text add lines of its
+/// own to the calendar file.
+pub fn ics_text(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect()
+}
+
+/// [`ics_text`] on one line (summaries, locations).
+pub fn one_line(text: &str) -> String {
+    ics_text(text).replace('\n', " ")
 }
 
 /// A calendar of events for one reader.
@@ -300,4 +317,76 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Ap
     let meetings = meetings_of(&state, &user).await?;
     let body = calendar(&state, &meetings, &user, "Expo Hub meetings", "PUBLISH").await?;
     Ok(ics(body, "expo-meetings.ics"))
+}
+
+#[cfg(test)]
+mod hardening_tests {
+    use super::*;
+    use icalendar::Component;
+
+    /// A lone carriage return once reached DESCRIPTION unescaped, ending the property early
+    /// so the text could add properties of its own.
+    #[test]
+    fn lone_carriage_returns_cannot_add_lines() {
+        let text = "Hello\rATTENDEE:mailto:evil@example.com\r\nBye\u{7}";
+        let mut event = icalendar::Event::new();
+        event
+            .summary(&one_line(text))
+            .description(&ics_text(text))
+            .location(&one_line(text));
+        let calendar = icalendar::Calendar::new().push(event.done()).done();
+        let written = calendar.to_string();
+        let bare_cr = written
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'\r' && w[1] != b'\n');
+        assert!(!bare_cr, "a bare CR in {written:?}");
+        assert!(!written.contains("\r\nATTENDEE"), "{written}");
+        assert!(!written.contains('\u{7}'));
+        assert_eq!(ics_text("a\rb\r\nc"), "a\nb\nc");
+    }
+
+    /// The calendar writer on mutated texts: no panic, and every line of the file ends in
+    /// CRLF with no bare CR or LF inside, so no text can add a property of its own.
+    #[test]
+    fn fuzz_calendar_writer() {
+        use crate::http::guard::fuzzing;
+        let seeds: &[&[u8]] = &[
+            b"Meeting with Ivan Petrov\r\nMessage: samples",
+            "서울 10:00, 블라디보스토크 11:00".as_bytes(),
+            b"BEGIN:VEVENT\rEND:VCALENDAR",
+        ];
+        let mut rng = fuzzing::rng("calendar writer");
+        for _ in 0..fuzzing::iterations() / 2 {
+            let raw = fuzzing::mutate(&mut rng, seeds);
+            let text = String::from_utf8_lossy(&raw);
+            let mut event = icalendar::Event::new();
+            event
+                .summary(&one_line(&text))
+                .description(&ics_text(&text))
+                .location(&one_line(&text));
+            let written = icalendar::Calendar::new()
+                .push(event.done())
+                .done()
+                .to_string();
+            for line in written.split("\r\n") {
+                assert!(
+                    !line.contains(['\r', '\n']),
+                    "a bare line break in {line:?}"
+                );
+            }
+            let properties: Vec<&str> = written
+                .split("\r\n")
+                .filter(|l| !l.starts_with(' '))
+                .collect();
+            assert_eq!(
+                properties.iter().filter(|l| **l == "BEGIN:VEVENT").count(),
+                1
+            );
+            assert_eq!(
+                properties.iter().filter(|l| **l == "END:VCALENDAR").count(),
+                1
+            );
+        }
+    }
 }

@@ -389,6 +389,21 @@ pub async fn audience(state: &AppState, meeting: &Meeting) -> Vec<i64> {
     ids
 }
 
+/// A meeting without the company's private outcome.
+pub fn redacted(mut meeting: Meeting) -> Meeting {
+    meeting.outcome = None;
+    meeting
+}
+
+/// A meeting as this user may see it: the outcome only for the company's staff and
+/// organizers.
+pub fn for_user(meeting: Meeting, user: &UserProfile) -> Meeting {
+    match Standing::of(user, &meeting) {
+        Standing::Company | Standing::Organizer => meeting,
+        _ => redacted(meeting),
+    }
+}
+
 /// Publishes `meeting_updated` to one room.
 pub async fn tell(state: &AppState, room: &str, meeting: &Meeting) {
     let frame = ServerFrame::Event {
@@ -410,8 +425,24 @@ pub async fn changed(state: &AppState, meeting: &Meeting, change: Change) {
         .into_iter()
         .map(|user| format!("user:{user}"))
         .chain(["organizers".to_string()]);
+    // The outcome (rating, notes, amounts) is the company's private record: the buyer and the
+    // interpreter hear of every change without it.
+    let private = redacted(meeting.clone());
+    let outsiders = [
+        Some(meeting.buyer.id),
+        meeting.interpreter.as_ref().map(|i| i.id),
+    ];
     for room in rooms {
-        tell(state, &room, meeting).await;
+        let seen = if outsiders
+            .iter()
+            .flatten()
+            .any(|id| room == format!("user:{id}"))
+        {
+            &private
+        } else {
+            meeting
+        };
+        tell(state, &room, seen).await;
     }
     if change != Change::Updated {
         crate::mail::meeting_changed(state, meeting, change);

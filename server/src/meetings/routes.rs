@@ -2,7 +2,7 @@
 //! requests with their answers (buyers and the company's staff).
 
 use super::place::{place_or_refuse, NewRequest, Plan, Update, Write};
-use super::{changed, load, load_slot, Change, Loader, Standing, MEETING_FIELDS};
+use super::{changed, for_user, load, load_slot, Change, Loader, Standing, MEETING_FIELDS};
 use crate::auth::Caller;
 use crate::booths::require_editor;
 use crate::error::{ApiError, ApiResult, JsonBody};
@@ -406,7 +406,7 @@ pub async fn request(
     let meeting = load(&state, id).await?;
     metrics::counter!("expo_meetings_requested_total").increment(1);
     changed(&state, &meeting, Change::Requested).await;
-    Ok((StatusCode::CREATED, Json(meeting)))
+    Ok((StatusCode::CREATED, Json(for_user(meeting, &caller.user))))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -419,7 +419,11 @@ pub struct MeetingList {
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings",
     responses((status = 200, body = MeetingList)))]
 pub async fn mine(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MeetingList>> {
-    let meetings = meetings_of(&state, &caller.user).await?;
+    let meetings = meetings_of(&state, &caller.user)
+        .await?
+        .into_iter()
+        .map(|m| for_user(m, &caller.user))
+        .collect();
     Ok(Json(MeetingList { meetings }))
 }
 
@@ -466,7 +470,8 @@ pub async fn one(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Meeting>> {
-    Ok(Json(visible(&state, &caller, id).await?.0))
+    let meeting = visible(&state, &caller, id).await?.0;
+    Ok(Json(for_user(meeting, &caller.user)))
 }
 
 /// The caller must be the side a request waits for.
@@ -546,7 +551,7 @@ pub async fn accept(
     let meeting = load(&state, id).await?;
     metrics::counter!("expo_meetings_confirmed_total").increment(1);
     changed(&state, &meeting, Change::Confirmed).await;
-    Ok(Json(meeting))
+    Ok(Json(for_user(meeting, &caller.user)))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -584,7 +589,7 @@ pub async fn propose(
     place_or_refuse(&state, &plan, &write).await?;
     let meeting = load(&state, id).await?;
     changed(&state, &meeting, Change::Moved).await;
-    Ok(Json(meeting))
+    Ok(Json(for_user(meeting, &caller.user)))
 }
 
 /// A slot the meeting may move to: in the future and offered by the company.
@@ -651,7 +656,7 @@ pub async fn reschedule(
     let meeting = load(&state, id).await?;
     metrics::counter!("expo_meetings_rescheduled_total").increment(1);
     changed(&state, &meeting, Change::Moved).await;
-    Ok(Json(meeting))
+    Ok(Json(for_user(meeting, &caller.user)))
 }
 
 #[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -746,7 +751,7 @@ async fn end(
     }
     metrics::counter!("expo_meetings_ended_total", "state" => to.to_string()).increment(1);
     changed(state, &meeting, Change::Ended).await;
-    Ok(Json(meeting))
+    Ok(Json(super::redacted(meeting)))
 }
 
 /// An interpreter who could take a meeting.
@@ -985,7 +990,7 @@ pub async fn checkin(
     };
     let (meeting, standing) = visible(&state, &caller, id).await?;
     let meeting = check_in(&state, &meeting, standing).await?;
-    Ok(Json(meeting))
+    Ok(Json(for_user(meeting, &caller.user)))
 }
 
 /// Records that a participant arrived (the first time counts), inside the meeting's window.
@@ -1066,7 +1071,7 @@ pub async fn report(
         .await?;
     let meeting = load(&state, id).await?;
     changed(&state, &meeting, Change::Updated).await;
-    Ok(Json(meeting))
+    Ok(Json(for_user(meeting, &caller.user)))
 }
 
 fn require_started(state: &AppState, meeting: &Meeting) -> ApiResult<()> {
@@ -1132,7 +1137,7 @@ pub async fn set_outcome(
     .await?;
     let meeting = load(&state, id).await?;
     changed(&state, &meeting, Change::Updated).await;
-    Ok(Json(meeting))
+    Ok(Json(for_user(meeting, &caller.user)))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]

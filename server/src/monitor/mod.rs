@@ -193,6 +193,22 @@ pub struct Badge {
     pub name: String,
 }
 
+/// The letters and digits of badge codes: none that people confuse (no 0/O, 1/I/L).
+const BADGE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A scanned or typed badge code in its stored form (`EXPO-` and ten code letters, upper
+/// case), or `None` when it cannot be one: what a camera reads from any QR code is refused
+/// before it reaches a query.
+pub fn badge_code(input: &str) -> Option<String> {
+    let code = input.trim();
+    if code.len() > 64 {
+        return None;
+    }
+    let code = code.to_ascii_uppercase();
+    let rest = code.strip_prefix("EXPO-")?;
+    (rest.len() == 10 && rest.bytes().all(|b| BADGE_ALPHABET.contains(&b))).then_some(code)
+}
+
 async fn badge_of(state: &AppState, user_id: i64) -> ApiResult<String> {
     let current: Option<String> = sqlx::query_scalar("select badge_code from users where id = $1")
         .bind(user_id)
@@ -203,7 +219,7 @@ async fn badge_of(state: &AppState, user_id: i64) -> ApiResult<String> {
     }
     // Short enough to type from a printed badge, long enough not to guess (31^10 ≈ 8·10^14),
     // in letters and digits nobody confuses (no 0/O, 1/I/L).
-    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    const ALPHABET: &[u8] = BADGE_ALPHABET;
     let code: String = {
         use rand::Rng;
         let mut rng = rand::thread_rng();
@@ -274,7 +290,8 @@ pub async fn scan(
             ))
         }
     };
-    let code = input.badge_code.trim().to_uppercase();
+    let code = badge_code(&input.badge_code)
+        .ok_or_else(|| ApiError::not_found("no badge with that code"))?;
     let user_id: i64 =
         sqlx::query_scalar("select id from users where badge_code = $1 and status = 'active'")
             .bind(&code)
@@ -326,4 +343,43 @@ pub async fn scan(
             at_ms: now,
         }),
     ))
+}
+
+#[cfg(test)]
+mod badge_tests {
+    use super::*;
+
+    #[test]
+    fn badge_codes() {
+        assert_eq!(
+            badge_code(" expo-abcdefghjk ").as_deref(),
+            Some("EXPO-ABCDEFGHJK")
+        );
+        assert_eq!(badge_code("EXPO-ABCDEFGHJ0"), None, "no zero");
+        assert_eq!(badge_code("EXPO-ABC"), None);
+        assert_eq!(badge_code("https://evil.example/EXPO-ABCDEFGHJK"), None);
+        assert_eq!(badge_code(""), None);
+    }
+
+    /// Badge codes from camera or keyboard: no panic, and what passes has the stored shape.
+    #[test]
+    fn fuzz_badge_codes() {
+        use crate::http::guard::fuzzing;
+        let seeds: &[&[u8]] = &[
+            b"EXPO-ABCDEFGHJK",
+            b" expo-23456789ab\n",
+            "EXPO-ÄBCDEFGHJK".as_bytes(),
+        ];
+        let mut rng = fuzzing::rng("badge codes");
+        for _ in 0..fuzzing::iterations() {
+            let raw = fuzzing::mutate(&mut rng, seeds);
+            let text = String::from_utf8_lossy(&raw);
+            if let Some(code) = badge_code(&text) {
+                assert_eq!(code.len(), 15);
+                assert!(code.starts_with("EXPO-"));
+                assert!(code[5..].bytes().all(|b| BADGE_ALPHABET.contains(&b)));
+                assert_eq!(badge_code(&code).as_deref(), Some(code.as_str()));
+            }
+        }
+    }
 }

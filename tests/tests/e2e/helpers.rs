@@ -179,7 +179,7 @@ impl TestApp {
 
     /// Registers a buyer, has the organizer approve them, and signs them in.
     pub async fn buyer(&self, email: &str) -> Api {
-        let profile: expo_schema::UserProfile = self
+        let _: expo_schema::api::RegistrationReceived = self
             .api
             .post(
                 "/api/v1/auth/register",
@@ -191,20 +191,42 @@ impl TestApp {
             )
             .await
             .expect("registration succeeds");
-        let _: expo_schema::UserProfile = self
-            .admin()
-            .await
-            .post(
-                &format!("/api/v1/users/{}/approve", profile.id),
-                &serde_json::json!({}),
-            )
-            .await
-            .expect("approval succeeds");
+        self.approve(email).await;
         self.api
             .login(email, "buyer-password")
             .await
             .expect("the approved buyer signs in")
             .0
+    }
+
+    /// The id of the account with this email, as the organizer sees it.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        let list: expo_schema::api::UserList = self
+            .admin()
+            .await
+            .get("/api/v1/users")
+            .await
+            .expect("the organizer lists users");
+        list.users
+            .iter()
+            .find(|u| u.email == email.to_lowercase())
+            .unwrap_or_else(|| panic!("{email} has an account"))
+            .id
+    }
+
+    /// Has the organizer approve the registered buyer with this email; returns their id.
+    pub async fn approve(&self, email: &str) -> i64 {
+        let id = self.user_id(email).await;
+        let _: expo_schema::UserProfile = self
+            .admin()
+            .await
+            .post(
+                &format!("/api/v1/users/{id}/approve"),
+                &serde_json::json!({}),
+            )
+            .await
+            .expect("approval succeeds");
+        id
     }
 
     /// Stops the node gracefully and waits for it.

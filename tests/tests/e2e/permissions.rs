@@ -1,0 +1,492 @@
+//! The permission matrix of `docs/permissions.md` as one table-driven test: every REST route
+//! and websocket command in the table is tried as every role, and exactly the roles the table
+//! names may pass. Refusals must be refusals (401, 403, 404 or a typed websocket error), never
+//! a server error.
+
+use crate::booths::{company_with_staff, pdf_bytes};
+use crate::both_engines;
+use crate::helpers::*;
+use expo_client::Api;
+use expo_schema::api::*;
+use expo_schema::protocol::{Command, ReplyData};
+use expo_schema::ErrorCode;
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum R {
+    Anonymous,
+    PendingBuyer,
+    Buyer,
+    OtherBuyer,
+    Staff,
+    OtherStaff,
+    CompanyAdmin,
+    Interpreter,
+    Organizer,
+}
+
+/// In this order: the organizer goes last, since some of its actions change what others see.
+const ROLES: [R; 9] = [
+    R::Anonymous,
+    R::PendingBuyer,
+    R::Buyer,
+    R::OtherBuyer,
+    R::Staff,
+    R::OtherStaff,
+    R::CompanyAdmin,
+    R::Interpreter,
+    R::Organizer,
+];
+
+const EVERYONE: &[R] = &ROLES;
+const SIGNED_IN: &[R] = &[
+    R::Buyer,
+    R::OtherBuyer,
+    R::Staff,
+    R::OtherStaff,
+    R::CompanyAdmin,
+    R::Interpreter,
+    R::Organizer,
+];
+const BUYERS: &[R] = &[R::Buyer, R::OtherBuyer];
+const COMPANY_A: &[R] = &[R::Staff, R::CompanyAdmin, R::Organizer];
+const EXHIBITORS: &[R] = &[R::Staff, R::OtherStaff, R::CompanyAdmin];
+const CONVERSATION: &[R] = &[R::Buyer, R::Staff, R::CompanyAdmin, R::Organizer];
+const ORGANIZER: &[R] = &[R::Organizer];
+
+enum Body {
+    None,
+    Json(Value),
+    Bytes(Vec<u8>),
+}
+
+struct Rest {
+    method: reqwest::Method,
+    /// `{n}` is replaced by the role's number, for names that must be unique.
+    path: String,
+    body: Body,
+    allowed: &'static [R],
+}
+
+struct Ws {
+    what: &'static str,
+    /// Commands sent in order; the last one's answer decides.
+    commands: Vec<Command>,
+    allowed: &'static [R],
+}
+
+fn rest(method: reqwest::Method, path: String, body: Body, allowed: &'static [R]) -> Rest {
+    Rest {
+        method,
+        path,
+        body,
+        allowed,
+    }
+}
+
+async fn accept(app: &TestApp, invitation: &InviteResponse) -> Api {
+    let session: LoginResponse = app
+        .api
+        .post(
+            "/api/v1/invitations/accept",
+            &json!({"token": invitation.token, "password": "member-password"}),
+        )
+        .await
+        .unwrap();
+    app.api.with_token(session.token)
+}
+
+async fn permission_matrix(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    let (a, staff) = company_with_staff(&app, &admin, "101-81-20001", "staff@m.example").await;
+    let (_b, other_staff) =
+        company_with_staff(&app, &admin, "101-81-20002", "other-staff@m.example").await;
+    let company_admin = {
+        let invitation: InviteResponse = admin
+            .post(
+                "/api/v1/invitations",
+                &json!({"email": "head@m.example", "name": "Head", "role": "exhibitor",
+                    "company_id": a.id, "company_admin": true}),
+            )
+            .await
+            .unwrap();
+        accept(&app, &invitation).await
+    };
+    let interpreter = {
+        let invitation: InviteResponse = admin
+            .post(
+                "/api/v1/invitations",
+                &json!({"email": "interp@m.example", "name": "Interp", "role": "interpreter"}),
+            )
+            .await
+            .unwrap();
+        accept(&app, &invitation).await
+    };
+    let buyer = app.buyer("buyer@m.example").await;
+    let other_buyer = app.buyer("other@m.example").await;
+    let other_buyer_id = app.user_id("other@m.example").await;
+    let buyer_id = app.user_id("buyer@m.example").await;
+    let throwaway = {
+        app.buyer("throwaway@m.example").await;
+        app.user_id("throwaway@m.example").await
+    };
+    // A pending buyer has no session at all.
+    let _: RegistrationReceived = app
+        .api
+        .post(
+            "/api/v1/auth/register",
+            &json!({"email": "pending@m.example", "password": "pending-pass", "name": "Pending",
+                "company_name": "Waiting", "country": "RU", "timezone": "Asia/Vladivostok"}),
+        )
+        .await
+        .unwrap();
+    let refused = app
+        .api
+        .login("pending@m.example", "pending-pass")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::AccountPending));
+    // The buyer visits booth A (sharing contact), opens a conversation and shares a file.
+    let (private_room, attachment) = {
+        let hub = buyer.connect().await.unwrap();
+        hub.subscribe(&format!("booth:{}", a.id)).await.unwrap();
+        let ReplyData::ChatRoom { room } = hub
+            .request(Command::ChatOpen {
+                target: format!("private:{}", a.id),
+            })
+            .await
+            .unwrap()
+        else {
+            panic!("a chat room")
+        };
+        let file: expo_schema::ChatAttachment = buyer
+            .post_bytes(
+                &format!(
+                    "/api/v1/chat/rooms/{}/attachments?file_name=spec.pdf",
+                    room.id
+                ),
+                pdf_bytes(100),
+            )
+            .await
+            .unwrap();
+        hub.close();
+        (room.id, file.id)
+    };
+    let hall_id = a.hall_id.unwrap();
+    let sessions: Vec<(R, Option<Api>)> = vec![
+        (R::Anonymous, None),
+        (R::PendingBuyer, None),
+        (R::Buyer, Some(buyer)),
+        (R::OtherBuyer, Some(other_buyer)),
+        (R::Staff, Some(staff)),
+        (R::OtherStaff, Some(other_staff)),
+        (R::CompanyAdmin, Some(company_admin)),
+        (R::Interpreter, Some(interpreter)),
+        (R::Organizer, Some(admin)),
+    ];
+    assert_eq!(
+        sessions.iter().map(|s| s.0).collect::<Vec<_>>(),
+        ROLES.to_vec()
+    );
+
+    use reqwest::Method as M;
+    let rests = vec![
+        rest(M::GET, "/api/v1/fair".into(), Body::None, EVERYONE),
+        rest(M::GET, "/api/v1/auth/me".into(), Body::None, SIGNED_IN),
+        rest(M::GET, "/api/v1/halls".into(), Body::None, SIGNED_IN),
+        rest(M::GET, "/api/v1/companies".into(), Body::None, SIGNED_IN),
+        rest(
+            M::GET,
+            format!("/api/v1/companies/{}", a.id),
+            Body::None,
+            SIGNED_IN,
+        ),
+        rest(
+            M::GET,
+            "/api/v1/booths?q=company".into(),
+            Body::None,
+            SIGNED_IN,
+        ),
+        rest(M::GET, "/api/v1/recommendations".into(), Body::None, BUYERS),
+        rest(M::GET, "/api/v1/chat/rooms".into(), Body::None, SIGNED_IN),
+        rest(M::GET, "/api/v1/chat/blocks".into(), Body::None, SIGNED_IN),
+        rest(M::GET, "/api/v1/me/badge".into(), Body::None, SIGNED_IN),
+        rest(M::GET, "/api/v1/meetings".into(), Body::None, SIGNED_IN),
+        rest(M::GET, "/api/v1/users".into(), Body::None, ORGANIZER),
+        rest(
+            M::POST,
+            format!("/api/v1/users/{other_buyer_id}/approve"),
+            Body::Json(json!({})),
+            ORGANIZER,
+        ),
+        rest(
+            M::POST,
+            "/api/v1/halls".into(),
+            Body::Json(json!({"slug": "hall-{n}", "name": "Hall {n}", "industry": "food"})),
+            ORGANIZER,
+        ),
+        rest(
+            M::PUT,
+            format!("/api/v1/halls/{hall_id}"),
+            Body::Json(json!({"slug": "food", "name": "Hall A · Food", "industry": "food"})),
+            ORGANIZER,
+        ),
+        rest(
+            M::POST,
+            "/api/v1/companies".into(),
+            Body::Json(
+                json!({"reg_no": "301-81-3000{n}", "name": "New {n}", "country": "KR",
+                "hall_id": hall_id}),
+            ),
+            ORGANIZER,
+        ),
+        rest(
+            M::PUT,
+            format!("/api/v1/companies/{}", a.id),
+            Body::Json(
+                json!({"reg_no": a.reg_no, "name": "Company A {n}", "country": "KR",
+                "hall_id": hall_id}),
+            ),
+            COMPANY_A,
+        ),
+        rest(
+            M::POST,
+            format!("/api/v1/companies/{}/products", a.id),
+            Body::Json(json!({"name": "Product {n}", "code": "P-{n}"})),
+            COMPANY_A,
+        ),
+        rest(
+            M::GET,
+            format!("/api/v1/companies/{}/leads", a.id),
+            Body::None,
+            COMPANY_A,
+        ),
+        rest(
+            M::GET,
+            format!("/api/v1/companies/{}/leads.csv", a.id),
+            Body::None,
+            COMPANY_A,
+        ),
+        rest(
+            M::GET,
+            format!("/api/v1/companies/{}/stats", a.id),
+            Body::None,
+            COMPANY_A,
+        ),
+        rest(
+            M::GET,
+            format!("/api/v1/companies/{}/talk-requests", a.id),
+            Body::None,
+            COMPANY_A,
+        ),
+        rest(
+            M::POST,
+            "/api/v1/invitations".into(),
+            Body::Json(json!({"email": "staff{n}@m.example", "name": "New Staff",
+                "role": "exhibitor", "company_id": a.id})),
+            &[R::CompanyAdmin, R::Organizer],
+        ),
+        rest(
+            M::POST,
+            "/api/v1/invitations".into(),
+            Body::Json(json!({"email": "interp{n}@m.example", "name": "New Interp",
+                "role": "interpreter"})),
+            ORGANIZER,
+        ),
+        rest(
+            M::GET,
+            format!("/api/v1/chat/attachments/{attachment}"),
+            Body::None,
+            CONVERSATION,
+        ),
+        rest(M::GET, "/api/v1/reports".into(), Body::None, ORGANIZER),
+        rest(
+            M::GET,
+            "/api/v1/reports/booths.csv".into(),
+            Body::None,
+            ORGANIZER,
+        ),
+        rest(M::GET, "/api/v1/reports.xlsx".into(), Body::None, ORGANIZER),
+        rest(M::GET, "/api/v1/dashboard".into(), Body::None, ORGANIZER),
+        rest(
+            M::POST,
+            "/api/v1/import/halls?dry_run=true".into(),
+            Body::Bytes(b"slug,name,industry\nsea,Sea Hall,food\n".to_vec()),
+            ORGANIZER,
+        ),
+        rest(
+            M::POST,
+            format!("/api/v1/users/{throwaway}/disable"),
+            Body::Json(json!({})),
+            ORGANIZER,
+        ),
+    ];
+    let booth = format!("booth:{}", a.id);
+    let subscribe = |room: &str| Command::Subscribe { room: room.into() };
+    let wss = vec![
+        Ws {
+            what: "subscribe lobby",
+            commands: vec![subscribe("lobby")],
+            allowed: SIGNED_IN,
+        },
+        Ws {
+            what: "presence of a booth",
+            commands: vec![Command::Presence {
+                room: booth.clone(),
+            }],
+            allowed: SIGNED_IN,
+        },
+        Ws {
+            what: "subscribe organizers",
+            commands: vec![subscribe("organizers")],
+            allowed: ORGANIZER,
+        },
+        Ws {
+            what: "subscribe dashboard",
+            commands: vec![subscribe("dashboard")],
+            allowed: ORGANIZER,
+        },
+        Ws {
+            what: "subscribe the buyer's personal room",
+            commands: vec![subscribe(&format!("user:{buyer_id}"))],
+            allowed: &[R::Buyer],
+        },
+        Ws {
+            what: "set_duty",
+            commands: vec![Command::SetDuty { on_duty: true }],
+            allowed: EXHIBITORS,
+        },
+        Ws {
+            what: "chat_open the booth room",
+            commands: vec![Command::ChatOpen {
+                target: booth.clone(),
+            }],
+            allowed: SIGNED_IN,
+        },
+        Ws {
+            what: "chat_open the buyer's conversation with company A",
+            commands: vec![Command::ChatOpen {
+                target: format!("private:{}:{buyer_id}", a.id),
+            }],
+            allowed: CONVERSATION,
+        },
+        Ws {
+            what: "chat_join the buyer's conversation",
+            commands: vec![Command::ChatJoin {
+                room_id: private_room,
+                after_seq: 0,
+            }],
+            allowed: CONVERSATION,
+        },
+        Ws {
+            what: "chat_history of the buyer's conversation",
+            commands: vec![Command::ChatHistory {
+                room_id: private_room,
+                before_seq: None,
+                limit: None,
+            }],
+            allowed: CONVERSATION,
+        },
+        Ws {
+            what: "talk_request at booth A",
+            commands: vec![subscribe(&booth), Command::TalkRequest { company_id: a.id }],
+            allowed: BUYERS,
+        },
+        Ws {
+            what: "meeting_join of no meeting of theirs",
+            commands: vec![Command::MeetingJoin {
+                meeting_id: 999_999,
+            }],
+            allowed: &[],
+        },
+    ];
+
+    let mut wrong = Vec::new();
+    let mut tried = 0;
+    for (n, (role, api)) in sessions.iter().enumerate() {
+        for case in &rests {
+            tried += 1;
+            let path = case.path.replace("{n}", &n.to_string());
+            let mut request =
+                http_client().request(case.method.clone(), format!("{}{path}", app.base));
+            if let Some(api) = api {
+                request = request.bearer_auth(api.token().unwrap());
+            }
+            request = match &case.body {
+                Body::None => request,
+                Body::Json(value) => {
+                    let text = value.to_string().replace("{n}", &n.to_string());
+                    request
+                        .header("content-type", "application/json")
+                        .body(text)
+                }
+                Body::Bytes(bytes) => request.body(bytes.clone()),
+            };
+            let status = request.send().await.unwrap().status().as_u16();
+            let passed = (200..300).contains(&status);
+            let refused = matches!(status, 401 | 403 | 404);
+            let allowed = case.allowed.contains(role);
+            if passed != allowed || (!passed && !refused) {
+                wrong.push(format!(
+                    "{role:?} {} {path}: {status} (allowed: {allowed})",
+                    case.method
+                ));
+            }
+        }
+        for case in &wss {
+            tried += 1;
+            let passed = match api {
+                // Without a session the hub refuses the connection itself.
+                None => {
+                    let hub = expo_client::Hub::connect(&app.api.ws_url(), None, None).await;
+                    assert!(
+                        hub.is_err(),
+                        "{role:?} cannot open the hub without a session"
+                    );
+                    false
+                }
+                Some(api) => {
+                    let hub = api.connect().await.unwrap();
+                    let mut last = None;
+                    for command in case.commands.clone() {
+                        last = Some(hub.request(command).await);
+                    }
+                    hub.close();
+                    match last.unwrap() {
+                        Ok(_) => true,
+                        Err(error) => {
+                            let code = error.code();
+                            if matches!(code, Some(ErrorCode::Internal) | None) {
+                                wrong.push(format!("{role:?} {}: {error}", case.what));
+                            }
+                            false
+                        }
+                    }
+                }
+            };
+            let allowed = case.allowed.contains(role);
+            if passed != allowed {
+                wrong.push(format!(
+                    "{role:?} {}: passed {passed}, allowed {allowed}",
+                    case.what
+                ));
+            }
+        }
+    }
+    assert_eq!(tried, (rests.len() + wss.len()) * ROLES.len());
+    assert!(
+        wrong.is_empty(),
+        "outside the matrix ({} of {tried} tries):\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    app.stop().await;
+}
+
+fn http_client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+both_engines!(permission_matrix);
