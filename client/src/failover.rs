@@ -107,9 +107,11 @@ struct Client {
     redelivered: usize,
 }
 
-async fn join(api: &Api, room_id: i64, client: &Mutex<Client>) -> Option<Hub> {
+async fn join(api: &Api, room_id: i64, client: &Mutex<Client>, lobby: bool) -> Option<Hub> {
     let hub = api.connect().await.ok()?;
-    hub.subscribe("lobby").await.ok()?;
+    if lobby {
+        hub.subscribe("lobby").await.ok()?;
+    }
     let after = client.lock().expect("client").last;
     match hub
         .request(Command::ChatJoin {
@@ -191,7 +193,7 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
                     got: Vec::new(),
                     redelivered: 0,
                 }));
-                let hub = join(&api, room_id, &client).await;
+                let hub = join(&api, room_id, &client, true).await;
                 hub.map(|h| (client, h))
             }));
         }
@@ -283,7 +285,7 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
                 } else {
                     &api_a
                 };
-                if let Some(hub) = join(api, room_id, &client).await {
+                if let Some(hub) = join(api, room_id, &client, true).await {
                     break hub;
                 }
                 attempt += 1;
@@ -319,10 +321,31 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
     let mut redelivered = 0usize;
     let stored = acked.load(Ordering::SeqCst);
     let final_seq = start_seq + stored;
-    for (client, hub) in rejoined {
-        hub.close();
-        let api = api_b.clone();
-        let _ = join(&api, room_id, &client).await;
+    // The final catch-up must not fail for load: each client tries until its join answers
+    // (chat room only), 50 at a time.
+    let mut finals = Vec::new();
+    for chunk in rejoined.chunks(50) {
+        let mut tasks = Vec::new();
+        for (client, hub) in chunk {
+            hub.close();
+            let (api, client) = (api_b.clone(), client.clone());
+            tasks.push(tokio::spawn(async move {
+                for attempt in 1..=50u64 {
+                    if let Some(hub) = join(&api, room_id, &client, false).await {
+                        hub.close();
+                        return true;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100 * attempt.min(10))).await;
+                }
+                false
+            }));
+        }
+        for task in tasks {
+            finals.push(task.await?);
+        }
+    }
+    let unreached = finals.iter().filter(|ok| !**ok).count();
+    for (client, _) in &rejoined {
         let c = client.lock().expect("client");
         redelivered += c.redelivered;
         let expected: Vec<i64> = (start_seq + 1..=final_seq).collect();
@@ -335,7 +358,7 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
     Ok(format!(
         "{{\"scenario\":\"failover\",\"fault\":\"{}\",\"clients\":{},\"connect_s\":{:.2},\
          \"presence_gone_s\":{},\"back_p50_s\":{},\"back_p99_s\":{},\"all_caught_up_s\":{:.2},\
-         \"all_caught_up_after_redis_back_s\":{},\"announcements_stored\":{},\"lost\":{},\"redelivered_dropped\":{}}}",
+         \"all_caught_up_after_redis_back_s\":{},\"announcements_stored\":{},\"lost\":{},\"redelivered_dropped\":{},\"final_catch_up_failed\":{}}}",
         config.fault,
         connected,
         connect_s,
@@ -346,7 +369,8 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
         secs(redis_to_back),
         stored,
         lost,
-        redelivered
+        redelivered,
+        unreached
     ))
 }
 
