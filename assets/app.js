@@ -351,6 +351,13 @@ function staffTalkToast({ request, kind }) {
       actions: [accept, h('a', { class: 'btn btn-ghost btn-small', href: '#/inbox', i18n: 'nav.inbox' })],
     });
     talkToasts.set(request.id, entry);
+  } else if (kind === 'talk_cancelled') {
+    const entry = talkToasts.get(request.id);
+    if (!entry) return;
+    entry.el.dataset.state = 'cancelled';
+    entry.el.querySelector('.toast-actions')?.remove();
+    entry.el.querySelector('.toast-text')?.after(h('p', { class: 'small toast-note', i18n: 'talk.cancelledBy', i18nArgs: { name: request.buyer?.name || '' } }));
+    closeTalkToast(request.id, 3000);
   } else if (kind === 'talk_taken' || kind === 'talk_missed' || kind === 'gone') {
     const entry = talkToasts.get(request.id);
     if (!entry) return;
@@ -417,6 +424,25 @@ async function meetingToast(meeting, key, { join = false, timeoutMs = 20_000, st
   });
 }
 
+/**
+ * What each meeting last looked like to this tab ("confirmed:0"): a meeting_updated that
+ * changes neither the state nor the sequence (a check-in, a report, an outcome) is not news.
+ * Entering the video room checks each side in, and each check-in is a meeting_updated.
+ */
+const meetingsSeen = new Map();
+
+function meetingNews(meeting) {
+  const signature = `${meeting.state}:${meeting.sequence}`;
+  const before = meetingsSeen.get(meeting.id);
+  meetingsSeen.set(meeting.id, signature);
+  if (before === signature) return false;
+  // First seen here: a confirmed meeting someone has checked in to is attendance, not news.
+  const checkins = meeting.checkins || {};
+  if (before === undefined && meeting.state === 'confirmed'
+    && (checkins.buyer_ms || checkins.company_ms || checkins.interpreter_ms)) return false;
+  return true;
+}
+
 /** meeting_updated and meeting_reminder in the personal room. */
 function onMeetingEvent(frame) {
   const user = session.user;
@@ -432,8 +458,11 @@ function onMeetingEvent(frame) {
     return;
   }
   if (event.kind !== 'meeting_updated') return;
-  // The meetings page shows changes itself, and our own actions need no telling.
-  if (parseHash().base === '/meetings' || isOwnRecentAction(meeting.id)) return;
+  if (!meetingNews(meeting)) return;
+  // The meetings page and the meeting's own room show changes themselves, and our own
+  // actions need no telling.
+  const { base, arg } = parseHash();
+  if (base === '/meetings' || (base === '/room' && arg === String(meeting.id)) || isOwnRecentAction(meeting.id)) return;
   const side = mySide(user);
   let key = null;
   if (meeting.state === 'requested') {
@@ -464,6 +493,7 @@ function stopChat() {
   session.chat?.stop();
   session.chat = null;
   for (const id of [...talkToasts.keys()]) closeTalkToast(id);
+  meetingsSeen.clear();
   toastsEl.replaceChildren();
   renderInboxBadge();
 }

@@ -198,7 +198,8 @@ export function mountInbox(root, ctx, params, arg) {
     chat.on('inbox', renderList),
     chat.on('talk-requests', ({ kind }) => {
       renderRequests();
-      if (kind === 'talk_missed') loadMissed();
+      // A missed request leaves the follow-up list once the buyer's next one is taken.
+      if (kind === 'talk_missed' || kind === 'talk_taken') loadMissed();
     }),
     ctx.onDuty(() => renderRequests()),
   ];
