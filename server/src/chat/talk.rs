@@ -268,7 +268,9 @@ pub async fn cancel(state: &AppState, conn: &ConnHandle, request_id: i64) -> Api
     let user = &conn.identity.user;
     let current = load(state, request_id).await?;
     if current.buyer.id != user.id {
-        return Err(ApiError::forbidden("only the visitor who asked cancels a request"));
+        return Err(ApiError::forbidden(
+            "only the visitor who asked cancels a request",
+        ));
     }
     let done = sqlx::query(
         "update talk_requests set state = 'cancelled', resolved_ms = $1 \

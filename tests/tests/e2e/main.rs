@@ -5,10 +5,12 @@ mod auth;
 mod booths;
 mod chat;
 mod demo;
+mod followup;
 mod helpers;
 mod hub;
 mod import;
 mod meetings;
 mod meetings_life;
+
 mod monitor;
 mod nodes;
