@@ -175,8 +175,67 @@ function route() {
     current = { path, cleanup: target.mount(appEl, ctx, params, arg) || null };
   }
   renderHeader();
+  focusHeading(path);
   return undefined;
 }
+
+// ---------------------------------------------------------------- focus and the skip link
+
+let focusWatch = null;
+
+/**
+ * After a page change, focus goes to the new page's heading (its first h1), so a screen
+ * reader announces where you are and the keyboard starts from there. Pages draw their
+ * heading when their data arrive, so this waits for it a little; it never takes focus from
+ * a control the person has already moved to.
+ */
+let firstRoute = true;
+
+function focusHeading(path) {
+  focusWatch?.disconnect();
+  // On the first page of a visit the keyboard starts at the top, with the skip link.
+  if (firstRoute) {
+    firstRoute = false;
+    return;
+  }
+  const before = document.activeElement;
+  const free = () => {
+    const active = document.activeElement;
+    return !active || active === document.body || active === before || headerEl.contains(active)
+      || active === skipLink || active === appEl;
+  };
+  const tryFocus = () => {
+    const heading = appEl.querySelector('h1');
+    if (!heading || parseHash().path !== path) return false;
+    if (free()) {
+      if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+      heading.focus({ preventScroll: true });
+    }
+    return true;
+  };
+  if (tryFocus()) return;
+  const watch = new MutationObserver(() => {
+    if (tryFocus()) watch.disconnect();
+  });
+  watch.observe(appEl, { childList: true, subtree: true });
+  focusWatch = watch;
+  setTimeout(() => watch.disconnect(), 5000);
+}
+
+/** "Skip to content": the first thing a keyboard reaches; it moves focus past the header. */
+const skipLink = h('a', {
+  class: 'skip-link', href: '#app', testid: 'skip-link', i18n: 'nav.skip',
+  on: {
+    click: (event) => {
+      // The address keeps its route: #app is not a page.
+      event.preventDefault();
+      const target = appEl.querySelector('h1') || appEl;
+      if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+      target.focus();
+    },
+  },
+});
+document.body.prepend(skipLink);
 
 function dutyKey() {
   return `${DUTY_KEY}.${session.user?.id}`;
@@ -592,6 +651,8 @@ function fitHeader() {
   if (!inner) return;
   inner.classList.remove('is-crowded');
   if (inner.scrollWidth > inner.clientWidth + 1) inner.classList.add('is-crowded');
+  // Pages that fill the screen below the header (a conversation on a phone) size by it.
+  document.documentElement.style.setProperty('--header-h', `${headerEl.offsetHeight}px`);
 }
 
 window.addEventListener('resize', fitHeader);

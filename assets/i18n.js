@@ -747,6 +747,7 @@ const STRINGS = {
     'talk.cancelledBy': "{name} cancelled the request.",
     'scan.repeat': "Already checked in at {time}",
     'nav.skip': "Skip to content",
+    'chart.noData': "No data yet",
   },
   ko: {
     'app.name': 'Expo Hub',
@@ -1488,6 +1489,7 @@ const STRINGS = {
     'talk.cancelledBy': "{name} 님이 요청을 취소했습니다.",
     'scan.repeat': "이미 {time}에 체크인했습니다",
     'nav.skip': "본문으로 건너뛰기",
+    'chart.noData': "아직 데이터가 없습니다",
   },
   zh: {
     'app.tagline': '线上线下同步的混合型贸易博览会',
@@ -2025,6 +2027,7 @@ const STRINGS = {
     'talk.cancelledBy': "{name} 取消了请求。",
     'scan.repeat': "已于 {time} 签到",
     'nav.skip': "跳到主要内容",
+    'chart.noData': "暂无数据",
   },
   ru: {
     'app.tagline': 'Гибридная торговая выставка — вживую и онлайн',
@@ -2562,6 +2565,7 @@ const STRINGS = {
     'talk.cancelledBy': "{name} отменил(а) запрос.",
     'scan.repeat': "Уже отмечен(а) в {time}",
     'nav.skip': "Перейти к содержимому",
+    'chart.noData': "Данных пока нет",
   },
   ja: {
     'app.tagline': '会場とオンラインをつなぐハイブリッド見本市',
@@ -3099,6 +3103,7 @@ const STRINGS = {
     'talk.cancelledBy': "{name} さんがリクエストを取り消しました。",
     'scan.repeat': "{time} にチェックイン済み",
     'nav.skip': "本文へスキップ",
+    'chart.noData': "まだデータがありません",
   },
   mn: {
     'app.tagline': 'Танхим болон онлайнаар зэрэг явагдах худалдааны үзэсгэлэн',
@@ -3636,6 +3641,7 @@ const STRINGS = {
     'talk.cancelledBy': "{name} хүсэлтээ цуцаллаа.",
     'scan.repeat': "{time}-д аль хэдийн бүртгүүлсэн",
     'nav.skip': "Агуулга руу шилжих",
+    'chart.noData': "Одоогоор өгөгдөл алга",
   },
 
 };

@@ -48,7 +48,7 @@ export function mountInbox(root, ctx, params, arg) {
         missedError, missedEl))
     : null;
 
-  const page = h('main', { class: 'page inbox-page', testid: 'inbox', dataset: { roomId: roomId ? String(roomId) : '' } },
+  const page = h('main', { class: ['page', 'inbox-page', roomId && 'has-conversation'], testid: 'inbox', dataset: { roomId: roomId ? String(roomId) : '' } },
     h('div', { class: 'page-top' }, h('h1', { i18n: 'inbox.title' })),
     listError.el,
     staffSection,

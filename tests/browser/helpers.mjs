@@ -92,12 +92,14 @@ export function overflowing(page) {
       const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
       if (!own) continue;
       const style = getComputedStyle(el);
+      const box = el.getBoundingClientRect();
+      if (box.width <= 1 && box.height <= 1) continue; // visually hidden, read out only
       if (style.display === 'inline' || style.display === 'contents') {
         const rect = el.getBoundingClientRect();
         if (rect.width && rect.right > vw + 1 && !scrolls(el)) found.push({ text: el.textContent.trim().slice(0, 60), why: 'past the screen', cls: el.className });
         continue;
       }
-      if (el.clientWidth === 0) continue;
+      if (el.clientWidth <= 1) continue; // inside a visually hidden box
       if (el.scrollWidth > el.clientWidth + 1 && !/(auto|scroll)/.test(style.overflowX)) {
         found.push({ text: el.textContent.trim().slice(0, 60), why: `text ${el.scrollWidth}px in ${el.clientWidth}px`, cls: String(el.className) });
         continue;
