@@ -269,10 +269,12 @@ function resendDuty() {
   );
 }
 
-function startSession(user) {
+function startSession(user, { offline = false } = {}) {
   stopChat();
   if (session.hub) session.hub.stop();
   session.user = user;
+  session.offline = offline;
+  if (!offline) rememberUser(user);
   session.fair = null;
   session.duty = false;
   if (user.role === 'exhibitor' && user.company_id) {
@@ -295,7 +297,24 @@ function startSession(user) {
     },
   });
   session.hub.on('status', renderConnection);
+  session.hub.on('status', renderOfflineBanner);
   session.hub.on('welcome', resendDuty);
+  if (offline) {
+    // Back online: the session is checked for real, and the page loads its data afresh.
+    const off = session.hub.on('welcome', () => {
+      off();
+      api.me().then((fresh) => {
+        if (session.user !== user) return;
+        session.user = fresh;
+        session.offline = false;
+        rememberUser(fresh);
+        renderOfflineBanner();
+        route();
+      }, (error) => {
+        if (error.status === 401) endSession('token_expired');
+      });
+    });
+  }
   session.hub.on('unauthorized', (code) => endSession(code || 'token_expired'));
   startChat(user);
   session.hub.start();
@@ -319,7 +338,10 @@ function endSession(flashCode) {
   session.user = null;
   session.fair = null;
   session.duty = false;
+  session.offline = false;
   clearToken();
+  forgetUser();
+  renderOfflineBanner();
   flash = flashCode || null;
   navigate('#/login');
 }
@@ -410,6 +432,7 @@ function staffTalkToast({ request, kind }) {
       actions: [accept, h('a', { class: 'btn btn-ghost btn-small', href: '#/inbox', i18n: 'nav.inbox' })],
     });
     talkToasts.set(request.id, entry);
+    notify({ title: t('talk.wants', { name: request.buyer?.name || '' }), body: buyerLine(request.buyer), tag: `talk-${request.id}`, url: '#/inbox' });
   } else if (kind === 'talk_cancelled') {
     const entry = talkToasts.get(request.id);
     if (!entry) return;
@@ -451,6 +474,54 @@ function buyerTalkToast({ request, kind }) {
   }
 }
 
+// ---------------------------------------------------------------- browser notifications
+
+/**
+ * A system notification, in the viewer's language, for news that arrives while this tab is
+ * hidden (another tab, another app, a locked phone with the installed app) and only with the
+ * person's permission (asked by a button: ctx.enableNotifications). Clicking it brings the
+ * tab back to the page concerned. While the tab is visible the toasts say it instead.
+ */
+function notify({ title, body = '', tag, url }) {
+  if (document.visibilityState !== 'hidden' || !('Notification' in window) || Notification.permission !== 'granted') return;
+  const options = { body, tag, lang: getLang(), icon: '/icons/icon-192.png', badge: '/icons/icon-192.png', data: { url } };
+  try {
+    const note = new Notification(title, options);
+    note.addEventListener('click', () => {
+      window.focus();
+      if (url) navigate(url);
+      note.close();
+    });
+  } catch {
+    // Phones allow notifications only through the service worker.
+    navigator.serviceWorker?.getRegistration().then((reg) => reg?.showNotification(title, options)).catch(() => {});
+  }
+}
+
+ctx.notificationsState = () => ('Notification' in window ? Notification.permission : 'unsupported');
+/** Asks for permission (from a click); resolves with 'granted', 'denied' or 'default'. */
+ctx.enableNotifications = async () => {
+  if (!('Notification' in window)) return 'unsupported';
+  try {
+    return await Notification.requestPermission();
+  } catch {
+    return Notification.permission;
+  }
+};
+
+/** A new message in one of my private conversations (chat_unread), from someone else. */
+function onUnread(event) {
+  const sender = event?.sender;
+  if (!sender || sender.id === session.user?.id) return;
+  const info = session.chat?.inbox.get(event.room_id);
+  notify({
+    title: t('notify.message', { name: sender.name }),
+    body: info?.title || '',
+    tag: `chat-${event.room_id}`,
+    url: `#/inbox/${event.room_id}`,
+  });
+}
+
 // ---------------------------------------------------------------- meetings: notifications
 
 const REMINDER_KEYS = { '24h': 'meet.toast.reminder24h', '15m': 'meet.toast.reminder15m', start: 'meet.toast.reminderStart' };
@@ -473,6 +544,7 @@ async function meetingToast(meeting, key, { join = false, timeoutMs = 20_000, st
   }
   if (session.user !== user) return;
   const args = { name: otherParty(meeting, user, companies).name, time: meetingWhen(meeting) };
+  notify({ title: t(key, args), tag: `meeting-${meeting.id}-${key}`, url: join ? `#/room/${meeting.id}` : '#/meetings' });
   toast({
     testid: 'meeting-toast', state, requestId: meeting.id, timeoutMs,
     lines: [h('strong', { class: 'toast-title', testid: 'meeting-toast-text', i18n: key, i18nArgs: args })],
@@ -521,7 +593,8 @@ function onMeetingEvent(frame) {
   // The meetings page and the meeting's own room show changes themselves, and our own
   // actions need no telling.
   const { base, arg } = parseHash();
-  if (base === '/meetings' || (base === '/room' && arg === String(meeting.id)) || isOwnRecentAction(meeting.id)) return;
+  const shownHere = base === '/meetings' || (base === '/room' && arg === String(meeting.id));
+  if ((shownHere && document.visibilityState !== 'hidden') || isOwnRecentAction(meeting.id)) return;
   const side = mySide(user);
   let key = null;
   if (meeting.state === 'requested') {
@@ -540,6 +613,7 @@ function startChat(user) {
     session.chat.on('inbox', renderInboxBadge),
     session.chat.on('talk-requests', staffTalkToast),
     session.chat.on('my-talk', buyerTalkToast),
+    session.chat.on('unread', onUnread),
     // The personal room is followed by the chat client; meeting news arrives there too.
     session.hub.on('event', onMeetingEvent),
   ];
@@ -667,11 +741,68 @@ async function boot() {
     const user = await api.me();
     startSession(user);
   } catch (error) {
-    if (error.status === 401) clearToken();
+    if (error.status === 401) {
+      clearToken();
+      forgetUser();
+    } else if (error.code === 'network' && rememberedUser()) {
+      // Opened without a network (the installed app, offline): the person who was signed
+      // in here sees the app reconnecting, and each page loads once the hub is back.
+      startSession(rememberedUser(), { offline: true });
+    }
   }
   window.addEventListener('hashchange', route);
   route();
   applyTranslations(document);
+  registerServiceWorker();
+}
+
+// ---------------------------------------------------------------- offline and the installed app
+
+const USER_KEY = 'expo.user';
+
+/** Who was last signed in on this device (name, role, ids), for an offline start. */
+function rememberedUser() {
+  try {
+    const user = JSON.parse(localStorage.getItem(USER_KEY) || 'null');
+    return user && Number.isSafeInteger(user.id) && typeof user.role === 'string' ? user : null;
+  } catch {
+    return null;
+  }
+}
+
+function rememberUser(user) {
+  try {
+    localStorage.setItem(USER_KEY, JSON.stringify(user));
+  } catch {
+    // No offline start on this device.
+  }
+}
+
+function forgetUser() {
+  try {
+    localStorage.removeItem(USER_KEY);
+  } catch {
+    // Nothing stored.
+  }
+}
+
+/** The shell is kept by sw.js, so the installed app opens without a network. */
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register('/sw.js').catch((error) => console.warn('service worker not registered', error));
+}
+
+/** A strip under the header while the hub is away: "Offline — reconnecting…". */
+const offlineBanner = h('div', { class: 'offline-banner', testid: 'offline-banner', hidden: true, attrs: { role: 'status' } },
+  h('span', { class: 'offline-dot', attrs: { 'aria-hidden': 'true' } }), h('span', { i18n: 'conn.offlineBanner' }));
+headerEl.after(offlineBanner);
+
+function renderOfflineBanner() {
+  const status = session.hub?.status;
+  offlineBanner.hidden = !session.user || !(status === 'reconnecting' || (session.offline && status !== 'connected'));
+  offlineBanner.dataset.state = status || 'idle';
+  // While the banner says it, pages do not each say "the server cannot be reached".
+  document.body.classList.toggle('is-offline', !offlineBanner.hidden);
 }
 
 boot();

@@ -748,6 +748,9 @@ const STRINGS = {
     'scan.repeat': "Already checked in at {time}",
     'nav.skip': "Skip to content",
     'chart.noData': "No data yet",
+    'conn.offlineBanner': "Offline — reconnecting… Pages load as soon as the fair is back.",
+    'notify.enable': "Turn on notifications",
+    'notify.message': "New message from {name}",
   },
   ko: {
     'app.name': 'Expo Hub',
@@ -1490,6 +1493,9 @@ const STRINGS = {
     'scan.repeat': "이미 {time}에 체크인했습니다",
     'nav.skip': "본문으로 건너뛰기",
     'chart.noData': "아직 데이터가 없습니다",
+    'conn.offlineBanner': "오프라인 — 다시 연결하는 중… 연결되면 페이지가 바로 열립니다.",
+    'notify.enable': "알림 켜기",
+    'notify.message': "{name} 님의 새 메시지",
   },
   zh: {
     'app.tagline': '线上线下同步的混合型贸易博览会',
@@ -2028,6 +2034,9 @@ const STRINGS = {
     'scan.repeat': "已于 {time} 签到",
     'nav.skip': "跳到主要内容",
     'chart.noData': "暂无数据",
+    'conn.offlineBanner': "离线 — 正在重新连接… 连接恢复后页面立即加载。",
+    'notify.enable': "开启通知",
+    'notify.message': "来自 {name} 的新消息",
   },
   ru: {
     'app.tagline': 'Гибридная торговая выставка — вживую и онлайн',
@@ -2566,6 +2575,9 @@ const STRINGS = {
     'scan.repeat': "Уже отмечен(а) в {time}",
     'nav.skip': "Перейти к содержимому",
     'chart.noData': "Данных пока нет",
+    'conn.offlineBanner': "Нет связи — переподключаемся… Страницы загрузятся, как только связь вернётся.",
+    'notify.enable': "Включить уведомления",
+    'notify.message': "Новое сообщение от {name}",
   },
   ja: {
     'app.tagline': '会場とオンラインをつなぐハイブリッド見本市',
@@ -3104,6 +3116,9 @@ const STRINGS = {
     'scan.repeat': "{time} にチェックイン済み",
     'nav.skip': "本文へスキップ",
     'chart.noData': "まだデータがありません",
+    'conn.offlineBanner': "オフライン — 再接続中… つながり次第ページを読み込みます。",
+    'notify.enable': "通知をオンにする",
+    'notify.message': "{name} さんから新しいメッセージ",
   },
   mn: {
     'app.tagline': 'Танхим болон онлайнаар зэрэг явагдах худалдааны үзэсгэлэн',
@@ -3642,6 +3657,9 @@ const STRINGS = {
     'scan.repeat': "{time}-д аль хэдийн бүртгүүлсэн",
     'nav.skip': "Агуулга руу шилжих",
     'chart.noData': "Одоогоор өгөгдөл алга",
+    'conn.offlineBanner': "Холболтгүй — дахин холбогдож байна… Холболт сэргэмэгц хуудас ачаална.",
+    'notify.enable': "Мэдэгдэл асаах",
+    'notify.message': "{name}-с шинэ зурвас",
   },
 
 };

@@ -131,10 +131,25 @@ export function mountLobby(root, ctx, params) {
   const searchError = pageError('search-error', () => search());
   const pager = h('nav', { class: 'pager', testid: 'pager', hidden: true, i18nAttr: { 'aria-label': 'pager.label' } });
 
+  // Browser notifications (meeting news, talk requests, messages while the tab is hidden):
+  // asked for with a click, as browsers require; offered until answered.
+  const notifyButton = h('button', {
+    type: 'button', class: 'btn btn-ghost btn-small notify-enable', testid: 'notify-enable', i18n: 'notify.enable',
+    hidden: ctx.notificationsState() !== 'default',
+    on: {
+      click: async () => {
+        notifyButton.disabled = true;
+        await ctx.enableNotifications();
+        notifyButton.hidden = ctx.notificationsState() !== 'default';
+        notifyButton.disabled = false;
+      },
+    },
+  });
   const welcome = h('section', { class: 'welcome' },
     h('div', {},
       h('h1', { testid: 'lobby-welcome', i18n: 'lobby.welcome', i18nArgs: { name: me.name } }),
-      h('p', { class: 'muted lobby-intro', i18n: 'lobby.intro' })));
+      h('p', { class: 'muted lobby-intro', i18n: 'lobby.intro' })),
+    notifyButton);
   const booths = h('section', { class: 'booths-section', testid: 'booths' },
     h('h2', { class: 'section-title', i18n: 'booths.title' }),
     searchForm,
