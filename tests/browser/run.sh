@@ -7,7 +7,8 @@
 # it checks the demo's video meeting in first, so it runs before room), room.test.mjs (the WebRTC video room
 # with Chromium's fake camera) and dashboard.test.mjs (organizer monitoring: the live
 # dashboard, reports and their downloads, the badge scanner by typed code and by a fake
-# camera filming a QR badge, an exhibitor's own figures, the badge page), phone.test.mjs (phone
+# camera filming a QR badge, an exhibitor's own figures, the badge page), leads.test.mjs (live
+# leads, follow-up notes, message and meeting from a lead), phone.test.mjs (phone
 # layouts, the installed app offline, notifications while hidden) and a11y.test.mjs (skip link,
 # focus, axe-core, text that fits in six languages), and always stops the server.
 # Exits non-zero when any test file fails.
@@ -82,7 +83,7 @@ echo "run.sh: server ready at $URL (pid $SERVER_PID)"
 
 # One file after the other: they share the server, and the lobby test counts who is online.
 status=0
-for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs chat.test.mjs meetings.test.mjs fixes.test.mjs room.test.mjs dashboard.test.mjs phone.test.mjs a11y.test.mjs; do
+for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs chat.test.mjs meetings.test.mjs fixes.test.mjs room.test.mjs dashboard.test.mjs leads.test.mjs phone.test.mjs a11y.test.mjs; do
   file_status=0
   EXPO_URL="$URL" EXPO_ADMIN_PASSWORD="admin-password-123" node "$HERE/$test_file" || file_status=$?
   if [[ "$file_status" -ne 0 ]]; then
