@@ -1,7 +1,8 @@
 //! Issue 17's server pieces: a buyer cancels their own open talk request (and nobody else
 //! can); a missed request leaves the follow-up list once the buyer's next one is accepted; a
 //! repeat badge scan names the first; a company's staff keep notes, a rating, tags and a
-//! follow-up state per lead, which organizers do not see, and the CSV carries them.
+//! follow-up state per lead, which organizers do not see, and the CSV carries them; the demo
+//! booths have product pictures, a brochure and a video.
 
 use crate::both_engines;
 use crate::helpers::*;
@@ -17,6 +18,7 @@ both_engines!(
     an_accepted_request_clears_the_buyers_missed_ones,
     a_repeat_scan_names_the_first,
     lead_notes_are_the_companys_own,
+    demo_booths_have_photos_a_brochure_and_a_video,
 );
 
 async fn demo(env: &TestEnv) -> (TestApp, Api, i64) {
@@ -358,5 +360,37 @@ async fn lead_notes_are_the_companys_own(engines: Engines) {
         .find(|l| l.contains("lead@example.ru"))
         .unwrap();
     assert!(row.ends_with("meeting,5,hot,Sent the price list"), "{row}");
+    app.stop().await;
+}
+
+async fn demo_booths_have_photos_a_brochure_and_a_video(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let (app, staff, company) = demo(&env).await;
+    let detail: serde_json::Value = staff
+        .get(&format!("/api/v1/companies/{company}"))
+        .await
+        .unwrap();
+    let products = detail["products"].as_array().unwrap();
+    assert!(!products.is_empty());
+    for product in products {
+        let photo = product["photos"][0]["url"]
+            .as_str()
+            .expect("a picture per product");
+        let bytes = staff.get_bytes(photo).await.unwrap();
+        assert!(bytes.starts_with(&[0xff, 0xd8]), "a JPEG");
+    }
+    let brochure = detail["brochures"][0]["url"].as_str().expect("a brochure");
+    assert!(staff
+        .get_bytes(brochure)
+        .await
+        .unwrap()
+        .starts_with(b"%PDF"));
+    let video = detail["videos"][0]["url"].as_str().expect("a video");
+    let bytes = staff.get_bytes(video).await.unwrap();
+    assert_eq!(
+        &bytes[..4],
+        &[0x1a, 0x45, 0xdf, 0xa3],
+        "a WebM (Matroska) file"
+    );
     app.stop().await;
 }
