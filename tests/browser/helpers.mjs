@@ -125,3 +125,28 @@ export async function axeScan(page) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n')[1] || ''}`) }));
 }
+
+/** Records the notifications the page shows (and still shows them). */
+export async function recordNotifications(page) {
+  await page.addInitScript(() => {
+    const Real = window.Notification;
+    window.__notes = [];
+    class Recorded extends Real {
+      constructor(title, options = {}) {
+        super(title, options);
+        window.__notes.push({ title, body: options.body || '', lang: options.lang || '', tag: options.tag || '' });
+      }
+    }
+    window.Notification = Recorded;
+  });
+}
+
+/** Makes the page believe its tab is hidden (another tab is in front). */
+export function hide(page) {
+  return page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+}
+

@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  $, ACCOUNTS, BASE, PHONE, SHOTS, closeToasts, go, launch, newPage, signIn,
+  $, ACCOUNTS, BASE, PHONE, SHOTS, closeToasts, go, hide, launch, newPage, recordNotifications, signIn,
 } from './helpers.mjs';
 
 const COMPANY_ID = 1;
@@ -61,11 +61,13 @@ test('a visitor who comes in appears in the exhibitor\'s leads without a reload'
   await go(exhibitor, '#/leads', `${$('leads-table-wrap')}[data-loaded]`);
   assert.equal(await exhibitor.locator(row(buyerId)).count(), 0);
 
-  buyer = await newPage(browser, { viewport: PHONE });
+  buyer = await newPage(browser, { viewport: PHONE, lang: 'ja', permissions: ['notifications'] });
+  await recordNotifications(buyer);
   await signIn(buyer, NEW_BUYER);
   await go(buyer, `#/booth/${COMPANY_ID}`, `${$('booth-page')}[data-loaded]`);
   await exhibitor.waitForSelector(row(buyerId), { timeout: 15_000 });
   assert.equal(await exhibitor.textContent(`${row(buyerId)} ${$('lead-name')}`), NEW_BUYER.name);
+  await go(buyer, '#/lobby', $('lobby')); // she walks on; the tab goes to the background later
   assert.equal(await exhibitor.getAttribute(`${row(buyerId)} ${$('lead-followup')}`, 'data-followup'), 'new');
   assert.deepEqual(exhibitor.errors, []);
 });
@@ -116,6 +118,7 @@ test('from a lead: a private message, and a meeting invitation the buyer finds w
   await exhibitor.waitForSelector(`${$('conversation-chat')}[data-joined="true"][data-kind="private"]`);
   assert.match(await exhibitor.textContent($('conv-title')), new RegExp(NEW_BUYER.name));
 
+  await hide(buyer); // the invitation comes while her tab is in the background
   await go(exhibitor, '#/leads', `${row(buyerId)} ${$('lead-book')}`);
   await exhibitor.click(`${row(buyerId)} ${$('lead-book')}`);
   await exhibitor.waitForSelector(`${$('slot-grid')}[data-count]`);
@@ -135,6 +138,12 @@ test('from a lead: a private message, and a meeting invitation the buyer finds w
   assert.match(exhibitor.url(), /#\/meetings\?new=\d+$/, await exhibitor.locator($('meeting-form-error')).textContent().catch(() => ''));
   const meetingId = Number(exhibitor.url().match(/new=(\d+)/)[1]);
 
+  // A system notification, in her language (Japanese).
+  const note = await buyer.waitForFunction(() => window.__notes.find((n) => n.tag.startsWith('meeting-')), null, { timeout: 10_000 });
+  const shown = await note.jsonValue();
+  assert.equal(shown.lang, 'ja');
+  assert.match(shown.title, /Seorak Natural Foods/);
+  assert.ok(/[\u3040-\u30ff]/.test(shown.title), `in Japanese: ${shown.title}`);
   const mine = await buyer.evaluate(() => fetch('/api/v1/meetings').then((r) => r.json()));
   const invited = mine.meetings.find((m) => m.id === meetingId);
   assert.ok(invited, 'the buyer has the invitation');

@@ -11,8 +11,9 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
-  $, ACCOUNTS, BASE, DEMO_PASSWORD, PHONE, SHOTS, closeToasts, go, launch, newPage, signIn,
+  $, ACCOUNTS, BASE, DEMO_PASSWORD, PHONE, SHOTS, closeToasts, go, hide, launch, newPage, recordNotifications, signIn,
 } from './helpers.mjs';
 
 const COMPANY_ID = 1;
@@ -28,6 +29,14 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
+
+/** The buyer's private conversation with the booth (opened from the booth): its room id. */
+async function privateRoom(page) {
+  await go(page, `#/booth/${COMPANY_ID}`, `${$('booth-page')}[data-loaded]`);
+  await page.click($('message-company'));
+  await page.waitForURL(/#\/inbox\/\d+$/);
+  return Number(page.url().match(/#\/inbox\/(\d+)$/)[1]);
+}
 
 /** The element's box lies inside the first screen (below the header, above the bottom). */
 async function inFirstScreen(page, selector) {
@@ -59,9 +68,7 @@ test('a compact header, and each page\'s primary action in the first screen', as
   await buyer.screenshot({ path: `${SHOTS}phone-agenda.png` });
 
   // A conversation: the message box is in view, and stays there when the messages scroll.
-  const rooms = await buyer.evaluate(() => fetch('/api/v1/chat/rooms').then((r) => r.json()));
-  const room = rooms.rooms.find((r) => r.kind === 'private');
-  assert.ok(room, 'the buyer has a private conversation');
+  const room = { id: await privateRoom(buyer) };
   await go(buyer, `#/inbox/${room.id}`, `${$('conversation-chat')}[data-joined="true"]`);
   for (let i = 0; i < 12; i += 1) {
     await buyer.fill(`${$('conversation-chat')} ${$('chat-input')}`, `Line ${i} of a long conversation from a phone`);
@@ -134,6 +141,13 @@ test('installable: a manifest with icons and a service worker that keeps the she
   for (const path of ['/', '/app.js', '/style.css', '/i18n.js', '/views/lobby.js', '/views/room.js', '/vendor/jsQR.js']) {
     assert.ok(cached.includes(path), `${path} is kept (have ${cached.length})`);
   }
+  // Every file of the client is in the service worker's list (a new view must be added).
+  const assets = new URL('../../assets/', import.meta.url);
+  const files = readdirSync(assets, { recursive: true })
+    .filter((f) => /\.(js|css|html|png|svg|webmanifest)$/.test(f) && f !== 'sw.js' && !/\.(LICENSE|md)$/.test(f))
+    .map((f) => `/${f.split('\\').join('/')}`);
+  const listed = readFileSync(new URL('sw.js', assets), 'utf8');
+  for (const file of files) assert.ok(listed.includes(`'${file}'`), `sw.js keeps ${file}`);
   await page.context().close();
 });
 
@@ -163,37 +177,13 @@ test('opened offline, the installed app shows itself reconnecting, then loads wh
   await page.context().close();
 });
 
-/** Records the notifications the page shows (and still shows them). */
-async function recordNotifications(page) {
-  await page.addInitScript(() => {
-    const Real = window.Notification;
-    window.__notes = [];
-    class Recorded extends Real {
-      constructor(title, options = {}) {
-        super(title, options);
-        window.__notes.push({ title, body: options.body || '', lang: options.lang || '', tag: options.tag || '' });
-      }
-    }
-    window.Notification = Recorded;
-  });
-}
-
-/** Makes the page believe its tab is hidden (another tab is in front). */
-function hide(page) {
-  return page.evaluate(() => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-    document.dispatchEvent(new Event('visibilitychange'));
-  });
-}
-
 test('a hidden tab gets browser notifications, in the receiver\'s language', async () => {
   const buyer = await newPage(browser, { viewport: PHONE, isMobile: true, lang: 'ru', permissions: ['notifications'] });
   await recordNotifications(buyer);
   await signIn(buyer, ACCOUNTS.buyer);
   assert.ok(await buyer.isHidden($('notify-enable')), 'already allowed: nothing to ask');
-  const rooms = await buyer.evaluate(() => fetch('/api/v1/chat/rooms').then((r) => r.json()));
-  const room = rooms.rooms.find((r) => r.kind === 'private');
+  const room = { id: await privateRoom(buyer) };
+  await go(buyer, '#/lobby', $('lobby'));
   await hide(buyer);
 
   const exhibitor = await newPage(browser, { permissions: ['notifications'] });
