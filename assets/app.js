@@ -18,7 +18,13 @@
 // is asked to accept a visitor's request; the buyer hears who will talk with them (and is
 // taken to the conversation) or that nobody was free. Meetings are told the same way:
 // meeting_updated (a request, an answer, a move, a cancellation) and meeting_reminder (24 hours,
-// 15 minutes, at the start) in the personal room user:{id}.
+// 15 minutes, at the start) in the personal room user:{id}. While the tab is hidden the same
+// news (and new private messages) also become browser notifications, with permission.
+//
+// The app is installable (manifest.webmanifest, sw.js): opened offline it shows the last
+// signed-in person's pages with an "Offline — reconnecting…" strip, and loads them once the
+// hub is back. A skip link leads past the header, and each page change focuses the new
+// page's heading.
 
 import { api, clearToken, setToken } from './api.js';
 import { h, replaceChildren } from './dom.js';
@@ -182,6 +188,7 @@ function route() {
 // ---------------------------------------------------------------- focus and the skip link
 
 let focusWatch = null;
+let firstRoute = true;
 
 /**
  * After a page change, focus goes to the new page's heading (its first h1), so a screen
@@ -189,8 +196,6 @@ let focusWatch = null;
  * heading when their data arrive, so this waits for it a little; it never takes focus from
  * a control the person has already moved to.
  */
-let firstRoute = true;
-
 function focusHeading(path) {
   focusWatch?.disconnect();
   // On the first page of a visit the keyboard starts at the top, with the skip link.
