@@ -718,6 +718,11 @@ function renderHeader() {
   }
   replaceChildren(headerEl, h('div', { class: 'topbar-inner' }, brand, nav, actions));
   fitHeader();
+  // On a phone the menu scrolls sideways: the current page's item is in view.
+  const currentLink = nav?.querySelector('[aria-current="page"]');
+  if (currentLink && nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft = Math.max(0, currentLink.offsetLeft - nav.offsetLeft - (nav.clientWidth - currentLink.offsetWidth) / 2);
+  }
 }
 
 /**
