@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run.sh — runs the web client's real-browser test end to end: installs playwright-core
-# (npm ci) when needed, starts the server binary with demo data on a free port and a fresh
+# run.sh — runs the web client's real-browser test end to end: installs playwright-core and
+# axe-core (npm ci) when needed, starts the server binary with demo data on a free port and a fresh
 # data directory, waits for /readyz, runs lobby.test.mjs, booth.test.mjs, chat-model.test.mjs
 # (the chat model alone, no server needed), chat.test.mjs, meetings.test.mjs (booking, the
 # live request inbox, answers, the calendar feed), fixes.test.mjs (issue 17's small things;
@@ -27,7 +27,7 @@ if [[ ! -x "$SERVER_BIN" ]]; then
   exit 2
 fi
 
-if [[ ! -d "$HERE/node_modules/playwright-core" ]]; then
+if [[ ! -d "$HERE/node_modules/playwright-core" || ! -d "$HERE/node_modules/axe-core" ]]; then
   (cd "$HERE" && npm ci --no-audit --no-fund)
 fi
 
