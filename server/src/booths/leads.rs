@@ -19,7 +19,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use expo_schema::api::{Lead, LeadNoteInput, LeadReport, OpenedItem, LEAD_FOLLOWUPS};
+use expo_schema::api::{Lead, LeadFollowUp, LeadReport, OpenedItem, LEAD_FOLLOWUPS};
 use expo_schema::{ErrorBody, Role};
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -42,7 +42,7 @@ const MAX_TAGS: usize = 12;
 const MAX_TAG_CHARS: usize = 40;
 
 /// Checks and tidies a lead note: trimmed notes and tags, no empty or repeated tag.
-fn clean_note(mut input: LeadNoteInput) -> ApiResult<LeadNoteInput> {
+fn clean_note(mut input: LeadFollowUp) -> ApiResult<LeadFollowUp> {
     input.notes = input.notes.trim().to_string();
     if input.notes.chars().count() > MAX_NOTES_CHARS {
         return Err(ApiError::validation(format!(
@@ -82,14 +82,14 @@ fn clean_note(mut input: LeadNoteInput) -> ApiResult<LeadNoteInput> {
 /// Keeps the company's notes, rating, tags and follow-up state for one lead (the company's
 /// own staff only, and only for a buyer who shared their contact with this booth's visit).
 #[utoipa::path(put, path = "/api/v1/companies/{id}/leads/{user_id}", tag = "booths",
-    request_body = LeadNoteInput,
+    request_body = LeadFollowUp,
     params(("id" = i64, Path, description = "company id"), ("user_id" = i64, Path, description = "the lead's user id")),
     responses((status = 200, body = Lead), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn annotate(
     State(state): State<AppState>,
     caller: Caller,
     Path((company_id, user_id)): Path<(i64, i64)>,
-    JsonBody(input): JsonBody<LeadNoteInput>,
+    JsonBody(input): JsonBody<LeadFollowUp>,
 ) -> ApiResult<Json<Lead>> {
     if !own_staff(&caller, company_id) {
         return Err(ApiError::forbidden(
@@ -123,10 +123,7 @@ pub async fn annotate(
         .into_iter()
         .find(|l| l.user_id == user_id)
         .map(|lead| Lead {
-            notes: input.notes,
-            rating: input.rating,
-            tags: input.tags,
-            followup: input.followup,
+            follow: input,
             ..lead
         })
         .ok_or_else(|| ApiError::not_found("no such lead for this booth"))?;
@@ -147,10 +144,12 @@ async fn with_notes(state: &AppState, mut report: LeadReport) -> ApiResult<LeadR
     }
     for lead in &mut report.leads {
         if let Some(row) = notes.get(&lead.user_id) {
-            lead.notes = row.try_get("notes")?;
-            lead.rating = row.try_get("rating")?;
-            lead.tags = decode_list(&row.try_get::<String, _>("tags")?);
-            lead.followup = row.try_get("followup")?;
+            lead.follow = LeadFollowUp {
+                notes: row.try_get("notes")?,
+                rating: row.try_get("rating")?,
+                tags: decode_list(&row.try_get::<String, _>("tags")?),
+                followup: row.try_get("followup")?,
+            };
         }
     }
     Ok(report)
@@ -251,10 +250,7 @@ pub async fn report(state: &AppState, company_id: i64) -> ApiResult<LeadReport> 
                 last_visit_ms: entered,
                 dwell_ms: 0,
                 opened: vec![],
-                notes: String::new(),
-                rating: None,
-                tags: vec![],
-                followup: "new".into(),
+                follow: LeadFollowUp::default(),
             }),
         };
         lead.visits += 1;
@@ -336,10 +332,14 @@ pub fn to_csv(report: &LeadReport) -> anyhow::Result<Vec<u8>> {
                 &utc(lead.last_visit_ms),
                 &(lead.dwell_ms / 1000).to_string(),
                 &opened,
-                &lead.followup,
-                &lead.rating.map(|r| r.to_string()).unwrap_or_default(),
-                &lead.tags.join("; "),
-                &lead.notes,
+                &lead.follow.followup,
+                &lead
+                    .follow
+                    .rating
+                    .map(|r| r.to_string())
+                    .unwrap_or_default(),
+                &lead.follow.tags.join("; "),
+                &lead.follow.notes,
             ])?;
         }
         writer.flush()?;
@@ -393,10 +393,12 @@ mod tests {
                 last_visit_ms: 60_000,
                 dwell_ms: 125_000,
                 opened: vec![],
-                notes: "Wants samples,\nin March".into(),
-                rating: Some(4),
-                tags: vec!["hot".into(), "seafood".into()],
-                followup: "contacted".into(),
+                follow: LeadFollowUp {
+                    notes: "Wants samples,\nin March".into(),
+                    rating: Some(4),
+                    tags: vec!["hot".into(), "seafood".into()],
+                    followup: "contacted".into(),
+                },
             }],
             anonymous_visitors: 0,
             anonymous_visits: 0,

@@ -260,10 +260,13 @@ async fn lead_notes_are_the_companys_own(engines: Engines) {
         .await
         .unwrap();
     assert_eq!(lead.user_id, me.id);
-    assert_eq!(lead.notes, "Wants samples in March");
-    assert_eq!(lead.rating, Some(4));
-    assert_eq!(lead.tags, vec!["hot".to_string(), "seafood".to_string()]);
-    assert_eq!(lead.followup, "contacted");
+    assert_eq!(lead.follow.notes, "Wants samples in March");
+    assert_eq!(lead.follow.rating, Some(4));
+    assert_eq!(
+        lead.follow.tags,
+        vec!["hot".to_string(), "seafood".to_string()]
+    );
+    assert_eq!(lead.follow.followup, "contacted");
 
     // The whole record is replaced by the next write.
     let _: Lead = staff
@@ -275,15 +278,15 @@ async fn lead_notes_are_the_companys_own(engines: Engines) {
         .await
         .unwrap();
     let mine = report.leads.iter().find(|l| l.user_id == me.id).unwrap();
-    assert_eq!(mine.notes, "Sent the price list");
-    assert_eq!(mine.rating, Some(5));
-    assert_eq!(mine.followup, "meeting");
+    assert_eq!(mine.follow.notes, "Sent the price list");
+    assert_eq!(mine.follow.rating, Some(5));
+    assert_eq!(mine.follow.followup, "meeting");
     assert!(
         report
             .leads
             .iter()
             .filter(|l| l.user_id != me.id)
-            .all(|l| l.followup == "new" && l.notes.is_empty()),
+            .all(|l| l.follow.followup == "new" && l.follow.notes.is_empty()),
         "other leads start as new"
     );
 
@@ -296,13 +299,13 @@ async fn lead_notes_are_the_companys_own(engines: Engines) {
     let theirs = seen.leads.iter().find(|l| l.user_id == me.id).unwrap();
     assert_eq!(
         (
-            theirs.notes.as_str(),
-            theirs.rating,
-            theirs.followup.as_str()
+            theirs.follow.notes.as_str(),
+            theirs.follow.rating,
+            theirs.follow.followup.as_str()
         ),
         ("", None, "new")
     );
-    assert!(theirs.tags.is_empty());
+    assert!(theirs.follow.tags.is_empty());
     let error = admin
         .put::<Lead>(&path, &json!({"notes": "x", "followup": "new"}))
         .await
