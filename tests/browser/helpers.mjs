@@ -65,9 +65,13 @@ export async function closeToasts(page) {
   for (const button of await page.$$(`${$('toasts')} ${$('toast-close')}`)) await button.click().catch(() => {});
 }
 
-/** Goes to a route and waits for the page's marker to appear. */
+/**
+ * Goes to a route and waits for the page's marker to appear. Within the app it only changes
+ * the address's #route (as a link does); the page is loaded only when it is not the app yet.
+ */
 export async function go(page, hash, ready) {
-  await page.goto(`${BASE}/${hash}`);
+  if (page.url().startsWith(`${BASE}/`)) await page.evaluate((route) => { window.location.hash = route; }, hash);
+  else await page.goto(`${BASE}/${hash}`);
   if (ready) await page.waitForSelector(ready);
 }
 
