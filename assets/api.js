@@ -197,6 +197,8 @@ export const api = {
   // Leads.
   leads: (companyId) => request('GET', `/api/v1/companies/${id(companyId)}/leads`),
   leadsCsvUrl: (companyId) => `/api/v1/companies/${id(companyId)}/leads.csv`,
+  /** input: {notes, rating, tags, followup}: the company's own record of one lead. */
+  annotateLead: (companyId, userId, input) => request('PUT', `/api/v1/companies/${id(companyId)}/leads/${id(userId)}`, input),
 
   // Chat: the inbox, the staff's talk-request follow-up, moderation and blocks.
   chatRooms: () => request('GET', '/api/v1/chat/rooms'),

@@ -18,7 +18,13 @@
 // is asked to accept a visitor's request; the buyer hears who will talk with them (and is
 // taken to the conversation) or that nobody was free. Meetings are told the same way:
 // meeting_updated (a request, an answer, a move, a cancellation) and meeting_reminder (24 hours,
-// 15 minutes, at the start) in the personal room user:{id}.
+// 15 minutes, at the start) in the personal room user:{id}. While the tab is hidden the same
+// news (and new private messages) also become browser notifications, with permission.
+//
+// The app is installable (manifest.webmanifest, sw.js): opened offline it shows the last
+// signed-in person's pages with an "Offline — reconnecting…" strip, and loads them once the
+// hub is back. A skip link leads past the header, and each page change focuses the new
+// page's heading.
 
 import { api, clearToken, setToken } from './api.js';
 import { h, replaceChildren } from './dom.js';
@@ -175,8 +181,66 @@ function route() {
     current = { path, cleanup: target.mount(appEl, ctx, params, arg) || null };
   }
   renderHeader();
+  focusHeading(path);
   return undefined;
 }
+
+// ---------------------------------------------------------------- focus and the skip link
+
+let focusWatch = null;
+let firstRoute = true;
+
+/**
+ * After a page change, focus goes to the new page's heading (its first h1), so a screen
+ * reader announces where you are and the keyboard starts from there. Pages draw their
+ * heading when their data arrive, so this waits for it a little; it never takes focus from
+ * a control the person has already moved to.
+ */
+function focusHeading(path) {
+  focusWatch?.disconnect();
+  // On the first page of a visit the keyboard starts at the top, with the skip link.
+  if (firstRoute) {
+    firstRoute = false;
+    return;
+  }
+  const before = document.activeElement;
+  const free = () => {
+    const active = document.activeElement;
+    return !active || active === document.body || active === before || headerEl.contains(active)
+      || active === skipLink || active === appEl;
+  };
+  const tryFocus = () => {
+    const heading = appEl.querySelector('h1');
+    if (!heading || parseHash().path !== path) return false;
+    if (free()) {
+      if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+      heading.focus({ preventScroll: true });
+    }
+    return true;
+  };
+  if (tryFocus()) return;
+  const watch = new MutationObserver(() => {
+    if (tryFocus()) watch.disconnect();
+  });
+  watch.observe(appEl, { childList: true, subtree: true });
+  focusWatch = watch;
+  setTimeout(() => watch.disconnect(), 5000);
+}
+
+/** "Skip to content": the first thing a keyboard reaches; it moves focus past the header. */
+const skipLink = h('a', {
+  class: 'skip-link', href: '#app', testid: 'skip-link', i18n: 'nav.skip',
+  on: {
+    click: (event) => {
+      // The address keeps its route: #app is not a page.
+      event.preventDefault();
+      const target = appEl.querySelector('h1') || appEl;
+      if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+      target.focus();
+    },
+  },
+});
+document.body.prepend(skipLink);
 
 function dutyKey() {
   return `${DUTY_KEY}.${session.user?.id}`;
@@ -210,10 +274,12 @@ function resendDuty() {
   );
 }
 
-function startSession(user) {
+function startSession(user, { offline = false } = {}) {
   stopChat();
   if (session.hub) session.hub.stop();
   session.user = user;
+  session.offline = offline;
+  if (!offline) rememberUser(user);
   session.fair = null;
   session.duty = false;
   if (user.role === 'exhibitor' && user.company_id) {
@@ -236,7 +302,24 @@ function startSession(user) {
     },
   });
   session.hub.on('status', renderConnection);
+  session.hub.on('status', renderOfflineBanner);
   session.hub.on('welcome', resendDuty);
+  if (offline) {
+    // Back online: the session is checked for real, and the page loads its data afresh.
+    const off = session.hub.on('welcome', () => {
+      off();
+      api.me().then((fresh) => {
+        if (session.user !== user) return;
+        session.user = fresh;
+        session.offline = false;
+        rememberUser(fresh);
+        renderOfflineBanner();
+        route();
+      }, (error) => {
+        if (error.status === 401) endSession('token_expired');
+      });
+    });
+  }
   session.hub.on('unauthorized', (code) => endSession(code || 'token_expired'));
   startChat(user);
   session.hub.start();
@@ -260,7 +343,10 @@ function endSession(flashCode) {
   session.user = null;
   session.fair = null;
   session.duty = false;
+  session.offline = false;
   clearToken();
+  forgetUser();
+  renderOfflineBanner();
   flash = flashCode || null;
   navigate('#/login');
 }
@@ -351,6 +437,14 @@ function staffTalkToast({ request, kind }) {
       actions: [accept, h('a', { class: 'btn btn-ghost btn-small', href: '#/inbox', i18n: 'nav.inbox' })],
     });
     talkToasts.set(request.id, entry);
+    notify({ title: t('talk.wants', { name: request.buyer?.name || '' }), body: buyerLine(request.buyer), tag: `talk-${request.id}`, url: '#/inbox' });
+  } else if (kind === 'talk_cancelled') {
+    const entry = talkToasts.get(request.id);
+    if (!entry) return;
+    entry.el.dataset.state = 'cancelled';
+    entry.el.querySelector('.toast-actions')?.remove();
+    entry.el.querySelector('.toast-text')?.after(h('p', { class: 'small toast-note', i18n: 'talk.cancelledBy', i18nArgs: { name: request.buyer?.name || '' } }));
+    closeTalkToast(request.id, 3000);
   } else if (kind === 'talk_taken' || kind === 'talk_missed' || kind === 'gone') {
     const entry = talkToasts.get(request.id);
     if (!entry) return;
@@ -385,6 +479,54 @@ function buyerTalkToast({ request, kind }) {
   }
 }
 
+// ---------------------------------------------------------------- browser notifications
+
+/**
+ * A system notification, in the viewer's language, for news that arrives while this tab is
+ * hidden (another tab, another app, a locked phone with the installed app) and only with the
+ * person's permission (asked by a button: ctx.enableNotifications). Clicking it brings the
+ * tab back to the page concerned. While the tab is visible the toasts say it instead.
+ */
+function notify({ title, body = '', tag, url }) {
+  if (document.visibilityState !== 'hidden' || !('Notification' in window) || Notification.permission !== 'granted') return;
+  const options = { body, tag, lang: getLang(), icon: '/icons/icon-192.png', badge: '/icons/icon-192.png', data: { url } };
+  try {
+    const note = new Notification(title, options);
+    note.addEventListener('click', () => {
+      window.focus();
+      if (url) navigate(url);
+      note.close();
+    });
+  } catch {
+    // Phones allow notifications only through the service worker.
+    navigator.serviceWorker?.getRegistration().then((reg) => reg?.showNotification(title, options)).catch(() => {});
+  }
+}
+
+ctx.notificationsState = () => ('Notification' in window ? Notification.permission : 'unsupported');
+/** Asks for permission (from a click); resolves with 'granted', 'denied' or 'default'. */
+ctx.enableNotifications = async () => {
+  if (!('Notification' in window)) return 'unsupported';
+  try {
+    return await Notification.requestPermission();
+  } catch {
+    return Notification.permission;
+  }
+};
+
+/** A new message in one of my private conversations (chat_unread), from someone else. */
+function onUnread(event) {
+  const sender = event?.sender;
+  if (!sender || sender.id === session.user?.id) return;
+  const info = session.chat?.inbox.get(event.room_id);
+  notify({
+    title: t('notify.message', { name: sender.name }),
+    body: info?.title || '',
+    tag: `chat-${event.room_id}`,
+    url: `#/inbox/${event.room_id}`,
+  });
+}
+
 // ---------------------------------------------------------------- meetings: notifications
 
 const REMINDER_KEYS = { '24h': 'meet.toast.reminder24h', '15m': 'meet.toast.reminder15m', start: 'meet.toast.reminderStart' };
@@ -407,6 +549,7 @@ async function meetingToast(meeting, key, { join = false, timeoutMs = 20_000, st
   }
   if (session.user !== user) return;
   const args = { name: otherParty(meeting, user, companies).name, time: meetingWhen(meeting) };
+  notify({ title: t(key, args), tag: `meeting-${meeting.id}-${key}`, url: join ? `#/room/${meeting.id}` : '#/meetings' });
   toast({
     testid: 'meeting-toast', state, requestId: meeting.id, timeoutMs,
     lines: [h('strong', { class: 'toast-title', testid: 'meeting-toast-text', i18n: key, i18nArgs: args })],
@@ -415,6 +558,25 @@ async function meetingToast(meeting, key, { join = false, timeoutMs = 20_000, st
       h('a', { class: 'btn btn-ghost btn-small', href: '#/meetings', testid: 'meeting-toast-open', i18n: 'nav.meetings' }),
     ].filter(Boolean),
   });
+}
+
+/**
+ * What each meeting last looked like to this tab ("confirmed:0"): a meeting_updated that
+ * changes neither the state nor the sequence (a check-in, a report, an outcome) is not news.
+ * Entering the video room checks each side in, and each check-in is a meeting_updated.
+ */
+const meetingsSeen = new Map();
+
+function meetingNews(meeting) {
+  const signature = `${meeting.state}:${meeting.sequence}`;
+  const before = meetingsSeen.get(meeting.id);
+  meetingsSeen.set(meeting.id, signature);
+  if (before === signature) return false;
+  // First seen here: a confirmed meeting someone has checked in to is attendance, not news.
+  const checkins = meeting.checkins || {};
+  if (before === undefined && meeting.state === 'confirmed'
+    && (checkins.buyer_ms || checkins.company_ms || checkins.interpreter_ms)) return false;
+  return true;
 }
 
 /** meeting_updated and meeting_reminder in the personal room. */
@@ -432,8 +594,12 @@ function onMeetingEvent(frame) {
     return;
   }
   if (event.kind !== 'meeting_updated') return;
-  // The meetings page shows changes itself, and our own actions need no telling.
-  if (parseHash().base === '/meetings' || isOwnRecentAction(meeting.id)) return;
+  if (!meetingNews(meeting)) return;
+  // The meetings page and the meeting's own room show changes themselves, and our own
+  // actions need no telling.
+  const { base, arg } = parseHash();
+  const shownHere = base === '/meetings' || (base === '/room' && arg === String(meeting.id));
+  if ((shownHere && document.visibilityState !== 'hidden') || isOwnRecentAction(meeting.id)) return;
   const side = mySide(user);
   let key = null;
   if (meeting.state === 'requested') {
@@ -452,6 +618,7 @@ function startChat(user) {
     session.chat.on('inbox', renderInboxBadge),
     session.chat.on('talk-requests', staffTalkToast),
     session.chat.on('my-talk', buyerTalkToast),
+    session.chat.on('unread', onUnread),
     // The personal room is followed by the chat client; meeting news arrives there too.
     session.hub.on('event', onMeetingEvent),
   ];
@@ -464,6 +631,7 @@ function stopChat() {
   session.chat?.stop();
   session.chat = null;
   for (const id of [...talkToasts.keys()]) closeTalkToast(id);
+  meetingsSeen.clear();
   toastsEl.replaceChildren();
   renderInboxBadge();
 }
@@ -550,6 +718,11 @@ function renderHeader() {
   }
   replaceChildren(headerEl, h('div', { class: 'topbar-inner' }, brand, nav, actions));
   fitHeader();
+  // On a phone the menu scrolls sideways: the current page's item is in view.
+  const currentLink = nav?.querySelector('[aria-current="page"]');
+  if (currentLink && nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft = Math.max(0, currentLink.offsetLeft - nav.offsetLeft - (nav.clientWidth - currentLink.offsetWidth) / 2);
+  }
 }
 
 /**
@@ -562,6 +735,8 @@ function fitHeader() {
   if (!inner) return;
   inner.classList.remove('is-crowded');
   if (inner.scrollWidth > inner.clientWidth + 1) inner.classList.add('is-crowded');
+  // Pages that fill the screen below the header (a conversation on a phone) size by it.
+  document.documentElement.style.setProperty('--header-h', `${headerEl.offsetHeight}px`);
 }
 
 window.addEventListener('resize', fitHeader);
@@ -576,11 +751,68 @@ async function boot() {
     const user = await api.me();
     startSession(user);
   } catch (error) {
-    if (error.status === 401) clearToken();
+    if (error.status === 401) {
+      clearToken();
+      forgetUser();
+    } else if (error.code === 'network' && rememberedUser()) {
+      // Opened without a network (the installed app, offline): the person who was signed
+      // in here sees the app reconnecting, and each page loads once the hub is back.
+      startSession(rememberedUser(), { offline: true });
+    }
   }
   window.addEventListener('hashchange', route);
   route();
   applyTranslations(document);
+  registerServiceWorker();
+}
+
+// ---------------------------------------------------------------- offline and the installed app
+
+const USER_KEY = 'expo.user';
+
+/** Who was last signed in on this device (name, role, ids), for an offline start. */
+function rememberedUser() {
+  try {
+    const user = JSON.parse(localStorage.getItem(USER_KEY) || 'null');
+    return user && Number.isSafeInteger(user.id) && typeof user.role === 'string' ? user : null;
+  } catch {
+    return null;
+  }
+}
+
+function rememberUser(user) {
+  try {
+    localStorage.setItem(USER_KEY, JSON.stringify(user));
+  } catch {
+    // No offline start on this device.
+  }
+}
+
+function forgetUser() {
+  try {
+    localStorage.removeItem(USER_KEY);
+  } catch {
+    // Nothing stored.
+  }
+}
+
+/** The shell is kept by sw.js, so the installed app opens without a network. */
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register('/sw.js').catch((error) => console.warn('service worker not registered', error));
+}
+
+/** A strip under the header while the hub is away: "Offline — reconnecting…". */
+const offlineBanner = h('div', { class: 'offline-banner', testid: 'offline-banner', hidden: true, attrs: { role: 'status' } },
+  h('span', { class: 'offline-dot', attrs: { 'aria-hidden': 'true' } }), h('span', { i18n: 'conn.offlineBanner' }));
+headerEl.after(offlineBanner);
+
+function renderOfflineBanner() {
+  const status = session.hub?.status;
+  offlineBanner.hidden = !session.user || !(status === 'reconnecting' || (session.offline && status !== 'connected'));
+  offlineBanner.dataset.state = status || 'idle';
+  // While the banner says it, pages do not each say "the server cannot be reached".
+  document.body.classList.toggle('is-offline', !offlineBanner.hidden);
 }
 
 boot();

@@ -687,7 +687,8 @@ export class ChatClient extends Emitter {
         this.applyReadMarker(event.room_id, event.seq);
         break;
       case 'talk_taken':
-      case 'talk_missed': {
+      case 'talk_missed':
+      case 'talk_cancelled': {
         const request = event.request;
         if (!request) break;
         if (request.buyer?.id === this.me.id) {
@@ -710,8 +711,23 @@ export class ChatClient extends Emitter {
   async requestTalk(companyId) {
     const data = await this.hub.request('talk_request', { company_id: companyId });
     if (data.request) {
+      // The countdown runs on this tab's clock: the server's clock may differ from ours.
+      const known = this.myTalk.get(companyId);
+      data.request.deadline = known?.id === data.request.id && known.deadline
+        ? known.deadline
+        : Date.now() + Math.max(0, (data.request.expires_ms || 0) - (data.request.created_ms || 0));
       this.myTalk.set(companyId, data.request);
       this.emit('my-talk', { kind: 'talk_requested', request: data.request });
+    }
+    return data.request;
+  }
+
+  /** Buyer: withdraws their own request while nobody has taken it. */
+  async cancelTalk(requestId) {
+    const data = await this.hub.request('talk_cancel', { request_id: requestId });
+    if (data.request) {
+      this.myTalk.set(data.request.company_id, data.request);
+      this.emit('my-talk', { kind: 'talk_cancelled', request: data.request });
     }
     return data.request;
   }
@@ -780,6 +796,7 @@ export class ChatClient extends Emitter {
         break;
       case 'talk_taken':
       case 'talk_missed':
+      case 'talk_cancelled':
         this.#setTalk(request);
         this.emit('talk-requests', { request, kind: event.kind });
         break;

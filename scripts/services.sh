@@ -16,6 +16,8 @@ apt_install() {
 command -v pg_ctlcluster >/dev/null 2>&1 || apt_install postgresql
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 command -v chromium >/dev/null 2>&1 || apt_install chromium
+# Korean, Chinese and Japanese text in the browser tests and the screenshots needs CJK fonts.
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || apt_install fonts-noto-cjk
 command -v node >/dev/null 2>&1 || apt_install nodejs npm
 command -v npm >/dev/null 2>&1 || apt_install npm
 command -v python3 >/dev/null 2>&1 || apt_install python3 python3-pip

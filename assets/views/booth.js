@@ -88,9 +88,13 @@ export function mountBooth(root, ctx, params, arg) {
   const privateBtn = h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'message-company', i18n: 'talk.private' });
   // Book a meeting (buyers): the company's slot grid and the request form.
   const bookLink = h('a', { class: 'btn btn-primary btn-small', testid: 'book-meeting', href: `#/meetings/book/${companyId}`, i18n: 'meet.book' });
+  // While a request waits: the seconds left before it counts as missed, and a way out.
+  const talkCountdown = h('span', { class: 'talk-countdown', testid: 'talk-countdown', attrs: { 'aria-live': 'off' } });
+  const talkCancel = h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'talk-cancel', i18n: 'talk.cancel', hidden: true });
   const talkBox = me.role === 'buyer'
     ? h('div', { class: 'talk-box', testid: 'talk-box' },
-      h('div', { class: 'talk-buttons' }, talkBtn, privateBtn, bookLink), talkStatus, talkError)
+      h('div', { class: 'talk-buttons' }, talkBtn, privateBtn, bookLink),
+      h('div', { class: 'talk-wait' }, talkStatus, talkCountdown, talkCancel), talkError)
     : null;
   if (talkBox) livePanel.append(talkBox);
 
@@ -412,17 +416,33 @@ export function mountBooth(root, ctx, params, arg) {
   }
   openChat();
 
+  let talkTimer = null;
+  let talkRequest = null;
+
+  /** "1:05": the time left of an open request (by this tab's clock). */
+  function tickTalk() {
+    const left = Math.max(0, Math.ceil(((talkRequest?.deadline || 0) - Date.now()) / 1000));
+    talkCountdown.dataset.seconds = String(left);
+    talkCountdown.textContent = t('talk.timeLeft', { time: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` });
+    if (left === 0) {
+      clearInterval(talkTimer);
+      talkTimer = null;
+    }
+  }
+
   function showTalk(request, kind) {
     if (!talkBox) return;
     showError(talkError, null);
     let key = null;
     let args = {};
-    const state = kind === 'talk_taken' ? 'accepted' : kind === 'talk_missed' ? 'missed' : request?.state;
+    const kinds = { talk_taken: 'accepted', talk_missed: 'missed', talk_cancelled: 'cancelled' };
+    const state = kinds[kind] || request?.state;
     if (state === 'open') key = 'talk.waiting';
     else if (state === 'accepted') {
       key = 'talk.willTalk';
       args = { name: request.accepted_by?.name || '' };
     } else if (state === 'missed') key = 'talk.nobodyFree';
+    else if (state === 'cancelled') key = 'talk.cancelled';
     talkStatus.hidden = !key;
     talkStatus.dataset.state = state || '';
     if (key) {
@@ -431,7 +451,32 @@ export function mountBooth(root, ctx, params, arg) {
       talkStatus.textContent = t(key, args);
     }
     talkBtn.disabled = state === 'open';
+    const waiting = state === 'open' && Boolean(request?.deadline);
+    talkRequest = waiting ? request : null;
+    talkCancel.hidden = state !== 'open';
+    talkCancel.disabled = false;
+    talkCountdown.hidden = !waiting;
+    clearInterval(talkTimer);
+    talkTimer = null;
+    if (waiting) {
+      tickTalk();
+      talkTimer = setInterval(tickTalk, 1000);
+    }
   }
+
+  talkCancel.addEventListener('click', async () => {
+    const request = session.chat.myTalk.get(companyId);
+    if (!request || request.state !== 'open') return;
+    talkCancel.disabled = true;
+    showError(talkError, null);
+    try {
+      await session.chat.cancelTalk(request.id);
+    } catch (error) {
+      talkCancel.disabled = false;
+      // Taken meanwhile: the talk_taken event shows who answers.
+      if (!disposed) showError(talkError, error, { conflict: 'talk.tooLate', disconnected: 'duty.offline', closed: 'duty.offline' });
+    }
+  });
 
   talkBtn.addEventListener('click', async () => {
     talkBtn.disabled = true;
@@ -497,6 +542,7 @@ export function mountBooth(root, ctx, params, arg) {
   return () => {
     disposed = true;
     clearTimeout(refetchTimer);
+    clearInterval(talkTimer);
     waitWelcome?.();
     offTalk();
     panel?.destroy();

@@ -3,7 +3,7 @@
 // them rather than on every page, and small helpers around Chart.js: the app's colours, a
 // chart that follows the UI language, and an accessible summary of what a chart shows.
 
-import { formatNumber, getLang } from '../i18n.js';
+import { formatNumber, getLang, t } from '../i18n.js';
 
 const scripts = new Map(); // src → Promise of the global the script defines
 
@@ -79,6 +79,8 @@ export function countScale(extra = {}) {
 export function makeChart(Chart, canvas, { type, options = {}, datasetOptions = {} }) {
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.color = '#5b6478';
+  // Until its data arrive, the chart says so (an image needs a text).
+  if (!canvas.getAttribute('aria-label')) canvas.setAttribute('aria-label', t('common.loading'));
   const chart = new Chart(canvas, {
     type,
     data: { labels: [], datasets: [{ data: [], borderWidth: type === 'line' ? 2 : 0, ...datasetOptions }] },
@@ -93,7 +95,7 @@ export function makeChart(Chart, canvas, { type, options = {}, datasetOptions = 
       chart.data.datasets[0].data = values;
       if (colors) chart.data.datasets[0].backgroundColor = colors;
       chart.update('none');
-      canvas.setAttribute('aria-label', summary ?? labels.map((label, i) => `${label}: ${formatNumber(values[i] ?? 0)}`).join(', '));
+      canvas.setAttribute('aria-label', summary || labels.map((label, i) => `${label}: ${formatNumber(values[i] ?? 0)}`).join(', ') || t('chart.noData'));
       if (!summary) canvas.dataset.values = JSON.stringify(Object.fromEntries(labels.map((label, i) => [label, values[i] ?? 0])));
     },
     destroy() {

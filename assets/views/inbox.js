@@ -48,7 +48,7 @@ export function mountInbox(root, ctx, params, arg) {
         missedError, missedEl))
     : null;
 
-  const page = h('main', { class: 'page inbox-page', testid: 'inbox', dataset: { roomId: roomId ? String(roomId) : '' } },
+  const page = h('main', { class: ['page', 'inbox-page', roomId && 'has-conversation'], testid: 'inbox', dataset: { roomId: roomId ? String(roomId) : '' } },
     h('div', { class: 'page-top' }, h('h1', { i18n: 'inbox.title' })),
     listError.el,
     staffSection,
@@ -198,7 +198,8 @@ export function mountInbox(root, ctx, params, arg) {
     chat.on('inbox', renderList),
     chat.on('talk-requests', ({ kind }) => {
       renderRequests();
-      if (kind === 'talk_missed') loadMissed();
+      // A missed request leaves the follow-up list once the buyer's next one is taken.
+      if (kind === 'talk_missed' || kind === 'talk_taken') loadMissed();
     }),
     ctx.onDuty(() => renderRequests()),
   ];

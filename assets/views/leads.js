@@ -4,15 +4,21 @@
 // download (a plain same-origin link: the session cookie authenticates it). Times are
 // shown in the viewer's own time zone. A visitor entering or leaving the booth (booth_live
 // in the room booth:{id}) refreshes the table.
+//
+// The company's own staff also keep, per lead, a follow-up state, a rating, tags and notes
+// (an editor in a dialog), and go from a lead to a private message or a meeting invitation.
+// Organizers see the leads without these.
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { countryName, formatNumber, formatTime, onLangChange, t } from '../i18n.js';
+import { errorBox, showError } from './forms.js';
 import {
   forbiddenPage, formatDateTime, formatDuration, languageChips, pageError, viewerTimeZone, whereLine,
 } from './common.js';
 
 const KIND_ORDER = { brochure: 0, product: 1, video: 2, photo: 3 };
+const FOLLOWUPS = ['new', 'contacted', 'meeting', 'won', 'lost'];
 
 export function mountLeads(root, ctx, params, arg) {
   const { session } = ctx;
@@ -43,7 +49,13 @@ export function mountLeads(root, ctx, params, arg) {
     class: 'btn btn-primary btn-small', testid: 'leads-csv', href: api.leadsCsvUrl(companyId),
     i18n: 'leads.csv', attrs: { download: `leads-${companyId}.csv` },
   });
+  const ownStaff = me.role === 'exhibitor' && me.company_id === companyId;
   const error = pageError('leads-error', () => load());
+  const followFilter = h('select', {
+    testid: 'leads-followup-filter', i18nAttr: { 'aria-label': 'leads.filterFollowup' },
+    on: { change: () => render() },
+  }, h('option', { value: '', i18n: 'leads.followupAll' }), FOLLOWUPS.map((f) => h('option', { value: f, i18n: `leads.followup.${f}` })));
+  const editor = leadEditor();
   const summaryEl = h('section', { class: 'stats stats-4', testid: 'leads-summary' });
   const zoneEl = h('p', { class: 'muted small', testid: 'leads-zone' });
   const tableWrap = h('div', { class: 'table-wrap card', testid: 'leads-table-wrap' }, h('p', { class: 'muted', i18n: 'common.loading' }));
@@ -57,8 +69,10 @@ export function mountLeads(root, ctx, params, arg) {
         csvLink)),
     error.el,
     summaryEl,
-    zoneEl,
-    tableWrap));
+    h('div', { class: 'leads-bar' }, zoneEl, ownStaff ? h('label', { class: 'field inline-field' },
+      h('span', { class: 'field-label', i18n: 'leads.filterFollowup' }), followFilter) : null),
+    tableWrap,
+    editor.dialog));
 
   function stat(testid, value, key) {
     return h('div', { class: 'stat', testid },
@@ -92,16 +106,120 @@ export function mountLeads(root, ctx, params, arg) {
     h('time', { class: 'muted small', attrs: { datetime: new Date(item.last).toISOString() }, text: formatTime(item.last) }))));
   }
 
+  // ------------------------------------------------------------ the follow-up of one lead
+  /** Stars as text ("★★★☆☆"), read out as "4 of 5". */
+  function stars(rating) {
+    if (!rating) return h('span', { class: 'muted small', testid: 'lead-rating', dataset: { rating: '0' }, i18n: 'leads.notRated' });
+    return h('span', { class: 'lead-stars', testid: 'lead-rating', dataset: { rating: String(rating) }, attrs: { role: 'img' },
+      i18nAttr: { 'aria-label': 'leads.ratingOf' }, i18nArgs: { n: rating } }, '★'.repeat(rating) + '☆'.repeat(5 - rating));
+  }
+
+  function followCell(lead) {
+    return h('div', { class: 'lead-follow' },
+      h('span', { class: `follow-badge follow-${lead.followup}`, testid: 'lead-followup', dataset: { followup: lead.followup }, i18n: `leads.followup.${lead.followup}` }),
+      stars(lead.rating),
+      lead.tags?.length ? h('span', { class: 'tags', testid: 'lead-tags' }, lead.tags.map((tag) => h('span', { class: 'tag tag-own', text: tag }))) : null,
+      lead.notes ? h('p', { class: 'lead-notes small', testid: 'lead-notes', text: lead.notes }) : null,
+      h('span', { class: 'lead-actions' },
+        h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'lead-edit', i18n: 'leads.edit',
+          i18nAttr: { 'aria-label': 'leads.editOf' }, i18nArgs: { name: lead.name }, on: { click: () => editor.open(lead) } }),
+        h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'lead-message', i18n: 'leads.message',
+          i18nAttr: { 'aria-label': 'leads.messageTo' }, i18nArgs: { name: lead.name }, on: { click: (event) => messageLead(lead, event.currentTarget) } }),
+        h('a', { class: 'btn btn-primary btn-small', testid: 'lead-book',
+          href: `#/meetings/book/${companyId}?buyer=${lead.user_id}&name=${encodeURIComponent(lead.name)}`,
+          i18n: 'leads.book', i18nAttr: { 'aria-label': 'leads.bookWith' }, i18nArgs: { name: lead.name } })));
+  }
+
+  async function messageLead(lead, button) {
+    button.disabled = true;
+    try {
+      const info = await session.chat.open(`private:${companyId}:${lead.user_id}`);
+      ctx.navigate(`#/inbox/${info.id}`);
+    } catch (e) {
+      button.disabled = false;
+      if (!ctx.handleAuthError(e)) error.show(e);
+    }
+  }
+
+  /** The dialog where staff keep a lead's follow-up, rating, tags and notes. */
+  function leadEditor() {
+    let lead = null;
+    const title = h('h2', { testid: 'lead-editor-title' });
+    const follow = h('select', { testid: 'lead-editor-followup', name: 'followup' },
+      FOLLOWUPS.map((f) => h('option', { value: f, i18n: `leads.followup.${f}` })));
+    const rating = h('select', { testid: 'lead-editor-rating', name: 'rating' },
+      h('option', { value: '', i18n: 'leads.notRated' }),
+      [1, 2, 3, 4, 5].map((n) => h('option', { value: String(n), text: `${'★'.repeat(n)} (${n})` })));
+    const tags = h('input', { type: 'text', testid: 'lead-editor-tags', name: 'tags', maxLength: 500, autocomplete: 'off' });
+    const notes = h('textarea', { testid: 'lead-editor-notes', name: 'notes', rows: 5, maxLength: 4000 });
+    const formError = errorBox('lead-editor-error');
+    const save = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'lead-editor-save', i18n: 'leads.save' });
+    const field = (key, control, hint) => h('label', { class: 'field' },
+      h('span', { class: 'field-label', i18n: key }), control, hint ? h('span', { class: 'field-hint', i18n: hint }) : null);
+    const form = h('form', { class: 'form', testid: 'lead-editor', attrs: { novalidate: true } },
+      field('leads.followupLabel', follow),
+      field('leads.rating', rating),
+      field('leads.tags', tags, 'leads.tagsHint'),
+      field('leads.notes', notes),
+      formError,
+      h('div', { class: 'form-actions' }, save,
+        h('button', { type: 'button', class: 'btn btn-ghost', testid: 'lead-editor-cancel', i18n: 'common.close', on: { click: () => dialog.close() } })));
+    const dialog = h('dialog', { class: 'drawer lead-dialog', testid: 'lead-dialog', attrs: { 'aria-labelledby': 'lead-editor-title' } },
+      h('div', { class: 'drawer-body' }, title, form));
+    title.id = 'lead-editor-title';
+    dialog.addEventListener('click', (event) => {
+      if (event.target === dialog) dialog.close();
+    });
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (!lead) return;
+      save.disabled = true;
+      showError(formError, null);
+      try {
+        const saved = await api.annotateLead(companyId, lead.user_id, {
+          followup: follow.value,
+          rating: rating.value ? Number(rating.value) : null,
+          tags: tags.value.split(',').map((tag) => tag.trim()).filter(Boolean),
+          notes: notes.value,
+        });
+        const index = report.leads.findIndex((l) => l.user_id === saved.user_id);
+        if (index >= 0) report.leads[index] = { ...report.leads[index], ...saved };
+        dialog.close();
+        render();
+      } catch (e) {
+        if (!ctx.handleAuthError(e)) showError(formError, e);
+      } finally {
+        save.disabled = false;
+      }
+    });
+    return {
+      dialog,
+      open(which) {
+        lead = which;
+        title.textContent = t('leads.editorTitle', { name: which.name });
+        follow.value = which.followup || 'new';
+        rating.value = which.rating ? String(which.rating) : '';
+        tags.value = (which.tags || []).join(', ');
+        notes.value = which.notes || '';
+        showError(formError, null);
+        dialog.showModal();
+        follow.focus();
+      },
+    };
+  }
+
   function render() {
     if (!report) return;
-    const leads = [...(report.leads || [])].sort((a, b) => b.last_visit_ms - a.last_visit_ms);
+    const wanted = followFilter.value;
+    const all = [...(report.leads || [])].sort((a, b) => b.last_visit_ms - a.last_visit_ms);
+    const leads = ownStaff && wanted ? all.filter((lead) => lead.followup === wanted) : all;
     replaceChildren(summaryEl,
-      stat('leads-count', leads.length, 'leads.count'),
+      stat('leads-count', all.length, 'leads.count'),
       stat('leads-total-visits', report.total_visits, 'leads.totalVisits'),
       stat('leads-anon-visitors', report.anonymous_visitors, 'leads.anonVisitors'),
       stat('leads-anon-visits', report.anonymous_visits, 'leads.anonVisits'));
     zoneEl.textContent = t('leads.zone', { zone: viewerTimeZone(), time: loadedAt ? formatTime(loadedAt) : '' });
-    if (!leads.length) {
+    if (!all.length) {
       replaceChildren(tableWrap, h('div', { class: 'empty-state', testid: 'leads-empty' },
         h('p', { i18n: 'leads.empty' }),
         h('p', { class: 'muted small', i18n: 'leads.emptyHint' })));
@@ -111,7 +229,8 @@ export function mountLeads(root, ctx, params, arg) {
     replaceChildren(tableWrap, h('table', { class: 'leads-table', testid: 'leads-table' },
       h('thead', {}, h('tr', {},
         th('leads.col.visitor'), th('leads.col.profile'), th('leads.col.visits', 'num'), th('leads.col.first'),
-        th('leads.col.last'), th('leads.col.dwell', 'num'), th('leads.col.opened'))),
+        th('leads.col.last'), th('leads.col.dwell', 'num'), th('leads.col.opened'),
+        ownStaff ? th('leads.col.followup') : null)),
       h('tbody', {}, leads.map((lead) => h('tr', { testid: 'lead-row', dataset: { userId: String(lead.user_id) } },
         h('td', {}, h('div', { class: 'lead-who' },
           h('strong', { class: 'lead-name', testid: 'lead-name', text: lead.name }),
@@ -128,7 +247,9 @@ export function mountLeads(root, ctx, params, arg) {
         h('td', { class: 'nowrap', testid: 'lead-first', text: formatDateTime(lead.first_visit_ms) }),
         h('td', { class: 'nowrap', testid: 'lead-last', text: formatDateTime(lead.last_visit_ms) }),
         h('td', { class: 'num nowrap', testid: 'lead-dwell', dataset: { ms: String(lead.dwell_ms) }, text: formatDuration(lead.dwell_ms) }),
-        h('td', {}, openedList(lead.opened)))))));
+        h('td', {}, openedList(lead.opened)),
+        ownStaff ? h('td', { class: 'lead-follow-cell' }, followCell(lead)) : null)))));
+    tableWrap.dataset.shown = String(leads.length);
   }
 
   async function load() {

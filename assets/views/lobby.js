@@ -131,24 +131,40 @@ export function mountLobby(root, ctx, params) {
   const searchError = pageError('search-error', () => search());
   const pager = h('nav', { class: 'pager', testid: 'pager', hidden: true, i18nAttr: { 'aria-label': 'pager.label' } });
 
-  root.append(h('main', { class: 'lobby', testid: 'lobby' },
-    h('section', { class: 'welcome' },
-      h('div', {},
-        h('h1', { testid: 'lobby-welcome', i18n: 'lobby.welcome', i18nArgs: { name: me.name } }),
-        h('p', { class: 'muted', i18n: 'lobby.intro' }))),
-    statsEl,
-    loadError.el,
-    recsSection,
-    h('div', { class: 'lobby-grid' },
-      onlinePanel,
-      h('section', { class: 'booths-section', testid: 'booths' },
-        h('h2', { class: 'section-title', i18n: 'booths.title' }),
-        searchForm,
-        filtersEl,
-        searchError.el,
-        resultsCount,
-        resultsGrid,
-        pager))));
+  // Browser notifications (meeting news, talk requests, messages while the tab is hidden):
+  // asked for with a click, as browsers require; offered until answered.
+  const notifyButton = h('button', {
+    type: 'button', class: 'btn btn-ghost btn-small notify-enable', testid: 'notify-enable', i18n: 'notify.enable',
+    hidden: ctx.notificationsState() !== 'default',
+    on: {
+      click: async () => {
+        notifyButton.disabled = true;
+        await ctx.enableNotifications();
+        notifyButton.hidden = ctx.notificationsState() !== 'default';
+        notifyButton.disabled = false;
+      },
+    },
+  });
+  const welcome = h('section', { class: 'welcome' },
+    h('div', {},
+      h('h1', { testid: 'lobby-welcome', i18n: 'lobby.welcome', i18nArgs: { name: me.name } }),
+      h('p', { class: 'muted lobby-intro', i18n: 'lobby.intro' })),
+    notifyButton);
+  const booths = h('section', { class: 'booths-section', testid: 'booths' },
+    h('h2', { class: 'section-title', i18n: 'booths.title' }),
+    searchForm,
+    filtersEl,
+    searchError.el,
+    resultsCount,
+    resultsGrid,
+    pager);
+  // On a phone the search comes first (in the first screen), then what is recommended, who
+  // is online and the fair's figures; the order on the page is the order read and tabbed.
+  const phone = window.matchMedia('(max-width: 560px)').matches;
+  root.append(h('main', { class: ['lobby', phone && 'is-phone'], testid: 'lobby' },
+    phone
+      ? [welcome, loadError.el, h('div', { class: 'lobby-grid' }, booths), recsSection, onlinePanel, statsEl]
+      : [welcome, statsEl, loadError.el, recsSection, h('div', { class: 'lobby-grid' }, onlinePanel, booths)]));
 
   // ------------------------------------------------------------ filter widgets
   function fillHalls() {

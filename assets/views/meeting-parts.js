@@ -198,7 +198,10 @@ export function slotGrid({ viewerTz, otherTz, cell, onPick, testid = 'slot-grid'
     el.replaceChildren();
     const days = new Map();
     for (const slot of [...slots].sort((a, b) => a.starts_ms - b.starts_ms)) {
-      const key = slot.day || dayKey(slot.starts_ms, viewerTz);
+      // Grouped by the day on the viewer's own clock, the day its heading names: the fair's
+      // day (slot.day, in the fair's zone) can differ for early or late slots, which gave one
+      // day two headings.
+      const key = dayKey(slot.starts_ms, viewerTz);
       if (!days.has(key)) days.set(key, []);
       days.get(key).push(slot);
     }

@@ -33,7 +33,7 @@ const CLOSED_STATES = new Set(['declined', 'cancelled', 'expired']);
 export function mountMeetings(root, ctx, params, arg) {
   const [mode, rest] = String(arg || '').split('/');
   if (!mode) return mountAgenda(root, ctx, params);
-  if (mode === 'book' && rest) return mountBooking(root, ctx, Number(rest));
+  if (mode === 'book' && rest) return mountBooking(root, ctx, Number(rest), params);
   if (mode === 'availability') return mountAvailability(root, ctx, rest ? Number(rest) : ctx.session.user.company_id);
   if (mode === 'busy' && !rest) return mountBusy(root, ctx);
   root.append(h('main', { class: 'page narrow' },
@@ -594,13 +594,18 @@ function calendarCard(ctx) {
 
 // ================================================================ booking (buyers)
 
-function mountBooking(root, ctx, companyId) {
+function mountBooking(root, ctx, companyId, params = new URLSearchParams()) {
   const { session } = ctx;
   const me = session.user;
-  if (me.role !== 'buyer') {
+  // A company's staff invite a buyer (from a lead: ?buyer={user_id}&name=…): the same grid
+  // and form, the request naming the buyer, who then answers it.
+  const buyerId = Number(params.get('buyer')) || null;
+  const inviting = me.role === 'exhibitor' && me.company_id === companyId && Boolean(buyerId);
+  if (me.role !== 'buyer' && !inviting) {
     forbiddenPage(root, 'meet.onlyBuyers');
     return null;
   }
+  const buyerName = params.get('name') || '';
   if (!Number.isSafeInteger(companyId) || companyId <= 0) {
     forbiddenPage(root, 'meet.notFound');
     return null;
@@ -616,7 +621,9 @@ function mountBooking(root, ctx, companyId) {
   let gridVersion = 0;
 
   const error = pageError('book-error', () => load());
-  const title = h('h1', { testid: 'book-title', i18n: 'meet.bookTitle', i18nArgs: { company: '…' } });
+  const title = inviting
+    ? h('h1', { testid: 'book-title', i18n: 'meet.inviteTitle', i18nArgs: { name: buyerName } })
+    : h('h1', { testid: 'book-title', i18n: 'meet.bookTitle', i18nArgs: { company: '…' } });
   const zones = h('div', {});
   const gridBox = h('div', {}, h('p', { class: 'muted', i18n: 'common.loading' }));
   const gridCard = h('section', { class: 'card book-grid-card', testid: 'book-grid-card' },
@@ -658,7 +665,9 @@ function mountBooking(root, ctx, companyId) {
   root.append(h('main', { class: 'page book-page', testid: 'book-page', dataset: { companyId: String(companyId) } },
     h('div', { class: 'page-top' },
       h('div', {},
-        h('a', { class: 'back-link', href: `#/booth/${companyId}`, testid: 'book-back', i18n: 'meet.backToBooth' }),
+        inviting
+          ? h('a', { class: 'back-link', href: '#/leads', testid: 'book-back', i18n: 'leads.back' })
+          : h('a', { class: 'back-link', href: `#/booth/${companyId}`, testid: 'book-back', i18n: 'meet.backToBooth' }),
         title)),
     error.el,
     h('div', { class: 'book-layout' }, gridCard, formCard)));
@@ -727,7 +736,9 @@ function mountBooking(root, ctx, companyId) {
     if (disposed) return;
     slots = avail.slots || [];
     busy = new Set(busyData?.slot_ids || []);
-    taken = (mine.meetings || []).filter((m) => m.state === 'confirmed' || m.state === 'requested').map((m) => [m.starts_ms, m.ends_ms]);
+    // A buyer's own meetings block their slots; a company's are spread over its seats (the
+    // server decides whether one is free).
+    taken = inviting ? [] : (mine.meetings || []).filter((m) => m.state === 'confirmed' || m.state === 'requested').map((m) => [m.starts_ms, m.ends_ms]);
     if (selected && !slots.some((s) => s.slot.id === selected.id && s.free_seats > 0 && !busy.has(s.slot.id)
       && !overlapsMine(s.slot))) {
       pick(null, { keepError: true }); // gone meanwhile: pick another (the error says why)
@@ -742,8 +753,10 @@ function mountBooking(root, ctx, companyId) {
       detail = await api.company(companyId);
       if (disposed) return;
       companyTz = companyZone(detail.company.country);
-      title.dataset.i18nArgs = JSON.stringify({ company: detail.company.name });
-      title.textContent = t('meet.bookTitle', { company: detail.company.name });
+      if (!inviting) {
+        title.dataset.i18nArgs = JSON.stringify({ company: detail.company.name });
+        title.textContent = t('meet.bookTitle', { company: detail.company.name });
+      }
       renderProducts();
       presetLanguages();
       await loadSlots();
@@ -766,6 +779,7 @@ function mountBooking(root, ctx, companyId) {
     try {
       const meeting = await api.requestMeeting({
         company_id: companyId,
+        buyer_id: inviting ? buyerId : undefined,
         slot_id: selected.id,
         mode: onsite.checked ? 'onsite' : 'online',
         message: message.value.trim(),

@@ -80,7 +80,7 @@ export function mountReports(root, ctx, params) {
   }, BUCKETS.map((m) => h('option', { value: String(m), i18n: 'reports.stepMinutes', i18nArgs: { count: m } })));
   bucketSelect.value = String(bucketMinutes);
   const concurrencyCsv = csvLink('concurrency');
-  const concurrencyTable = h('div', { class: 'table-wrap table-scroll' });
+  const concurrencyTable = h('div', { class: 'table-wrap table-scroll', attrs: { tabindex: '0' } });
   const concurrencyCard = h('section', { class: 'card report-section chart-card', testid: 'report-section', dataset: { section: 'concurrency' } },
     h('div', { class: 'section-head' },
       h('h2', { i18n: 'report.section.concurrency' }),
@@ -173,7 +173,7 @@ export function mountReports(root, ctx, params) {
           h('span', { class: 'section-tools' },
             h('span', { class: 'muted small', i18n: 'reports.rows', i18nArgs: { count: data.rows.length } }),
             link)),
-        h('div', { class: 'table-wrap table-scroll' },
+        h('div', { class: 'table-wrap table-scroll', attrs: { tabindex: '0' } },
           sectionTable(data, { linkCompany: (id) => `#/stats/${id}` })));
     }));
   }

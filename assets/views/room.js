@@ -146,7 +146,7 @@ export function mountRoom(root, ctx, params, arg) {
     const own = ownTime(meeting, me);
     replaceChildren(timesEl,
       h('strong', { testid: 'room-time', text: `${own.start}–${own.end}` }),
-      otherTimes(meeting, me).map((entry) => [' · ', timeIn(entry)]));
+      otherTimes(meeting, me).map((entry) => [' ', timeIn(entry)])); // .time-in draws its own "· "
     let companies = null;
     try {
       companies = await companyMap();

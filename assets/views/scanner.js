@@ -276,7 +276,9 @@ export function mountScanner(root, ctx) {
 
   function showResult(entry) {
     resultEl.hidden = false;
+    const repeat = entry.ok && Boolean(entry.checkin.first_at_ms);
     resultEl.dataset.state = entry.ok ? 'ok' : 'error';
+    resultEl.dataset.repeat = String(repeat);
     resultEl.classList.remove('flash');
     void resultEl.offsetWidth;
     resultEl.classList.add('flash');
@@ -284,9 +286,12 @@ export function mountScanner(root, ctx) {
       const { user } = entry.checkin;
       replaceChildren(resultEl,
         h('div', { class: 'scan-result-head' },
-          h('span', { class: 'scan-mark is-ok', attrs: { 'aria-hidden': 'true' }, text: '✓' }),
+          h('span', { class: ['scan-mark', repeat ? 'is-repeat' : 'is-ok'], attrs: { 'aria-hidden': 'true' }, text: repeat ? '↻' : '✓' }),
           h('div', {},
-            h('p', { class: 'scan-result-title', i18n: 'scan.checkedIn' }),
+            repeat
+              ? h('p', { class: 'scan-result-title', testid: 'scan-result-repeat', dataset: { firstAt: String(entry.checkin.first_at_ms) },
+                i18n: 'scan.repeat', i18nArgs: { time: formatTime(entry.checkin.first_at_ms) } })
+              : h('p', { class: 'scan-result-title', i18n: 'scan.checkedIn' }),
             h('h2', { class: 'scan-result-name', testid: 'scan-result-name', text: user.name }))),
         h('div', { class: 'scan-result-who' },
           h('span', { class: `avatar role-${user.role}`, text: initials(user.name), attrs: { 'aria-hidden': 'true' } }),
@@ -326,11 +331,13 @@ export function mountScanner(root, ctx) {
           h('time', { class: 'muted small', text: formatTime(entry.at) }));
       }
       const { user, place, company_id: companyId, at_ms: at } = entry.checkin;
-      return h('li', { class: 'scan-row', testid: 'scan-row', dataset: { state: 'ok', place, userId: String(user.id) } },
-        h('span', { class: 'scan-mark is-ok small', text: '✓' }),
+      const again = Boolean(entry.checkin.first_at_ms);
+      return h('li', { class: 'scan-row', testid: 'scan-row', dataset: { state: 'ok', repeat: String(again), place, userId: String(user.id) } },
+        h('span', { class: ['scan-mark', 'small', again ? 'is-repeat' : 'is-ok'], text: again ? '↻' : '✓' }),
         h('span', { class: 'scan-row-main' },
           h('strong', { testid: 'scan-row-name', text: user.name }),
-          h('span', { class: 'muted small', text: [personLine(user), placeName(companyId)].filter(Boolean).join(' · ') })),
+          h('span', { class: 'muted small', text: [personLine(user), placeName(companyId)].filter(Boolean).join(' · ') }),
+          again ? h('span', { class: 'small scan-row-repeat', i18n: 'scan.repeat', i18nArgs: { time: formatTime(entry.checkin.first_at_ms) } }) : null),
         h('span', { class: 'scan-row-side' },
           h('span', { class: 'badge badge-soft', text: entry.via === 'camera' ? t('scan.viaCamera') : t('scan.viaTyped') }),
           h('time', { class: 'muted small', text: formatTime(at) })));

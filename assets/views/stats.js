@@ -159,7 +159,7 @@ export function mountStats(root, ctx, params, arg) {
       const data = section(report, name);
       return h('section', { class: 'card report-section', testid: 'report-section', dataset: { section: name, rows: String(data.rows.length) } },
         h('div', { class: 'section-head' }, h('h2', { text: sectionTitle(name) })),
-        h('div', { class: 'table-wrap table-scroll' }, sectionTable(data)));
+        h('div', { class: 'table-wrap table-scroll', attrs: { tabindex: '0' } }, sectionTable(data)));
     }));
     renderChart();
     page.dataset.loaded = String(Number(page.dataset.loaded || 0) + 1);

@@ -276,6 +276,45 @@ pub struct Lead {
     /// Total time inside, over every finished visit (and open visits up to now).
     pub dwell_ms: i64,
     pub opened: Vec<OpenedItem>,
+    /// The company's own follow-up (its staff only; blank, `new`, for organizers). Its
+    /// fields sit beside the others on the wire.
+    #[serde(flatten)]
+    pub follow: LeadFollowUp,
+}
+
+fn followup_new() -> String {
+    "new".to_string()
+}
+
+/// The follow-up states of a lead, in their usual order.
+pub const LEAD_FOLLOWUPS: [&str; 5] = ["new", "contacted", "meeting", "won", "lost"];
+
+/// What a company's staff keep about one lead: the body of
+/// `PUT /api/v1/companies/{id}/leads/{user_id}` (the whole record, replaced) and part of each
+/// [`Lead`] they read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LeadFollowUp {
+    #[serde(default)]
+    pub notes: String,
+    /// 1 to 5 stars, or none.
+    #[serde(default)]
+    pub rating: Option<i64>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Where the follow-up stands: `new`, `contacted`, `meeting`, `won` or `lost`.
+    #[serde(default = "followup_new")]
+    pub followup: String,
+}
+
+impl Default for LeadFollowUp {
+    fn default() -> Self {
+        LeadFollowUp {
+            notes: String::new(),
+            rating: None,
+            tags: vec![],
+            followup: followup_new(),
+        }
+    }
 }
 
 /// A booth's leads, plus counts for the visitors who did not share their contact.

@@ -365,6 +365,8 @@ pub enum TalkState {
     Open,
     Accepted,
     Missed,
+    /// The visitor withdrew it before anyone answered.
+    Cancelled,
 }
 
 /// A visitor's request to talk to a booth's staff.
@@ -380,7 +382,10 @@ pub struct TalkRequest {
     #[serde(default)]
     pub room_id: Option<i64>,
     pub created_ms: i64,
-    /// When it was accepted or missed.
+    /// While open: when it will be recorded as missed if nobody takes it.
+    #[serde(default)]
+    pub expires_ms: i64,
+    /// When it was accepted, missed or cancelled.
     #[serde(default)]
     pub resolved_ms: Option<i64>,
 }
@@ -638,4 +643,8 @@ pub struct CheckIn {
     #[serde(default)]
     pub company_id: Option<i64>,
     pub at_ms: i64,
+    /// Set on a repeat scan: this badge was already scanned at the same place (the entrance,
+    /// or the same booth) within the last 24 hours, first at this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_at_ms: Option<i64>,
 }

@@ -110,6 +110,8 @@ pub enum Command {
     TalkRequest { company_id: i64 },
     /// A staff member takes a talk request; the first one wins, the others get `conflict`.
     TalkAccept { request_id: i64 },
+    /// The visitor withdraws their own request while it is still open.
+    TalkCancel { request_id: i64 },
     /// Enters an online meeting's video room (its participants only, from 10 minutes before
     /// the start to the end). Checks the caller in; the reply carries the ICE servers and who
     /// is in the room. Others see a presence `join` in `meet:{id}`.
@@ -146,6 +148,7 @@ impl Command {
         "chat_delete",
         "talk_request",
         "talk_accept",
+        "talk_cancel",
         "meeting_join",
         "meeting_leave",
         "meeting_signal",
@@ -170,6 +173,7 @@ impl Command {
             Command::ChatDelete { .. } => "chat_delete",
             Command::TalkRequest { .. } => "talk_request",
             Command::TalkAccept { .. } => "talk_accept",
+            Command::TalkCancel { .. } => "talk_cancel",
             Command::MeetingJoin { .. } => "meeting_join",
             Command::MeetingLeave { .. } => "meeting_leave",
             Command::MeetingSignal { .. } => "meeting_signal",
@@ -307,7 +311,7 @@ pub enum ReplyData {
         room_id: i64,
         message_id: i64,
     },
-    /// Answers `talk_request` and `talk_accept`.
+    /// Answers `talk_request`, `talk_accept` and `talk_cancel`.
     Talk {
         request: TalkRequest,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -378,6 +382,8 @@ pub enum RoomEvent {
     TalkTaken { request: TalkRequest },
     /// Nobody took the request in time (in `duty:{company_id}` and the buyer's `user:{id}`).
     TalkMissed { request: TalkRequest },
+    /// The visitor withdrew the request (in `duty:{company_id}` and the buyer's `user:{id}`).
+    TalkCancelled { request: TalkRequest },
     /// A meeting of yours was requested, accepted, declined, cancelled or expired (in
     /// `user:{id}` of the buyer and of every staff member of the company).
     MeetingUpdated { meeting: Meeting },
@@ -474,6 +480,7 @@ mod tests {
             Command::ChatDelete { message_id: 1 },
             Command::TalkRequest { company_id: 1 },
             Command::TalkAccept { request_id: 1 },
+            Command::TalkCancel { request_id: 1 },
             Command::MeetingJoin { meeting_id: 1 },
             Command::MeetingLeave { meeting_id: 1 },
             Command::MeetingSignal {

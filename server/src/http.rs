@@ -31,6 +31,7 @@ use utoipa::OpenApi;
         booths::edit::delete_product, booths::media::upload, booths::media::add_video_link,
         booths::media::serve, booths::media::remove, booths::lobby::search,
         booths::lobby::recommendations, booths::leads::leads, booths::leads::leads_csv,
+        booths::leads::annotate,
         chat::routes::rooms, chat::routes::talk_requests, chat::routes::sanction,
         chat::routes::lift, chat::routes::block, chat::routes::blocks, chat::routes::unblock,
         chat::routes::add_member,

@@ -378,6 +378,11 @@ impl Dispatch for AppDispatch {
                         .await
                         .map_err(|e| e.body())
                 }
+                Command::TalkCancel { request_id } => {
+                    chat::talk::cancel(&self.state, conn, request_id)
+                        .await
+                        .map_err(|e| e.body())
+                }
                 Command::MeetingJoin { meeting_id } => {
                     meetings::room::join(&self.state, conn, meeting_id)
                         .await

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# run.sh — runs the web client's real-browser test end to end: installs playwright-core
-# (npm ci) when needed, starts the server binary with demo data on a free port and a fresh
+# run.sh — runs the web client's real-browser test end to end: installs playwright-core and
+# axe-core (npm ci) when needed, starts the server binary with demo data on a free port and a fresh
 # data directory, waits for /readyz, runs lobby.test.mjs, booth.test.mjs, chat-model.test.mjs
 # (the chat model alone, no server needed), chat.test.mjs, meetings.test.mjs (booking, the
-# live request inbox, answers, the calendar feed), room.test.mjs (the WebRTC video room
+# live request inbox, answers, the calendar feed), fixes.test.mjs (issue 17's small things;
+# it checks the demo's video meeting in first, so it runs before room), room.test.mjs (the WebRTC video room
 # with Chromium's fake camera) and dashboard.test.mjs (organizer monitoring: the live
 # dashboard, reports and their downloads, the badge scanner by typed code and by a fake
-# camera filming a QR badge, an exhibitor's own figures, the badge page), and always stops
-# the server.
+# camera filming a QR badge, an exhibitor's own figures, the badge page), leads.test.mjs (live
+# leads, follow-up notes, message and meeting from a lead), phone.test.mjs (phone
+# layouts, the installed app offline, notifications while hidden) and a11y.test.mjs (skip link,
+# focus, axe-core, text that fits in six languages), and always stops the server.
 # Exits non-zero when any test file fails.
 #
 #   bash tests/browser/run.sh [path/to/expo-server]   (default: target/debug/expo-server)
@@ -24,7 +27,7 @@ if [[ ! -x "$SERVER_BIN" ]]; then
   exit 2
 fi
 
-if [[ ! -d "$HERE/node_modules/playwright-core" ]]; then
+if [[ ! -d "$HERE/node_modules/playwright-core" || ! -d "$HERE/node_modules/axe-core" ]]; then
   (cd "$HERE" && npm ci --no-audit --no-fund)
 fi
 
@@ -80,7 +83,7 @@ echo "run.sh: server ready at $URL (pid $SERVER_PID)"
 
 # One file after the other: they share the server, and the lobby test counts who is online.
 status=0
-for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs chat.test.mjs meetings.test.mjs room.test.mjs dashboard.test.mjs; do
+for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs chat.test.mjs meetings.test.mjs fixes.test.mjs room.test.mjs dashboard.test.mjs leads.test.mjs phone.test.mjs a11y.test.mjs; do
   file_status=0
   EXPO_URL="$URL" EXPO_ADMIN_PASSWORD="admin-password-123" node "$HERE/$test_file" || file_status=$?
   if [[ "$file_status" -ne 0 ]]; then

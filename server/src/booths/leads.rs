@@ -3,21 +3,25 @@
 //! A buyer appears by name only with the consent they gave at registration
 //! (`share_contact`); every other buyer visit is counted, anonymously. Other roles
 //! (organizers, interpreters, other exhibitors) visiting are neither.
+//!
+//! The company's staff keep notes, a rating, tags and a follow-up state per lead
+//! (`lead_notes`). They are the company's own working notes: organizers see the leads
+//! without them.
 
 use super::require_editor;
 use crate::auth::Caller;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult, JsonBody};
 use crate::http::guard::csv_cell;
-use crate::store::json::decode_list;
+use crate::store::json::{decode_list, encode_list};
 use crate::store::now_ms;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::{Json, Router};
-use expo_schema::api::{Lead, LeadReport, OpenedItem};
-use expo_schema::ErrorBody;
+use expo_schema::api::{Lead, LeadFollowUp, LeadReport, OpenedItem, LEAD_FOLLOWUPS};
+use expo_schema::{ErrorBody, Role};
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -25,6 +29,141 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/companies/{id}/leads", get(leads))
         .route("/api/v1/companies/{id}/leads.csv", get(leads_csv))
+        .route("/api/v1/companies/{id}/leads/{user_id}", put(annotate))
+}
+
+/// Whether this caller is one of the company's own staff (who alone see and keep notes).
+fn own_staff(caller: &Caller, company_id: i64) -> bool {
+    caller.user.role == Role::Exhibitor && caller.user.company_id == Some(company_id)
+}
+
+/// How much a lead's notes may hold.
+const MAX_NOTES_CHARS: usize = 4000;
+const MAX_TAGS: usize = 12;
+const MAX_TAG_CHARS: usize = 40;
+
+/// Checks and tidies a lead note: trimmed notes and tags, no empty or repeated tag.
+fn clean_note(mut input: LeadFollowUp) -> ApiResult<LeadFollowUp> {
+    input.notes = input.notes.trim().to_string();
+    if input.notes.chars().count() > MAX_NOTES_CHARS {
+        return Err(ApiError::validation(format!(
+            "notes may hold at most {MAX_NOTES_CHARS} characters"
+        )));
+    }
+    if input.rating.is_some_and(|r| !(1..=5).contains(&r)) {
+        return Err(ApiError::validation("a rating is 1 to 5 stars"));
+    }
+    if !LEAD_FOLLOWUPS.contains(&input.followup.as_str()) {
+        return Err(ApiError::validation(
+            "followup is new, contacted, meeting, won or lost",
+        ));
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for tag in &input.tags {
+        let tag = tag.trim();
+        if tag.is_empty() || tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
+            continue;
+        }
+        if tag.chars().count() > MAX_TAG_CHARS {
+            return Err(ApiError::validation(format!(
+                "a tag may have at most {MAX_TAG_CHARS} characters"
+            )));
+        }
+        tags.push(tag.to_string());
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(ApiError::validation(format!(
+            "at most {MAX_TAGS} tags per lead"
+        )));
+    }
+    input.tags = tags;
+    Ok(input)
+}
+
+/// Keeps the company's notes, rating, tags and follow-up state for one lead (the company's
+/// own staff only, and only for a buyer who shared their contact with this booth's visit).
+#[utoipa::path(put, path = "/api/v1/companies/{id}/leads/{user_id}", tag = "booths",
+    request_body = LeadFollowUp,
+    params(("id" = i64, Path, description = "company id"), ("user_id" = i64, Path, description = "the lead's user id")),
+    responses((status = 200, body = Lead), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn annotate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((company_id, user_id)): Path<(i64, i64)>,
+    JsonBody(input): JsonBody<LeadFollowUp>,
+) -> ApiResult<Json<Lead>> {
+    if !own_staff(&caller, company_id) {
+        return Err(ApiError::forbidden(
+            "only the company's own staff keep notes on its leads",
+        ));
+    }
+    let input = clean_note(input)?;
+    let report = report(&state, company_id).await?;
+    if !report.leads.iter().any(|l| l.user_id == user_id) {
+        return Err(ApiError::not_found("no such lead for this booth"));
+    }
+    sqlx::query(
+        "insert into lead_notes (company_id, user_id, notes, rating, tags, followup, updated_ms, updated_by) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8) \
+         on conflict (company_id, user_id) do update set notes = excluded.notes, \
+         rating = excluded.rating, tags = excluded.tags, followup = excluded.followup, \
+         updated_ms = excluded.updated_ms, updated_by = excluded.updated_by",
+    )
+    .bind(company_id)
+    .bind(user_id)
+    .bind(&input.notes)
+    .bind(input.rating)
+    .bind(encode_list(&input.tags))
+    .bind(&input.followup)
+    .bind(now_ms())
+    .bind(caller.user.id)
+    .execute(state.store.pool())
+    .await?;
+    let lead = report
+        .leads
+        .into_iter()
+        .find(|l| l.user_id == user_id)
+        .map(|lead| Lead {
+            follow: input,
+            ..lead
+        })
+        .ok_or_else(|| ApiError::not_found("no such lead for this booth"))?;
+    Ok(Json(lead))
+}
+
+/// Fills in the company's notes on each lead.
+async fn with_notes(state: &AppState, mut report: LeadReport) -> ApiResult<LeadReport> {
+    let rows = sqlx::query(
+        "select user_id, notes, rating, tags, followup from lead_notes where company_id = $1",
+    )
+    .bind(report.company_id)
+    .fetch_all(state.store.pool())
+    .await?;
+    let mut notes: HashMap<i64, sqlx::any::AnyRow> = HashMap::new();
+    for row in rows {
+        notes.insert(row.try_get("user_id")?, row);
+    }
+    for lead in &mut report.leads {
+        if let Some(row) = notes.get(&lead.user_id) {
+            lead.follow = LeadFollowUp {
+                notes: row.try_get("notes")?,
+                rating: row.try_get("rating")?,
+                tags: decode_list(&row.try_get::<String, _>("tags")?),
+                followup: row.try_get("followup")?,
+            };
+        }
+    }
+    Ok(report)
+}
+
+/// The report as this caller may see it: with the notes for the company's own staff.
+async fn report_for(state: &AppState, caller: &Caller, company_id: i64) -> ApiResult<LeadReport> {
+    let report = report(state, company_id).await?;
+    if own_staff(caller, company_id) {
+        with_notes(state, report).await
+    } else {
+        Ok(report)
+    }
 }
 
 /// Builds a booth's lead report from its visit records.
@@ -112,6 +251,7 @@ pub async fn report(state: &AppState, company_id: i64) -> ApiResult<LeadReport> 
                 last_visit_ms: entered,
                 dwell_ms: 0,
                 opened: vec![],
+                follow: LeadFollowUp::default(),
             }),
         };
         lead.visits += 1;
@@ -142,7 +282,7 @@ pub async fn leads(
 ) -> ApiResult<Json<LeadReport>> {
     require_editor(&caller, company_id)?;
     super::load_company(&state.store, company_id, "en").await?;
-    Ok(Json(report(&state, company_id).await?))
+    Ok(Json(report_for(&state, &caller, company_id).await?))
 }
 
 fn utc(ms: i64) -> String {
@@ -169,6 +309,10 @@ pub fn to_csv(report: &LeadReport) -> anyhow::Result<Vec<u8>> {
             "last_visit_utc",
             "dwell_seconds",
             "opened",
+            "followup",
+            "rating",
+            "tags",
+            "notes",
         ])?;
         for lead in &report.leads {
             let opened = lead
@@ -191,6 +335,14 @@ pub fn to_csv(report: &LeadReport) -> anyhow::Result<Vec<u8>> {
                 &utc(lead.last_visit_ms),
                 &(lead.dwell_ms / 1000).to_string(),
                 &opened,
+                &lead.follow.followup,
+                &lead
+                    .follow
+                    .rating
+                    .map(|r| r.to_string())
+                    .unwrap_or_default(),
+                &lead.follow.tags.join("; "),
+                &lead.follow.notes,
             ];
             writer.write_record(cells.iter().map(|c| csv_cell(c).into_owned()))?;
         }
@@ -210,7 +362,7 @@ pub async fn leads_csv(
 ) -> ApiResult<Response> {
     require_editor(&caller, company_id)?;
     super::load_company(&state.store, company_id, "en").await?;
-    let body = to_csv(&report(&state, company_id).await?)?;
+    let body = to_csv(&report_for(&state, &caller, company_id).await?)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -245,6 +397,12 @@ mod tests {
                 last_visit_ms: 60_000,
                 dwell_ms: 125_000,
                 opened: vec![],
+                follow: LeadFollowUp {
+                    notes: "Wants samples,\nin March".into(),
+                    rating: Some(4),
+                    tags: vec!["hot".into(), "seafood".into()],
+                    followup: "contacted".into(),
+                },
             }],
             anonymous_visitors: 0,
             anonymous_visits: 0,
@@ -259,5 +417,9 @@ mod tests {
         assert_eq!(&row[4], "food; seafood");
         assert_eq!(&row[7], "1970-01-01T00:00:00Z");
         assert_eq!(&row[9], "125");
+        assert_eq!(&row[11], "contacted");
+        assert_eq!(&row[12], "4");
+        assert_eq!(&row[13], "hot; seafood");
+        assert_eq!(&row[14], "Wants samples,\nin March");
     }
 }

@@ -478,12 +478,24 @@ pub async fn serve_stored(
     file_name: &str,
     request: Request,
 ) -> ApiResult<Response> {
-    let path = state.config.uploads_dir().join(stored);
-    let mut response = tower_http::services::ServeFile::new(path)
-        .oneshot(request)
-        .await
-        .map_err(|e| anyhow::anyhow!("serving a file: {e}"))?
-        .map(Body::new);
+    let mut response = if let Some((mime, bytes)) = crate::demo::embedded(stored) {
+        // The demo booths' built-in media (no file on disk).
+        (
+            [
+                (header::CONTENT_TYPE, mime),
+                (header::CACHE_CONTROL, "private, max-age=86400"),
+            ],
+            bytes,
+        )
+            .into_response()
+    } else {
+        let path = state.config.uploads_dir().join(stored);
+        tower_http::services::ServeFile::new(path)
+            .oneshot(request)
+            .await
+            .map_err(|e| anyhow::anyhow!("serving a file: {e}"))?
+            .map(Body::new)
+    };
     if response.status() == StatusCode::NOT_FOUND {
         return Err(ApiError::not_found("the file is gone"));
     }

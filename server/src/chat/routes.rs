@@ -54,12 +54,12 @@ pub struct TalkRequestList {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct TalkFilter {
-    /// `open`, `accepted` or `missed`.
+    /// `open`, `accepted`, `missed` or `cancelled`.
     state: Option<String>,
 }
 
 /// A booth's talk-to-staff requests (its staff and organizers): `?state=missed` is the
-/// follow-up list.
+/// follow-up list (a missed request leaves it once the same buyer's later one was accepted).
 #[utoipa::path(get, path = "/api/v1/companies/{id}/talk-requests", tag = "chat",
     params(("id" = i64, Path, description = "company id"), TalkFilter),
     responses((status = 200, body = TalkRequestList), (status = 403, body = ErrorBody)))]

@@ -21,7 +21,7 @@ use sqlx::Row;
 use std::time::Duration;
 
 const FIELDS: &str =
-    "id, company_id, buyer_id, state, accepted_by, room_id, created_ms, resolved_ms";
+    "id, company_id, buyer_id, state, accepted_by, room_id, created_ms, expires_ms, resolved_ms";
 
 async fn summary(state: &AppState, id: i64) -> ApiResult<UserSummary> {
     crate::auth::load_user(&state.store, id)
@@ -40,6 +40,7 @@ async fn from_row(state: &AppState, row: &AnyRow) -> ApiResult<TalkRequest> {
         state: match state_text.as_str() {
             "accepted" => TalkState::Accepted,
             "missed" => TalkState::Missed,
+            "cancelled" => TalkState::Cancelled,
             _ => TalkState::Open,
         },
         accepted_by: match accepted_by {
@@ -48,6 +49,7 @@ async fn from_row(state: &AppState, row: &AnyRow) -> ApiResult<TalkRequest> {
         },
         room_id: row.try_get("room_id")?,
         created_ms: row.try_get("created_ms")?,
+        expires_ms: row.try_get("expires_ms")?,
         resolved_ms: row.try_get("resolved_ms")?,
     })
 }
@@ -62,14 +64,18 @@ pub async fn load(state: &AppState, id: i64) -> ApiResult<TalkRequest> {
     from_row(state, &row).await
 }
 
-/// A company's requests in a state (newest first), for its follow-up list.
+/// A company's requests in a state (newest first), for its follow-up list. A missed request
+/// is followed up once the same buyer's later request was accepted: it leaves the list.
 pub async fn list(
     state: &AppState,
     company_id: i64,
     wanted: Option<&str>,
 ) -> ApiResult<Vec<TalkRequest>> {
     let sql = format!(
-        "select {FIELDS} from talk_requests where company_id = $1 and ($2 = '' or state = $2) \
+        "select {FIELDS} from talk_requests t where company_id = $1 and ($2 = '' or state = $2) \
+         and not (state = 'missed' and exists (select 1 from talk_requests later \
+             where later.company_id = t.company_id and later.buyer_id = t.buyer_id \
+             and later.state = 'accepted' and later.created_ms >= t.created_ms)) \
          order by created_ms desc, id desc limit 500"
     );
     let rows = sqlx::query(&sql)
@@ -273,6 +279,47 @@ pub async fn accept(state: &AppState, conn: &ConnHandle, request_id: i64) -> Api
     Ok(ReplyData::Talk {
         request,
         room: Some(room),
+    })
+}
+
+/// `talk_cancel`: the visitor withdraws their own request while nobody has answered it. The
+/// staff on duty are told, so the request leaves their screens; it is not a missed request.
+pub async fn cancel(state: &AppState, conn: &ConnHandle, request_id: i64) -> ApiResult<ReplyData> {
+    let user = &conn.identity.user;
+    let current = load(state, request_id).await?;
+    if current.buyer.id != user.id {
+        return Err(ApiError::forbidden(
+            "only the visitor who asked cancels a request",
+        ));
+    }
+    let done = sqlx::query(
+        "update talk_requests set state = 'cancelled', resolved_ms = $1 \
+         where id = $2 and buyer_id = $3 and state = 'open'",
+    )
+    .bind(now_ms())
+    .bind(request_id)
+    .bind(user.id)
+    .execute(state.store.pool())
+    .await?;
+    let request = load(state, request_id).await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            match request.state {
+                TalkState::Accepted => "a staff member already took this request",
+                TalkState::Cancelled => "this request was already cancelled",
+                _ => "this request is no longer open",
+            },
+        ));
+    }
+    let event = RoomEvent::TalkCancelled {
+        request: request.clone(),
+    };
+    publish(state, &duty_room(request.company_id), event.clone()).await;
+    publish(state, &format!("user:{}", request.buyer.id), event).await;
+    Ok(ReplyData::Talk {
+        request,
+        room: None,
     })
 }
 

@@ -258,6 +258,9 @@ pub async fn my_badge_svg(State(state): State<AppState>, caller: Caller) -> ApiR
     crate::http::qr_svg(&code)
 }
 
+/// A scan of the same badge at the same place within this long of an earlier one is a repeat.
+const REPEAT_SCAN_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
+
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScanInput {
     pub badge_code: String,
@@ -307,6 +310,18 @@ pub async fn scan(
     } else {
         "entrance"
     };
+    // A repeat scan is recorded like any other, and answered with the time of the first scan
+    // at the same place in the last 24 hours, so the scanner can say "already checked in".
+    let first_at_ms: Option<i64> = sqlx::query_scalar(
+        "select min(at_ms) from onsite_checkins where user_id = $1 and place = $2 \
+         and coalesce(company_id, 0) = $3 and at_ms > $4",
+    )
+    .bind(user_id)
+    .bind(place)
+    .bind(company.unwrap_or(0))
+    .bind(now - REPEAT_SCAN_WINDOW_MS)
+    .fetch_one(state.store.pool())
+    .await?;
     let mut tx = state.store.pool().begin().await?;
     let id: i64 = sqlx::query_scalar(
         "insert into onsite_checkins (user_id, place, company_id, scanned_by, at_ms) \
@@ -341,6 +356,7 @@ pub async fn scan(
             place: place.to_string(),
             company_id: company,
             at_ms: now,
+            first_at_ms,
         }),
     ))
 }

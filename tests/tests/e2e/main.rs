@@ -6,6 +6,7 @@ mod booths;
 mod chat;
 mod demo;
 mod faults;
+mod followup;
 mod hardening;
 mod helpers;
 mod hub;

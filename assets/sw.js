@@ -1,0 +1,99 @@
+// sw.js — the installed web app's service worker: it keeps the client's shell (the page, its
+// scripts, styles, translations and icons) so the app opens without a network and shows its
+// "reconnecting" state instead of the browser's error page. Everything is fetched from the
+// network first, so an online visit always gets the server's current files (and refreshes
+// the copy); the copy answers only when the network does not. The API, the websocket and
+// uploads are never cached: live data are the server's.
+
+const CACHE = 'expo-shell-v1';
+
+/** The shell: every file of the web client (tests check that none is missing). */
+const SHELL = [
+  '/',
+  '/api.js',
+  '/app.js',
+  '/chat.js',
+  '/countries.js',
+  '/dom.js',
+  '/hub.js',
+  '/i18n.js',
+  '/icons/icon-192.png',
+  '/icons/icon-512.png',
+  '/icons/icon.svg',
+  '/index.html',
+  '/manifest.webmanifest',
+  '/presence.js',
+  '/style.css',
+  '/vendor/chart.umd.min.js',
+  '/vendor/jsQR.js',
+  '/views/accept.js',
+  '/views/badge.js',
+  '/views/booth.js',
+  '/views/charts.js',
+  '/views/chat.js',
+  '/views/common.js',
+  '/views/console.js',
+  '/views/dashboard.js',
+  '/views/forms.js',
+  '/views/inbox.js',
+  '/views/layout.js',
+  '/views/leads.js',
+  '/views/lobby.js',
+  '/views/login.js',
+  '/views/meeting-parts.js',
+  '/views/meetings.js',
+  '/views/register.js',
+  '/views/report-parts.js',
+  '/views/reports.js',
+  '/views/room.js',
+  '/views/scanner.js',
+  '/views/stats.js',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(caches.keys()
+    .then((names) => Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))))
+    .then(() => self.clients.claim()));
+});
+
+/** Requests the shell may answer: same-origin GETs that are not the API or the hub. */
+function shellRequest(request) {
+  if (request.method !== 'GET') return false;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return false;
+  return !/^\/(api|ws|metrics|healthz|readyz)(\/|$)/.test(url.pathname);
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (!shellRequest(request)) return;
+  event.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    try {
+      const response = await fetch(request);
+      if (response.ok && response.type === 'basic') cache.put(request, response.clone());
+      return response;
+    } catch (error) {
+      const kept = await cache.match(request, { ignoreSearch: true });
+      if (kept) return kept;
+      // A page address the shell has not seen: the single page answers every route.
+      if (request.mode === 'navigate') return (await cache.match('/')) || (await cache.match('/index.html'));
+      throw error;
+    }
+  })());
+});
+
+// A notification shown through the service worker (phones): a click opens the app there.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = event.notification.data?.url || '#/lobby';
+  event.waitUntil(self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
+    const open = windows[0];
+    if (open) return open.focus().then(() => open.navigate(new URL(`/${url}`, self.location.origin).href));
+    return self.clients.openWindow(`/${url}`);
+  }));
+});
