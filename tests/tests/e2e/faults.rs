@@ -463,6 +463,30 @@ async fn open_fair(env: TestEnv, node: &Node) -> Fair {
     }
 }
 
+/// Waits until no connection whose id starts with `prefix` (a killed node's) is in `room`, as
+/// `watcher` sees it; returns how long that took. Fails after 15 s.
+async fn gone_from(watcher: &Hub, room: &str, prefix: &str) -> Duration {
+    let since = Instant::now();
+    loop {
+        let members = watcher.presence(room).await.unwrap();
+        if members.iter().all(|e| !e.conn_id.starts_with(prefix)) {
+            return since.elapsed();
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(15),
+            "the killed node's users never left"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until `n` messages in all were acknowledged.
+async fn acked_at_least(acked: &AtomicUsize, n: usize) {
+    while acked.load(Ordering::SeqCst) < n {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Every member sends `per_member` messages, one every `pace`, while `fault` runs beside them;
 /// then everyone catches up and the books must balance exactly.
 async fn chat_through<F, Fut>(
@@ -588,27 +612,11 @@ async fn chat_and_presence_through_a_node_kill() {
         12,
         Duration::from_millis(120),
         |acked| async move {
-            while acked.load(Ordering::SeqCst) < 24 {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            let killed = Instant::now();
+            acked_at_least(&acked, 24).await;
             doomed_ref.kill();
             // The doomed node's users must leave presence on the survivor, by themselves.
-            loop {
-                let members = watcher_ref.presence(&room).await.unwrap();
-                if members
-                    .iter()
-                    .all(|e| !e.conn_id.starts_with("node-doomed-"))
-                {
-                    break;
-                }
-                assert!(
-                    killed.elapsed() < Duration::from_secs(15),
-                    "the killed node's users never left"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            *healed_in.lock().unwrap() = Some(killed.elapsed());
+            let gone = gone_from(watcher_ref, &room, "node-doomed-").await;
+            *healed_in.lock().unwrap() = Some(gone);
         },
     )
     .await;
@@ -637,9 +645,7 @@ async fn chat_through_a_redis_restart() {
         12,
         Duration::from_millis(120),
         |acked| async move {
-            while acked.load(Ordering::SeqCst) < 24 {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+            acked_at_least(&acked, 24).await;
             redis_ref.stop();
             eventually(
                 Duration::from_secs(10),
@@ -694,9 +700,7 @@ async fn chat_through_a_postgres_outage() {
         12,
         Duration::from_millis(120),
         |acked| async move {
-            while acked.load(Ordering::SeqCst) < 24 {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+            acked_at_least(&acked, 24).await;
             proxy_ref.set_down(true);
             eventually(
                 Duration::from_secs(10),
@@ -776,9 +780,7 @@ async fn chat_through_a_rolling_restart() {
         16,
         Duration::from_millis(120),
         |acked| async move {
-            while acked.load(Ordering::SeqCst) < 18 {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+            acked_at_least(&acked, 18).await;
             let mut bookings = Vec::new();
             for (i, token) in tokens.into_iter().enumerate() {
                 let bases = bases.clone();
@@ -827,18 +829,11 @@ async fn chat_through_a_rolling_restart() {
     let booked = booked.load(Ordering::SeqCst);
     println!("rolling restart: {booked} of 10 seats booked by 30 buyers, no overlap");
     assert_eq!(booked, 10, "every seat someone asked for is booked");
-    let pool = crate::meetings::pool(&fair.env).await;
-    let clashes: i64 = sqlx::query_scalar(
-        "select count(*) from meetings a join meetings b on a.id < b.id \
-         and a.state in ('requested', 'confirmed') and b.state in ('requested', 'confirmed') \
-         and a.starts_ms < b.ends_ms and b.starts_ms < a.ends_ms \
-         and ((a.company_id = b.company_id and a.seat = b.seat) or a.buyer_id = b.buyer_id)",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
-    assert_eq!(clashes, 0, "no meeting double-booked");
+    assert_eq!(
+        crate::meetings::overlaps(&fair.env).await,
+        0,
+        "no meeting double-booked"
+    );
 }
 
 /// The deaf-node fault: a node that starts while another publishes must hear everything from
@@ -1043,9 +1038,7 @@ async fn chat_across_nginx_while_nodes_drain_behind_it() {
         16,
         Duration::from_millis(120),
         |acked| async move {
-            while acked.load(Ordering::SeqCst) < 18 {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+            acked_at_least(&acked, 18).await;
             step("draining A");
             a_ref.term().await;
             step("A stopped");
@@ -1209,25 +1202,12 @@ async fn chat_and_presence_on_a_redis_cluster() {
         10,
         Duration::from_millis(120),
         |acked| async move {
-            while acked.load(Ordering::SeqCst) < 20 {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            let killed = Instant::now();
+            acked_at_least(&acked, 20).await;
             doomed_ref.kill();
-            loop {
-                let members = watcher_ref.presence(&room).await.unwrap();
-                if members.iter().all(|e| !e.conn_id.starts_with("node-ca-")) {
-                    break;
-                }
-                assert!(
-                    killed.elapsed() < Duration::from_secs(15),
-                    "the killed node's users never left"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            let gone = gone_from(watcher_ref, &room, "node-ca-").await;
             println!(
                 "cluster: the killed node's users left presence after {:.1} s",
-                killed.elapsed().as_secs_f64()
+                gone.as_secs_f64()
             );
         },
     )

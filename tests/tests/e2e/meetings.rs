@@ -28,6 +28,23 @@ pub(crate) async fn pool(env: &TestEnv) -> sqlx::AnyPool {
     sqlx::AnyPool::connect(&url).await.unwrap()
 }
 
+/// Pairs of active meetings that overlap in time for one seat of a company or for one buyer:
+/// zero when nothing is double-booked.
+pub(crate) async fn overlaps(env: &TestEnv) -> i64 {
+    let pool = pool(env).await;
+    let clashes: i64 = sqlx::query_scalar(
+        "select count(*) from meetings a join meetings b on a.id < b.id \
+         and a.state in ('requested', 'confirmed') and b.state in ('requested', 'confirmed') \
+         and a.starts_ms < b.ends_ms and b.starts_ms < a.ends_ms \
+         and ((a.company_id = b.company_id and a.seat = b.seat) or a.buyer_id = b.buyer_id)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    clashes
+}
+
 /// Creates `n` approved buyers with sessions straight in the database (no password hashing:
 /// the race is about booking, not signing in).
 pub(crate) async fn buyers(env: &TestEnv, n: usize) -> Vec<String> {
@@ -142,17 +159,8 @@ async fn two_hundred_buyers_race_for_twenty_slots(engines: Engines) {
     all.sort();
     assert_eq!(won_slots, all);
     // And the records agree: no two active meetings of one seat (or one buyer) overlap.
+    assert_eq!(overlaps(&env).await, 0);
     let pool = pool(&env).await;
-    let clashes: i64 = sqlx::query_scalar(
-        "select count(*) from meetings a join meetings b on a.id < b.id \
-         and a.state in ('requested', 'confirmed') and b.state in ('requested', 'confirmed') \
-         and a.starts_ms < b.ends_ms and b.starts_ms < a.ends_ms \
-         and ((a.company_id = b.company_id and a.seat = b.seat) or a.buyer_id = b.buyer_id)",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert_eq!(clashes, 0);
     let row = sqlx::query(
         "select count(*) as n from meetings m join users u on u.id = m.buyer_id \
          where u.email like 'racer%'",

@@ -4,7 +4,7 @@
 //! nothing overlaps. On SQLite, one node; on Postgres, one node and two.
 
 use crate::helpers::*;
-use crate::meetings::{buyers, pool};
+use crate::meetings::{buyers, overlaps, pool};
 use expo_client::Api;
 use expo_schema::{ErrorCode, Meeting};
 use serde_json::json;
@@ -43,21 +43,6 @@ async fn nodes(env: &TestEnv, two: bool) -> Vec<TestApp> {
         nodes.push(env.start().await);
     }
     nodes
-}
-
-async fn overlaps(env: &TestEnv) -> i64 {
-    let pool = pool(env).await;
-    let clashes: i64 = sqlx::query_scalar(
-        "select count(*) from meetings a join meetings b on a.id < b.id \
-         and a.state in ('requested', 'confirmed') and b.state in ('requested', 'confirmed') \
-         and a.starts_ms < b.ends_ms and b.starts_ms < a.ends_ms \
-         and ((a.company_id = b.company_id and a.seat = b.seat) or a.buyer_id = b.buyer_id)",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
-    clashes
 }
 
 /// Sorts answers into winners and `slot_taken` losers; anything else fails the test.
