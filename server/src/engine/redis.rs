@@ -136,46 +136,23 @@ pub async fn connect(
     let stop = CancellationToken::new();
     let conn = if cluster {
         let seeds: Vec<&str> = url.split(',').map(str::trim).collect();
-        let client = redis::cluster::ClusterClient::new(seeds.clone())
+        let client = redis::cluster::ClusterClient::new(seeds)
             .context("parsing the Redis Cluster seed URLs")?;
-        let conn = client
-            .get_async_connection()
-            .await
-            .context("connecting to the Redis Cluster")?;
-        let conn = Conn::Cluster(conn);
-        let listener = super::cluster::ShardListener {
-            conn: conn.clone(),
-            channels: channels.clone(),
-            tx: tx.clone(),
-            link: link.clone(),
-            commands: cmd_rx,
-            stop: stop.clone(),
-        };
-        // Subscribe before returning, so a message published right after start-up is seen.
-        let first = listener.open().await.context("subscribing to the bus")?;
-        link.set_subscribed(true);
-        tokio::spawn(listener.run(first));
+        let conn = Conn::Cluster(
+            client
+                .get_async_connection()
+                .await
+                .context("connecting to the Redis Cluster")?,
+        );
+        let connector = super::cluster::ClusterRedis { conn: conn.clone() };
+        listen(connector, &channels, &tx, &link, cmd_rx, &stop).await?;
         conn
     } else {
         let client = redis::Client::open(url).context("parsing EXPO_REDIS_URL")?;
         let conn = ConnectionManager::new(client.clone())
             .await
             .context("connecting to Redis")?;
-        let first = open_subscription(&client, &channels, &link)
-            .await
-            .context("subscribing to the bus")?;
-        link.set_subscribed(true);
-        tokio::spawn(
-            Listener {
-                client,
-                channels: channels.clone(),
-                tx: tx.clone(),
-                link: link.clone(),
-                commands: cmd_rx,
-                stop: stop.clone(),
-            }
-            .run(first),
-        );
+        listen(SingleRedis { client }, &channels, &tx, &link, cmd_rx, &stop).await?;
         Conn::Single(Box::new(conn))
     };
     let bus = RedisBus {
@@ -203,17 +180,17 @@ pub async fn connect(
 }
 
 #[derive(Clone)]
-pub(super) struct Channels {
+struct Channels {
     prefix: String,
     shards: u32,
 }
 
 impl Channels {
-    pub(super) fn control(&self) -> String {
+    fn control(&self) -> String {
         format!("{}:bus:ctl", self.prefix)
     }
 
-    pub(super) fn shard(&self, shard: u32) -> String {
+    fn shard(&self, shard: u32) -> String {
         format!("{}:bus:{shard}", self.prefix)
     }
 
@@ -228,14 +205,14 @@ impl Channels {
 /// What the bus handles and the listener share: whether the subscription is up, and which
 /// shards are wanted (local rooms per shard), asked for, and confirmed.
 #[derive(Default)]
-pub(super) struct Link {
+struct Link {
     subscribed: AtomicBool,
     shards: Mutex<Shards>,
     changed: Notify,
 }
 
 #[derive(Default)]
-pub(super) struct Shards {
+struct Shards {
     /// Local rooms per shard.
     rooms: HashMap<u32, usize>,
     /// Subscribe commands sent but not yet done.
@@ -245,7 +222,7 @@ pub(super) struct Shards {
 }
 
 impl Link {
-    pub(super) fn set_subscribed(&self, up: bool) {
+    fn set_subscribed(&self, up: bool) {
         self.subscribed.store(up, Ordering::SeqCst);
         metrics::gauge!("expo_bus_subscribed").set(if up { 1.0 } else { 0.0 });
         if !up {
@@ -254,7 +231,7 @@ impl Link {
         self.changed.notify_waiters();
     }
 
-    pub(super) fn wanted(&self) -> Vec<u32> {
+    fn wanted(&self) -> Vec<u32> {
         let shards = self.shards.lock().expect("shards");
         shards
             .rooms
@@ -268,13 +245,13 @@ impl Link {
     }
 }
 
-pub(super) enum Command {
+enum Command {
     Subscribe(u32),
 }
 
 impl Link {
     /// Records that these shards are subscribed now (after a (re)connect).
-    pub(super) fn confirm_all(&self, shards: Vec<u32>) {
+    fn confirm_all(&self, shards: Vec<u32>) {
         let mut state = self.shards.lock().expect("shards");
         state.confirmed = shards.into_iter().collect();
         state.asked.clear();
@@ -282,7 +259,7 @@ impl Link {
     }
 
     /// Records one more subscribed shard.
-    pub(super) fn confirm(&self, shard: u32) {
+    fn confirm(&self, shard: u32) {
         let mut state = self.shards.lock().expect("shards");
         state.asked.remove(&shard);
         state.confirmed.insert(shard);
@@ -293,7 +270,7 @@ impl Link {
 
     /// Takes the subscribed shards with no local room out of `confirmed` and returns them,
     /// under one lock (a join racing this asks again, after the unsubscribe).
-    pub(super) fn take_idle(&self) -> Vec<u32> {
+    fn take_idle(&self) -> Vec<u32> {
         let mut state = self.shards.lock().expect("shards");
         let idle: Vec<u32> = state
             .confirmed
@@ -310,7 +287,7 @@ impl Link {
 }
 
 /// Decodes a bus payload and hands it to this node's hub.
-pub(super) fn forward(tx: &broadcast::Sender<BusMessage>, raw: &str) {
+fn forward(tx: &broadcast::Sender<BusMessage>, raw: &str) {
     match BusMessage::decode(raw) {
         Some(message) => {
             metrics::counter!("expo_bus_received_total").increment(1);
@@ -321,34 +298,102 @@ pub(super) fn forward(tx: &broadcast::Sender<BusMessage>, raw: &str) {
     }
 }
 
-async fn open_subscription(
-    client: &redis::Client,
+/// Subscribes (before returning, so a message published right after start-up is seen) and
+/// starts the listener.
+async fn listen<C: Connector>(
+    connector: C,
     channels: &Channels,
-    link: &Link,
-) -> anyhow::Result<(PubSubSink, PubSubStream)> {
-    let pubsub = client
-        .get_async_pubsub()
-        .await
-        .context("opening the Redis pub/sub connection")?;
-    let (mut sink, stream) = pubsub.split();
-    sink.subscribe(channels.control())
-        .await
-        .context("subscribing to the control channel")?;
-    let wanted = link.wanted();
-    for shard in &wanted {
-        sink.subscribe(channels.shard(*shard))
-            .await
-            .context("subscribing to a bus shard")?;
+    tx: &broadcast::Sender<BusMessage>,
+    link: &Arc<Link>,
+    commands: mpsc::UnboundedReceiver<Command>,
+    stop: &CancellationToken,
+) -> anyhow::Result<()> {
+    let listener = Listener {
+        connector,
+        channels: channels.clone(),
+        tx: tx.clone(),
+        link: link.clone(),
+        commands,
+        stop: stop.clone(),
+    };
+    let first = listener.open().await.context("subscribing to the bus")?;
+    link.set_subscribed(true);
+    tokio::spawn(listener.run(first));
+    Ok(())
+}
+
+/// A pub/sub connection the listener reads from: one connection to a single Redis, or one per
+/// master of a cluster (`cluster.rs`).
+pub(super) trait Subscription: Send {
+    /// The next bus payload: `Some(None)` for a message that is not text, `None` when the
+    /// connection is gone.
+    fn next(&mut self) -> impl std::future::Future<Output = Option<Option<String>>> + Send;
+    fn subscribe(
+        &mut self,
+        channel: String,
+    ) -> impl std::future::Future<Output = anyhow::Result<()>> + Send;
+    fn unsubscribe(
+        &mut self,
+        channel: String,
+    ) -> impl std::future::Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// How to open a [`Subscription`] (with nothing subscribed yet).
+pub(super) trait Connector: Send + Sync + 'static {
+    type Sub: Subscription + 'static;
+    fn connect(&self) -> impl std::future::Future<Output = anyhow::Result<Self::Sub>> + Send;
+}
+
+/// A single Redis: one RESP2 pub/sub connection.
+struct SingleRedis {
+    client: redis::Client,
+}
+
+struct SinglePubSub {
+    sink: PubSubSink,
+    stream: PubSubStream,
+}
+
+impl Subscription for SinglePubSub {
+    async fn next(&mut self) -> Option<Option<String>> {
+        let message = self.stream.next().await?;
+        Some(message.get_payload::<String>().ok())
     }
-    link.confirm_all(wanted);
-    Ok((sink, stream))
+
+    async fn subscribe(&mut self, channel: String) -> anyhow::Result<()> {
+        self.sink
+            .subscribe(&channel)
+            .await
+            .with_context(|| format!("SUBSCRIBE {channel}"))
+    }
+
+    async fn unsubscribe(&mut self, channel: String) -> anyhow::Result<()> {
+        self.sink
+            .unsubscribe(&channel)
+            .await
+            .with_context(|| format!("UNSUBSCRIBE {channel}"))
+    }
+}
+
+impl Connector for SingleRedis {
+    type Sub = SinglePubSub;
+
+    async fn connect(&self) -> anyhow::Result<SinglePubSub> {
+        let pubsub = self
+            .client
+            .get_async_pubsub()
+            .await
+            .context("opening the Redis pub/sub connection")?;
+        let (sink, stream) = pubsub.split();
+        Ok(SinglePubSub { sink, stream })
+    }
 }
 
 /// The bus listener: forwards messages to this node, follows subscription changes, and when
 /// the connection drops reconnects (with backoff), resubscribes and asks the hub to resync.
 /// It never ends on its own: only when every handle on the bus is gone.
-struct Listener {
-    client: redis::Client,
+struct Listener<C: Connector> {
+    connector: C,
     channels: Channels,
     tx: broadcast::Sender<BusMessage>,
     link: Arc<Link>,
@@ -358,9 +403,9 @@ struct Listener {
 
 /// Marks the subscription down if the listener ever stops while the bus is still in use (a
 /// bug, a panic): the node then reports not ready instead of going quietly deaf.
-pub(super) struct Loud {
-    pub(super) link: Arc<Link>,
-    pub(super) stop: CancellationToken,
+struct Loud {
+    link: Arc<Link>,
+    stop: CancellationToken,
 }
 
 impl Drop for Loud {
@@ -372,8 +417,20 @@ impl Drop for Loud {
     }
 }
 
-impl Listener {
-    async fn run(mut self, first: (PubSubSink, PubSubStream)) {
+impl<C: Connector> Listener<C> {
+    /// Connects and subscribes to the control channel and every wanted shard.
+    async fn open(&self) -> anyhow::Result<C::Sub> {
+        let mut sub = self.connector.connect().await?;
+        sub.subscribe(self.channels.control()).await?;
+        let wanted = self.link.wanted();
+        for shard in &wanted {
+            sub.subscribe(self.channels.shard(*shard)).await?;
+        }
+        self.link.confirm_all(wanted);
+        Ok(sub)
+    }
+
+    async fn run(mut self, first: C::Sub) {
         let _loud = Loud {
             link: self.link.clone(),
             stop: self.stop.clone(),
@@ -381,22 +438,21 @@ impl Listener {
         let mut current = Some(first);
         let mut backoff = Duration::from_millis(100);
         loop {
-            let (mut sink, mut stream) = match current.take() {
-                Some(pair) => pair,
+            let mut sub = match current.take() {
+                Some(sub) => sub,
                 None => {
-                    let attempt = open_subscription(&self.client, &self.channels, &self.link);
                     let result = tokio::select! {
                         _ = self.stop.cancelled() => return,
-                        result = attempt => result,
+                        result = self.open() => result,
                     };
                     match result {
-                        Ok(pair) => {
+                        Ok(sub) => {
                             self.link.set_subscribed(true);
                             metrics::counter!("expo_bus_resubscribes_total").increment(1);
                             tracing::warn!("bus subscription restored; the hub resyncs");
                             let _ = self.tx.send(BusMessage::Resync);
                             backoff = Duration::from_millis(100);
-                            pair
+                            sub
                         }
                         Err(error) => {
                             tracing::error!(?error, ?backoff, "bus subscription failed; retrying");
@@ -414,14 +470,15 @@ impl Listener {
             loop {
                 tokio::select! {
                     _ = self.stop.cancelled() => return,
-                    message = stream.next() => match message {
-                        Some(message) => self.forward(message),
+                    message = sub.next() => match message {
+                        Some(Some(raw)) => forward(&self.tx, &raw),
+                        Some(None) => {}
                         None => break,
                     },
                     command = self.commands.recv() => match command {
                         None => return,
                         Some(Command::Subscribe(shard)) => {
-                            if let Err(error) = sink.subscribe(self.channels.shard(shard)).await {
+                            if let Err(error) = sub.subscribe(self.channels.shard(shard)).await {
                                 tracing::error!(?error, shard, "subscribing to a bus shard failed");
                                 break;
                             }
@@ -429,7 +486,7 @@ impl Listener {
                         }
                     },
                     _ = reconcile.tick() => {
-                        if !self.unsubscribe_idle(&mut sink).await {
+                        if !self.unsubscribe_idle(&mut sub).await {
                             break;
                         }
                     }
@@ -443,19 +500,12 @@ impl Listener {
         }
     }
 
-    fn forward(&self, message: redis::Msg) {
-        if let Ok(raw) = message.get_payload::<String>() {
-            forward(&self.tx, &raw);
-        }
-    }
-
     /// Unsubscribes shards with no local room. The check and the removal from `confirmed`
     /// happen under one lock, so a join racing this either sees the shard unconfirmed (and
     /// asks again, after this unsubscribe) or keeps it.
-    async fn unsubscribe_idle(&self, sink: &mut PubSubSink) -> bool {
-        let idle = self.link.take_idle();
-        for shard in idle {
-            if let Err(error) = sink.unsubscribe(self.channels.shard(shard)).await {
+    async fn unsubscribe_idle(&self, sub: &mut C::Sub) -> bool {
+        for shard in self.link.take_idle() {
+            if let Err(error) = sub.unsubscribe(self.channels.shard(shard)).await {
                 tracing::error!(?error, shard, "unsubscribing a bus shard failed");
                 return false;
             }

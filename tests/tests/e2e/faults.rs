@@ -187,17 +187,7 @@ impl OwnRedis {
                 .spawn()
                 .expect("redis-server starts (scripts/test installs it)"),
         );
-        let url = self.url();
-        eventually(Duration::from_secs(10), "the own Redis answers", || {
-            let url = url.clone();
-            async move {
-                match redis::Client::open(url.as_str()) {
-                    Ok(c) => c.get_multiplexed_async_connection().await.is_ok(),
-                    Err(_) => false,
-                }
-            }
-        })
-        .await;
+        redis_answers(&self.url()).await;
     }
 
     fn stop(&mut self) {
@@ -212,6 +202,21 @@ impl Drop for OwnRedis {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Waits until a Redis server answers at `url`.
+async fn redis_answers(url: &str) {
+    eventually(
+        Duration::from_secs(10),
+        "the Redis server answers",
+        || async move {
+            match redis::Client::open(url) {
+                Ok(c) => c.get_multiplexed_async_connection().await.is_ok(),
+                Err(_) => false,
+            }
+        },
+    )
+    .await;
 }
 
 /// A TCP proxy in front of Postgres that can cut every connection and refuse new ones.
@@ -1090,17 +1095,7 @@ impl OwnCluster {
             );
         }
         for port in &ports {
-            let url = format!("redis://127.0.0.1:{port}/");
-            eventually(Duration::from_secs(10), "a cluster node answers", || {
-                let url = url.clone();
-                async move {
-                    match redis::Client::open(url.as_str()) {
-                        Ok(c) => c.get_multiplexed_async_connection().await.is_ok(),
-                        Err(_) => false,
-                    }
-                }
-            })
-            .await;
+            redis_answers(&format!("redis://127.0.0.1:{port}/")).await;
         }
         let mut create = Process::new("redis-cli");
         create.arg("--cluster").arg("create");
