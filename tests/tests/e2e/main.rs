@@ -17,4 +17,3 @@ mod monitor;
 mod nodes;
 mod permissions;
 mod races;
-mod secrets;

@@ -1,8 +1,18 @@
 //! No token or password in any log line: a node's logs, at every level, are captured while a
 //! client signs in (wrongly, then rightly), opens the hub with `?token=`, and reads its private
 //! calendar feed; none of those secrets may appear.
+//!
+//! A test binary of its own: `tracing` caches per call site whether anyone listens, and with
+//! other tests starting nodes on other threads of the same process, a call site first reached
+//! there could be cached as unwatched while this test's scoped subscriber is being set up (the
+//! capture then missed the request spans). Alone in its process, every call site is first
+//! reached after the capture is installed.
 
-use crate::helpers::*;
+#[path = "e2e/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use helpers::*;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
