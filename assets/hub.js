@@ -307,7 +307,8 @@ export class Hub {
   }
 
   /**
-   * Follows a room: onSnapshot(members) after every (re)subscription, onEvent(event) for
+   * Follows a room: onSnapshot(members, total) after every (re)subscription (a crowded
+   * room's members are a sample; total counts its connections), onEvent(event) for
    * each event in between, onError(error) when the server refuses. Returns an unsubscribe.
    */
   subscribe(room, handlers) {
@@ -323,7 +324,7 @@ export class Hub {
       // Already subscribed: a presence listing gives the newcomer its snapshot.
       if (this.#welcomed) {
         this.request('presence', { room }).then(
-          (data) => sub.onSnapshot?.(data.members || []),
+          (data) => sub.onSnapshot?.(data.members || [], data.total),
           (error) => sub.onError?.(error),
         );
       }
@@ -350,7 +351,7 @@ export class Hub {
         const buffered = entry.buffer || [];
         entry.buffer = null;
         for (const sub of entry.subs) {
-          sub.onSnapshot?.(data.members || []);
+          sub.onSnapshot?.(data.members || [], data.total);
           for (const event of buffered) sub.onEvent?.(event);
         }
       },

@@ -5,24 +5,48 @@ const ROLE_ORDER = { organizer: 0, exhibitor: 1, interpreter: 2, buyer: 3 };
 
 export class Presence {
   #byConn = new Map();
+  /** Connections the server counted but did not list (a crowded room's snapshot is a sample). */
+  #unlisted = 0;
 
   /** Replaces everything with a snapshot (a subscribe or presence reply). */
-  reset(members) {
+  reset(members, total) {
     this.#byConn.clear();
     for (const member of members || []) {
       if (member?.conn_id) this.#byConn.set(member.conn_id, member);
     }
+    this.#unlisted = Math.max(0, (total ?? 0) - this.#byConn.size);
   }
 
-  /** Applies a join or leave event; returns whether anything changed. */
+  /**
+   * Applies a `join`, `leave` or `presence_diff` (a window's changes, each connection once);
+   * returns whether anything changed.
+   */
   apply(event) {
-    const member = event?.member;
+    if (event?.kind === 'presence_diff') {
+      let changed = false;
+      for (const member of event.leaves || []) changed = this.#leave(member) || changed;
+      for (const member of event.joins || []) changed = this.#join(member) || changed;
+      return changed;
+    }
+    if (event?.kind === 'join') return this.#join(event.member);
+    if (event?.kind === 'leave') return this.#leave(event.member);
+    return false;
+  }
+
+  #join(member) {
     if (!member?.conn_id) return false;
-    if (event.kind === 'join') {
-      this.#byConn.set(member.conn_id, member);
+    this.#byConn.set(member.conn_id, member);
+    return true;
+  }
+
+  #leave(member) {
+    if (!member?.conn_id) return false;
+    if (this.#byConn.delete(member.conn_id)) return true;
+    // Someone the sample did not list.
+    if (this.#unlisted > 0) {
+      this.#unlisted -= 1;
       return true;
     }
-    if (event.kind === 'leave') return this.#byConn.delete(member.conn_id);
     return false;
   }
 
@@ -45,7 +69,13 @@ export class Presence {
       || String(a.user.name).localeCompare(String(b.user.name)));
   }
 
+  /** How many are listed as users, plus the connections a crowded room's sample left out. */
   get count() {
-    return new Set([...this.#byConn.values()].map((m) => m.user?.id)).size;
+    return new Set([...this.#byConn.values()].map((m) => m.user?.id)).size + this.#unlisted;
+  }
+
+  /** Whether some members are counted but not listed. */
+  get partial() {
+    return this.#unlisted > 0;
   }
 }

@@ -13,6 +13,9 @@ import { Presence } from '../presence.js';
 import { showError } from './forms.js';
 import { applyLiveToCards, boothCard, initials, pageError, roleBadge } from './common.js';
 
+/** How many people the lobby's "online now" panel lists; the rest are counted. */
+const ONLINE_SHOWN = 100;
+
 export { initials, roleBadge };
 
 const PER_PAGE = 12;
@@ -371,15 +374,19 @@ export function mountLobby(root, ctx, params) {
   // ------------------------------------------------------------ online now
   function renderOnline() {
     const users = presence.users();
-    onlineCount.textContent = String(users.length);
-    onlineCount.dataset.count = String(users.length);
+    const count = presence.count;
+    onlineCount.textContent = String(count);
+    onlineCount.dataset.count = String(count);
     if (!users.length) {
       replaceChildren(onlineList, h('li', { class: 'muted small empty', i18n: 'online.empty' }));
       return;
     }
     const before = shownUsers;
-    shownUsers = new Set(users.map(({ user }) => user.id));
-    replaceChildren(onlineList, users.map(({ user, connections, since_ms: since }) => {
+    // A crowded fair lists its first hundred (staff and organizers first) and counts the rest.
+    const shown = users.slice(0, ONLINE_SHOWN);
+    shownUsers = new Set(shown.map(({ user }) => user.id));
+    const more = count - shown.length;
+    replaceChildren(onlineList, shown.map(({ user, connections, since_ms: since }) => {
       const self = user.id === me.id;
       return h('li', {
         class: ['online-item', self && 'is-self', snapshotSeen && before.size && !before.has(user.id) && 'is-new'],
@@ -399,7 +406,9 @@ export function mountLobby(root, ctx, params) {
             : user.company_name ? h('span', { class: 'online-company', text: user.company_name }) : null,
           user.country ? h('span', { class: 'country', text: user.country, title: countryName(user.country) }) : null,
           connections > 1 ? h('span', { class: 'muted small', text: t('online.tabs', { count: connections }) }) : null)));
-    }));
+    }).concat(more > 0
+      ? [h('li', { class: 'muted small online-more', testid: 'online-more', text: t('online.more', { count: more }) })]
+      : []));
   }
 
   // ------------------------------------------------------------ live updates
@@ -410,6 +419,7 @@ export function mountLobby(root, ctx, params) {
     switch (event?.kind) {
       case 'join':
       case 'leave':
+      case 'presence_diff':
         if (presence.apply(event)) renderOnline();
         break;
       case 'booth_live':
@@ -432,12 +442,12 @@ export function mountLobby(root, ctx, params) {
   loadRecommendations();
 
   const unsubscribe = session.hub.subscribe('lobby', {
-    onSnapshot(members) {
+    onSnapshot(members, total) {
       onlineError.hidden = true;
       // A snapshot after a reconnect: events were missed, so the cards may be stale.
       if (snapshotSeen && results) refetchResults();
       snapshotSeen = true;
-      presence.reset(members);
+      presence.reset(members, total);
       renderOnline();
     },
     onEvent: onLobbyEvent,

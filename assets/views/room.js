@@ -542,27 +542,39 @@ export function mountRoom(root, ctx, params, arg) {
       if (event.to !== me.id || (event.meeting_id !== undefined && event.meeting_id !== meetingId)) return;
       queueSignal(event.from, event.data);
     } else if (event.kind === 'join') {
-      const user = event.member?.user;
-      if (!user || user.id === me.id) return;
-      names.set(user.id, user.name);
-      if (!conns.has(user.id)) conns.set(user.id, new Set());
-      conns.get(user.id).add(event.member.conn_id);
-      // A newcomer (or one back after a reconnect): it will offer; a connection of ours to
-      // its old self is stale. (One its offer made just now is not: the presence event may
-      // trail the offer by a moment.)
-      const old = peers.get(user.id);
-      if (old && !(old.offeredAt && Date.now() - old.offeredAt < 3000)) closePeer(user.id);
+      memberJoined(event.member);
     } else if (event.kind === 'leave') {
-      const user = event.member?.user;
-      if (!user || user.id === me.id) return;
-      const set = conns.get(user.id);
-      set?.delete(event.member.conn_id);
-      if (!set || set.size === 0) {
-        conns.delete(user.id);
-        closePeer(user.id);
-      }
+      memberLeft(event.member);
+    } else if (event.kind === 'presence_diff') {
+      // Several changes in one presence window: each connection once, with its latest change.
+      for (const member of event.leaves || []) memberLeft(member);
+      for (const member of event.joins || []) memberJoined(member);
     }
   });
+
+  function memberJoined(member) {
+    const user = member?.user;
+    if (!user || user.id === me.id) return;
+    names.set(user.id, user.name);
+    if (!conns.has(user.id)) conns.set(user.id, new Set());
+    conns.get(user.id).add(member.conn_id);
+    // A newcomer (or one back after a reconnect): it will offer; a connection of ours to
+    // its old self is stale. (One its offer made just now is not: the presence event may
+    // trail the offer by a moment.)
+    const old = peers.get(user.id);
+    if (old && !(old.offeredAt && Date.now() - old.offeredAt < 3000)) closePeer(user.id);
+  }
+
+  function memberLeft(member) {
+    const user = member?.user;
+    if (!user || user.id === me.id) return;
+    const set = conns.get(user.id);
+    set?.delete(member.conn_id);
+    if (!set || set.size === 0) {
+      conns.delete(user.id);
+      closePeer(user.id);
+    }
+  }
 
   const offWelcome = hub.on('welcome', () => {
     // A reconnect left the room: join again (we are the newcomer now).

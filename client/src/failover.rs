@@ -107,10 +107,42 @@ struct Client {
     redelivered: usize,
 }
 
+/// Why joins failed, by reason, over the whole run.
+static JOIN_ERRORS: Mutex<Vec<(String, usize)>> = Mutex::new(Vec::new());
+
+fn join_error(reason: String) {
+    let mut errors = JOIN_ERRORS.lock().expect("join errors");
+    match errors.iter_mut().find(|(r, _)| *r == reason) {
+        Some((_, n)) => *n += 1,
+        None => errors.push((reason, 1)),
+    }
+}
+
+/// Connects, enters the lobby (with `lobby`) and joins the chat room after the client's last
+/// sequence. A failure is tallied by its reason (the error's code, or what failed).
 async fn join(api: &Api, room_id: i64, client: &Mutex<Client>, lobby: bool) -> Option<Hub> {
-    let hub = api.connect().await.ok()?;
+    let short = |what: &str, e: crate::ClientError| {
+        let why = match e {
+            crate::ClientError::Server(body) => body.code.as_str().to_string(),
+            crate::ClientError::Http(status, _) => format!("http {status}"),
+            crate::ClientError::Closed => "closed".into(),
+            crate::ClientError::Timeout => "timeout".into(),
+            other => other.to_string().chars().take(40).collect(),
+        };
+        format!("{what}: {why}")
+    };
+    let hub = match api.connect().await {
+        Ok(hub) => hub,
+        Err(e) => {
+            join_error(short("connect", e));
+            return None;
+        }
+    };
     if lobby {
-        hub.subscribe("lobby").await.ok()?;
+        if let Err(e) = hub.subscribe("lobby").await {
+            join_error(short("subscribe", e));
+            return None;
+        }
     }
     let after = client.lock().expect("client").last;
     match hub
@@ -130,7 +162,14 @@ async fn join(api: &Api, room_id: i64, client: &Mutex<Client>, lobby: bool) -> O
             }
             Some(hub)
         }
-        _ => None,
+        Ok(_) => {
+            join_error("chat_join: unexpected reply".into());
+            None
+        }
+        Err(e) => {
+            join_error(short("chat_join", e));
+            None
+        }
     }
 }
 
@@ -213,6 +252,8 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
     let acked = Arc::new(AtomicI64::new(0));
     let posting = {
         let (stop, acked) = (stop.clone(), acked.clone());
+        // Keys unique to this run: a key seen before answers with the stored message.
+        let prefix = prefix.clone();
         tokio::spawn(async move {
             let mut n = 0u64;
             while !stop.load(Ordering::SeqCst) {
@@ -221,7 +262,7 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
                     .request(Command::ChatSend {
                         room_id,
                         body: format!("announcement {n}"),
-                        key: format!("failover-{n}"),
+                        key: format!("{prefix}-{n}"),
                         attachment_id: None,
                     })
                     .await;
@@ -358,7 +399,7 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
     Ok(format!(
         "{{\"scenario\":\"failover\",\"fault\":\"{}\",\"clients\":{},\"connect_s\":{:.2},\
          \"presence_gone_s\":{},\"back_p50_s\":{},\"back_p99_s\":{},\"all_caught_up_s\":{:.2},\
-         \"all_caught_up_after_redis_back_s\":{},\"announcements_stored\":{},\"lost\":{},\"redelivered_dropped\":{},\"final_catch_up_failed\":{}}}",
+         \"all_caught_up_after_redis_back_s\":{},\"announcements_stored\":{},\"lost\":{},\"redelivered_dropped\":{},\"final_catch_up_failed\":{},\"join_failures\":{}}}",
         config.fault,
         connected,
         connect_s,
@@ -370,7 +411,8 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
         stored,
         lost,
         redelivered,
-        unreached
+        unreached,
+        serde_json::to_string(&*JOIN_ERRORS.lock().expect("join errors"))?
     ))
 }
 

@@ -253,14 +253,20 @@ impl ServerFrame {
 pub enum ReplyData {
     Subscribed {
         room: String,
+        /// Who is there, oldest first: everyone, or a sample of `EXPO_PRESENCE_SNAPSHOT_MAX`
+        /// connections when the room holds more.
         members: Vec<PresenceEntry>,
+        /// How many connections the room holds (at least `members.len()`).
+        total: usize,
     },
     Unsubscribed {
         room: String,
     },
     Presence {
         room: String,
+        /// As in `subscribed`: everyone, or a sample when the room is large.
         members: Vec<PresenceEntry>,
+        total: usize,
     },
     Pong {
         server_ms: i64,
@@ -353,6 +359,13 @@ pub enum RoomEvent {
     Join { member: PresenceEntry },
     /// A connection left the room (unsubscribed, disconnected, or its node vanished).
     Leave { member: PresenceEntry },
+    /// Several connections joined or left within one presence window (see
+    /// `EXPO_PRESENCE_BATCH_MS`): each connection appears at most once, in the list of its
+    /// latest change. A lone change in a window is sent as `join` or `leave` instead.
+    PresenceDiff {
+        joins: Vec<PresenceEntry>,
+        leaves: Vec<PresenceEntry>,
+    },
     /// A booth's live state changed (sent in `booth:{id}` and `lobby`, at most once a second
     /// per booth).
     BoothLive { live: BoothLive },
@@ -400,6 +413,27 @@ pub enum RoomEvent {
         to: i64,
         data: serde_json::Value,
     },
+}
+
+impl RoomEvent {
+    /// The connections this event says joined: one for `join`, any number for a
+    /// `presence_diff`, none otherwise.
+    pub fn joined(&self) -> &[PresenceEntry] {
+        match self {
+            RoomEvent::Join { member } => std::slice::from_ref(member),
+            RoomEvent::PresenceDiff { joins, .. } => joins,
+            _ => &[],
+        }
+    }
+
+    /// The connections this event says left.
+    pub fn left(&self) -> &[PresenceEntry] {
+        match self {
+            RoomEvent::Leave { member } => std::slice::from_ref(member),
+            RoomEvent::PresenceDiff { leaves, .. } => leaves,
+            _ => &[],
+        }
+    }
 }
 
 /// The JSON Schema of the whole protocol: both directions in one document.

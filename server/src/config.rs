@@ -105,6 +105,17 @@ pub struct Config {
     #[arg(long, env = "EXPO_PRESENCE_TTL_SECS", default_value_t = 6)]
     pub presence_ttl_secs: u64,
 
+    /// A room's joins and leaves are announced at most once per this many milliseconds: the
+    /// first change in a quiet room at once, the rest of the window together as one
+    /// `presence_diff`. Keeps a wave of reconnects from costing N² frames.
+    #[arg(long, env = "EXPO_PRESENCE_BATCH_MS", default_value_t = 200)]
+    pub presence_batch_ms: u64,
+
+    /// A room snapshot (the reply to `subscribe` and `presence`) lists at most this many
+    /// members; `total` counts them all.
+    #[arg(long, env = "EXPO_PRESENCE_SNAPSHOT_MAX", default_value_t = 100)]
+    pub presence_snapshot_max: usize,
+
     /// On shutdown, wait at most this long for connections to drain.
     #[arg(long, env = "EXPO_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
@@ -310,6 +321,8 @@ impl Config {
             rate_per_sec: 20,
             rate_burst: 40,
             presence_ttl_secs: 6,
+            presence_batch_ms: 200,
+            presence_snapshot_max: 100,
             shutdown_grace_secs: 5,
             uploads_dir: None,
             max_upload_bytes: 100 * 1024 * 1024,
@@ -353,6 +366,10 @@ impl Config {
 
     pub fn heartbeat_timeout(&self) -> Duration {
         Duration::from_secs(self.heartbeat_timeout_secs.max(1))
+    }
+
+    pub fn presence_batch(&self) -> Duration {
+        Duration::from_millis(self.presence_batch_ms.clamp(1, 5_000))
     }
 
     pub fn presence_ttl(&self) -> Duration {

@@ -122,6 +122,8 @@ impl App {
             heartbeat: config.heartbeat(),
             heartbeat_timeout: config.heartbeat_timeout(),
             presence_ttl: config.presence_ttl(),
+            presence_batch: config.presence_batch(),
+            presence_snapshot_max: config.presence_snapshot_max,
         };
         let hub = Hub::new(node_id, engine.clone(), limits);
         let booths = booths::live::Booths::start(store.clone(), hub.clone()).await;

@@ -234,14 +234,18 @@ impl Dispatch for AppDispatch {
                 Command::Subscribe { room } => {
                     rooms::authorize(&self.state, &self.caller, &room).await?;
                     let fresh = !hub.rooms_of(&conn.id).contains(&room);
-                    let members = hub.join(conn, &room).await.map_err(internal)?;
+                    let snapshot = hub.join(conn, &room).await.map_err(internal)?;
                     if let (true, Some(company)) = (fresh, booth_of(&room)) {
                         self.state
                             .booths
                             .enter(&conn.identity.user, &conn.id, company)
                             .await;
                     }
-                    Ok(ReplyData::Subscribed { room, members })
+                    Ok(ReplyData::Subscribed {
+                        room,
+                        members: snapshot.members,
+                        total: snapshot.total,
+                    })
                 }
                 Command::Unsubscribe { room } => {
                     // Quiet rooms (`~online`) are the server's own tallies, not the client's.
@@ -271,8 +275,12 @@ impl Dispatch for AppDispatch {
                 }
                 Command::Presence { room } => {
                     rooms::authorize(&self.state, &self.caller, &room).await?;
-                    let members = hub.presence(&room).await.map_err(internal)?;
-                    Ok(ReplyData::Presence { room, members })
+                    let snapshot = hub.snapshot(&room).await.map_err(internal)?;
+                    Ok(ReplyData::Presence {
+                        room,
+                        members: snapshot.members,
+                        total: snapshot.total,
+                    })
                 }
                 Command::Ping => Ok(ReplyData::Pong {
                     server_ms: crate::store::now_ms(),

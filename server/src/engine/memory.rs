@@ -72,14 +72,26 @@ impl MemoryPresence {
         removed
     }
 
-    pub fn list(&self, room: &str) -> PresenceList {
+    /// The room's entries, oldest first: all of them, or the oldest `limit` of a larger
+    /// room (`total` counts them all).
+    pub fn list(&self, room: &str, limit: usize) -> PresenceList {
         let rooms = self.rooms.lock().expect("presence lock");
         let mut out = PresenceList::default();
-        if let Some(members) = rooms.get(room) {
-            out.live.extend(members.values().cloned());
+        let Some(members) = rooms.get(room) else {
+            return out;
+        };
+        out.total = members.len();
+        let order = |a: &&PresenceEntry, b: &&PresenceEntry| {
+            (a.since_ms, &a.conn_id).cmp(&(b.since_ms, &b.conn_id))
+        };
+        let mut all: Vec<&PresenceEntry> = members.values().collect();
+        if all.len() > limit && limit > 0 {
+            // Only the oldest `limit` are cloned and sorted: a large room costs one pass.
+            all.select_nth_unstable_by(limit - 1, order);
         }
-        out.live
-            .sort_by(|a, b| (a.since_ms, &a.conn_id).cmp(&(b.since_ms, &b.conn_id)));
+        all.truncate(limit);
+        all.sort_by(order);
+        out.live = all.into_iter().cloned().collect();
         out
     }
 }
@@ -109,7 +121,7 @@ mod tests {
         let p = MemoryPresence::new();
         p.add("lobby", &entry("b", 2));
         p.add("lobby", &entry("a", 1));
-        let list = p.list("lobby");
+        let list = p.list("lobby", usize::MAX);
         assert_eq!(
             list.live
                 .iter()
@@ -119,6 +131,25 @@ mod tests {
         );
         assert!(p.remove("lobby", "a"));
         assert!(!p.remove("lobby", "a"));
-        assert_eq!(p.list("lobby").live.len(), 1);
+        assert_eq!(p.list("lobby", usize::MAX).live.len(), 1);
+    }
+
+    #[test]
+    fn a_large_room_lists_its_oldest_and_counts_all() {
+        let p = MemoryPresence::new();
+        for i in (0..50).rev() {
+            p.add("lobby", &entry(&format!("c{i:02}"), i));
+        }
+        let list = p.list("lobby", 5);
+        assert_eq!(list.total, 50);
+        assert_eq!(
+            list.live
+                .iter()
+                .map(|e| e.conn_id.as_str())
+                .collect::<Vec<_>>(),
+            ["c00", "c01", "c02", "c03", "c04"]
+        );
+        assert_eq!(p.list("lobby", 50).live.len(), 50);
+        assert_eq!(p.list("nowhere", 5).total, 0);
     }
 }

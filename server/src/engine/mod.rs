@@ -210,11 +210,13 @@ impl Presence {
     }
 
     /// The room's live entries, oldest first, and the entries of dead nodes that this call
-    /// removed (exactly one caller gets each).
-    pub async fn list(&self, room: &str) -> anyhow::Result<PresenceList> {
+    /// removed (exactly one caller gets each). A room of more than `limit` entries gives a
+    /// sample of `limit` of them (the oldest in process; a random one in Redis) and its
+    /// count, so a snapshot of a crowded room costs the same as of a small one.
+    pub async fn list(&self, room: &str, limit: usize) -> anyhow::Result<PresenceList> {
         match self {
-            Presence::Memory(p) => Ok(p.list(room)),
-            Presence::Redis(p) => p.list(room).await,
+            Presence::Memory(p) => Ok(p.list(room, limit)),
+            Presence::Redis(p) => p.list(room, limit).await,
         }
     }
 }
@@ -224,6 +226,8 @@ impl Presence {
 pub struct PresenceList {
     pub live: Vec<PresenceEntry>,
     pub expired: Vec<PresenceEntry>,
+    /// How many entries the room holds, the unlisted ones of a sample included.
+    pub total: usize,
 }
 
 /// Presence and bus together, plus how to tell whether they are reachable.

@@ -728,10 +728,23 @@ impl RedisPresence {
     /// The room's entries whose nodes are alive. Entries of dead nodes are removed here too
     /// (the sweep may not have reached them yet); each is reported expired to exactly one
     /// caller, whoever's HDEL removed it.
-    pub async fn list(&self, room: &str) -> anyhow::Result<PresenceList> {
+    pub async fn list(&self, room: &str, limit: usize) -> anyhow::Result<PresenceList> {
         let key = self.room_key(room);
         let mut conn = self.conn.clone();
-        let all: Vec<(String, String)> = conn.hgetall(&key).await.context("listing presence")?;
+        let len: usize = conn.hlen(&key).await.context("counting presence")?;
+        let sampled = len > limit;
+        let all: Vec<(String, String)> = if sampled {
+            // A crowded room: HRANDFIELD reads `limit` entries, not the whole hash.
+            redis::cmd("HRANDFIELD")
+                .arg(&key)
+                .arg(limit)
+                .arg("WITHVALUES")
+                .query_async(&mut conn)
+                .await
+                .context("sampling presence")?
+        } else {
+            conn.hgetall(&key).await.context("listing presence")?
+        };
         let mut live_nodes = self.live_nodes().await?;
         let mut dead_nodes = HashSet::new();
         let mut out = PresenceList::default();
@@ -767,6 +780,11 @@ impl RedisPresence {
         }
         out.live
             .sort_by(|a, b| (a.since_ms, &a.conn_id).cmp(&(b.since_ms, &b.conn_id)));
+        out.total = if sampled {
+            len.saturating_sub(out.expired.len()).max(out.live.len())
+        } else {
+            out.live.len()
+        };
         Ok(out)
     }
 

@@ -5,11 +5,13 @@
 //! bus; every node's bus task hands the same bytes to its local members' bounded queues. A
 //! member whose queue is full is a slow consumer: it is told and dropped, and the room goes on.
 
+pub mod announce;
 pub mod ratelimit;
 pub mod session;
 
 use crate::engine::{BusMessage, Engine};
 use crate::tasks::Tasks;
+use announce::{Announcer, Change};
 use axum::extract::ws::Utf8Bytes;
 use expo_schema::protocol::{close_code, RoomEvent, ServerFrame};
 use expo_schema::{ErrorCode, PresenceEntry, UserSummary};
@@ -30,6 +32,10 @@ pub struct Limits {
     pub heartbeat: Duration,
     pub heartbeat_timeout: Duration,
     pub presence_ttl: Duration,
+    /// How often a room's joins and leaves are announced, at most (see [`announce`]).
+    pub presence_batch: Duration,
+    /// How many members a room snapshot lists, at most (the rest are counted).
+    pub presence_snapshot_max: usize,
 }
 
 /// Who a connection belongs to.
@@ -39,6 +45,14 @@ pub struct Identity {
     pub session_id: i64,
     /// When the session token expires (UTC ms); the connection closes then.
     pub expires_ms: i64,
+}
+
+/// Who is in a room, as a client sees it on joining: the members (all, or a sample of a
+/// crowded room) and how many connections it holds.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub members: Vec<PresenceEntry>,
+    pub total: usize,
 }
 
 /// Quiet rooms (names starting with `~`) hold presence only: see [`Hub::count_in`].
@@ -163,6 +177,9 @@ struct Inner {
     /// When this node last sent its clients to resync (ms), to do it once per outage.
     last_resync_ms: AtomicI64,
     tasks: Tasks,
+    announcer: Announcer,
+    /// Stops the announcing task: after the drain, so the drained clients' leaves go out.
+    announcer_stop: CancellationToken,
 }
 
 /// A cheap, cloneable handle on the hub.
@@ -212,6 +229,8 @@ impl Hub {
                 node_id,
                 watchers: Mutex::default(),
                 engine,
+                announcer: Announcer::new(limits.presence_batch),
+                announcer_stop: CancellationToken::new(),
                 limits,
                 registry: Mutex::default(),
                 next_conn: AtomicU64::new(1),
@@ -243,6 +262,11 @@ impl Hub {
         let presence_hub = hub.clone();
         hub.inner.tasks.spawn("presence", shutdown, move || {
             presence_hub.clone().run_presence()
+        });
+        let announce_hub = hub.clone();
+        let stop = hub.inner.announcer_stop.clone();
+        hub.inner.tasks.spawn("presence-announce", stop, move || {
+            announce_hub.clone().run_announcer()
         });
         hub
     }
@@ -321,7 +345,7 @@ impl Hub {
 
     /// Joins a room: attaches the connection to the live stream first, then records presence
     /// and announces it, then reads who is there, so nothing that happens meanwhile is missed.
-    pub async fn join(&self, conn: &ConnHandle, room: &str) -> anyhow::Result<Vec<PresenceEntry>> {
+    pub async fn join(&self, conn: &ConnHandle, room: &str) -> anyhow::Result<Snapshot> {
         let entry = PresenceEntry {
             conn_id: conn.id.clone(),
             user: conn.identity.user.clone(),
@@ -348,16 +372,9 @@ impl Hub {
         self.inner.engine.bus.ready(room).await;
         if fresh {
             self.inner.engine.presence.add(room, &entry).await?;
-            self.publish(
-                room,
-                &ServerFrame::Event {
-                    room: room.to_string(),
-                    event: RoomEvent::Join { member: entry },
-                },
-            )
-            .await?;
+            self.inner.announcer.push(room, Change::Join(entry));
         }
-        self.presence(room).await
+        self.snapshot(room).await
     }
 
     /// Counts a connection in a quiet room (a name starting with `~`): presence only, on every
@@ -431,33 +448,63 @@ impl Hub {
             Ok(_) => {}
             Err(error) => tracing::warn!(?error, room, "presence remove failed"),
         }
-        if is_quiet(room) {
-            return;
-        }
-        let frame = ServerFrame::Event {
-            room: room.to_string(),
-            event: RoomEvent::Leave { member: entry },
-        };
-        if let Err(error) = self.publish(room, &frame).await {
-            tracing::warn!(?error, room, "leave announcement failed");
+        if !is_quiet(room) {
+            self.inner.announcer.push(room, Change::Leave(entry));
         }
     }
 
     /// Who is in a room now, across nodes. Entries whose node stopped refreshing them are
     /// removed here, and their leave is announced (once, by whichever node saw them lapse).
     pub async fn presence(&self, room: &str) -> anyhow::Result<Vec<PresenceEntry>> {
-        let list = self.inner.engine.presence.list(room).await?;
-        if is_quiet(room) {
-            return Ok(list.live);
+        Ok(self.list(room, usize::MAX).await?.members)
+    }
+
+    /// Who is in a room, for a client: everyone, or a sample of a crowded room with its
+    /// count (`EXPO_PRESENCE_SNAPSHOT_MAX`).
+    pub async fn snapshot(&self, room: &str) -> anyhow::Result<Snapshot> {
+        self.list(room, self.inner.limits.presence_snapshot_max.max(1))
+            .await
+    }
+
+    async fn list(&self, room: &str, limit: usize) -> anyhow::Result<Snapshot> {
+        let list = self.inner.engine.presence.list(room, limit).await?;
+        if !is_quiet(room) {
+            for entry in list.expired {
+                self.inner.announcer.push(room, Change::Leave(entry));
+            }
         }
-        for entry in list.expired {
+        Ok(Snapshot {
+            total: list.total.max(list.live.len()),
+            members: list.live,
+        })
+    }
+
+    /// Publishes the rooms' presence announcements as they fall due (see [`announce`]), until
+    /// the hub has drained.
+    async fn run_announcer(self) {
+        let mut next = None;
+        loop {
+            tokio::select! {
+                _ = self.inner.announcer.wait(next) => {}
+                _ = self.inner.announcer_stop.cancelled() => return,
+            }
+            let (due, after) = self.inner.announcer.take_due(false);
+            next = after;
+            self.publish_announcements(due).await;
+        }
+    }
+
+    async fn publish_announcements(&self, due: Vec<(String, RoomEvent)>) {
+        for (room, event) in due {
             let frame = ServerFrame::Event {
-                room: room.to_string(),
-                event: RoomEvent::Leave { member: entry },
+                room: room.clone(),
+                event,
             };
-            self.publish(room, &frame).await?;
+            if let Err(error) = self.publish(&room, &frame).await {
+                metrics::counter!("expo_presence_errors_total").increment(1);
+                tracing::warn!(?error, room, "presence announcement failed");
+            }
         }
-        Ok(list.live)
     }
 
     /// Publishes a frame to a room's members on every node. The frame is encoded once here.
@@ -707,15 +754,8 @@ impl Hub {
             match presence.sweep().await {
                 Ok(gone) => {
                     for (room, entry) in gone {
-                        if is_quiet(&room) {
-                            continue;
-                        }
-                        let frame = ServerFrame::Event {
-                            room: room.clone(),
-                            event: RoomEvent::Leave { member: entry },
-                        };
-                        if let Err(error) = self.publish(&room, &frame).await {
-                            tracing::warn!(?error, room, "announcing a lost member failed");
+                        if !is_quiet(&room) {
+                            self.inner.announcer.push(&room, Change::Leave(entry));
                         }
                     }
                 }
@@ -767,6 +807,10 @@ impl Hub {
                 "connections still open after the grace period"
             );
         }
+        // The drained clients' leaves, at once rather than at the window's end.
+        self.inner.announcer_stop.cancel();
+        let (due, _) = self.inner.announcer.take_due(true);
+        self.publish_announcements(due).await;
     }
 }
 
@@ -784,6 +828,8 @@ mod tests {
             heartbeat: Duration::from_secs(15),
             heartbeat_timeout: Duration::from_secs(45),
             presence_ttl: Duration::from_secs(30),
+            presence_batch: Duration::from_millis(200),
+            presence_snapshot_max: 100,
         }
     }
 
@@ -808,18 +854,20 @@ mod tests {
         let (a, mut a_rx) = hub.register(identity(1));
         let (b, mut b_rx) = hub.register(identity(2));
         hub.join(&a, "lobby").await.unwrap();
-        let members = hub.join(&b, "lobby").await.unwrap();
-        assert_eq!(members.len(), 2);
+        let snapshot = hub.join(&b, "lobby").await.unwrap();
+        assert_eq!(snapshot.members.len(), 2);
+        assert_eq!(snapshot.total, 2);
         hub.inner.registry.lock().unwrap().check_invariants();
-        // a sees its own join, then b's.
-        let first = a_rx.recv().await.unwrap();
-        assert!(first
-            .as_str()
-            .contains(&format!("\"conn_id\":\"{}\"", a.id)));
-        let second = a_rx.recv().await.unwrap();
-        assert!(second
-            .as_str()
-            .contains(&format!("\"conn_id\":\"{}\"", b.id)));
+        // a hears both joins (its own and b's, in one diff or one frame each).
+        let mut joined = HashSet::new();
+        while joined.len() < 2 {
+            let frame = a_rx.recv().await.unwrap();
+            let Ok(ServerFrame::Event { event, .. }) = serde_json::from_str(frame.as_str()) else {
+                panic!("an event, got {frame:?}");
+            };
+            joined.extend(event.joined().iter().map(|m| m.conn_id.clone()));
+        }
+        assert_eq!(joined, HashSet::from([a.id.clone(), b.id.clone()]));
         assert!(hub.leave(&b, "lobby").await);
         assert!(!hub.leave(&b, "lobby").await);
         let left = a_rx.recv().await.unwrap();

@@ -104,10 +104,12 @@ pub async fn join(state: &AppState, conn: &ConnHandle, meeting_id: i64) -> ApiRe
     let meeting = load(state, meeting_id).await?;
     let standing = admit(state, &conn.identity.user, &meeting)?;
     let room = room_name(meeting_id);
-    let members = state.hub.join(conn, &room).await.map_err(ApiError::Other)?;
+    let snapshot = state.hub.join(conn, &room).await.map_err(ApiError::Other)?;
     let meeting = check_in(state, &meeting, standing).await?;
     let me = conn.identity.user.id;
-    let mut peers: Vec<i64> = members
+    // A meeting's room holds its few participants: the snapshot lists them all.
+    let mut peers: Vec<i64> = snapshot
+        .members
         .iter()
         .filter(|m| m.conn_id != conn.id && m.user.id != me)
         .map(|m| m.user.id)

@@ -372,12 +372,8 @@ async fn presence_names_only_consenting_buyers(engines: Engines) {
     // Nor does the live join event name them.
     let mut joins = Vec::new();
     while let Some(item) = watcher.next(Duration::from_millis(500)).await {
-        if let Incoming::Frame(ServerFrame::Event {
-            event: RoomEvent::Join { member },
-            ..
-        }) = item
-        {
-            joins.push(member.user.name);
+        if let Incoming::Frame(ServerFrame::Event { event, .. }) = item {
+            joins.extend(event.joined().iter().map(|member| member.user.name.clone()));
         }
     }
     assert!(joins.contains(&"Open Person".to_string()), "{joins:?}");

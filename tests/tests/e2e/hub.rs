@@ -3,14 +3,16 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::{Hub, Incoming};
-use expo_schema::protocol::{close_code, Command, ReplyData, RoomEvent, ServerFrame};
+use expo_schema::protocol::{close_code, Command, ReplyData, ServerFrame};
 use expo_schema::ErrorCode;
 use futures_util::{SinkExt, StreamExt};
+use std::collections::HashSet;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 both_engines!(
     presence_join_and_leave,
+    a_wave_of_joins_is_announced_in_few_frames,
     room_rules,
     malformed_and_unknown_frames,
     oversized_frames,
@@ -58,7 +60,7 @@ async fn presence_join_and_leave(engines: Engines) {
 
     let joined = a
         .wait_for(Duration::from_secs(5), |i| {
-            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::Join { member }, .. }) if member.conn_id == b.conn_id())
+            matches!(i, Incoming::Frame(ServerFrame::Event { event, .. }) if event.joined().iter().any(|member| member.conn_id == b.conn_id()))
         })
         .await;
     assert!(joined.is_some(), "a sees b join");
@@ -66,7 +68,7 @@ async fn presence_join_and_leave(engines: Engines) {
     b.close();
     let left = a
         .wait_for(Duration::from_secs(5), |i| {
-            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::Leave { member }, .. }) if member.conn_id == b_id)
+            matches!(i, Incoming::Frame(ServerFrame::Event { event, .. }) if event.left().iter().any(|member| member.conn_id == b_id))
         })
         .await;
     assert!(left.is_some(), "a sees b leave");
@@ -79,6 +81,107 @@ async fn presence_join_and_leave(engines: Engines) {
         }
         other => panic!("unexpected {other:?}"),
     }
+    app.stop().await;
+}
+
+/// Collects presence changes of `room` from `watcher` until `done` says so (or 20 s pass);
+/// returns the connections seen joining and leaving, and how many frames carried them.
+async fn presence_frames(
+    watcher: &mut Hub,
+    done: impl Fn(&HashSet<String>, &HashSet<String>) -> bool,
+) -> (HashSet<String>, HashSet<String>, usize) {
+    let (mut joined, mut left, mut frames) = (HashSet::new(), HashSet::new(), 0);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !done(&joined, &left) && tokio::time::Instant::now() < deadline {
+        if let Some(Incoming::Frame(ServerFrame::Event { event, .. })) =
+            watcher.next(Duration::from_millis(200)).await
+        {
+            if !event.joined().is_empty() || !event.left().is_empty() {
+                frames += 1;
+            }
+            joined.extend(event.joined().iter().map(|m| m.conn_id.clone()));
+            left.extend(event.left().iter().map(|m| m.conn_id.clone()));
+        }
+    }
+    (joined, left, frames)
+}
+
+/// Fifteen connections join at once and leave at once: the watcher hears every one of them,
+/// in a few `presence_diff` frames rather than one frame each; and a newcomer's snapshot of
+/// the crowded room is a sample of `EXPO_PRESENCE_SNAPSHOT_MAX` with the whole count.
+async fn a_wave_of_joins_is_announced_in_few_frames(engines: Engines) {
+    const WAVE: usize = 15;
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.presence_batch_ms = 2_000;
+            c.presence_snapshot_max = 5;
+        })
+        .await;
+    let admin = app.admin().await;
+    let buyer = app.buyer("ivan@primorye.example").await;
+    let mut watcher = admin.connect().await.unwrap();
+    watcher.subscribe("lobby").await.unwrap();
+    // The watcher's own join opened a window; let it close so the wave starts a fresh one.
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    while watcher.next(Duration::from_millis(50)).await.is_some() {}
+
+    let joins = (0..WAVE).map(|_| {
+        let buyer = buyer.clone();
+        async move {
+            let hub = buyer.connect().await.unwrap();
+            hub.subscribe("lobby").await.unwrap();
+            hub
+        }
+    });
+    let wave: Vec<Hub> = futures_util::future::join_all(joins).await;
+    let ids: HashSet<String> = wave.iter().map(|h| h.conn_id().to_string()).collect();
+    let (joined, _, frames) = presence_frames(&mut watcher, |j, _| ids.is_subset(j)).await;
+    assert!(
+        ids.is_subset(&joined),
+        "every join is announced: {joined:?}"
+    );
+    assert!(
+        frames <= WAVE / 2,
+        "{WAVE} joins took {frames} frames; a window gathers them"
+    );
+
+    let newcomer = admin.connect().await.unwrap();
+    match newcomer
+        .request(Command::Subscribe {
+            room: "lobby".into(),
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::Subscribed { members, total, .. } => {
+            assert_eq!(members.len(), 5, "a sample of the crowded room");
+            assert_eq!(total, WAVE + 2, "the count is whole");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    match newcomer
+        .request(Command::Presence {
+            room: "lobby".into(),
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::Presence { members, total, .. } => {
+            assert_eq!((members.len(), total), (5, WAVE + 2));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+
+    for hub in &wave {
+        hub.close();
+    }
+    let (_, left, frames) = presence_frames(&mut watcher, |_, l| ids.is_subset(l)).await;
+    assert!(ids.is_subset(&left), "every leave is announced: {left:?}");
+    assert!(
+        frames <= WAVE / 2,
+        "{WAVE} leaves took {frames} frames; a window gathers them"
+    );
     app.stop().await;
 }
 
@@ -339,6 +442,9 @@ async fn slow_consumers_are_dropped_alone(engines: Engines) {
             c.rate_burst = 100_000;
             // Only the queue may end the slow connection here, not a missed heartbeat.
             c.heartbeat_timeout_secs = 600;
+            // A 1 ms presence window: the join/leave storm below makes nearly one event per
+            // change instead of a few diffs a second.
+            c.presence_batch_ms = 1;
         })
         .await;
     let admin = app.admin().await;
@@ -369,7 +475,12 @@ async fn slow_consumers_are_dropped_alone(engines: Engines) {
     .unwrap();
     let watcher = admin.connect().await.unwrap();
     watcher.subscribe("lobby").await.unwrap();
-    let noisy = admin.connect().await.unwrap();
+    // Ten noisy connections, so each presence announcement lists several of them: fewer,
+    // larger frames fill the slow socket sooner.
+    let mut noisy = Vec::new();
+    for _ in 0..10 {
+        noisy.push(admin.connect().await.unwrap());
+    }
     let members = watcher.presence("lobby").await.unwrap();
     assert_eq!(members.len(), 2, "slow and watcher are in the lobby");
     let slow_id = members
@@ -379,15 +490,22 @@ async fn slow_consumers_are_dropped_alone(engines: Engines) {
         .conn_id
         .clone();
     // Join/leave storms make events until the slow client's socket and queue are full. The
-    // loop is bounded: it stops as soon as the slow one is gone, or after 40,000 events.
+    // loop is bounded: it stops as soon as the slow one is gone, or after 100,000 changes.
     let mut dropped = false;
-    for _ in 0..200 {
-        for _ in 0..100 {
-            noisy.subscribe("lobby").await.unwrap();
-            noisy.unsubscribe("lobby").await.unwrap();
-        }
+    for round in 0..500 {
+        let storms = noisy.iter().map(|hub| async move {
+            for _ in 0..10 {
+                hub.subscribe("lobby").await.unwrap();
+                hub.unsubscribe("lobby").await.unwrap();
+            }
+        });
+        futures_util::future::join_all(storms).await;
         let members = watcher.presence("lobby").await.unwrap();
         if !members.iter().any(|m| m.conn_id == slow_id) {
+            eprintln!(
+                "the slow consumer was dropped after {} changes",
+                (round + 1) * 200
+            );
             dropped = true;
             break;
         }

@@ -24,7 +24,7 @@ async fn presence_crosses_nodes() {
 
     let joined = watcher
         .wait_for(Duration::from_secs(5), |i| {
-            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::Join { member }, .. }) if member.conn_id == visitor_id)
+            matches!(i, Incoming::Frame(ServerFrame::Event { event, .. }) if event.joined().iter().any(|member| member.conn_id == visitor_id))
         })
         .await;
     assert!(joined.is_some(), "B hears the join on A");
@@ -34,7 +34,7 @@ async fn presence_crosses_nodes() {
     visitor.close();
     let left = watcher
         .wait_for(Duration::from_secs(5), |i| {
-            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::Leave { member }, .. }) if member.conn_id == visitor_id)
+            matches!(i, Incoming::Frame(ServerFrame::Event { event, .. }) if event.left().iter().any(|member| member.conn_id == visitor_id))
         })
         .await;
     assert!(left.is_some(), "B hears the leave on A");
@@ -105,7 +105,7 @@ async fn a_vanished_node_leaves_when_its_presence_lapses() {
         .any(|m| m.conn_id == ghost_id));
     let left = watcher
         .wait_for(Duration::from_secs(10), |i| {
-            matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::Leave { member }, .. }) if member.conn_id == ghost_id)
+            matches!(i, Incoming::Frame(ServerFrame::Event { event, .. }) if event.left().iter().any(|member| member.conn_id == ghost_id))
         })
         .await;
     assert!(
