@@ -150,16 +150,39 @@ pub struct BoothPage {
     pub per_page: i64,
 }
 
-/// A booth worth visiting, and why, in one line.
+/// A product taxonomy concept, named in the viewer's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ConceptLabel {
+    /// The concept's id (`kimchi`, `auto-parts`; see `schema/data/taxonomy.json`).
+    pub id: String,
+    /// Its name in the language asked for, from the taxonomy.
+    pub label: String,
+}
+
+/// Why a booth is recommended: data the client words in the viewer's language (one line:
+/// "makes cosmetics; staff speak Russian; staffed now").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RecommendationReason {
+    /// What the buyer is looking for that the booth makes, labelled from the taxonomy.
+    pub makes: Vec<ConceptLabel>,
+    /// Languages (BCP 47 codes) the buyer speaks that some staff member of the booth speaks.
+    pub staff_speak: Vec<String>,
+    /// Staff are on duty now.
+    pub staffed_now: bool,
+}
+
+/// A booth worth visiting, and why.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Recommendation {
     pub booth: BoothSummary,
     pub score: i64,
-    pub reason: String,
+    pub reason: RecommendationReason,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RecommendationList {
+    /// The language the booth texts and concept labels are in.
+    pub lang: String,
     pub recommendations: Vec<Recommendation>,
 }
 

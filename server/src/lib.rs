@@ -111,9 +111,14 @@ impl App {
         )
         .await
         .context("creating the first organizer")?;
+        booths::taxonomy::install(config.taxonomy_file.as_deref())
+            .context("loading the product taxonomy")?;
         if config.demo {
             demo::load(&store).await.context("loading the demo fair")?;
         }
+        booths::retag_if_changed(&store)
+            .await
+            .context("tagging booths with the product taxonomy")?;
         let limits = Limits {
             max_frame_bytes: config.max_frame_bytes,
             outbound_queue: config.outbound_queue,
