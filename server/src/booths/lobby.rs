@@ -105,7 +105,7 @@ pub async fn text_scores(
     )
     .fetch_all(pool)
     .await?;
-    let mut total: Option<HashMap<i64, i64>> = None;
+    let mut matched: Vec<HashMap<i64, i64>> = Vec::new();
     for unit in units {
         let mut best: HashMap<i64, i64> = HashMap::new();
         let mut hit = |company: i64, score: i64| {
@@ -175,6 +175,13 @@ pub async fn text_scores(
         for id in ids {
             hit(id, FULL_TEXT);
         }
+        matched.push(best);
+    }
+    // A word no booth has anywhere ("корейская" in "корейская косметика", "Korean", "韩国")
+    // narrows nothing down once another word matched: it is left out. A query where nothing
+    // matches finds nothing.
+    let mut total: Option<HashMap<i64, i64>> = None;
+    for best in matched.into_iter().filter(|m| !m.is_empty()) {
         total = Some(match total {
             None => best,
             Some(so_far) => so_far

@@ -1,0 +1,157 @@
+//! Cross-language search over the demo fair (the suite in `tests/data/search_queries.json`),
+//! and recommendations whose reason is in the language the viewer chose.
+
+use crate::both_engines;
+use crate::helpers::*;
+use expo_client::search_eval::{self, Suite};
+use expo_schema::api::{BoothPage, ConceptLabel, RecommendationList};
+
+both_engines!(search_suite, recommendations_in_the_chosen_language);
+
+async fn search_suite(engines: Engines) {
+    let suite = Suite::parse(search_eval::SUITE).unwrap();
+    assert!(suite.queries.len() >= 60);
+    for lang in ["ko", "en", "zh", "ru", "mn", "ja"] {
+        let n = suite.queries.iter().filter(|q| q.lang == lang).count();
+        assert!(n >= 10, "{lang}: {n} queries");
+    }
+    for required in [
+        "косметика",
+        "화장품",
+        "кимчи",
+        "чай",
+        "дрон",
+        "人参",
+        "化妆品",
+        "無人機",
+        "гоймон",
+        "шин",
+        "HACCP",
+        "1905",
+    ] {
+        assert!(
+            suite.queries.iter().any(|q| q.q == required),
+            "{required} is in the suite"
+        );
+    }
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let (buyer, _) = app
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let report = search_eval::run(&buyer, &suite).await.unwrap();
+    println!("{engines:?}\n{}", report.table());
+    let misses: Vec<String> = report
+        .results
+        .iter()
+        .filter(|r| !r.missing.is_empty())
+        .map(|r| format!("{} ({}): missing {:?}", r.q, r.lang, r.missing))
+        .collect();
+    assert!(misses.is_empty(), "{misses:#?}");
+
+    // Ranked: a booth that makes what the words name comes before one that only mentions them.
+    let page: BoothPage = buyer.get("/api/v1/booths?q=tea&lang=en").await.unwrap();
+    let names: Vec<&str> = page
+        .booths
+        .iter()
+        .map(|b| b.company.name.as_str())
+        .collect();
+    assert_eq!(names.first(), Some(&"Seorak Natural Foods"), "{names:?}");
+    assert!(
+        names.contains(&"Gangneung Ceramics"),
+        "the tea set: {names:?}"
+    );
+    // Korean names in Latin letters, and the booth in the viewer's language.
+    let page: BoothPage = buyer.get("/api/v1/booths?q=seorak&lang=ko").await.unwrap();
+    assert_eq!(page.booths.len(), 1);
+    assert_eq!(page.booths[0].company.name, "설악내추럴푸드");
+    // Words that match nothing still find nothing.
+    let page: BoothPage = buyer.get("/api/v1/booths?q=zzzyyyxxx").await.unwrap();
+    assert_eq!(page.total, 0);
+
+    // An exhibitor's edit re-tags the booth at once: a new product with an HS heading.
+    let (staff, me) = app
+        .api
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let company = me.user.company_id.unwrap();
+    let page: BoothPage = buyer.get("/api/v1/booths?q=лапша&lang=ru").await.unwrap();
+    assert!(page.booths.iter().all(|b| b.company.id != company));
+    let _: serde_json::Value = staff
+        .post(
+            &format!("/api/v1/companies/{company}/products"),
+            &serde_json::json!({"name": "Wild Greens Udon", "hs_code": "1902.30", "code": "SEO-UDON"}),
+        )
+        .await
+        .unwrap();
+    let page: BoothPage = buyer.get("/api/v1/booths?q=лапша&lang=ru").await.unwrap();
+    assert!(
+        page.booths.iter().any(|b| b.company.id == company),
+        "noodles by HS 1902"
+    );
+    app.stop().await;
+}
+
+async fn recommendations_in_the_chosen_language(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let label = |id: &str, label: &str| ConceptLabel {
+        id: id.into(),
+        label: label.into(),
+    };
+
+    // Ivan (Vladivostok) chose Russian; his browser may say anything else.
+    let (ivan, _) = app
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let recs: RecommendationList = ivan.get("/api/v1/recommendations?lang=ru").await.unwrap();
+    assert_eq!(recs.lang, "ru");
+    let by_name = |recs: &RecommendationList, name: &str| {
+        recs.recommendations
+            .iter()
+            .find(|r| r.booth.company.name == name)
+            .unwrap_or_else(|| panic!("{name} is recommended"))
+            .clone()
+    };
+    let seafood = by_name(&recs, "Sokcho Seafood Processing");
+    assert_eq!(
+        seafood.reason.makes,
+        [
+            label("food", "продукты питания"),
+            label("seafood", "морепродукты")
+        ]
+    );
+    assert_eq!(seafood.reason.staff_speak, ["ru"]);
+    let cosmetics = by_name(&recs, "Donghae Deep Sea Cosmetics");
+    assert_eq!(cosmetics.reason.makes, [label("cosmetics", "косметика")]);
+    assert_eq!(cosmetics.reason.staff_speak, ["ru", "en"]);
+    assert!(!cosmetics.reason.staffed_now);
+
+    // Batbayar (Ulaanbaatar) chose Mongolian.
+    let (batbayar, _) = app
+        .api
+        .login("batbayar.dorj@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let recs: RecommendationList = batbayar
+        .get("/api/v1/recommendations?lang=mn")
+        .await
+        .unwrap();
+    assert_eq!(recs.lang, "mn");
+    let pellets = by_name(&recs, "Gangwon Pellet Energy");
+    assert_eq!(
+        pellets.reason.makes,
+        [label("energy", "эрчим хүч"), label("heating", "халаалт")]
+    );
+    assert_eq!(pellets.reason.staff_speak, ["mn", "ru"]);
+    assert_eq!(
+        recs.recommendations[0].booth.company.name,
+        "Gangwon Pellet Energy"
+    );
+    app.stop().await;
+}
