@@ -3,7 +3,7 @@
 // chips, date and duration formatting, and page-level error boxes.
 
 import { h, replaceChildren } from '../dom.js';
-import { countryName, getLang, languageName, t } from '../i18n.js';
+import { countryName, formatList, getLang, languageName, t } from '../i18n.js';
 import { showError } from './forms.js';
 
 /** Initials for an avatar: first letters of the first two words. */
@@ -145,6 +145,22 @@ function staffedDot(staffed) {
     class: ['staffed-dot', staffed && 'is-on'], testid: 'booth-staffed', dataset: { staffed: String(staffed) },
     attrs: { role: 'img' }, i18nAttr: { title: staffed ? 'booth.staffedNow' : 'booth.notStaffed', 'aria-label': staffed ? 'booth.staffedNow' : 'booth.notStaffed' },
   });
+}
+
+/**
+ * The one-line reason of a recommendation in the UI language. The server sends it as data
+ * (RecommendationReason): concepts it makes, already labelled from the product taxonomy in
+ * the language asked for; language codes its staff share with the buyer; staffed now.
+ */
+export function recommendationReason(reason) {
+  if (!reason || typeof reason !== 'object') return '';
+  const parts = [];
+  const makes = (reason.makes || []).map((c) => c.label);
+  if (makes.length) parts.push(t('recs.makes', { items: formatList(makes) }));
+  const spoken = (reason.staff_speak || []).map((code) => languageName(code));
+  if (spoken.length) parts.push(t('recs.staffSpeak', { languages: formatList(spoken) }));
+  if (reason.staffed_now) parts.push(t('recs.staffedNow'));
+  return parts.join(' · ');
 }
 
 /**
