@@ -514,10 +514,10 @@ pub fn romanize(text: &str) -> String {
             out.push(c);
             continue;
         };
-        let previous_final = match n.checked_sub(1).and_then(|p| syllables[p]) {
-            Some((_, _, f)) => Some(f),
-            None => None,
-        };
+        let previous_final = n
+            .checked_sub(1)
+            .and_then(|p| syllables[p])
+            .map(|(_, _, f)| f);
         // ㄹ at the start of a syllable: "l" after ㄹ or ㄴ (신라 silla), "n" after another
         // consonant (강릉 gangneung), "r" otherwise.
         let initial_text = if initial == 5 {
