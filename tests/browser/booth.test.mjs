@@ -243,6 +243,19 @@ test('the buyer searches the lobby, visits a booth and comes back to live cards'
   const reason = await buyer.textContent(`${$('rec-card')} ${$('rec-reason')}`);
   assert.ok(reason.trim().length > 3, `a reason: ${reason}`);
 
+  // In the language the buyer chose, the reason names what the booth makes in that language
+  // (labels from the product taxonomy), and a Russian word finds a booth written in English.
+  await buyer.selectOption($('lang-switch'), 'ru');
+  await buyer.waitForFunction((sel) => [...document.querySelectorAll(sel)]
+    .some((el) => el.textContent.includes('производит: ')), `${$('rec-card')} ${$('rec-reason')}`);
+  const reasons = await buyer.$$eval(`${$('rec-card')} ${$('rec-reason')}`, (els) => els.map((el) => el.textContent));
+  assert.ok(reasons.some((r) => /продукты питания|морепродукты|косметика/.test(r)), reasons.join(' | '));
+  assert.ok(reasons.every((r) => !/makes|staff speak/.test(r)), reasons.join(' | '));
+  await buyer.fill($('search-input'), 'кимчи');
+  await buyer.press($('search-input'), 'Enter');
+  await buyer.waitForSelector(`${$('booth-card')}:has-text("Pyeongchang Highland Greens")`);
+  await buyer.selectOption($('lang-switch'), 'en');
+
   // Search.
   await buyer.fill($('search-input'), 'kimchi');
   await buyer.press($('search-input'), 'Enter');

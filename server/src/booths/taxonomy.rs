@@ -677,6 +677,39 @@ mod tests {
     }
 
     #[test]
+    fn an_extension_file_is_put_in_force_and_a_bad_one_refused() {
+        let dir = std::env::temp_dir().join(format!("expo-taxonomy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("extra.json");
+        std::fs::write(
+            &good,
+            r#"{"concepts": [{"id": "honey", "parent": "food", "terms": {"ru": ["мёд"]}}]}"#,
+        )
+        .unwrap();
+        let bad = dir.join("bad.json");
+        std::fs::write(
+            &bad,
+            r#"{"concepts": [{"id": "honey", "parent": "nothing"}]}"#,
+        )
+        .unwrap();
+        let builtin = Taxonomy::parse(&[BUILTIN]).unwrap().fingerprint;
+        let installed = install(Some(&good)).unwrap();
+        assert_eq!(current().fingerprint, installed.fingerprint);
+        assert_ne!(installed.fingerprint, builtin);
+        assert_eq!(current().get("honey").unwrap().label("ru"), "мёд");
+        assert!(install(Some(&bad)).is_err());
+        assert!(install(Some(&dir.join("missing.json"))).is_err());
+        assert_eq!(
+            current().fingerprint,
+            installed.fingerprint,
+            "a refused file changes nothing"
+        );
+        install(None).unwrap();
+        assert_eq!(current().fingerprint, builtin);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn revised_romanization() {
         assert_eq!(romanize("설악"), "seorak");
         assert_eq!(romanize("강릉"), "gangneung");
