@@ -255,6 +255,11 @@ test('the buyer searches the lobby, visits a booth and comes back to live cards'
   await buyer.press($('search-input'), 'Enter');
   await buyer.waitForSelector(`${$('booth-card')}:has-text("Pyeongchang Highland Greens")`);
   await buyer.selectOption($('lang-switch'), 'en');
+  // Back to the whole lobby, as the buyer first saw it.
+  await buyer.goto(`${BASE}/#/lobby`);
+  await buyer.reload();
+  await buyer.waitForSelector(`${$('results-count')}[data-total="40"]`);
+  await buyer.waitForSelector(`${$('recommendations')}:not([hidden]) ${$('rec-card')}`);
 
   // Search.
   await buyer.fill($('search-input'), 'kimchi');
