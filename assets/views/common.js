@@ -165,7 +165,8 @@ export function recommendationReason(reason) {
 
 /**
  * A booth card for lobby results and recommendations: the whole card links to the booth.
- * booth is a BoothSummary; reason (recommendations) is shown under the name.
+ * booth is a BoothSummary; reason (recommendations) is shown under the name, and so are the
+ * products a search found (matched_products).
  */
 export function boothCard(booth, { reason, testid = 'booth-card' } = {}) {
   const { company } = booth;
@@ -181,6 +182,10 @@ export function boothCard(booth, { reason, testid = 'booth-card' } = {}) {
         h('span', { class: 'booth-where', text: whereLine(company, booth.hall_name) })),
       staffedDot(Boolean(booth.staffed_now))),
     reason ? h('p', { class: 'rec-reason', testid: 'rec-reason', text: reason }) : null,
+    (booth.matched_products || []).length
+      ? h('p', { class: 'rec-reason', testid: 'booth-matches',
+        text: t('search.matches', { items: formatList(booth.matched_products.map((p) => p.name)) }) })
+      : null,
     company.tagline ? h('p', { class: 'booth-tagline', testid: 'booth-tagline', text: company.tagline }) : null,
     tagChips(company.tags),
     h('div', { class: 'booth-card-foot' },

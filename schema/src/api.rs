@@ -139,6 +139,38 @@ pub struct BoothSummary {
     pub staff_languages: Vec<String>,
     pub visitors_now: i64,
     pub staffed_now: bool,
+    /// In search results: the booth's products the query found (by the concepts,
+    /// certifications or HS headings it names), named in the viewer's language.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matched_products: Vec<MatchedProduct>,
+}
+
+/// A product a search found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MatchedProduct {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The product taxonomy in one language (`GET /api/v1/taxonomy`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TaxonomyView {
+    pub lang: String,
+    pub concepts: Vec<TaxonomyConcept>,
+    /// Certification schemes search recognizes.
+    pub certifications: Vec<String>,
+}
+
+/// One concept of the product taxonomy.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TaxonomyConcept {
+    pub id: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Its name in the language asked for.
+    pub label: String,
+    /// Its HS heading prefixes.
+    pub hs: Vec<String>,
 }
 
 /// A page of lobby results.

@@ -253,7 +253,8 @@ test('the buyer searches the lobby, visits a booth and comes back to live cards'
   assert.ok(reasons.every((r) => !/makes|staff speak/.test(r)), reasons.join(' | '));
   await buyer.fill($('search-input'), 'кимчи');
   await buyer.press($('search-input'), 'Enter');
-  await buyer.waitForSelector(`${$('booth-card')}:has-text("Pyeongchang Highland Greens")`);
+  const found = await buyer.waitForSelector(`${$('booth-card')}:has-text("Pyeongchang Highland Greens") ${$('booth-matches')}`);
+  assert.equal(await found.textContent(), 'Найдено: Highland Kimchi 1 kg');
   await buyer.selectOption($('lang-switch'), 'en');
   // Back to the whole lobby, as the buyer first saw it.
   await buyer.goto(`${BASE}/#/lobby`);

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/booths", get(search))
         .route("/api/v1/recommendations", get(recommendations))
+        .route("/api/v1/taxonomy", get(taxonomy_view))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -90,22 +91,33 @@ const CERTIFICATION: i64 = 6;
 const HS_CODE: i64 = 6;
 const FULL_TEXT: i64 = 3;
 
-/// Booths (company id → score) matching every unit of a free-text query.
+/// What a free-text query found: booths (company id → score) matching every unit, and the
+/// products (company id → product ids) a concept, certification or HS heading matched.
+pub struct TextMatches {
+    pub scores: HashMap<i64, i64>,
+    pub products: HashMap<i64, BTreeSet<i64>>,
+}
+
+/// Booths matching every unit of a free-text query.
 pub async fn text_scores(
     state: &AppState,
     taxonomy: &Taxonomy,
     units: &[QueryUnit],
-) -> ApiResult<HashMap<i64, i64>> {
+) -> ApiResult<TextMatches> {
     let pool = state.store.pool();
-    let tags = sqlx::query("select company_id, product_id, concept from concept_tags")
+    let tags = sqlx::query("select company_id, product_id, concept, source from concept_tags")
         .fetch_all(pool)
         .await?;
     let products = sqlx::query(
-        "select company_id, coalesce(hs_code, '') as hs_code, certifications from products",
+        "select id, company_id, coalesce(hs_code, '') as hs_code, certifications from products",
     )
     .fetch_all(pool)
     .await?;
     let mut matched: Vec<HashMap<i64, i64>> = Vec::new();
+    let mut product_hits: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    // Products tagged only through their tags (often the company's tags copied to every
+    // product) are named when nothing more specific (an HS code, the name) matched.
+    let mut weak_hits: HashMap<i64, BTreeSet<i64>> = HashMap::new();
     for unit in units {
         let mut best: HashMap<i64, i64> = HashMap::new();
         let mut hit = |company: i64, score: i64| {
@@ -122,8 +134,18 @@ pub async fn text_scores(
                 let concept: String = row.try_get("concept")?;
                 if wanted.contains(&concept) {
                     let product: i64 = row.try_get("product_id")?;
+                    let company: i64 = row.try_get("company_id")?;
+                    if product != 0 {
+                        let source: String = row.try_get("source")?;
+                        let hits = if source == "tag" {
+                            &mut weak_hits
+                        } else {
+                            &mut product_hits
+                        };
+                        hits.entry(company).or_default().insert(product);
+                    }
                     hit(
-                        row.try_get("company_id")?,
+                        company,
                         if product == 0 {
                             CONCEPT_OF_COMPANY
                         } else {
@@ -143,6 +165,10 @@ pub async fn text_scores(
                         .any(|c| taxonomy::same_certification(taxonomy, c, id))
                 }) {
                     hit(company, CERTIFICATION);
+                    product_hits
+                        .entry(company)
+                        .or_default()
+                        .insert(row.try_get("id")?);
                 }
                 if let Some(prefix) = &unit.hs {
                     let hs: String = row
@@ -152,6 +178,10 @@ pub async fn text_scores(
                         .collect();
                     if hs.starts_with(prefix.as_str()) {
                         hit(company, HS_CODE);
+                        product_hits
+                            .entry(company)
+                            .or_default()
+                            .insert(row.try_get("id")?);
                     }
                 }
             }
@@ -190,7 +220,15 @@ pub async fn text_scores(
                 .collect(),
         });
     }
-    Ok(total.unwrap_or_default())
+    let scores = total.unwrap_or_default();
+    for (company, weak) in weak_hits {
+        product_hits.entry(company).or_insert(weak);
+    }
+    product_hits.retain(|company, _| scores.contains_key(company));
+    Ok(TextMatches {
+        scores,
+        products: product_hits,
+    })
 }
 
 /// Every booth matching the filters (before the live filter and paging): best first when
@@ -202,11 +240,38 @@ pub async fn matching(
 ) -> ApiResult<Vec<BoothSummary>> {
     let taxonomy = taxonomy::current();
     let units = taxonomy.parse_query(query.q.as_deref().unwrap_or(""));
-    let scores = if units.is_empty() {
+    let found = if units.is_empty() {
         None
     } else {
         Some(text_scores(state, &taxonomy, &units).await?)
     };
+    let scores = found.as_ref().map(|f| &f.scores);
+    let mut product_names: HashMap<i64, Vec<expo_schema::api::MatchedProduct>> = HashMap::new();
+    if let Some(found) = &found {
+        let wanted: BTreeSet<i64> = found.products.values().flatten().copied().collect();
+        if !wanted.is_empty() {
+            let rows = sqlx::query(
+                "select p.id, p.company_id, coalesce(t.name, p.name) as name from products p \
+                 left join product_texts t on t.product_id = p.id and t.lang = $1 \
+                 order by p.position, p.id",
+            )
+            .bind(lang)
+            .fetch_all(state.store.pool())
+            .await?;
+            for row in rows {
+                let id: i64 = row.try_get("id")?;
+                if wanted.contains(&id) {
+                    product_names
+                        .entry(row.try_get("company_id")?)
+                        .or_default()
+                        .push(expo_schema::api::MatchedProduct {
+                            id,
+                            name: row.try_get("name")?,
+                        });
+                }
+            }
+        }
+    }
     let sql = format!(
         "select {COMPANY_FIELDS}, \
          (select count(*) from products p where p.company_id = c.id) as product_count, \
@@ -239,7 +304,7 @@ pub async fn matching(
     let mut booths = rows
         .iter()
         .filter(|row| {
-            scores.as_ref().is_none_or(|s| {
+            scores.is_none_or(|s| {
                 row.try_get::<i64, _>("id")
                     .is_ok_and(|id| s.contains_key(&id))
             })
@@ -256,6 +321,7 @@ pub async fn matching(
                     .unwrap_or_default(),
                 visitors_now: now.map(|l| l.visitors_now).unwrap_or(0),
                 staffed_now: now.is_some_and(|l| !l.staff_on_duty.is_empty()),
+                matched_products: product_names.remove(&company.id).unwrap_or_default(),
                 company,
             })
         })
@@ -460,6 +526,37 @@ pub async fn recommendations(
     }))
 }
 
+/// The product taxonomy search and recommendations use, labelled in the viewer's language
+/// (`?lang=`): for pickers of sourcing interests and product tags.
+#[utoipa::path(get, path = "/api/v1/taxonomy", tag = "booths", params(LangQuery),
+    responses((status = 200, body = expo_schema::api::TaxonomyView), (status = 401, body = ErrorBody)))]
+pub async fn taxonomy_view(
+    _caller: Caller,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> ApiResult<Json<expo_schema::api::TaxonomyView>> {
+    let lang = viewer_lang(query.lang.as_deref(), &headers);
+    let taxonomy = taxonomy::current();
+    Ok(Json(expo_schema::api::TaxonomyView {
+        concepts: taxonomy
+            .concepts
+            .iter()
+            .map(|c| expo_schema::api::TaxonomyConcept {
+                id: c.id.clone(),
+                parent: c.parent.clone(),
+                label: c.label(&lang),
+                hs: c.hs.clone(),
+            })
+            .collect(),
+        certifications: taxonomy
+            .certifications
+            .iter()
+            .map(|c| c.id.clone())
+            .collect(),
+        lang,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,6 +585,7 @@ mod tests {
             staff_languages: langs.iter().map(|s| s.to_string()).collect(),
             visitors_now: 0,
             staffed_now: staffed,
+            matched_products: vec![],
         }
     }
 

@@ -383,7 +383,7 @@ pub async fn reindex(
     }
     for tag in decode_list(&row.try_get::<String, _>("tags")?) {
         if let Some(c) = taxonomy.concept_of_tag(&tag) {
-            tags.insert((0, c), "tag");
+            tags.entry((0, c)).or_insert("tag");
         }
         parts.push(tag);
     }
@@ -419,16 +419,17 @@ pub async fn reindex(
         for c in taxonomy.concepts_of_hs(&hs) {
             tags.insert((id, c), "hs");
         }
+        // The most specific source is kept: an HS heading, then the name, then tags.
+        let name: String = p.try_get("name")?;
+        for c in taxonomy.concepts_in_text(&name, Some(&hs)) {
+            tags.entry((id, c)).or_insert("text");
+        }
         let category: String = p.try_get("category")?;
         let product_tags = decode_list(&p.try_get::<String, _>("tags")?);
         for tag in std::iter::once(&category).chain(product_tags.iter()) {
             if let Some(c) = taxonomy.concept_of_tag(tag) {
                 tags.entry((id, c)).or_insert("tag");
             }
-        }
-        let name: String = p.try_get("name")?;
-        for c in taxonomy.concepts_in_text(&name, Some(&hs)) {
-            tags.entry((id, c)).or_insert("text");
         }
         for column in ["name", "description", "category", "hs_code"] {
             parts.push(p.try_get(column)?);
@@ -448,7 +449,10 @@ pub async fn reindex(
         let name: String = t.try_get("name")?;
         let hs = hs_of.get(&id).map(String::as_str);
         for c in taxonomy.concepts_in_text(&name, hs) {
-            tags.entry((id, c)).or_insert("text");
+            let source = tags.entry((id, c)).or_insert("text");
+            if *source == "tag" {
+                *source = "text";
+            }
         }
         for column in ["name", "description"] {
             parts.push(t.try_get(column)?);
@@ -510,7 +514,9 @@ pub async fn reindex(
 /// Re-tags every booth when the taxonomy in force differs from the one the stored tags were
 /// made with (a first start after this feature, or a changed `EXPO_TAXONOMY_FILE`).
 pub async fn retag_if_changed(store: &Store) -> anyhow::Result<()> {
-    let fingerprint = taxonomy::current().fingerprint.clone();
+    // The tagging rules' own version: raised when `reindex` tags differently.
+    const TAGGING: &str = "2";
+    let fingerprint = format!("{}:{TAGGING}", taxonomy::current().fingerprint);
     if store.meta("taxonomy_fingerprint").await?.as_deref() == Some(fingerprint.as_str()) {
         return Ok(());
     }

@@ -210,6 +210,7 @@ async fn permission_matrix(engines: Engines) {
             SIGNED_IN,
         ),
         rest(M::GET, "/api/v1/recommendations".into(), Body::None, BUYERS),
+        rest(M::GET, "/api/v1/taxonomy".into(), Body::None, SIGNED_IN),
         rest(M::GET, "/api/v1/chat/rooms".into(), Body::None, SIGNED_IN),
         rest(M::GET, "/api/v1/chat/blocks".into(), Body::None, SIGNED_IN),
         rest(M::GET, "/api/v1/me/badge".into(), Body::None, SIGNED_IN),

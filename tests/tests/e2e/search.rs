@@ -4,7 +4,7 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::search_eval::{self, Suite};
-use expo_schema::api::{BoothPage, ConceptLabel, RecommendationList};
+use expo_schema::api::{BoothPage, ConceptLabel, RecommendationList, TaxonomyView};
 
 both_engines!(search_suite, recommendations_in_the_chosen_language);
 
@@ -67,6 +67,29 @@ async fn search_suite(engines: Engines) {
     let page: BoothPage = buyer.get("/api/v1/booths?q=seorak&lang=ko").await.unwrap();
     assert_eq!(page.booths.len(), 1);
     assert_eq!(page.booths[0].company.name, "설악내추럴푸드");
+    // The products it found, in the viewer's language.
+    let page: BoothPage = buyer.get("/api/v1/booths?q=кимчи&lang=ru").await.unwrap();
+    let names: Vec<&str> = page.booths[0]
+        .matched_products
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(names, ["Highland Kimchi 1 kg"]);
+    let page: BoothPage = buyer.get("/api/v1/booths?q=1905").await.unwrap();
+    assert_eq!(
+        page.booths[0].matched_products[0].name,
+        "Puffed Rice Crackers"
+    );
+    // The taxonomy itself, labelled for pickers.
+    let taxonomy: TaxonomyView = buyer.get("/api/v1/taxonomy?lang=mn").await.unwrap();
+    let noodles = taxonomy
+        .concepts
+        .iter()
+        .find(|c| c.id == "noodles")
+        .unwrap();
+    assert_eq!(noodles.label, "гоймон");
+    assert_eq!(noodles.parent.as_deref(), Some("food"));
+    assert!(taxonomy.certifications.iter().any(|c| c == "HACCP"));
     // Words that match nothing still find nothing.
     let page: BoothPage = buyer.get("/api/v1/booths?q=zzzyyyxxx").await.unwrap();
     assert_eq!(page.total, 0);
