@@ -176,5 +176,17 @@ async fn recommendations_in_the_chosen_language(engines: Engines) {
         recs.recommendations[0].booth.company.name,
         "Gangwon Pellet Energy"
     );
+
+    // Both are described in the API document.
+    let doc: serde_json::Value = app.api.get("/api/v1/openapi.json").await.unwrap();
+    for schema in [
+        "RecommendationReason",
+        "ConceptLabel",
+        "MatchedProduct",
+        "TaxonomyView",
+    ] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+    assert!(doc["paths"]["/api/v1/taxonomy"]["get"].is_object());
     app.stop().await;
 }
