@@ -47,7 +47,9 @@ export function languageChips(tags, testid) {
 
 /** Tags as chips. */
 export function tagChips(tags) {
-  return h('div', { class: 'tags' }, (tags || []).map((tag) => h('span', { class: 'tag', text: tag })));
+  // "!concept" tags are an exhibitor's veto on a search concept, not something to show.
+  return h('div', { class: 'tags' }, (tags || []).filter((tag) => !tag.startsWith('!'))
+    .map((tag) => h('span', { class: 'tag', text: tag })));
 }
 
 /** A logo image, or the company's initials on a tile when there is none. */

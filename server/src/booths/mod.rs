@@ -381,7 +381,14 @@ pub async fn reindex(
             tags.entry((0, c)).or_insert("text");
         }
     }
+    // A tag "!concept" (an id or any term) is the exhibitor's veto: the booth, or that
+    // product, is not tagged with it however its HS codes and names read.
+    let mut vetoes: Vec<(i64, usize)> = Vec::new();
     for tag in decode_list(&row.try_get::<String, _>("tags")?) {
+        if let Some(vetoed) = tag.strip_prefix('!') {
+            vetoes.extend(taxonomy.concept_of_tag(vetoed).map(|c| (0, c)));
+            continue;
+        }
         if let Some(c) = taxonomy.concept_of_tag(&tag) {
             tags.entry((0, c)).or_insert("tag");
         }
@@ -427,14 +434,16 @@ pub async fn reindex(
         let category: String = p.try_get("category")?;
         let product_tags = decode_list(&p.try_get::<String, _>("tags")?);
         for tag in std::iter::once(&category).chain(product_tags.iter()) {
-            if let Some(c) = taxonomy.concept_of_tag(tag) {
+            if let Some(vetoed) = tag.strip_prefix('!') {
+                vetoes.extend(taxonomy.concept_of_tag(vetoed).map(|c| (id, c)));
+            } else if let Some(c) = taxonomy.concept_of_tag(tag) {
                 tags.entry((id, c)).or_insert("tag");
             }
         }
         for column in ["name", "description", "category", "hs_code"] {
             parts.push(p.try_get(column)?);
         }
-        parts.extend(product_tags);
+        parts.extend(product_tags.into_iter().filter(|t| !t.starts_with('!')));
         hs_of.insert(id, hs);
     }
     let product_texts = sqlx::query(
@@ -491,6 +500,11 @@ pub async fn reindex(
             .execute(&mut *conn)
             .await?;
     }
+    tags.retain(|&(product, concept), _| {
+        !vetoes
+            .iter()
+            .any(|&(p, c)| c == concept && (p == 0 || p == product))
+    });
     sqlx::query("delete from concept_tags where company_id = $1")
         .bind(company_id)
         .execute(&mut *conn)

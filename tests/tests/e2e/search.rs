@@ -103,7 +103,7 @@ async fn search_suite(engines: Engines) {
     let company = me.user.company_id.unwrap();
     let page: BoothPage = buyer.get("/api/v1/booths?q=лапша&lang=ru").await.unwrap();
     assert!(page.booths.iter().all(|b| b.company.id != company));
-    let _: serde_json::Value = staff
+    let product: expo_schema::Product = staff
         .post(
             &format!("/api/v1/companies/{company}/products"),
             &serde_json::json!({"name": "Wild Greens Udon", "hs_code": "1902.30", "code": "SEO-UDON"}),
@@ -114,6 +114,22 @@ async fn search_suite(engines: Engines) {
     assert!(
         page.booths.iter().any(|b| b.company.id == company),
         "noodles by HS 1902"
+    );
+    // The exhibitor vetoes a concept the HS code gave (a tag "!" + the concept or a term).
+    let _: expo_schema::Product = staff
+        .put(
+            &format!("/api/v1/products/{}", product.id),
+            &serde_json::json!({"name": "Wild Greens Udon", "hs_code": "1902.30", "code": "SEO-UDON",
+                "tags": ["!лапша"]}),
+        )
+        .await
+        .unwrap();
+    let page: BoothPage = buyer.get("/api/v1/booths?q=лапша&lang=ru").await.unwrap();
+    assert!(page.booths.iter().all(|b| b.company.id != company));
+    let page: BoothPage = buyer.get("/api/v1/booths?q=udon&lang=en").await.unwrap();
+    assert!(
+        page.booths.iter().any(|b| b.company.id == company),
+        "its own words still find it"
     );
     app.stop().await;
 }
