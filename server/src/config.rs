@@ -59,7 +59,8 @@ pub struct Config {
 
     /// A taxonomy file (JSON, the format of `schema/data/taxonomy.json`) that extends the
     /// built-in product taxonomy: new concepts, more terms and HS headings for existing ones.
-    /// Booths are re-tagged at start when the taxonomy changed (docs/search.md).
+    /// Imported into the store at start (replacing an earlier extension) for every node;
+    /// booths are re-tagged when the taxonomy changed (docs/search.md).
     #[arg(long, env = "EXPO_TAXONOMY_FILE")]
     pub taxonomy_file: Option<PathBuf>,
 

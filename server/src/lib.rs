@@ -111,8 +111,11 @@ impl App {
         )
         .await
         .context("creating the first organizer")?;
-        booths::taxonomy::install(config.taxonomy_file.as_deref())
-            .context("loading the product taxonomy")?;
+        if let Some(path) = &config.taxonomy_file {
+            booths::import_taxonomy_file(&store, path)
+                .await
+                .context("importing the product taxonomy file")?;
+        }
         if config.demo {
             demo::load(&store).await.context("loading the demo fair")?;
         }

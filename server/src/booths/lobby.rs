@@ -37,6 +37,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/booths", get(search))
         .route("/api/v1/recommendations", get(recommendations))
         .route("/api/v1/taxonomy", get(taxonomy_view))
+        .route(
+            "/api/v1/taxonomy/extension",
+            get(taxonomy_extension).put(import_taxonomy_extension),
+        )
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -238,7 +242,7 @@ pub async fn matching(
     query: &BoothQuery,
     lang: &str,
 ) -> ApiResult<Vec<BoothSummary>> {
-    let taxonomy = taxonomy::current();
+    let taxonomy = taxonomy::load(state.store.pool()).await?;
     let units = taxonomy.parse_query(query.q.as_deref().unwrap_or(""));
     let found = if units.is_empty() {
         None
@@ -460,7 +464,7 @@ pub async fn recommendations(
 ) -> ApiResult<Json<RecommendationList>> {
     caller.require_role(Role::Buyer)?;
     let lang = viewer_lang(query.lang.as_deref(), &headers);
-    let taxonomy = taxonomy::current();
+    let taxonomy = taxonomy::load(state.store.pool()).await?;
     let booths = matching(&state, &BoothQuery::default(), &lang).await?;
     let rows = sqlx::query("select company_id, product_id, concept from concept_tags")
         .fetch_all(state.store.pool())
@@ -531,12 +535,13 @@ pub async fn recommendations(
 #[utoipa::path(get, path = "/api/v1/taxonomy", tag = "booths", params(LangQuery),
     responses((status = 200, body = expo_schema::api::TaxonomyView), (status = 401, body = ErrorBody)))]
 pub async fn taxonomy_view(
+    State(state): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,
     Query(query): Query<LangQuery>,
 ) -> ApiResult<Json<expo_schema::api::TaxonomyView>> {
     let lang = viewer_lang(query.lang.as_deref(), &headers);
-    let taxonomy = taxonomy::current();
+    let taxonomy = taxonomy::load(state.store.pool()).await?;
     Ok(Json(expo_schema::api::TaxonomyView {
         concepts: taxonomy
             .concepts
@@ -555,6 +560,55 @@ pub async fn taxonomy_view(
             .collect(),
         lang,
     }))
+}
+
+/// The fair's extension of the product taxonomy as imported (organizers); `{}` when none.
+#[utoipa::path(get, path = "/api/v1/taxonomy/extension", tag = "booths",
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+pub async fn taxonomy_extension(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.require_role(Role::Organizer)?;
+    let text: Option<String> = sqlx::query_scalar("select value from meta where key = $1")
+        .bind(taxonomy::EXTENSION_KEY)
+        .fetch_optional(state.store.pool())
+        .await?;
+    Ok(Json(
+        text.and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_else(|| serde_json::json!({})),
+    ))
+}
+
+/// Imports an extension of the product taxonomy (organizers): a JSON file in the format of
+/// `schema/data/taxonomy.json` (`concepts`, `certifications`), merged with the built-in one by
+/// id. It replaces the previous extension, takes effect on every node at once, and every
+/// booth is re-tagged before the answer. `{}` removes the extension.
+#[utoipa::path(put, path = "/api/v1/taxonomy/extension", tag = "booths",
+    request_body = Object,
+    responses((status = 200, body = expo_schema::api::TaxonomyView), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn import_taxonomy_extension(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(extension): Json<serde_json::Value>,
+) -> ApiResult<Json<expo_schema::api::TaxonomyView>> {
+    caller.require_role(Role::Organizer)?;
+    let text = extension.to_string();
+    taxonomy::with_extension(Some(&text))
+        .map_err(|e| ApiError::validation(format!("not a usable taxonomy: {e}")))?;
+    super::store_taxonomy_extension(state.store.pool(), &text).await?;
+    super::retag_if_changed(&state.store)
+        .await
+        .map_err(ApiError::Other)?;
+    taxonomy_view(
+        State(state),
+        caller,
+        headers,
+        Query(LangQuery { lang: None }),
+    )
+    .await
 }
 
 #[cfg(test)]

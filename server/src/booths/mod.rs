@@ -360,7 +360,7 @@ pub async fn reindex(
     kind: StoreKind,
     company_id: i64,
 ) -> sqlx::Result<()> {
-    let taxonomy = taxonomy::current();
+    let taxonomy = taxonomy::load(&mut *conn).await?;
     // (product id or 0, concept index) → where the tag came from.
     let mut tags: std::collections::BTreeMap<(i64, usize), &'static str> =
         std::collections::BTreeMap::new();
@@ -525,12 +525,42 @@ pub async fn reindex(
     Ok(())
 }
 
+/// Imports an organizer's taxonomy file into the store (checked first: a bad file stops
+/// the start), so that every node of the fair uses it.
+pub async fn import_taxonomy_file(store: &Store, path: &std::path::Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    taxonomy::with_extension(Some(&text))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    store_taxonomy_extension(store.pool(), &text).await?;
+    Ok(())
+}
+
+/// Stores a checked taxonomy extension for the fair.
+pub async fn store_taxonomy_extension<'c, E>(executor: E, text: &str) -> sqlx::Result<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "insert into meta (key, value) values ($1, $2) \
+         on conflict (key) do update set value = excluded.value",
+    )
+    .bind(taxonomy::EXTENSION_KEY)
+    .bind(text)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 /// Re-tags every booth when the taxonomy in force differs from the one the stored tags were
 /// made with (a first start after this feature, or a changed `EXPO_TAXONOMY_FILE`).
 pub async fn retag_if_changed(store: &Store) -> anyhow::Result<()> {
     // The tagging rules' own version: raised when `reindex` tags differently.
     const TAGGING: &str = "2";
-    let fingerprint = format!("{}:{TAGGING}", taxonomy::current().fingerprint);
+    let fingerprint = format!(
+        "{}:{TAGGING}",
+        taxonomy::load(store.pool()).await?.fingerprint
+    );
     if store.meta("taxonomy_fingerprint").await?.as_deref() == Some(fingerprint.as_str()) {
         return Ok(());
     }

@@ -2,8 +2,10 @@
 //! fair's six languages, HS headings and parents, and the certifications buyers search for.
 //!
 //! The built-in list is `schema/data/taxonomy.json`, compiled into the binary; an organizer
-//! extends it with `EXPO_TAXONOMY_FILE` (same format, merged by id: new concepts are added,
-//! the terms and HS headings of an existing one are appended). Companies and products are
+//! extends it with a file in the same format (merged by id: new concepts are added, the terms
+//! and HS headings of an existing one are appended), imported into the fair's store
+//! (`EXPO_TAXONOMY_FILE` at start, or `PUT /api/v1/taxonomy/extension`), so every node reads
+//! the same taxonomy from there. Companies and products are
 //! tagged with concepts when their search document is rebuilt (`booths::reindex`); a query is
 //! normalized, split into units, and each unit is expanded into the concepts it names.
 //!
@@ -15,7 +17,7 @@
 
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use unicode_normalization::UnicodeNormalization;
 
 /// The built-in taxonomy.
@@ -109,37 +111,54 @@ pub struct QueryUnit {
     pub hs: Option<String>,
 }
 
-fn current_cell() -> &'static RwLock<Arc<Taxonomy>> {
-    static CELL: OnceLock<RwLock<Arc<Taxonomy>>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        RwLock::new(Arc::new(
-            Taxonomy::parse(&[BUILTIN]).expect("the built-in taxonomy is valid"),
-        ))
-    })
-}
-
-/// The taxonomy in force in this process.
-pub fn current() -> Arc<Taxonomy> {
-    current_cell()
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
+/// The built-in taxonomy alone.
+pub fn builtin() -> Arc<Taxonomy> {
+    static BUILTIN_TAXONOMY: OnceLock<Arc<Taxonomy>> = OnceLock::new();
+    BUILTIN_TAXONOMY
+        .get_or_init(|| {
+            Arc::new(Taxonomy::parse(&[BUILTIN]).expect("the built-in taxonomy is valid"))
+        })
         .clone()
 }
 
-/// Loads the built-in taxonomy plus an organizer's extension file and puts it in force.
-pub fn install(extension: Option<&std::path::Path>) -> anyhow::Result<Arc<Taxonomy>> {
-    let taxonomy = match extension {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
-            Taxonomy::parse(&[BUILTIN, &text])
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
-        }
-        None => Taxonomy::parse(&[BUILTIN])?,
+/// The built-in taxonomy extended by an organizer's file (its JSON text), parsed once per
+/// distinct text.
+pub fn with_extension(extension: Option<&str>) -> anyhow::Result<Arc<Taxonomy>> {
+    let Some(text) = extension.filter(|t| !t.trim().is_empty()) else {
+        return Ok(builtin());
     };
-    let taxonomy = Arc::new(taxonomy);
-    *current_cell().write().unwrap_or_else(|e| e.into_inner()) = taxonomy.clone();
+    static PARSED: OnceLock<Mutex<HashMap<String, Arc<Taxonomy>>>> = OnceLock::new();
+    let cache = PARSED.get_or_init(Default::default);
+    if let Some(t) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(text) {
+        return Ok(t.clone());
+    }
+    let taxonomy = Arc::new(Taxonomy::parse(&[BUILTIN, text])?);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= 8 {
+        cache.clear();
+    }
+    cache.insert(text.to_string(), taxonomy.clone());
     Ok(taxonomy)
+}
+
+/// Where the fair's extension of the taxonomy is kept (every node reads it from there).
+pub const EXTENSION_KEY: &str = "taxonomy_extension";
+
+/// The taxonomy in force for the fair in this store: the built-in one plus the extension an
+/// organizer imported (`EXPO_TAXONOMY_FILE` at start, or `PUT /api/v1/taxonomy/extension`).
+pub async fn load<'c, E>(executor: E) -> sqlx::Result<Arc<Taxonomy>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let text: Option<String> = sqlx::query_scalar("select value from meta where key = $1")
+        .bind(EXTENSION_KEY)
+        .fetch_optional(executor)
+        .await?;
+    Ok(with_extension(text.as_deref()).unwrap_or_else(|e| {
+        // Stored extensions are checked before they are stored; this is only a safety net.
+        tracing::error!(error = %e, "the stored taxonomy extension is invalid; using the built-in one");
+        builtin()
+    }))
 }
 
 /// NFKC, lower case, and the foldings described in the module documentation.
@@ -677,36 +696,22 @@ mod tests {
     }
 
     #[test]
-    fn an_extension_file_is_put_in_force_and_a_bad_one_refused() {
-        let dir = std::env::temp_dir().join(format!("expo-taxonomy-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let good = dir.join("extra.json");
-        std::fs::write(
-            &good,
-            r#"{"concepts": [{"id": "honey", "parent": "food", "terms": {"ru": ["мёд"]}}]}"#,
-        )
-        .unwrap();
-        let bad = dir.join("bad.json");
-        std::fs::write(
-            &bad,
-            r#"{"concepts": [{"id": "honey", "parent": "nothing"}]}"#,
-        )
-        .unwrap();
-        let builtin = Taxonomy::parse(&[BUILTIN]).unwrap().fingerprint;
-        let installed = install(Some(&good)).unwrap();
-        assert_eq!(current().fingerprint, installed.fingerprint);
-        assert_ne!(installed.fingerprint, builtin);
-        assert_eq!(current().get("honey").unwrap().label("ru"), "мёд");
-        assert!(install(Some(&bad)).is_err());
-        assert!(install(Some(&dir.join("missing.json"))).is_err());
-        assert_eq!(
-            current().fingerprint,
-            installed.fingerprint,
-            "a refused file changes nothing"
+    fn extensions_are_parsed_once_and_bad_ones_refused() {
+        let text = r#"{"concepts": [{"id": "honey", "parent": "food", "terms": {"ru": ["мёд"]}}]}"#;
+        let a = with_extension(Some(text)).unwrap();
+        let b = with_extension(Some(text)).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_ne!(a.fingerprint, builtin().fingerprint);
+        assert_eq!(a.get("honey").unwrap().label("ru"), "мёд");
+        assert!(Arc::ptr_eq(&with_extension(None).unwrap(), &builtin()));
+        assert!(Arc::ptr_eq(
+            &with_extension(Some("  ")).unwrap(),
+            &builtin()
+        ));
+        assert!(
+            with_extension(Some(r#"{"concepts": [{"id": "x", "parent": "nothing"}]}"#)).is_err()
         );
-        install(None).unwrap();
-        assert_eq!(current().fingerprint, builtin);
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(with_extension(Some("not json")).is_err());
     }
 
     #[test]

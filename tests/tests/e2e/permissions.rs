@@ -211,6 +211,18 @@ async fn permission_matrix(engines: Engines) {
         ),
         rest(M::GET, "/api/v1/recommendations".into(), Body::None, BUYERS),
         rest(M::GET, "/api/v1/taxonomy".into(), Body::None, SIGNED_IN),
+        rest(
+            M::GET,
+            "/api/v1/taxonomy/extension".into(),
+            Body::None,
+            ORGANIZER,
+        ),
+        rest(
+            M::PUT,
+            "/api/v1/taxonomy/extension".into(),
+            Body::Json(json!({})),
+            ORGANIZER,
+        ),
         rest(M::GET, "/api/v1/chat/rooms".into(), Body::None, SIGNED_IN),
         rest(M::GET, "/api/v1/chat/blocks".into(), Body::None, SIGNED_IN),
         rest(M::GET, "/api/v1/me/badge".into(), Body::None, SIGNED_IN),

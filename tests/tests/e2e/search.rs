@@ -6,7 +6,11 @@ use crate::helpers::*;
 use expo_client::search_eval::{self, Suite};
 use expo_schema::api::{BoothPage, ConceptLabel, RecommendationList, TaxonomyView};
 
-both_engines!(search_suite, recommendations_in_the_chosen_language);
+both_engines!(
+    search_suite,
+    recommendations_in_the_chosen_language,
+    an_organizer_extends_the_taxonomy
+);
 
 async fn search_suite(engines: Engines) {
     let suite = Suite::parse(search_eval::SUITE).unwrap();
@@ -205,4 +209,114 @@ async fn recommendations_in_the_chosen_language(engines: Engines) {
     }
     assert!(doc["paths"]["/api/v1/taxonomy"]["get"].is_object());
     app.stop().await;
+}
+
+async fn an_organizer_extends_the_taxonomy(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let (buyer, _) = app
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let admin = app.admin().await;
+    let names = |page: &BoothPage| -> Vec<String> {
+        page.booths.iter().map(|b| b.company.name.clone()).collect()
+    };
+    let page: BoothPage = buyer.get("/api/v1/booths?q=kimuchi").await.unwrap();
+    assert_eq!(page.total, 0);
+
+    // An organizer imports an extension: a spelling for kimchi and a new concept, honey.
+    let extension = serde_json::json!({"concepts": [
+        {"id": "kimchi", "terms": {"en": ["kimuchi"]}},
+        {"id": "honey", "parent": "food", "hs": ["0409"], "terms": {
+            "en": ["honey"], "ko": ["꿀"], "zh": ["蜂蜜"], "ru": ["мёд"],
+            "mn": ["зөгийн бал"], "ja": ["はちみつ"]}}
+    ]});
+    let refused = buyer
+        .put::<TaxonomyView>("/api/v1/taxonomy/extension", &extension)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(expo_schema::ErrorCode::Forbidden));
+    let bad = admin
+        .put::<TaxonomyView>(
+            "/api/v1/taxonomy/extension",
+            &serde_json::json!({"concepts": [{"id": "x", "parent": "nowhere"}]}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Some(expo_schema::ErrorCode::Validation));
+    let view: TaxonomyView = admin
+        .put("/api/v1/taxonomy/extension", &extension)
+        .await
+        .unwrap();
+    assert!(view.concepts.iter().any(|c| c.id == "honey"));
+    let page: BoothPage = buyer.get("/api/v1/booths?q=kimuchi").await.unwrap();
+    assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
+
+    // A product under the new concept's HS heading is found in every language.
+    let (staff, me) = app
+        .api
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let company = me.user.company_id.unwrap();
+    let _: expo_schema::Product = staff
+        .post(
+            &format!("/api/v1/companies/{company}/products"),
+            &serde_json::json!({"name": "Seorak Wild Flower", "hs_code": "0409.00", "code": "SEO-HNY"}),
+        )
+        .await
+        .unwrap();
+    for q in ["мёд", "%EA%BF%80", "зөгийн бал"] {
+        let page: BoothPage = buyer
+            .get(&format!("/api/v1/booths?q={q}&lang=en"))
+            .await
+            .unwrap();
+        assert_eq!(names(&page), ["Seorak Natural Foods"], "{q}");
+    }
+
+    // Every node of the fair uses it at once: it lives in the store.
+    let other = env.start().await;
+    let (buyer_b, _) = other
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let page: BoothPage = buyer_b.get("/api/v1/booths?q=kimuchi").await.unwrap();
+    assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
+    let view: TaxonomyView = buyer_b.get("/api/v1/taxonomy?lang=mn").await.unwrap();
+    let honey = view.concepts.iter().find(|c| c.id == "honey").unwrap();
+    assert_eq!(honey.label, "зөгийн бал");
+    other.stop().await;
+    app.stop().await;
+
+    // EXPO_TAXONOMY_FILE is imported at start and replaces the extension.
+    let path = env.data_dir.join("taxonomy-extra.json");
+    std::fs::write(
+        &path,
+        r#"{"concepts": [{"id": "kimchi", "terms": {"en": ["gimchi"]}}]}"#,
+    )
+    .unwrap();
+    let app = env
+        .start_with(|c| c.taxonomy_file = Some(path.clone()))
+        .await;
+    let (buyer, _) = app
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let page: BoothPage = buyer.get("/api/v1/booths?q=gimchi").await.unwrap();
+    assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
+    let page: BoothPage = buyer.get("/api/v1/booths?q=kimuchi").await.unwrap();
+    assert_eq!(page.total, 0);
+    let admin = app.admin().await;
+    let stored: serde_json::Value = admin.get("/api/v1/taxonomy/extension").await.unwrap();
+    assert_eq!(stored["concepts"][0]["terms"]["en"][0], "gimchi");
+    app.stop().await;
+    // A file that is not a taxonomy stops the start.
+    std::fs::write(&path, "{not json").unwrap();
+    let mut config = env.config();
+    config.taxonomy_file = Some(path);
+    assert!(expo_server::App::build(config).await.is_err());
 }
