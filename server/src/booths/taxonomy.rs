@@ -127,6 +127,11 @@ pub fn with_extension(extension: Option<&str>) -> anyhow::Result<Arc<Taxonomy>> 
     let Some(text) = extension.filter(|t| !t.trim().is_empty()) else {
         return Ok(builtin());
     };
+    anyhow::ensure!(
+        text.len() <= MAX_EXTENSION_BYTES,
+        "a taxonomy extension may have at most {} KiB",
+        MAX_EXTENSION_BYTES / 1024
+    );
     static PARSED: OnceLock<Mutex<HashMap<String, Arc<Taxonomy>>>> = OnceLock::new();
     let cache = PARSED.get_or_init(Default::default);
     if let Some(t) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(text) {
@@ -140,6 +145,9 @@ pub fn with_extension(extension: Option<&str>) -> anyhow::Result<Arc<Taxonomy>> 
     cache.insert(text.to_string(), taxonomy.clone());
     Ok(taxonomy)
 }
+
+/// The largest taxonomy extension accepted (its JSON text): every search reads it.
+pub const MAX_EXTENSION_BYTES: usize = 256 * 1024;
 
 /// Where the fair's extension of the taxonomy is kept (every node reads it from there).
 pub const EXTENSION_KEY: &str = "taxonomy_extension";
@@ -647,6 +655,9 @@ mod tests {
         assert_eq!(units[0].hs.as_deref(), Some("1905"));
         let units = t.parse_query("zzzyyyxxx");
         assert!(units[0].concepts.is_empty());
+        // At most eight words of a query count.
+        let units = t.parse_query("a1 b2 c3 d4 e5 f6 g7 h8 i9 j10");
+        assert_eq!(units.iter().map(|u| u.words.len()).sum::<usize>(), 8);
     }
 
     #[test]

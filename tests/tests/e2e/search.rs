@@ -246,6 +246,15 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
         .await
         .unwrap_err();
     assert_eq!(bad.code(), Some(expo_schema::ErrorCode::Validation));
+    let terms: Vec<String> = (0..30_000).map(|n| format!("term{n}")).collect();
+    let too_big = admin
+        .put::<TaxonomyView>(
+            "/api/v1/taxonomy/extension",
+            &serde_json::json!({"concepts": [{"id": "kimchi", "terms": {"en": terms}}]}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(too_big.code(), Some(expo_schema::ErrorCode::Validation));
     let view: TaxonomyView = admin
         .put("/api/v1/taxonomy/extension", &extension)
         .await
