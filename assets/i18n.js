@@ -147,6 +147,10 @@ const STRINGS = {
 
     'recs.title': 'Recommended for you',
     'recs.hint': 'Picked from your sourcing interests and languages',
+    'recs.makes': 'makes {items}',
+    'recs.staffSpeak': 'staff speak {languages}',
+    'recs.staffedNow': 'staffed now',
+    'search.matches': 'Found: {items}',
 
     'booths.title': 'Find booths',
     'booths.count': { one: '{count} booth', other: '{count} booths' },
@@ -918,6 +922,10 @@ const STRINGS = {
 
     'recs.title': '추천 부스',
     'recs.hint': '관심 품목과 사용 언어를 바탕으로 골랐습니다',
+    'recs.makes': '{items} 생산',
+    'recs.staffSpeak': '{languages} 가능 직원',
+    'recs.staffedNow': '지금 상담 가능',
+    'search.matches': '찾은 제품: {items}',
 
     'booths.title': '부스 찾기',
     'booths.count': { other: '부스 {count}곳' },
@@ -1679,6 +1687,10 @@ const STRINGS = {
     'duration.min': '{n} 分',
     'duration.s': '{n} 秒',
     'recs.hint': '根据您的采购兴趣和语言挑选',
+    'recs.makes': '生产{items}',
+    'recs.staffSpeak': '工作人员会说{languages}',
+    'recs.staffedNow': '现在有人值守',
+    'search.matches': '匹配产品：{items}',
     'filter.tagAny': '任意标签',
     'company.admin': '展位管理员',
     'company.noStaff': '尚未登记工作人员。',
@@ -2419,6 +2431,10 @@ const STRINGS = {
     'duration.min': '{n} мин',
     'duration.s': '{n} с',
     'recs.hint': 'Подобрано по вашим интересам и языкам',
+    'recs.makes': 'производит: {items}',
+    'recs.staffSpeak': 'сотрудники говорят: {languages}',
+    'recs.staffedNow': 'сейчас на месте',
+    'search.matches': 'Найдено: {items}',
     'filter.tagAny': 'Любая',
     'company.admin': 'Администратор стенда',
     'company.noStaff': 'Сотрудники пока не указаны.',
@@ -3159,6 +3175,10 @@ const STRINGS = {
     'duration.min': '{n}分',
     'duration.s': '{n}秒',
     'recs.hint': '関心分野と言語から選びました',
+    'recs.makes': '{items}を製造',
+    'recs.staffSpeak': '{languages}対応スタッフ',
+    'recs.staffedNow': '現在対応中',
+    'search.matches': '該当製品：{items}',
     'filter.tagAny': 'すべてのタグ',
     'company.admin': 'ブース管理者',
     'company.noStaff': 'スタッフはまだ登録されていません。',
@@ -3899,6 +3919,10 @@ const STRINGS = {
     'duration.min': '{n} мин',
     'duration.s': '{n} сек',
     'recs.hint': 'Таны сонирхол, хэлэнд тулгуурлан сонгосон',
+    'recs.makes': 'үйлдвэрлэдэг: {items}',
+    'recs.staffSpeak': 'ажилтнууд {languages} хэлээр ярьдаг',
+    'recs.staffedNow': 'одоо ажиллаж байна',
+    'search.matches': 'Олдсон бүтээгдэхүүн: {items}',
     'filter.tagAny': 'Бүх шошго',
     'company.admin': 'Павильоны админ',
     'company.noStaff': 'Ажилтан бүртгэгдээгүй байна.',
@@ -4594,6 +4618,15 @@ export function countryName(code) {
     return new Intl.DisplayNames([current], { type: 'region' }).of(code) || code;
   } catch {
     return code;
+  }
+}
+
+/** Items joined as a list in the UI language ("A, B and C"; "A、B、C"). */
+export function formatList(items) {
+  try {
+    return new Intl.ListFormat(current, { style: 'long', type: 'conjunction' }).format(items);
+  } catch {
+    return items.join(', ');
   }
 }
 

@@ -3,7 +3,7 @@
 // chips, date and duration formatting, and page-level error boxes.
 
 import { h, replaceChildren } from '../dom.js';
-import { countryName, getLang, languageName, t } from '../i18n.js';
+import { countryName, formatList, getLang, languageName, t } from '../i18n.js';
 import { showError } from './forms.js';
 
 /** Initials for an avatar: first letters of the first two words. */
@@ -47,7 +47,9 @@ export function languageChips(tags, testid) {
 
 /** Tags as chips. */
 export function tagChips(tags) {
-  return h('div', { class: 'tags' }, (tags || []).map((tag) => h('span', { class: 'tag', text: tag })));
+  // "!concept" tags are an exhibitor's veto on a search concept, not something to show.
+  return h('div', { class: 'tags' }, (tags || []).filter((tag) => !tag.startsWith('!'))
+    .map((tag) => h('span', { class: 'tag', text: tag })));
 }
 
 /** A logo image, or the company's initials on a tile when there is none. */
@@ -148,8 +150,25 @@ function staffedDot(staffed) {
 }
 
 /**
+ * The one-line reason of a recommendation in the UI language. The server sends it as data
+ * (RecommendationReason): concepts it makes, already labelled from the product taxonomy in
+ * the language asked for; language codes its staff share with the buyer; staffed now.
+ */
+export function recommendationReason(reason) {
+  if (!reason || typeof reason !== 'object') return '';
+  const parts = [];
+  const makes = (reason.makes || []).map((c) => c.label);
+  if (makes.length) parts.push(t('recs.makes', { items: formatList(makes) }));
+  const spoken = (reason.staff_speak || []).map((code) => languageName(code));
+  if (spoken.length) parts.push(t('recs.staffSpeak', { languages: formatList(spoken) }));
+  if (reason.staffed_now) parts.push(t('recs.staffedNow'));
+  return parts.join(' · ');
+}
+
+/**
  * A booth card for lobby results and recommendations: the whole card links to the booth.
- * booth is a BoothSummary; reason (recommendations) is shown under the name.
+ * booth is a BoothSummary; reason (recommendations) is shown under the name, and so are the
+ * products a search found (matched_products).
  */
 export function boothCard(booth, { reason, testid = 'booth-card' } = {}) {
   const { company } = booth;
@@ -165,6 +184,10 @@ export function boothCard(booth, { reason, testid = 'booth-card' } = {}) {
         h('span', { class: 'booth-where', text: whereLine(company, booth.hall_name) })),
       staffedDot(Boolean(booth.staffed_now))),
     reason ? h('p', { class: 'rec-reason', testid: 'rec-reason', text: reason }) : null,
+    (booth.matched_products || []).length
+      ? h('p', { class: 'rec-reason', testid: 'booth-matches',
+        text: t('search.matches', { items: formatList(booth.matched_products.map((p) => p.name)) }) })
+      : null,
     company.tagline ? h('p', { class: 'booth-tagline', testid: 'booth-tagline', text: company.tagline }) : null,
     tagChips(company.tags),
     h('div', { class: 'booth-card-foot' },

@@ -11,7 +11,7 @@ import { COUNTRY_CODES, FEATURED_COUNTRIES, INTEREST_TAGS, SPOKEN_LANGUAGES } fr
 import { countryName, formatNumber, formatTime, getLang, languageName, onLangChange, t } from '../i18n.js';
 import { Presence } from '../presence.js';
 import { showError } from './forms.js';
-import { applyLiveToCards, boothCard, initials, pageError, roleBadge } from './common.js';
+import { applyLiveToCards, boothCard, initials, pageError, recommendationReason, roleBadge } from './common.js';
 
 /** How many people the lobby's "online now" panel lists; the rest are counted. */
 const ONLINE_SHOWN = 100;
@@ -338,7 +338,7 @@ export function mountLobby(root, ctx, params) {
       if (seq !== recsSeq || disposed) return;
       const recs = data?.recommendations || [];
       recsSection.hidden = recs.length === 0;
-      replaceChildren(recsStrip, recs.map((rec) => boothCard(rec.booth, { reason: rec.reason, testid: 'rec-card' })));
+      replaceChildren(recsStrip, recs.map((rec) => boothCard(rec.booth, { reason: recommendationReason(rec.reason), testid: 'rec-card' })));
     } catch (error) {
       if (ctx.handleAuthError(error)) return;
       // 403 (not a buyer) or anything else: the strip is a bonus, so it just stays away.

@@ -20,6 +20,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 pub mod bench;
 pub mod failover;
+pub mod search_eval;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {

@@ -62,6 +62,17 @@ enum Cmd {
         #[arg(long, default_value = "failover-bench-password")]
         admin_password: String,
     },
+    /// Search quality: runs the search suite (queries in six languages with the booths each
+    /// must find; by default the repository's `tests/data/search_queries.json`) against the
+    /// server, signed in as `--email`, and prints recall and precision per language.
+    SearchEval {
+        /// Another suite file in the same format.
+        #[arg(long)]
+        suite: Option<String>,
+        /// Print the figures as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Booking race: many new buyers request one exhibitor's one-seat slots at the same
     /// moment (over REST); prints winners, losers, latency and whether any slot was booked
     /// twice. Replaces the exhibitor's availability with a far-future test day.
@@ -84,6 +95,20 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let api = Api::new(&cli.url);
     match cli.command {
+        Cmd::SearchEval { suite, json } => {
+            use expo_client::search_eval;
+            let suite = match suite {
+                Some(path) => search_eval::Suite::parse(&std::fs::read_to_string(&path)?)?,
+                None => search_eval::Suite::parse(search_eval::SUITE)?,
+            };
+            let (api, _) = api.login(&cli.email, &cli.password).await?;
+            let report = search_eval::run(&api, &suite).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.table());
+            }
+        }
         Cmd::Login => {
             let (_, session) = api.login(&cli.email, &cli.password).await?;
             println!("{}", serde_json::to_string_pretty(&session)?);

@@ -139,6 +139,38 @@ pub struct BoothSummary {
     pub staff_languages: Vec<String>,
     pub visitors_now: i64,
     pub staffed_now: bool,
+    /// In search results: the booth's products the query found (by the concepts,
+    /// certifications or HS headings it names), named in the viewer's language.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matched_products: Vec<MatchedProduct>,
+}
+
+/// A product a search found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MatchedProduct {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The product taxonomy in one language (`GET /api/v1/taxonomy`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TaxonomyView {
+    pub lang: String,
+    pub concepts: Vec<TaxonomyConcept>,
+    /// Certification schemes search recognizes.
+    pub certifications: Vec<String>,
+}
+
+/// One concept of the product taxonomy.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TaxonomyConcept {
+    pub id: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Its name in the language asked for.
+    pub label: String,
+    /// Its HS heading prefixes.
+    pub hs: Vec<String>,
 }
 
 /// A page of lobby results.
@@ -150,16 +182,39 @@ pub struct BoothPage {
     pub per_page: i64,
 }
 
-/// A booth worth visiting, and why, in one line.
+/// A product taxonomy concept, named in the viewer's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ConceptLabel {
+    /// The concept's id (`kimchi`, `auto-parts`; see `schema/data/taxonomy.json`).
+    pub id: String,
+    /// Its name in the language asked for, from the taxonomy.
+    pub label: String,
+}
+
+/// Why a booth is recommended: data the client words in the viewer's language (one line:
+/// "makes cosmetics; staff speak Russian; staffed now").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RecommendationReason {
+    /// What the buyer is looking for that the booth makes, labelled from the taxonomy.
+    pub makes: Vec<ConceptLabel>,
+    /// Languages (BCP 47 codes) the buyer speaks that some staff member of the booth speaks.
+    pub staff_speak: Vec<String>,
+    /// Staff are on duty now.
+    pub staffed_now: bool,
+}
+
+/// A booth worth visiting, and why.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Recommendation {
     pub booth: BoothSummary,
     pub score: i64,
-    pub reason: String,
+    pub reason: RecommendationReason,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RecommendationList {
+    /// The language the booth texts and concept labels are in.
+    pub lang: String,
     pub recommendations: Vec<Recommendation>,
 }
 

@@ -57,6 +57,13 @@ pub struct Config {
     #[arg(long, env = "EXPO_DEMO")]
     pub demo: bool,
 
+    /// A taxonomy file (JSON, the format of `schema/data/taxonomy.json`) that extends the
+    /// built-in product taxonomy: new concepts, more terms and HS headings for existing ones.
+    /// Imported into the store at start (replacing an earlier extension) for every node;
+    /// booths are re-tagged when the taxonomy changed (docs/search.md).
+    #[arg(long, env = "EXPO_TAXONOMY_FILE")]
+    pub taxonomy_file: Option<PathBuf>,
+
     /// The first organizer's email, used when the database has no organizer yet.
     #[arg(long, env = "EXPO_ADMIN_EMAIL", default_value = "admin@expo.local")]
     pub admin_email: String,
@@ -310,6 +317,7 @@ impl Config {
             node_id: None,
             assets_dir: None,
             demo: false,
+            taxonomy_file: None,
             admin_email: "admin@expo.test".into(),
             admin_password: Some("admin-password".into()),
             allowed_origins: vec![],

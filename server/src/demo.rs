@@ -140,6 +140,11 @@ const HALLS: &[Hall] = &[
                         "2103.90",
                         "Chuncheon-style marinade sauce, 500 g.",
                     ),
+                    (
+                        "Chuncheon Makguksu Noodles",
+                        "1902.19",
+                        "Dried buckwheat noodles with broth base, 4 servings.",
+                    ),
                 ],
                 staff: &[("Han So-yeon", &["ko", "zh"])],
             },
@@ -490,6 +495,11 @@ const HALLS: &[Hall] = &[
                         "Rice Flour",
                         "1102.90",
                         "Gluten-free wet-milled rice flour.",
+                    ),
+                    (
+                        "Puffed Rice Crackers",
+                        "1905.90",
+                        "Crisp ppeongtwigi rice cakes, no sugar added.",
                     ),
                 ],
                 staff: &[("Cha Min-jun", &["ko", "zh"])],

@@ -30,7 +30,7 @@ use utoipa::OpenApi;
         booths::edit::update_company, booths::edit::create_product, booths::edit::update_product,
         booths::edit::delete_product, booths::media::upload, booths::media::add_video_link,
         booths::media::serve, booths::media::remove, booths::lobby::search,
-        booths::lobby::recommendations, booths::leads::leads, booths::leads::leads_csv,
+        booths::lobby::recommendations, booths::lobby::taxonomy_view, booths::lobby::taxonomy_extension, booths::lobby::import_taxonomy_extension, booths::leads::leads, booths::leads::leads_csv,
         booths::leads::annotate,
         chat::routes::rooms, chat::routes::talk_requests, chat::routes::sanction,
         chat::routes::lift, chat::routes::block, chat::routes::blocks, chat::routes::unblock,

@@ -111,9 +111,17 @@ impl App {
         )
         .await
         .context("creating the first organizer")?;
+        if let Some(path) = &config.taxonomy_file {
+            booths::import_taxonomy_file(&store, path)
+                .await
+                .context("importing the product taxonomy file")?;
+        }
         if config.demo {
             demo::load(&store).await.context("loading the demo fair")?;
         }
+        booths::retag_if_changed(&store)
+            .await
+            .context("tagging booths with the product taxonomy")?;
         let limits = Limits {
             max_frame_bytes: config.max_frame_bytes,
             outbound_queue: config.outbound_queue,

@@ -243,6 +243,25 @@ test('the buyer searches the lobby, visits a booth and comes back to live cards'
   const reason = await buyer.textContent(`${$('rec-card')} ${$('rec-reason')}`);
   assert.ok(reason.trim().length > 3, `a reason: ${reason}`);
 
+  // In the language the buyer chose, the reason names what the booth makes in that language
+  // (labels from the product taxonomy), and a Russian word finds a booth written in English.
+  await buyer.selectOption($('lang-switch'), 'ru');
+  await buyer.waitForFunction((sel) => [...document.querySelectorAll(sel)]
+    .some((el) => el.textContent.includes('производит: ')), `${$('rec-card')} ${$('rec-reason')}`);
+  const reasons = await buyer.$$eval(`${$('rec-card')} ${$('rec-reason')}`, (els) => els.map((el) => el.textContent));
+  assert.ok(reasons.some((r) => /продукты питания|морепродукты|косметика/.test(r)), reasons.join(' | '));
+  assert.ok(reasons.every((r) => !/makes|staff speak/.test(r)), reasons.join(' | '));
+  await buyer.fill($('search-input'), 'кимчи');
+  await buyer.press($('search-input'), 'Enter');
+  const found = await buyer.waitForSelector(`${$('booth-card')}:has-text("Pyeongchang Highland Greens") ${$('booth-matches')}`);
+  assert.equal(await found.textContent(), 'Найдено: Highland Kimchi 1 kg');
+  await buyer.selectOption($('lang-switch'), 'en');
+  // Back to the whole lobby, as the buyer first saw it.
+  await buyer.goto(`${BASE}/#/lobby`);
+  await buyer.reload();
+  await buyer.waitForSelector(`${$('results-count')}[data-total="40"]`);
+  await buyer.waitForSelector(`${$('recommendations')}:not([hidden]) ${$('rec-card')}`);
+
   // Search.
   await buyer.fill($('search-input'), 'kimchi');
   await buyer.press($('search-input'), 'Enter');

@@ -1,12 +1,20 @@
 //! The lobby: search and filters over booths, and recommendations for buyers.
 //!
-//! Text search uses the engine's own index over each company's search document (Postgres
-//! `tsvector` with a GIN index; SQLite FTS5), prefix-matching every word. The other filters
-//! are plain SQL; "staffed now" and the visitor counts come from this node's live summary, so
-//! the page is cut after that filter. A fair has hundreds of booths, not millions: reading all
-//! matches and paging in memory is cheap and keeps the live filter exact.
+//! A query is split into units through the product taxonomy (`taxonomy.rs`): the longest runs
+//! of words that name a concept ("кимчи", "sheet mask", "無人機") or a certification
+//! ("HACCP", "ISO 13485"), else single words; a number is also an HS heading. A booth matches
+//! when every unit matches it in one of these ways, best first: a concept tag of the company
+//! or of one of its products (the concept or one under it), a certification or an HS code of
+//! one of its products, or the engine's full-text index over the search document (Postgres
+//! `tsvector` with a GIN index; SQLite FTS5; every word a prefix; Hangul words also in Latin
+//! letters). Booths are ranked by the sum of their units' best matches, then by name.
+//! The other filters are plain SQL; "staffed now" and the visitor counts come from this
+//! node's live summary, so the page is cut after that filter. A fair has hundreds of booths,
+//! not millions: reading all matches and paging in memory is cheap and keeps the live filter
+//! exact.
 
-use super::{company_from_row, viewer_lang, COMPANY_FIELDS, COMPANY_FROM};
+use super::taxonomy::{self, QueryUnit, Taxonomy};
+use super::{company_from_row, viewer_lang, LangQuery, COMPANY_FIELDS, COMPANY_FROM};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::store::json::decode_list;
@@ -16,7 +24,9 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
-use expo_schema::api::{BoothPage, BoothSummary, Recommendation, RecommendationList};
+use expo_schema::api::{
+    BoothPage, BoothSummary, ConceptLabel, Recommendation, RecommendationList, RecommendationReason,
+};
 use expo_schema::{ErrorBody, Role};
 use serde::Deserialize;
 use sqlx::Row;
@@ -26,6 +36,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/booths", get(search))
         .route("/api/v1/recommendations", get(recommendations))
+        .route("/api/v1/taxonomy", get(taxonomy_view))
+        .route(
+            "/api/v1/taxonomy/extension",
+            get(taxonomy_extension).put(import_taxonomy_extension),
+        )
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -47,18 +62,10 @@ pub struct BoothQuery {
     pub lang: Option<String>,
 }
 
-/// Splits free text into searchable words (letters and digits, any script), at most eight.
-pub fn search_terms(q: &str) -> Vec<String> {
-    q.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| t.to_lowercase())
-        .take(8)
-        .collect()
-}
-
-/// The engine's query syntax for "every word, as a prefix".
-pub fn text_query(kind: StoreKind, terms: &[String]) -> String {
-    match kind {
+/// The engine's query syntax for "every word, as a prefix", or any of several such
+/// alternatives.
+pub fn text_query(kind: StoreKind, alternatives: &[Vec<String>]) -> String {
+    let all = |terms: &Vec<String>| match kind {
         StoreKind::Postgres => terms
             .iter()
             .map(|t| format!("{t}:*"))
@@ -68,25 +75,207 @@ pub fn text_query(kind: StoreKind, terms: &[String]) -> String {
             .iter()
             .map(|t| format!("\"{t}\"*"))
             .collect::<Vec<_>>()
-            .join(" "),
-    }
+            .join(" AND "),
+    };
+    let alternatives: Vec<String> = alternatives
+        .iter()
+        .filter(|a| !a.is_empty())
+        .map(|a| format!("({})", all(a)))
+        .collect();
+    alternatives.join(match kind {
+        StoreKind::Postgres => " | ",
+        StoreKind::Sqlite => " OR ",
+    })
 }
 
-/// Every booth matching the filters (before the live filter and paging), by name.
+/// How well a unit matched a booth (the best way counts).
+const CONCEPT_OF_COMPANY: i64 = 10;
+const CONCEPT_OF_PRODUCT: i64 = 8;
+const CERTIFICATION: i64 = 6;
+const HS_CODE: i64 = 6;
+const FULL_TEXT: i64 = 3;
+
+/// What a free-text query found: booths (company id → score) matching every unit, and the
+/// products (company id → product ids) a concept, certification or HS heading matched.
+pub struct TextMatches {
+    pub scores: HashMap<i64, i64>,
+    pub products: HashMap<i64, BTreeSet<i64>>,
+}
+
+/// Booths matching every unit of a free-text query.
+pub async fn text_scores(
+    state: &AppState,
+    taxonomy: &Taxonomy,
+    units: &[QueryUnit],
+) -> ApiResult<TextMatches> {
+    let pool = state.store.pool();
+    let tags = sqlx::query("select company_id, product_id, concept, source from concept_tags")
+        .fetch_all(pool)
+        .await?;
+    let products = sqlx::query(
+        "select id, company_id, coalesce(hs_code, '') as hs_code, certifications from products",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut matched: Vec<HashMap<i64, i64>> = Vec::new();
+    let mut product_hits: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    // Products tagged only through their tags (often the company's tags copied to every
+    // product) are named when nothing more specific (an HS code, the name) matched.
+    let mut weak_hits: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for unit in units {
+        let mut best: HashMap<i64, i64> = HashMap::new();
+        let mut hit = |company: i64, score: i64| {
+            let entry = best.entry(company).or_insert(0);
+            *entry = (*entry).max(score);
+        };
+        let wanted: std::collections::BTreeSet<String> = unit
+            .concepts
+            .iter()
+            .flat_map(|&c| taxonomy.with_descendants(c))
+            .collect();
+        if !wanted.is_empty() {
+            for row in &tags {
+                let concept: String = row.try_get("concept")?;
+                if wanted.contains(&concept) {
+                    let product: i64 = row.try_get("product_id")?;
+                    let company: i64 = row.try_get("company_id")?;
+                    if product != 0 {
+                        let source: String = row.try_get("source")?;
+                        let hits = if source == "tag" {
+                            &mut weak_hits
+                        } else {
+                            &mut product_hits
+                        };
+                        hits.entry(company).or_default().insert(product);
+                    }
+                    hit(
+                        company,
+                        if product == 0 {
+                            CONCEPT_OF_COMPANY
+                        } else {
+                            CONCEPT_OF_PRODUCT
+                        },
+                    );
+                }
+            }
+        }
+        if !unit.certifications.is_empty() || unit.hs.is_some() {
+            for row in &products {
+                let company: i64 = row.try_get("company_id")?;
+                let certs = decode_list(&row.try_get::<String, _>("certifications")?);
+                if unit.certifications.iter().any(|id| {
+                    certs
+                        .iter()
+                        .any(|c| taxonomy::same_certification(taxonomy, c, id))
+                }) {
+                    hit(company, CERTIFICATION);
+                    product_hits
+                        .entry(company)
+                        .or_default()
+                        .insert(row.try_get("id")?);
+                }
+                if let Some(prefix) = &unit.hs {
+                    let hs: String = row
+                        .try_get::<String, _>("hs_code")?
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .collect();
+                    if hs.starts_with(prefix.as_str()) {
+                        hit(company, HS_CODE);
+                        product_hits
+                            .entry(company)
+                            .or_default()
+                            .insert(row.try_get("id")?);
+                    }
+                }
+            }
+        }
+        // Full text: the words as typed, and Hangul words in Latin letters too.
+        let mut alternatives = vec![unit.words.clone()];
+        let romanized: Vec<String> = unit.words.iter().map(|w| taxonomy::romanize(w)).collect();
+        if romanized != unit.words {
+            alternatives.push(romanized);
+        }
+        let sql = match state.store.kind() {
+            StoreKind::Postgres => {
+                "select id from companies where search_tsv @@ to_tsquery('simple', $1)"
+            }
+            StoreKind::Sqlite => "select rowid as id from company_fts where company_fts match $1",
+        };
+        let ids: Vec<i64> = sqlx::query_scalar(sql)
+            .bind(text_query(state.store.kind(), &alternatives))
+            .fetch_all(pool)
+            .await?;
+        for id in ids {
+            hit(id, FULL_TEXT);
+        }
+        matched.push(best);
+    }
+    // A word no booth has anywhere ("корейская" in "корейская косметика", "Korean", "韩国")
+    // narrows nothing down once another word matched: it is left out. A query where nothing
+    // matches finds nothing.
+    let mut total: Option<HashMap<i64, i64>> = None;
+    for best in matched.into_iter().filter(|m| !m.is_empty()) {
+        total = Some(match total {
+            None => best,
+            Some(so_far) => so_far
+                .into_iter()
+                .filter_map(|(id, score)| best.get(&id).map(|b| (id, score + b)))
+                .collect(),
+        });
+    }
+    let scores = total.unwrap_or_default();
+    for (company, weak) in weak_hits {
+        product_hits.entry(company).or_insert(weak);
+    }
+    product_hits.retain(|company, _| scores.contains_key(company));
+    Ok(TextMatches {
+        scores,
+        products: product_hits,
+    })
+}
+
+/// Every booth matching the filters (before the live filter and paging): best first when
+/// there is a query, else by name.
 pub async fn matching(
     state: &AppState,
     query: &BoothQuery,
     lang: &str,
 ) -> ApiResult<Vec<BoothSummary>> {
-    let terms = search_terms(query.q.as_deref().unwrap_or(""));
-    let text_filter = match (terms.is_empty(), state.store.kind()) {
-        // The parameter is still bound (as ''), so it must appear in the SQL.
-        (true, _) => "and $6 = ''",
-        (false, StoreKind::Postgres) => "and c.search_tsv @@ to_tsquery('simple', $6)",
-        (false, StoreKind::Sqlite) => {
-            "and c.id in (select rowid from company_fts where company_fts match $6)"
-        }
+    let taxonomy = taxonomy::load(state.store.pool()).await?;
+    let units = taxonomy.parse_query(query.q.as_deref().unwrap_or(""));
+    let found = if units.is_empty() {
+        None
+    } else {
+        Some(text_scores(state, &taxonomy, &units).await?)
     };
+    let scores = found.as_ref().map(|f| &f.scores);
+    let mut product_names: HashMap<i64, Vec<expo_schema::api::MatchedProduct>> = HashMap::new();
+    if let Some(found) = &found {
+        let wanted: BTreeSet<i64> = found.products.values().flatten().copied().collect();
+        if !wanted.is_empty() {
+            let rows = sqlx::query(
+                "select p.id, p.company_id, coalesce(t.name, p.name) as name from products p \
+                 left join product_texts t on t.product_id = p.id and t.lang = $1 \
+                 order by p.position, p.id",
+            )
+            .bind(lang)
+            .fetch_all(state.store.pool())
+            .await?;
+            for row in rows {
+                let id: i64 = row.try_get("id")?;
+                if wanted.contains(&id) {
+                    product_names
+                        .entry(row.try_get("company_id")?)
+                        .or_default()
+                        .push(expo_schema::api::MatchedProduct {
+                            id,
+                            name: row.try_get("name")?,
+                        });
+                }
+            }
+        }
+    }
     let sql = format!(
         "select {COMPANY_FIELDS}, \
          (select count(*) from products p where p.company_id = c.id) as product_count, \
@@ -97,7 +286,7 @@ pub async fn matching(
               or lower(coalesce(p.category, '')) = $4))) \
          and ($5 = '' or exists (select 1 from users u where u.company_id = c.id \
               and u.status = 'active' and u.languages like '%\"' || $5 || '\"%')) \
-         {text_filter} order by c.name"
+         order by c.name"
     );
     let rows = sqlx::query(&sql)
         .bind(lang)
@@ -112,12 +301,18 @@ pub async fn matching(
                 .trim()
                 .to_lowercase(),
         )
-        .bind(text_query(state.store.kind(), &terms))
         .fetch_all(state.store.pool())
         .await?;
     let languages = staff_languages(state).await?;
     let live = state.booths.snapshot();
-    rows.iter()
+    let mut booths = rows
+        .iter()
+        .filter(|row| {
+            scores.is_none_or(|s| {
+                row.try_get::<i64, _>("id")
+                    .is_ok_and(|id| s.contains_key(&id))
+            })
+        })
         .map(|row| {
             let company = company_from_row(row, lang)?;
             let now = live.get(&company.id);
@@ -130,11 +325,17 @@ pub async fn matching(
                     .unwrap_or_default(),
                 visitors_now: now.map(|l| l.visitors_now).unwrap_or(0),
                 staffed_now: now.is_some_and(|l| !l.staff_on_duty.is_empty()),
+                matched_products: product_names.remove(&company.id).unwrap_or_default(),
                 company,
             })
         })
         .collect::<sqlx::Result<Vec<_>>>()
-        .map_err(ApiError::from)
+        .map_err(ApiError::from)?;
+    if let Some(scores) = scores {
+        // Stable: equal scores keep the order by name.
+        booths.sort_by_key(|b| std::cmp::Reverse(scores.get(&b.company.id).copied()));
+    }
+    Ok(booths)
 }
 
 async fn staff_languages(state: &AppState) -> ApiResult<HashMap<i64, BTreeSet<String>>> {
@@ -183,79 +384,111 @@ pub async fn search(
     }))
 }
 
-fn language_name(code: &str) -> &str {
-    match code {
-        "en" => "English",
-        "ko" => "Korean",
-        "zh" => "Chinese",
-        "ru" => "Russian",
-        "mn" => "Mongolian",
-        "ja" => "Japanese",
-        "vi" => "Vietnamese",
-        "kk" => "Kazakh",
-        "de" => "German",
-        "hi" => "Hindi",
-        other => other,
-    }
-}
-
-/// Scores one booth for a buyer; `None` when nothing connects them.
+/// Scores one booth for a buyer; `None` when nothing connects them. `company` and
+/// `products` are the booth's concept tags (its own, its products').
+#[allow(clippy::too_many_arguments)]
 pub fn score(
+    taxonomy: &Taxonomy,
+    lang: &str,
     interests: &[String],
     languages: &[String],
     booth: &BoothSummary,
-    product_tags: &BTreeSet<String>,
-) -> Option<(i64, String)> {
+    company: &BTreeSet<String>,
+    products: &BTreeSet<String>,
+) -> Option<(i64, RecommendationReason)> {
     let mut score = 0;
-    let mut makes: Vec<&str> = Vec::new();
+    let mut makes: Vec<ConceptLabel> = Vec::new();
     for interest in interests {
-        if booth.company.tags.contains(interest) {
-            score += 3;
-            makes.push(interest);
-        } else if product_tags.contains(interest) {
-            score += 2;
-            makes.push(interest);
+        let (id, label, wanted) = match taxonomy.concept_of_tag(interest) {
+            Some(c) => (
+                taxonomy.concepts[c].id.clone(),
+                taxonomy.concepts[c].label(lang),
+                taxonomy.with_descendants(c),
+            ),
+            // An interest the taxonomy does not know is matched as a plain tag.
+            None => (
+                interest.clone(),
+                interest.replace('-', " "),
+                BTreeSet::from([interest.clone()]),
+            ),
+        };
+        if makes.iter().any(|m| m.id == id) {
+            continue;
         }
+        let points = if booth.company.tags.iter().any(|t| wanted.contains(t))
+            || company.iter().any(|t| wanted.contains(t))
+        {
+            3
+        } else if products.iter().any(|t| wanted.contains(t)) {
+            2
+        } else {
+            continue;
+        };
+        score += points;
+        makes.push(ConceptLabel { id, label });
     }
-    let spoken: Vec<&str> = languages
+    let staff_speak: Vec<String> = languages
         .iter()
         .filter(|l| booth.staff_languages.contains(l))
-        .map(|l| language_name(l))
+        .cloned()
         .collect();
-    if makes.is_empty() && spoken.iter().all(|l| *l == "English") {
+    // English alone connects nobody: almost every booth has it.
+    if makes.is_empty() && staff_speak.iter().all(|l| l == "en") {
         return None;
     }
-    score += 2 * spoken.len() as i64;
-    let mut parts = Vec::new();
-    if !makes.is_empty() {
-        parts.push(format!("makes {}", makes.join(", ").replace('-', " ")));
-    }
-    if !spoken.is_empty() {
-        parts.push(format!("staff speak {}", spoken.join(", ")));
-    }
+    score += 2 * staff_speak.len() as i64;
     if booth.staffed_now {
         score += 1;
-        parts.push("staffed now".into());
     }
-    Some((score, parts.join("; ")))
+    Some((
+        score,
+        RecommendationReason {
+            makes,
+            staff_speak,
+            staffed_now: booth.staffed_now,
+        },
+    ))
 }
 
-/// Booths worth visiting for the signed-in buyer, best first, each with a one-line reason.
-#[utoipa::path(get, path = "/api/v1/recommendations", tag = "booths",
+/// Booths worth visiting for the signed-in buyer, best first, each with its reason: what it
+/// makes (concepts labelled from the taxonomy in the language asked for with `?lang=`, the
+/// one the viewer chose), the languages its staff share with the buyer, and whether it is
+/// staffed now.
+#[utoipa::path(get, path = "/api/v1/recommendations", tag = "booths", params(LangQuery),
     responses((status = 200, body = RecommendationList), (status = 403, body = ErrorBody)))]
 pub async fn recommendations(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
+    Query(query): Query<LangQuery>,
 ) -> ApiResult<Json<RecommendationList>> {
     caller.require_role(Role::Buyer)?;
-    let lang = viewer_lang(None, &headers);
+    let lang = viewer_lang(query.lang.as_deref(), &headers);
+    let taxonomy = taxonomy::load(state.store.pool()).await?;
     let booths = matching(&state, &BoothQuery::default(), &lang).await?;
+    let rows = sqlx::query("select company_id, product_id, concept from concept_tags")
+        .fetch_all(state.store.pool())
+        .await?;
+    let mut company_tags: HashMap<i64, BTreeSet<String>> = HashMap::new();
+    let mut product_tags: HashMap<i64, BTreeSet<String>> = HashMap::new();
+    for row in rows {
+        let company: i64 = row.try_get("company_id")?;
+        let product: i64 = row.try_get("product_id")?;
+        let target = if product == 0 {
+            &mut company_tags
+        } else {
+            &mut product_tags
+        };
+        target
+            .entry(company)
+            .or_default()
+            .insert(row.try_get("concept")?);
+    }
+    // Plain product tags and categories still count for interests outside the taxonomy.
     let rows =
         sqlx::query("select company_id, tags, coalesce(category, '') as category from products")
             .fetch_all(state.store.pool())
             .await?;
-    let mut product_tags: HashMap<i64, BTreeSet<String>> = HashMap::new();
     for row in rows {
         let set = product_tags.entry(row.try_get("company_id")?).or_default();
         set.extend(decode_list(&row.try_get::<String, _>("tags")?));
@@ -268,14 +501,21 @@ pub async fn recommendations(
     let mut scored: Vec<Recommendation> = booths
         .into_iter()
         .filter_map(|booth| {
-            let tags = product_tags.get(&booth.company.id).unwrap_or(&empty);
-            score(&caller.user.interests, &caller.user.languages, &booth, tags).map(
-                |(score, reason)| Recommendation {
-                    booth,
-                    score,
-                    reason,
-                },
+            let id = booth.company.id;
+            score(
+                &taxonomy,
+                &lang,
+                &caller.user.interests,
+                &caller.user.languages,
+                &booth,
+                company_tags.get(&id).unwrap_or(&empty),
+                product_tags.get(&id).unwrap_or(&empty),
             )
+            .map(|(score, reason)| Recommendation {
+                booth,
+                score,
+                reason,
+            })
         })
         .collect();
     scored.sort_by(|a, b| {
@@ -285,8 +525,90 @@ pub async fn recommendations(
     });
     scored.truncate(12);
     Ok(Json(RecommendationList {
+        lang,
         recommendations: scored,
     }))
+}
+
+/// The product taxonomy search and recommendations use, labelled in the viewer's language
+/// (`?lang=`): for pickers of sourcing interests and product tags.
+#[utoipa::path(get, path = "/api/v1/taxonomy", tag = "booths", params(LangQuery),
+    responses((status = 200, body = expo_schema::api::TaxonomyView), (status = 401, body = ErrorBody)))]
+pub async fn taxonomy_view(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+    Query(query): Query<LangQuery>,
+) -> ApiResult<Json<expo_schema::api::TaxonomyView>> {
+    let lang = viewer_lang(query.lang.as_deref(), &headers);
+    let taxonomy = taxonomy::load(state.store.pool()).await?;
+    Ok(Json(expo_schema::api::TaxonomyView {
+        concepts: taxonomy
+            .concepts
+            .iter()
+            .map(|c| expo_schema::api::TaxonomyConcept {
+                id: c.id.clone(),
+                parent: c.parent.clone(),
+                label: c.label(&lang),
+                hs: c.hs.clone(),
+            })
+            .collect(),
+        certifications: taxonomy
+            .certifications
+            .iter()
+            .map(|c| c.id.clone())
+            .collect(),
+        lang,
+    }))
+}
+
+/// The fair's extension of the product taxonomy as imported (organizers); `{}` when none.
+#[utoipa::path(get, path = "/api/v1/taxonomy/extension", tag = "booths",
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+pub async fn taxonomy_extension(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.require_role(Role::Organizer)?;
+    let text: Option<String> = sqlx::query_scalar("select value from meta where key = $1")
+        .bind(taxonomy::EXTENSION_KEY)
+        .fetch_optional(state.store.pool())
+        .await?;
+    Ok(Json(
+        text.and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_else(|| serde_json::json!({})),
+    ))
+}
+
+/// Imports an extension of the product taxonomy (organizers): a JSON file in the format of
+/// `schema/data/taxonomy.json` (`concepts`, `certifications`), merged with the built-in one by
+/// id. It replaces the previous extension, takes effect on every node at once, and every
+/// booth is re-tagged before the answer. `{}` removes the extension.
+#[utoipa::path(put, path = "/api/v1/taxonomy/extension", tag = "booths",
+    request_body = Object,
+    responses((status = 200, body = expo_schema::api::TaxonomyView), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn import_taxonomy_extension(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(extension): Json<serde_json::Value>,
+) -> ApiResult<Json<expo_schema::api::TaxonomyView>> {
+    caller.require_role(Role::Organizer)?;
+    let text = extension.to_string();
+    taxonomy::with_extension(Some(&text))
+        .map_err(|e| ApiError::validation(format!("not a usable taxonomy: {e}")))?;
+    super::store_taxonomy_extension(state.store.pool(), &text).await?;
+    super::retag_if_changed(&state.store)
+        .await
+        .map_err(ApiError::Other)?;
+    taxonomy_view(
+        State(state),
+        caller,
+        headers,
+        Query(LangQuery { lang: None }),
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -317,37 +639,57 @@ mod tests {
             staff_languages: langs.iter().map(|s| s.to_string()).collect(),
             visitors_now: 0,
             staffed_now: staffed,
+            matched_products: vec![],
         }
     }
 
     #[test]
-    fn terms_and_engine_syntax() {
-        let terms = search_terms("Kimchi, 김치 & (o'brien)");
-        assert_eq!(terms, ["kimchi", "김치", "o", "brien"]);
+    fn engine_syntax() {
+        let alternatives = vec![
+            vec!["kimchi".to_string(), "1kg".to_string()],
+            vec!["seorak".to_string()],
+        ];
         assert_eq!(
-            text_query(StoreKind::Postgres, &terms[..2]),
-            "kimchi:* & 김치:*"
+            text_query(StoreKind::Postgres, &alternatives),
+            "(kimchi:* & 1kg:*) | (seorak:*)"
         );
         assert_eq!(
-            text_query(StoreKind::Sqlite, &terms[..2]),
-            "\"kimchi\"* \"김치\"*"
+            text_query(StoreKind::Sqlite, &alternatives),
+            "(\"kimchi\"* AND \"1kg\"*) OR (\"seorak\"*)"
         );
-        assert!(search_terms("  --  ").is_empty());
     }
 
     #[test]
-    fn recommendation_reasons() {
+    fn recommendation_reasons_in_the_viewers_language() {
+        let taxonomy = Taxonomy::parse(&[taxonomy::BUILTIN]).unwrap();
         let interests = vec!["cosmetics".to_string(), "skincare".to_string()];
         let languages = vec!["ru".to_string(), "en".to_string()];
         let b = booth(&["cosmetics", "marine"], &["ko", "ru", "en"], true);
-        let (score, reason) = score(&interests, &languages, &b, &BTreeSet::new()).unwrap();
+        let none = BTreeSet::new();
+        let (score, reason) =
+            score(&taxonomy, "ru", &interests, &languages, &b, &none, &none).unwrap();
         assert_eq!(
-            reason,
-            "makes cosmetics; staff speak Russian, English; staffed now"
+            reason.makes,
+            [ConceptLabel {
+                id: "cosmetics".into(),
+                label: "косметика".into()
+            }]
         );
+        assert_eq!(reason.staff_speak, ["ru", "en"]);
+        assert!(reason.staffed_now);
         assert_eq!(score, 3 + 4 + 1);
+        // Skincare under the booth's products counts too, in Mongolian.
+        let products = BTreeSet::from(["sheet-mask".to_string()]);
+        let (_, reason) = super::score(
+            &taxonomy, "mn", &interests, &languages, &b, &none, &products,
+        )
+        .unwrap();
+        assert_eq!(reason.makes[1].label, "арьс арчилгаа");
         // English alone connects nobody: every booth has it.
         let unrelated = booth(&["auto-parts"], &["en"], false);
-        assert!(super::score(&interests, &languages, &unrelated, &BTreeSet::new()).is_none());
+        assert!(
+            super::score(&taxonomy, "en", &interests, &languages, &unrelated, &none, &none)
+                .is_none()
+        );
     }
 }

@@ -6,7 +6,8 @@
 //! - `live.rs`: staff on duty, visitors inside, visits, coalesced lobby updates;
 //! - `lobby.rs`: search, filters and recommendations;
 //! - `leads.rs`: the exhibitor's leads and their CSV export;
-//! - `import.rs`: bulk import from CSV or XLSX.
+//! - `import.rs`: bulk import from CSV or XLSX;
+//! - `taxonomy.rs`: the product taxonomy that search and recommendations expand through.
 
 pub mod edit;
 pub mod import;
@@ -14,6 +15,7 @@ pub mod leads;
 pub mod live;
 pub mod lobby;
 pub mod media;
+pub mod taxonomy;
 
 use crate::auth::{user_from_row, Caller, USER_COLUMNS};
 use crate::error::{ApiError, ApiResult};
@@ -349,13 +351,19 @@ pub async fn load_products(store: &Store, company_id: i64, lang: &str) -> ApiRes
     Ok(products)
 }
 
-/// Rebuilds a company's search document (profile and products, every language) and, on
-/// SQLite, its FTS5 row. Runs inside the caller's transaction.
+/// Rebuilds a company's search document (profile and products, every language, normalized,
+/// Korean also romanized) and, on SQLite, its FTS5 row, and its taxonomy concepts (from its
+/// tags, its products' HS codes, categories and tags, and the names in every language). Runs
+/// inside the caller's transaction.
 pub async fn reindex(
     conn: &mut sqlx::AnyConnection,
     kind: StoreKind,
     company_id: i64,
 ) -> sqlx::Result<()> {
+    let taxonomy = taxonomy::load(&mut *conn).await?;
+    // (product id or 0, concept index) → where the tag came from.
+    let mut tags: std::collections::BTreeMap<(i64, usize), &'static str> =
+        std::collections::BTreeMap::new();
     let mut parts: Vec<String> = Vec::new();
     let row = sqlx::query(
         "select name, coalesce(tagline, '') as tagline, coalesce(description, '') as description, \
@@ -367,7 +375,25 @@ pub async fn reindex(
     for column in ["name", "tagline", "description", "region"] {
         parts.push(row.try_get(column)?);
     }
-    parts.extend(decode_list(&row.try_get::<String, _>("tags")?));
+    for column in ["name", "tagline"] {
+        let text: String = row.try_get(column)?;
+        for c in taxonomy.concepts_in_text(&text, None) {
+            tags.entry((0, c)).or_insert("text");
+        }
+    }
+    // A tag "!concept" (an id or any term) is the exhibitor's veto: the booth, or that
+    // product, is not tagged with it however its HS codes and names read.
+    let mut vetoes: Vec<(i64, usize)> = Vec::new();
+    for tag in decode_list(&row.try_get::<String, _>("tags")?) {
+        if let Some(vetoed) = tag.strip_prefix('!') {
+            vetoes.extend(taxonomy.concept_of_tag(vetoed).map(|c| (0, c)));
+            continue;
+        }
+        if let Some(c) = taxonomy.concept_of_tag(&tag) {
+            tags.entry((0, c)).or_insert("tag");
+        }
+        parts.push(tag);
+    }
     let texts = sqlx::query(
         "select coalesce(name, '') as name, coalesce(tagline, '') as tagline, \
          coalesce(description, '') as description from company_texts where company_id = $1",
@@ -377,44 +403,84 @@ pub async fn reindex(
     .await?;
     for t in &texts {
         for column in ["name", "tagline", "description"] {
-            parts.push(t.try_get(column)?);
+            let text: String = t.try_get(column)?;
+            if column != "description" {
+                for c in taxonomy.concepts_in_text(&text, None) {
+                    tags.entry((0, c)).or_insert("text");
+                }
+            }
+            parts.push(text);
         }
     }
     let products = sqlx::query(
-        "select p.name, coalesce(p.description, '') as description, coalesce(p.category, '') as category, \
+        "select p.id, p.name, coalesce(p.description, '') as description, coalesce(p.category, '') as category, \
          p.tags, coalesce(p.hs_code, '') as hs_code from products p where p.company_id = $1",
     )
     .bind(company_id)
     .fetch_all(&mut *conn)
     .await?;
+    let mut hs_of: HashMap<i64, String> = HashMap::new();
     for p in &products {
+        let id: i64 = p.try_get("id")?;
+        let hs: String = p.try_get("hs_code")?;
+        for c in taxonomy.concepts_of_hs(&hs) {
+            tags.insert((id, c), "hs");
+        }
+        // The most specific source is kept: an HS heading, then the name, then tags.
+        let name: String = p.try_get("name")?;
+        for c in taxonomy.concepts_in_text(&name, Some(&hs)) {
+            tags.entry((id, c)).or_insert("text");
+        }
+        let category: String = p.try_get("category")?;
+        let product_tags = decode_list(&p.try_get::<String, _>("tags")?);
+        for tag in std::iter::once(&category).chain(product_tags.iter()) {
+            if let Some(vetoed) = tag.strip_prefix('!') {
+                vetoes.extend(taxonomy.concept_of_tag(vetoed).map(|c| (id, c)));
+            } else if let Some(c) = taxonomy.concept_of_tag(tag) {
+                tags.entry((id, c)).or_insert("tag");
+            }
+        }
         for column in ["name", "description", "category", "hs_code"] {
             parts.push(p.try_get(column)?);
         }
-        parts.extend(decode_list(&p.try_get::<String, _>("tags")?));
+        parts.extend(product_tags.into_iter().filter(|t| !t.starts_with('!')));
+        hs_of.insert(id, hs);
     }
     let product_texts = sqlx::query(
-        "select coalesce(t.name, '') as name, coalesce(t.description, '') as description \
+        "select t.product_id, coalesce(t.name, '') as name, coalesce(t.description, '') as description \
          from product_texts t join products p on p.id = t.product_id where p.company_id = $1",
     )
     .bind(company_id)
     .fetch_all(&mut *conn)
     .await?;
     for t in &product_texts {
+        let id: i64 = t.try_get("product_id")?;
+        let name: String = t.try_get("name")?;
+        let hs = hs_of.get(&id).map(String::as_str);
+        for c in taxonomy.concepts_in_text(&name, hs) {
+            let source = tags.entry((id, c)).or_insert("text");
+            if *source == "tag" {
+                *source = "text";
+            }
+        }
         for column in ["name", "description"] {
             parts.push(t.try_get(column)?);
         }
     }
-    // Tags like "health-food" are searchable as "health food" too.
+    // Tags like "health-food" are searchable as "health food" too; Korean is also searchable
+    // in Latin letters (설악 as "seorak"), and everything as the query will be normalized.
     let doc = parts
         .into_iter()
         .filter(|p| !p.is_empty())
         .map(|p| {
+            let mut p = taxonomy::normalize(&p);
             if p.contains('-') {
-                format!("{p} {}", p.replace('-', " "))
-            } else {
-                p
+                p = format!("{p} {}", p.replace('-', " "));
             }
+            if p.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)) {
+                p = format!("{p} {}", taxonomy::romanize(&p));
+            }
+            p
         })
         .collect::<Vec<_>>()
         .join(" ");
@@ -434,6 +500,86 @@ pub async fn reindex(
             .execute(&mut *conn)
             .await?;
     }
+    tags.retain(|&(product, concept), _| {
+        !vetoes
+            .iter()
+            .any(|&(p, c)| c == concept && (p == 0 || p == product))
+    });
+    sqlx::query("delete from concept_tags where company_id = $1")
+        .bind(company_id)
+        .execute(&mut *conn)
+        .await?;
+    for ((product_id, concept), source) in tags {
+        // Two nodes re-tagging at once after a taxonomy change may both insert.
+        sqlx::query(
+            "insert into concept_tags (company_id, product_id, concept, source) values ($1, $2, $3, $4) \
+             on conflict (company_id, product_id, concept) do update set source = excluded.source",
+        )
+        .bind(company_id)
+        .bind(product_id)
+        .bind(&taxonomy.concepts[concept].id)
+        .bind(source)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Imports an organizer's taxonomy file into the store (checked first: a bad file stops
+/// the start), so that every node of the fair uses it.
+pub async fn import_taxonomy_file(store: &Store, path: &std::path::Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    taxonomy::with_extension(Some(&text))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    store_taxonomy_extension(store.pool(), &text).await?;
+    Ok(())
+}
+
+/// Stores a checked taxonomy extension for the fair.
+pub async fn store_taxonomy_extension<'c, E>(executor: E, text: &str) -> sqlx::Result<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "insert into meta (key, value) values ($1, $2) \
+         on conflict (key) do update set value = excluded.value",
+    )
+    .bind(taxonomy::EXTENSION_KEY)
+    .bind(text)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// Re-tags every booth when the taxonomy in force differs from the one the stored tags were
+/// made with (a first start after this feature, or a changed `EXPO_TAXONOMY_FILE`).
+pub async fn retag_if_changed(store: &Store) -> anyhow::Result<()> {
+    // The tagging rules' own version: raised when `reindex` tags differently.
+    const TAGGING: &str = "2";
+    let fingerprint = format!(
+        "{}:{TAGGING}",
+        taxonomy::load(store.pool()).await?.fingerprint
+    );
+    if store.meta("taxonomy_fingerprint").await?.as_deref() == Some(fingerprint.as_str()) {
+        return Ok(());
+    }
+    let ids: Vec<i64> = sqlx::query_scalar("select id from companies order by id")
+        .fetch_all(store.pool())
+        .await?;
+    for id in &ids {
+        let mut tx = store.pool().begin().await?;
+        reindex(&mut tx, store.kind(), *id).await?;
+        tx.commit().await?;
+    }
+    sqlx::query(
+        "insert into meta (key, value) values ('taxonomy_fingerprint', $1) \
+         on conflict (key) do update set value = excluded.value",
+    )
+    .bind(&fingerprint)
+    .execute(store.pool())
+    .await?;
+    tracing::info!(companies = ids.len(), %fingerprint, "booths tagged with the product taxonomy");
     Ok(())
 }
 

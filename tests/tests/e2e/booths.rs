@@ -387,15 +387,24 @@ async fn search_and_filters(engines: Engines) {
         .windows(2)
         .all(|w| w[0].score >= w[1].score));
     let top = &recs.recommendations[0];
-    assert!(top.reason.starts_with("makes "), "{}", top.reason);
+    assert!(!top.reason.makes.is_empty(), "{:?}", top.reason);
     let seorak = recs
         .recommendations
         .iter()
         .find(|r| r.booth.company.id == own)
         .unwrap();
+    // The reason is data the client words: "makes food; staff speak Russian, English;
+    // staffed now" (concepts labelled in the language asked for, English without one).
     assert_eq!(
         seorak.reason,
-        "makes food; staff speak Russian, English; staffed now"
+        expo_schema::api::RecommendationReason {
+            makes: vec![expo_schema::api::ConceptLabel {
+                id: "food".into(),
+                label: "food".into()
+            }],
+            staff_speak: vec!["ru".into(), "en".into()],
+            staffed_now: true,
+        }
     );
     app.stop().await;
 }

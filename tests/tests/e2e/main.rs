@@ -17,3 +17,4 @@ mod monitor;
 mod nodes;
 mod permissions;
 mod races;
+mod search;

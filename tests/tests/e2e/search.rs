@@ -1,0 +1,331 @@
+//! Cross-language search over the demo fair (the suite in `tests/data/search_queries.json`),
+//! and recommendations whose reason is in the language the viewer chose.
+
+use crate::both_engines;
+use crate::helpers::*;
+use expo_client::search_eval::{self, Suite};
+use expo_schema::api::{BoothPage, ConceptLabel, RecommendationList, TaxonomyView};
+
+both_engines!(
+    search_suite,
+    recommendations_in_the_chosen_language,
+    an_organizer_extends_the_taxonomy
+);
+
+async fn search_suite(engines: Engines) {
+    let suite = Suite::parse(search_eval::SUITE).unwrap();
+    assert!(suite.queries.len() >= 60);
+    for lang in ["ko", "en", "zh", "ru", "mn", "ja"] {
+        let n = suite.queries.iter().filter(|q| q.lang == lang).count();
+        assert!(n >= 10, "{lang}: {n} queries");
+    }
+    for required in [
+        "косметика",
+        "화장품",
+        "кимчи",
+        "чай",
+        "дрон",
+        "人参",
+        "化妆品",
+        "無人機",
+        "гоймон",
+        "шин",
+        "HACCP",
+        "1905",
+    ] {
+        assert!(
+            suite.queries.iter().any(|q| q.q == required),
+            "{required} is in the suite"
+        );
+    }
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let (buyer, _) = app
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let report = search_eval::run(&buyer, &suite).await.unwrap();
+    println!("{engines:?}\n{}", report.table());
+    let misses: Vec<String> = report
+        .results
+        .iter()
+        .filter(|r| !r.missing.is_empty())
+        .map(|r| format!("{} ({}): missing {:?}", r.q, r.lang, r.missing))
+        .collect();
+    assert!(misses.is_empty(), "{misses:#?}");
+
+    // Ranked: a booth that makes what the words name comes before one that only mentions them.
+    let page: BoothPage = buyer.get("/api/v1/booths?q=tea&lang=en").await.unwrap();
+    let names: Vec<&str> = page
+        .booths
+        .iter()
+        .map(|b| b.company.name.as_str())
+        .collect();
+    assert_eq!(names.first(), Some(&"Seorak Natural Foods"), "{names:?}");
+    assert!(
+        names.contains(&"Gangneung Ceramics"),
+        "the tea set: {names:?}"
+    );
+    // Korean names in Latin letters, and the booth in the viewer's language.
+    let page: BoothPage = buyer.get("/api/v1/booths?q=seorak&lang=ko").await.unwrap();
+    assert_eq!(page.booths.len(), 1);
+    assert_eq!(page.booths[0].company.name, "설악내추럴푸드");
+    // The products it found, in the viewer's language.
+    let page: BoothPage = buyer.get("/api/v1/booths?q=кимчи&lang=ru").await.unwrap();
+    let names: Vec<&str> = page.booths[0]
+        .matched_products
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(names, ["Highland Kimchi 1 kg"]);
+    let page: BoothPage = buyer.get("/api/v1/booths?q=1905").await.unwrap();
+    assert_eq!(
+        page.booths[0].matched_products[0].name,
+        "Puffed Rice Crackers"
+    );
+    // The taxonomy itself, labelled for pickers.
+    let taxonomy: TaxonomyView = buyer.get("/api/v1/taxonomy?lang=mn").await.unwrap();
+    let noodles = taxonomy
+        .concepts
+        .iter()
+        .find(|c| c.id == "noodles")
+        .unwrap();
+    assert_eq!(noodles.label, "гоймон");
+    assert_eq!(noodles.parent.as_deref(), Some("food"));
+    assert!(taxonomy.certifications.iter().any(|c| c == "HACCP"));
+    // Words that match nothing still find nothing.
+    let page: BoothPage = buyer.get("/api/v1/booths?q=zzzyyyxxx").await.unwrap();
+    assert_eq!(page.total, 0);
+
+    // An exhibitor's edit re-tags the booth at once: a new product with an HS heading.
+    let (staff, me) = app
+        .api
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let company = me.user.company_id.unwrap();
+    let page: BoothPage = buyer.get("/api/v1/booths?q=лапша&lang=ru").await.unwrap();
+    assert!(page.booths.iter().all(|b| b.company.id != company));
+    let product: expo_schema::Product = staff
+        .post(
+            &format!("/api/v1/companies/{company}/products"),
+            &serde_json::json!({"name": "Wild Greens Udon", "hs_code": "1902.30", "code": "SEO-UDON"}),
+        )
+        .await
+        .unwrap();
+    let page: BoothPage = buyer.get("/api/v1/booths?q=лапша&lang=ru").await.unwrap();
+    assert!(
+        page.booths.iter().any(|b| b.company.id == company),
+        "noodles by HS 1902"
+    );
+    // The exhibitor vetoes a concept the HS code gave (a tag "!" + the concept or a term).
+    let _: expo_schema::Product = staff
+        .put(
+            &format!("/api/v1/products/{}", product.id),
+            &serde_json::json!({"name": "Wild Greens Udon", "hs_code": "1902.30", "code": "SEO-UDON",
+                "tags": ["!лапша"]}),
+        )
+        .await
+        .unwrap();
+    let page: BoothPage = buyer.get("/api/v1/booths?q=лапша&lang=ru").await.unwrap();
+    assert!(page.booths.iter().all(|b| b.company.id != company));
+    let page: BoothPage = buyer.get("/api/v1/booths?q=udon&lang=en").await.unwrap();
+    assert!(
+        page.booths.iter().any(|b| b.company.id == company),
+        "its own words still find it"
+    );
+    app.stop().await;
+}
+
+async fn recommendations_in_the_chosen_language(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let label = |id: &str, label: &str| ConceptLabel {
+        id: id.into(),
+        label: label.into(),
+    };
+
+    // Ivan (Vladivostok) chose Russian; his browser may say anything else.
+    let (ivan, _) = app
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let recs: RecommendationList = ivan.get("/api/v1/recommendations?lang=ru").await.unwrap();
+    assert_eq!(recs.lang, "ru");
+    let by_name = |recs: &RecommendationList, name: &str| {
+        recs.recommendations
+            .iter()
+            .find(|r| r.booth.company.name == name)
+            .unwrap_or_else(|| panic!("{name} is recommended"))
+            .clone()
+    };
+    let seafood = by_name(&recs, "Sokcho Seafood Processing");
+    assert_eq!(
+        seafood.reason.makes,
+        [
+            label("food", "продукты питания"),
+            label("seafood", "морепродукты")
+        ]
+    );
+    assert_eq!(seafood.reason.staff_speak, ["ru"]);
+    let cosmetics = by_name(&recs, "Donghae Deep Sea Cosmetics");
+    assert_eq!(cosmetics.reason.makes, [label("cosmetics", "косметика")]);
+    assert_eq!(cosmetics.reason.staff_speak, ["ru", "en"]);
+    assert!(!cosmetics.reason.staffed_now);
+
+    // Batbayar (Ulaanbaatar) chose Mongolian.
+    let (batbayar, _) = app
+        .api
+        .login("batbayar.dorj@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let recs: RecommendationList = batbayar
+        .get("/api/v1/recommendations?lang=mn")
+        .await
+        .unwrap();
+    assert_eq!(recs.lang, "mn");
+    let pellets = by_name(&recs, "Gangwon Pellet Energy");
+    assert_eq!(
+        pellets.reason.makes,
+        [label("energy", "эрчим хүч"), label("heating", "халаалт")]
+    );
+    assert_eq!(pellets.reason.staff_speak, ["mn", "ru"]);
+    assert_eq!(
+        recs.recommendations[0].booth.company.name,
+        "Gangwon Pellet Energy"
+    );
+
+    // Both are described in the API document.
+    let doc: serde_json::Value = app.api.get("/api/v1/openapi.json").await.unwrap();
+    for schema in [
+        "RecommendationReason",
+        "ConceptLabel",
+        "MatchedProduct",
+        "TaxonomyView",
+    ] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+    assert!(doc["paths"]["/api/v1/taxonomy"]["get"].is_object());
+    app.stop().await;
+}
+
+async fn an_organizer_extends_the_taxonomy(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let (buyer, _) = app
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let admin = app.admin().await;
+    let names = |page: &BoothPage| -> Vec<String> {
+        page.booths.iter().map(|b| b.company.name.clone()).collect()
+    };
+    let page: BoothPage = buyer.get("/api/v1/booths?q=kimuchi").await.unwrap();
+    assert_eq!(page.total, 0);
+
+    // An organizer imports an extension: a spelling for kimchi and a new concept, honey.
+    let extension = serde_json::json!({"concepts": [
+        {"id": "kimchi", "terms": {"en": ["kimuchi"]}},
+        {"id": "honey", "parent": "food", "hs": ["0409"], "terms": {
+            "en": ["honey"], "ko": ["꿀"], "zh": ["蜂蜜"], "ru": ["мёд"],
+            "mn": ["зөгийн бал"], "ja": ["はちみつ"]}}
+    ]});
+    let refused = buyer
+        .put::<TaxonomyView>("/api/v1/taxonomy/extension", &extension)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(expo_schema::ErrorCode::Forbidden));
+    let bad = admin
+        .put::<TaxonomyView>(
+            "/api/v1/taxonomy/extension",
+            &serde_json::json!({"concepts": [{"id": "x", "parent": "nowhere"}]}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Some(expo_schema::ErrorCode::Validation));
+    let terms: Vec<String> = (0..30_000).map(|n| format!("term{n}")).collect();
+    let too_big = admin
+        .put::<TaxonomyView>(
+            "/api/v1/taxonomy/extension",
+            &serde_json::json!({"concepts": [{"id": "kimchi", "terms": {"en": terms}}]}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(too_big.code(), Some(expo_schema::ErrorCode::Validation));
+    let view: TaxonomyView = admin
+        .put("/api/v1/taxonomy/extension", &extension)
+        .await
+        .unwrap();
+    assert!(view.concepts.iter().any(|c| c.id == "honey"));
+    let page: BoothPage = buyer.get("/api/v1/booths?q=kimuchi").await.unwrap();
+    assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
+
+    // A product under the new concept's HS heading is found in every language.
+    let (staff, me) = app
+        .api
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let company = me.user.company_id.unwrap();
+    let _: expo_schema::Product = staff
+        .post(
+            &format!("/api/v1/companies/{company}/products"),
+            &serde_json::json!({"name": "Seorak Wild Flower", "hs_code": "0409.00", "code": "SEO-HNY"}),
+        )
+        .await
+        .unwrap();
+    for q in ["мёд", "%EA%BF%80", "зөгийн бал"] {
+        let page: BoothPage = buyer
+            .get(&format!("/api/v1/booths?q={q}&lang=en"))
+            .await
+            .unwrap();
+        assert_eq!(names(&page), ["Seorak Natural Foods"], "{q}");
+    }
+
+    // Every node of the fair uses it at once: it lives in the store.
+    let other = env.start().await;
+    let (buyer_b, _) = other
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let page: BoothPage = buyer_b.get("/api/v1/booths?q=kimuchi").await.unwrap();
+    assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
+    let view: TaxonomyView = buyer_b.get("/api/v1/taxonomy?lang=mn").await.unwrap();
+    let honey = view.concepts.iter().find(|c| c.id == "honey").unwrap();
+    assert_eq!(honey.label, "зөгийн бал");
+    other.stop().await;
+    app.stop().await;
+
+    // EXPO_TAXONOMY_FILE is imported at start and replaces the extension.
+    let path = env.data_dir.join("taxonomy-extra.json");
+    std::fs::write(
+        &path,
+        r#"{"concepts": [{"id": "kimchi", "terms": {"en": ["gimchi"]}}]}"#,
+    )
+    .unwrap();
+    let app = env
+        .start_with(|c| c.taxonomy_file = Some(path.clone()))
+        .await;
+    let (buyer, _) = app
+        .api
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let page: BoothPage = buyer.get("/api/v1/booths?q=gimchi").await.unwrap();
+    assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
+    let page: BoothPage = buyer.get("/api/v1/booths?q=kimuchi").await.unwrap();
+    assert_eq!(page.total, 0);
+    let admin = app.admin().await;
+    let stored: serde_json::Value = admin.get("/api/v1/taxonomy/extension").await.unwrap();
+    assert_eq!(stored["concepts"][0]["terms"]["en"][0], "gimchi");
+    app.stop().await;
+    // A file that is not a taxonomy stops the start.
+    std::fs::write(&path, "{not json").unwrap();
+    let mut config = env.config();
+    config.taxonomy_file = Some(path);
+    assert!(expo_server::App::build(config).await.is_err());
+}
