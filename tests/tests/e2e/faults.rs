@@ -220,13 +220,13 @@ async fn redis_answers(url: &str) {
 }
 
 /// A TCP proxy in front of Postgres that can cut every connection and refuse new ones.
-struct PgProxy {
+pub(crate) struct PgProxy {
     port: u16,
     cut: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl PgProxy {
-    async fn start() -> PgProxy {
+    pub(crate) async fn start() -> PgProxy {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let (cut, _) = tokio::sync::watch::channel(false);
@@ -257,12 +257,12 @@ impl PgProxy {
         PgProxy { port, cut }
     }
 
-    fn url(&self, env: &TestEnv) -> String {
+    pub(crate) fn url(&self, env: &TestEnv) -> String {
         let name = env.database.as_ref().unwrap();
         format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
     }
 
-    fn set_down(&self, down: bool) {
+    pub(crate) fn set_down(&self, down: bool) {
         self.cut.send_replace(down);
     }
 }

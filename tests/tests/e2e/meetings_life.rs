@@ -1348,3 +1348,87 @@ async fn meeting_email_reaches_each_side_in_their_language() {
     );
     app.stop().await;
 }
+
+/// A reminder that falls due while Postgres is unreachable: the job passes on both nodes fail
+/// and send nothing; when Postgres is back the reminder goes out exactly once, however many
+/// passes run on however many nodes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_due_during_a_postgres_outage_is_sent_once_after() {
+    use expo_server::meetings::jobs;
+    let proxy = crate::faults::PgProxy::start().await;
+    let env = TestEnv::new(Engines::Services).await;
+    let db = proxy.url(&env);
+    let clock = Clock::default();
+    let node_a = env
+        .start_with(|c| {
+            c.demo = true;
+            c.clock = clock.clone();
+            c.job_interval_ms = 3_600_000;
+            c.database_url = Some(db.clone());
+        })
+        .await;
+    let node_b = env
+        .start_with(|c| {
+            c.clock = clock.clone();
+            c.job_interval_ms = 3_600_000;
+            c.database_url = Some(db.clone());
+        })
+        .await;
+    let (staff, me) = sign_in(&node_a, "exhibitor@demo.expo").await;
+    let company = me.company_id.unwrap();
+    let slots = grid_on(&node_a, &staff, company, &day_ahead(5), "10:00", 2).await;
+    let (ivan, ivan_me) = sign_in(&node_b, "buyer@demo.expo").await;
+    let m: Meeting = ivan
+        .post(
+            "/api/v1/meetings",
+            &json!({"company_id": company, "slot_id": slots[0].0, "mode": "online"}),
+        )
+        .await
+        .unwrap();
+    let _: Meeting = staff
+        .post(&format!("/api/v1/meetings/{}/accept", m.id), &json!({}))
+        .await
+        .unwrap();
+    let mut ivan_hub = ivan.connect().await.unwrap();
+    ivan_hub
+        .subscribe(&format!("user:{}", ivan_me.id))
+        .await
+        .unwrap();
+
+    // The 24-hour reminder falls due while the store is unreachable.
+    clock.set(slots[0].1 - 24 * 3_600_000 + 60_000);
+    proxy.set_down(true);
+    let (a, b) = tokio::join!(jobs::tick(&node_a.state), jobs::tick(&node_b.state));
+    assert!(
+        a.is_err() && b.is_err(),
+        "a pass without the store fails: {a:?} {b:?}"
+    );
+    let one = Duration::from_millis(1500);
+    assert_eq!(
+        count_events(&mut ivan_hub, one, reminder(m.id, "24h")).await,
+        0,
+        "nothing is sent while the store is down"
+    );
+
+    // Back: passes run on both nodes at once until each has passed twice.
+    proxy.set_down(false);
+    let mut passed = (0, 0);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while (passed.0 < 2 || passed.1 < 2) && tokio::time::Instant::now() < deadline {
+        let (a, b) = tokio::join!(jobs::tick(&node_a.state), jobs::tick(&node_b.state));
+        passed.0 += usize::from(a.is_ok());
+        passed.1 += usize::from(b.is_ok());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        passed.0 >= 2 && passed.1 >= 2,
+        "both nodes pass again: {passed:?}"
+    );
+    assert_eq!(
+        count_events(&mut ivan_hub, Duration::from_secs(3), reminder(m.id, "24h")).await,
+        1,
+        "the reminder goes out once after the outage"
+    );
+    node_b.stop().await;
+    node_a.stop().await;
+}
