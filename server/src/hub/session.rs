@@ -181,6 +181,26 @@ async fn read_loop(
                     conn.send(&ServerFrame::err(request_id(&text), error));
                     continue;
                 }
+                // The user's allowance over all their connections on all nodes.
+                let user_key = format!("cmd:{}", conn.identity.user.id);
+                if !hub
+                    .limiter()
+                    .take(&user_key, limits.user_rate_per_sec, limits.user_rate_burst)
+                    .await
+                {
+                    metrics::counter!("expo_ws_errors_total", "code" => "rate_limited")
+                        .increment(1);
+                    let error = ErrorBody::new(
+                        ErrorCode::RateLimited,
+                        format!(
+                            "more than {} commands a second from this account over all its \
+                             connections; this one was dropped",
+                            limits.user_rate_per_sec
+                        ),
+                    );
+                    conn.send(&ServerFrame::err(request_id(&text), error));
+                    continue;
+                }
                 strikes = 0;
                 handle_text(conn, &text, limits.max_frame_bytes, dispatcher).await;
             }

@@ -67,6 +67,8 @@ impl Node {
             ("EXPO_ADMIN_EMAIL".into(), ADMIN_EMAIL.into()),
             ("EXPO_RATE_PER_SEC".into(), "200".into()),
             ("EXPO_RATE_BURST".into(), "400".into()),
+            ("EXPO_USER_RATE_PER_SEC".into(), "400".into()),
+            ("EXPO_USER_RATE_BURST".into(), "800".into()),
             ("EXPO_SHUTDOWN_GRACE_SECS".into(), "3".into()),
         ];
         if demo {
