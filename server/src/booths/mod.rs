@@ -14,6 +14,7 @@ pub mod leads;
 pub mod live;
 pub mod lobby;
 pub mod media;
+pub mod quota;
 
 use crate::auth::{user_from_row, Caller, USER_COLUMNS};
 use crate::error::{ApiError, ApiResult};
