@@ -30,7 +30,7 @@ struct Node {
 
 impl Node {
     async fn start(env: &TestEnv, id: &str, redis: &str, database: &str, demo: bool) -> Node {
-        Node::start_with(env, id, redis, database, demo, false).await
+        Node::start_with(env, id, redis, database, demo, false, &[]).await
     }
 
     /// A node on a Redis Cluster (`redis` is the comma-separated seed list).
@@ -41,7 +41,7 @@ impl Node {
         database: &str,
         demo: bool,
     ) -> Node {
-        Node::start_with(env, id, redis, database, demo, true).await
+        Node::start_with(env, id, redis, database, demo, true, &[]).await
     }
 
     async fn start_with(
@@ -51,6 +51,7 @@ impl Node {
         database: &str,
         demo: bool,
         cluster: bool,
+        extra: &[(&str, &str)],
     ) -> Node {
         let port = free_port();
         let mut vars = vec![
@@ -77,6 +78,8 @@ impl Node {
         if cluster {
             vars.push(("EXPO_REDIS_CLUSTER".into(), "true".into()));
         }
+        // Later settings win over the defaults above.
+        vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let mut node = Node {
             child: None,
             base: format!("http://127.0.0.1:{port}"),
@@ -1209,4 +1212,67 @@ async fn chat_and_presence_on_a_redis_cluster() {
         },
     )
     .await;
+}
+
+/// The per-user limits live in Redis: a killed node's connections stop counting when its
+/// presence lapses (not never), and while Redis is down nobody is locked out (the limits fail
+/// open).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_user_limits_through_a_node_kill_and_a_redis_outage() {
+    let mut redis = OwnRedis::start().await;
+    let env = TestEnv::new(Engines::Services).await;
+    let db = env.database_url().unwrap();
+    let limits = [
+        ("EXPO_MAX_CONNS_PER_USER", "2"),
+        ("EXPO_USER_RATE_PER_SEC", "1"),
+        ("EXPO_USER_RATE_BURST", "5"),
+    ];
+    let url = redis.url();
+    let mut doomed = Node::start_with(&env, "node-lim-a", &url, &db, true, false, &limits).await;
+    let survivor = Node::start_with(&env, "node-lim-b", &url, &db, false, false, &limits).await;
+    let (on_doomed, _) = doomed
+        .api()
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let on_survivor = survivor.api().with_token(on_doomed.token().unwrap());
+    let _one = on_doomed.connect().await.unwrap();
+    let _two = on_doomed.connect().await.unwrap();
+    let Err(error) = on_survivor.connect().await else {
+        panic!("a third connection of the user is refused on the other node");
+    };
+    assert_eq!(error.code(), Some(ErrorCode::RateLimited));
+    let killed = Instant::now();
+    doomed.kill();
+    let mut hub = None;
+    while hub.is_none() {
+        assert!(
+            killed.elapsed() < Duration::from_secs(20),
+            "the killed node's connections never stopped counting"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        hub = on_survivor.connect().await.ok();
+    }
+    let hub = hub.unwrap();
+    println!(
+        "node kill: its connections stopped counting {:.1} s after SIGKILL (presence timeout 6 s)",
+        killed.elapsed().as_secs_f64()
+    );
+    // Redis goes away: commands beyond the user's burst of 5 are still served (fail open),
+    // and a new connection is not refused.
+    redis.stop();
+    let mut served = 0;
+    for _ in 0..12 {
+        match hub.request(Command::Ping).await {
+            Ok(_) => served += 1,
+            Err(error) => panic!("refused while Redis is down: {error:?}"),
+        }
+    }
+    assert_eq!(served, 12);
+    let second = on_survivor.connect().await;
+    assert!(
+        second.is_ok(),
+        "a connection while Redis is down: {:?}",
+        second.err()
+    );
 }
