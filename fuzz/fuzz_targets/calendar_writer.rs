@@ -12,13 +12,14 @@ fuzz_target!(|data: &[u8]| {
     if data.len() < 6 {
         return;
     }
-    // Two bytes choose the reader's zone, two the start (days from 2026) and two the span.
+    // Two bytes choose the reader's zone, two the start (days from 2026) and two the span (up
+    // to 60 days: a fair and its follow-ups; each hour of span costs an offset lookup).
     let zones = chrono_tz::TZ_VARIANTS;
     let tz = zones[usize::from(u16::from_le_bytes([data[0], data[1]])) % zones.len()];
     let day_ms: i64 = 24 * 3600 * 1000;
     let start =
         1_767_225_600_000 + i64::from(u16::from_le_bytes([data[2], data[3]]) % 3650) * day_ms;
-    let span = i64::from(u16::from_le_bytes([data[4], data[5]]) % 400) * day_ms;
+    let span = i64::from(u16::from_le_bytes([data[4], data[5]]) % 60) * day_ms;
     let text = String::from_utf8_lossy(&data[6..]);
     let mut event = icalendar::Event::new();
     event
