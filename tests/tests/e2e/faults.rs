@@ -1193,6 +1193,21 @@ async fn chat_and_presence_on_a_redis_cluster() {
         .unwrap();
     let watcher = watch_api.connect().await.unwrap();
     watcher.subscribe(&fair.booth_room).await.unwrap();
+    // The per-user limits work on a cluster (each check is a single-key script): the open
+    // connections are counted on the masters that own their users' keys.
+    let counted: usize = cluster
+        .ports
+        .iter()
+        .map(|port| {
+            redis_cli(*port, &["--scan", "--pattern", "*:conns:user:*"])
+                .lines()
+                .count()
+        })
+        .sum();
+    assert!(
+        counted >= 2,
+        "connections are counted in the cluster ({counted} users)"
+    );
     let doomed_ref = &mut doomed;
     let watcher_ref = &watcher;
     let room = fair.booth_room.clone();
@@ -1212,6 +1227,11 @@ async fn chat_and_presence_on_a_redis_cluster() {
         },
     )
     .await;
+    let log = std::fs::read_to_string(format!("{}.log", survivor.data_dir())).unwrap();
+    assert!(
+        !log.contains("per-user limits unavailable"),
+        "the limits never failed open on a healthy cluster"
+    );
 }
 
 /// The per-user limits live in Redis: a killed node's connections stop counting when its
