@@ -79,6 +79,11 @@ fn node(
         .env("EXPO_ADMIN_EMAIL", "admin@expo.local")
         .env("EXPO_RATE_PER_SEC", "1000")
         .env("EXPO_RATE_BURST", "2000")
+        // Every client is the same organizer: the per-user allowances must cover them all,
+        // and the announcer posts twenty times a second.
+        .env("EXPO_USER_RATE_PER_SEC", "1000000")
+        .env("EXPO_USER_RATE_BURST", "1000000")
+        .env("EXPO_CHAT_RATE_PER_SEC", "1000")
         // Every client is the same organizer, from one address.
         .env("EXPO_MAX_CONNS_PER_USER", "100000")
         .env("EXPO_MAX_CONNS_PER_ADDRESS", "100000")

@@ -106,6 +106,15 @@ pub struct Config {
     #[arg(long, env = "EXPO_RATE_BURST", default_value_t = 40)]
     pub rate_burst: u32,
 
+    /// Commands a second one user may send on average over all their connections on all
+    /// nodes (counted in Redis when there is one).
+    #[arg(long, env = "EXPO_USER_RATE_PER_SEC", default_value_t = 50)]
+    pub user_rate_per_sec: u32,
+
+    /// Commands one user may send in one burst over all their connections on all nodes.
+    #[arg(long, env = "EXPO_USER_RATE_BURST", default_value_t = 100)]
+    pub user_rate_burst: u32,
+
     /// A node that has not beaten for this many seconds is dead: its users leave presence on
     /// every other node (within this plus one second) and its sessions are closed. Nodes beat
     /// every sixth of it.
@@ -253,11 +262,20 @@ pub struct Config {
     #[arg(long, env = "EXPO_UPLOADS_PER_DAY", default_value_t = 100)]
     pub uploads_per_day: u64,
 
+    /// Bytes one user may upload as booth media (logos, photos, brochures, videos) in 24
+    /// hours.
+    #[arg(long, env = "EXPO_MEDIA_QUOTA_BYTES", default_value_t = 2 * 1024 * 1024 * 1024)]
+    pub media_quota_bytes: u64,
+
+    /// Booth media files one user may upload in 24 hours.
+    #[arg(long, env = "EXPO_MEDIA_UPLOADS_PER_DAY", default_value_t = 200)]
+    pub media_uploads_per_day: u64,
+
     /// An attachment no message refers to is deleted after this many seconds.
     #[arg(long, env = "EXPO_UNSENT_ATTACHMENT_SECS", default_value_t = 3600)]
     pub unsent_attachment_secs: u64,
 
-    /// Open websockets one user may have at once (0: no limit).
+    /// Open websockets one user may have at once over all nodes (0: no limit).
     #[arg(long, env = "EXPO_MAX_CONNS_PER_USER", default_value_t = 20)]
     pub max_conns_per_user: usize,
 
@@ -265,7 +283,8 @@ pub struct Config {
     #[arg(long, env = "EXPO_MAX_CONNS_PER_ADDRESS", default_value_t = 500)]
     pub max_conns_per_address: usize,
 
-    /// Chat messages a user may send a second on average (and twice that in a burst).
+    /// Chat messages a user may send a second on average (and twice that in a burst), over
+    /// all their connections on all nodes.
     #[arg(long, env = "EXPO_CHAT_RATE_PER_SEC", default_value_t = 5)]
     pub chat_rate_per_sec: u32,
 
@@ -328,6 +347,8 @@ impl Config {
             outbound_queue: 1024,
             rate_per_sec: 20,
             rate_burst: 40,
+            user_rate_per_sec: 50,
+            user_rate_burst: 100,
             presence_ttl_secs: 6,
             presence_batch_ms: 200,
             presence_snapshot_max: 100,
@@ -360,6 +381,8 @@ impl Config {
             chat_attachment_bytes: 10 * 1024 * 1024,
             upload_quota_bytes: 100 * 1024 * 1024,
             uploads_per_day: 100,
+            media_quota_bytes: 2 * 1024 * 1024 * 1024,
+            media_uploads_per_day: 200,
             unsent_attachment_secs: 3600,
             max_conns_per_user: 20,
             max_conns_per_address: 500,

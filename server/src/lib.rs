@@ -43,7 +43,7 @@ pub struct AppState {
     pub hub: Hub,
     /// Live booth state (visitors inside, staff on duty) as this node sees it.
     pub booths: booths::live::Booths,
-    /// Per-node chat state (send-rate buckets, typing throttles).
+    /// Per-node chat state (typing throttles).
     pub chat: chat::ChatState,
     pub metrics: PrometheusHandle,
     /// Meeting email, when `EXPO_SMTP_URL` is set.
@@ -127,6 +127,8 @@ impl App {
             outbound_queue: config.outbound_queue,
             rate_per_sec: config.rate_per_sec,
             rate_burst: config.rate_burst,
+            user_rate_per_sec: config.user_rate_per_sec,
+            user_rate_burst: config.user_rate_burst,
             heartbeat: config.heartbeat(),
             heartbeat_timeout: config.heartbeat_timeout(),
             presence_ttl: config.presence_ttl(),

@@ -5,6 +5,7 @@
 
 use crate::auth::{self, Caller};
 use crate::booths::live::{booth_room, duty_room};
+use crate::engine::Admission;
 use crate::error::{ApiError, ApiResult};
 use crate::http::guard::ClientAddress;
 use crate::hub::session::{self, Dispatch};
@@ -66,7 +67,7 @@ pub async fn upgrade(
         }
         Err(other) => return Err(other),
     };
-    let slot = ConnSlot::take(&state, caller.user.id, &address.0)?;
+    let slot = ConnSlot::take(&state, caller.user.id, &address.0).await?;
     let identity = Identity {
         user: public_summary(&caller.user),
         session_id: caller.session_id,
@@ -83,69 +84,77 @@ pub async fn upgrade(
     }))
 }
 
-/// Open websockets on this process, by node and user and by node and client address.
-/// A plain mutex: short critical sections, never held across an await.
-static OPEN_CONNS: std::sync::LazyLock<Mutex<HashMap<(String, ConnKey), usize>>> =
+/// Open websockets on this process by node and client address. A plain mutex: short critical
+/// sections, never held across an await. (Per user they are counted by the engine's limiter,
+/// over all nodes.)
+static OPEN_BY_ADDRESS: std::sync::LazyLock<Mutex<HashMap<(String, String), usize>>> =
     std::sync::LazyLock::new(Default::default);
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum ConnKey {
-    User(i64),
-    Address(String),
-}
 
 /// One counted websocket: taken before the upgrade, given back when the session ends.
 struct ConnSlot {
-    keys: Vec<(String, ConnKey)>,
+    node: String,
+    address: String,
+    /// The user's key in the limiter, when it counted this connection.
+    user_key: Option<String>,
+    limiter: crate::engine::Limiter,
 }
 
 impl ConnSlot {
-    /// Counts a new connection, or refuses it (`rate_limited`, 429) when the user or the
-    /// address already has as many open on this node as the limits allow.
-    fn take(state: &AppState, user_id: i64, address: &str) -> ApiResult<ConnSlot> {
+    /// Counts a new connection, or refuses it (`rate_limited`, 429) when the user already has
+    /// as many open on all nodes, or the address on this node, as the limits allow.
+    async fn take(state: &AppState, user_id: i64, address: &str) -> ApiResult<ConnSlot> {
         let node = state.hub.node_id().to_string();
-        let limits = [
-            (
-                ConnKey::User(user_id),
-                state.config.max_conns_per_user,
-                "user",
-            ),
-            (
-                ConnKey::Address(address.to_string()),
-                state.config.max_conns_per_address,
-                "address",
-            ),
-        ];
-        let mut open = OPEN_CONNS.lock().expect("connection counts");
-        for (key, max, what) in &limits {
-            let now = open.get(&(node.clone(), key.clone())).copied().unwrap_or(0);
-            if *max > 0 && now >= *max {
-                return Err(ApiError::new(
-                    ErrorCode::RateLimited,
-                    format!("too many open connections for this {what} (at most {max})"),
-                ));
+        let refused = |what: &str, max: usize| {
+            ApiError::new(
+                ErrorCode::RateLimited,
+                format!("too many open connections for this {what} (at most {max})"),
+            )
+        };
+        let max_address = state.config.max_conns_per_address;
+        {
+            let mut open = OPEN_BY_ADDRESS.lock().expect("connection counts");
+            let count = open.entry((node.clone(), address.to_string())).or_insert(0);
+            if max_address > 0 && *count >= max_address {
+                return Err(refused("address", max_address));
             }
+            *count += 1;
         }
-        let keys: Vec<(String, ConnKey)> = limits
-            .into_iter()
-            .map(|(key, _, _)| (node.clone(), key))
-            .collect();
-        for key in &keys {
-            *open.entry(key.clone()).or_insert(0) += 1;
+        let mut slot = ConnSlot {
+            node,
+            address: address.to_string(),
+            user_key: None,
+            limiter: state.engine.limiter.clone(),
+        };
+        let key = format!("user:{user_id}");
+        let max_user = state.config.max_conns_per_user;
+        match slot.limiter.open(&key, max_user as u64).await {
+            Admission::Counted => slot.user_key = Some(key),
+            // Dropping the slot gives the address's count back.
+            Admission::Refused => return Err(refused("user", max_user)),
+            Admission::Uncounted => {}
         }
-        Ok(ConnSlot { keys })
+        Ok(slot)
     }
 }
 
 impl Drop for ConnSlot {
     fn drop(&mut self) {
-        let mut open = OPEN_CONNS.lock().expect("connection counts");
-        for key in &self.keys {
-            if let Some(count) = open.get_mut(key) {
-                *count = count.saturating_sub(1);
-                if *count == 0 {
-                    open.remove(key);
-                }
+        let mut open = OPEN_BY_ADDRESS.lock().expect("connection counts");
+        let key = (
+            std::mem::take(&mut self.node),
+            std::mem::take(&mut self.address),
+        );
+        if let Some(count) = open.get_mut(&key) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&key);
+            }
+        }
+        drop(open);
+        if let Some(user_key) = self.user_key.take() {
+            let limiter = self.limiter.clone();
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move { limiter.close(&user_key).await });
             }
         }
     }

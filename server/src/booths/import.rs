@@ -392,6 +392,17 @@ fn non_empty(value: &str) -> Option<String> {
 /// The ZIP signature every XLSX file starts with.
 const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
 
+/// What the importer reads from a file, for the fuzz targets in `fuzz/`: the data rows, the
+/// widest row's cells and the errors of reading it as a halls import (CSV or XLSX, by its
+/// first bytes). Not part of the API.
+#[doc(hidden)]
+pub fn read_for_fuzzing(body: &[u8]) -> (usize, usize, usize) {
+    let mut errors = Errors::default();
+    let table = read_table(body, Kind::Halls, &mut errors);
+    let widest = table.lines.iter().map(|l| l.cells.len()).max().unwrap_or(0);
+    (table.lines.len(), widest, errors.count())
+}
+
 /// Reads the rows of a CSV or XLSX file and checks its header against the kind's columns.
 fn read_table(body: &[u8], kind: Kind, errors: &mut Errors) -> Table {
     let raw = if body.starts_with(ZIP_SIGNATURE) {

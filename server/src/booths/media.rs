@@ -8,6 +8,7 @@
 //! used to build a path.
 
 use super::edit::announce;
+use super::quota::UploadKind;
 use super::require_editor;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, JsonBody};
@@ -143,7 +144,7 @@ pub fn check_file_name(name: &str) -> ApiResult<String> {
 }
 
 /// The content types each kind accepts, decided from the file's first bytes.
-fn accepted(kind: MediaKind, mime: &str) -> bool {
+pub fn accepted(kind: MediaKind, mime: &str) -> bool {
     match kind {
         MediaKind::Logo | MediaKind::Photo => {
             matches!(
@@ -247,7 +248,24 @@ pub async fn receive_file(
     if size == 0 {
         return Err(ApiError::validation("the upload is empty"));
     }
-    let (mime, ext) = match infer::get(&head) {
+    let (mime, ext) = sniff(&head, accept, what)?;
+    let stored = format!("{prefix}-{}", random_name(ext));
+    tokio::fs::rename(&temp.path, dir.join(&stored))
+        .await
+        .map_err(|e| anyhow::anyhow!("storing an upload: {e}"))?;
+    temp.path = dir.join(&stored);
+    Ok((temp, stored, mime, size))
+}
+
+/// Types an upload by its first bytes (at most 8 KiB of them): its content type and file
+/// extension, or a `validation` error when `accept` refuses the type, the type is unknown, or
+/// an image declares dimensions beyond the limits. Fuzzed in `fuzz/` (`upload_sniffing`).
+pub fn sniff(
+    head: &[u8],
+    accept: impl Fn(&str) -> bool,
+    what: &str,
+) -> ApiResult<(String, &'static str)> {
+    let (mime, ext) = match infer::get(head) {
         Some(t) if accept(t.mime_type()) => (t.mime_type().to_string(), t.extension()),
         Some(t) => {
             return Err(ApiError::validation(format!(
@@ -264,14 +282,9 @@ pub async fn receive_file(
     if mime.starts_with("image/") {
         // A few kilobytes can declare a picture of gigapixels that every browser showing it
         // must inflate; refuse images beyond the limits.
-        crate::http::guard::check_image_dimensions(&head).map_err(ApiError::validation)?;
+        crate::http::guard::check_image_dimensions(head).map_err(ApiError::validation)?;
     }
-    let stored = format!("{prefix}-{}", random_name(ext));
-    tokio::fs::rename(&temp.path, dir.join(&stored))
-        .await
-        .map_err(|e| anyhow::anyhow!("storing an upload: {e}"))?;
-    temp.path = dir.join(&stored);
-    Ok((temp, stored, mime, size))
+    Ok((mime, ext))
 }
 
 /// Upload a logo, product photo, brochure or video (the body is the file).
@@ -279,7 +292,8 @@ pub async fn receive_file(
     params(("id" = i64, Path, description = "company id"), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = MediaItem), (status = 403, body = ErrorBody),
-        (status = 413, description = "message_too_large", body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 413, description = "message_too_large", body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "rate_limited: the uploader's daily quota is used up", body = ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
@@ -320,10 +334,12 @@ pub async fn upload(
         (_, Some(_)) => return Err(ApiError::validation("only photos belong to a product")),
         (_, None) => {}
     }
+    let remaining = super::quota::remaining(&state, caller.user.id, UploadKind::Media).await?;
     let limit = match kind {
         MediaKind::Logo | MediaKind::Photo => MAX_IMAGE_BYTES.min(state.config.max_upload_bytes),
         _ => state.config.max_upload_bytes,
-    };
+    }
+    .min(remaining);
     let (mut temp, stored, mime, size) = receive_file(
         &state,
         request,
@@ -351,6 +367,7 @@ pub async fn upload(
     .bind(now_ms())
     .fetch_one(&mut *tx)
     .await?;
+    super::quota::record(&mut tx, caller.user.id, UploadKind::Media, size).await?;
     let mut replaced_logo = Vec::new();
     if kind == MediaKind::Logo {
         // One logo per company: the new one replaces the old.

@@ -14,7 +14,6 @@ pub mod talk;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::hub::ratelimit::TokenBucket;
 use crate::hub::ConnHandle;
 use crate::store::{now_ms, StoreKind};
 use crate::AppState;
@@ -35,7 +34,8 @@ const TYPING_EVERY: Duration = Duration::from_secs(2);
 /// Messages returned by one `chat_join` at most.
 const JOIN_PAGE: i64 = 500;
 
-/// Per-node chat state: send-rate buckets per user and typing throttles.
+/// Per-node chat state: typing throttles (send rates are per user across nodes, in the
+/// engine's limiter).
 #[derive(Clone, Default)]
 pub struct ChatState {
     inner: Arc<ChatInner>,
@@ -44,21 +44,10 @@ pub struct ChatState {
 #[derive(Default)]
 struct ChatInner {
     // Short critical sections only; never held across an await.
-    buckets: Mutex<HashMap<i64, TokenBucket>>,
     typing: Mutex<HashMap<(String, i64), Instant>>,
 }
 
 impl ChatState {
-    /// Whether the user may send now: `rate` messages a second, twice that in a burst
-    /// (`EXPO_CHAT_RATE_PER_SEC`).
-    fn may_send(&self, user_id: i64, rate: u32) -> bool {
-        let mut buckets = self.inner.buckets.lock().expect("buckets");
-        buckets
-            .entry(user_id)
-            .or_insert_with(|| TokenBucket::new(rate.max(1), rate.max(1) * 2))
-            .take()
-    }
-
     fn may_type(&self, conn_id: &str, room_id: i64) -> bool {
         let mut typing = self.inner.typing.lock().expect("typing");
         let now = Instant::now();
@@ -609,7 +598,13 @@ pub async fn send(
         ));
     }
     let rate = state.config.chat_rate_per_sec;
-    if !state.chat.may_send(user.id, rate) {
+    // Over all the user's connections on all nodes (Redis when there is one).
+    let allowed = state
+        .engine
+        .limiter
+        .take(&format!("chat:{}", user.id), rate.max(1), rate.max(1) * 2)
+        .await;
+    if !allowed {
         return Err(ApiError::new(
             ErrorCode::RateLimited,
             format!("at most {rate} messages a second"),

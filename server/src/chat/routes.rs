@@ -2,6 +2,7 @@
 
 use super::talk;
 use crate::auth::Caller;
+use crate::booths::quota::{self, UploadKind};
 use crate::booths::require_editor;
 use crate::error::{ApiError, ApiResult, JsonBody};
 use crate::store::now_ms;
@@ -334,7 +335,7 @@ pub async fn upload_attachment(
     let room = super::load_room(&state, room_id).await?;
     super::check_post(&state, &caller.user.summary(), &room).await?;
     let file_name = crate::booths::media::check_file_name(&query.file_name)?;
-    let remaining = check_quota(&state, caller.user.id).await?;
+    let remaining = quota::remaining(&state, caller.user.id, UploadKind::Attachment).await?;
     let limit = state
         .config
         .chat_attachment_bytes
@@ -360,6 +361,7 @@ pub async fn upload_attachment(
             "images may have at most 5 MiB",
         ));
     }
+    let mut tx = state.store.pool().begin().await?;
     let id: i64 = sqlx::query_scalar(
         "insert into chat_attachments (room_id, uploader_id, file_name, stored_name, content_type, \
          size_bytes, created_ms) values ($1, $2, $3, $4, $5, $6, $7) returning id",
@@ -371,8 +373,10 @@ pub async fn upload_attachment(
     .bind(&mime)
     .bind(size as i64)
     .bind(now_ms())
-    .fetch_one(state.store.pool())
+    .fetch_one(&mut *tx)
     .await?;
+    quota::record(&mut tx, caller.user.id, UploadKind::Attachment, size).await?;
+    tx.commit().await?;
     temp.keep();
     Ok((
         StatusCode::CREATED,
@@ -384,41 +388,6 @@ pub async fn upload_attachment(
             url: format!("/api/v1/chat/attachments/{id}"),
         }),
     ))
-}
-
-/// The bytes a user may still upload as attachments today; refuses (`rate_limited`) when
-/// their count or bytes of the last 24 hours are used up.
-async fn check_quota(state: &AppState, user_id: i64) -> ApiResult<u64> {
-    let since = now_ms() - 24 * 3600 * 1000;
-    let (count, bytes): (i64, Option<i64>) = sqlx::query_as(
-        "select count(*), coalesce(cast(sum(size_bytes) as bigint), 0) from chat_attachments \
-         where uploader_id = $1 and created_ms > $2",
-    )
-    .bind(user_id)
-    .bind(since)
-    .fetch_one(state.store.pool())
-    .await?;
-    let config = &state.config;
-    if count as u64 >= config.uploads_per_day {
-        return Err(ApiError::new(
-            expo_schema::ErrorCode::RateLimited,
-            format!(
-                "at most {} attachments a day; try again tomorrow",
-                config.uploads_per_day
-            ),
-        ));
-    }
-    let used = bytes.unwrap_or(0).max(0) as u64;
-    if used >= config.upload_quota_bytes {
-        return Err(ApiError::new(
-            expo_schema::ErrorCode::RateLimited,
-            format!(
-                "at most {} MiB of attachments a day; try again tomorrow",
-                config.upload_quota_bytes >> 20
-            ),
-        ));
-    }
-    Ok(config.upload_quota_bytes - used)
 }
 
 /// Deletes attachments that no message refers to once they are older than

@@ -4,6 +4,7 @@ use super::{BusMessage, PresenceList};
 use expo_schema::PresenceEntry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 /// How many bus messages a slow subscriber may fall behind before it starts losing them.
@@ -96,6 +97,66 @@ impl MemoryPresence {
     }
 }
 
+/// Per-user limits in process memory: one GCRA bucket per key (see [`super::Limiter`]) and
+/// open-connection counts. The mutexes guard short, non-async sections only.
+#[derive(Clone, Default)]
+pub struct MemoryLimiter {
+    /// Key to the theoretical arrival time of the next unit (GCRA).
+    buckets: Arc<Mutex<HashMap<String, Instant>>>,
+    conns: Arc<Mutex<HashMap<String, u64>>>,
+}
+
+impl MemoryLimiter {
+    pub fn new() -> MemoryLimiter {
+        MemoryLimiter::default()
+    }
+
+    /// Takes one unit of `key`'s allowance at `now`: `rate` a second, `burst` at once.
+    pub fn take_at(&self, key: &str, rate: u32, burst: u32, now: Instant) -> bool {
+        let interval = Duration::from_secs(1) / rate.max(1);
+        let tolerance = interval * (burst.max(1) - 1);
+        let mut buckets = self.buckets.lock().expect("limiter lock");
+        if buckets.len() > 100_000 {
+            // Buckets whose arrival time has passed are full again: forgetting them is exact.
+            buckets.retain(|_, tat| *tat > now);
+        }
+        let tat = buckets
+            .get(key)
+            .copied()
+            .filter(|t| *t > now)
+            .unwrap_or(now);
+        if tat.duration_since(now) > tolerance {
+            return false;
+        }
+        buckets.insert(key.to_string(), tat + interval);
+        true
+    }
+
+    /// Counts one more open connection of `key`; false (nothing counted) when `max` are open.
+    pub fn open(&self, key: &str, max: u64) -> bool {
+        let mut conns = self.conns.lock().expect("limiter lock");
+        let open = conns.entry(key.to_string()).or_insert(0);
+        if max > 0 && *open >= max {
+            if *open == 0 {
+                conns.remove(key);
+            }
+            return false;
+        }
+        *open += 1;
+        true
+    }
+
+    pub fn close(&self, key: &str) {
+        let mut conns = self.conns.lock().expect("limiter lock");
+        if let Some(open) = conns.get_mut(key) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                conns.remove(key);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +212,31 @@ mod tests {
         );
         assert_eq!(p.list("lobby", 50).live.len(), 50);
         assert_eq!(p.list("nowhere", 5).total, 0);
+    }
+
+    #[test]
+    fn limiter_buckets_and_counts() {
+        let limiter = MemoryLimiter::new();
+        let start = Instant::now();
+        // 10 a second, bursts of 3: three at once, then one per 100 ms.
+        let taken = (0..10)
+            .filter(|_| limiter.take_at("u1", 10, 3, start))
+            .count();
+        assert_eq!(taken, 3);
+        assert!(limiter.take_at("u2", 10, 3, start), "keys are separate");
+        assert!(!limiter.take_at("u1", 10, 3, start + Duration::from_millis(50)));
+        assert!(limiter.take_at("u1", 10, 3, start + Duration::from_millis(110)));
+        let later = start + Duration::from_secs(60);
+        let taken = (0..10)
+            .filter(|_| limiter.take_at("u1", 10, 3, later))
+            .count();
+        assert_eq!(taken, 3, "never more than the burst");
+
+        assert!(limiter.open("c", 2));
+        assert!(limiter.open("c", 2));
+        assert!(!limiter.open("c", 2));
+        limiter.close("c");
+        assert!(limiter.open("c", 2));
+        assert!(limiter.open("d", 0), "0: no limit");
     }
 }

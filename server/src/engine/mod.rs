@@ -1,4 +1,5 @@
-//! Presence and the cross-node bus: in process (one node) or in Redis (many nodes).
+//! Presence, the cross-node bus and per-user limits: in process (one node) or in Redis (many
+//! nodes).
 //!
 //! The shapes follow Centrifugo's broker and presence manager: small, with no domain words.
 //! The bus carries opaque, already-encoded room payloads and a few hub control messages; the
@@ -221,6 +222,106 @@ impl Presence {
     }
 }
 
+/// Per-user limits that hold across nodes: rate buckets (`take`) and open-connection counts
+/// (`open`/`close`), keyed by opaque strings (`cmd:{user}`, `chat:{user}`, `user:{user}`).
+///
+/// Redis being unreachable must not lock anyone out, so the Redis limiter **fails open**: a
+/// failed or slow (over [`LIMITER_TIMEOUT`]) call grants, logs a warning, counts
+/// `expo_limiter_fail_open_total`, and the next [`LIMITER_PAUSE`] grants without asking (so
+/// an outage does not add a timeout to every command). The per-connection limits, which are
+/// local, still hold meanwhile.
+#[derive(Clone)]
+pub enum Limiter {
+    Memory(memory::MemoryLimiter),
+    Redis(Arc<redis::RedisLimiter>),
+}
+
+/// The longest a limit check waits for Redis before it grants.
+pub const LIMITER_TIMEOUT: Duration = Duration::from_millis(500);
+/// After a failed check, how long Redis is not asked.
+pub const LIMITER_PAUSE: Duration = Duration::from_secs(1);
+
+/// The outcome of [`Limiter::open`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Counted: give it back with [`Limiter::close`].
+    Counted,
+    /// The maximum is reached; nothing was counted.
+    Refused,
+    /// Granted without counting (Redis failed): nothing to give back.
+    Uncounted,
+}
+
+impl Limiter {
+    /// Takes one unit of `key`'s allowance (`rate` a second, `burst` at once); false when it
+    /// is spent.
+    pub async fn take(&self, key: &str, rate: u32, burst: u32) -> bool {
+        match self {
+            Limiter::Memory(l) => l.take_at(key, rate, burst, std::time::Instant::now()),
+            Limiter::Redis(l) => fail_open(l, l.take(key, rate, burst)).await.unwrap_or(true),
+        }
+    }
+
+    /// Counts one more open connection of `key`, unless `max` (0: none) are open on all nodes.
+    pub async fn open(&self, key: &str, max: u64) -> Admission {
+        let counted = match self {
+            Limiter::Memory(l) => Some(l.open(key, max)),
+            Limiter::Redis(l) => fail_open(l, l.open(key, max)).await,
+        };
+        match counted {
+            Some(true) => Admission::Counted,
+            Some(false) => Admission::Refused,
+            None => Admission::Uncounted,
+        }
+    }
+
+    /// Gives back a connection that [`Limiter::open`] counted.
+    pub async fn close(&self, key: &str) {
+        match self {
+            Limiter::Memory(l) => l.close(key),
+            Limiter::Redis(l) => {
+                // Not skipped during a pause: a count left behind would refuse too much.
+                match tokio::time::timeout(LIMITER_TIMEOUT, l.close(key)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => {
+                        tracing::warn!(%error, key, "connection count not given back")
+                    }
+                    Err(_) => tracing::warn!(key, "connection count not given back: Redis is slow"),
+                }
+            }
+        }
+    }
+}
+
+/// Runs a Redis limit check; `None` (grant) when it fails or is slow, and during the pause
+/// after a failure.
+async fn fail_open<T>(
+    limiter: &redis::RedisLimiter,
+    check: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> Option<T> {
+    use std::sync::atomic::Ordering;
+    let now = crate::store::now_ms();
+    if limiter.skip_until_ms.load(Ordering::Relaxed) > now {
+        metrics::counter!("expo_limiter_fail_open_total").increment(1);
+        return None;
+    }
+    let error = match tokio::time::timeout(LIMITER_TIMEOUT, check).await {
+        Ok(Ok(value)) => return Some(value),
+        Ok(Err(error)) => format!("{error:#}"),
+        Err(_) => format!("no answer in {} ms", LIMITER_TIMEOUT.as_millis()),
+    };
+    limiter
+        .skip_until_ms
+        .store(now + LIMITER_PAUSE.as_millis() as i64, Ordering::Relaxed);
+    metrics::counter!("expo_limiter_fail_open_total").increment(1);
+    tracing::warn!(
+        error,
+        "per-user limits unavailable (Redis); granting without a check for {} s",
+        LIMITER_PAUSE.as_secs()
+    );
+    None
+}
+
 /// The answer of [`Presence::list`].
 #[derive(Debug, Default)]
 pub struct PresenceList {
@@ -235,6 +336,7 @@ pub struct PresenceList {
 pub struct Engine {
     pub bus: Bus,
     pub presence: Presence,
+    pub limiter: Limiter,
     pub name: &'static str,
     redis: Option<redis::Conn>,
 }
@@ -245,6 +347,7 @@ impl Engine {
         Engine {
             bus: Bus::Memory(memory::MemoryBus::new()),
             presence: Presence::Memory(memory::MemoryPresence::new()),
+            limiter: Limiter::Memory(memory::MemoryLimiter::new()),
             name: "memory",
             redis: None,
         }
@@ -261,9 +364,14 @@ impl Engine {
     ) -> anyhow::Result<Engine> {
         let (bus, presence, conn) =
             redis::connect(url, cluster, prefix, node, shards, presence_ttl).await?;
+        let presence = Arc::new(presence);
+        let limiter = redis::RedisLimiter::new(conn.clone(), prefix, node, presence.clone());
+        // A previous life of this node id may have been killed with connections counted.
+        limiter.purge().await?;
         Ok(Engine {
             bus: Bus::Redis(Arc::new(bus)),
-            presence: Presence::Redis(Arc::new(presence)),
+            presence: Presence::Redis(presence),
+            limiter: Limiter::Redis(Arc::new(limiter)),
             name: if cluster { "redis-cluster" } else { "redis" },
             redis: Some(conn),
         })

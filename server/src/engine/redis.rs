@@ -8,7 +8,13 @@
 //!   bus traffic grows with its own rooms, not with the fair's;
 //! - `p:presence:{room}`: hash of connection id to entry JSON;
 //! - `p:node:{node}:rooms`: the rooms where a node has (or had) entries;
-//! - `p:nodes`: sorted set of node ids scored by their last beat (UTC ms).
+//! - `p:nodes`: sorted set of node ids scored by their last beat (UTC ms);
+//! - `p:rate:{key}`: a per-user rate bucket (GCRA: the theoretical arrival time of the next
+//!   unit, in microseconds of the Redis server's clock), one single-key script per take;
+//! - `p:conns:{key}`: hash of node id to the open connections that node counts for `key`;
+//!   only the fields of live nodes count, so a killed node's connections lapse with its beat;
+//! - `p:node:{node}:conns`: the `conns` keys a node has counted in, purged when the node id
+//!   starts again.
 //!
 //! Liveness is per node, not per entry: a node beats once every `ttl / 6`, and an entry counts
 //! only while its node's beat is younger than the TTL. Every node sweeps once a second; the
@@ -697,7 +703,7 @@ impl RedisPresence {
         Ok(removed > 0)
     }
 
-    async fn live_nodes(&self) -> anyhow::Result<HashSet<String>> {
+    pub(super) async fn live_nodes(&self) -> anyhow::Result<HashSet<String>> {
         let fresh = self.ttl / 6;
         if let Some((at, nodes)) = &*self.live.lock().expect("live nodes") {
             if at.elapsed() < fresh {
@@ -842,6 +848,160 @@ impl RedisPresence {
         }
         let _: i64 = conn.del(&rooms_key).await.context("dropping node rooms")?;
         Ok(out)
+    }
+}
+
+/// GCRA over one key, on the Redis server's clock (so nodes' clocks need not agree). ARGV:
+/// emission interval and tolerance, in microseconds. Returns 1 when the unit is granted.
+const TAKE_SCRIPT: &str = r#"
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local tolerance = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if tat < now then tat = now end
+if tat - now > tolerance then return 0 end
+local next = tat + interval
+redis.call('SET', KEYS[1], string.format('%.0f', next), 'PX', math.floor((next - now) / 1000) + 1000)
+return 1
+"#;
+
+/// Counts one more connection for node ARGV[2] in the hash KEYS[1] unless the fields of live
+/// nodes (ARGV[4..], and ARGV[2] itself) already add up to the maximum ARGV[1] (0: none).
+/// ARGV[3]: the key's expiry in ms. Returns the new total, or -1 when refused.
+const OPEN_SCRIPT: &str = r#"
+local live = {}
+for i = 4, #ARGV do live[ARGV[i]] = true end
+live[ARGV[2]] = true
+local all = redis.call('HGETALL', KEYS[1])
+local sum = 0
+for i = 1, #all, 2 do
+  if live[all[i]] then sum = sum + (tonumber(all[i + 1]) or 0) end
+end
+local max = tonumber(ARGV[1])
+if max > 0 and sum >= max then return -1 end
+redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return sum + 1
+"#;
+
+/// Gives back one connection of node ARGV[1] in the hash KEYS[1].
+const CLOSE_SCRIPT: &str = r#"
+local n = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
+if n <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return n
+"#;
+
+/// How long a `conns` hash outlives its last counted connection.
+const CONNS_EXPIRY_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// Per-user limits shared by every node: rate buckets and open-connection counts, each one
+/// key, each change one script (atomic, and cluster-safe since a script touches one key).
+pub struct RedisLimiter {
+    conn: Conn,
+    prefix: String,
+    node: String,
+    presence: Arc<RedisPresence>,
+    /// Until when (UTC ms) Redis is not asked, after it failed: see [`super::Limiter`].
+    pub(super) skip_until_ms: std::sync::atomic::AtomicI64,
+}
+
+impl RedisLimiter {
+    pub fn new(conn: Conn, prefix: &str, node: &str, presence: Arc<RedisPresence>) -> Self {
+        RedisLimiter {
+            conn,
+            prefix: prefix.to_string(),
+            node: node.to_string(),
+            presence,
+            skip_until_ms: std::sync::atomic::AtomicI64::new(0),
+        }
+    }
+
+    fn conns_key(&self, key: &str) -> String {
+        format!("{}:conns:{}", self.prefix, key)
+    }
+
+    fn counted_key(&self) -> String {
+        format!("{}:node:{}:conns", self.prefix, self.node)
+    }
+
+    /// Takes one unit of `key`'s allowance: `rate` a second, `burst` at once.
+    pub async fn take(&self, key: &str, rate: u32, burst: u32) -> anyhow::Result<bool> {
+        let interval = 1_000_000 / u64::from(rate.max(1));
+        let tolerance = interval * u64::from(burst.max(1) - 1);
+        let mut conn = self.conn.clone();
+        let granted: i64 = redis::cmd("EVAL")
+            .arg(TAKE_SCRIPT)
+            .arg(1)
+            .arg(format!("{}:rate:{}", self.prefix, key))
+            .arg(interval)
+            .arg(tolerance)
+            .query_async(&mut conn)
+            .await
+            .context("taking from a rate bucket")?;
+        Ok(granted == 1)
+    }
+
+    /// Counts one more open connection of `key` for this node; false (nothing counted) when
+    /// the live nodes already count `max`.
+    pub async fn open(&self, key: &str, max: u64) -> anyhow::Result<bool> {
+        let live = self.presence.live_nodes().await?;
+        let mut conn = self.conn.clone();
+        let hash = self.conns_key(key);
+        // Noted first, so a restart of this node id always finds what to purge.
+        let _: i64 = conn
+            .sadd(self.counted_key(), &hash)
+            .await
+            .context("noting a counted key")?;
+        let mut cmd = redis::cmd("EVAL");
+        cmd.arg(OPEN_SCRIPT)
+            .arg(1)
+            .arg(&hash)
+            .arg(max)
+            .arg(&self.node)
+            .arg(CONNS_EXPIRY_MS);
+        for node in &live {
+            cmd.arg(node);
+        }
+        let total: i64 = cmd
+            .query_async(&mut conn)
+            .await
+            .context("counting a connection")?;
+        Ok(total >= 0)
+    }
+
+    pub async fn close(&self, key: &str) -> anyhow::Result<()> {
+        let mut conn = self.conn.clone();
+        let _: i64 = redis::cmd("EVAL")
+            .arg(CLOSE_SCRIPT)
+            .arg(1)
+            .arg(self.conns_key(key))
+            .arg(&self.node)
+            .query_async(&mut conn)
+            .await
+            .context("giving back a connection")?;
+        Ok(())
+    }
+
+    /// Removes what a previous life of this node id counted (it may have been killed).
+    pub async fn purge(&self) -> anyhow::Result<()> {
+        let mut conn = self.conn.clone();
+        let keys: Vec<String> = conn
+            .smembers(self.counted_key())
+            .await
+            .context("reading counted keys")?;
+        for key in keys {
+            let _: i64 = conn
+                .hdel(&key, &self.node)
+                .await
+                .context("purging counts")?;
+        }
+        let _: i64 = conn
+            .del(self.counted_key())
+            .await
+            .context("purging counts")?;
+        Ok(())
     }
 }
 

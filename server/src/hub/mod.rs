@@ -29,6 +29,9 @@ pub struct Limits {
     pub outbound_queue: usize,
     pub rate_per_sec: u32,
     pub rate_burst: u32,
+    /// Per user over all connections and nodes (see [`crate::engine::Limiter`]).
+    pub user_rate_per_sec: u32,
+    pub user_rate_burst: u32,
     pub heartbeat: Duration,
     pub heartbeat_timeout: Duration,
     pub presence_ttl: Duration,
@@ -277,6 +280,11 @@ impl Hub {
 
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
+    }
+
+    /// Per-user limits shared by every node.
+    pub fn limiter(&self) -> &crate::engine::Limiter {
+        &self.inner.engine.limiter
     }
 
     /// This node's supervised background tasks.
@@ -825,6 +833,8 @@ mod tests {
             outbound_queue: queue,
             rate_per_sec: 10,
             rate_burst: 10,
+            user_rate_per_sec: 10,
+            user_rate_burst: 10,
             heartbeat: Duration::from_secs(15),
             heartbeat_timeout: Duration::from_secs(45),
             presence_ttl: Duration::from_secs(30),

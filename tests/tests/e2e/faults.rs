@@ -30,7 +30,7 @@ struct Node {
 
 impl Node {
     async fn start(env: &TestEnv, id: &str, redis: &str, database: &str, demo: bool) -> Node {
-        Node::start_with(env, id, redis, database, demo, false).await
+        Node::start_with(env, id, redis, database, demo, false, &[]).await
     }
 
     /// A node on a Redis Cluster (`redis` is the comma-separated seed list).
@@ -41,7 +41,7 @@ impl Node {
         database: &str,
         demo: bool,
     ) -> Node {
-        Node::start_with(env, id, redis, database, demo, true).await
+        Node::start_with(env, id, redis, database, demo, true, &[]).await
     }
 
     async fn start_with(
@@ -51,6 +51,7 @@ impl Node {
         database: &str,
         demo: bool,
         cluster: bool,
+        extra: &[(&str, &str)],
     ) -> Node {
         let port = free_port();
         let mut vars = vec![
@@ -67,6 +68,8 @@ impl Node {
             ("EXPO_ADMIN_EMAIL".into(), ADMIN_EMAIL.into()),
             ("EXPO_RATE_PER_SEC".into(), "200".into()),
             ("EXPO_RATE_BURST".into(), "400".into()),
+            ("EXPO_USER_RATE_PER_SEC".into(), "400".into()),
+            ("EXPO_USER_RATE_BURST".into(), "800".into()),
             ("EXPO_SHUTDOWN_GRACE_SECS".into(), "3".into()),
         ];
         if demo {
@@ -75,6 +78,8 @@ impl Node {
         if cluster {
             vars.push(("EXPO_REDIS_CLUSTER".into(), "true".into()));
         }
+        // Later settings win over the defaults above.
+        vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let mut node = Node {
             child: None,
             base: format!("http://127.0.0.1:{port}"),
@@ -1188,6 +1193,21 @@ async fn chat_and_presence_on_a_redis_cluster() {
         .unwrap();
     let watcher = watch_api.connect().await.unwrap();
     watcher.subscribe(&fair.booth_room).await.unwrap();
+    // The per-user limits work on a cluster (each check is a single-key script): the open
+    // connections are counted on the masters that own their users' keys.
+    let counted: usize = cluster
+        .ports
+        .iter()
+        .map(|port| {
+            redis_cli(*port, &["--scan", "--pattern", "*:conns:user:*"])
+                .lines()
+                .count()
+        })
+        .sum();
+    assert!(
+        counted >= 2,
+        "connections are counted in the cluster ({counted} users)"
+    );
     let doomed_ref = &mut doomed;
     let watcher_ref = &watcher;
     let room = fair.booth_room.clone();
@@ -1207,4 +1227,72 @@ async fn chat_and_presence_on_a_redis_cluster() {
         },
     )
     .await;
+    let log = std::fs::read_to_string(format!("{}.log", survivor.data_dir())).unwrap();
+    assert!(
+        !log.contains("per-user limits unavailable"),
+        "the limits never failed open on a healthy cluster"
+    );
+}
+
+/// The per-user limits live in Redis: a killed node's connections stop counting when its
+/// presence lapses (not never), and while Redis is down nobody is locked out (the limits fail
+/// open).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_user_limits_through_a_node_kill_and_a_redis_outage() {
+    let mut redis = OwnRedis::start().await;
+    let env = TestEnv::new(Engines::Services).await;
+    let db = env.database_url().unwrap();
+    let limits = [
+        ("EXPO_MAX_CONNS_PER_USER", "2"),
+        ("EXPO_USER_RATE_PER_SEC", "1"),
+        ("EXPO_USER_RATE_BURST", "5"),
+    ];
+    let url = redis.url();
+    let mut doomed = Node::start_with(&env, "node-lim-a", &url, &db, true, false, &limits).await;
+    let survivor = Node::start_with(&env, "node-lim-b", &url, &db, false, false, &limits).await;
+    let (on_doomed, _) = doomed
+        .api()
+        .login("buyer@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let on_survivor = survivor.api().with_token(on_doomed.token().unwrap());
+    let _one = on_doomed.connect().await.unwrap();
+    let _two = on_doomed.connect().await.unwrap();
+    let Err(error) = on_survivor.connect().await else {
+        panic!("a third connection of the user is refused on the other node");
+    };
+    assert_eq!(error.code(), Some(ErrorCode::RateLimited));
+    let killed = Instant::now();
+    doomed.kill();
+    let mut hub = None;
+    while hub.is_none() {
+        assert!(
+            killed.elapsed() < Duration::from_secs(20),
+            "the killed node's connections never stopped counting"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        hub = on_survivor.connect().await.ok();
+    }
+    let hub = hub.unwrap();
+    println!(
+        "node kill: its connections stopped counting {:.1} s after SIGKILL (presence timeout 6 s)",
+        killed.elapsed().as_secs_f64()
+    );
+    // Redis goes away: commands beyond the user's burst of 5 are still served (fail open),
+    // and a new connection is not refused.
+    redis.stop();
+    let mut served = 0;
+    for _ in 0..12 {
+        match hub.request(Command::Ping).await {
+            Ok(_) => served += 1,
+            Err(error) => panic!("refused while Redis is down: {error:?}"),
+        }
+    }
+    assert_eq!(served, 12);
+    let second = on_survivor.connect().await;
+    assert!(
+        second.is_ok(),
+        "a connection while Redis is down: {:?}",
+        second.err()
+    );
 }

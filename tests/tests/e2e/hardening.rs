@@ -865,6 +865,8 @@ async fn pages_are_capped(engines: Engines) {
             c.chat_rate_per_sec = 1000;
             c.rate_per_sec = 1000;
             c.rate_burst = 1000;
+            c.user_rate_per_sec = 1000;
+            c.user_rate_burst = 1000;
         })
         .await;
     let admin = app.admin().await;
@@ -915,7 +917,224 @@ async fn pages_are_capped(engines: Engines) {
     app.stop().await;
 }
 
+/// Posts booth media as `who`: the status and the body.
+async fn upload_media(
+    app: &TestApp,
+    who: &Api,
+    company: i64,
+    name: &str,
+    body: Vec<u8>,
+) -> (u16, serde_json::Value) {
+    let response = http()
+        .post(format!(
+            "{}/api/v1/companies/{company}/media?kind=brochure&file_name={name}",
+            app.base
+        ))
+        .bearer_auth(who.token().unwrap())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+async fn booth_media_has_a_daily_quota(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.media_uploads_per_day = 3;
+            c.media_quota_bytes = 5_000;
+        })
+        .await;
+    let admin = app.admin().await;
+    let (company, staff) =
+        company_with_staff(&app, &admin, "101-81-16020", "s@quota.example").await;
+    let pdf = |size: usize| {
+        let base = crate::booths::pdf_bytes(0).len();
+        crate::booths::pdf_bytes(size - base)
+    };
+    let (status, first) = upload_media(&app, &staff, company.id, "a.pdf", pdf(2_000)).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, body) = upload_media(&app, &staff, company.id, "b.pdf", pdf(2_000)).await;
+    assert_eq!(status, 201, "{body}");
+    // Deleting a file does not give its share of the quota back.
+    staff
+        .delete(&format!("/api/v1/media/{}", first["id"]))
+        .await
+        .unwrap();
+    // 1,000 bytes are left today: a bigger file is refused whole, and stores nothing.
+    let (status, body) = upload_media(&app, &staff, company.id, "c.pdf", pdf(2_000)).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["code"], "message_too_large");
+    let (status, body) = upload_media(&app, &staff, company.id, "d.pdf", pdf(900)).await;
+    assert_eq!(status, 201, "{body}");
+    // Three files a day: the fourth is refused, however small.
+    let (status, body) = upload_media(&app, &staff, company.id, "e.pdf", pdf(300)).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["code"], "rate_limited");
+    // The quota is the uploader's: the organizer has a quota of their own, here spent by bytes.
+    for name in ["f.pdf", "g.pdf"] {
+        let (status, body) = upload_media(&app, &admin, company.id, name, pdf(2_500)).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = upload_media(&app, &admin, company.id, "h.pdf", pdf(300)).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["code"], "rate_limited");
+    assert!(
+        body["message"].as_str().unwrap().contains("a day"),
+        "{body}"
+    );
+    // Chat attachments have a quota of their own, not spent by booth media.
+    let room = open_chat(
+        &staff.connect().await.unwrap(),
+        &format!("booth:{}", company.id),
+    )
+    .await
+    .unwrap();
+    let (status, body) = attach(&app, &staff, room.id, "x.pdf", pdf(300)).await;
+    assert_eq!(status, 201, "{body}");
+    let files = std::fs::read_dir(env.data_dir.join("uploads"))
+        .unwrap()
+        .count();
+    assert_eq!(files, 5, "refused uploads leave no file");
+    still_serves(&app).await;
+    app.stop().await;
+}
+
+/// Sends `n` pings on `hub` at once; counts the accepted and the `rate_limited` ones.
+async fn pings(hub: &Hub, n: usize) -> (usize, usize) {
+    let replies = futures_util::future::join_all((0..n).map(|_| hub.request(Command::Ping))).await;
+    let mut ok = 0;
+    let mut limited = 0;
+    for reply in replies {
+        match reply {
+            Ok(_) => ok += 1,
+            Err(error) => {
+                assert_eq!(error.code(), Some(ErrorCode::RateLimited), "{error:?}");
+                limited += 1;
+            }
+        }
+    }
+    (ok, limited)
+}
+
+/// The per-user limits (commands, chat messages, open connections) hold over all of a user's
+/// connections and, on Redis, over all nodes: two nodes together grant about one allowance.
+async fn user_limits_hold_across_connections_and_nodes(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let tweak = |c: &mut expo_server::Config| {
+        // Connections may send plenty; the user's allowance is what is measured.
+        c.rate_per_sec = 1_000;
+        c.rate_burst = 1_000;
+        c.user_rate_per_sec = 1;
+        c.user_rate_burst = 20;
+        c.chat_rate_per_sec = 1;
+        c.max_conns_per_user = 3;
+    };
+    let a = env.start_with(tweak).await;
+    // On Redis a second node of the same fair; in process, a second connection to the one node.
+    let b = match engines {
+        Engines::Services => Some(env.start_with(tweak).await),
+        Engines::Embedded => None,
+    };
+    let node_b = b.as_ref().unwrap_or(&a);
+    let user = a.buyer("busy@limits.example").await;
+    let on_b = Api::new(&node_b.base).with_token(user.token().unwrap());
+    let first = user.connect().await.unwrap();
+    let second = on_b.connect().await.unwrap();
+    if let Some(b) = &b {
+        assert!(
+            second.conn_id().starts_with(&format!("{}-", b.node_id)),
+            "the second connection is on the second node"
+        );
+        assert!(first.conn_id().starts_with(&format!("{}-", a.node_id)));
+        assert_ne!(a.node_id, b.node_id);
+    }
+    // 30 commands on each: the user's burst is 20 in all, so about 20 pass, not 40 or 60.
+    let ((ok_a, limited_a), (ok_b, limited_b)) =
+        tokio::join!(pings(&first, 30), pings(&second, 30));
+    let accepted = ok_a + ok_b;
+    println!("accepted {ok_a} + {ok_b} of 60 commands (one allowance: 20, +1 a second)");
+    assert!(
+        (20..=23).contains(&accepted),
+        "one allowance over both connections: {ok_a} + {ok_b}"
+    );
+    assert_eq!(limited_a + limited_b, 60 - accepted);
+    // The connections live on and are served again once the allowance refills.
+    // (One command a second: two seconds for one on each connection.)
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    for hub in [&first, &second] {
+        assert!(hub.request(Command::Ping).await.is_ok(), "still served");
+    }
+
+    // Chat: 1 message a second, bursts of 2, for the user over both connections.
+    let (company, _staff) =
+        company_with_staff(&a, &a.admin().await, "101-81-16021", "s@limits.example").await;
+    let writer = a.buyer("writer@limits.example").await;
+    let writer_b = Api::new(&node_b.base).with_token(writer.token().unwrap());
+    let hubs = [
+        writer.connect().await.unwrap(),
+        writer_b.connect().await.unwrap(),
+    ];
+    let room = open_chat(&hubs[0], &format!("booth:{}", company.id))
+        .await
+        .unwrap();
+    for hub in &hubs {
+        hub.request(Command::ChatJoin {
+            room_id: room.id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap();
+    }
+    let sends = hubs.iter().enumerate().flat_map(|(h, hub)| {
+        (0..4).map(move |i| {
+            hub.request(Command::ChatSend {
+                room_id: room.id,
+                body: format!("hello {h}.{i}"),
+                key: format!("k{h}.{i}"),
+                attachment_id: None,
+            })
+        })
+    });
+    let replies = futures_util::future::join_all(sends).await;
+    let sent = replies.iter().filter(|r| r.is_ok()).count();
+    for reply in &replies {
+        if let Err(error) = reply {
+            assert_eq!(error.code(), Some(ErrorCode::RateLimited), "{error:?}");
+        }
+    }
+    assert!(
+        (2..=3).contains(&sent),
+        "one chat allowance over both connections: {sent} of 8 sent"
+    );
+
+    // Open connections: at most 3 for the user, wherever they are.
+    let third = on_b.connect().await.unwrap();
+    for api in [&user, &on_b] {
+        let Err(error) = api.connect().await else {
+            panic!("a fourth connection of the user is refused on every node");
+        };
+        assert_eq!(error.code(), Some(ErrorCode::RateLimited));
+    }
+    // A closed connection on one node frees a place on the other.
+    first.close();
+    eventually(Duration::from_secs(5), "a place is free again", || async {
+        on_b.connect().await.is_ok()
+    })
+    .await;
+    drop(third);
+    still_serves(&a).await;
+    if let Some(b) = b {
+        b.stop().await;
+    }
+    a.stop().await;
+}
+
 both_engines!(
+    booth_media_has_a_daily_quota,
+    user_limits_hold_across_connections_and_nodes,
     pages_are_capped,
     smaller_findings,
     nul_characters_and_big_bodies,

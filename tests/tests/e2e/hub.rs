@@ -440,6 +440,8 @@ async fn slow_consumers_are_dropped_alone(engines: Engines) {
             c.outbound_queue = 64;
             c.rate_per_sec = 100_000;
             c.rate_burst = 100_000;
+            c.user_rate_per_sec = 100_000;
+            c.user_rate_burst = 100_000;
             // Only the queue may end the slow connection here, not a missed heartbeat.
             c.heartbeat_timeout_secs = 600;
             // A 1 ms presence window: the join/leave storm below makes nearly one event per
