@@ -19,6 +19,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 pub mod bench;
+pub mod chat_bench;
 pub mod failover;
 pub mod search_eval;
 
@@ -459,6 +460,13 @@ impl Hub {
             Some(Incoming::Closed(code)) => Some(code),
             _ => None,
         }
+    }
+
+    /// Takes the stream of incoming items, for a task of its own (a load generator counts
+    /// events there while this handle sends requests). `next` sees nothing afterwards.
+    pub fn take_incoming(&mut self) -> mpsc::UnboundedReceiver<Incoming> {
+        let (_, empty) = mpsc::unbounded_channel();
+        std::mem::replace(&mut self.incoming, empty)
     }
 
     /// Closes the connection politely.

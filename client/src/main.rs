@@ -46,6 +46,19 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         pings: usize,
     },
+    /// Chat write path: `--senders` connections over `--rooms` booth rooms each send back to
+    /// back (the next once the last is acknowledged) for `--seconds`; prints messages stored
+    /// and acknowledged per second, latencies and the delivery accounting (one JSON line).
+    /// Start the server with `EXPO_CHAT_RATE_PER_SEC`, `EXPO_USER_RATE_PER_SEC` and
+    /// `EXPO_MAX_CONNS_PER_USER` high enough for one user's many senders.
+    BenchChat {
+        #[arg(long, default_value_t = 64)]
+        senders: usize,
+        #[arg(long, default_value_t = 1)]
+        rooms: usize,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+    },
     /// Failover: starts its own Redis and two nodes (`--server-bin`) on `--database-url`,
     /// puts `--clients` connections on node A, then kills A (`--fault kill`) or restarts
     /// Redis (`--fault redis`); prints when A's users left presence, when every client was
@@ -108,6 +121,22 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 print!("{}", report.table());
             }
+        }
+        Cmd::BenchChat {
+            senders,
+            rooms,
+            seconds,
+        } => {
+            let report = expo_client::chat_bench::run(expo_client::chat_bench::ChatBenchConfig {
+                url: cli.url.clone(),
+                email: cli.email.clone(),
+                password: cli.password.clone(),
+                senders,
+                rooms,
+                seconds,
+            })
+            .await?;
+            println!("{report}");
         }
         Cmd::Login => {
             let (_, session) = api.login(&cli.email, &cli.password).await?;

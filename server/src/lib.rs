@@ -43,8 +43,10 @@ pub struct AppState {
     pub hub: Hub,
     /// Live booth state (visitors inside, staff on duty) as this node sees it.
     pub booths: booths::live::Booths,
-    /// Per-node chat state (typing throttles).
+    /// Per-node chat state (the group-committing writer, typing throttles).
     pub chat: chat::ChatState,
+    /// The batched writer of `online_sessions` records.
+    pub sessions: monitor::sessions::SessionLog,
     pub metrics: PrometheusHandle,
     /// Meeting email, when `EXPO_SMTP_URL` is set.
     pub mailer: Option<mail::Mailer>,
@@ -137,6 +139,8 @@ impl App {
         };
         let hub = Hub::new(node_id, engine.clone(), limits);
         let booths = booths::live::Booths::start(store.clone(), hub.clone()).await;
+        let chat = chat::ChatState::new(store.clone(), hub.tasks());
+        let sessions = monitor::sessions::SessionLog::start(store.clone(), hub.tasks());
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
@@ -155,7 +159,8 @@ impl App {
             engine,
             hub,
             booths,
-            chat: chat::ChatState::default(),
+            chat,
+            sessions,
             metrics: metrics_handle(),
             mailer,
             secret: store_secret.into(),

@@ -362,9 +362,17 @@ impl Dispatch for AppDispatch {
                     body,
                     key,
                     attachment_id,
-                } => chat::send(&self.state, conn, room_id, &body, &key, attachment_id)
-                    .await
-                    .map_err(|e| e.body()),
+                } => chat::send(
+                    &self.state,
+                    conn,
+                    &self.caller.user.summary(),
+                    room_id,
+                    &body,
+                    &key,
+                    attachment_id,
+                )
+                .await
+                .map_err(|e| e.body()),
                 Command::ChatHistory {
                     room_id,
                     before_seq,

@@ -11,6 +11,7 @@
 
 pub mod routes;
 pub mod talk;
+pub mod writer;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -34,20 +35,45 @@ const TYPING_EVERY: Duration = Duration::from_secs(2);
 /// Messages returned by one `chat_join` at most.
 const JOIN_PAGE: i64 = 500;
 
-/// Per-node chat state: typing throttles (send rates are per user across nodes, in the
-/// engine's limiter).
-#[derive(Clone, Default)]
+/// Per-node chat state: the group-committing writer, typing throttles and the rooms' fixed
+/// facts (send rates are per user across nodes, in the engine's limiter).
+#[derive(Clone)]
 pub struct ChatState {
     inner: Arc<ChatInner>,
+    pub writer: writer::ChatWriter,
 }
 
 #[derive(Default)]
 struct ChatInner {
     // Short critical sections only; never held across an await.
     typing: Mutex<HashMap<(String, i64), Instant>>,
+    rooms: Mutex<HashMap<i64, Room>>,
 }
 
 impl ChatState {
+    pub fn new(store: crate::store::Store, tasks: &crate::tasks::Tasks) -> ChatState {
+        ChatState {
+            inner: Arc::default(),
+            writer: writer::ChatWriter::start(store, tasks),
+        }
+    }
+
+    /// A room for its rules (kind, company, hall, buyer), which never change once it exists:
+    /// kept after the first load. Its `last_seq` is as of that load: use [`load_room`] for
+    /// the current one.
+    pub async fn room(&self, state: &AppState, room_id: i64) -> ApiResult<Room> {
+        if let Some(room) = self.inner.rooms.lock().expect("rooms").get(&room_id) {
+            return Ok(room.clone());
+        }
+        let room = load_room(state, room_id).await?;
+        let mut rooms = self.inner.rooms.lock().expect("rooms");
+        if rooms.len() >= 100_000 {
+            rooms.clear();
+        }
+        rooms.insert(room_id, room.clone());
+        Ok(room)
+    }
+
     fn may_type(&self, conn_id: &str, room_id: i64) -> bool {
         let mut typing = self.inner.typing.lock().expect("typing");
         let now = Instant::now();
@@ -147,29 +173,18 @@ fn message_from_row(row: &AnyRow) -> sqlx::Result<ChatMessage> {
     })
 }
 
-/// Whether a sanction of `kind` (or a ban, which includes a mute) holds for a user in a room.
-async fn sanctioned(
-    state: &AppState,
-    user_id: i64,
-    room_id: i64,
-    kinds: &[&str],
-) -> ApiResult<bool> {
-    let kinds_sql = kinds
-        .iter()
-        .map(|k| format!("'{k}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "select count(*) from chat_sanctions where user_id = $1 and (room_id is null or room_id = $2) \
-         and kind in ({kinds_sql}) and (until_ms is null or until_ms > $3)"
-    );
-    let n: i64 = sqlx::query_scalar(&sql)
-        .bind(user_id)
-        .bind(room_id)
-        .bind(now_ms())
-        .fetch_one(state.store.pool())
-        .await?;
-    Ok(n > 0)
+/// The sanctions (`ban`, `mute`) that hold now for a user in a room, in one query.
+async fn sanctions_held(state: &AppState, user_id: i64, room_id: i64) -> ApiResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "select distinct kind from chat_sanctions where user_id = $1 \
+         and (room_id is null or room_id = $2) and kind in ('ban', 'mute') \
+         and (until_ms is null or until_ms > $3)",
+    )
+    .bind(user_id)
+    .bind(room_id)
+    .bind(now_ms())
+    .fetch_all(state.store.pool())
+    .await?)
 }
 
 async fn is_member(state: &AppState, room_id: i64, user_id: i64) -> ApiResult<bool> {
@@ -189,7 +204,17 @@ fn is_company_staff(user: &UserSummary, room: &Room) -> bool {
 
 /// Who may read a room.
 pub async fn check_read(state: &AppState, user: &UserSummary, room: &Room) -> ApiResult<()> {
-    if sanctioned(state, user.id, room.id, &["ban"]).await? {
+    let held = sanctions_held(state, user.id, room.id).await?;
+    may_read(state, user, room, &held).await
+}
+
+async fn may_read(
+    state: &AppState,
+    user: &UserSummary,
+    room: &Room,
+    sanctions: &[String],
+) -> ApiResult<()> {
+    if sanctions.iter().any(|k| k == "ban") {
         return Err(ApiError::forbidden("you are banned from this room"));
     }
     let allowed = match room.kind {
@@ -211,9 +236,9 @@ pub async fn check_read(state: &AppState, user: &UserSummary, room: &Room) -> Ap
 /// Who may post in a room: readers who are not muted; only organizers announce in hall and
 /// fair rooms; nobody a private room's other participants have blocked.
 pub async fn check_post(state: &AppState, user: &UserSummary, room: &Room) -> ApiResult<()> {
-    check_read(state, user, room).await?;
-    // Bans were refused by check_read; only a mute is left to check.
-    if sanctioned(state, user.id, room.id, &["mute"]).await? {
+    let held = sanctions_held(state, user.id, room.id).await?;
+    may_read(state, user, room, &held).await?;
+    if held.iter().any(|k| k == "mute") {
         return Err(ApiError::forbidden("you are muted in this room"));
     }
     if matches!(room.kind, ChatRoomKind::Hall | ChatRoomKind::Fair) && user.role != Role::Organizer
@@ -546,42 +571,20 @@ async fn load_message_by_key(
 pub async fn send(
     state: &AppState,
     conn: &ConnHandle,
+    sender: &UserSummary,
     room_id: i64,
     body: &str,
     key: &str,
     attachment_id: Option<i64>,
 ) -> ApiResult<ReplyData> {
-    let user = &conn.identity.user;
+    // The sender as the caller's profile has it (the connection's identity may hide a
+    // buyer's name from the room's presence list; their own messages are signed).
+    let user = sender;
     if key.is_empty() || key.len() > 100 {
         return Err(ApiError::validation("key must have 1 to 100 characters"));
     }
-    if let Some(existing) = load_message_by_key(state, user.id, key).await? {
-        if existing.room_id != room_id {
-            return Err(ApiError::validation("this key was used for another room"));
-        }
-        return Ok(ReplyData::ChatSent {
-            message: existing,
-            staff_online: None,
-        });
-    }
     if body.trim().is_empty() && attachment_id.is_none() {
         return Err(ApiError::validation("a message needs some text or a file"));
-    }
-    if let Some(attachment) = attachment_id {
-        // Only the uploader's own file, uploaded to this very room.
-        let found: i64 = sqlx::query_scalar(
-            "select count(*) from chat_attachments where id = $1 and room_id = $2 and uploader_id = $3",
-        )
-        .bind(attachment)
-        .bind(room_id)
-        .bind(user.id)
-        .fetch_one(state.store.pool())
-        .await?;
-        if found == 0 {
-            return Err(ApiError::validation(
-                "attachment_id is not a file you uploaded to this room",
-            ));
-        }
     }
     let chars = body.chars().count();
     if chars > MAX_MESSAGE_CHARS {
@@ -589,14 +592,22 @@ pub async fn send(
             "a message may have at most {MAX_MESSAGE_CHARS} characters; this one has {chars}"
         )));
     }
-    let room = load_room(state, room_id).await?;
+    let room = state.chat.room(state, room_id).await?;
     check_post(state, user, &room).await?;
     if !state.hub.rooms_of(&conn.id).contains(&hub_room(room_id)) {
+        // A resend of a stored message is answered wherever it comes from.
+        if let Some(existing) = resent(state, user.id, key, room_id).await? {
+            return Ok(existing);
+        }
         return Err(ApiError::new(
             ErrorCode::NotSubscribed,
             "join the room (chat_join) before sending",
         ));
     }
+    let attachment = match attachment_id {
+        Some(id) => Some(own_attachment(state, id, room_id, user.id).await?),
+        None => None,
+    };
     let rate = state.config.chat_rate_per_sec;
     // Over all the user's connections on all nodes (Redis when there is one).
     let allowed = state
@@ -605,60 +616,53 @@ pub async fn send(
         .take(&format!("chat:{}", user.id), rate.max(1), rate.max(1) * 2)
         .await;
     if !allowed {
+        // A resend of a stored message is answered, not refused.
+        if let Some(existing) = resent(state, user.id, key, room_id).await? {
+            return Ok(existing);
+        }
         return Err(ApiError::new(
             ErrorCode::RateLimited,
             format!("at most {rate} messages a second"),
         ));
     }
-    let now = now_ms();
-    let stored: Result<i64, sqlx::Error> = async {
-        let mut tx = state.store.pool().begin().await?;
-        // Taking the sequence first also takes the write lock first (SQLite) or the room's
-        // row lock (Postgres), so concurrent senders queue here instead of failing later.
-        let seq: i64 = sqlx::query_scalar(
-            "update chat_rooms set last_seq = last_seq + 1 where id = $1 returning last_seq",
-        )
-        .bind(room_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = sqlx::query_scalar(
-            "insert into chat_messages (room_id, seq, sender_id, body, client_key, attachment_id, \
-             created_ms) values ($1, $2, $3, $4, $5, $6, $7) returning id",
-        )
-        .bind(room_id)
-        .bind(seq)
-        .bind(user.id)
-        .bind(body)
-        .bind(key)
-        .bind(attachment_id)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        upsert_read(&mut tx, state.store.kind(), room_id, user.id, seq).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-    .await;
+    let created_ms = now_ms();
+    let stored = state
+        .chat
+        .writer
+        .store(writer::NewMessage {
+            room_id,
+            sender_id: user.id,
+            body: body.to_string(),
+            key: key.to_string(),
+            attachment_id,
+            created_ms,
+        })
+        .await;
     let message = match stored {
-        Ok(id) => {
-            let sql = format!("select {MESSAGE_FIELDS} where m.id = $1");
-            let row = sqlx::query(&sql)
-                .bind(id)
-                .fetch_one(state.store.pool())
-                .await?;
-            message_from_row(&row)?
-        }
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            // The same key raced in from another connection: the first one won.
-            return match load_message_by_key(state, user.id, key).await? {
-                Some(existing) => Ok(ReplyData::ChatSent {
-                    message: existing,
-                    staff_online: None,
-                }),
+        Ok(stored) => ChatMessage {
+            id: stored.id,
+            room_id,
+            seq: stored.seq,
+            sender: user.clone(),
+            body: Some(body.to_string()),
+            deleted: false,
+            attachment,
+            created_ms,
+        },
+        // A resend: the first one was stored (through this or another connection).
+        Err(writer::WriteError::DuplicateKey) => {
+            return match resent(state, user.id, key, room_id).await? {
+                Some(existing) => Ok(existing),
                 None => Err(ApiError::new(ErrorCode::Conflict, "please resend")),
             };
         }
-        Err(e) => return Err(e.into()),
+        Err(writer::WriteError::Store(e)) => return Err(e.into()),
+        Err(writer::WriteError::Gone(_)) => {
+            return Err(ApiError::new(
+                ErrorCode::Unavailable,
+                "the message may not have been stored; send it again with the same key",
+            ))
+        }
     };
     metrics::counter!("expo_chat_messages_total", "kind" => room.kind.as_str()).increment(1);
     // Published only after commit: nobody sees a message that could still vanish.
@@ -682,6 +686,52 @@ pub async fn send(
     Ok(ReplyData::ChatSent {
         message,
         staff_online,
+    })
+}
+
+/// The reply to a resend: the message stored under `key`, or `None` when there is none. A key
+/// that names a message of another room is refused.
+async fn resent(
+    state: &AppState,
+    user_id: i64,
+    key: &str,
+    room_id: i64,
+) -> ApiResult<Option<ReplyData>> {
+    let Some(existing) = load_message_by_key(state, user_id, key).await? else {
+        return Ok(None);
+    };
+    if existing.room_id != room_id {
+        return Err(ApiError::validation("this key was used for another room"));
+    }
+    Ok(Some(ReplyData::ChatSent {
+        message: existing,
+        staff_online: None,
+    }))
+}
+
+/// The sender's own file, uploaded to this very room.
+async fn own_attachment(
+    state: &AppState,
+    id: i64,
+    room_id: i64,
+    user_id: i64,
+) -> ApiResult<ChatAttachment> {
+    let row = sqlx::query(
+        "select file_name, content_type, size_bytes from chat_attachments \
+         where id = $1 and room_id = $2 and uploader_id = $3",
+    )
+    .bind(id)
+    .bind(room_id)
+    .bind(user_id)
+    .fetch_optional(state.store.pool())
+    .await?
+    .ok_or_else(|| ApiError::validation("attachment_id is not a file you uploaded to this room"))?;
+    Ok(ChatAttachment {
+        id,
+        file_name: row.try_get("file_name")?,
+        content_type: row.try_get("content_type")?,
+        size_bytes: row.try_get("size_bytes")?,
+        url: format!("/api/v1/chat/attachments/{id}"),
     })
 }
 
@@ -728,11 +778,8 @@ async fn upsert_read(
     user_id: i64,
     seq: i64,
 ) -> sqlx::Result<()> {
-    // A marker only moves forward; the two engines spell "the larger" differently.
-    let larger = match kind {
-        StoreKind::Postgres => "greatest(chat_reads.read_seq, excluded.read_seq)",
-        StoreKind::Sqlite => "max(chat_reads.read_seq, excluded.read_seq)",
-    };
+    // A marker only moves forward.
+    let larger = writer::larger_read_seq(kind);
     let sql = format!(
         "insert into chat_reads (room_id, user_id, read_seq) values ($1, $2, $3) \
          on conflict (room_id, user_id) do update set read_seq = {larger}"

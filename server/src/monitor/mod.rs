@@ -9,6 +9,7 @@
 
 pub mod dashboard;
 pub mod reports;
+pub mod sessions;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, JsonBody};
@@ -21,6 +22,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use expo_schema::{CheckIn, ErrorBody, Role};
 use serde::{Deserialize, Serialize};
+use sessions::SessionEvent;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -39,39 +41,31 @@ pub fn router() -> Router<AppState> {
 /// A connection opened: record the session and count it online.
 pub async fn session_opened(state: &AppState, conn: &ConnHandle) {
     let user = &conn.identity.user;
-    let done = sqlx::query(
-        "insert into online_sessions (user_id, role, country, node, conn_id, connected_ms) \
-         values ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(user.id)
-    .bind(user.role.as_str())
-    .bind(&user.country)
-    .bind(state.hub.node_id())
-    .bind(&conn.id)
-    .bind(now_ms())
-    .execute(state.store.pool())
-    .await;
-    if let Err(error) = done {
-        tracing::warn!(?error, "recording a session failed");
-    }
-    if let Err(error) = state.hub.count_in(conn, ONLINE_ROOM).await {
+    let (counted, _) = tokio::join!(
+        state.hub.count_in(conn, ONLINE_ROOM),
+        state.sessions.record(SessionEvent::Opened {
+            user_id: user.id,
+            role: user.role.as_str().to_string(),
+            country: user.country.clone(),
+            node: state.hub.node_id().to_string(),
+            conn_id: conn.id.clone(),
+            at_ms: now_ms(),
+        })
+    );
+    if let Err(error) = counted {
         tracing::debug!(?error, "joining the online room failed");
     }
 }
 
 /// A connection ended.
 pub async fn session_closed(state: &AppState, conn: &ConnHandle) {
-    let done = sqlx::query(
-        "update online_sessions set disconnected_ms = $1, ended = 'closed' \
-         where conn_id = $2 and disconnected_ms is null",
-    )
-    .bind(now_ms())
-    .bind(&conn.id)
-    .execute(state.store.pool())
-    .await;
-    if let Err(error) = done {
-        tracing::warn!(?error, "closing a session record failed");
-    }
+    state
+        .sessions
+        .record(SessionEvent::Closed {
+            conn_id: conn.id.clone(),
+            at_ms: now_ms(),
+        })
+        .await;
 }
 
 /// Beats for this node and sweeps up after dead ones, until shutdown; then marks the node

@@ -13,6 +13,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub mod batch;
 pub mod json;
 
 /// Which database engine holds the records.

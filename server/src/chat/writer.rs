@@ -1,0 +1,223 @@
+//! Chat storage with group commit: the messages of every room that arrive together are
+//! stored in one transaction, each taking its room's next sequence in arrival order.
+//!
+//! One writer per node (a [`Batcher`]). For each batch it takes, room by room in ascending
+//! room id (so writers on several nodes lock rooms in the same order and cannot deadlock),
+//! `n` sequences with one `update … set last_seq = last_seq + n`, inserts the messages, moves
+//! each sender's read marker, and commits. Each sender hears its message's id and sequence
+//! only after that commit, so nothing acknowledged can be missing, and sequences stay
+//! gapless: a batch that fails rolls back its sequences with it.
+//!
+//! A batch fails as a whole when one of its messages breaks a rule of the table (a resend
+//! whose key raced in through another connection: the unique key). Then each message of the
+//! batch is written again on its own, as before group commit, and only the offending one
+//! gets the error.
+
+use crate::store::batch::{Batcher, Gone};
+use crate::store::{Store, StoreKind};
+use crate::tasks::Tasks;
+use std::collections::BTreeMap;
+use tokio_util::sync::CancellationToken;
+
+/// Messages stored in one transaction at most (7 bound values each).
+pub const MAX_BATCH: usize = 256;
+
+/// A message accepted for storage.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub room_id: i64,
+    pub sender_id: i64,
+    pub body: String,
+    pub key: String,
+    pub attachment_id: Option<i64>,
+    pub created_ms: i64,
+}
+
+/// Where a stored message landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    pub seq: i64,
+}
+
+/// Why a message was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The sender already used this key (for this or another room).
+    #[error("the key was used before")]
+    DuplicateKey,
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+    #[error(transparent)]
+    Gone(#[from] Gone),
+}
+
+type Outcome = Result<Stored, WriteError>;
+
+/// The node's chat writer. Cheap to clone.
+#[derive(Clone)]
+pub struct ChatWriter {
+    batcher: Batcher<NewMessage, Outcome>,
+}
+
+impl ChatWriter {
+    pub fn start(store: Store, tasks: &Tasks) -> ChatWriter {
+        let batcher = Batcher::start(
+            tasks,
+            "chat-writer",
+            CancellationToken::new(),
+            MAX_BATCH,
+            move |batch: Vec<NewMessage>| {
+                let store = store.clone();
+                async move { write(&store, batch).await }
+            },
+        );
+        ChatWriter { batcher }
+    }
+
+    /// Stores `message`; returns once it is committed.
+    pub async fn store(&self, message: NewMessage) -> Result<Stored, WriteError> {
+        self.batcher.submit(message).await?
+    }
+}
+
+async fn write(store: &Store, batch: Vec<NewMessage>) -> Vec<Outcome> {
+    match write_together(store, &batch).await {
+        Ok(stored) => {
+            metrics::counter!("expo_chat_batches_total", "path" => "together").increment(1);
+            stored.into_iter().map(Ok).collect()
+        }
+        // One message alone needs no second try: its error is the answer.
+        Err(error) if batch.len() == 1 => vec![Err(classify(error))],
+        Err(error) => {
+            tracing::debug!(
+                ?error,
+                size = batch.len(),
+                "a chat batch failed; writing one by one"
+            );
+            metrics::counter!("expo_chat_batches_total", "path" => "one_by_one").increment(1);
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for message in &batch {
+                let outcome = write_together(store, std::slice::from_ref(message))
+                    .await
+                    .map(|mut stored| stored.remove(0))
+                    .map_err(classify);
+                outcomes.push(outcome);
+            }
+            outcomes
+        }
+    }
+}
+
+fn classify(error: sqlx::Error) -> WriteError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => WriteError::DuplicateKey,
+        _ => WriteError::Store(error),
+    }
+}
+
+/// Stores `batch` in one transaction; the outcome of each message, in batch order.
+async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Stored>, sqlx::Error> {
+    // Arrival order within each room; rooms in ascending id.
+    let mut by_room: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    for (i, message) in batch.iter().enumerate() {
+        by_room.entry(message.room_id).or_default().push(i);
+    }
+    let mut seqs = vec![0i64; batch.len()];
+    let mut tx = store.pool().begin().await?;
+    for (room_id, members) in &by_room {
+        let n = members.len() as i64;
+        let last: i64 = sqlx::query_scalar(
+            "update chat_rooms set last_seq = last_seq + $1 where id = $2 returning last_seq",
+        )
+        .bind(n)
+        .bind(room_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (k, &i) in members.iter().enumerate() {
+            seqs[i] = last - n + 1 + k as i64;
+        }
+    }
+    let mut sql = String::from(
+        "insert into chat_messages (room_id, seq, sender_id, body, client_key, attachment_id, \
+         created_ms) values ",
+    );
+    for i in 0..batch.len() {
+        let p = i * 7;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4,
+            p + 5,
+            p + 6,
+            p + 7
+        ));
+    }
+    sql.push_str(" returning id, room_id, seq");
+    let mut insert = sqlx::query_as::<_, (i64, i64, i64)>(&sql);
+    for (message, seq) in batch.iter().zip(&seqs) {
+        insert = insert
+            .bind(message.room_id)
+            .bind(*seq)
+            .bind(message.sender_id)
+            .bind(message.body.as_str())
+            .bind(message.key.as_str())
+            .bind(message.attachment_id)
+            .bind(message.created_ms);
+    }
+    let ids: BTreeMap<(i64, i64), i64> = insert
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(id, room, seq)| ((room, seq), id))
+        .collect();
+    // A sender has read what they sent: one marker per (room, sender), at their last one.
+    let mut reads: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for (message, seq) in batch.iter().zip(&seqs) {
+        let read = reads
+            .entry((message.room_id, message.sender_id))
+            .or_default();
+        *read = (*read).max(*seq);
+    }
+    let mut sql = String::from("insert into chat_reads (room_id, user_id, read_seq) values ");
+    for i in 0..reads.len() {
+        let p = i * 3;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("(${}, ${}, ${})", p + 1, p + 2, p + 3));
+    }
+    sql.push_str(&format!(
+        " on conflict (room_id, user_id) do update set read_seq = {}",
+        larger_read_seq(store.kind())
+    ));
+    let mut upsert = sqlx::query(&sql);
+    for ((room, user), seq) in &reads {
+        upsert = upsert.bind(room).bind(user).bind(seq);
+    }
+    upsert.execute(&mut *tx).await?;
+    let stored = batch
+        .iter()
+        .zip(&seqs)
+        .map(|(message, seq)| {
+            ids.get(&(message.room_id, *seq))
+                .map(|id| Stored { id: *id, seq: *seq })
+                .ok_or_else(|| sqlx::Error::Protocol("an inserted message was not returned".into()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// The SQL that keeps the larger of a stored and a new read marker on upsert.
+pub fn larger_read_seq(kind: StoreKind) -> &'static str {
+    match kind {
+        StoreKind::Postgres => "greatest(chat_reads.read_seq, excluded.read_seq)",
+        StoreKind::Sqlite => "max(chat_reads.read_seq, excluded.read_seq)",
+    }
+}

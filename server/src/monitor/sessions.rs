@@ -1,0 +1,130 @@
+//! The `online_sessions` records, written in batches: at the fair's opening thousands of
+//! connections open within seconds, and one commit per connection would make the store the
+//! bottleneck of the burst. Each open and close waits for its batch's commit (so the record
+//! is there once the connection is served), but a batch holds every record that arrived while
+//! the previous one committed.
+
+use crate::store::batch::Batcher;
+use crate::store::Store;
+use crate::tasks::Tasks;
+use tokio_util::sync::CancellationToken;
+
+/// Records written in one transaction at most (6 bound values per opened session).
+const MAX_BATCH: usize = 1000;
+
+/// A change to the records.
+#[derive(Debug, Clone)]
+pub enum SessionEvent {
+    Opened {
+        user_id: i64,
+        role: String,
+        country: Option<String>,
+        node: String,
+        conn_id: String,
+        at_ms: i64,
+    },
+    Closed {
+        conn_id: String,
+        at_ms: i64,
+    },
+}
+
+/// The node's writer of session records. Cheap to clone.
+#[derive(Clone)]
+pub struct SessionLog {
+    batcher: Batcher<SessionEvent, bool>,
+}
+
+impl SessionLog {
+    pub fn start(store: Store, tasks: &Tasks) -> SessionLog {
+        let batcher = Batcher::start(
+            tasks,
+            "session-log",
+            CancellationToken::new(),
+            MAX_BATCH,
+            move |batch: Vec<SessionEvent>| {
+                let store = store.clone();
+                async move {
+                    let n = batch.len();
+                    match write(&store, &batch).await {
+                        Ok(()) => vec![true; n],
+                        Err(error) => {
+                            tracing::warn!(?error, records = n, "writing session records failed");
+                            vec![false; n]
+                        }
+                    }
+                }
+            },
+        );
+        SessionLog { batcher }
+    }
+
+    /// Records `event`; true once it is committed.
+    pub async fn record(&self, event: SessionEvent) -> bool {
+        self.batcher.submit(event).await.unwrap_or(false)
+    }
+}
+
+async fn write(store: &Store, batch: &[SessionEvent]) -> sqlx::Result<()> {
+    let mut tx = store.pool().begin().await?;
+    // Opens before closes: a connection that opens and closes within one batch ends closed.
+    let opened: Vec<_> = batch
+        .iter()
+        .filter_map(|e| match e {
+            SessionEvent::Opened {
+                user_id,
+                role,
+                country,
+                node,
+                conn_id,
+                at_ms,
+            } => Some((user_id, role, country, node, conn_id, at_ms)),
+            SessionEvent::Closed { .. } => None,
+        })
+        .collect();
+    if !opened.is_empty() {
+        let mut sql = String::from(
+            "insert into online_sessions (user_id, role, country, node, conn_id, connected_ms) \
+             values ",
+        );
+        for i in 0..opened.len() {
+            let p = i * 6;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6
+            ));
+        }
+        let mut insert = sqlx::query(&sql);
+        for (user_id, role, country, node, conn_id, at_ms) in opened {
+            insert = insert
+                .bind(*user_id)
+                .bind(role.as_str())
+                .bind(country.as_deref())
+                .bind(node.as_str())
+                .bind(conn_id.as_str())
+                .bind(*at_ms);
+        }
+        insert.execute(&mut *tx).await?;
+    }
+    for event in batch {
+        if let SessionEvent::Closed { conn_id, at_ms } = event {
+            sqlx::query(
+                "update online_sessions set disconnected_ms = $1, ended = 'closed' \
+                 where conn_id = $2 and disconnected_ms is null",
+            )
+            .bind(*at_ms)
+            .bind(conn_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await
+}
