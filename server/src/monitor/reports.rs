@@ -114,8 +114,9 @@ async fn rows(
         .bind(from)
         .bind(to)
         .bind(company.unwrap_or(-1))
-        // The meetings clock (wall time except in tests that move it).
-        .bind(state.now_ms())
+        // Open visits count up to the end of the range or now, whichever comes first (the
+        // meetings clock: wall time except in tests that move it).
+        .bind(state.now_ms().min(to))
         .fetch_all(state.store.pool())
         .await?)
 }
@@ -224,7 +225,8 @@ pub async fn build(
     bucket_minutes: i64,
 ) -> ApiResult<Report> {
     let mut sections = Vec::new();
-    // Visits: dwell counts open visits up to now; onsite scans have no dwell.
+    // Visits: dwell counts open visits up to now (or the range's end); onsite scans have no
+    // dwell.
     let visits = format!(
         "select c.id as company_id, c.name as company, coalesce(h.name, '') as hall, \
          count(v.id) as visits, count(distinct v.user_id) as visitors, \
