@@ -22,7 +22,7 @@ import { languageName, onLangChange, t } from '../i18n.js';
 import { forbiddenPage, languageChips, pageError } from './common.js';
 import { errorBox, showError } from './forms.js';
 import {
-  INTERPRETER_LANGUAGES, ROOM_OPENS_BEFORE_MS, clock, companyMap, companyZone, dayKey, dayLabel, languagesText, mySide,
+  cityOf, INTERPRETER_LANGUAGES, ROOM_OPENS_BEFORE_MS, clock, companyMap, companyZone, dayKey, dayLabel, languagesText, mySide,
   myZone, noteOwnAction, otherParty, otherTimes, ownTime, roomOpen, slotGrid, timeIn, zonesNote,
 } from './meeting-parts.js';
 
@@ -100,7 +100,7 @@ function mountAgenda(root, ctx, params) {
       h('div', {},
         h('h1', { i18n: side === 'interpreter' ? 'meet.interpreterTitle' : me.role === 'organizer' ? 'meet.allTitle' : 'meet.title' }),
         side
-          ? h('p', { class: 'muted', testid: 'meetings-zone', i18n: 'meet.inYourZone', i18nArgs: { city: tz.split('/').pop().replace(/_/g, ' ') } })
+          ? h('p', { class: 'muted', testid: 'meetings-zone', i18n: 'meet.inYourZone', i18nArgs: { city: cityOf(tz) } })
           : h('p', { class: 'muted', testid: 'meetings-zone', i18n: 'meet.organizerZones' })),
       actions),
     error.el,
@@ -705,7 +705,7 @@ function mountBooking(root, ctx, companyId, params = new URLSearchParams()) {
         h('strong', { testid: 'meeting-form-time', text: `${dayLabel(slot.starts_ms, tz)} · ${clock(slot.starts_ms, tz)}–${clock(slot.ends_ms, tz)}` }),
         companyTz !== tz
           ? [' ', h('span', { class: 'muted', testid: 'meeting-form-other-time', i18n: 'meet.timeInParen',
-            i18nArgs: { time: clock(slot.starts_ms, companyTz), city: companyTz.split('/').pop().replace(/_/g, ' ') } })]
+            i18nArgs: { time: clock(slot.starts_ms, companyTz), city: cityOf(companyTz) } })]
           : null);
       requestAnimationFrame(() => formCard.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }));
     }
