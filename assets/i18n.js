@@ -110,7 +110,20 @@ export async function setLang(code) {
     // Not remembered, but still switched for this page.
   }
   const ticket = ++switching;
-  const next = await load(code);
+  let next;
+  try {
+    next = await load(code);
+  } catch {
+    // Not reachable (offline, not kept yet): stay in the current language.
+    if (ticket === switching) {
+      try {
+        localStorage.setItem(STORAGE_KEY, current);
+      } catch {
+        // Nothing remembered either way.
+      }
+    }
+    return;
+  }
   if (ticket !== switching) return; // a later switch won
   active = next;
   current = code;
@@ -233,14 +246,14 @@ export function zoneCity(tz) {
 
 /**
  * The message key and parameters for an error with a `code` (ApiError, HubError or a plain
- * { code, message } made by the client). overrides maps a code to another key. A plain
- * error's message is the client's own, already translated: {message}. The server's message
- * is English: it is passed as {detail}, which only the English strings show.
+ * { code, message, detail } made by the client). overrides maps a code to another key. A
+ * plain error's message is the client's own, already translated: {message}. The server's
+ * message is English: it is passed as {detail}, which only the English strings show.
  */
 export function errorText(error, overrides = {}) {
   const code = error?.code || 'unknown';
   const fromServer = error instanceof Error;
-  const args = { code, message: fromServer ? '' : error?.message || '', detail: fromServer ? error.message || '' : '' };
+  const args = { code, message: fromServer ? '' : error?.message || '', detail: (fromServer ? error.message : error?.detail) || '' };
   if (overrides[code]) return { key: overrides[code], args };
   if (code === 'validation' && fromServer) return { key: 'error.validationServer', args };
   const key = `error.${code}`;

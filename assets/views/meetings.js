@@ -45,14 +45,15 @@ export function mountMeetings(root, ctx, params, arg) {
 
 /**
  * A refusal as the viewer should read it: `slot_taken` carries the next free slots
- * (`next_slots`), shown here on the viewer's own clock instead of the server's UTC list.
+ * (`next_slots`), shown here on the viewer's own clock instead of the server's UTC list
+ * ({message}, translated); the server's English reason goes as {detail} (English UI only).
  */
 function readable(error, tz) {
   if (error?.code !== 'slot_taken') return error;
   const why = String(error.message || '').split(';')[0].trim();
   const times = (error.nextSlots || []).slice(0, 4).map((slot) => when(slot.starts_ms, tz));
   const next = times.length ? t('meet.nextFree', { times: times.join(', ') }) : '';
-  return { code: error.code, status: error.status, message: [why && `${why.charAt(0).toUpperCase()}${why.slice(1)}.`, next].filter(Boolean).join(' ') };
+  return { code: error.code, status: error.status, detail: why && `${why.charAt(0).toUpperCase()}${why.slice(1)}.`, message: next };
 }
 
 /** "Sat, Nov 28 · 10:00" in tz. */
