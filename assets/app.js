@@ -28,7 +28,7 @@
 
 import { api, clearToken, setToken } from './api.js';
 import { h, replaceChildren } from './dom.js';
-import { LANGUAGES, applyTranslations, getLang, onLangChange, setLang, t } from './i18n.js';
+import { LANGUAGES, applyTranslations, formatDate, getLang, onLangChange, setLang, t } from './i18n.js';
 import { Hub } from './hub.js';
 import { ChatClient } from './chat.js';
 import { initials, roleBadge } from './views/common.js';
@@ -534,8 +534,7 @@ const REMINDER_KEYS = { '24h': 'meet.toast.reminder24h', '15m': 'meet.toast.remi
 /** "Sat, Nov 28 · 10:00" on the viewer's own clock. */
 function meetingWhen(meeting) {
   const own = ownTime(meeting, session.user);
-  const day = new Intl.DateTimeFormat(getLang(), { weekday: 'short', month: 'short', day: 'numeric', timeZone: own.timezone })
-    .format(new Date(meeting.starts_ms));
+  const day = formatDate(meeting.starts_ms, { weekday: 'short', month: 'short', day: 'numeric', timeZone: own.timezone });
   return `${day} · ${own.start}`;
 }
 

@@ -1,6 +1,7 @@
 // countries.js — reference lists for forms: ISO 3166-1 alpha-2 country codes (names come
-// from Intl.DisplayNames in the UI language), the fair's featured buyer countries, the
-// languages interpreters cover, and the sourcing-interest tags (the halls' industries).
+// from Intl.DisplayNames or CLDR in the UI language: i18n.js countryName), the fair's featured
+// buyer countries, the languages interpreters cover, the sourcing-interest tags (the halls'
+// industries), and the IANA time zones (their cities' names: i18n.js zoneCity).
 
 export const FEATURED_COUNTRIES = ['RU', 'CN', 'MN', 'JP', 'KZ', 'UZ', 'VN', 'US'];
 
@@ -36,6 +37,25 @@ export function timeZones(current) {
   }
   if (current && !zones.includes(current)) zones = [current, ...zones];
   return zones;
+}
+
+const offsets = new Map();
+
+/** A zone's offset from UTC now: { minutes: 540, label: 'GMT+9' } (label as Intl writes it). */
+export function zoneOffset(zone) {
+  if (!offsets.has(zone)) {
+    let label = 'GMT';
+    try {
+      label = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'shortOffset' })
+        .formatToParts(new Date()).find((p) => p.type === 'timeZoneName')?.value || 'GMT';
+    } catch {
+      // An unknown zone: shown as GMT.
+    }
+    const match = /GMT([+-])(\d{1,2})(?::(\d{2}))?/.exec(label);
+    const minutes = match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3] || 0)) : 0;
+    offsets.set(zone, { minutes, label });
+  }
+  return offsets.get(zone);
 }
 
 /** The browser's own time zone, e.g. Asia/Vladivostok. */

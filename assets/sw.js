@@ -1,9 +1,9 @@
 // sw.js — the installed web app's service worker: it keeps the client's shell (the page, its
-// scripts, styles, translations and icons) so the app opens without a network and shows its
-// "reconnecting" state instead of the browser's error page. Everything is fetched from the
-// network first, so an online visit always gets the server's current files (and refreshes
-// the copy); the copy answers only when the network does not. The API, the websocket and
-// uploads are never cached: live data are the server's.
+// scripts, styles, the strings of every language, CLDR names and icons) so the app opens
+// without a network and shows its "reconnecting" state instead of the browser's error page.
+// Everything is fetched from the network first, so an online visit always gets the server's
+// current files (and refreshes the copy); the copy answers only when the network does not.
+// The API, the websocket and uploads are never cached: live data are the server's.
 
 const CACHE = 'expo-shell-v1';
 
@@ -21,10 +21,28 @@ const SHELL = [
   '/icons/icon-512.png',
   '/icons/icon.svg',
   '/index.html',
+  '/locales/en.json',
+  '/locales/ja.json',
+  '/locales/ko.json',
+  '/locales/mn.json',
+  '/locales/ru.json',
+  '/locales/zh.json',
   '/manifest.webmanifest',
   '/presence.js',
   '/style.css',
   '/vendor/chart.umd.min.js',
+  '/vendor/cldr/en.names.json',
+  '/vendor/cldr/en.zones.json',
+  '/vendor/cldr/ja.names.json',
+  '/vendor/cldr/ja.zones.json',
+  '/vendor/cldr/ko.names.json',
+  '/vendor/cldr/ko.zones.json',
+  '/vendor/cldr/mn.names.json',
+  '/vendor/cldr/mn.zones.json',
+  '/vendor/cldr/ru.names.json',
+  '/vendor/cldr/ru.zones.json',
+  '/vendor/cldr/zh.names.json',
+  '/vendor/cldr/zh.zones.json',
   '/vendor/jsQR.js',
   '/views/accept.js',
   '/views/badge.js',

@@ -16,22 +16,13 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { countryName, getLang, languageName, onLangChange, t } from '../i18n.js';
+import { autonym, countryName, getLang, languageName, onLangChange, t } from '../i18n.js';
 import { chatPanel } from './chat.js';
 import { errorBox, showError } from './forms.js';
 import {
   formatBytes, languageChips, logo, mediaUrl, pageError, personRow, roleBadge, safeUrl, shortUrl, tagChips, whereLine,
 } from './common.js';
 
-/** A language's name in itself (한국어, Русский), for the booth's language switcher. */
-function autonym(tag) {
-  try {
-    const name = new Intl.DisplayNames([tag], { type: 'language' }).of(tag) || tag;
-    return name.charAt(0).toLocaleUpperCase(tag) + name.slice(1);
-  } catch {
-    return tag;
-  }
-}
 
 /** True for a video uploaded to the fair (played here) rather than a link to elsewhere. */
 function isUploaded(item) {
@@ -249,7 +240,7 @@ export function mountBooth(root, ctx, params, arg) {
           h('span', { class: 'product-body' },
             h('span', { class: 'product-head' },
               h('strong', { class: 'product-name', text: p.name }),
-              p.hs_code ? h('span', { class: 'hs', text: `HS ${p.hs_code}` }) : null),
+              p.hs_code ? h('span', { class: 'hs', i18n: 'product.hs', i18nArgs: { code: p.hs_code } }) : null),
             p.description ? h('span', { class: 'product-desc', text: p.description }) : null,
             h('span', { class: 'product-meta' },
               p.price_range ? h('span', { text: p.price_range }) : null,

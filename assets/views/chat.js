@@ -11,7 +11,7 @@
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { MAX_MESSAGE_CHARS } from '../chat.js';
-import { countryName, formatTime, getLang, onLangChange, t } from '../i18n.js';
+import { countryName, errorMessage, formatDate, formatTime, getLang, onLangChange, t } from '../i18n.js';
 import { errorBox, showError } from './forms.js';
 import { initials, roleBadge } from './common.js';
 
@@ -26,7 +26,7 @@ function sameDay(a, b) {
 
 /** A full date and time in the viewer's zone, for tooltips. */
 function fullTime(ms) {
-  return new Intl.DateTimeFormat(getLang(), { dateStyle: 'full', timeStyle: 'short' }).format(new Date(ms));
+  return formatDate(ms, { dateStyle: 'full', timeStyle: 'short' });
 }
 
 /** A message's time: the time of day today, date and time before (the viewer's zone). */
@@ -34,7 +34,7 @@ export function messageTime(ms) {
   const when = new Date(ms);
   const text = sameDay(when, new Date())
     ? formatTime(ms)
-    : new Intl.DateTimeFormat(getLang(), { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(when);
+    : formatDate(ms, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   return h('time', { class: 'msg-time', text, title: fullTime(ms), attrs: { datetime: when.toISOString() } });
 }
 
@@ -242,12 +242,10 @@ export function chatPanel(ctx, room, options = {}) {
   }
 
   function errorText(error) {
-    const code = error?.code || 'unknown';
-    const key = {
+    return errorMessage(error, {
       validation: 'chat.error.validation', rate_limited: 'chat.error.rate_limited', forbidden: 'chat.error.forbidden',
       not_subscribed: 'chat.error.not_subscribed',
-    }[code];
-    return key ? t(key, { message: error?.message || '' }) : t('error.unknown', { code });
+    });
   }
 
   function renderMessages() {

@@ -3,7 +3,7 @@
 // chips, date and duration formatting, and page-level error boxes.
 
 import { h, replaceChildren } from '../dom.js';
-import { countryName, formatList, getLang, languageName, t } from '../i18n.js';
+import { countryName, formatDate, formatList, formatNumber, languageName, t } from '../i18n.js';
 import { showError } from './forms.js';
 
 /** Initials for an avatar: first letters of the first two words. */
@@ -63,7 +63,7 @@ export function logo(company, size = '') {
 /** A date and time in the viewer's own time zone (and language). */
 export function formatDateTime(ms) {
   if (!ms && ms !== 0) return '';
-  return new Intl.DateTimeFormat(getLang(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
+  return formatDate(ms, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** The viewer's own time zone, e.g. Asia/Vladivostok. */
@@ -100,9 +100,9 @@ export function formatBytes(n) {
     unit += 1;
   }
   try {
-    return new Intl.NumberFormat(getLang(), {
+    return formatNumber(value, {
       style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: unit ? 1 : 0,
-    }).format(value);
+    });
   } catch {
     return `${value.toFixed(unit ? 1 : 0)} ${['B', 'KB', 'MB', 'GB'][unit]}`;
   }

@@ -434,9 +434,9 @@ export function mountConsole(root, ctx, params, arg) {
       category: input('product-category', { name: 'category', maxLength: 60 }),
       description: input('product-description', { name: 'description', multiline: true, maxLength: 5000 }),
       tags: input('product-tags', { name: 'tags', maxLength: 600 }),
-      min_order: input('product-min-order', { name: 'min_order', maxLength: 80, placeholder: '500 boxes' }),
-      price_range: input('product-price', { name: 'price_range', maxLength: 80, placeholder: 'USD 3–5 FOB Busan' }),
-      certifications: input('product-certs', { name: 'certifications', maxLength: 600, placeholder: 'HACCP, Halal' }),
+      min_order: input('product-min-order', { name: 'min_order', maxLength: 80, i18nAttr: { placeholder: 'product.minOrderExample' } }),
+      price_range: input('product-price', { name: 'price_range', maxLength: 80, i18nAttr: { placeholder: 'product.priceExample' } }),
+      certifications: input('product-certs', { name: 'certifications', maxLength: 600, i18nAttr: { placeholder: 'product.certsExample' } }),
     };
     const tr = translations([
       { name: 'name', labelKey: 'product.name', maxLength: 120 },
@@ -550,7 +550,7 @@ export function mountConsole(root, ctx, params, arg) {
     const file = logoFile.files?.[0];
     if (!file) return;
     showError(logoError, null);
-    await uploadFile({ kind: 'logo', title: 'Logo', file, errorEl: logoError, progress: logoProgress, control: logoFile });
+    await uploadFile({ kind: 'logo', title: t('media.logo'), file, errorEl: logoError, progress: logoProgress, control: logoFile });
     logoFile.value = '';
   });
 
@@ -719,7 +719,7 @@ export function mountConsole(root, ctx, params, arg) {
         h('label', { class: 'btn btn-ghost btn-small file-btn' }, h('span', { i18n: c.logo_url ? 'media.replaceLogo' : 'media.uploadLogo' }), logoFile),
         logoId
           ? h('button', { type: 'button', class: 'btn btn-danger btn-small', testid: 'logo-delete', i18n: 'console.delete',
-            on: { click: (e) => deleteMedia({ id: logoId, title: 'Logo' }, e.currentTarget) } })
+            on: { click: (e) => deleteMedia({ id: logoId, title: t('media.logo') }, e.currentTarget) } })
           : null,
         h('small', { class: 'field-hint', i18n: 'media.logoHint' })));
     const brochures = base.brochures || [];

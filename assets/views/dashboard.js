@@ -12,7 +12,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { countryName, formatNumber, getLang, onLangChange, t } from '../i18n.js';
+import { countryName, formatDate, formatNumber, onLangChange, t } from '../i18n.js';
 import { forbiddenPage, pageError } from './common.js';
 import { PALETTE, ROLE_COLORS, STATE_COLORS, countScale, loadChartJs, makeChart } from './charts.js';
 import { chartUnavailable, figureTile, meetingStateLabel } from './report-parts.js';
@@ -33,8 +33,7 @@ function shorten(text, max) {
 }
 
 function clockWithSeconds(ms) {
-  return new Intl.DateTimeFormat(getLang(), { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-    .format(new Date(ms));
+  return formatDate(ms, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 }
 
 export function mountDashboard(root, ctx) {

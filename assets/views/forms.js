@@ -2,7 +2,7 @@
 // labelled fields, busy buttons and translated error boxes.
 
 import { h } from '../dom.js';
-import { applyTranslations, t } from '../i18n.js';
+import { applyTranslations, errorText, t } from '../i18n.js';
 
 /** A labelled form field: <label><span>Label</span>{control}<small>hint</small></label>. */
 export function field(labelKey, control, { hintKey, className } = {}) {
@@ -33,11 +33,10 @@ export function showError(el, error, overrides = {}) {
     delete el.dataset.i18nArgs;
     return;
   }
-  const code = error.code || 'unknown';
-  const key = overrides[code] || (t(`error.${code}`) !== `error.${code}` ? `error.${code}` : 'error.unknown');
-  el.dataset.code = code;
+  const { key, args } = errorText(error, overrides);
+  el.dataset.code = error.code || 'unknown';
   el.dataset.i18n = key;
-  el.dataset.i18nArgs = JSON.stringify({ code, message: error.message || '' });
+  el.dataset.i18nArgs = JSON.stringify(args);
   applyTranslations(el);
   el.hidden = false;
 }

@@ -11,7 +11,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { countryName, formatNumber, formatTime, onLangChange, t } from '../i18n.js';
+import { countryName, formatNumber, formatTime, onLangChange, t, zoneCity } from '../i18n.js';
 import { errorBox, showError } from './forms.js';
 import {
   forbiddenPage, formatDateTime, formatDuration, languageChips, pageError, viewerTimeZone, whereLine,
@@ -218,7 +218,7 @@ export function mountLeads(root, ctx, params, arg) {
       stat('leads-total-visits', report.total_visits, 'leads.totalVisits'),
       stat('leads-anon-visitors', report.anonymous_visitors, 'leads.anonVisitors'),
       stat('leads-anon-visits', report.anonymous_visits, 'leads.anonVisits'));
-    zoneEl.textContent = t('leads.zone', { zone: viewerTimeZone(), time: loadedAt ? formatTime(loadedAt) : '' });
+    zoneEl.textContent = t('leads.zone', { zone: zoneCity(viewerTimeZone()), time: loadedAt ? formatTime(loadedAt) : '' });
     if (!all.length) {
       replaceChildren(tableWrap, h('div', { class: 'empty-state', testid: 'leads-empty' },
         h('p', { i18n: 'leads.empty' }),

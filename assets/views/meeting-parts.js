@@ -5,7 +5,7 @@
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { countryName, getLang, languageName, t } from '../i18n.js';
+import { countryName, formatDate, languageName, t, zoneCity } from '../i18n.js';
 import { viewerTimeZone } from './common.js';
 
 /** The languages a meeting can ask an interpreter for. */
@@ -46,16 +46,16 @@ function validZone(tz) {
   }
 }
 
-/** "Asia/Ulaanbaatar" → "Ulaanbaatar", "America/New_York" → "New York". */
+/** "Asia/Ulaanbaatar" → its city in the UI language: "Ulaanbaatar", "Улаанбаатар", "울란바토르". */
 export function cityOf(tz) {
-  return String(tz || '').split('/').pop().replace(/_/g, ' ');
+  return zoneCity(tz);
 }
 
 function format(ms, tz, options) {
   try {
-    return new Intl.DateTimeFormat(getLang(), { ...options, timeZone: validZone(tz) || undefined }).format(new Date(ms));
+    return formatDate(ms, { ...options, timeZone: validZone(tz) || undefined });
   } catch {
-    return new Intl.DateTimeFormat(getLang(), options).format(new Date(ms));
+    return formatDate(ms, options);
   }
 }
 
@@ -94,7 +94,7 @@ export function ownTime(meeting, me) {
   const side = mySide(me);
   const entry = (side && times.find((e) => e.who === side)) || (side ? null : times[0]);
   if (entry) {
-    return { who: entry.who, timezone: entry.timezone, city: entry.city || cityOf(entry.timezone),
+    return { who: entry.who, timezone: entry.timezone, city: cityOf(entry.timezone) || entry.city,
       start: localClock(entry.starts_local) || clock(meeting.starts_ms, entry.timezone),
       end: localClock(entry.ends_local) || clock(meeting.ends_ms, entry.timezone) };
   }
@@ -109,7 +109,7 @@ export function otherTimes(meeting, me) {
   const wanted = side === 'buyer' ? ['company'] : side === 'company' ? ['buyer'] : ['buyer', 'company', 'interpreter'];
   return (meeting.times || [])
     .filter((e) => e.who !== own.who && wanted.includes(e.who) && e.timezone !== own.timezone)
-    .map((e) => ({ who: e.who, timezone: e.timezone, city: e.city || cityOf(e.timezone), label: e.label,
+    .map((e) => ({ who: e.who, timezone: e.timezone, city: cityOf(e.timezone) || e.city, label: e.label,
       start: localClock(e.starts_local) || clock(meeting.starts_ms, e.timezone) }));
 }
 

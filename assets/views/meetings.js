@@ -22,7 +22,7 @@ import { languageName, onLangChange, t } from '../i18n.js';
 import { forbiddenPage, languageChips, pageError } from './common.js';
 import { errorBox, showError } from './forms.js';
 import {
-  INTERPRETER_LANGUAGES, ROOM_OPENS_BEFORE_MS, clock, companyMap, companyZone, dayKey, dayLabel, languagesText, mySide,
+  cityOf, INTERPRETER_LANGUAGES, ROOM_OPENS_BEFORE_MS, clock, companyMap, companyZone, dayKey, dayLabel, languagesText, mySide,
   myZone, noteOwnAction, otherParty, otherTimes, ownTime, roomOpen, slotGrid, timeIn, zonesNote,
 } from './meeting-parts.js';
 
@@ -45,14 +45,15 @@ export function mountMeetings(root, ctx, params, arg) {
 
 /**
  * A refusal as the viewer should read it: `slot_taken` carries the next free slots
- * (`next_slots`), shown here on the viewer's own clock instead of the server's UTC list.
+ * (`next_slots`), shown here on the viewer's own clock instead of the server's UTC list
+ * ({message}, translated); the server's English reason goes as {detail} (English UI only).
  */
 function readable(error, tz) {
   if (error?.code !== 'slot_taken') return error;
   const why = String(error.message || '').split(';')[0].trim();
   const times = (error.nextSlots || []).slice(0, 4).map((slot) => when(slot.starts_ms, tz));
   const next = times.length ? t('meet.nextFree', { times: times.join(', ') }) : '';
-  return { code: error.code, status: error.status, message: [why && `${why.charAt(0).toUpperCase()}${why.slice(1)}.`, next].filter(Boolean).join(' ') };
+  return { code: error.code, status: error.status, detail: why && `${why.charAt(0).toUpperCase()}${why.slice(1)}.`, message: next };
 }
 
 /** "Sat, Nov 28 · 10:00" in tz. */
@@ -100,7 +101,7 @@ function mountAgenda(root, ctx, params) {
       h('div', {},
         h('h1', { i18n: side === 'interpreter' ? 'meet.interpreterTitle' : me.role === 'organizer' ? 'meet.allTitle' : 'meet.title' }),
         side
-          ? h('p', { class: 'muted', testid: 'meetings-zone', i18n: 'meet.inYourZone', i18nArgs: { city: tz.split('/').pop().replace(/_/g, ' ') } })
+          ? h('p', { class: 'muted', testid: 'meetings-zone', i18n: 'meet.inYourZone', i18nArgs: { city: cityOf(tz) } })
           : h('p', { class: 'muted', testid: 'meetings-zone', i18n: 'meet.organizerZones' })),
       actions),
     error.el,
@@ -705,7 +706,7 @@ function mountBooking(root, ctx, companyId, params = new URLSearchParams()) {
         h('strong', { testid: 'meeting-form-time', text: `${dayLabel(slot.starts_ms, tz)} · ${clock(slot.starts_ms, tz)}–${clock(slot.ends_ms, tz)}` }),
         companyTz !== tz
           ? [' ', h('span', { class: 'muted', testid: 'meeting-form-other-time', i18n: 'meet.timeInParen',
-            i18nArgs: { time: clock(slot.starts_ms, companyTz), city: companyTz.split('/').pop().replace(/_/g, ' ') } })]
+            i18nArgs: { time: clock(slot.starts_ms, companyTz), city: cityOf(companyTz) } })]
           : null);
       requestAnimationFrame(() => formCard.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }));
     }

@@ -3,9 +3,9 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { countryName, getLang, languageName, onLangChange, t } from '../i18n.js';
+import { countryName, getLang, languageName, onLangChange, t, zoneCity } from '../i18n.js';
 import {
-  COUNTRY_CODES, FEATURED_COUNTRIES, INTEREST_TAGS, SPOKEN_LANGUAGES, browserTimeZone, timeZones,
+  COUNTRY_CODES, FEATURED_COUNTRIES, INTEREST_TAGS, SPOKEN_LANGUAGES, browserTimeZone, timeZones, zoneOffset,
 } from '../countries.js';
 import { errorBox, field, setBusy, showError } from './forms.js';
 import { authLayout } from './layout.js';
@@ -32,10 +32,17 @@ export function mountRegister(root) {
   fillCountries();
   country.value = '';
 
+  // Zones by UTC offset, then by their city's name in the UI language: "Сеул (GMT+9)".
   const zone = browserTimeZone();
-  const timezone = h('select', { name: 'timezone', required: true, testid: 'register-timezone' },
-    timeZones(zone).map((z) => h('option', { value: z, text: z.replaceAll('_', ' ') })));
-  timezone.value = zone;
+  const timezone = h('select', { name: 'timezone', required: true, testid: 'register-timezone' });
+  const fillZones = () => {
+    const chosen = timezone.value || zone;
+    const zones = timeZones(zone).map((z) => ({ z, city: zoneCity(z), ...zoneOffset(z) }))
+      .sort((a, b) => a.minutes - b.minutes || a.city.localeCompare(b.city, getLang()));
+    replaceChildren(timezone, zones.map(({ z, city, label }) => h('option', { value: z, text: `${city} (${label})` })));
+    timezone.value = chosen;
+  };
+  fillZones();
 
   const browserLang = (navigator.language || 'en').toLowerCase().split('-')[0];
   const languageBoxes = SPOKEN_LANGUAGES.map((tag) => {
@@ -115,6 +122,7 @@ export function mountRegister(root) {
 
   const offLang = onLangChange(() => {
     fillCountries();
+    fillZones();
     for (const l of languageBoxes) l.label.textContent = languageName(l.tag);
   });
   return offLang;

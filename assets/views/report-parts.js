@@ -8,7 +8,7 @@
 // tables are what the CSV and XLSX downloads hold.
 
 import { h, replaceChildren } from '../dom.js';
-import { countryName, formatNumber, getLang, t } from '../i18n.js';
+import { countryName, formatDate, formatNumber, t, zoneCity } from '../i18n.js';
 import { formatDuration } from './common.js';
 import { errorBox, field, showError } from './forms.js';
 
@@ -52,7 +52,7 @@ export function rememberRange(base, range) {
 /** "Nov 28, 2026" for a fair day. */
 function dayText(day) {
   const [y, m, d] = day.split('-').map(Number);
-  return new Intl.DateTimeFormat(getLang(), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d, 12)));
+  return formatDate(Date.UTC(y, m - 1, d, 12), { dateStyle: 'medium', timeZone: 'UTC' });
 }
 
 /** The range in words: "Whole fair", "Nov 28, 2026", "Nov 28 – Nov 29, 2026", "From …", "Until …". */
@@ -78,7 +78,7 @@ export function rangeForm({ testid = 'range', range: initial, onApply }) {
   const summary = h('p', { class: 'muted small range-summary', testid: `${testid}-summary` });
 
   function renderSummary() {
-    summary.textContent = `${rangeText(range)} · ${t('range.zone', { zone: FAIR_ZONE })}`;
+    summary.textContent = `${rangeText(range)} · ${t('range.zone', { zone: zoneCity(FAIR_ZONE) })}`;
   }
 
   function accept(next) {
@@ -139,7 +139,7 @@ const HIDDEN_COLUMNS = new Set(['company_id', 'bucket_start_ms']);
 /** "$1,360,000" in the UI language. */
 export function formatUsd(value) {
   try {
-    return new Intl.NumberFormat(getLang(), { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(Number(value) || 0);
+    return formatNumber(Number(value) || 0, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
   } catch {
     return `$${formatNumber(Number(value) || 0)}`;
   }
@@ -187,7 +187,7 @@ export function bucketLabel(ms, spansDays) {
   const options = spansDays
     ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
     : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
-  return new Intl.DateTimeFormat(getLang(), options).format(new Date(ms));
+  return formatDate(ms, options);
 }
 
 /**

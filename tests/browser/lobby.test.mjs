@@ -106,6 +106,7 @@ test('the language switch translates the page and is remembered', async () => {
   await page.waitForSelector($('login-submit'));
   assert.equal(await page.textContent($('login-submit')), 'Sign in');
   await page.selectOption($('lang-switch'), 'ko');
+  await page.waitForSelector('html[lang="ko"]'); // the Korean strings are fetched on demand
   assert.equal(await page.textContent($('login-submit')), '로그인');
   assert.equal(await page.getAttribute('html', 'lang'), 'ko');
   await page.reload();
