@@ -366,6 +366,11 @@ pub enum RoomEvent {
         joins: Vec<PresenceEntry>,
         leaves: Vec<PresenceEntry>,
     },
+    /// A crowded room's window of changes (see `EXPO_PRESENCE_SNAPSHOT_MAX`): how many joined
+    /// and left, and how many are in the room now, without names. Naming every newcomer to
+    /// every member would cost N² at the opening-hour wave. A client that wants names asks for
+    /// a fresh sample (`presence`), now and then.
+    PresenceCount { total: u64, joined: u64, left: u64 },
     /// A booth's live state changed (sent in `booth:{id}` and `lobby`, at most once a second
     /// per booth).
     BoothLive { live: BoothLive },

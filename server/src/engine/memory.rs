@@ -61,6 +61,11 @@ impl MemoryPresence {
             .insert(entry.conn_id.clone(), entry.clone());
     }
 
+    pub fn count(&self, room: &str) -> usize {
+        let rooms = self.rooms.lock().expect("presence lock");
+        rooms.get(room).map_or(0, |members| members.len())
+    }
+
     pub fn remove(&self, room: &str, conn_id: &str) -> bool {
         let mut rooms = self.rooms.lock().expect("presence lock");
         let Some(members) = rooms.get_mut(room) else {

@@ -210,6 +210,14 @@ impl Presence {
         }
     }
 
+    /// How many entries the room has on all nodes.
+    pub async fn count(&self, room: &str) -> anyhow::Result<usize> {
+        match self {
+            Presence::Memory(p) => Ok(p.count(room)),
+            Presence::Redis(p) => p.count(room).await,
+        }
+    }
+
     /// The room's live entries, oldest first, and the entries of dead nodes that this call
     /// removed (exactly one caller gets each). A room of more than `limit` entries gives a
     /// sample of `limit` of them (the oldest in process; a random one in Redis) and its

@@ -734,23 +734,37 @@ impl RedisPresence {
     /// The room's entries whose nodes are alive. Entries of dead nodes are removed here too
     /// (the sweep may not have reached them yet); each is reported expired to exactly one
     /// caller, whoever's HDEL removed it.
+    /// How many entries the room has (those of dead nodes not yet swept included).
+    pub async fn count(&self, room: &str) -> anyhow::Result<usize> {
+        let mut conn = self.conn.clone();
+        Ok(conn
+            .hlen(self.room_key(room))
+            .await
+            .context("counting presence")?)
+    }
+
     pub async fn list(&self, room: &str, limit: usize) -> anyhow::Result<PresenceList> {
         let key = self.room_key(room);
         let mut conn = self.conn.clone();
-        let len: usize = conn.hlen(&key).await.context("counting presence")?;
-        let sampled = len > limit;
-        let all: Vec<(String, String)> = if sampled {
-            // A crowded room: HRANDFIELD reads `limit` entries, not the whole hash.
-            redis::cmd("HRANDFIELD")
+        let (len, all): (usize, Vec<(String, String)>) = if limit == 0 {
+            let all: Vec<(String, String)> =
+                conn.hgetall(&key).await.context("listing presence")?;
+            (all.len(), all)
+        } else {
+            // One round trip: the count, and HRANDFIELD's `limit` distinct entries, which is
+            // the whole hash when it holds no more (a crowded room costs a sample, not a read
+            // of everyone).
+            redis::pipe()
+                .hlen(&key)
+                .cmd("HRANDFIELD")
                 .arg(&key)
                 .arg(limit)
                 .arg("WITHVALUES")
                 .query_async(&mut conn)
                 .await
-                .context("sampling presence")?
-        } else {
-            conn.hgetall(&key).await.context("listing presence")?
+                .context("listing presence")?
         };
+        let sampled = len > all.len();
         let mut live_nodes = self.live_nodes().await?;
         let mut dead_nodes = HashSet::new();
         let mut out = PresenceList::default();

@@ -504,6 +504,7 @@ impl Hub {
 
     async fn publish_announcements(&self, due: Vec<(String, RoomEvent)>) {
         for (room, event) in due {
+            let event = self.thin_if_crowded(&room, event).await;
             let frame = ServerFrame::Event {
                 room: room.clone(),
                 event,
@@ -511,6 +512,34 @@ impl Hub {
             if let Err(error) = self.publish(&room, &frame).await {
                 metrics::counter!("expo_presence_errors_total").increment(1);
                 tracing::warn!(?error, room, "presence announcement failed");
+            }
+        }
+    }
+
+    /// A crowded room's window of changes goes out as counts, not names: past the snapshot
+    /// size a member sees a sample anyway, and naming every newcomer to every member would
+    /// cost N² bytes in the opening-hour wave. A lone change stays named (it costs N).
+    async fn thin_if_crowded(&self, room: &str, event: RoomEvent) -> RoomEvent {
+        let max = self.inner.limits.presence_snapshot_max;
+        let RoomEvent::PresenceDiff { joins, leaves } = &event else {
+            return event;
+        };
+        if max == 0 || joins.len() + leaves.len() <= 1 {
+            return event;
+        }
+        match self.inner.engine.presence.count(room).await {
+            Ok(total) if total > max => {
+                metrics::counter!("expo_presence_counted_windows_total").increment(1);
+                RoomEvent::PresenceCount {
+                    total: total as u64,
+                    joined: joins.len() as u64,
+                    left: leaves.len() as u64,
+                }
+            }
+            Ok(_) => event,
+            Err(error) => {
+                tracing::debug!(?error, room, "counting a room failed; naming its changes");
+                event
             }
         }
     }

@@ -13,6 +13,7 @@ use tokio_tungstenite::tungstenite::Message;
 both_engines!(
     presence_join_and_leave,
     a_wave_of_joins_is_announced_in_few_frames,
+    a_crowded_room_is_counted_not_named,
     room_rules,
     malformed_and_unknown_frames,
     oversized_frames,
@@ -107,15 +108,14 @@ async fn presence_frames(
 }
 
 /// Fifteen connections join at once and leave at once: the watcher hears every one of them,
-/// in a few `presence_diff` frames rather than one frame each; and a newcomer's snapshot of
-/// the crowded room is a sample of `EXPO_PRESENCE_SNAPSHOT_MAX` with the whole count.
+/// in a few `presence_diff` frames rather than one frame each.
 async fn a_wave_of_joins_is_announced_in_few_frames(engines: Engines) {
     const WAVE: usize = 15;
     let env = TestEnv::new(engines).await;
     let app = env
         .start_with(|c| {
             c.presence_batch_ms = 2_000;
-            c.presence_snapshot_max = 5;
+            c.presence_snapshot_max = 100;
         })
         .await;
     let admin = app.admin().await;
@@ -146,6 +146,125 @@ async fn a_wave_of_joins_is_announced_in_few_frames(engines: Engines) {
         "{WAVE} joins took {frames} frames; a window gathers them"
     );
 
+    for hub in &wave {
+        hub.close();
+    }
+    let (_, left, frames) = presence_frames(&mut watcher, |_, l| ids.is_subset(l)).await;
+    assert!(ids.is_subset(&left), "every leave is announced: {left:?}");
+    assert!(
+        frames <= WAVE / 2,
+        "{WAVE} leaves took {frames} frames; a window gathers them"
+    );
+    app.stop().await;
+}
+
+/// Counts a crowded room's announcements from `watcher` until `done` says so (or 20 s pass):
+/// the connections named in plain `join`/`leave` events, the joins and leaves counted in
+/// `presence_count` frames, the last total, and how many frames carried names in a diff.
+struct Counted {
+    named_joins: HashSet<String>,
+    named_leaves: HashSet<String>,
+    joined: u64,
+    left: u64,
+    total: u64,
+    count_frames: usize,
+    diff_frames: usize,
+}
+
+async fn counted_frames(watcher: &mut Hub, done: impl Fn(&Counted) -> bool) -> Counted {
+    use expo_schema::protocol::RoomEvent;
+    let mut c = Counted {
+        named_joins: HashSet::new(),
+        named_leaves: HashSet::new(),
+        joined: 0,
+        left: 0,
+        total: 0,
+        count_frames: 0,
+        diff_frames: 0,
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !done(&c) && tokio::time::Instant::now() < deadline {
+        let Some(Incoming::Frame(ServerFrame::Event { event, .. })) =
+            watcher.next(Duration::from_millis(200)).await
+        else {
+            continue;
+        };
+        match event {
+            RoomEvent::PresenceCount {
+                total,
+                joined,
+                left,
+            } => {
+                c.count_frames += 1;
+                c.joined += joined;
+                c.left += left;
+                c.total = total;
+            }
+            RoomEvent::PresenceDiff { .. } => c.diff_frames += 1,
+            RoomEvent::Join { member } => {
+                c.named_joins.insert(member.conn_id);
+            }
+            RoomEvent::Leave { member } => {
+                c.named_leaves.insert(member.conn_id);
+            }
+            _ => {}
+        }
+    }
+    c
+}
+
+/// Past `EXPO_PRESENCE_SNAPSHOT_MAX` a room is crowded: a wave of joins and leaves reaches the
+/// members as counts (`presence_count`), never as a list of names (that would cost N² bytes
+/// at the opening hour), with every change counted once and the room's whole total; a
+/// newcomer's snapshot is a sample with the whole count.
+async fn a_crowded_room_is_counted_not_named(engines: Engines) {
+    const WAVE: usize = 15;
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.presence_batch_ms = 2_000;
+            c.presence_snapshot_max = 5;
+        })
+        .await;
+    let admin = app.admin().await;
+    let buyer = app.buyer("ivan@primorye.example").await;
+    let mut watcher = admin.connect().await.unwrap();
+    watcher.subscribe("lobby").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    while watcher.next(Duration::from_millis(50)).await.is_some() {}
+
+    let joins = (0..WAVE).map(|_| {
+        let buyer = buyer.clone();
+        async move {
+            let hub = buyer.connect().await.unwrap();
+            hub.subscribe("lobby").await.unwrap();
+            hub
+        }
+    });
+    let wave: Vec<Hub> = futures_util::future::join_all(joins).await;
+    let ids: HashSet<String> = wave.iter().map(|h| h.conn_id().to_string()).collect();
+    let seen = counted_frames(&mut watcher, |c| {
+        c.named_joins.len() as u64 + c.joined >= WAVE as u64
+    })
+    .await;
+    assert_eq!(seen.diff_frames, 0, "no list of names in a crowded room");
+    assert!(
+        seen.named_joins.is_subset(&ids) && seen.named_joins.len() <= 1,
+        "at most the wave's first join, alone in a quiet window, is named: {:?}",
+        seen.named_joins
+    );
+    assert_eq!(
+        seen.named_joins.len() as u64 + seen.joined,
+        WAVE as u64,
+        "every join is counted once"
+    );
+    assert!(seen.count_frames >= 1, "the wave went out as counts");
+    assert_eq!(
+        seen.total,
+        WAVE as u64 + 1,
+        "the whole room: the wave and the watcher"
+    );
+
     let newcomer = admin.connect().await.unwrap();
     match newcomer
         .request(Command::Subscribe {
@@ -172,16 +291,32 @@ async fn a_wave_of_joins_is_announced_in_few_frames(engines: Engines) {
         }
         other => panic!("unexpected {other:?}"),
     }
+    // Let the newcomer's own join go out before the wave leaves.
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    while watcher.next(Duration::from_millis(50)).await.is_some() {}
 
-    for hub in &wave {
+    // Eight leave; nine stay, so the room is still crowded when the leaves go out. (Once a
+    // room is small again, naming its changes costs little, and they are named.)
+    const LEAVING: usize = 8;
+    let leaving: HashSet<String> = wave[..LEAVING]
+        .iter()
+        .map(|h| h.conn_id().to_string())
+        .collect();
+    for hub in &wave[..LEAVING] {
         hub.close();
     }
-    let (_, left, frames) = presence_frames(&mut watcher, |_, l| ids.is_subset(l)).await;
-    assert!(ids.is_subset(&left), "every leave is announced: {left:?}");
-    assert!(
-        frames <= WAVE / 2,
-        "{WAVE} leaves took {frames} frames; a window gathers them"
+    let seen = counted_frames(&mut watcher, |c| {
+        c.named_leaves.len() as u64 + c.left >= LEAVING as u64
+    })
+    .await;
+    assert_eq!(seen.diff_frames, 0, "no list of names in a crowded room");
+    assert_eq!(
+        seen.named_leaves.len() as u64 + seen.left,
+        LEAVING as u64,
+        "every leave is counted once"
     );
+    assert!(seen.named_leaves.is_subset(&leaving));
+    assert_eq!(seen.total, (WAVE - LEAVING) as u64 + 2, "who is left");
     app.stop().await;
 }
 
