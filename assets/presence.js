@@ -1,6 +1,8 @@
 // presence.js — who is in a room. The server lists members per connection (one user with
 // two tabs is two members); this model keeps them by connection and shows each user once.
 
+import { EVENTS } from './gen/protocol.js';
+
 const ROLE_ORDER = { organizer: 0, exhibitor: 1, interpreter: 2, buyer: 3 };
 
 export class Presence {
@@ -22,14 +24,14 @@ export class Presence {
    * returns whether anything changed.
    */
   apply(event) {
-    if (event?.kind === 'presence_diff') {
+    if (event?.kind === EVENTS.PRESENCE_DIFF) {
       let changed = false;
       for (const member of event.leaves || []) changed = this.#leave(member) || changed;
       for (const member of event.joins || []) changed = this.#join(member) || changed;
       return changed;
     }
-    if (event?.kind === 'join') return this.#join(event.member);
-    if (event?.kind === 'leave') return this.#leave(event.member);
+    if (event?.kind === EVENTS.JOIN) return this.#join(event.member);
+    if (event?.kind === EVENTS.LEAVE) return this.#leave(event.member);
     return false;
   }
 

@@ -12,6 +12,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
+import { EVENTS, ROOMS } from '../gen/protocol.js';
 import { countryName, formatNumber, getLang, onLangChange, t } from '../i18n.js';
 import { forbiddenPage, pageError } from './common.js';
 import { PALETTE, ROLE_COLORS, STATE_COLORS, countScale, loadChartJs, makeChart } from './charts.js';
@@ -323,7 +324,7 @@ export function mountDashboard(root, ctx) {
   load();
   startCharts();
 
-  const unsubscribe = session.hub.subscribe('dashboard', {
+  const unsubscribe = session.hub.subscribe(ROOMS.DASHBOARD, {
     // (Re)subscribed: snapshots follow. After a reconnect, catch up at once.
     onSnapshot() {
       const again = everSubscribed;
@@ -333,7 +334,7 @@ export function mountDashboard(root, ctx) {
       if (again) load();
     },
     onEvent(event) {
-      if (event?.kind === 'dashboard') apply(event.snapshot);
+      if (event?.kind === EVENTS.DASHBOARD) apply(event.snapshot);
     },
     onError(e) {
       subscribed = false;

@@ -7,6 +7,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren, tr } from '../dom.js';
+import { EVENTS, ROOMS } from '../gen/protocol.js';
 import { COUNTRY_CODES, FEATURED_COUNTRIES, INTEREST_TAGS, SPOKEN_LANGUAGES } from '../countries.js';
 import { countryName, formatNumber, formatTime, getLang, languageName, onLangChange, t } from '../i18n.js';
 import { Presence } from '../presence.js';
@@ -417,15 +418,15 @@ export function mountLobby(root, ctx, params) {
 
   function onLobbyEvent(event) {
     switch (event?.kind) {
-      case 'join':
-      case 'leave':
-      case 'presence_diff':
+      case EVENTS.JOIN:
+      case EVENTS.LEAVE:
+      case EVENTS.PRESENCE_DIFF:
         if (presence.apply(event)) renderOnline();
         break;
-      case 'booth_live':
+      case EVENTS.BOOTH_LIVE:
         applyLiveToCards(root, event.live);
         break;
-      case 'booth_updated': {
+      case EVENTS.BOOTH_UPDATED: {
         const id = String(event.company_id);
         if (resultsGrid.querySelector(`[data-company-id="${CSS.escape(id)}"]`)) refetchResults();
         if (recsStrip.querySelector(`[data-company-id="${CSS.escape(id)}"]`)) refetchRecs();
@@ -441,7 +442,7 @@ export function mountLobby(root, ctx, params) {
   search();
   loadRecommendations();
 
-  const unsubscribe = session.hub.subscribe('lobby', {
+  const unsubscribe = session.hub.subscribe(ROOMS.LOBBY, {
     onSnapshot(members, total) {
       onlineError.hidden = true;
       // A snapshot after a reconnect: events were missed, so the cards may be stale.
