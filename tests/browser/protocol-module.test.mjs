@@ -262,20 +262,27 @@ function findings(file, src) {
   return out;
 }
 
-/** The generated module's exports a script uses, and the ones it imports from it. */
+/**
+ * What a script takes from the generated module: imported (local name → export name) and
+ * used (local name → the properties read from it, like CHAT_SEND of COMMANDS.CHAT_SEND).
+ */
 function moduleUse(src) {
-  const imported = new Set();
+  const imported = new Map();
   const elsewhere = new Set(); // names imported from other modules or declared here
   for (const m of src.matchAll(/import\s*\{([^}]*)\}\s*from\s*'([^']*)'/g)) {
-    const names = m[1].split(',').map((s) => s.trim().split(/\s+as\s+/).pop()).filter(Boolean);
-    for (const name of names) (/(^|\/)gen\/protocol\.js$/.test(m[2]) ? imported : elsewhere).add(name);
+    for (const spec of m[1].split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [exported, local = exported] = spec.split(/\s+as\s+/);
+      if (/(^|\/)gen\/protocol\.js$/.test(m[2])) imported.set(local, exported);
+      else elsewhere.add(local);
+    }
   }
   for (const m of src.matchAll(/\b(?:const|let|var|function|class)\s+([A-Za-z_$][\w$]*)/g)) elsewhere.add(m[1]);
   const code = lex(src);
-  const used = new Map(); // export name → [property names used on it]
+  const used = new Map();
   code.forEach((token, index) => {
-    if (token.type !== 'name' || !(token.value in protocol) || elsewhere.has(token.value)) return;
-    if (code[index - 1]?.value === '.') return; // someone else's property of that name
+    if (token.type !== 'name' || code[index - 1]?.value === '.') return; // not someone's property
+    const ours = imported.has(token.value) || (token.value in protocol && !elsewhere.has(token.value));
+    if (!ours) return;
     if (!used.has(token.value)) used.set(token.value, []);
     if (code[index + 1]?.value === '.' && code[index + 2]?.type === 'name') used.get(token.value).push(code[index + 2].value);
   });
@@ -373,12 +380,16 @@ test('every use of the module names an export, and every export used is imported
   for (const file of scripts()) {
     const src = readFileSync(new URL(file, ASSETS), 'utf8');
     const { imported, used } = moduleUse(src);
-    for (const name of imported) assert.ok(name in protocol, `${file} imports ${name}, which gen/protocol.js does not export`);
-    for (const [name, properties] of used) {
-      assert.ok(imported.has(name), `${file} uses ${name} without importing it from gen/protocol.js`);
+    for (const [local, exported] of imported) {
+      assert.ok(exported in protocol, `${file} imports ${exported}, which gen/protocol.js does not export`);
+      assert.ok(used.has(local), `${file} imports ${local} from gen/protocol.js but does not use it`);
+    }
+    for (const [local, properties] of used) {
+      assert.ok(imported.has(local), `${file} uses ${local} without importing it from gen/protocol.js`);
+      const value = protocol[imported.get(local)];
+      if (Array.isArray(value) || typeof value !== 'object') continue;
       for (const property of properties) {
-        if (Array.isArray(protocol[name]) || typeof protocol[name] !== 'object') continue;
-        assert.ok(property in protocol[name], `${file}: ${name}.${property} does not exist`);
+        assert.ok(property in value, `${file}: ${local}.${property} does not exist`);
       }
     }
     if (imported.size) users += 1;
