@@ -1,6 +1,9 @@
 // api.js — the REST client: JSON fetches to /api/v1 with the session token (kept in
 // sessionStorage and sent as a Bearer header; the HttpOnly cookie works alongside), and
-// errors turned into ApiError {status, code, message}.
+// errors turned into ApiError {status, code, message}. Error codes are the server's
+// (gen/protocol.js); 'network', 'upload_failed', 'aborted' and 'unknown' are the client's own.
+
+import { ERROR_CODES } from './gen/protocol.js';
 
 const TOKEN_KEY = 'expo.token';
 
@@ -67,9 +70,11 @@ export async function request(method, path, body) {
   if (!response.ok) {
     if (data && typeof data.code === 'string') throw new ApiError(response.status, data.code, data.message, data.next_slots || []);
     // Some rejections (a body the server could not parse) come as plain text.
-    const code = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found',
-      409: 'conflict', 413: 'message_too_large', 415: 'bad_request', 422: 'validation', 429: 'rate_limited' }[response.status]
-      || (response.status >= 500 ? 'internal' : 'unknown');
+    const code = {
+      400: ERROR_CODES.BAD_REQUEST, 401: ERROR_CODES.UNAUTHORIZED, 403: ERROR_CODES.FORBIDDEN,
+      404: ERROR_CODES.NOT_FOUND, 409: ERROR_CODES.CONFLICT, 413: ERROR_CODES.MESSAGE_TOO_LARGE,
+      415: ERROR_CODES.BAD_REQUEST, 422: ERROR_CODES.VALIDATION, 429: ERROR_CODES.RATE_LIMITED,
+    }[response.status] || (response.status >= 500 ? ERROR_CODES.INTERNAL : 'unknown');
     throw new ApiError(response.status, code, text.slice(0, 300));
   }
   return data;
@@ -97,8 +102,8 @@ export async function requestBlob(path) {
       data = null;
     }
     const code = typeof data?.code === 'string' ? data.code
-      : { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' }[response.status]
-      || (response.status >= 500 ? 'internal' : 'unknown');
+      : { 401: ERROR_CODES.UNAUTHORIZED, 403: ERROR_CODES.FORBIDDEN, 404: ERROR_CODES.NOT_FOUND }[response.status]
+      || (response.status >= 500 ? ERROR_CODES.INTERNAL : 'unknown');
     throw new ApiError(response.status, code, data?.message || '');
   }
   return response.blob();
@@ -148,10 +153,10 @@ export function upload(path, file, { onProgress, signal } = {}) {
       } else if (data && typeof data.code === 'string') {
         reject(new ApiError(xhr.status, data.code, data.message));
       } else {
-        const code = xhr.status === 413 ? 'message_too_large'
-          : { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found',
-            415: 'validation', 422: 'validation' }[xhr.status]
-          || (xhr.status >= 500 ? 'internal' : 'unknown');
+        const code = xhr.status === 413 ? ERROR_CODES.MESSAGE_TOO_LARGE
+          : { 400: ERROR_CODES.BAD_REQUEST, 401: ERROR_CODES.UNAUTHORIZED, 403: ERROR_CODES.FORBIDDEN, 404: ERROR_CODES.NOT_FOUND,
+            415: ERROR_CODES.VALIDATION, 422: ERROR_CODES.VALIDATION }[xhr.status]
+          || (xhr.status >= 500 ? ERROR_CODES.INTERNAL : 'unknown');
         reject(new ApiError(xhr.status, code, String(xhr.responseText || '').slice(0, 300)));
       }
     };

@@ -31,6 +31,7 @@ import { h, replaceChildren } from './dom.js';
 import { LANGUAGES, applyTranslations, formatDate, getLang, onLangChange, setLang, t } from './i18n.js';
 import { Hub } from './hub.js';
 import { ChatClient } from './chat.js';
+import { COMMANDS, ERROR_CODES, EVENTS, ROOM_KINDS, roomName } from './gen/protocol.js';
 import { initials, roleBadge } from './views/common.js';
 import { mountLobby } from './views/lobby.js';
 import { mountBooth } from './views/booth.js';
@@ -110,7 +111,7 @@ const ctx = {
     rememberDuty();
     notifyDuty({ pending: true });
     try {
-      const data = await session.hub.request('set_duty', { on_duty: session.duty });
+      const data = await session.hub.request(COMMANDS.SET_DUTY, { on_duty: session.duty });
       notifyDuty({ confirmed: data });
       return data;
     } catch (error) {
@@ -268,7 +269,7 @@ function notifyDuty(state) {
 /** After every (re)connect: on duty lasts only as long as a connection, so say it again. */
 function resendDuty() {
   if (!session.duty || !session.hub) return;
-  session.hub.request('set_duty', { on_duty: true }).then(
+  session.hub.request(COMMANDS.SET_DUTY, { on_duty: true }).then(
     (data) => notifyDuty({ confirmed: data }),
     (error) => notifyDuty({ error }),
   );
@@ -316,11 +317,11 @@ function startSession(user, { offline = false } = {}) {
         renderOfflineBanner();
         route();
       }, (error) => {
-        if (error.status === 401) endSession('token_expired');
+        if (error.status === 401) endSession(ERROR_CODES.TOKEN_EXPIRED);
       });
     });
   }
-  session.hub.on('unauthorized', (code) => endSession(code || 'token_expired'));
+  session.hub.on('unauthorized', (code) => endSession(code || ERROR_CODES.TOKEN_EXPIRED));
   startChat(user);
   session.hub.start();
   renderHeader();
@@ -353,7 +354,7 @@ function endSession(flashCode) {
 
 async function signOut() {
   stopChat();
-  // Close the hub first: the server also closes it (4001) once the session is revoked.
+  // Close the hub first: the server also closes it (UNAUTHORIZED) once the session is revoked.
   if (session.hub) session.hub.stop();
   try {
     await api.logout();
@@ -407,7 +408,7 @@ function closeTalkToast(id, afterMs = 0) {
 
 /** Staff on duty: a visitor asks for someone; Accept takes them to the conversation. */
 function staffTalkToast({ request, kind }) {
-  if (kind === 'talk_requested') {
+  if (kind === EVENTS.TALK_REQUESTED) {
     // Away staff find open requests in the inbox; only those on duty are interrupted.
     if (!session.duty || request.state !== 'open' || talkToasts.has(request.id)) return;
     const error = errorBox('toast-error');
@@ -423,7 +424,7 @@ function staffTalkToast({ request, kind }) {
             if (data.room) navigate(`#/inbox/${data.room.id}`);
           } catch (e) {
             accept.disabled = false;
-            showError(error, e, { conflict: 'talk.takenByOther' });
+            showError(error, e, { [ERROR_CODES.CONFLICT]: 'talk.takenByOther' });
           }
         },
       },
@@ -438,24 +439,24 @@ function staffTalkToast({ request, kind }) {
     });
     talkToasts.set(request.id, entry);
     notify({ title: t('talk.wants', { name: request.buyer?.name || '' }), body: buyerLine(request.buyer), tag: `talk-${request.id}`, url: '#/inbox' });
-  } else if (kind === 'talk_cancelled') {
+  } else if (kind === EVENTS.TALK_CANCELLED) {
     const entry = talkToasts.get(request.id);
     if (!entry) return;
     entry.el.dataset.state = 'cancelled';
     entry.el.querySelector('.toast-actions')?.remove();
     entry.el.querySelector('.toast-text')?.after(h('p', { class: 'small toast-note', i18n: 'talk.cancelledBy', i18nArgs: { name: request.buyer?.name || '' } }));
     closeTalkToast(request.id, 3000);
-  } else if (kind === 'talk_taken' || kind === 'talk_missed' || kind === 'gone') {
+  } else if (kind === EVENTS.TALK_TAKEN || kind === EVENTS.TALK_MISSED || kind === 'gone') {
     const entry = talkToasts.get(request.id);
     if (!entry) return;
-    if (kind === 'talk_taken' && request.accepted_by?.id === session.user?.id) {
+    if (kind === EVENTS.TALK_TAKEN && request.accepted_by?.id === session.user?.id) {
       closeTalkToast(request.id);
       return;
     }
-    entry.el.dataset.state = kind === 'talk_taken' ? 'taken' : 'missed';
+    entry.el.dataset.state = kind === EVENTS.TALK_TAKEN ? 'taken' : 'missed';
     entry.el.querySelector('.toast-actions')?.remove();
     const text = entry.el.querySelector('.toast-text');
-    const note = kind === 'talk_taken'
+    const note = kind === EVENTS.TALK_TAKEN
       ? h('p', { class: 'small toast-note', testid: 'toast-taken', i18n: 'talk.takenBy', i18nArgs: { name: request.accepted_by?.name || '' } })
       : h('p', { class: 'small toast-note', i18n: 'talk.missedShort' });
     text?.after(note);
@@ -465,13 +466,13 @@ function staffTalkToast({ request, kind }) {
 
 /** The buyer: what became of their request. */
 function buyerTalkToast({ request, kind }) {
-  if (kind === 'talk_taken') {
+  if (kind === EVENTS.TALK_TAKEN) {
     toast({
       testid: 'talk-outcome', state: 'taken', timeoutMs: 8000,
       lines: [h('strong', { class: 'toast-title', i18n: 'talk.willTalk', i18nArgs: { name: request.accepted_by?.name || '' } })],
     });
     if (request.room_id) navigate(`#/inbox/${request.room_id}`);
-  } else if (kind === 'talk_missed') {
+  } else if (kind === EVENTS.TALK_MISSED) {
     toast({
       testid: 'talk-outcome', state: 'missed', timeoutMs: 20_000,
       lines: [h('strong', { class: 'toast-title', i18n: 'talk.nobodyFree' })],
@@ -581,18 +582,18 @@ function meetingNews(meeting) {
 /** meeting_updated and meeting_reminder in the personal room. */
 function onMeetingEvent(frame) {
   const user = session.user;
-  if (!user || frame?.room !== `user:${user.id}`) return;
+  if (!user || frame?.room !== roomName(ROOM_KINDS.USER, user.id)) return;
   const event = frame.event || {};
   const meeting = event.meeting;
   if (!meeting?.id) return;
-  if (event.kind === 'meeting_reminder') {
+  if (event.kind === EVENTS.MEETING_REMINDER) {
     const key = REMINDER_KEYS[event.when] || 'meet.toast.reminder';
     const soon = event.when !== '24h';
     // A day ahead is a heads-up (it comes by email too); shortly before, it stays a minute.
     meetingToast(meeting, key, { join: soon && roomOpen(meeting), timeoutMs: soon ? 60_000 : 8_000, state: 'reminder' });
     return;
   }
-  if (event.kind !== 'meeting_updated') return;
+  if (event.kind !== EVENTS.MEETING_UPDATED) return;
   if (!meetingNews(meeting)) return;
   // The meetings page and the meeting's own room show changes themselves, and our own
   // actions need no telling.

@@ -15,16 +15,20 @@
 // from its lastSeq, so exactly what was missed arrives.
 
 import { api } from './api.js';
+import {
+  COMMANDS, ERROR_CODES, EVENTS, LIMITS, ROOM_KINDS, parseRoom, roomName,
+} from './gen/protocol.js';
 
 /** How many recent messages a freshly opened room shows (older ones: "load earlier"). */
 const INITIAL_WINDOW = 50;
 const HISTORY_PAGE = 50;
-const TYPING_SEND_EVERY_MS = 2000;
+/** The server passes on one typing notice in this long; sending more would be wasted. */
+const TYPING_SEND_EVERY_MS = LIMITS.TYPING_EVERY_MS;
 const TYPING_SHOW_MS = 3000;
 const SEND_TIMEOUT_MS = 10_000;
 /** Errors after which a message is sent again (same key) rather than given up. */
 const TRANSIENT = new Set(['timeout', 'disconnected', 'closed']);
-export const MAX_MESSAGE_CHARS = 2000;
+export const MAX_MESSAGE_CHARS = LIMITS.MAX_MESSAGE_CHARS;
 
 /** A fresh idempotency key for one message. */
 export function newKey() {
@@ -94,7 +98,7 @@ export class ChatRoom extends Emitter {
 
   /** The hub room carrying this room's events. */
   get hubRoom() {
-    return this.info.hub_room || `chat:${this.id}`;
+    return this.info.hub_room || roomName(ROOM_KINDS.CHAT, this.id);
   }
 
   changed(what = 'messages') {
@@ -111,7 +115,7 @@ export class ChatRoom extends Emitter {
       } else {
         // Only the id is known: the newest page first, then join after it.
         try {
-          const data = await this.hub.request('chat_history', { room_id: this.id, limit: INITIAL_WINDOW });
+          const data = await this.hub.request(COMMANDS.CHAT_HISTORY, { room_id: this.id, limit: INITIAL_WINDOW });
           if (this.closed) return;
           const msgs = data.messages || [];
           this.lastSeq = msgs.length ? msgs[0].seq - 1 : 0;
@@ -144,7 +148,7 @@ export class ChatRoom extends Emitter {
       try {
         // Bounded: a server that never sends a missing seq must not keep us asking forever.
         for (let round = 0; round < 50; round += 1) {
-          const data = await this.hub.request('chat_join', { room_id: this.id, after_seq: this.lastSeq });
+          const data = await this.hub.request(COMMANDS.CHAT_JOIN, { room_id: this.id, after_seq: this.lastSeq });
           if (this.closed) return;
           this.joined = true;
           this.error = null;
@@ -235,7 +239,7 @@ export class ChatRoom extends Emitter {
     this.loadingEarlier = true;
     this.changed('earlier');
     try {
-      const data = await this.hub.request('chat_history', {
+      const data = await this.hub.request(COMMANDS.CHAT_HISTORY, {
         room_id: this.id, before_seq: this.firstSeq, limit: HISTORY_PAGE,
       });
       const older = (data.messages || []).filter((m) => m.seq < this.firstSeq);
@@ -257,10 +261,10 @@ export class ChatRoom extends Emitter {
 
   onEvent(event) {
     switch (event?.kind) {
-      case 'chat_message':
+      case EVENTS.CHAT_MESSAGE:
         this.ingest(event.message);
         break;
-      case 'chat_deleted': {
+      case EVENTS.CHAT_DELETED: {
         const m = this.#find(event.seq);
         if (m && m.id === event.message_id && !m.deleted) {
           m.deleted = true;
@@ -274,7 +278,7 @@ export class ChatRoom extends Emitter {
         }
         break;
       }
-      case 'typing': {
+      case EVENTS.TYPING: {
         const user = event.user;
         if (!user || user.id === this.me.id) break;
         const seen = this.typers.get(user.id);
@@ -322,7 +326,7 @@ export class ChatRoom extends Emitter {
     try {
       if (!this.joined) await this.fill();
       const data = await this.hub.request(
-        'chat_send', { room_id: this.id, body: item.body, key: item.key }, { timeoutMs: SEND_TIMEOUT_MS },
+        COMMANDS.CHAT_SEND, { room_id: this.id, body: item.body, key: item.key }, { timeoutMs: SEND_TIMEOUT_MS },
       );
       item.messageId = data.message?.id ?? null;
       item.state = 'sent';
@@ -350,11 +354,11 @@ export class ChatRoom extends Emitter {
       }
       if (TRANSIENT.has(error.code) && this.hub.status !== 'connected') {
         item.state = 'waiting'; // sent again after the reconnect
-      } else if (error.code === 'not_subscribed' && attempt < 2) {
+      } else if (error.code === ERROR_CODES.NOT_SUBSCRIBED && attempt < 2) {
         this.joined = false;
         this.#transmit(item, attempt + 1);
         return;
-      } else if (error.code === 'rate_limited' && attempt < 5) {
+      } else if (error.code === ERROR_CODES.RATE_LIMITED && attempt < 5) {
         item.state = 'sending';
         setTimeout(() => this.#transmit(item, attempt + 1), 1200 * (attempt + 1));
         return;
@@ -387,7 +391,7 @@ export class ChatRoom extends Emitter {
     const now = Date.now();
     if (!this.joined || now - this.#lastTypingSent < TYPING_SEND_EVERY_MS) return;
     this.#lastTypingSent = now;
-    this.hub.request('chat_typing', { room_id: this.id }).catch(() => {});
+    this.hub.request(COMMANDS.CHAT_TYPING, { room_id: this.id }).catch(() => {});
   }
 
   /** Names of those typing now (never ourselves). */
@@ -410,7 +414,7 @@ export class ChatRoom extends Emitter {
     // Public rooms join the inbox only once one takes part; reading alone does not.
     if (this.info.kind !== 'private' && !this.client.inInbox(this.id)) return;
     this.readSent = seq;
-    this.hub.request('chat_read', { room_id: this.id, seq }).then(
+    this.hub.request(COMMANDS.CHAT_READ, { room_id: this.id, seq }).then(
       (data) => this.client.applyReadMarker(this.id, data.seq),
       () => { this.readSent = Math.min(this.readSent, seq - 1); },
     );
@@ -418,7 +422,7 @@ export class ChatRoom extends Emitter {
 
   /** Deletes a message (the sender, the company's staff, organizers). */
   async deleteMessage(messageId) {
-    const data = await this.hub.request('chat_delete', { message_id: messageId });
+    const data = await this.hub.request(COMMANDS.CHAT_DELETE, { message_id: messageId });
     const m = this.messages.find((x) => x.id === messageId);
     if (m && !m.deleted) {
       m.deleted = true;
@@ -455,7 +459,7 @@ export class ChatRoom extends Emitter {
     // page often does): an unsubscribe racing a new chat_join could undo it.
     setTimeout(() => {
       if (this.client.rooms.has(this.id) || this.client.stopped || this.hub.status !== 'connected') return;
-      this.hub.request('unsubscribe', { room: this.hubRoom }).catch(() => {});
+      this.hub.request(COMMANDS.UNSUBSCRIBE, { room: this.hubRoom }).catch(() => {});
     }, 1000);
   }
 }
@@ -476,7 +480,7 @@ export class ChatClient extends Emitter {
     this.stopped = false;
     this.#refetchTimer = null;
     this.#offs = [
-      hub.subscribe(`user:${me.id}`, {
+      hub.subscribe(roomName(ROOM_KINDS.USER, me.id), {
         onSnapshot: () => {},
         onEvent: (event) => this.#onUserEvent(event),
         onError: (error) => console.warn('personal room refused', error),
@@ -512,12 +516,12 @@ export class ChatClient extends Emitter {
   }
 
   #onFrame(frame) {
-    const room = String(frame?.room || '');
-    if (room.startsWith('chat:')) {
-      const id = Number(room.slice(5));
+    const room = parseRoom(frame?.room);
+    if (room?.kind === ROOM_KINDS.CHAT) {
+      const { id } = room;
       this.rooms.get(id)?.onEvent(frame.event);
-      if (frame.event?.kind === 'chat_message') this.#bumpFromRoomEvent(id, frame.event.message);
-    } else if (room.startsWith('duty:')) {
+      if (frame.event?.kind === EVENTS.CHAT_MESSAGE) this.#bumpFromRoomEvent(id, frame.event.message);
+    } else if (room?.kind === ROOM_KINDS.DUTY) {
       this.#onDutyEvent(frame.event);
     }
   }
@@ -541,7 +545,7 @@ export class ChatClient extends Emitter {
 
   /** chat_open: the room for a target (booth:3, private:3, private:3:44, hall:1, fair). */
   async open(target) {
-    const data = await this.hub.request('chat_open', { target });
+    const data = await this.hub.request(COMMANDS.CHAT_OPEN, { target });
     this.updateRoomInfo(data.room, { add: data.room.kind === 'private' });
     return data.room;
   }
@@ -663,7 +667,7 @@ export class ChatClient extends Emitter {
 
   #onUserEvent(event) {
     switch (event?.kind) {
-      case 'chat_unread': {
+      case EVENTS.CHAT_UNREAD: {
         const info = this.inbox.get(event.room_id);
         const room = this.rooms.get(event.room_id);
         if (!info) {
@@ -683,18 +687,18 @@ export class ChatClient extends Emitter {
         this.emit('unread', event);
         break;
       }
-      case 'chat_read_marker':
+      case EVENTS.CHAT_READ_MARKER:
         this.applyReadMarker(event.room_id, event.seq);
         break;
-      case 'talk_taken':
-      case 'talk_missed':
-      case 'talk_cancelled': {
+      case EVENTS.TALK_TAKEN:
+      case EVENTS.TALK_MISSED:
+      case EVENTS.TALK_CANCELLED: {
         const request = event.request;
         if (!request) break;
         if (request.buyer?.id === this.me.id) {
           this.myTalk.set(request.company_id, request);
           this.emit('my-talk', { kind: event.kind, request });
-          if (event.kind === 'talk_taken') this.refreshSoon(100);
+          if (event.kind === EVENTS.TALK_TAKEN) this.refreshSoon(100);
         } else {
           this.#onDutyEvent(event);
         }
@@ -709,7 +713,7 @@ export class ChatClient extends Emitter {
 
   /** Buyer: asks the booth's on-duty staff for a conversation. */
   async requestTalk(companyId) {
-    const data = await this.hub.request('talk_request', { company_id: companyId });
+    const data = await this.hub.request(COMMANDS.TALK_REQUEST, { company_id: companyId });
     if (data.request) {
       // The countdown runs on this tab's clock: the server's clock may differ from ours.
       const known = this.myTalk.get(companyId);
@@ -717,17 +721,17 @@ export class ChatClient extends Emitter {
         ? known.deadline
         : Date.now() + Math.max(0, (data.request.expires_ms || 0) - (data.request.created_ms || 0));
       this.myTalk.set(companyId, data.request);
-      this.emit('my-talk', { kind: 'talk_requested', request: data.request });
+      this.emit('my-talk', { kind: EVENTS.TALK_REQUESTED, request: data.request });
     }
     return data.request;
   }
 
   /** Buyer: withdraws their own request while nobody has taken it. */
   async cancelTalk(requestId) {
-    const data = await this.hub.request('talk_cancel', { request_id: requestId });
+    const data = await this.hub.request(COMMANDS.TALK_CANCEL, { request_id: requestId });
     if (data.request) {
       this.myTalk.set(data.request.company_id, data.request);
-      this.emit('my-talk', { kind: 'talk_cancelled', request: data.request });
+      this.emit('my-talk', { kind: EVENTS.TALK_CANCELLED, request: data.request });
     }
     return data.request;
   }
@@ -735,16 +739,16 @@ export class ChatClient extends Emitter {
   /** Staff: takes a request (the first one wins; the others get `conflict`). */
   async acceptTalk(requestId) {
     try {
-      const data = await this.hub.request('talk_accept', { request_id: requestId });
+      const data = await this.hub.request(COMMANDS.TALK_ACCEPT, { request_id: requestId });
       this.#setTalk(data.request);
       if (data.room) this.updateRoomInfo(data.room, { add: true });
       return data;
     } catch (error) {
-      if (error.code === 'conflict') {
+      if (error.code === ERROR_CODES.CONFLICT) {
         const known = this.talkRequests.get(requestId);
         if (known) {
           known.conflict = error.message || true;
-          this.emit('talk-requests', { request: known, kind: 'conflict' });
+          this.emit('talk-requests', { request: known, kind: ERROR_CODES.CONFLICT });
         }
       }
       throw error;
@@ -762,7 +766,7 @@ export class ChatClient extends Emitter {
         open.add(request.id);
         if (!this.talkRequests.has(request.id)) {
           this.talkRequests.set(request.id, request);
-          this.emit('talk-requests', { request, kind: 'talk_requested', quiet: true });
+          this.emit('talk-requests', { request, kind: EVENTS.TALK_REQUESTED, quiet: true });
         }
       }
       for (const [id, request] of this.talkRequests) {
@@ -790,13 +794,13 @@ export class ChatClient extends Emitter {
     const request = event?.request;
     if (!request || !this.isStaff || request.company_id !== this.me.company_id) return;
     switch (event.kind) {
-      case 'talk_requested':
+      case EVENTS.TALK_REQUESTED:
         this.#setTalk(request);
         this.emit('talk-requests', { request, kind: event.kind });
         break;
-      case 'talk_taken':
-      case 'talk_missed':
-      case 'talk_cancelled':
+      case EVENTS.TALK_TAKEN:
+      case EVENTS.TALK_MISSED:
+      case EVENTS.TALK_CANCELLED:
         this.#setTalk(request);
         this.emit('talk-requests', { request, kind: event.kind });
         break;

@@ -3,6 +3,8 @@
 // buyer countries, the languages interpreters cover, the sourcing-interest tags (the halls'
 // industries), and the IANA time zones (their cities' names: i18n.js zoneCity).
 
+import { LANGUAGES } from './gen/protocol.js';
+
 export const FEATURED_COUNTRIES = ['RU', 'CN', 'MN', 'JP', 'KZ', 'UZ', 'VN', 'US'];
 
 export const COUNTRY_CODES = (
@@ -18,7 +20,7 @@ export const COUNTRY_CODES = (
 ).split(' ');
 
 /** Languages a buyer can tick (BCP 47); the fair interprets between these. */
-export const SPOKEN_LANGUAGES = ['ko', 'en', 'ru', 'zh', 'mn', 'ja'];
+export const SPOKEN_LANGUAGES = ['ko', ...LANGUAGES.filter((tag) => tag !== 'ko')];
 
 /** Sourcing interests, one per hall industry (labels in i18n.js as interest.<tag>). */
 export const INTEREST_TAGS = [

@@ -4,12 +4,15 @@
 //
 //   const hub = new Hub({ checkAuth });
 //   hub.on('status', (s) => …);           // idle | connecting | connected | reconnecting | closed
-//   hub.on('unauthorized', (code) => …);  // close 4001, or the upgrade was refused: sign in again
-//   const stop = hub.subscribe('lobby', { onSnapshot(members) {…}, onEvent(event) {…} });
-//   const data = await hub.request('whoami');
+//   hub.on('unauthorized', (code) => …);  // close UNAUTHORIZED, or the upgrade was refused: sign in again
+//   const stop = hub.subscribe(ROOMS.LOBBY, { onSnapshot(members) {…}, onEvent(event) {…} });
+//   const data = await hub.request(COMMANDS.WHOAMI);
 //   hub.start(); … hub.stop();
+//
+// Protocol names (commands, frame types, close and error codes, rooms) come from
+// gen/protocol.js, generated from the server's Rust definitions.
 
-const CLOSE_UNAUTHORIZED = 4001;
+import { CLOSE_CODES, COMMANDS, ERROR_CODES, FRAMES } from './gen/protocol.js';
 
 export class HubError extends Error {
   constructor(code, message) {
@@ -165,7 +168,7 @@ export class Hub {
       return;
     }
     switch (frame.type) {
-      case 'welcome':
+      case FRAMES.WELCOME:
         this.#welcomed = true;
         this.#welcome = frame;
         this.#attempt = 0;
@@ -175,13 +178,13 @@ export class Hub {
         this.#startKeepalive();
         for (const room of this.#rooms.keys()) this.#sendSubscribe(room);
         break;
-      case 'reply':
+      case FRAMES.REPLY:
         this.#onReply(frame);
         break;
-      case 'event':
+      case FRAMES.EVENT:
         this.#onEvent(frame);
         break;
-      case 'closing':
+      case FRAMES.CLOSING:
         this.#closing = frame;
         this.#emit('closing', frame);
         break;
@@ -218,13 +221,13 @@ export class Hub {
     this.#detach();
     this.#failPending('disconnected', 'the hub connection dropped');
     if (this.#stopped) return;
-    if (code === CLOSE_UNAUTHORIZED) {
-      this.#unauthorized(closing?.reason || 'token_expired');
+    if (code === CLOSE_CODES.UNAUTHORIZED) {
+      this.#unauthorized(closing?.reason || ERROR_CODES.TOKEN_EXPIRED);
     } else if (!welcomed && this.checkAuth) {
       // The upgrade may have been refused (401): a browser only sees a failed socket, so ask.
       this.#setStatus('reconnecting');
       this.checkAuth().then(
-        (ok) => (ok === false ? this.#unauthorized('unauthorized') : this.#scheduleReconnect(false)),
+        (ok) => (ok === false ? this.#unauthorized(ERROR_CODES.UNAUTHORIZED) : this.#scheduleReconnect(false)),
         () => this.#scheduleReconnect(false),
       );
     } else {
@@ -258,7 +261,7 @@ export class Hub {
     if (!this.keepaliveMs) return;
     const ws = this.#ws;
     this.#keepaliveTimer = setInterval(() => {
-      this.request('ping').catch((error) => {
+      this.request(COMMANDS.PING).catch((error) => {
         // A connection that cannot answer a ping is dead even if the browser has not noticed.
         if (error.code === 'timeout' && ws === this.#ws) {
           this.#detach();
@@ -323,7 +326,7 @@ export class Hub {
       entry.subs.add(sub);
       // Already subscribed: a presence listing gives the newcomer its snapshot.
       if (this.#welcomed) {
-        this.request('presence', { room }).then(
+        this.request(COMMANDS.PRESENCE, { room }).then(
           (data) => sub.onSnapshot?.(data.members || [], data.total),
           (error) => sub.onError?.(error),
         );
@@ -335,7 +338,7 @@ export class Hub {
       current.subs.delete(sub);
       if (current.subs.size === 0) {
         this.#rooms.delete(room);
-        if (this.#welcomed) this.request('unsubscribe', { room }).catch(() => {});
+        if (this.#welcomed) this.request(COMMANDS.UNSUBSCRIBE, { room }).catch(() => {});
       }
     };
   }
@@ -345,7 +348,7 @@ export class Hub {
     if (!entry) return;
     // Events that race the reply are held and replayed after the snapshot, in order.
     entry.buffer = [];
-    this.request('subscribe', { room }).then(
+    this.request(COMMANDS.SUBSCRIBE, { room }).then(
       (data) => {
         if (this.#rooms.get(room) !== entry) return;
         const buffered = entry.buffer || [];

@@ -17,15 +17,13 @@
 // The module awaits the chosen language's tables before it finishes loading (top-level
 // await), so app.js, which imports it, renders its first page already translated.
 
-/** The languages offered by the switch, each named in itself. */
-export const LANGUAGES = [
-  { code: 'en', label: 'English' },
-  { code: 'ko', label: '한국어' },
-  { code: 'zh', label: '中文' },
-  { code: 'ru', label: 'Русский' },
-  { code: 'ja', label: '日本語' },
-  { code: 'mn', label: 'Монгол' },
-];
+import { ERROR_CODES, LANGUAGES as FAIR_LANGUAGES } from './gen/protocol.js';
+
+/** Each language named in itself: the switch's labels where the browser's Intl lacks one. */
+const OWN_NAMES = { en: 'English', ko: '한국어', zh: '中文', ru: 'Русский', mn: 'Монгол', ja: '日本語' };
+
+/** The languages offered by the switch (the fair's, from the Rust definitions). */
+export const LANGUAGES = FAIR_LANGUAGES.map((code) => ({ code, label: OWN_NAMES[code] ?? code }));
 
 const CODES = new Set(LANGUAGES.map((l) => l.code));
 const STORAGE_KEY = 'expo.lang';
@@ -255,7 +253,7 @@ export function errorText(error, overrides = {}) {
   const fromServer = error instanceof Error;
   const args = { code, message: fromServer ? '' : error?.message || '', detail: (fromServer ? error.message : error?.detail) || '' };
   if (overrides[code]) return { key: overrides[code], args };
-  if (code === 'validation' && fromServer) return { key: 'error.validationServer', args };
+  if (code === ERROR_CODES.VALIDATION && fromServer) return { key: 'error.validationServer', args };
   const key = `error.${code}`;
   return { key: hasKey(key) ? key : 'error.unknown', args };
 }

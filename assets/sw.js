@@ -15,6 +15,7 @@ const SHELL = [
   '/chat.js',
   '/countries.js',
   '/dom.js',
+  '/gen/protocol.js',
   '/hub.js',
   '/i18n.js',
   '/icons/icon-192.png',

@@ -3,6 +3,7 @@
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { ERROR_CODES } from '../gen/protocol.js';
 import { errorBox, field, setBusy, showError } from './forms.js';
 import { authLayout } from './layout.js';
 
@@ -41,7 +42,7 @@ export function mountAccept(root, ctx, params) {
       ctx.pendingInvite = '';
       ctx.signedIn(result);
     } catch (err) {
-      showError(error, err, { not_found: 'error.invitation_not_found' });
+      showError(error, err, { [ERROR_CODES.NOT_FOUND]: 'error.invitation_not_found' });
       setBusy(submit, false, 'accept.submitting', 'accept.submit');
     }
     return undefined;

@@ -16,6 +16,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
+import { COMMANDS, ERROR_CODES, EVENTS, REPLIES, ROOM_KINDS, roomName } from '../gen/protocol.js';
 import { autonym, countryName, getLang, languageName, onLangChange, t } from '../i18n.js';
 import { chatPanel } from './chat.js';
 import { errorBox, showError } from './forms.js';
@@ -125,8 +126,8 @@ export function mountBooth(root, ctx, params, arg) {
     try {
       await inside;
       if (disposed) return;
-      const data = await session.hub.request('open_item', { company_id: companyId, kind, item_id: itemId });
-      if (el && data?.kind === 'recorded') el.dataset.recorded = 'true';
+      const data = await session.hub.request(COMMANDS.OPEN_ITEM, { company_id: companyId, kind, item_id: itemId });
+      if (el && data?.kind === REPLIES.RECORDED) el.dataset.recorded = 'true';
     } catch (error) {
       // Not worth interrupting the visitor for: the item is open all the same.
       console.warn('open_item was not recorded', error);
@@ -465,7 +466,7 @@ export function mountBooth(root, ctx, params, arg) {
     } catch (error) {
       talkCancel.disabled = false;
       // Taken meanwhile: the talk_taken event shows who answers.
-      if (!disposed) showError(talkError, error, { conflict: 'talk.tooLate', disconnected: 'duty.offline', closed: 'duty.offline' });
+      if (!disposed) showError(talkError, error, { [ERROR_CODES.CONFLICT]: 'talk.tooLate', disconnected: 'duty.offline', closed: 'duty.offline' });
     }
   });
 
@@ -479,7 +480,7 @@ export function mountBooth(root, ctx, params, arg) {
       showTalk(request);
     } catch (error) {
       talkBtn.disabled = false;
-      if (!disposed) showError(talkError, error, { disconnected: 'duty.offline', closed: 'duty.offline', not_subscribed: 'talk.notInside' });
+      if (!disposed) showError(talkError, error, { disconnected: 'duty.offline', closed: 'duty.offline', [ERROR_CODES.NOT_SUBSCRIBED]: 'talk.notInside' });
     }
   });
 
@@ -501,7 +502,8 @@ export function mountBooth(root, ctx, params, arg) {
   const earlier = session.chat.myTalk.get(companyId);
   if (earlier) showTalk(earlier);
 
-  const unsubscribe = session.hub.subscribe(`booth:${companyId}`, {
+  const boothRoom = roomName(ROOM_KINDS.BOOTH, companyId);
+  const unsubscribe = session.hub.subscribe(boothRoom, {
     onSnapshot() {
       markInside();
       livePanel.classList.remove('is-stale');
@@ -510,16 +512,16 @@ export function mountBooth(root, ctx, params, arg) {
       if (snapshots > 1) refetchSoon();
     },
     onEvent(event) {
-      if (event?.kind === 'booth_live' && event.live?.company_id === companyId) {
+      if (event?.kind === EVENTS.BOOTH_LIVE && event.live?.company_id === companyId) {
         liveVersion += 1;
         live = event.live;
         renderLive();
-      } else if (event?.kind === 'booth_updated' && event.company_id === companyId) {
+      } else if (event?.kind === EVENTS.BOOTH_UPDATED && event.company_id === companyId) {
         refetchSoon();
       }
     },
     onError(error) {
-      console.warn(`booth:${companyId} subscription refused`, error);
+      console.warn(`${boothRoom} subscription refused`, error);
     },
   });
 

@@ -11,6 +11,7 @@
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { MAX_MESSAGE_CHARS } from '../chat.js';
+import { ERROR_CODES } from '../gen/protocol.js';
 import { countryName, errorMessage, formatDate, formatTime, getLang, onLangChange, t } from '../i18n.js';
 import { errorBox, showError } from './forms.js';
 import { initials, roleBadge } from './common.js';
@@ -243,8 +244,8 @@ export function chatPanel(ctx, room, options = {}) {
 
   function errorText(error) {
     return errorMessage(error, {
-      validation: 'chat.error.validation', rate_limited: 'chat.error.rate_limited', forbidden: 'chat.error.forbidden',
-      not_subscribed: 'chat.error.not_subscribed',
+      [ERROR_CODES.VALIDATION]: 'chat.error.validation', [ERROR_CODES.RATE_LIMITED]: 'chat.error.rate_limited',
+      [ERROR_CODES.FORBIDDEN]: 'chat.error.forbidden', [ERROR_CODES.NOT_SUBSCRIBED]: 'chat.error.not_subscribed',
     });
   }
 
@@ -340,7 +341,7 @@ export function chatPanel(ctx, room, options = {}) {
     const canPost = room.canPost && !room.error;
     composer.hidden = !canPost;
     readOnlyEl.hidden = room.canPost || Boolean(room.error);
-    if (room.error) showError(errorEl, room.error, { forbidden: 'chat.error.noAccess', not_found: 'chat.error.noRoom' });
+    if (room.error) showError(errorEl, room.error, { [ERROR_CODES.FORBIDDEN]: 'chat.error.noAccess', [ERROR_CODES.NOT_FOUND]: 'chat.error.noRoom' });
     else showError(errorEl, null);
     offlineEl.hidden = !(room.staffOffline && room.info.kind === 'private');
   }
@@ -435,7 +436,7 @@ export function chatPanel(ctx, room, options = {}) {
     const n = updateCounter();
     if (!body.trim()) return;
     if (n > MAX_MESSAGE_CHARS) {
-      showError(sendError, { code: 'validation' }, { validation: 'chat.tooLong' });
+      showError(sendError, { code: ERROR_CODES.VALIDATION }, { [ERROR_CODES.VALIDATION]: 'chat.tooLong' });
       return;
     }
     showError(sendError, null);

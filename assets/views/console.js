@@ -7,6 +7,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
+import { BASE_LANGUAGE, ERROR_CODES, EVENTS, LANGUAGES, ROOM_KINDS, roomName } from '../gen/protocol.js';
 import { COUNTRY_CODES, FEATURED_COUNTRIES } from '../countries.js';
 import { countryName, getLang, languageName, onLangChange, t } from '../i18n.js';
 import { errorBox, field, showError } from './forms.js';
@@ -15,13 +16,13 @@ import {
 } from './common.js';
 
 /** Languages a booth may add besides its base (English) texts. */
-const TEXT_LANGS = ['ko', 'zh', 'ru', 'ja', 'mn'];
+const TEXT_LANGS = LANGUAGES.filter((lang) => lang !== BASE_LANGUAGE);
 
 const UPLOAD_ERRORS = {
-  validation: 'upload.invalid',
-  message_too_large: 'upload.tooLarge',
+  [ERROR_CODES.VALIDATION]: 'upload.invalid',
+  [ERROR_CODES.MESSAGE_TOO_LARGE]: 'upload.tooLarge',
   upload_failed: 'upload.failed',
-  bad_request: 'upload.invalid',
+  [ERROR_CODES.BAD_REQUEST]: 'upload.invalid',
 };
 
 /** "a, b, c" → ['a', 'b', 'c'] (blanks dropped). */
@@ -347,7 +348,7 @@ export function mountConsole(root, ctx, params, arg) {
     const exports = splitList(profile.export_countries.value).map((c) => c.toUpperCase());
     const badCountry = exports.find((c) => !COUNTRY_CODES.includes(c));
     if (badCountry) {
-      showError(profileError, { code: 'validation', message: t('profile.badCountry', { code: badCountry }) });
+      showError(profileError, { code: ERROR_CODES.VALIDATION, message: t('profile.badCountry', { code: badCountry }) });
       return;
     }
     const year = profile.founded_year.value.trim();
@@ -514,7 +515,7 @@ export function mountConsole(root, ctx, params, arg) {
         texts: tr.get(),
       };
       if (!body.name) {
-        showError(error, { code: 'validation', message: t('product.nameRequired') });
+        showError(error, { code: ERROR_CODES.VALIDATION, message: t('product.nameRequired') });
         f.name.focus();
         return;
       }
@@ -639,7 +640,7 @@ export function mountConsole(root, ctx, params, arg) {
     const title = linkTitle.value.trim();
     const url = linkUrl.value.trim();
     if (!title || !/^https?:\/\//i.test(url)) {
-      showError(linkError, { code: 'validation', message: t('media.linkInvalid') });
+      showError(linkError, { code: ERROR_CODES.VALIDATION, message: t('media.linkInvalid') });
       return;
     }
     await busy(linkAdd, async () => {
@@ -774,7 +775,7 @@ export function mountConsole(root, ctx, params, arg) {
     const seq = ++loadSeq;
     try {
       const [en, ...others] = await Promise.all([
-        api.company(companyId, 'en'),
+        api.company(companyId, BASE_LANGUAGE),
         ...TEXT_LANGS.map((lang) => api.company(companyId, lang).catch(() => null)),
       ]);
       if (seq !== loadSeq || disposed) return;
@@ -832,15 +833,16 @@ export function mountConsole(root, ctx, params, arg) {
   load();
   renderLive();
 
-  const unsubscribe = session.hub.subscribe(`booth:${companyId}`, {
+  const boothRoom = roomName(ROOM_KINDS.BOOTH, companyId);
+  const unsubscribe = session.hub.subscribe(boothRoom, {
     onEvent(event) {
-      if (event?.kind === 'booth_live' && event.live?.company_id === companyId) {
+      if (event?.kind === EVENTS.BOOTH_LIVE && event.live?.company_id === companyId) {
         live = event.live;
         renderLive();
       }
     },
     onError(error) {
-      console.warn(`booth:${companyId} subscription refused`, error);
+      console.warn(`${boothRoom} subscription refused`, error);
     },
   });
 

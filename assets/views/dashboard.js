@@ -12,7 +12,8 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { countryName, formatDate, formatNumber, onLangChange, t } from '../i18n.js';
+import { EVENTS, ROOMS } from '../gen/protocol.js';
+import { countryName, formatDate, formatNumber, getLang, onLangChange, t } from '../i18n.js';
 import { forbiddenPage, pageError } from './common.js';
 import { PALETTE, ROLE_COLORS, STATE_COLORS, countScale, loadChartJs, makeChart } from './charts.js';
 import { chartUnavailable, figureTile, meetingStateLabel } from './report-parts.js';
@@ -322,7 +323,7 @@ export function mountDashboard(root, ctx) {
   load();
   startCharts();
 
-  const unsubscribe = session.hub.subscribe('dashboard', {
+  const unsubscribe = session.hub.subscribe(ROOMS.DASHBOARD, {
     // (Re)subscribed: snapshots follow. After a reconnect, catch up at once.
     onSnapshot() {
       const again = everSubscribed;
@@ -332,7 +333,7 @@ export function mountDashboard(root, ctx) {
       if (again) load();
     },
     onEvent(event) {
-      if (event?.kind === 'dashboard') apply(event.snapshot);
+      if (event?.kind === EVENTS.DASHBOARD) apply(event.snapshot);
     },
     onError(e) {
       subscribed = false;

@@ -5,6 +5,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
+import { ERROR_CODES, EVENTS } from '../gen/protocol.js';
 import { countryName, t } from '../i18n.js';
 import { chatPanel, messageTime } from './chat.js';
 import { pageError } from './common.js';
@@ -126,7 +127,7 @@ export function mountInbox(root, ctx, params, arg) {
               if (data.room) ctx.navigate(`#/inbox/${data.room.id}`);
             } catch (error) {
               button.disabled = false;
-              showError(actionError, error, { conflict: 'talk.takenByOther' });
+              showError(actionError, error, { [ERROR_CODES.CONFLICT]: 'talk.takenByOther' });
             }
           },
         },
@@ -199,7 +200,7 @@ export function mountInbox(root, ctx, params, arg) {
     chat.on('talk-requests', ({ kind }) => {
       renderRequests();
       // A missed request leaves the follow-up list once the buyer's next one is taken.
-      if (kind === 'talk_missed' || kind === 'talk_taken') loadMissed();
+      if (kind === EVENTS.TALK_MISSED || kind === EVENTS.TALK_TAKEN) loadMissed();
     }),
     ctx.onDuty(() => renderRequests()),
   ];

@@ -11,6 +11,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
+import { EVENTS, ROOM_KINDS, roomName } from '../gen/protocol.js';
 import { countryName, formatNumber, formatTime, onLangChange, t, zoneCity } from '../i18n.js';
 import { errorBox, showError } from './forms.js';
 import {
@@ -280,14 +281,15 @@ export function mountLeads(root, ctx, params, arg) {
   load();
 
   // Someone came or went: their visit is in the leads now (after a short pause).
-  const unsubscribe = session.hub.subscribe(`booth:${companyId}`, {
+  const boothRoom = roomName(ROOM_KINDS.BOOTH, companyId);
+  const unsubscribe = session.hub.subscribe(boothRoom, {
     onEvent(event) {
-      if (event?.kind !== 'booth_live') return;
+      if (event?.kind !== EVENTS.BOOTH_LIVE) return;
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(load, 1500);
     },
     onError(e) {
-      console.warn(`booth:${companyId} subscription refused`, e);
+      console.warn(`${boothRoom} subscription refused`, e);
     },
   });
   const offLang = onLangChange(() => render());

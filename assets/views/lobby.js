@@ -7,6 +7,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren, tr } from '../dom.js';
+import { COMMANDS, EVENTS, ROOMS } from '../gen/protocol.js';
 import { COUNTRY_CODES, FEATURED_COUNTRIES, INTEREST_TAGS, SPOKEN_LANGUAGES } from '../countries.js';
 import { countryName, formatNumber, formatTime, getLang, languageName, onLangChange, t } from '../i18n.js';
 import { Presence } from '../presence.js';
@@ -415,17 +416,34 @@ export function mountLobby(root, ctx, params) {
   const refetchResults = debounce(() => search(), 400);
   const refetchRecs = debounce(() => loadRecommendations(), 400);
 
+  // A crowded lobby announces counts, not names: now and then (spread over a while, so that
+  // thousands of viewers do not ask at once) a fresh sample replaces names that have left.
+  let resampling = null;
+  function resample() {
+    if (resampling) return;
+    resampling = setTimeout(() => {
+      session.hub.request(COMMANDS.PRESENCE, { room: ROOMS.LOBBY }).then((data) => {
+        resampling = null;
+        if (disposed) return;
+        presence.reset(data.members || [], data.total);
+        renderOnline();
+      }, () => { resampling = null; });
+    }, 5_000 + Math.random() * 25_000);
+  }
+
   function onLobbyEvent(event) {
     switch (event?.kind) {
-      case 'join':
-      case 'leave':
-      case 'presence_diff':
+      case EVENTS.JOIN:
+      case EVENTS.LEAVE:
+      case EVENTS.PRESENCE_DIFF:
+      case EVENTS.PRESENCE_COUNT:
         if (presence.apply(event)) renderOnline();
+        if (presence.stale) resample();
         break;
-      case 'booth_live':
+      case EVENTS.BOOTH_LIVE:
         applyLiveToCards(root, event.live);
         break;
-      case 'booth_updated': {
+      case EVENTS.BOOTH_UPDATED: {
         const id = String(event.company_id);
         if (resultsGrid.querySelector(`[data-company-id="${CSS.escape(id)}"]`)) refetchResults();
         if (recsStrip.querySelector(`[data-company-id="${CSS.escape(id)}"]`)) refetchRecs();
@@ -441,7 +459,7 @@ export function mountLobby(root, ctx, params) {
   search();
   loadRecommendations();
 
-  const unsubscribe = session.hub.subscribe('lobby', {
+  const unsubscribe = session.hub.subscribe(ROOMS.LOBBY, {
     onSnapshot(members, total) {
       onlineError.hidden = true;
       // A snapshot after a reconnect: events were missed, so the cards may be stale.
@@ -477,6 +495,7 @@ export function mountLobby(root, ctx, params) {
     applySoon.cancel();
     refetchResults.cancel();
     refetchRecs.cancel();
+    clearTimeout(resampling);
     unsubscribe();
     offStatus();
     offLang();

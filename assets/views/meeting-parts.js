@@ -5,14 +5,15 @@
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { countryName, formatDate, languageName, t, zoneCity } from '../i18n.js';
+import { LANGUAGES, LIMITS } from '../gen/protocol.js';
+import { countryName, formatDate, getLang, languageName, t, zoneCity } from '../i18n.js';
 import { viewerTimeZone } from './common.js';
 
-/** The languages a meeting can ask an interpreter for. */
-export const INTERPRETER_LANGUAGES = ['en', 'ko', 'zh', 'ru', 'mn', 'ja'];
+/** The languages a meeting can ask an interpreter for: the fair's. */
+export const INTERPRETER_LANGUAGES = LANGUAGES;
 
 /** From this long before the start, the video room opens. */
-export const ROOM_OPENS_BEFORE_MS = 10 * 60 * 1000;
+export const ROOM_OPENS_BEFORE_MS = LIMITS.MEETING_ROOM_OPENS_MS;
 
 const HOME_ZONES = { KR: 'Asia/Seoul', CN: 'Asia/Shanghai', JP: 'Asia/Tokyo', MN: 'Asia/Ulaanbaatar', RU: 'Asia/Vladivostok' };
 

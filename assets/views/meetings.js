@@ -18,6 +18,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
+import { ERROR_CODES, EVENTS, ROOM_KINDS, roomName } from '../gen/protocol.js';
 import { languageName, onLangChange, t } from '../i18n.js';
 import { forbiddenPage, languageChips, pageError } from './common.js';
 import { errorBox, showError } from './forms.js';
@@ -27,7 +28,7 @@ import {
 } from './meeting-parts.js';
 
 /** Error codes of meeting calls with their own wording. */
-const ACTION_ERRORS = { slot_taken: 'meet.slotTaken', conflict: 'meet.conflict', forbidden: 'meet.forbidden', not_found: 'meet.notFound' };
+const ACTION_ERRORS = { [ERROR_CODES.SLOT_TAKEN]: 'meet.slotTaken', [ERROR_CODES.CONFLICT]: 'meet.conflict', [ERROR_CODES.FORBIDDEN]: 'meet.forbidden', [ERROR_CODES.NOT_FOUND]: 'meet.notFound' };
 const CLOSED_STATES = new Set(['declined', 'cancelled', 'expired']);
 
 export function mountMeetings(root, ctx, params, arg) {
@@ -49,7 +50,7 @@ export function mountMeetings(root, ctx, params, arg) {
  * ({message}, translated); the server's English reason goes as {detail} (English UI only).
  */
 function readable(error, tz) {
-  if (error?.code !== 'slot_taken') return error;
+  if (error?.code !== ERROR_CODES.SLOT_TAKEN) return error;
   const why = String(error.message || '').split(';')[0].trim();
   const times = (error.nextSlots || []).slice(0, 4).map((slot) => when(slot.starts_ms, tz));
   const next = times.length ? t('meet.nextFree', { times: times.join(', ') }) : '';
@@ -240,7 +241,7 @@ function mountAgenda(root, ctx, params) {
         if (disposed || ctx.handleAuthError(e)) return;
         restore();
         showError(actionError, readable(e, tz), ACTION_ERRORS);
-        if (e.code === 'slot_taken' || e.code === 'conflict') load();
+        if (e.code === ERROR_CODES.SLOT_TAKEN || e.code === ERROR_CODES.CONFLICT) load();
       } finally {
         button?.removeAttribute('aria-busy');
       }
@@ -489,9 +490,9 @@ function mountAgenda(root, ctx, params) {
 
   // ------------------------------------------------------------ live
   const offEvent = session.hub.on('event', (frame) => {
-    if (frame?.room !== `user:${me.id}`) return;
+    if (frame?.room !== roomName(ROOM_KINDS.USER, me.id)) return;
     const kind = frame.event?.kind;
-    if (kind === 'meeting_updated' || kind === 'meeting_reminder') upsert(frame.event.meeting);
+    if (kind === EVENTS.MEETING_UPDATED || kind === EVENTS.MEETING_REMINDER) upsert(frame.event.meeting);
   });
   const offWelcome = session.hub.on('welcome', () => load());
   // The join button opens 10 minutes before the start; ended meetings get their report.
@@ -772,7 +773,7 @@ function mountBooking(root, ctx, companyId, params = new URLSearchParams()) {
     if (!selected) return;
     const languages = needInterp.checked ? langBoxes.filter((b) => b.checked).map((b) => b.value) : [];
     if (needInterp.checked && languages.length === 0) {
-      showError(formError, { code: 'validation', message: t('meet.pickLanguage') });
+      showError(formError, { code: ERROR_CODES.VALIDATION, message: t('meet.pickLanguage') });
       return;
     }
     submit.disabled = true;
@@ -794,7 +795,7 @@ function mountBooking(root, ctx, companyId, params = new URLSearchParams()) {
       if (disposed || ctx.handleAuthError(e)) return;
       submit.disabled = false;
       showError(formError, readable(e, tz), ACTION_ERRORS);
-      if (e.code === 'slot_taken' || e.code === 'conflict') {
+      if (e.code === ERROR_CODES.SLOT_TAKEN || e.code === ERROR_CODES.CONFLICT) {
         try {
           await loadSlots();
         } catch {

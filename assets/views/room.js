@@ -20,6 +20,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
+import { COMMANDS, ERROR_CODES, EVENTS, ROOM_KINDS, roomName } from '../gen/protocol.js';
 import { t } from '../i18n.js';
 import { chatPanel } from './chat.js';
 import { initials, pageError } from './common.js';
@@ -42,7 +43,7 @@ export function mountRoom(root, ctx, params, arg) {
   }
 
   let meeting = null;
-  let hubRoom = `meet:${meetingId}`;
+  let hubRoom = roomName(ROOM_KINDS.MEET, meetingId);
   let iceServers = [];
   let localStream = null;
   let joined = false;
@@ -168,10 +169,10 @@ export function mountRoom(root, ctx, params, arg) {
     sendChain = sendChain.then(async () => {
       for (let attempt = 0; attempt < 6 && !disposed && !left; attempt += 1) {
         try {
-          await hub.request('meeting_signal', { meeting_id: meetingId, to, data });
+          await hub.request(COMMANDS.MEETING_SIGNAL, { meeting_id: meetingId, to, data });
           return;
         } catch (error) {
-          if (error.code !== 'rate_limited') {
+          if (error.code !== ERROR_CODES.RATE_LIMITED) {
             console.warn('meeting_signal failed', error);
             return;
           }
@@ -396,7 +397,7 @@ export function mountRoom(root, ctx, params, arg) {
   async function refuse(error) {
     failed = error;
     let conflictKey = 'room.notOpen';
-    if (error.code === 'conflict') {
+    if (error.code === ERROR_CODES.CONFLICT) {
       // Say why: not confirmed, on site, or outside the window (the meeting tells which).
       try {
         meeting = await api.meeting(meetingId);
@@ -409,7 +410,7 @@ export function mountRoom(root, ctx, params, arg) {
       if (disposed) return;
     }
     refusalBox.hidden = false;
-    showError(refusal, error, { forbidden: 'room.forbidden', conflict: conflictKey, not_found: 'room.notFound' });
+    showError(refusal, error, { [ERROR_CODES.FORBIDDEN]: 'room.forbidden', [ERROR_CODES.CONFLICT]: conflictKey, [ERROR_CODES.NOT_FOUND]: 'room.notFound' });
     controls.hidden = true;
     updateState();
   }
@@ -427,7 +428,7 @@ export function mountRoom(root, ctx, params, arg) {
     if (disposed || left) return;
     let data;
     try {
-      data = await hub.request('meeting_join', { meeting_id: meetingId });
+      data = await hub.request(COMMANDS.MEETING_JOIN, { meeting_id: meetingId });
     } catch (error) {
       if (disposed || left) return;
       if (TRANSIENT.has(error.code)) {
@@ -438,7 +439,7 @@ export function mountRoom(root, ctx, params, arg) {
       return;
     }
     if (disposed || left) {
-      hub.request('meeting_leave', { meeting_id: meetingId }).catch(() => {});
+      hub.request(COMMANDS.MEETING_LEAVE, { meeting_id: meetingId }).catch(() => {});
       return;
     }
     const rejoin = joined;
@@ -500,7 +501,7 @@ export function mountRoom(root, ctx, params, arg) {
     teardown();
     if (joined) {
       try {
-        await hub.request('meeting_leave', { meeting_id: meetingId });
+        await hub.request(COMMANDS.MEETING_LEAVE, { meeting_id: meetingId });
       } catch {
         // Our presence lapses with the connection anyway.
       }
@@ -538,14 +539,14 @@ export function mountRoom(root, ctx, params, arg) {
   const offEvent = hub.on('event', (frame) => {
     if (frame?.room !== hubRoom || disposed || left) return;
     const event = frame.event || {};
-    if (event.kind === 'meeting_signal') {
+    if (event.kind === EVENTS.MEETING_SIGNAL) {
       if (event.to !== me.id || (event.meeting_id !== undefined && event.meeting_id !== meetingId)) return;
       queueSignal(event.from, event.data);
-    } else if (event.kind === 'join') {
+    } else if (event.kind === EVENTS.JOIN) {
       memberJoined(event.member);
-    } else if (event.kind === 'leave') {
+    } else if (event.kind === EVENTS.LEAVE) {
       memberLeft(event.member);
-    } else if (event.kind === 'presence_diff') {
+    } else if (event.kind === EVENTS.PRESENCE_DIFF) {
       // Several changes in one presence window: each connection once, with its latest change.
       for (const member of event.leaves || []) memberLeft(member);
       for (const member of event.joins || []) memberJoined(member);
@@ -589,7 +590,7 @@ export function mountRoom(root, ctx, params, arg) {
     offEvent();
     offWelcome();
     waitWelcome?.();
-    if (joined && !left) hub.request('meeting_leave', { meeting_id: meetingId }).catch(() => {});
+    if (joined && !left) hub.request(COMMANDS.MEETING_LEAVE, { meeting_id: meetingId }).catch(() => {});
     left = true;
     teardown();
     markMediaReady();

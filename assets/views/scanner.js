@@ -10,6 +10,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
+import { ERROR_CODES } from '../gen/protocol.js';
 import { countryName, formatTime, onLangChange, t } from '../i18n.js';
 import { forbiddenPage, initials, pageError, roleBadge } from './common.js';
 import { errorBox, showError } from './forms.js';
@@ -21,7 +22,7 @@ const REPEAT_MS = 5000;
 const FRAME_MS = 150;
 /** Frames are decoded at most this wide (phone cameras give far more than a QR needs). */
 const DECODE_WIDTH = 720;
-const SCAN_ERRORS = { not_found: 'scan.notFound', forbidden: 'scan.forbidden', validation: 'scan.notFound' };
+const SCAN_ERRORS = { [ERROR_CODES.NOT_FOUND]: 'scan.notFound', [ERROR_CODES.FORBIDDEN]: 'scan.forbidden', [ERROR_CODES.VALIDATION]: 'scan.notFound' };
 
 /** This tab's scans, per signed-in person, kept while the app runs (newest first). */
 const sessionScans = new Map();

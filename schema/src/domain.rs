@@ -8,6 +8,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The languages the fair works in (its interface, booth texts, mails, interpreters), as
+/// BCP 47 tags in the fair's order. The first, [`BASE_LANGUAGE`], is the one booth texts are
+/// written in first and the fallback wherever a text is missing.
+pub const LANGUAGES: &[&str] = &[BASE_LANGUAGE, "ko", "zh", "ru", "mn", "ja"];
+
+/// English: the fair's base language (see [`LANGUAGES`]).
+pub const BASE_LANGUAGE: &str = "en";
+
 /// What a person does at the fair. It decides what they may see and do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, ToSchema)]
 #[serde(rename_all = "snake_case")]

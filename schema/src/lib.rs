@@ -8,10 +8,14 @@
 //! They are plain serde types with `JsonSchema` (for `/api/v1/protocol.json`) and `ToSchema`
 //! (for `/api/v1/openapi.json`) derives, and no behaviour beyond small helpers. The SQL
 //! migrations for both engines sit beside this crate in `migrations/`.
+//!
+//! The web client gets its copy of the protocol's names and limits from [`js`], which
+//! generates `assets/gen/protocol.js` from these definitions.
 
 pub mod api;
 pub mod domain;
 pub mod error;
+pub mod js;
 pub mod protocol;
 
 pub use domain::*;

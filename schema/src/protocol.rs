@@ -16,21 +16,142 @@ use serde::{Deserialize, Serialize};
 /// The protocol version announced in [`ServerFrame::Welcome`]. Bumped on breaking changes only.
 pub const PROTOCOL_VERSION: u32 = 1;
 
+/// A named constant and its doc comment, for the generated browser module
+/// (`assets/gen/protocol.js`, see [`crate::js`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed<T: 'static> {
+    pub name: &'static str,
+    pub value: T,
+    pub doc: &'static str,
+}
+
+/// Declares integer constants and, beside them, `ALL`: every one of them by name, value and
+/// doc. A constant cannot be added without being listed, so the browser module sees it.
+macro_rules! listed_ints {
+    ($( $(#[doc = $doc:literal])* $name:ident: $ty:ty = $value:expr; )*) => {
+        $( $(#[doc = $doc])* pub const $name: $ty = $value; )*
+        /// Every constant of this module, in order (for the browser module).
+        pub const ALL: &[$crate::protocol::Listed<i64>] = &[$(
+            $crate::protocol::Listed { name: stringify!($name), value: $name as i64, doc: concat!($($doc, "\n",)*) },
+        )*];
+    };
+}
+
+/// As [`listed_ints`], for string constants.
+macro_rules! listed_strs {
+    ($( $(#[doc = $doc:literal])* $name:ident = $value:expr; )*) => {
+        $( $(#[doc = $doc])* pub const $name: &str = $value; )*
+        /// Every constant of this module, in order (for the browser module).
+        pub const ALL: &[$crate::protocol::Listed<&str>] = &[$(
+            $crate::protocol::Listed { name: stringify!($name), value: $name, doc: concat!($($doc, "\n",)*) },
+        )*];
+    };
+}
+
 /// Close codes the server uses, beside the standard 1000 (normal), 1001 (going away),
 /// 1009 (message too big) and 1012 (service restart).
 pub mod close_code {
-    /// The session token expired or was revoked while connected; sign in again.
-    pub const UNAUTHORIZED: u16 = 4001;
-    /// The connection did not answer heartbeats in time.
-    pub const HEARTBEAT_TIMEOUT: u16 = 4002;
-    /// The connection's outbound queue overflowed: it could not keep up.
-    pub const SLOW_CONSUMER: u16 = 4008;
-    /// The connection kept flooding past the command rate limit.
-    pub const FLOODING: u16 = 4029;
-    /// The server is shutting down; reconnect (to another node).
-    pub const SERVICE_RESTART: u16 = 1012;
-    /// A frame exceeded the transport's hard size limit.
-    pub const MESSAGE_TOO_BIG: u16 = 1009;
+    listed_ints! {
+        /// The session token expired or was revoked while connected; sign in again.
+        UNAUTHORIZED: u16 = 4001;
+        /// The connection did not answer heartbeats in time.
+        HEARTBEAT_TIMEOUT: u16 = 4002;
+        /// The connection's outbound queue overflowed: it could not keep up.
+        SLOW_CONSUMER: u16 = 4008;
+        /// The connection kept flooding past the command rate limit.
+        FLOODING: u16 = 4029;
+        /// The server is shutting down; reconnect (to another node).
+        SERVICE_RESTART: u16 = 1012;
+        /// A frame exceeded the transport's hard size limit.
+        MESSAGE_TOO_BIG: u16 = 1009;
+    }
+}
+
+/// Fixed limits of the protocol that a client may check before sending. (The per-connection
+/// ones, heartbeat, frame size and rate, come in [`ServerFrame::Welcome`].)
+pub mod limits {
+    listed_ints! {
+        /// The longest room name accepted.
+        MAX_ROOM_LEN: usize = 128;
+        /// The most characters (Unicode scalar values) in one chat message's `body`.
+        MAX_MESSAGE_CHARS: usize = 2000;
+        /// At most one `chat_typing` a connection sends is passed on in this many milliseconds.
+        TYPING_EVERY_MS: u64 = 2000;
+        /// The largest `meeting_signal` `data`, in bytes of JSON.
+        MAX_SIGNAL_BYTES: usize = 16 * 1024;
+        /// A meeting's video room opens this many milliseconds before its start.
+        MEETING_ROOM_OPENS_MS: i64 = 10 * 60 * 1000;
+    }
+}
+
+/// Room names: a few fixed ones, and `{kind}:{id}` with an integer id written the one
+/// canonical way (`booth:7`; never `booth:07` or `booth:+7`), at most
+/// [`limits::MAX_ROOM_LEN`] bytes. Who may enter which is the server's business (`rooms.rs`).
+pub mod room {
+    /// The fixed room names.
+    pub mod named {
+        listed_strs! {
+            /// Everyone signed in: booths' live state.
+            LOBBY = "lobby";
+            /// Everyone signed in.
+            FAIR = "fair";
+            /// Organizers only.
+            ORGANIZERS = "organizers";
+            /// Organizers only: the live figures every few seconds.
+            DASHBOARD = "dashboard";
+        }
+    }
+
+    /// The kinds of `{kind}:{id}` rooms.
+    pub mod kind {
+        listed_strs! {
+            /// `hall:{id}`: everyone, if the hall exists.
+            HALL = "hall";
+            /// `booth:{company_id}`: everyone, if the company exists.
+            BOOTH = "booth";
+            /// `user:{id}`: that user only (their personal notifications).
+            USER = "user";
+            /// `duty:{company_id}`: never directly; staff enter it with `set_duty`.
+            DUTY = "duty";
+            /// `chat:{room_id}`: never directly; `chat_join` checks who may read.
+            CHAT = "chat";
+            /// `meet:{meeting_id}`: never directly; `meeting_join` checks participants.
+            MEET = "meet";
+        }
+    }
+
+    /// A room name taken apart.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum RoomName<'a> {
+        /// One of [`named`].
+        Named(&'a str),
+        /// `{kind}:{id}`, the kind one of [`kind`].
+        Kind { kind: &'a str, id: i64 },
+    }
+
+    /// The room name for a kind and an id: `name(kind::BOOTH, 7)` is `booth:7`.
+    pub fn name(kind: &str, id: i64) -> String {
+        format!("{kind}:{id}")
+    }
+
+    /// Takes a room name apart, or `None` when it breaks the rules above. One name per room:
+    /// `booth:01`, `booth:+1` and `booth:1` would otherwise be three rooms for one booth.
+    pub fn parse(room: &str) -> Option<RoomName<'_>> {
+        if room.is_empty() || room.len() > super::limits::MAX_ROOM_LEN {
+            return None;
+        }
+        match room.split_once(':') {
+            None => named::ALL
+                .iter()
+                .any(|n| n.value == room)
+                .then_some(RoomName::Named(room)),
+            Some((prefix, digits)) => {
+                let id: i64 = digits.parse().ok()?;
+                let known = kind::ALL.iter().any(|k| k.value == prefix);
+                (known && id.to_string() == digits).then_some(RoomName::Kind { kind: prefix, id })
+            }
+        }
+    }
 }
 
 /// A frame from client to server: an optional request id and one command.
@@ -534,6 +655,42 @@ mod tests {
             let json = serde_json::to_value(&cmd).unwrap();
             assert_eq!(json["type"], cmd.type_name());
         }
+    }
+
+    #[test]
+    fn room_names_parse_as_the_shared_cases_say() {
+        // The same cases check the browser's parseRoom (tests/browser/protocol-module.test.mjs).
+        let cases: serde_json::Value =
+            serde_json::from_str(include_str!("../data/room-names.json")).unwrap();
+        let cases = cases["cases"].as_array().unwrap();
+        assert!(cases.len() > 20);
+        for case in cases {
+            let name = case["room"].as_str().unwrap();
+            let want = &case["parsed"];
+            let got = match room::parse(name) {
+                None => serde_json::Value::Null,
+                Some(room::RoomName::Named(n)) => serde_json::json!({ "name": n }),
+                Some(room::RoomName::Kind { kind, id }) => {
+                    serde_json::json!({ "kind": kind, "id": id.to_string() })
+                }
+            };
+            assert_eq!(&got, want, "room {name:?}");
+        }
+        let long = format!("booth:{}", "1".repeat(limits::MAX_ROOM_LEN));
+        assert_eq!(room::parse(&long), None);
+        assert_eq!(room::name(room::kind::BOOTH, 7), "booth:7");
+    }
+
+    #[test]
+    fn listed_constants_keep_their_docs() {
+        assert_eq!(close_code::ALL.len(), 6);
+        assert_eq!(close_code::ALL[0].name, "UNAUTHORIZED");
+        assert_eq!(close_code::ALL[0].value, 4001);
+        assert!(close_code::ALL[0].doc.contains("sign in again"));
+        assert!(limits::ALL
+            .iter()
+            .any(|l| l.name == "MAX_ROOM_LEN" && l.value == 128));
+        assert_eq!(room::named::ALL[0].value, "lobby");
     }
 
     #[test]

@@ -14,57 +14,50 @@
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::AppState;
+use expo_schema::protocol::room::{self, kind, named, RoomName};
 use expo_schema::{ErrorBody, ErrorCode, Role};
 
-/// The longest room name accepted.
-pub const MAX_ROOM_LEN: usize = 128;
-
-/// Whether the caller may subscribe to (or list) a room.
+/// Whether the caller may subscribe to (or list) a room. The names themselves follow
+/// [`room::parse`] (one name per room: `booth:01`, `booth:+1` and `booth:1` would otherwise be
+/// three rooms for one booth, with parallel visits and split presence).
 pub async fn authorize(state: &AppState, caller: &Caller, room: &str) -> Result<(), ErrorBody> {
     let unknown = || ErrorBody::new(ErrorCode::UnknownRoom, format!("no room named {room:?}"));
-    if room.is_empty() || room.len() > MAX_ROOM_LEN {
-        return Err(unknown());
-    }
-    match room.split_once(':') {
-        None => match room {
-            "lobby" | "fair" => Ok(()),
-            "organizers" | "dashboard" if caller.user.role == Role::Organizer => Ok(()),
-            "organizers" | "dashboard" => Err(ErrorBody::new(
-                ErrorCode::Forbidden,
-                "only organizers enter this room",
-            )),
-            _ => Err(unknown()),
-        },
-        Some((kind, id)) => {
-            let id: i64 = id.parse().map_err(|_| unknown())?;
-            // One name per room: `booth:01`, `booth:+1` and `booth:1` would otherwise be
-            // three rooms for one booth (parallel visits, split presence).
-            if id.to_string() != room[kind.len() + 1..] {
-                return Err(unknown());
-            }
-            let table = match kind {
-                "hall" => "halls",
-                "booth" => "companies",
-                "user" if id == caller.user.id => return Ok(()),
-                "chat" => {
+    match room::parse(room).ok_or_else(unknown)? {
+        RoomName::Named(named::LOBBY | named::FAIR) => Ok(()),
+        RoomName::Named(named::ORGANIZERS | named::DASHBOARD)
+            if caller.user.role == Role::Organizer =>
+        {
+            Ok(())
+        }
+        RoomName::Named(named::ORGANIZERS | named::DASHBOARD) => Err(ErrorBody::new(
+            ErrorCode::Forbidden,
+            "only organizers enter this room",
+        )),
+        RoomName::Named(_) => Err(unknown()),
+        RoomName::Kind { kind: prefix, id } => {
+            let table = match prefix {
+                kind::HALL => "halls",
+                kind::BOOTH => "companies",
+                kind::USER if id == caller.user.id => return Ok(()),
+                kind::CHAT => {
                     return Err(ErrorBody::new(
                         ErrorCode::Forbidden,
                         "enter chat rooms with chat_join",
                     ))
                 }
-                "duty" => {
+                kind::DUTY => {
                     return Err(ErrorBody::new(
                         ErrorCode::Forbidden,
                         "staff go on duty with set_duty",
                     ))
                 }
-                "meet" => {
+                kind::MEET => {
                     return Err(ErrorBody::new(
                         ErrorCode::Forbidden,
                         "enter meeting rooms with meeting_join",
                     ))
                 }
-                "user" => {
+                kind::USER => {
                     return Err(ErrorBody::new(
                         ErrorCode::Forbidden,
                         "a personal room is for its owner only",

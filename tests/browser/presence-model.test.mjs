@@ -1,6 +1,6 @@
 // presence-model.test.mjs — the presence model (assets/presence.js) without a browser: a
 // snapshot that is a sample of a crowded room, then join, leave and presence_diff events
-// (a window's changes, each connection once).
+// (a window's changes, each connection once), and presence_count (a crowded room, counted).
 //
 //   node tests/browser/presence-model.test.mjs
 
@@ -38,4 +38,21 @@ test('a sample of a crowded room counts the unlisted and takes their leaves off 
   p.reset([member('n-1', 1)], 1);
   assert.equal(p.count, 1);
   assert.equal(p.partial, false);
+});
+
+test('a crowded room counted, not named: the total is news, a counted leave marks the sample stale', () => {
+  const p = new Presence();
+  p.reset([member('n-1', 1), member('n-2', 2)], 300);
+  assert.equal(p.count, 300);
+  assert.equal(p.stale, false);
+  assert.ok(p.apply({ kind: 'presence_count', total: 420, joined: 120, left: 0 }));
+  assert.equal(p.count, 420, 'two listed users and 418 more');
+  assert.equal(p.users().length, 2, 'nobody is named by a count');
+  assert.equal(p.stale, false, 'only joins: the sample still holds');
+  assert.ok(p.apply({ kind: 'presence_count', total: 400, joined: 0, left: 20 }));
+  assert.equal(p.count, 400);
+  assert.equal(p.stale, true, 'some left unnamed: the listed ones may be gone');
+  p.reset([member('n-3', 3)], 400);
+  assert.equal(p.stale, false, 'a fresh sample');
+  assert.equal(p.count, 400);
 });

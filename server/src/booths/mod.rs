@@ -34,8 +34,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// Languages booth texts may be given in.
-pub const LANGUAGES: &[&str] = &["en", "ko", "zh", "ru", "mn", "ja"];
+/// Languages booth texts may be given in: the fair's.
+pub const LANGUAGES: &[&str] = expo_schema::LANGUAGES;
 
 pub fn router() -> Router<AppState> {
     Router::new()

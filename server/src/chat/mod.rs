@@ -29,9 +29,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The longest message, in characters.
-pub const MAX_MESSAGE_CHARS: usize = 2000;
+pub const MAX_MESSAGE_CHARS: usize = expo_schema::protocol::limits::MAX_MESSAGE_CHARS;
 /// Typing notices passed on per connection and room.
-const TYPING_EVERY: Duration = Duration::from_secs(2);
+const TYPING_EVERY: Duration =
+    Duration::from_millis(expo_schema::protocol::limits::TYPING_EVERY_MS);
 /// Messages returned by one `chat_join` at most.
 const JOIN_PAGE: i64 = 500;
 

@@ -32,7 +32,7 @@ use std::collections::HashMap;
 pub const ACTIVE: &str = "('requested', 'confirmed')";
 
 /// The video room opens this long before the start.
-pub const ROOM_OPENS_MS: i64 = 10 * 60 * 1000;
+pub const ROOM_OPENS_MS: i64 = expo_schema::protocol::limits::MEETING_ROOM_OPENS_MS;
 
 pub(crate) const MEETING_FIELDS: &str = "m.id, m.company_id, m.buyer_id, m.staff_id, \
      m.interpreter_id, m.slot_id, m.seat, m.starts_ms, m.ends_ms, m.mode, m.state, m.message, \

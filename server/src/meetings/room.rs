@@ -17,7 +17,7 @@ use expo_schema::{ErrorCode, Meeting, MeetingMode, MeetingState, UserSummary};
 use hmac::{KeyInit, Mac};
 
 /// The largest signalling payload relayed (an SDP with many candidates fits easily).
-pub const MAX_SIGNAL_BYTES: usize = 16 * 1024;
+pub const MAX_SIGNAL_BYTES: usize = expo_schema::protocol::limits::MAX_SIGNAL_BYTES;
 
 pub fn room_name(meeting_id: i64) -> String {
     format!("meet:{meeting_id}")

@@ -307,7 +307,7 @@ pub struct MeetingRequest {
     pub buyer_id: Option<i64>,
 }
 
-const LANGUAGES: &[&str] = &["en", "ko", "zh", "ru", "mn", "ja"];
+const LANGUAGES: &[&str] = expo_schema::LANGUAGES;
 
 /// A buyer asks a company for a meeting in one of its slots, or company staff ask a buyer.
 /// The slot is held for both sides until the request expires; a taken slot answers

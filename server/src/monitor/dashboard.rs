@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-pub const DASHBOARD_ROOM: &str = "dashboard";
+pub const DASHBOARD_ROOM: &str = expo_schema::protocol::room::named::DASHBOARD;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/dashboard", get(now))
