@@ -737,10 +737,9 @@ impl RedisPresence {
     /// How many entries the room has (those of dead nodes not yet swept included).
     pub async fn count(&self, room: &str) -> anyhow::Result<usize> {
         let mut conn = self.conn.clone();
-        Ok(conn
-            .hlen(self.room_key(room))
+        conn.hlen(self.room_key(room))
             .await
-            .context("counting presence")?)
+            .context("counting presence")
     }
 
     pub async fn list(&self, room: &str, limit: usize) -> anyhow::Result<PresenceList> {
