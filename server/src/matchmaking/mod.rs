@@ -21,6 +21,12 @@ mod rng;
 mod solve;
 mod state;
 
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_cases;
+#[cfg(test)]
+mod tests_check;
 
 pub use check::{check, Violation};
 pub use greedy::greedy;
