@@ -275,7 +275,7 @@ impl<'a> Problem<'a> {
         let buyer_ix = index(&input.buyers, |b| b.id, Who::Buyer)?;
         let company_ix = index(&input.companies, |c| c.person.id, Who::Company)?;
         let interp_ix = index(&input.interpreters, |i| i.id, Who::Interpreter)?;
-        let pair_ix = index(&input.pairs, |p| p.id, |id| Who::Buyer(id)).map_err(|e| match e {
+        let pair_ix = index(&input.pairs, |p| p.id, Who::Buyer).map_err(|e| match e {
             InputError::DuplicateId {
                 who: Who::Buyer(id),
             } => InputError::DuplicatePair { pair: id },

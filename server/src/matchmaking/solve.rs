@@ -4,8 +4,10 @@
 //! meetings into both sides' business hours and break up back-to-back runs.
 //!
 //! Objective, in this order: weighted placements, meetings in both sides' business hours,
-//! fewest back-to-back neighbours. Every limit is a count of steps, never a clock, so the
-//! same input gives the same schedule.
+//! fewest back-to-back neighbours. Every limit is a count of steps (ejections tried, per
+//! pair and per run), never a clock, so the same input gives the same schedule on any
+//! machine; the run's budgets grow with the number of pairs up to a ceiling, which bounds
+//! the time an overbooked fair takes.
 
 use super::explain::explain;
 use super::finish::{finish, place_fixed};
@@ -14,12 +16,28 @@ use super::problem::{Cand, Problem};
 use super::rng::tie;
 use super::state::{Assign, State};
 
-/// Steps one left-out pair's repair may take (each an ejection tried).
+/// Steps (ejections tried) and depth (levels of meetings moved) of one left-out pair's
+/// repair: a shallow round for every pair, then a deep one for those still out, within a
+/// total for the run.
 const REPAIR_STEPS: u32 = 4_000;
-/// Depth of an ejection chain (meetings moved for one insertion).
 const REPAIR_DEPTH: u32 = 3;
+const DEEP_STEPS: u32 = 30_000;
+const DEEP_DEPTH: u32 = 6;
+/// Ejections tried in the whole run, for placing pairs and for business hours: so many per
+/// pair of the input, within a floor and a ceiling. They bound the time a fair that cannot
+/// be fully placed takes.
+const PLACE_WORK: (u64, u64, u64) = (20, 5_000, 100_000);
+const BUSINESS_WORK: (u64, u64, u64) = (25, 5_000, 100_000);
+
+fn budget((per_pair, floor, ceiling): (u64, u64, u64), pairs: usize) -> u64 {
+    (per_pair * pairs as u64).clamp(floor, ceiling)
+}
+
 /// Passes of the improvement moves.
 const IMPROVE_PASSES: u32 = 3;
+/// Steps and depth of a chain that brings one meeting into business hours.
+const IMPROVE_STEPS: u32 = 400;
+const IMPROVE_DEPTH: u32 = 2;
 /// Candidate ejections looked at per slot in a chain.
 const BLOCKERS_PER_SLOT: usize = 6;
 
@@ -35,19 +53,27 @@ pub fn solve_problem(prob: &Problem) -> Schedule {
     let mut solver = Solver {
         st,
         seed: prob.input.fair.seed,
-        scratch: Vec::new(),
+        log: Vec::new(),
+        work: budget(PLACE_WORK, prob.pairs.len()),
     };
+    // Construction: each pair at its best free place, hardest first.
     let order = solver.order();
     for &p in &order {
         solver.insert_direct(p);
     }
+    // Repair: the pairs left out, by ejection chains.
     solver.repair(&order);
+    // Improvement: business hours, then spread; on its own budget.
+    let n = prob.pairs.len();
+    let mut place_work = std::mem::replace(&mut solver.work, budget(BUSINESS_WORK, n));
     for _ in 0..IMPROVE_PASSES {
         let moved = solver.improve_business(&order) + solver.improve_spread(&order);
         if moved == 0 {
             break;
         }
     }
+    // What the moves freed may take a pair still out.
+    std::mem::swap(&mut solver.work, &mut place_work);
     solver.repair(&order);
     let st = solver.st;
     let unplaced = order_unplaced(&st);
@@ -64,13 +90,58 @@ fn order_unplaced(st: &State) -> Vec<super::model::Unplaced> {
         .collect()
 }
 
+/// What an ejection chain is for: placing a pair (the meetings moved may leave business
+/// hours), or bringing one into business hours (those moved must stay in them).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Goal {
+    Place,
+    Business,
+}
+
+/// A change to the schedule, to undo a chain that failed.
+enum Op {
+    Placed(u32),
+    Unplaced(u32, Assign),
+}
+
 struct Solver<'p> {
     st: State<'p>,
     seed: u64,
-    scratch: Vec<u32>,
+    /// Changes since the current top-level step began.
+    log: Vec<Op>,
+    /// Ejections the current phase may still try.
+    work: u64,
 }
 
 impl<'p> Solver<'p> {
+    fn place(&mut self, p: u32, a: Assign) {
+        self.st.place(p, a);
+        self.log.push(Op::Placed(p));
+    }
+
+    fn unplace(&mut self, p: u32) -> Assign {
+        let a = self.st.unplace(p);
+        self.log.push(Op::Unplaced(p, a));
+        a
+    }
+
+    /// Undo every change after `mark`.
+    fn undo(&mut self, mark: usize) {
+        while self.log.len() > mark {
+            match self.log.pop() {
+                Some(Op::Placed(p)) => {
+                    self.st.unplace(p);
+                }
+                Some(Op::Unplaced(p, a)) => self.st.place(p, a),
+                None => break,
+            }
+        }
+    }
+
+    fn business(&self, p: u32, a: &Assign) -> bool {
+        is_business(&self.st.prob.pairs[p as usize].cands, a)
+    }
+
     fn tie(&self, p: u32, s: u32) -> u64 {
         tie(
             self.seed,
@@ -166,140 +237,223 @@ impl<'p> Solver<'p> {
         }
     }
 
-    /// Insert every left-out pair by ejection chains; then, for a heavier pair, accept
-    /// dropping one lighter meeting.
+    /// Insert every left-out pair by ejection chains, shallow then deep; failing that, let a
+    /// heavier pair take the place of lighter ones.
     fn repair(&mut self, order: &[u32]) {
         for &p in order {
-            if self.st.placed(p) {
-                continue;
+            if !self.st.placed(p) {
+                let mut steps = REPAIR_STEPS;
+                self.chain(
+                    p,
+                    false,
+                    Goal::Place,
+                    REPAIR_DEPTH,
+                    &mut vec![p],
+                    &mut steps,
+                );
+                self.log.clear();
             }
-            let mut steps = REPAIR_STEPS;
-            let mut path = vec![p];
-            if !self.chain(p, REPAIR_DEPTH, &mut path, &mut steps) {
+        }
+        for &p in order {
+            if !self.st.placed(p) {
+                let mut steps = DEEP_STEPS;
+                self.chain(p, false, Goal::Place, DEEP_DEPTH, &mut vec![p], &mut steps);
+                self.log.clear();
+            }
+        }
+        for &p in order {
+            if !self.st.placed(p) {
                 self.trade(p);
+                self.log.clear();
             }
         }
     }
 
-    /// Place `p`, moving at most `depth` meetings in a chain. Undoes itself on failure.
-    fn chain(&mut self, p: u32, depth: u32, path: &mut Vec<u32>, steps: &mut u32) -> bool {
-        if self.insert_direct(p) {
+    /// Place `p` (in both sides' business hours if `business`), ejecting the meetings in the
+    /// way and placing them again the same way, at most `depth` levels deep. Leaves the
+    /// schedule as it was when it fails.
+    fn chain(
+        &mut self,
+        p: u32,
+        business: bool,
+        goal: Goal,
+        depth: u32,
+        path: &mut Vec<u32>,
+        steps: &mut u32,
+    ) -> bool {
+        if let Some(a) = self.best(p, |c| c.business || !business) {
+            self.place(p, a);
             return true;
         }
-        if depth == 0 {
+        if depth == 0 || *steps == 0 || self.work == 0 {
             return false;
         }
         let prob = self.st.prob;
-        let mut cands: Vec<Cand> = prob.pairs[p as usize].cands.clone();
+        let mut cands: Vec<Cand> = prob.pairs[p as usize]
+            .cands
+            .iter()
+            .filter(|c| c.business || !business)
+            .copied()
+            .collect();
         cands.sort_by_key(|c| (!c.business, self.tie(p, c.slot)));
-        let mut blockers = std::mem::take(&mut self.scratch);
+        let mut sets = Vec::new();
         for c in &cands {
             if *steps == 0 {
                 break;
             }
-            self.st.blockers(p, c.slot, c.mode, &mut blockers);
-            blockers.retain(|q| !path.contains(q));
-            // Most movable first: more candidate slots.
-            blockers.sort_by_key(|&q| {
-                (
-                    std::cmp::Reverse(prob.pairs[q as usize].cands.len()),
-                    self.tie(q, c.slot),
-                )
-            });
-            blockers.truncate(BLOCKERS_PER_SLOT);
-            let list = blockers.clone();
-            for q in list {
-                if *steps == 0 {
+            if !self.st.blockers(p, c.slot, c.mode, &mut sets) {
+                continue;
+            }
+            for combo in self.combos(&mut sets, path) {
+                if *steps == 0 || self.work == 0 {
                     break;
                 }
                 *steps -= 1;
-                let old = self.st.unplace(q);
+                self.work -= 1;
+                let mark = self.log.len();
+                let ejected: Vec<(u32, bool)> = combo
+                    .iter()
+                    .map(|&q| {
+                        let a = self.unplace(q);
+                        (q, goal == Goal::Business && self.business(q, &a))
+                    })
+                    .collect();
                 if let Some(a) = self.st.feasible(p, c.slot, c.mode) {
-                    self.st.place(p, a);
-                    path.push(q);
-                    if self.chain(q, depth - 1, path, steps) {
-                        self.scratch = blockers;
+                    self.place(p, a);
+                    let len = path.len();
+                    path.extend(&combo);
+                    let done = ejected
+                        .iter()
+                        .all(|&(q, qb)| self.chain(q, qb, goal, depth - 1, path, steps));
+                    path.truncate(len);
+                    if done {
                         return true;
                     }
-                    path.pop();
-                    self.st.unplace(p);
                 }
-                self.st.place(q, old);
+                self.undo(mark);
             }
         }
-        self.scratch = blockers;
         false
     }
 
-    /// A heavier left-out pair takes the place of one lighter meeting, which is then tried
-    /// elsewhere once more.
+    /// Sets of meetings to eject, one from each obstacle's set: the most movable first
+    /// (more candidate slots), smaller sets of meetings first, a bounded number.
+    fn combos(&self, sets: &mut [Vec<u32>], path: &[u32]) -> Vec<Vec<u32>> {
+        let prob = self.st.prob;
+        let per = match sets.len() {
+            1 => BLOCKERS_PER_SLOT,
+            2 => 3,
+            _ => 2,
+        };
+        for set in sets.iter_mut() {
+            set.retain(|q| !path.contains(q));
+            set.sort_by_key(|&q| {
+                (
+                    std::cmp::Reverse(prob.pairs[q as usize].cands.len()),
+                    self.tie(q, 1),
+                )
+            });
+            set.truncate(per);
+        }
+        let mut out: Vec<Vec<u32>> = vec![Vec::new()];
+        for set in sets.iter() {
+            let mut next = Vec::new();
+            for combo in &out {
+                for &q in set {
+                    let mut c = combo.clone();
+                    if !c.contains(&q) {
+                        c.push(q);
+                    }
+                    next.push(c);
+                }
+            }
+            out = next;
+        }
+        for c in &mut out {
+            c.sort_unstable();
+        }
+        out.sort_by_key(|c| c.len());
+        out.dedup();
+        out.retain(|c| !c.is_empty());
+        out
+    }
+
+    /// A heavier left-out pair takes the place of lighter meetings (less weight in all),
+    /// which are then tried elsewhere.
     fn trade(&mut self, p: u32) -> bool {
+        if self.work == 0 {
+            return false;
+        }
         let prob = self.st.prob;
         let w = prob.pairs[p as usize].weight;
-        let mut blockers = Vec::new();
+        let mut sets = Vec::new();
         for c in prob.pairs[p as usize].cands.iter() {
-            self.st.blockers(p, c.slot, c.mode, &mut blockers);
-            for &q in &blockers {
-                if prob.pairs[q as usize].weight >= w {
+            if !self.st.blockers(p, c.slot, c.mode, &mut sets) {
+                continue;
+            }
+            for combo in self.combos(&mut sets, &[p]) {
+                let lighter: u32 = combo.iter().map(|&q| prob.pairs[q as usize].weight).sum();
+                if lighter >= w {
                     continue;
                 }
-                let old = self.st.unplace(q);
+                if self.work == 0 {
+                    return false;
+                }
+                self.work -= 1;
+                let mark = self.log.len();
+                for &q in &combo {
+                    self.unplace(q);
+                }
                 if let Some(a) = self.st.feasible(p, c.slot, c.mode) {
-                    self.st.place(p, a);
-                    let mut steps = REPAIR_STEPS / 4;
-                    let mut path = vec![p, q];
-                    self.chain(q, REPAIR_DEPTH - 1, &mut path, &mut steps);
+                    self.place(p, a);
+                    for &q in &combo {
+                        let mut steps = REPAIR_STEPS / 4;
+                        let mut path = vec![p, q];
+                        self.chain(
+                            q,
+                            false,
+                            Goal::Place,
+                            REPAIR_DEPTH - 1,
+                            &mut path,
+                            &mut steps,
+                        );
+                    }
                     return true;
                 }
-                self.st.place(q, old);
+                self.undo(mark);
             }
         }
         false
     }
 
-    /// Move meetings outside someone's business hours into both sides' hours: directly, or
-    /// by moving one meeting in the way to a slot no worse for it.
+    /// Move meetings outside someone's business hours into both sides' hours, moving the
+    /// meetings in the way to places no worse for them.
     fn improve_business(&mut self, order: &[u32]) -> u32 {
-        let prob = self.st.prob;
         let mut moved = 0;
-        let mut blockers = Vec::new();
         for &p in order {
             let Some(old) = self.st.at[p as usize] else {
                 continue;
             };
-            let info = &prob.pairs[p as usize];
-            if is_business(info.cands.as_slice(), &old) {
+            if self.business(p, &old) || self.st.prob.pairs[p as usize].fixed.is_some() {
                 continue;
             }
-            self.st.unplace(p);
-            if let Some(a) = self.best(p, |c| c.business) {
-                self.st.place(p, a);
-                moved += 1;
-                continue;
-            }
-            let mut done = false;
-            'cands: for c in info.cands.iter().filter(|c| c.business) {
-                self.st.blockers(p, c.slot, c.mode, &mut blockers);
-                for &q in &blockers {
-                    let q_old = self.st.unplace(q);
-                    let q_business = is_business(&prob.pairs[q as usize].cands, &q_old);
-                    if let Some(a) = self.st.feasible(p, c.slot, c.mode) {
-                        self.st.place(p, a);
-                        if let Some(b) = self.best(q, |k| k.business || !q_business) {
-                            self.st.place(q, b);
-                            done = true;
-                            break 'cands;
-                        }
-                        self.st.unplace(p);
-                    }
-                    self.st.place(q, q_old);
-                }
-            }
-            if done {
+            let mark = self.log.len();
+            self.unplace(p);
+            let mut steps = IMPROVE_STEPS;
+            let mut path = vec![p];
+            if self.chain(
+                p,
+                true,
+                Goal::Business,
+                IMPROVE_DEPTH,
+                &mut path,
+                &mut steps,
+            ) {
                 moved += 1;
             } else {
-                self.st.place(p, old);
+                self.undo(mark);
             }
+            self.log.clear();
         }
         moved
     }

@@ -247,9 +247,9 @@ impl<'p> State<'p> {
             resource_full: self.resource_used(s, mode) >= self.prob.resource_count(s, mode),
             ..Obstacles::default()
         };
-        o.run_limit = !o.buyer_busy
-            && !o.company_full
-            && !(self.buyer_run_ok(b, s) && self.company_window_ok(c, s));
+        // A run counts only where the slot itself is free for both sides.
+        let free = !o.buyer_busy && !o.company_full;
+        o.run_limit = free && !(self.buyer_run_ok(b, s) && self.company_window_ok(c, s));
         if info.needs_interpreter && self.pick_interp(p, s, mode).is_none() {
             o.interpreters_busy = true;
         }
@@ -284,31 +284,30 @@ impl<'p> State<'p> {
         adj
     }
 
-    /// Placed meetings whose removal alone could let `p` into `s`/`mode`, when more than
-    /// nothing blocks it. Fixed meetings are never candidates.
-    pub fn blockers(&self, p: u32, s: u32, mode: Mode, out: &mut Vec<u32>) {
-        out.clear();
+    /// For each obstacle keeping `p` out of `s`/`mode`, the placed meetings whose removal
+    /// would clear it (fixed meetings never count). Ejecting one meeting of every set may
+    /// let `p` in; an empty set means nothing can (false then, and when nothing blocks).
+    pub fn blockers(&self, p: u32, s: u32, mode: Mode, sets: &mut Vec<Vec<u32>>) -> bool {
+        sets.clear();
         let info = &self.prob.pairs[p as usize];
         let (Some(b), Some(c)) = (info.buyer, info.company) else {
-            return;
+            return false;
         };
         let o = self.obstacles(p, s, mode);
         if !o.any() {
-            return;
+            return false;
         }
-        // Meetings that could clear each obstacle; one ejection must clear them all.
-        let mut sets: Vec<Vec<u32>> = Vec::new();
+        let slot = &self.prob.slots[s as usize];
+        let r = self.prob.max_run;
+        let (lo, hi) = (
+            slot.block_start.max(s.saturating_sub(r)),
+            slot.block_end.min(s + r + 1),
+        );
         if o.buyer_busy {
             sets.push(self.buyer_at(b, s).into_iter().collect());
         }
         if o.company_full {
-            sets.push(
-                self.comp_pairs[c as usize]
-                    .iter()
-                    .copied()
-                    .filter(|&q| self.at[q as usize].is_some_and(|a| a.slot == s))
-                    .collect(),
-            );
+            sets.push(self.company_at(c, s, s + 1));
         }
         if o.resource_full {
             sets.push(
@@ -320,38 +319,40 @@ impl<'p> State<'p> {
             );
         }
         if o.interpreters_busy {
-            sets.push(
-                info.interpreters
-                    .iter()
-                    .filter(|&&(i, _)| self.prob.interp_can(i, s, mode))
-                    .filter_map(|&(i, _)| self.interp_at(i, s))
-                    .collect(),
-            );
+            // The meeting of each interpreter who could come, or its neighbours when it is
+            // only a run that stops it.
+            let mut set = Vec::new();
+            for &(i, _) in &info.interpreters {
+                if !self.prob.interp_can(i, s, mode) {
+                    continue;
+                }
+                match self.interp_at(i, s) {
+                    Some(q) => set.push(q),
+                    None => set.extend((lo..hi).filter_map(|k| self.interp_at(i, k))),
+                }
+            }
+            sets.push(set);
         }
         if o.run_limit {
-            let slot = &self.prob.slots[s as usize];
-            let r = self.prob.max_run;
-            let lo = slot.block_start.max(s.saturating_sub(r));
-            let hi = slot.block_end.min(s + r + 1);
-            let mut near: Vec<u32> = Vec::new();
-            for k in lo..hi {
-                if let Some(q) = self.buyer_at(b, k) {
-                    near.push(q);
-                }
-            }
-            for &q in &self.comp_pairs[c as usize] {
-                if self.at[q as usize].is_some_and(|a| a.slot >= lo && a.slot < hi) {
-                    near.push(q);
-                }
-            }
+            let mut near: Vec<u32> = (lo..hi).filter_map(|k| self.buyer_at(b, k)).collect();
+            near.extend(self.company_at(c, lo, hi));
             sets.push(near);
         }
-        let mut first = sets.swap_remove(0);
-        first.retain(|q| sets.iter().all(|set| set.contains(q)));
-        first.retain(|&q| self.prob.pairs[q as usize].fixed.is_none() && q != p);
-        first.sort_unstable();
-        first.dedup();
-        out.extend(first);
+        for set in sets.iter_mut() {
+            set.retain(|&q| self.prob.pairs[q as usize].fixed.is_none() && q != p);
+            set.sort_unstable();
+            set.dedup();
+        }
+        sets.iter().all(|set| !set.is_empty())
+    }
+
+    /// Company `c`'s placed meetings in slots `lo..hi`.
+    fn company_at(&self, c: u32, lo: u32, hi: u32) -> Vec<u32> {
+        self.comp_pairs[c as usize]
+            .iter()
+            .copied()
+            .filter(|&q| self.at[q as usize].is_some_and(|a| a.slot >= lo && a.slot < hi))
+            .collect()
     }
 
     /// Is pair `p` currently placed?
