@@ -22,6 +22,8 @@ pub struct FairSpec {
     pub buyers: u32,
     pub companies: u32,
     pub pairs_per_buyer: u32,
+    /// Pairs per buyer added after planting: an overbooked fair, not all placeable.
+    pub extra_pairs_per_buyer: u32,
     pub days: u16,
     pub interpreters: u32,
     /// Share of each participant's unused slots blocked after planting.
@@ -36,6 +38,7 @@ impl FairSpec {
             buyers,
             companies,
             pairs_per_buyer: 3,
+            extra_pairs_per_buyer: 0,
             days,
             interpreters,
             block_share: 0.6,
@@ -208,7 +211,8 @@ pub fn generate(spec: &FairSpec) -> Input {
             .unwrap_or(&COUNTRIES[0]);
         let langs = languages(&mut rng, country.language, country.extra);
         let refs: Vec<&str> = langs.iter().map(String::as_str).collect();
-        let mut b = Participant::new(100_000 + i64::from(k), *rng.pick(country.zones), &refs);
+        let zone = rng.pick(country.zones).to_string();
+        let mut b = Participant::new(100_000 + i64::from(k), &zone, &refs);
         b.onsite_days = Some(if country.travels && rng.chance(0.65) {
             let len = 1 + rng.below(u64::from(spec.days)) as u16;
             let first = rng.below(u64::from(spec.days - len + 1)) as u16;
@@ -225,39 +229,7 @@ pub fn generate(spec: &FairSpec) -> Input {
         }
         buyers.push(b);
     }
-    let mut pairs = Vec::new();
-    for (k, b) in buyers.iter().enumerate() {
-        let mut chosen: Vec<u32> = Vec::new();
-        while chosen.len() < spec.pairs_per_buyer.min(spec.companies) as usize {
-            // Popular companies draw more buyers.
-            let c = (rng.below(u64::from(spec.companies)) * rng.below(u64::from(spec.companies))
-                / u64::from(spec.companies)) as u32;
-            if !chosen.contains(&c) {
-                chosen.push(c);
-            }
-        }
-        let onsite = b.onsite_days.as_ref().is_some_and(|d| !d.is_empty());
-        for c in chosen {
-            let mode = match (onsite, rng.below(10)) {
-                (false, _) => ModeWish::Online,
-                (true, 0..=4) => ModeWish::Either,
-                (true, 5..=7) => ModeWish::Onsite,
-                (true, _) => ModeWish::Online,
-            };
-            pairs.push(Pair {
-                id: (pairs.len() + 1) as i64,
-                buyer: b.id,
-                company: companies[c as usize].person.id,
-                priority: if rng.chance(0.35) {
-                    Priority::MustMeet
-                } else {
-                    Priority::WouldMeet
-                },
-                mode,
-            });
-        }
-        let _ = k;
-    }
+    let pairs = draw_pairs(&mut rng, &buyers, &companies, spec.pairs_per_buyer, 1);
     let interpreters = interpreters(&mut rng, spec, &buyers, &companies, &pairs);
     let mut input = Input {
         fair,
@@ -278,7 +250,62 @@ pub fn generate(spec: &FairSpec) -> Input {
         fixed: Vec::new(),
     };
     plant(&mut input, &mut rng, spec.block_share);
+    if spec.extra_pairs_per_buyer > 0 {
+        let first = input.pairs.iter().map(|p| p.id).max().unwrap_or(0) + 1;
+        let more = draw_pairs(
+            &mut rng,
+            &input.buyers,
+            &input.companies,
+            spec.extra_pairs_per_buyer,
+            first,
+        );
+        input.pairs.extend(more);
+    }
     input
+}
+
+/// `per_buyer` pairs of each buyer with distinct companies (popular ones more often), ids
+/// from `first`.
+fn draw_pairs(
+    rng: &mut Rng,
+    buyers: &[Participant],
+    companies: &[Company],
+    per_buyer: u32,
+    first: i64,
+) -> Vec<Pair> {
+    let n = companies.len() as u64;
+    let mut pairs = Vec::new();
+    for b in buyers {
+        let mut chosen: Vec<u64> = Vec::new();
+        while chosen.len() < (per_buyer as usize).min(companies.len()) {
+            let c = rng.below(n) * rng.below(n) / n;
+            if !chosen.contains(&c) {
+                chosen.push(c);
+            }
+        }
+        let onsite = b.onsite_days.as_ref().is_some_and(|d| !d.is_empty());
+        for c in chosen {
+            let mode = match (onsite, rng.below(10)) {
+                (false, _) => ModeWish::Online,
+                (true, 0..=4) => ModeWish::Either,
+                (true, 5..=7) => ModeWish::Onsite,
+                (true, _) => ModeWish::Online,
+            };
+            let priority = if rng.chance(0.35) {
+                Priority::MustMeet
+            } else {
+                Priority::WouldMeet
+            };
+            pairs.push(Pair {
+                id: first + pairs.len() as i64,
+                buyer: b.id,
+                company: companies[c as usize].person.id,
+                priority,
+                mode,
+            });
+        }
+    }
+    pairs
 }
 
 /// Interpreters in proportion to the pairs that need each foreign language, a fifth of

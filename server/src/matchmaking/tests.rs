@@ -41,6 +41,22 @@ fn generated_fairs_are_placed_and_valid() {
 }
 
 #[test]
+fn overbooked_fairs_stay_valid() {
+    // Two more pairs per buyer than the planted schedule holds: not all can be placed.
+    let mut spec = FairSpec::small().with_seed(4);
+    spec.extra_pairs_per_buyer = 2;
+    spec.block_share = 0.85;
+    let input = generate(&spec);
+    let s = run(&input).unwrap();
+    let g = run_greedy(&input).unwrap();
+    assert_valid(&input, &s.schedule, "scheduler, overbooked");
+    assert_valid(&input, &g.schedule, "greedy, overbooked");
+    assert!(!s.schedule.unplaced.is_empty());
+    assert!(s.quality.weighted_placed >= g.quality.weighted_placed);
+    assert!(s.quality.must_meet_rate >= g.quality.must_meet_rate);
+}
+
+#[test]
 fn scheduler_beats_greedy_on_a_gti_fair() {
     let input = generate(&FairSpec::gti().with_seed(11));
     let s = run(&input).unwrap().quality;
