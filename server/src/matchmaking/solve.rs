@@ -11,15 +11,15 @@
 
 use super::explain::explain;
 use super::finish::{finish, place_fixed};
-use super::model::{Input, InputError, Schedule};
+use super::model::{FixedIssue, Input, InputError, Schedule};
 use super::problem::{Cand, Problem};
-use super::rng::tie;
+use super::rng::{mix, tie};
 use super::state::{Assign, State};
 
 /// Steps (ejections tried) and depth (levels of meetings moved) of one left-out pair's
 /// repair: a shallow round for every pair, then a deep one for those still out, within a
 /// total for the run.
-const REPAIR_STEPS: u32 = 4_000;
+const REPAIR_STEPS: u32 = 300;
 const REPAIR_DEPTH: u32 = 3;
 const DEEP_STEPS: u32 = 30_000;
 const DEEP_DEPTH: u32 = 6;
@@ -38,6 +38,8 @@ const IMPROVE_PASSES: u32 = 3;
 /// Steps and depth of a chain that brings one meeting into business hours.
 const IMPROVE_STEPS: u32 = 400;
 const IMPROVE_DEPTH: u32 = 2;
+/// Extra runs with other tie-breaks when pairs that have places were left out.
+const RESTARTS: u64 = 3;
 /// Candidate ejections looked at per slot in a chain.
 const BLOCKERS_PER_SLOT: usize = 6;
 
@@ -48,11 +50,47 @@ pub fn solve(input: &Input) -> Result<Schedule, InputError> {
 }
 
 pub fn solve_problem(prob: &Problem) -> Schedule {
+    let seed = prob.input.fair.seed;
+    let (mut best, fixed_issues) = attempt(prob, seed);
+    let mut best_score = score(&best);
+    // Pairs that have places but were left out: a fair that cannot hold them all. Other
+    // tie-breaks find other packings; the best is kept (the first of equals).
+    for k in 1..=RESTARTS {
+        let open = (0..prob.pairs.len() as u32)
+            .any(|p| !best.placed(p) && !prob.pairs[p as usize].cands.is_empty());
+        if !open {
+            break;
+        }
+        let (next, _) = attempt(prob, mix(seed ^ mix(k)));
+        let next_score = score(&next);
+        if next_score > best_score {
+            (best, best_score) = (next, next_score);
+        }
+    }
+    let unplaced = order_unplaced(&best);
+    finish(&best, fixed_issues, unplaced)
+}
+
+/// Weighted placements, then meetings in both sides' business hours.
+fn score(st: &State) -> (u64, u64) {
+    let (mut weight, mut business) = (0, 0);
+    for (p, a) in st.at.iter().enumerate() {
+        if let Some(a) = a {
+            let info = &st.prob.pairs[p];
+            weight += u64::from(info.weight);
+            business += u64::from(is_business(&info.cands, a));
+        }
+    }
+    (weight, business)
+}
+
+/// One run of the scheduler with a tie-break seed.
+fn attempt<'p>(prob: &'p Problem<'p>, seed: u64) -> (State<'p>, Vec<FixedIssue>) {
     let mut st = State::new(prob);
     let fixed_issues = place_fixed(&mut st);
     let mut solver = Solver {
         st,
-        seed: prob.input.fair.seed,
+        seed,
         log: Vec::new(),
         work: budget(PLACE_WORK, prob.pairs.len()),
     };
@@ -61,7 +99,7 @@ pub fn solve_problem(prob: &Problem) -> Schedule {
     for &p in &order {
         solver.insert_direct(p);
     }
-    // Repair: the pairs left out, by ejection chains.
+    // Repair: the pairs left out, by ejection chains and swaps.
     solver.repair(&order);
     // Improvement: business hours, then spread; on its own budget.
     let n = prob.pairs.len();
@@ -75,9 +113,7 @@ pub fn solve_problem(prob: &Problem) -> Schedule {
     // What the moves freed may take a pair still out.
     std::mem::swap(&mut solver.work, &mut place_work);
     solver.repair(&order);
-    let st = solver.st;
-    let unplaced = order_unplaced(&st);
-    finish(&st, fixed_issues, unplaced)
+    (solver.st, fixed_issues)
 }
 
 fn order_unplaced(st: &State) -> Vec<super::model::Unplaced> {
@@ -240,8 +276,9 @@ impl<'p> Solver<'p> {
     /// Insert every left-out pair by ejection chains, shallow then deep; failing that, let a
     /// heavier pair take the place of lighter ones.
     fn repair(&mut self, order: &[u32]) {
+        let left = |st: &State, p: u32| !st.placed(p);
         for &p in order {
-            if !self.st.placed(p) {
+            if left(&self.st, p) {
                 let mut steps = REPAIR_STEPS;
                 self.chain(
                     p,
@@ -255,15 +292,21 @@ impl<'p> Solver<'p> {
             }
         }
         for &p in order {
-            if !self.st.placed(p) {
-                let mut steps = DEEP_STEPS;
-                self.chain(p, false, Goal::Place, DEEP_DEPTH, &mut vec![p], &mut steps);
+            if left(&self.st, p) {
+                self.swap_in(p, order);
                 self.log.clear();
             }
         }
         for &p in order {
-            if !self.st.placed(p) {
+            if left(&self.st, p) {
                 self.trade(p);
+                self.log.clear();
+            }
+        }
+        for &p in order {
+            if left(&self.st, p) {
+                let mut steps = DEEP_STEPS;
+                self.chain(p, false, Goal::Place, DEEP_DEPTH, &mut vec![p], &mut steps);
                 self.log.clear();
             }
         }
@@ -376,6 +419,58 @@ impl<'p> Solver<'p> {
         out.dedup();
         out.retain(|c| !c.is_empty());
         out
+    }
+
+    /// One meeting out, two in: left-out `p` takes the place of one meeting no heavier than
+    /// itself, and what that meeting leaves (its buyer's or company's time, its interpreter)
+    /// lets another left-out pair in.
+    fn swap_in(&mut self, p: u32, order: &[u32]) -> bool {
+        let prob = self.st.prob;
+        let w = prob.pairs[p as usize].weight;
+        let mut sets = Vec::new();
+        for c in prob.pairs[p as usize].cands.iter() {
+            if !self.st.blockers(p, c.slot, c.mode, &mut sets) {
+                continue;
+            }
+            for combo in self.combos(&mut sets, &[p]) {
+                let [q] = combo[..] else { continue };
+                let info = &prob.pairs[q as usize];
+                if info.weight > w {
+                    continue;
+                }
+                if self.work == 0 {
+                    return false;
+                }
+                self.work -= 1;
+                let mark = self.log.len();
+                let old = self.unplace(q);
+                if let Some(a) = self.st.feasible(p, c.slot, c.mode) {
+                    self.place(p, a);
+                    let near = |r: &u32| {
+                        let x = &prob.pairs[*r as usize];
+                        x.buyer == info.buyer
+                            || x.company == info.company
+                            || old
+                                .interp
+                                .is_some_and(|i| x.interpreters.iter().any(|&(k, _)| k == i))
+                    };
+                    let others: Vec<u32> = order
+                        .iter()
+                        .copied()
+                        .filter(|&r| r != p && r != q && !self.st.placed(r))
+                        .filter(near)
+                        .collect();
+                    for r in others {
+                        if let Some(b) = self.best(r, |_| true) {
+                            self.place(r, b);
+                            return true;
+                        }
+                    }
+                }
+                self.undo(mark);
+            }
+        }
+        false
     }
 
     /// A heavier left-out pair takes the place of lighter meetings (less weight in all),
