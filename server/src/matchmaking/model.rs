@@ -333,6 +333,10 @@ pub struct Unplaced {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Conflict {
+    /// The input itself cannot be scheduled.
+    InvalidInput {
+        error: InputError,
+    },
     UnknownPair {
         pair: i64,
     },

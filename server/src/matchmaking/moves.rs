@@ -171,7 +171,7 @@ pub fn move_meeting(
     pair: i64,
     to: &MoveTo,
 ) -> Result<Schedule, Vec<Conflict>> {
-    let prob = Problem::new(input).map_err(|_| vec![Conflict::UnknownPair { pair }])?;
+    let prob = Problem::new(input).map_err(|error| vec![Conflict::InvalidInput { error }])?;
     let Some(&p) = prob.pair_ix.get(&pair) else {
         return Err(vec![Conflict::UnknownPair { pair }]);
     };

@@ -222,6 +222,27 @@ fn a_full_company_leaves_out_the_would_meet_pair() {
         }
         other => panic!("{other:?}"),
     }
+    // By hand, into a slot of the full company: refused, naming the meeting there.
+    let s = solve(&crowded(4)).unwrap();
+    let taken = s.placements[0].clone();
+    let err = move_meeting(
+        &crowded(4),
+        &s,
+        102,
+        &MoveTo {
+            slot: taken.slot,
+            mode: Mode::Online,
+            interpreter: None,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        vec![Conflict::CompanyFull {
+            company: 10,
+            pairs: vec![taken.pair]
+        }]
+    );
     // Greedy takes the pairs in order, the would-meet one among them.
     let g = greedy(&crowded(4)).unwrap();
     assert!(g.placements.iter().any(|p| p.pair == 102));
