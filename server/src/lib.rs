@@ -140,7 +140,7 @@ impl App {
         };
         let hub = Hub::new(node_id, engine.clone(), limits);
         let booths = booths::live::Booths::start(store.clone(), hub.clone()).await;
-        let chat = chat::ChatState::new(store.clone(), hub.tasks());
+        let chat = chat::ChatState::new(store.clone(), hub.clone());
         let sessions = monitor::sessions::SessionLog::start(store.clone(), hub.tasks());
         let listener = TcpListener::bind(config.listen)
             .await

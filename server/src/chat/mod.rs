@@ -52,10 +52,10 @@ struct ChatInner {
 }
 
 impl ChatState {
-    pub fn new(store: crate::store::Store, tasks: &crate::tasks::Tasks) -> ChatState {
+    pub fn new(store: crate::store::Store, hub: crate::hub::Hub) -> ChatState {
         ChatState {
             inner: Arc::default(),
-            writer: writer::ChatWriter::start(store, tasks),
+            writer: writer::ChatWriter::start(store, hub),
         }
     }
 
@@ -626,30 +626,21 @@ pub async fn send(
             format!("at most {rate} messages a second"),
         ));
     }
-    let created_ms = now_ms();
+    // Stored, then published by the writer in sequence order, and only then acknowledged.
     let stored = state
         .chat
         .writer
         .store(writer::NewMessage {
             room_id,
-            sender_id: user.id,
+            sender: user.clone(),
             body: body.to_string(),
             key: key.to_string(),
-            attachment_id,
-            created_ms,
+            attachment,
+            created_ms: now_ms(),
         })
         .await;
     let message = match stored {
-        Ok(stored) => ChatMessage {
-            id: stored.id,
-            room_id,
-            seq: stored.seq,
-            sender: user.clone(),
-            body: Some(body.to_string()),
-            deleted: false,
-            attachment,
-            created_ms,
-        },
+        Ok(message) => message,
         // A resend: the first one was stored (through this or another connection).
         Err(writer::WriteError::DuplicateKey) => {
             return match resent(state, user.id, key, room_id).await? {
@@ -666,11 +657,6 @@ pub async fn send(
         }
     };
     metrics::counter!("expo_chat_messages_total", "kind" => room.kind.as_str()).increment(1);
-    // Published only after commit: nobody sees a message that could still vanish.
-    let event = RoomEvent::ChatMessage {
-        message: message.clone(),
-    };
-    publish(state, &hub_room(room_id), event).await;
     let mut staff_online = None;
     if room.kind == ChatRoomKind::Private {
         notify_participants(state, &room, &message).await?;

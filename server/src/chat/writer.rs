@@ -12,10 +12,16 @@
 //! whose key raced in through another connection: the unique key). Then each message of the
 //! batch is written again on its own, as before group commit, and only the offending one
 //! gets the error.
+//!
+//! The writer also publishes the stored messages, after the commit and in batch order, so a
+//! room's messages leave this node in sequence order (were each sender's task to publish its
+//! own, they would race, and members would see gaps to fill).
 
+use crate::hub::Hub;
 use crate::store::batch::{Batcher, Gone};
 use crate::store::{Store, StoreKind};
-use crate::tasks::Tasks;
+use expo_schema::protocol::{RoomEvent, ServerFrame};
+use expo_schema::{ChatAttachment, ChatMessage, UserSummary};
 use std::collections::BTreeMap;
 use tokio_util::sync::CancellationToken;
 
@@ -26,11 +32,26 @@ pub const MAX_BATCH: usize = 256;
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub room_id: i64,
-    pub sender_id: i64,
+    pub sender: UserSummary,
     pub body: String,
     pub key: String,
-    pub attachment_id: Option<i64>,
+    pub attachment: Option<ChatAttachment>,
     pub created_ms: i64,
+}
+
+impl NewMessage {
+    fn stored(&self, at: Stored) -> ChatMessage {
+        ChatMessage {
+            id: at.id,
+            room_id: self.room_id,
+            seq: at.seq,
+            sender: self.sender.clone(),
+            body: Some(self.body.clone()),
+            deleted: false,
+            attachment: self.attachment.clone(),
+            created_ms: self.created_ms,
+        }
+    }
 }
 
 /// Where a stored message landed.
@@ -52,7 +73,7 @@ pub enum WriteError {
     Gone(#[from] Gone),
 }
 
-type Outcome = Result<Stored, WriteError>;
+type Outcome = Result<ChatMessage, WriteError>;
 
 /// The node's chat writer. Cheap to clone.
 #[derive(Clone)]
@@ -61,31 +82,41 @@ pub struct ChatWriter {
 }
 
 impl ChatWriter {
-    pub fn start(store: Store, tasks: &Tasks) -> ChatWriter {
+    pub fn start(store: Store, hub: Hub) -> ChatWriter {
+        let tasks = hub.tasks().clone();
         let batcher = Batcher::start(
-            tasks,
+            &tasks,
             "chat-writer",
             CancellationToken::new(),
             MAX_BATCH,
             move |batch: Vec<NewMessage>| {
-                let store = store.clone();
-                async move { write(&store, batch).await }
+                let (store, hub) = (store.clone(), hub.clone());
+                async move {
+                    let outcomes = write(&store, &batch).await;
+                    publish(&hub, &outcomes).await;
+                    outcomes
+                }
             },
         );
         ChatWriter { batcher }
     }
 
-    /// Stores `message`; returns once it is committed.
-    pub async fn store(&self, message: NewMessage) -> Result<Stored, WriteError> {
+    /// Stores `message` and publishes it to its room; returns it, as stored, once it is
+    /// committed.
+    pub async fn store(&self, message: NewMessage) -> Result<ChatMessage, WriteError> {
         self.batcher.submit(message).await?
     }
 }
 
-async fn write(store: &Store, batch: Vec<NewMessage>) -> Vec<Outcome> {
-    match write_together(store, &batch).await {
+async fn write(store: &Store, batch: &[NewMessage]) -> Vec<Outcome> {
+    match write_together(store, batch).await {
         Ok(stored) => {
             metrics::counter!("expo_chat_batches_total", "path" => "together").increment(1);
-            stored.into_iter().map(Ok).collect()
+            batch
+                .iter()
+                .zip(stored)
+                .map(|(message, at)| Ok(message.stored(at)))
+                .collect()
         }
         // One message alone needs no second try: its error is the answer.
         Err(error) if batch.len() == 1 => vec![Err(classify(error))],
@@ -97,14 +128,30 @@ async fn write(store: &Store, batch: Vec<NewMessage>) -> Vec<Outcome> {
             );
             metrics::counter!("expo_chat_batches_total", "path" => "one_by_one").increment(1);
             let mut outcomes = Vec::with_capacity(batch.len());
-            for message in &batch {
+            for message in batch {
                 let outcome = write_together(store, std::slice::from_ref(message))
                     .await
-                    .map(|mut stored| stored.remove(0))
+                    .map(|mut stored| message.stored(stored.remove(0)))
                     .map_err(classify);
                 outcomes.push(outcome);
             }
             outcomes
+        }
+    }
+}
+
+/// Publishes the stored messages of a batch, in batch order: each room's in sequence order.
+async fn publish(hub: &Hub, outcomes: &[Outcome]) {
+    for message in outcomes.iter().flatten() {
+        let room = super::hub_room(message.room_id);
+        let frame = ServerFrame::Event {
+            room: room.clone(),
+            event: RoomEvent::ChatMessage {
+                message: message.clone(),
+            },
+        };
+        if let Err(error) = hub.publish(&room, &frame).await {
+            tracing::warn!(?error, room, "chat publish failed");
         }
     }
 }
@@ -164,10 +211,10 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
         insert = insert
             .bind(message.room_id)
             .bind(*seq)
-            .bind(message.sender_id)
+            .bind(message.sender.id)
             .bind(message.body.as_str())
             .bind(message.key.as_str())
-            .bind(message.attachment_id)
+            .bind(message.attachment.as_ref().map(|a| a.id))
             .bind(message.created_ms);
     }
     let ids: BTreeMap<(i64, i64), i64> = insert
@@ -180,7 +227,7 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
     let mut reads: BTreeMap<(i64, i64), i64> = BTreeMap::new();
     for (message, seq) in batch.iter().zip(&seqs) {
         let read = reads
-            .entry((message.room_id, message.sender_id))
+            .entry((message.room_id, message.sender.id))
             .or_default();
         *read = (*read).max(*seq);
     }

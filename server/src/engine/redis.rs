@@ -745,7 +745,9 @@ impl RedisPresence {
     pub async fn list(&self, room: &str, limit: usize) -> anyhow::Result<PresenceList> {
         let key = self.room_key(room);
         let mut conn = self.conn.clone();
-        let (len, all): (usize, Vec<(String, String)>) = if limit == 0 {
+        // `limit` beyond any room (internal readers ask for everyone) reads the whole hash:
+        // HRANDFIELD's count must fit Redis's integers.
+        let (len, all): (usize, Vec<(String, String)>) = if limit == 0 || limit > 1 << 20 {
             let all: Vec<(String, String)> =
                 conn.hgetall(&key).await.context("listing presence")?;
             (all.len(), all)

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 both_engines!(
     order_ack_and_idempotent_resend,
+    a_burst_of_senders_is_delivered_in_sequence_order,
     reconnect_catches_up_without_gaps_or_duplicates,
     unread_counts_and_read_markers_across_devices,
     deletion_mutes_and_bans,
@@ -198,6 +199,102 @@ async fn order_ack_and_idempotent_resend(engines: Engines) {
         watcher.next(Duration::from_millis(500)).await.is_none(),
         "a resend publishes nothing"
     );
+    app.stop().await;
+}
+
+/// Sixteen connections send back to back into one room, so the writer stores them in shared
+/// batches: every acknowledged message is stored once, at its own place, and a member of the
+/// room receives all of them in sequence order (the writer publishes a batch in order; were
+/// each sender to publish its own, they would race and members would see gaps).
+async fn a_burst_of_senders_is_delivered_in_sequence_order(engines: Engines) {
+    const SENDERS: usize = 16;
+    const EACH: usize = 20;
+    let env = TestEnv::new(engines).await;
+    let (app, buyer, staff, company) = demo(&env, |c| {
+        c.chat_rate_per_sec = 100_000;
+        c.user_rate_per_sec = 100_000;
+        c.user_rate_burst = 100_000;
+    })
+    .await;
+    let opener = buyer.connect().await.unwrap();
+    let room = open(&opener, &format!("booth:{company}")).await;
+    let mut watcher = staff.connect().await.unwrap();
+    join(&watcher, room.id, 0).await;
+    let mut senders = Vec::new();
+    for i in 0..SENDERS {
+        let api = if i % 2 == 0 { &buyer } else { &staff };
+        let hub = api.connect().await.unwrap();
+        join(&hub, room.id, 0).await;
+        senders.push(hub);
+    }
+    let acked: Vec<Vec<ChatMessage>> =
+        futures_util::future::join_all(senders.iter().enumerate().map(|(i, hub)| async move {
+            let mut out = Vec::new();
+            for n in 0..EACH {
+                out.push(
+                    send(hub, room.id, &format!("{i}.{n}"), &format!("burst-{i}-{n}"))
+                        .await
+                        .unwrap(),
+                );
+            }
+            out
+        }))
+        .await;
+    let total = SENDERS * EACH;
+    let mut seqs: Vec<i64> = acked.iter().flatten().map(|m| m.seq).collect();
+    seqs.sort();
+    assert_eq!(
+        seqs,
+        (1..=total as i64).collect::<Vec<_>>(),
+        "every acknowledged message has its own place, with no gap"
+    );
+    for own in &acked {
+        assert!(
+            own.windows(2).all(|w| w[0].seq < w[1].seq),
+            "a sender's messages keep their order"
+        );
+    }
+    // Arrival order at a member: 1, 2, 3 ... exactly.
+    let mut arrived = Vec::new();
+    while arrived.len() < total {
+        match watcher.next(Duration::from_secs(10)).await {
+            Some(Incoming::Frame(ServerFrame::Event {
+                event: RoomEvent::ChatMessage { message },
+                ..
+            })) => arrived.push(message.seq),
+            Some(Incoming::Frame(_)) => {}
+            other => panic!("stream ended after {} messages: {other:?}", arrived.len()),
+        }
+    }
+    assert_eq!(
+        arrived,
+        (1..=total as i64).collect::<Vec<_>>(),
+        "delivered once each, in sequence order"
+    );
+    // Stored exactly as acknowledged.
+    let mut stored = Vec::new();
+    let mut before = None;
+    loop {
+        let page = match opener
+            .request(Command::ChatHistory {
+                room_id: room.id,
+                before_seq: before,
+                limit: Some(200),
+            })
+            .await
+            .unwrap()
+        {
+            ReplyData::ChatHistory { messages, .. } => messages,
+            other => panic!("unexpected {other:?}"),
+        };
+        let Some(first) = page.first() else { break };
+        before = Some(first.seq);
+        stored.splice(0..0, page);
+    }
+    assert_eq!(stored.len(), total);
+    for message in acked.iter().flatten() {
+        assert_eq!(stored[(message.seq - 1) as usize], *message);
+    }
     app.stop().await;
 }
 
