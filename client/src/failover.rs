@@ -88,12 +88,17 @@ fn node(
         .env("EXPO_MAX_CONNS_PER_USER", "100000")
         .env("EXPO_MAX_CONNS_PER_ADDRESS", "100000")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(log_of(prefix, id))?)
         .spawn()?;
     Ok(Proc(Some(child)))
 }
 
-async fn ready(base: &str) -> anyhow::Result<()> {
+/// Where a node's log goes (shown when it does not become ready).
+fn log_of(prefix: &str, id: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("expo-failover-{prefix}-{id}.log"))
+}
+
+async fn ready(base: &str, log: std::path::PathBuf) -> anyhow::Result<()> {
     let api = Api::new(base);
     for _ in 0..600 {
         if api.get_bytes("/readyz").await.is_ok() {
@@ -101,7 +106,13 @@ async fn ready(base: &str) -> anyhow::Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    anyhow::bail!("{base} never became ready")
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let tail: Vec<&str> = text.lines().rev().take(20).collect();
+    anyhow::bail!(
+        "{base} never became ready; the end of its log ({}):\n{}",
+        log.display(),
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    )
 }
 
 /// One client's view: the sequences it applied, in order.
@@ -194,8 +205,8 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
         format!("http://127.0.0.1:{port_a}"),
         format!("http://127.0.0.1:{port_b}"),
     );
-    ready(&base_a).await?;
-    ready(&base_b).await?;
+    ready(&base_a, log_of(&prefix, "node-fa")).await?;
+    ready(&base_b, log_of(&prefix, "node-fb")).await?;
     let (admin_b, _) = Api::new(&base_b)
         .login("admin@expo.local", &config.admin_password)
         .await

@@ -45,6 +45,9 @@ enum Cmd {
         cycles: usize,
         #[arg(long, default_value_t = 20)]
         pings: usize,
+        /// Connections being set up at once.
+        #[arg(long, default_value_t = 200)]
+        concurrency: usize,
     },
     /// Chat write path: `--senders` connections over `--rooms` booth rooms each send back to
     /// back (the next once the last is acknowledged) for `--seconds`; prints messages stored
@@ -177,6 +180,7 @@ async fn main() -> anyhow::Result<()> {
             probes,
             cycles,
             pings,
+            concurrency,
         } => {
             let report = bench::run(BenchConfig {
                 url: cli.url,
@@ -187,6 +191,7 @@ async fn main() -> anyhow::Result<()> {
                 probes,
                 cycles,
                 pings,
+                concurrency,
             })
             .await?;
             println!("{report}");

@@ -217,15 +217,29 @@ pub async fn bootstrap_organizer(
         None => (password::one_time_password(), true),
     };
     let phc = password::hash(password_text.clone()).await?;
-    sqlx::query(
+    // Nodes started together on a new database race here: one creates the account.
+    let created = sqlx::query(
         "insert into users (email, name, role, status, password_hash, timezone, languages, created_ms) \
-         values ($1, 'Fair Organizer', 'organizer', 'active', $2, 'Asia/Seoul', '[\"ko\",\"en\"]', $3)",
+         values ($1, 'Fair Organizer', 'organizer', 'active', $2, 'Asia/Seoul', '[\"ko\",\"en\"]', $3) \
+         on conflict (email) do nothing",
     )
     .bind(email.trim().to_lowercase())
     .bind(phc)
     .bind(now_ms())
     .execute(store.pool())
-    .await?;
+    .await?
+    .rows_affected();
+    if created == 0 {
+        let organizers: i64 =
+            sqlx::query_scalar("select count(*) from users where role = 'organizer'")
+                .fetch_one(store.pool())
+                .await?;
+        anyhow::ensure!(
+            organizers > 0,
+            "{email} belongs to an account that is not an organizer"
+        );
+        return Ok(());
+    }
     if generated {
         // Printed once, on purpose, to the operator's terminal: nobody else ever sees it.
         println!(

@@ -586,6 +586,35 @@ where
     members
 }
 
+/// Three nodes started at the same moment on a new database (a fresh deployment): each waits
+/// its turn at the migrations, one creates the first organizer, and all three serve. (Before,
+/// the losers of the organizer race stopped with a duplicate key and never became ready.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_started_together_on_a_new_database_all_serve() {
+    let env = TestEnv::new(Engines::Services).await;
+    let db = env.database_url().unwrap();
+    let redis = "redis://127.0.0.1:6379/";
+    let (a, b, c) = tokio::join!(
+        Node::start(&env, "node-ta", redis, &db, false),
+        Node::start(&env, "node-tb", redis, &db, false),
+        Node::start(&env, "node-tc", redis, &db, false),
+    );
+    for node in [&a, &b, &c] {
+        let (_, me) = node
+            .api()
+            .login(ADMIN_EMAIL, ADMIN_PASSWORD)
+            .await
+            .expect("the organizer signs in on every node");
+        assert_eq!(me.user.role, expo_schema::Role::Organizer);
+    }
+    let store = crate::meetings::pool(&env).await;
+    let organizers: i64 = sqlx::query_scalar("select count(*) from users where role = 'organizer'")
+        .fetch_one(&store)
+        .await
+        .unwrap();
+    assert_eq!(organizers, 1, "one first organizer, not one per node");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_and_presence_through_a_node_kill() {
     let env = TestEnv::new(Engines::Services).await;
