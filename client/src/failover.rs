@@ -157,6 +157,9 @@ async fn join(api: &Api, room_id: i64, client: &Mutex<Client>, lobby: bool) -> O
     if lobby {
         if let Err(e) = hub.subscribe("lobby").await {
             join_error(short("subscribe", e));
+            // A failed attempt gives its socket back at once: with thousands of clients
+            // retrying, sockets left to the server's timeout would use up the open files.
+            hub.close();
             return None;
         }
     }
@@ -180,10 +183,12 @@ async fn join(api: &Api, room_id: i64, client: &Mutex<Client>, lobby: bool) -> O
         }
         Ok(_) => {
             join_error("chat_join: unexpected reply".into());
+            hub.close();
             None
         }
         Err(e) => {
             join_error(short("chat_join", e));
+            hub.close();
             None
         }
     }
