@@ -189,22 +189,7 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
         "insert into chat_messages (room_id, seq, sender_id, body, client_key, attachment_id, \
          created_ms) values ",
     );
-    for i in 0..batch.len() {
-        let p = i * 7;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-            p + 1,
-            p + 2,
-            p + 3,
-            p + 4,
-            p + 5,
-            p + 6,
-            p + 7
-        ));
-    }
+    sql.push_str(&crate::store::values_rows(batch.len(), 7));
     sql.push_str(" returning id, room_id, seq");
     let mut insert = sqlx::query_as::<_, (i64, i64, i64)>(&sql);
     for (message, seq) in batch.iter().zip(&seqs) {
@@ -232,13 +217,7 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
         *read = (*read).max(*seq);
     }
     let mut sql = String::from("insert into chat_reads (room_id, user_id, read_seq) values ");
-    for i in 0..reads.len() {
-        let p = i * 3;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("(${}, ${}, ${})", p + 1, p + 2, p + 3));
-    }
+    sql.push_str(&crate::store::values_rows(reads.len(), 3));
     sql.push_str(&format!(
         " on conflict (room_id, user_id) do update set read_seq = {}",
         larger_read_seq(store.kind())

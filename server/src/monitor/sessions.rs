@@ -87,21 +87,7 @@ async fn write(store: &Store, batch: &[SessionEvent]) -> sqlx::Result<()> {
             "insert into online_sessions (user_id, role, country, node, conn_id, connected_ms) \
              values ",
         );
-        for i in 0..opened.len() {
-            let p = i * 6;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6
-            ));
-        }
+        sql.push_str(&crate::store::values_rows(opened.len(), 6));
         let mut insert = sqlx::query(&sql);
         for (user_id, role, country, node, conn_id, at_ms) in opened {
             insert = insert

@@ -156,3 +156,24 @@ pub fn now_ms() -> i64 {
 pub fn flag(value: bool) -> i64 {
     i64::from(value)
 }
+
+/// The `values` list of a multi-row insert: `rows` tuples of `cols` numbered placeholders,
+/// `($1, $2), ($3, $4)`, in the order the values are bound.
+pub fn values_rows(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod values_tests {
+    #[test]
+    fn values_rows_numbers_placeholders_in_binding_order() {
+        assert_eq!(super::values_rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values_rows(1, 1), "($1)");
+    }
+}
