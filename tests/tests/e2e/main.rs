@@ -13,6 +13,7 @@ mod hub;
 mod import;
 mod meetings;
 mod meetings_life;
+mod migrations;
 mod monitor;
 mod nodes;
 mod permissions;
