@@ -249,10 +249,11 @@ async fn a_crowded_room_is_counted_not_named(engines: Engines) {
         .into_iter()
         .map(|hub| hub.unwrap())
         .collect();
-    futures_util::future::join_all(wave.iter().map(|hub| hub.subscribe("lobby")))
-        .await
-        .into_iter()
-        .for_each(|joined| joined.unwrap());
+    for joined in
+        futures_util::future::join_all(wave.iter().map(|hub| hub.subscribe("lobby"))).await
+    {
+        joined.unwrap();
+    }
     let ids: HashSet<String> = wave.iter().map(|h| h.conn_id().to_string()).collect();
     let seen = counted_frames(&mut watcher, |c| {
         c.named_joins.len() as u64 + c.joined >= WAVE as u64

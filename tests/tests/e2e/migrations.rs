@@ -8,10 +8,12 @@ use sqlx::Row as _;
 use std::collections::BTreeMap;
 
 /// Where the engines differ on purpose, each with its reason. Only these are left out.
-/// Full-text search: Postgres keeps a generated `tsvector` column on `companies`, SQLite an
-/// FTS5 virtual table (`company_fts` and its shadow tables) keyed by the company's rowid.
+/// - Full-text search: Postgres keeps a generated `tsvector` column on `companies`, SQLite
+///   an FTS5 virtual table (`company_fts` and its shadow tables) keyed by the company's rowid.
+/// - `meeting_lock`: the one row whose update takes SQLite's write lock first in a meeting
+///   placement (`meetings::place`); Postgres locks the rows themselves instead.
 const POSTGRES_ONLY_COLUMNS: &[(&str, &str)] = &[("companies", "search_tsv")];
-const SQLITE_ONLY_TABLES: &[&str] = &["company_fts"];
+const SQLITE_ONLY_TABLES: &[&str] = &["company_fts", "meeting_lock"];
 
 /// table → column → nullable
 type Columns = BTreeMap<String, BTreeMap<String, bool>>;
