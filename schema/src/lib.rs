@@ -16,6 +16,7 @@ pub mod api;
 pub mod domain;
 pub mod error;
 pub mod js;
+pub mod matchmaking;
 pub mod protocol;
 
 pub use domain::*;

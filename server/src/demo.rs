@@ -10,6 +10,7 @@ use crate::auth::password;
 use crate::store::json::encode_list;
 use crate::store::{now_ms, Store};
 use anyhow::Context;
+use expo_schema::matchmaking::MarkLevel;
 use sqlx::Any;
 
 /// The password of every demo account.
@@ -1225,6 +1226,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
     seed_chat(&mut tx, now).await?;
     seed_meetings(&mut tx, now).await?;
     seed_attendance(&mut tx, now).await?;
+    seed_matchmaking(&mut tx).await?;
     tx.commit().await?;
     tracing::info!(
         halls = HALLS.len(),
@@ -1233,6 +1235,109 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
         "demo fair loaded"
     );
     Ok(true)
+}
+
+/// Matchmaking marks (buyer email, hall slug of the company, buyer's mark, company's mark):
+/// the company is the hall's first.
+const MARKS: &[(&str, &str, Option<MarkLevel>, Option<MarkLevel>)] = &[
+    (
+        "buyer@demo.expo",
+        "food",
+        Some(MarkLevel::MustMeet),
+        Some(MarkLevel::WouldMeet),
+    ),
+    (
+        "olga.smirnova@demo.expo",
+        "food",
+        Some(MarkLevel::MustMeet),
+        Some(MarkLevel::MustMeet),
+    ),
+    (
+        "olga.smirnova@demo.expo",
+        "medical",
+        Some(MarkLevel::MustMeet),
+        None,
+    ),
+    (
+        "dmitri.volkov@demo.expo",
+        "ict",
+        Some(MarkLevel::WouldMeet),
+        Some(MarkLevel::MustMeet),
+    ),
+    (
+        "wang.wei@demo.expo",
+        "cosmetics",
+        None,
+        Some(MarkLevel::WouldMeet),
+    ),
+    (
+        "batbayar.dorj@demo.expo",
+        "energy",
+        Some(MarkLevel::MustMeet),
+        None,
+    ),
+    (
+        "dmitri.volkov@demo.expo",
+        "cosmetics",
+        Some(MarkLevel::NoThanks),
+        None,
+    ),
+];
+
+/// Two-way interest and a few accepted pairs, through the matchmaking module's own writers,
+/// so the organizer's matchmaking page starts with something to schedule.
+async fn seed_matchmaking(tx: &mut sqlx::Transaction<'_, Any>) -> anyhow::Result<()> {
+    use crate::matching::{marks::write_mark, pairs::write_pair};
+    use expo_schema::matchmaking::{MarkSide, ModeWish, PairInput, Priority};
+    let organizer: i64 = sqlx::query_scalar("select min(id) from users where role = 'organizer'")
+        .fetch_optional(&mut **tx)
+        .await?
+        .unwrap_or(0);
+    for (email, hall, buyer_mark, company_mark) in MARKS {
+        let buyer: i64 = sqlx::query_scalar("select id from users where email = $1")
+            .bind(*email)
+            .fetch_one(&mut **tx)
+            .await
+            .with_context(|| format!("marks of {email}"))?;
+        let company: i64 = sqlx::query_scalar(
+            "select min(c.id) from companies c join halls h on h.id = c.hall_id where h.slug = $1",
+        )
+        .bind(*hall)
+        .fetch_one(&mut **tx)
+        .await?;
+        let staff: i64 = sqlx::query_scalar(
+            "select min(id) from users where company_id = $1 and role = 'exhibitor'",
+        )
+        .bind(company)
+        .fetch_one(&mut **tx)
+        .await?;
+        if buyer_mark.is_some() {
+            write_mark(tx, buyer, company, MarkSide::Buyer, *buyer_mark, buyer).await?;
+        }
+        if company_mark.is_some() {
+            write_mark(tx, buyer, company, MarkSide::Company, *company_mark, staff).await?;
+        }
+        let wanted = [*buyer_mark, *company_mark];
+        if wanted.contains(&Some(MarkLevel::NoThanks)) || organizer == 0 {
+            continue;
+        }
+        let must = wanted.contains(&Some(MarkLevel::MustMeet));
+        write_pair(
+            tx,
+            &PairInput {
+                buyer_id: buyer,
+                company_id: company,
+                priority: if must {
+                    Priority::MustMeet
+                } else {
+                    Priority::WouldMeet
+                },
+                mode: ModeWish::Either,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// (room kind, sender email or "admin", text)

@@ -11,6 +11,7 @@ mod hardening;
 mod helpers;
 mod hub;
 mod import;
+mod matching;
 mod meetings;
 mod meetings_life;
 mod migrations;
