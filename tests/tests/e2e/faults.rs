@@ -901,6 +901,7 @@ async fn a_node_started_into_a_busy_bus_hears_everything() {
                             company_id: None,
                             company_name: None,
                             country: None,
+                            anonymous: false,
                         },
                     },
                 };
@@ -916,6 +917,7 @@ async fn a_node_started_into_a_busy_bus_hears_everything() {
                             company_id: None,
                             company_name: None,
                             country: None,
+                            anonymous: false,
                         },
                     },
                 };
