@@ -19,4 +19,4 @@ pub mod js;
 pub mod protocol;
 
 pub use domain::*;
-pub use error::{ErrorBody, ErrorCode};
+pub use error::{Application, ErrorBody, ErrorCode};

@@ -15,6 +15,7 @@ mod meetings;
 mod meetings_life;
 mod monitor;
 mod nodes;
+mod people;
 mod permissions;
 mod races;
 mod search;
