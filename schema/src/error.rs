@@ -101,7 +101,7 @@ pub struct ErrorBody {
     /// `account_pending` and `account_rejected` at sign-in (after a right password): where
     /// the registration stands, for the client's waiting page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub application: Option<Application>,
+    pub application: Option<Box<Application>>,
 }
 
 /// Where a buyer's registration stands: codes and times only, the client words it.

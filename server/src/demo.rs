@@ -1040,10 +1040,33 @@ const BUYERS: &[Buyer] = &[
 ];
 
 /// (name, email, languages)
+/// (name, email, company, country, time zone, languages, interests, registered hours ago)
+type PendingBuyer = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    i64,
+);
+
+/// (name, email, role, company number, languages, sent hours ago, accepted hours ago)
+type DemoInvitation = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<i64>,
+    &'static [&'static str],
+    i64,
+    Option<i64>,
+);
+
 /// Registrations waiting for the organizer's approval, in different languages (the people
 /// desk's queue; they sign in with the demo password and see the waiting page):
 /// (name, email, company, country, time zone, languages, interests, registered hours ago).
-const PENDING_BUYERS: &[(&str, &str, &str, &str, &str, &[&str], &[&str], i64)] = &[
+const PENDING_BUYERS: &[PendingBuyer] = &[
     (
         "Aleksandr Kuznetsov",
         "pending.ru@demo.expo",
@@ -1089,7 +1112,7 @@ const PENDING_BUYERS: &[(&str, &str, &str, &str, &str, &[&str], &[&str], i64)] =
 /// Invitations, for the people desk: (name, email, role, company number (1-based) for staff,
 /// languages, sent hours ago, accepted hours ago). Nobody holds their links: the demo's
 /// accounts sign in with the demo password.
-const DEMO_INVITATIONS: &[(&str, &str, &str, Option<i64>, &[&str], i64, Option<i64>)] = &[
+const DEMO_INVITATIONS: &[DemoInvitation] = &[
     (
         "Kim Natalia",
         "interpreter@demo.expo",

@@ -147,11 +147,11 @@ async fn refusal(state: &AppState, user: &UserProfile) -> ApiResult<ApiError> {
         }
     };
     let mut body = ErrorBody::new(code, message);
-    body.application = Some(Application {
+    body.application = Some(Box::new(Application {
         registered_ms: user.created_ms,
         rejected_ms,
         reason: user.rejection_reason.clone(),
-    });
+    }));
     Ok(ApiError::Client(body))
 }
 
