@@ -536,3 +536,72 @@ async fn the_people_desk_is_for_organizers(engines: Engines) {
     assert!(list.users.iter().any(|u| u.id == waiting));
     app.stop().await;
 }
+
+/// With SMTP, imported buyers' invitations and a rejection are mailed, each in its
+/// recipient's language, with the link or the organizer's reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_and_rejections_are_mailed_in_each_language() {
+    use crate::meetings_life::{read_mail, SmtpSink};
+    use std::time::Duration;
+    let env = TestEnv::new(Engines::Embedded).await;
+    let sink = SmtpSink::start(env.data_dir.join("mail"));
+    let app = env
+        .start_with(|c| c.smtp_url = Some(format!("smtp://127.0.0.1:{}", sink.port)))
+        .await;
+    let admin = app.admin().await;
+    let (status, done) = import(&admin, "buyers", false, BUYERS).await;
+    assert_eq!(status, 200, "{:?}", done.errors);
+    assert!(done.mailed);
+    register(&app, "sato@tokyo.example", "Sato Ken", &["ja"]).await;
+    let sato = app.user_id("sato@tokyo.example").await;
+    let reason = "Trade buyers only; please register your company first.";
+    let _: UserProfile = admin
+        .post(
+            &format!("/api/v1/users/{sato}/reject"),
+            &serde_json::json!({ "reason": reason }),
+        )
+        .await
+        .unwrap();
+
+    let mails = |sink: &SmtpSink| {
+        sink.messages()
+            .iter()
+            .map(|raw| read_mail(raw))
+            .map(|(to, subject, text, _)| (to, subject, text.replace("\r\n", "\n")))
+            .collect::<Vec<_>>()
+    };
+    eventually(Duration::from_secs(10), "four letters arrive", || {
+        let count = mails(&sink).len();
+        async move { count >= 4 }
+    })
+    .await;
+    let got = mails(&sink);
+    let letter = |email: &str| {
+        got.iter()
+            .find(|m| m.0.contains(email))
+            .unwrap_or_else(|| panic!("a letter to {email}: {got:?}"))
+            .clone()
+    };
+    // The link in the letter is the public address plus the accept path with the token.
+    let link_of = |email: &str| {
+        done.invitation_links
+            .iter()
+            .find(|l| l.email == email)
+            .unwrap()
+            .accept_path
+            .clone()
+    };
+    let (_, subject, text) = letter("olga@vostok.example");
+    assert_eq!(subject, "Приглашение в Expo Hub");
+    assert!(text.contains("Здравствуйте, Olga Smirnova!"), "{text}");
+    assert!(text.contains(&link_of("olga@vostok.example")), "{text}");
+    let (_, subject, text) = letter("bat@khan.example");
+    assert_eq!(subject, "Expo Hub-д урих урилга");
+    assert!(text.contains(&link_of("bat@khan.example")), "{text}");
+    let (_, subject, _) = letter("yui@osaka.example");
+    assert_eq!(subject, "Expo Hub へのご招待");
+    let (_, subject, text) = letter("sato@tokyo.example");
+    assert_eq!(subject, "ご登録は承認されませんでした");
+    assert!(text.contains("理由") && text.contains(reason), "{text}");
+    app.stop().await;
+}
