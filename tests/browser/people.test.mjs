@@ -1,7 +1,8 @@
 // people.test.mjs — the organizers' people desk in a real browser: the approval queue (approve
 // one, reject one with a reason, approve a ticked one in bulk), a pending buyer's waiting page
 // in Russian and a rejected one's reason, and the import page end to end (a buyers file with
-// findings, then a clean one checked and confirmed, with its invitation links). Screenshots go
+// findings, then a clean one checked and confirmed, with its invitation links), and the
+// invitations page (send one; revoke an open one and send it again). Screenshots go
 // to docs/screenshots/ (people-desk.png, import-dry-run.png, waiting-ru.png). Expects a
 // server at $EXPO_URL with --demo data (run.sh starts one).
 //
@@ -177,3 +178,34 @@ test('the import page checks a buyers file, shows its findings, then imports a c
   assert.equal(p.errors.length, 0, p.errors.join('\n'));
 });
 
+
+test('invitations: send one, revoke an open one, and send it again with a new link', async () => {
+  const p = await page();
+  await signIn(p, ACCOUNTS.organizer);
+  await go(p, '#/invitations', `${$('invitations')}[data-count]`);
+  const enkhjin = `${$('invitation-row')}[data-email="enkhjin.dorj@demo.expo"]`;
+  await p.waitForSelector(`${enkhjin}[data-state="open"]`);
+  assert.equal(await p.textContent(`${enkhjin} ${$('invitation-language')}`), 'Монгол');
+
+  await p.click(`${enkhjin} ${$('invite-revoke')}`);
+  await p.waitForSelector(`${enkhjin}[data-state="revoked"]`);
+  await p.waitForSelector($('invite-revoked'));
+  await p.click(`${enkhjin} ${$('invite-resend')}`);
+  await p.waitForSelector(`${enkhjin}[data-state="open"]`);
+  const first = await p.inputValue($('invite-link-url'));
+  assert.match(first, /\/#\/accept\?token=/);
+  assert.match(await p.textContent($('invite-link')), /sends no email/);
+
+  // A new interpreter invitation from the form.
+  const email = `nomin.${Date.now().toString(36)}@interpret.example`;
+  await p.fill($('invite-email'), email);
+  await p.fill($('invite-name'), 'Nomin Erdene');
+  await p.selectOption($('invite-role'), 'interpreter');
+  await p.check(`${$('invite-language')}[value="mn"]`);
+  await p.click($('invite-submit'));
+  const row = `${$('invitation-row')}[data-email="${email}"]`;
+  await p.waitForSelector(`${row}[data-state="open"]`);
+  assert.equal(await p.textContent(`${row} ${$('invitation-language')}`), 'Монгол');
+  assert.notEqual(await p.inputValue($('invite-link-url')), first);
+  assert.equal(p.errors.length, 0, p.errors.join('\n'));
+});
