@@ -19,4 +19,8 @@ alter table invitations add column revoked_ms bigint;
 -- An imported buyer's account, created with the data before the invitation is accepted.
 alter table invitations add column user_id bigint references users (id) on delete cascade;
 create index invitations_email on invitations (email);
-update invitations set sent_ms = created_ms;
+-- An invitation made before keeps its invitee's first language the fair speaks (else English).
+update invitations set sent_ms = created_ms,
+    language = coalesce((select t.l from jsonb_array_elements_text(languages::jsonb)
+                         with ordinality as t(l, n)
+                         where t.l in ('en', 'ko', 'zh', 'ru', 'mn', 'ja') order by t.n limit 1), 'en');

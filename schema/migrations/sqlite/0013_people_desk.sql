@@ -34,10 +34,14 @@ create table invitations_new (
     user_id bigint references users (id) on delete cascade,
     check ((role = 'exhibitor') = (company_id is not null))
 );
+-- An invitation made before keeps its invitee's first language the fair speaks (else English).
 insert into invitations_new (id, token_hash, email, name, role, company_id, company_admin,
-    languages, timezone, invited_by, created_ms, expires_ms, accepted_ms, sent_ms)
+    languages, timezone, invited_by, created_ms, expires_ms, accepted_ms, language, sent_ms)
 select id, token_hash, email, name, role, company_id, company_admin,
-    languages, timezone, invited_by, created_ms, expires_ms, accepted_ms, created_ms
+    languages, timezone, invited_by, created_ms, expires_ms, accepted_ms,
+    coalesce((select j.value from json_each(invitations.languages) j
+              where j.value in ('en', 'ko', 'zh', 'ru', 'mn', 'ja') order by j.key limit 1), 'en'),
+    created_ms
 from invitations;
 drop table invitations;
 alter table invitations_new rename to invitations;
