@@ -129,6 +129,12 @@ pub struct UserProfile {
     /// A buyer's consent to show their contact details to the exhibitors they visit.
     #[serde(default)]
     pub share_contact: bool,
+    /// A buyer's sourcing interests as HS codes (digits only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hs_codes: Vec<String>,
+    /// A rejected registration: the organizer's reason, as they wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
     pub created_ms: i64,
 }
 

@@ -20,4 +20,4 @@ pub mod matchmaking;
 pub mod protocol;
 
 pub use domain::*;
-pub use error::{ErrorBody, ErrorCode};
+pub use error::{Application, ErrorBody, ErrorCode};

@@ -1041,6 +1041,173 @@ const BUYERS: &[Buyer] = &[
 ];
 
 /// (name, email, languages)
+/// (name, email, company, country, time zone, languages, interests, registered hours ago)
+type PendingBuyer = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    i64,
+);
+
+/// (name, email, role, company number, languages, sent hours ago, accepted hours ago)
+type DemoInvitation = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<i64>,
+    &'static [&'static str],
+    i64,
+    Option<i64>,
+);
+
+/// Registrations waiting for the organizer's approval, in different languages (the people
+/// desk's queue; they sign in with the demo password and see the waiting page):
+/// (name, email, company, country, time zone, languages, interests, registered hours ago).
+const PENDING_BUYERS: &[PendingBuyer] = &[
+    (
+        "Aleksandr Kuznetsov",
+        "pending.ru@demo.expo",
+        "Sibir Foods",
+        "RU",
+        "Asia/Novosibirsk",
+        &["ru"],
+        &["food", "snacks"],
+        30,
+    ),
+    (
+        "Batbayar Ganbold",
+        "pending.mn@demo.expo",
+        "Khan Trade LLC",
+        "MN",
+        "Asia/Ulaanbaatar",
+        &["mn", "ru"],
+        &["cosmetics"],
+        20,
+    ),
+    (
+        "Li Wei",
+        "pending.zh@demo.expo",
+        "Harbin Import Co.",
+        "CN",
+        "Asia/Shanghai",
+        &["zh"],
+        &["auto-parts", "tires"],
+        8,
+    ),
+    (
+        "Tanaka Yui",
+        "pending.ja@demo.expo",
+        "Osaka Select",
+        "JP",
+        "Asia/Tokyo",
+        &["ja", "en"],
+        &["skincare"],
+        3,
+    ),
+];
+
+/// Invitations, for the people desk: (name, email, role, company number (1-based) for staff,
+/// languages, sent hours ago, accepted hours ago). Nobody holds their links: the demo's
+/// accounts sign in with the demo password.
+const DEMO_INVITATIONS: &[DemoInvitation] = &[
+    (
+        "Kim Natalia",
+        "interpreter@demo.expo",
+        "interpreter",
+        None,
+        &["ko", "ru", "en"],
+        96,
+        Some(90),
+    ),
+    (
+        "Enkhjin Dorj",
+        "enkhjin.dorj@demo.expo",
+        "interpreter",
+        None,
+        &["mn", "ko"],
+        26,
+        None,
+    ),
+    (
+        "Yoon Seo-yeon",
+        "yoon.seoyeon@demo.expo",
+        "exhibitor",
+        Some(1),
+        &["ko", "en"],
+        5,
+        None,
+    ),
+];
+
+async fn seed_people_desk(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    phc: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    const HOUR: i64 = 3600 * 1000;
+    for (name, email, company, country, tz, languages, interests, ago) in PENDING_BUYERS {
+        sqlx::query(
+            "insert into users (email, name, role, status, password_hash, buyer_company, country, \
+             timezone, languages, interests, share_contact, created_ms) \
+             values ($1, $2, 'buyer', 'pending', $3, $4, $5, $6, $7, $8, 1, $9)",
+        )
+        .bind(*email)
+        .bind(*name)
+        .bind(phc)
+        .bind(*company)
+        .bind(*country)
+        .bind(*tz)
+        .bind(encode_list(&strings(languages)))
+        .bind(encode_list(&strings(interests)))
+        .bind(now - ago * HOUR)
+        .execute(&mut **tx)
+        .await
+        .with_context(|| format!("pending buyer {email}"))?;
+    }
+    let organizer: Option<i64> =
+        sqlx::query_scalar("select min(id) from users where role = 'organizer'")
+            .fetch_one(&mut **tx)
+            .await?;
+    for (name, email, role, company_no, languages, sent, accepted) in DEMO_INVITATIONS {
+        let company_id: Option<i64> = match company_no {
+            Some(no) => Some(
+                sqlx::query_scalar("select id from companies order by id limit 1 offset $1")
+                    .bind(no - 1)
+                    .fetch_one(&mut **tx)
+                    .await?,
+            ),
+            None => None,
+        };
+        let languages = strings(languages);
+        let (_, hash) = crate::auth::password::new_token();
+        let sent_ms = now - sent * HOUR;
+        sqlx::query(
+            "insert into invitations (token_hash, email, name, role, company_id, company_admin, \
+             languages, invited_by, created_ms, expires_ms, accepted_ms, language, sent_ms) \
+             values ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10, $11, $8)",
+        )
+        .bind(hash)
+        .bind(*email)
+        .bind(*name)
+        .bind(*role)
+        .bind(company_id)
+        .bind(encode_list(&languages))
+        .bind(organizer)
+        .bind(sent_ms)
+        .bind(sent_ms + crate::auth::routes::INVITATION_TTL_MS)
+        .bind(accepted.map(|a| now - a * HOUR))
+        .bind(crate::mail::language_of_list(&languages))
+        .execute(&mut **tx)
+        .await
+        .with_context(|| format!("invitation of {email}"))?;
+    }
+    Ok(())
+}
+
 const INTERPRETERS: &[(&str, &str, &[&str])] = &[
     ("Kim Natalia", "interpreter@demo.expo", &["ko", "ru", "en"]),
     ("Liu Mei", "liu.mei@demo.expo", &["ko", "zh"]),
@@ -1223,6 +1390,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
         .await
         .with_context(|| format!("interpreter {email}"))?;
     }
+    seed_people_desk(&mut tx, &phc, now).await?;
     seed_chat(&mut tx, now).await?;
     seed_meetings(&mut tx, now).await?;
     seed_attendance(&mut tx, now).await?;

@@ -17,6 +17,7 @@ mod meetings_life;
 mod migrations;
 mod monitor;
 mod nodes;
+mod people;
 mod permissions;
 mod races;
 mod search;
