@@ -16,6 +16,7 @@
 //!   by tables), online seats as many as asked (default: no limit);
 //! - a pair whose meeting is already confirmed is fixed where it is.
 
+use super::marks::all_marks;
 use super::pairs::load_pairs;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, JsonBody};
@@ -29,8 +30,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, TimeZone as _};
 use expo_schema::matchmaking::{
-    Company, Fair, FairDay, Input, Interpreting, MatchPair, Mode, MoveInput, MoveRefused, Pair,
-    Participant, Placement, Pool, Resources, Run, RunInput, RunSlot, ScheduleRun, Window,
+    Company, Fair, FairDay, Input, Interpreting, MarkLevel, MatchPair, Mode, MoveInput,
+    MoveRefused, Pair, Participant, Placement, Pool, Resources, Run, RunInput, RunSlot,
+    ScheduleRun, Window,
 };
 use expo_schema::{ErrorBody, Role};
 use serde::{Deserialize, Serialize};
@@ -191,7 +193,20 @@ pub async fn build(state: &AppState, knobs: &RunInput) -> ApiResult<Built> {
             })
             .collect()
     };
-    let pairs = load_pairs(state).await?;
+    // A pair either side has since said "no thanks" to is never scheduled (one already
+    // published keeps its meeting until someone cancels it).
+    let marks = all_marks(state).await?;
+    let pairs: Vec<MatchPair> = load_pairs(state)
+        .await?
+        .into_iter()
+        .filter(|p| {
+            let (b, c) = marks
+                .get(&(p.buyer_id, p.company_id))
+                .copied()
+                .unwrap_or_default();
+            p.meeting_id.is_some() || ![b, c].contains(&Some(MarkLevel::NoThanks))
+        })
+        .collect();
     let pool = state.store.pool();
 
     // Active meetings: who is taken when, and the confirmed meetings of pairs.

@@ -242,14 +242,36 @@ async fn schedule_review_and_publish(engines: Engines) {
     });
     assert!(per_buyer.values().all(|n| *n <= 2));
 
+    // A buyer who says "no thanks" to an accepted pair is never scheduled with that company.
+    let declined = auto
+        .pairs
+        .iter()
+        .find(|p| p.buyer_id == buyer_id)
+        .expect("the demo buyer has a pair");
+    buyer
+        .put_mark(&MarkInput {
+            company_id: Some(declined.company_id),
+            buyer_id: None,
+            level: Some(MarkLevel::NoThanks),
+        })
+        .await
+        .unwrap();
+
     let run = admin.run_scheduler(&RunInput::default()).await.unwrap();
     let q = &run.run.quality;
-    assert_eq!(q.pairs as usize, auto.pairs.len());
+    assert_eq!(q.pairs as usize, auto.pairs.len() - 1);
     assert_eq!(
         q.placed as usize + run.run.schedule.unplaced.len(),
-        auto.pairs.len(),
+        auto.pairs.len() - 1,
         "every pair is placed or listed with its reason"
     );
+    assert!(run.pairs.iter().all(|p| p.id != declined.id));
+    assert!(run
+        .run
+        .schedule
+        .placements
+        .iter()
+        .all(|p| p.pair != declined.id));
     assert!(q.placed >= 1);
     let slot_of: BTreeMap<u32, i64> = run.slots.iter().map(|s| (s.index, s.starts_ms)).collect();
     for p in &run.run.schedule.placements {
