@@ -4,6 +4,7 @@
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
+import { ERROR_CODES } from '../gen/protocol.js';
 import { errorBox, field, setBusy, showError } from './forms.js';
 import { authLayout } from './layout.js';
 import { rememberApplication } from './waiting.js';
@@ -38,7 +39,7 @@ export function mountLogin(root, ctx) {
       const result = await api.login(email.value.trim(), password.value);
       ctx.signedIn(result);
     } catch (err) {
-      if (err.application && (err.code === 'account_pending' || err.code === 'account_rejected')) {
+      if (err.application && (err.code === ERROR_CODES.ACCOUNT_PENDING || err.code === ERROR_CODES.ACCOUNT_REJECTED)) {
         rememberApplication(err, email.value.trim().toLowerCase());
         ctx.navigate('#/waiting');
         return;

@@ -3,6 +3,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
+import { ERROR_CODES } from '../gen/protocol.js';
 import { countryName, getLang, languageName, onLangChange, t, zoneCity } from '../i18n.js';
 import {
   COUNTRY_CODES, FEATURED_COUNTRIES, INTEREST_TAGS, SPOKEN_LANGUAGES, browserTimeZone, timeZones, zoneOffset,
@@ -108,7 +109,7 @@ export function mountRegister(root) {
     try {
       const profile = await api.register(body);
       // The waiting page tells what happens next, as it will after a sign-in before approval.
-      rememberApplication({ code: 'account_pending', application: { registered_ms: Date.now() } }, profile.email);
+      rememberApplication({ code: ERROR_CODES.ACCOUNT_PENDING, application: { registered_ms: Date.now() } }, profile.email);
       replaceChildren(card,
         h('div', { class: 'done-mark', attrs: { 'aria-hidden': 'true' } }),
         h('h1', { i18n: 'register.doneTitle', testid: 'register-done' }),

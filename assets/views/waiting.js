@@ -6,6 +6,7 @@
 // next; or the organizer's reason for the rejection.
 
 import { h } from '../dom.js';
+import { ERROR_CODES } from '../gen/protocol.js';
 import { formatDate, onLangChange } from '../i18n.js';
 import { authLayout } from './layout.js';
 
@@ -50,7 +51,7 @@ function draw(root) {
       h('h1', { i18n: 'waiting.noneTitle' }),
       h('p', { class: 'muted', i18n: 'waiting.none' }),
       back);
-  } else if (state.code === 'account_rejected') {
+  } else if (state.code === ERROR_CODES.ACCOUNT_REJECTED) {
     card = h('div', { class: 'card auth-card waiting-card', testid: 'waiting-page', dataset: { state: 'rejected' } },
       h('h1', { i18n: 'waiting.rejectedTitle' }),
       h('p', { testid: 'waiting-registered', i18n: 'waiting.registeredOn', i18nArgs: { date: dateText(state.registered_ms) } }),

@@ -704,7 +704,8 @@ pub struct ScheduleRun {
     pub run: Run,
     pub slots: Vec<RunSlot>,
     pub pairs: Vec<MatchPair>,
-    /// Interpreters by id: name.
+    /// Interpreters' names by id (the keys are ids written as JSON object keys).
+    #[schema(value_type = BTreeMap<String, String>)]
     pub interpreters: BTreeMap<i64, String>,
 }
 

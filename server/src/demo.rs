@@ -1695,10 +1695,11 @@ async fn seed_meetings(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow:
     let companies: Vec<i64> = sqlx::query_scalar("select id from companies order by id")
         .fetch_all(&mut **tx)
         .await?;
-    let buyers: Vec<i64> =
-        sqlx::query_scalar("select id from users where role = 'buyer' order by id")
-            .fetch_all(&mut **tx)
-            .await?;
+    let buyers: Vec<i64> = sqlx::query_scalar(
+        "select id from users where role = 'buyer' and status = 'active' order by id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
     let company = companies[0];
     let ivan = id_of("buyer@demo.expo").fetch_one(&mut **tx).await?;
     let olga = id_of("olga.smirnova@demo.expo")
@@ -1992,10 +1993,11 @@ async fn seed_attendance(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyho
     .earliest()
     .map(|t| t.timestamp_millis())
     .unwrap_or(now - 24 * HOUR);
-    let buyers: Vec<(i64, Option<String>)> =
-        sqlx::query_as("select id, country from users where role = 'buyer' order by id")
-            .fetch_all(&mut **tx)
-            .await?;
+    let buyers: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "select id, country from users where role = 'buyer' and status = 'active' order by id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
     let staff: Vec<(i64, Option<String>)> =
         sqlx::query_as("select id, country from users where role = 'exhibitor' order by id")
             .fetch_all(&mut **tx)

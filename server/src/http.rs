@@ -67,7 +67,7 @@ use utoipa::OpenApi;
          (name = "matchmaking", description = "Two-way interest, the buyer directory, suggestions, accepted pairs, scheduler runs, hand moves and publishing"),
          (name = "monitoring", description = "Badges and check-ins, the live dashboard, reports, exhibitor figures"),
          (name = "ops", description = "Health and readiness")),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Refusals),
 )]
 pub struct ApiDoc;
 
@@ -81,6 +81,95 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Operations anyone may call without signing in (every other one takes a session).
+const PUBLIC: &[(&str, &str)] = &[
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/invitations/accept"),
+    ("get", "/api/v1/fair"),
+    ("get", "/api/v1/calendar/{file}"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+];
+
+/// The refusals every route shares, documented on every operation where they can happen,
+/// so the document cannot leave one out: `401` on every signed-in route (with its bearer
+/// requirement), `400` where a path or query parameter can fail to parse (`error::Path`,
+/// `error::Query`), `404` where a path names a record, `422` where a query value can be out
+/// of range, and `400`, `413` and `422` where a JSON body can be not JSON, too large or of
+/// the wrong shape (`error::JsonBody`). Each is an `ErrorBody`.
+struct Refusals;
+
+impl utoipa::Modify for Refusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        use utoipa::openapi::security::SecurityRequirement;
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let refusal = |what: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(what)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        let add = |op: &mut Operation, status: &str, what: &str| {
+            op.responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| refusal(what));
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+            ];
+            for (method, op) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                if !PUBLIC.contains(&(method, path.as_str())) {
+                    op.security = Some(vec![SecurityRequirement::new(
+                        "bearer",
+                        Vec::<String>::new(),
+                    )]);
+                    add(op, "401", "not signed in, or the session expired");
+                }
+                let in_path = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+                let in_query = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+                if in_path || in_query {
+                    add(op, "400", "a path or query parameter is not valid");
+                }
+                if in_path {
+                    add(op, "404", "nothing has that id");
+                }
+                if in_query {
+                    add(op, "422", "a query value is out of range");
+                }
+                if op.request_body.is_some() {
+                    add(op, "400", "the body is not JSON");
+                    add(op, "413", "the body is too large");
+                    add(op, "422", "the body does not have the expected shape");
+                }
+            }
+        }
     }
 }
 

@@ -6,13 +6,14 @@
 use crate::auth::{self, Caller};
 use crate::booths::live::{booth_room, duty_room};
 use crate::engine::Admission;
+use crate::error::Query;
 use crate::error::{ApiError, ApiResult};
 use crate::http::guard::ClientAddress;
 use crate::hub::session::{self, Dispatch};
 use crate::hub::{ConnHandle, Identity};
 use crate::{chat, meetings, monitor, rooms, AppState};
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use expo_schema::protocol::{Command, ReplyData};

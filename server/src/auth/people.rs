@@ -4,11 +4,12 @@
 
 use super::routes::INVITATION_TTL_MS;
 use super::{load_user, password, Caller};
+use crate::error::Path;
 use crate::error::{ApiError, ApiResult, JsonBody};
 use crate::mail;
 use crate::store::now_ms;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use expo_schema::api::{

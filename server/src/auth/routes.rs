@@ -6,11 +6,12 @@ use super::{
 };
 use crate::engine::BusMessage;
 use crate::error::{on_unique_violation, ApiError, ApiResult, JsonBody};
+use crate::error::{Path, Query};
 use crate::http::guard::ClientAddress;
 use crate::store::json::encode_list;
 use crate::store::{flag, now_ms};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};

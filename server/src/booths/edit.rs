@@ -5,10 +5,11 @@
 use super::{load_company, reindex, require_editor, viewer_lang, LangQuery, LANGUAGES};
 use crate::auth::{check_country, Caller};
 use crate::error::{on_unique_violation, ApiError, ApiResult, JsonBody};
+use crate::error::{Path, Query};
 use crate::store::json::encode_list;
 use crate::store::now_ms;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{post, put};
 use axum::{Json, Router};

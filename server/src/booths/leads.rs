@@ -10,12 +10,13 @@
 
 use super::require_editor;
 use crate::auth::Caller;
+use crate::error::Path;
 use crate::error::{ApiError, ApiResult, JsonBody};
 use crate::http::guard::csv_cell;
 use crate::store::json::{decode_list, encode_list};
 use crate::store::now_ms;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};

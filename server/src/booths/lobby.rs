@@ -16,11 +16,12 @@
 use super::taxonomy::{self, QueryUnit, Taxonomy};
 use super::{company_from_row, viewer_lang, LangQuery, COMPANY_FIELDS, COMPANY_FROM};
 use crate::auth::Caller;
+use crate::error::Query;
 use crate::error::{ApiError, ApiResult};
 use crate::store::json::decode_list;
 use crate::store::StoreKind;
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};

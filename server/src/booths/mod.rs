@@ -21,10 +21,11 @@ pub mod taxonomy;
 
 use crate::auth::{user_from_row, Caller, USER_COLUMNS};
 use crate::error::{ApiError, ApiResult};
+use crate::error::{Path, Query};
 use crate::store::json::decode_list;
 use crate::store::{Store, StoreKind};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};

@@ -10,9 +10,10 @@ use super::marks::all_marks;
 use crate::auth::Caller;
 use crate::booths::{lobby, viewer_lang};
 use crate::error::{on_unique_violation, ApiError, ApiResult, JsonBody};
+use crate::error::{Path, Query};
 use crate::store::now_ms;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use expo_schema::matchmaking::{

@@ -7,12 +7,13 @@
 
 use super::runs::{load, Loaded};
 use crate::auth::Caller;
+use crate::error::Path;
 use crate::error::{ApiError, ApiResult};
 use crate::meetings::place::{place_in, retrying, Lost, NewRequest, Plan, Update, Write};
 use crate::meetings::{self, Change};
 use crate::store::now_ms;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use expo_schema::matchmaking::{Mode, Placement, PublishResult};
 use expo_schema::{ErrorBody, ErrorCode, MeetingMode, MeetingSide, MeetingSlot, Role};

@@ -19,12 +19,13 @@
 use super::marks::all_marks;
 use super::pairs::load_pairs;
 use crate::auth::Caller;
+use crate::error::Path;
 use crate::error::{ApiError, ApiResult, JsonBody};
 use crate::matchmaking::{self, Problem};
 use crate::store::json::decode_list;
 use crate::store::now_ms;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;

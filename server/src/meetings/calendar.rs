@@ -11,9 +11,10 @@
 use super::routes::meetings_of;
 use super::{load, Standing};
 use crate::auth::Caller;
+use crate::error::Path;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

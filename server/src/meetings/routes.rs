@@ -6,9 +6,10 @@ use super::{changed, for_user, load, load_slot, Change, Loader, Standing, MEETIN
 use crate::auth::Caller;
 use crate::booths::require_editor;
 use crate::error::{ApiError, ApiResult, JsonBody};
+use crate::error::{Path, Query};
 use crate::store::flag;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post, put};

@@ -8,9 +8,10 @@
 use super::dashboard::fair_day;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::error::{Path, Query};
 use crate::store::now_ms;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

@@ -345,6 +345,69 @@ async fn open_chat(hub: &Hub, target: &str) -> Result<ChatRoomInfo, expo_client:
     }
 }
 
+/// A path or query parameter that does not parse gets a typed error (`bad_request`, JSON),
+/// not the framework's plain text; the published document lists the shared refusals on
+/// every operation where they can happen.
+async fn malformed_addresses_get_typed_errors(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    for path in [
+        "/api/v1/meetings/abc",
+        "/api/v1/companies/1.5/leads",
+        "/api/v1/match/suggestions?buyer_id=abc",
+        "/api/v1/booths?hall_id=x",
+    ] {
+        let error = admin
+            .get::<serde_json::Value>(path)
+            .await
+            .expect_err("refused");
+        assert_eq!(
+            error.code(),
+            Some(ErrorCode::BadRequest),
+            "{path}: {error:?}"
+        );
+    }
+    let doc: serde_json::Value = app.api.get("/api/v1/openapi.json").await.unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let mut missing = Vec::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = &op["responses"];
+            let public = matches!(
+                (method.as_str(), path.as_str()),
+                ("post", "/api/v1/auth/login")
+                    | ("post", "/api/v1/auth/register")
+                    | ("post", "/api/v1/invitations/accept")
+                    | ("get", "/api/v1/fair")
+                    | ("get", "/api/v1/calendar/{file}")
+                    | ("get", "/healthz")
+                    | ("get", "/readyz")
+            );
+            if !public && !responses["401"].is_object() {
+                missing.push(format!("{method} {path}: 401"));
+            }
+            if path.contains('{') && !(responses["400"].is_object() && responses["404"].is_object())
+            {
+                missing.push(format!("{method} {path}: 400/404"));
+            }
+            if op["requestBody"].is_object() && !responses["422"].is_object() {
+                missing.push(format!("{method} {path}: 422"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+    // An unsigned request to a signed-in route is refused as the document says.
+    let anonymous = app
+        .api
+        .get::<serde_json::Value>("/api/v1/meetings")
+        .await
+        .unwrap_err();
+    assert_eq!(anonymous.code(), Some(ErrorCode::Unauthorized));
+    still_serves(&app).await;
+    app.stop().await;
+}
+
 async fn presence_names_only_consenting_buyers(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start().await;
@@ -1133,6 +1196,7 @@ async fn user_limits_hold_across_connections_and_nodes(engines: Engines) {
 }
 
 both_engines!(
+    malformed_addresses_get_typed_errors,
     booth_media_has_a_daily_quota,
     user_limits_hold_across_connections_and_nodes,
     pages_are_capped,
