@@ -2,9 +2,10 @@
 // one, reject one with a reason, approve a ticked one in bulk), a pending buyer's waiting page
 // in Russian and a rejected one's reason, and the import page end to end (a buyers file with
 // findings, then a clean one checked and confirmed, with its invitation links; a companies
-// file's findings worded in Russian, none in the server's English), and the invitations page (send one; revoke an open one and send it again). Screenshots go
-// to docs/screenshots/ (people-desk.png, import-dry-run.png, waiting-ru.png). Expects a
-// server at $EXPO_URL with --demo data (run.sh starts one).
+// file's findings worded in Russian, none in the server's English), and the invitations
+// page (send one; revoke an open one and send it again). Screenshots go to docs/screenshots/
+// (people-desk.png, import-dry-run.png, waiting-ru.png). Expects a server at $EXPO_URL with
+// --demo data (run.sh starts one).
 //
 //   EXPO_URL=http://127.0.0.1:18080 node tests/browser/people.test.mjs
 
