@@ -3,12 +3,12 @@
 // file and check it: the server's dry run lists what would be created, updated or left alone
 // and every finding row by row. Only a clean check can be confirmed; the import then writes
 // everything at once and shows the invitation links it made (staff and buyers), each in the
-// invitee's language. Findings with a code are worded here; older ones come as the server's
-// sentence. The columns are in docs/import.md.
+// invitee's language. Every finding comes as a code with params and is worded here, in the
+// viewer's language. The columns and the finding codes are in docs/import.md.
 
 import { api, importFile } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { autonym } from '../i18n.js';
+import { autonym, hasKey } from '../i18n.js';
 import { forbiddenPage } from './common.js';
 import { deskTabs } from './desk-parts.js';
 import { errorBox, setBusy, showError } from './forms.js';
@@ -19,26 +19,22 @@ const KIND_KEYS = {
   buyers: 'importPage.kind.buyers', staff: 'importPage.kind.staff', companies: 'importPage.kind.companies',
   products: 'importPage.kind.products', halls: 'importPage.kind.halls',
 };
-/** Finding codes the server sends, and their texts here. */
-const FINDINGS = {
-  'import.required': 'importPage.finding.required',
-  'import.too_long': 'importPage.finding.tooLong',
-  'import.bad_email': 'importPage.finding.badEmail',
-  'import.bad_country': 'importPage.finding.badCountry',
-  'import.bad_timezone': 'importPage.finding.badTimezone',
-  'import.bad_language': 'importPage.finding.badLanguage',
-  'import.unknown_concept': 'importPage.finding.unknownConcept',
-  'import.bad_hs_code': 'importPage.finding.badHsCode',
-  'import.bad_flag': 'importPage.finding.badFlag',
-  'import.not_buyer': 'importPage.finding.notBuyer',
-  'import.more_errors': 'importPage.finding.more',
-};
+/**
+ * A finding's text: the server sends a code (`import.too_long`) with params, never a
+ * sentence; its text here is `importPage.finding.too_long`. Every code the server can send
+ * has one (a server test checks its list against the locale files); a code this page does
+ * not know yet is shown by a generic text naming it, never in the server's English.
+ */
+function findingKey(code) {
+  const name = typeof code === 'string' && code.startsWith('import.') ? code.slice('import.'.length) : '';
+  const key = `importPage.finding.${name}`;
+  return name && hasKey(key) ? key : null;
+}
 
 function findingCell(finding) {
-  const key = FINDINGS[finding.code];
+  const key = findingKey(finding.code);
   if (key) return h('td', { testid: 'finding-message', dataset: { code: finding.code }, i18n: key, i18nArgs: finding.params || {} });
-  // An older check: the server's own sentence, shown as it came.
-  return h('td', { testid: 'finding-message', dataset: { code: '' }, text: finding.message, attrs: { lang: 'en' } });
+  return h('td', { testid: 'finding-message', dataset: { code: finding.code || '' }, i18n: 'importPage.finding.unknown', i18nArgs: { code: finding.code || '?' } });
 }
 
 export function mountImport(root, ctx) {

@@ -30,7 +30,7 @@ const LATIN_TOKENS = [
   'Expo Hub', // the product
   'JavaScript', 'Google', 'Outlook', 'Apple', 'YouTube', 'Vimeo', 'Excel', // products
   'CSV', 'UTF', 'XLSX', 'PDF', 'SVG', 'PNG', 'JPEG', 'WebP', 'MP4', 'WebM', 'ics', // file formats
-  'https', 'QR', 'ID', 'HS', 'ICT', 'MOU', 'USD', 'FOB', 'HACCP', 'MOQ', // codes, terms of trade
+  'https', 'http', 'KiB', 'MiB', 'QR', 'ID', 'HS', 'ICT', 'MOU', 'USD', 'FOB', 'HACCP', 'MOQ', // codes, terms of trade
   'EXPO-7K2QF9XH3A', 'RU', 'CN', 'MN', 'ms', // a badge code and country codes as examples, milliseconds
   'Enter', 'Shift', // keys on the keyboard
 ];

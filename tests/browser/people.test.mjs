@@ -1,10 +1,11 @@
 // people.test.mjs — the organizers' people desk in a real browser: the approval queue (approve
 // one, reject one with a reason, approve a ticked one in bulk), a pending buyer's waiting page
 // in Russian and a rejected one's reason, and the import page end to end (a buyers file with
-// findings, then a clean one checked and confirmed, with its invitation links), and the
-// invitations page (send one; revoke an open one and send it again). Screenshots go
-// to docs/screenshots/ (people-desk.png, import-dry-run.png, waiting-ru.png). Expects a
-// server at $EXPO_URL with --demo data (run.sh starts one).
+// findings, then a clean one checked and confirmed, with its invitation links; a companies
+// file's findings worded in Russian, none in the server's English), and the invitations
+// page (send one; revoke an open one and send it again). Screenshots go to docs/screenshots/
+// (people-desk.png, import-dry-run.png, waiting-ru.png). Expects a server at $EXPO_URL with
+// --demo data (run.sh starts one).
 //
 //   EXPO_URL=http://127.0.0.1:18080 node tests/browser/people.test.mjs
 
@@ -175,6 +176,39 @@ test('the import page checks a buyers file, shows its findings, then imports a c
   // The demo's accepted invitation shows when it was accepted.
   const accepted = `${$('invitation-row')}[data-email="interpreter@demo.expo"]`;
   assert.notEqual((await p.textContent(`${accepted} ${$('invitation-accepted')}`)).trim(), '');
+  assert.equal(p.errors.length, 0, p.errors.join('\n'));
+});
+
+test('the import page words the findings of a companies file in the chosen language', async () => {
+  const p = await page({ viewport: { width: 1366, height: 900 } });
+  await signIn(p, ACCOUNTS.organizer);
+  await go(p, '#/import', $('import-page'));
+  await p.selectOption($('lang-switch'), 'ru');
+  await p.waitForSelector('html[lang="ru"]');
+  await p.selectOption($('import-kind'), 'companies');
+  const long = 'x'.repeat(121);
+  const file = ['reg_no,name,hall,country,colour', `101-81-99999,${long},nowhere,KR,green`].join('\n');
+  await p.setInputFiles($('import-file'), { name: 'companies.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+  await p.click($('import-check'));
+  await p.waitForSelector(`${$('import-results')}[data-state="findings"]`);
+  const findings = await p.$$eval(`${$('finding')}`, (rows) => rows.map((r) => {
+    const cell = r.querySelector('[data-testid="finding-message"]');
+    return { row: r.dataset.row, column: r.dataset.column, code: cell.dataset.code, text: cell.textContent, lang: cell.getAttribute('lang') };
+  }));
+  assert.deepEqual(findings.map((f) => [f.row, f.column, f.code]), [
+    ['1', 'colour', 'import.unknown_column'],
+    ['2', 'hall', 'import.unknown_hall'],
+    ['2', 'name', 'import.too_long'],
+  ]);
+  // Every finding in Russian, none in the server's English.
+  assert.deepEqual(findings.filter((f) => f.lang === 'en'), []);
+  const fill = (key, params) => RU[key].replace(/\{(\w+)\}/g, (_, name) => params[name]);
+  assert.equal(findings[1].text, fill('importPage.finding.unknown_hall', { value: 'nowhere' }));
+  assert.equal(findings[2].text, fill('importPage.finding.too_long', { column: 'name', max: '120' }));
+  assert.match(findings[0].text, /colour/);
+  for (const f of findings) assert.doesNotMatch(f.text, /\b(is|does|not|exist|characters|unknown)\b/, f.text);
+  await p.selectOption($('lang-switch'), 'en');
+  await p.waitForSelector('html[lang="en"]');
   assert.equal(p.errors.length, 0, p.errors.join('\n'));
 });
 

@@ -27,22 +27,67 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-fn text(value: &Option<String>, field: &str, max: usize) -> ApiResult<Option<String>> {
+/// Why a field was refused: a code (like `too_long`) with params that clients word themselves
+/// (the bulk import sends it as `import.{code}`), and, as `Display`, the English sentence
+/// the editors answer with. The one source of each rule for the editors and the import.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FieldError {
+    /// The input field refused (`name`, `tags`, `website`, …).
+    pub field: &'static str,
+    pub code: &'static str,
+    pub params: Vec<(&'static str, String)>,
+    message: String,
+}
+
+impl FieldError {
+    fn new(
+        field: &'static str,
+        code: &'static str,
+        params: Vec<(&'static str, String)>,
+        message: String,
+    ) -> FieldError {
+        FieldError {
+            field,
+            code,
+            params,
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(error: FieldError) -> ApiError {
+        ApiError::validation(error.message)
+    }
+}
+
+type FieldResult<T> = Result<T, FieldError>;
+
+fn text(value: &Option<String>, field: &'static str, max: usize) -> FieldResult<Option<String>> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(v) if v.chars().count() > max => Err(ApiError::validation(format!(
-            "{field} may have at most {max} characters"
-        ))),
+        Some(v) if v.chars().count() > max => Err(FieldError::new(
+            field,
+            "too_long",
+            vec![("max", max.to_string())],
+            format!("{field} may have at most {max} characters"),
+        )),
         Some(v) => Ok(Some(v.to_string())),
     }
 }
 
-fn required(value: &str, field: &str, max: usize) -> ApiResult<String> {
+fn required(value: &str, field: &'static str, max: usize) -> FieldResult<String> {
     text(&Some(value.to_string()), field, max)?
-        .ok_or_else(|| ApiError::validation(format!("{field} is required")))
+        .ok_or_else(|| FieldError::new(field, "required", vec![], format!("{field} is required")))
 }
 
-fn tags(values: &[String]) -> ApiResult<Vec<String>> {
+fn tags(values: &[String], field: &'static str) -> FieldResult<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for v in values {
         let t = v.trim().to_lowercase();
@@ -50,27 +95,56 @@ fn tags(values: &[String]) -> ApiResult<Vec<String>> {
             continue;
         }
         if t.chars().count() > 40 {
-            return Err(ApiError::validation("a tag may have at most 40 characters"));
+            return Err(FieldError::new(
+                field,
+                "tag_too_long",
+                vec![("value", t), ("max", "40".into())],
+                "a tag may have at most 40 characters".into(),
+            ));
         }
         if !out.contains(&t) {
             out.push(t);
         }
     }
     if out.len() > 30 {
-        return Err(ApiError::validation("at most 30 tags"));
+        return Err(FieldError::new(
+            field,
+            "too_many_tags",
+            vec![("max", "30".into())],
+            "at most 30 tags".into(),
+        ));
     }
     Ok(out)
 }
 
-fn check_lang(lang: &str) -> ApiResult<()> {
+fn check_lang(lang: &str) -> FieldResult<()> {
     if LANGUAGES.contains(&lang) {
         Ok(())
     } else {
-        Err(ApiError::validation(format!(
-            "language {lang:?} is not one of {}",
-            LANGUAGES.join(", ")
-        )))
+        let allowed = LANGUAGES.join(", ");
+        Err(FieldError::new(
+            "texts",
+            "bad_language",
+            vec![("value", lang.to_string()), ("allowed", allowed.clone())],
+            format!("language {lang:?} is not one of {allowed}"),
+        ))
     }
+}
+
+/// A country code checked by the accounts' rule ([`check_country`]).
+fn country(field: &'static str, code: &str) -> FieldResult<()> {
+    check_country(code).map_err(|error| {
+        let message = match error {
+            ApiError::Client(body) => body.message,
+            other => other.to_string(),
+        };
+        FieldError::new(
+            field,
+            "bad_country",
+            vec![("value", code.to_string())],
+            message,
+        )
+    })
 }
 
 /// Tells the booth's visitors and the lobby that a booth changed.
@@ -166,7 +240,7 @@ pub async fn update_hall(
     }))
 }
 
-pub(crate) fn slug_of(raw: &str) -> ApiResult<String> {
+pub(crate) fn slug_of(raw: &str) -> FieldResult<String> {
     let slug = raw.trim().to_lowercase();
     let ok = !slug.is_empty()
         && slug.len() <= 60
@@ -176,8 +250,11 @@ pub(crate) fn slug_of(raw: &str) -> ApiResult<String> {
     if ok {
         Ok(slug)
     } else {
-        Err(ApiError::validation(
-            "a slug has 1 to 60 lowercase letters, digits and dashes",
+        Err(FieldError::new(
+            "slug",
+            "bad_slug",
+            vec![("value", raw.trim().to_string()), ("max", "60".into())],
+            "a slug has 1 to 60 lowercase letters, digits and dashes".into(),
         ))
     }
 }
@@ -198,22 +275,34 @@ pub(crate) struct CompanyFields {
     pub export_countries: Vec<String>,
 }
 
-pub(crate) fn validate_company(input: &CompanyInput) -> ApiResult<CompanyFields> {
+pub(crate) fn validate_company(input: &CompanyInput) -> FieldResult<CompanyFields> {
     let reg_no = required(&input.reg_no, "reg_no", 40)?;
-    check_country(&input.country)?;
+    country("country", &input.country)?;
     for c in &input.export_countries {
-        check_country(c)?;
+        country("export_countries", c)?;
     }
     if let Some(year) = input.founded_year {
         if !(1800..=2100).contains(&year) {
-            return Err(ApiError::validation("founded_year is not a plausible year"));
+            return Err(FieldError::new(
+                "founded_year",
+                "out_of_range",
+                vec![
+                    ("value", year.to_string()),
+                    ("min", "1800".into()),
+                    ("max", "2100".into()),
+                ],
+                "founded_year is not a plausible year".into(),
+            ));
         }
     }
     let website = text(&input.website, "website", 200)?;
     if let Some(w) = &website {
         if !(w.starts_with("https://") || w.starts_with("http://")) {
-            return Err(ApiError::validation(
-                "website must start with http:// or https://",
+            return Err(FieldError::new(
+                "website",
+                "bad_url",
+                vec![("value", w.clone())],
+                "website must start with http:// or https://".into(),
             ));
         }
     }
@@ -230,7 +319,7 @@ pub(crate) fn validate_company(input: &CompanyInput) -> ApiResult<CompanyFields>
         description: text(&input.description, "description", 5000)?,
         website,
         founded_year: input.founded_year,
-        tags: tags(&input.tags)?,
+        tags: tags(&input.tags, "tags")?,
         export_countries: input.export_countries.clone(),
     })
 }
@@ -389,13 +478,16 @@ pub(crate) struct ProductFields {
     pub certifications: Vec<String>,
 }
 
-pub(crate) fn validate_product(input: &ProductInput) -> ApiResult<ProductFields> {
+pub(crate) fn validate_product(input: &ProductInput) -> FieldResult<ProductFields> {
     let hs_code = text(&input.hs_code, "hs_code", 12)?;
     if let Some(hs) = &hs_code {
         let digits = hs.chars().filter(|c| c.is_ascii_digit()).count();
         if digits < 4 || !hs.chars().all(|c| c.is_ascii_digit() || c == '.') {
-            return Err(ApiError::validation(
-                "hs_code has at least 4 digits, optionally with dots (e.g. 3304.99)",
+            return Err(FieldError::new(
+                "hs_code",
+                "bad_product_hs_code",
+                vec![("value", hs.clone())],
+                "hs_code has at least 4 digits, optionally with dots (e.g. 3304.99)".into(),
             ));
         }
     }
@@ -408,10 +500,10 @@ pub(crate) fn validate_product(input: &ProductInput) -> ApiResult<ProductFields>
         description: text(&input.description, "description", 5000)?,
         hs_code,
         category: text(&input.category, "category", 60)?,
-        tags: tags(&input.tags)?,
+        tags: tags(&input.tags, "tags")?,
         min_order: text(&input.min_order, "min_order", 80)?,
         price_range: text(&input.price_range, "price_range", 80)?,
-        certifications: tags(&input.certifications)?,
+        certifications: tags(&input.certifications, "certifications")?,
     })
 }
 

@@ -12,7 +12,8 @@
 
 use super::edit::{
     announce, insert_product, save_company_row, slug_of, update_product_row, validate_company,
-    validate_product, write_company_texts, write_product_texts, CompanyFields, ProductFields,
+    validate_product, write_company_texts, write_product_texts, CompanyFields, FieldError,
+    ProductFields,
 };
 use super::import_buyers::{plan_buyers, write_buyers, BuyerAction};
 use super::{reindex, LANGUAGES};
@@ -362,18 +363,33 @@ pub async fn import(
 pub(crate) struct Errors(Vec<ImportRowError>);
 
 impl Errors {
-    pub(crate) fn add(&mut self, row: usize, column: Option<&str>, message: impl Into<String>) {
+    /// A finding clients word themselves: `code` (one of [`FINDING_CODES`]) with `params`;
+    /// `message` is the English sentence for people reading the JSON.
+    pub(crate) fn push(
+        &mut self,
+        row: usize,
+        column: Option<&str>,
+        code: &str,
+        params: Vec<(&str, String)>,
+        message: impl Into<String>,
+    ) {
+        debug_assert!(
+            FINDING_CODES.contains(&code),
+            "{code} is not in FINDING_CODES"
+        );
         self.0.push(ImportRowError {
             row,
             column: column.map(str::to_string),
             message: message.into(),
-            code: None,
-            params: BTreeMap::new(),
+            code: Some(code.to_string()),
+            params: params
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
         });
     }
 
-    /// A finding clients word themselves: `code` (like `import.bad_timezone`) with `params`;
-    /// `message` is the English sentence for people reading the JSON.
+    /// A finding on a column, with `params` borrowed.
     pub(crate) fn add_code(
         &mut self,
         row: usize,
@@ -382,16 +398,39 @@ impl Errors {
         params: &[(&str, &str)],
         message: impl Into<String>,
     ) {
-        self.0.push(ImportRowError {
+        let params = params.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        self.push(row, Some(column), code, params, message);
+    }
+
+    /// A shared validator's refusal of `column` (its `column` param is the file's column).
+    fn refused(&mut self, row: usize, column: &str, error: FieldError) {
+        let message = column_message(&error.to_string(), error.field, column);
+        let code = format!("import.{}", error.code);
+        let mut params = vec![("column", column.to_string())];
+        params.extend(error.params);
+        self.push(row, Some(column), &code, params, message);
+    }
+
+    /// An empty cell where a value is required.
+    pub(crate) fn required(&mut self, row: usize, column: &str) {
+        self.push(
             row,
-            column: Some(column.to_string()),
-            message: message.into(),
-            code: Some(code.to_string()),
-            params: params
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        });
+            Some(column),
+            "import.required",
+            vec![("column", column.to_string())],
+            format!("{column} is required"),
+        );
+    }
+
+    /// A cell that is not a number; `what` says what it should be, in English.
+    fn bad_number(&mut self, row: usize, column: &str, raw: &str, what: &str) {
+        self.push(
+            row,
+            Some(column),
+            "import.bad_number",
+            vec![("column", column.to_string()), ("value", raw.to_string())],
+            format!("{column} {raw:?} is not {what}"),
+        );
     }
 
     pub(crate) fn count(&self) -> usize {
@@ -417,6 +456,56 @@ impl Errors {
         list
     }
 }
+
+/// Every code a finding can have; each has its text `importPage.finding.<code after
+/// "import.">` in every locale file (see `every_finding_code_has_a_text` below). The codes
+/// and their params are listed in `docs/import.md`.
+pub(crate) const FINDING_CODES: &[&str] = &[
+    // Reading the file
+    "import.empty_file",
+    "import.bad_csv",
+    "import.not_utf8",
+    "import.bad_xlsx",
+    "import.file_too_big",
+    "import.too_many_rows",
+    "import.too_many_columns",
+    "import.too_many_cells",
+    "import.line_too_long",
+    // The header row
+    "import.unknown_column",
+    "import.wrong_separator",
+    "import.duplicate_column",
+    "import.missing_column",
+    "import.unnamed_column",
+    // Cells, every kind
+    "import.required",
+    "import.too_long",
+    "import.bad_number",
+    "import.out_of_range",
+    "import.bad_url",
+    "import.bad_slug",
+    "import.bad_country",
+    "import.bad_language",
+    "import.bad_language_code",
+    "import.bad_email",
+    "import.bad_flag",
+    "import.bad_timezone",
+    "import.bad_hs_code",
+    "import.bad_product_hs_code",
+    "import.tag_too_long",
+    "import.too_many_tags",
+    "import.unknown_concept",
+    "import.unknown_hall",
+    "import.unknown_company",
+    "import.duplicate_in_file",
+    // Accounts
+    "import.not_buyer",
+    "import.not_staff",
+    "import.staff_elsewhere",
+    "import.invited_elsewhere",
+    // The list
+    "import.more_errors",
+];
 
 /// One non-empty row of the file, with its 1-based row number.
 #[derive(Debug)]
@@ -496,9 +585,11 @@ pub(crate) fn read_table(body: &[u8], kind: Kind, errors: &mut Errors) -> Table 
         .filter(|line| line.cells.iter().any(|c| !c.trim().is_empty()));
     let Some(header) = lines.next() else {
         if errors.count() == 0 {
-            errors.add(
+            errors.push(
                 1,
                 None,
+                "import.empty_file",
+                vec![],
                 "the file is empty; its first row must name the columns",
             );
         }
@@ -517,25 +608,33 @@ pub(crate) fn read_table(body: &[u8], kind: Kind, errors: &mut Errors) -> Table 
         }
         named.insert(index);
         if !kind.accepts(&name) {
-            let hint = if name.contains(';') || name.contains('\t') {
-                "; the file seems separated by semicolons or tabs, but CSV files here are \
-                 separated by commas"
+            let separated = name.contains(';') || name.contains('\t');
+            let (code, hint) = if separated {
+                (
+                    "import.wrong_separator",
+                    "; the file seems separated by semicolons or tabs, but CSV files here are \
+                     separated by commas",
+                )
             } else {
-                ""
+                ("import.unknown_column", "")
             };
-            errors.add(
+            let columns = kind.describe_columns();
+            errors.push(
                 header.number,
                 Some(&name),
+                code,
+                vec![("column", name.clone()), ("columns", columns.clone())],
                 format!(
-                    "unknown column {name:?}; the columns of {} are {}{hint}",
+                    "unknown column {name:?}; the columns of {} are {columns}{hint}",
                     kind.as_str(),
-                    kind.describe_columns()
                 ),
             );
         } else if columns.insert(name.clone(), index).is_some() {
-            errors.add(
+            errors.push(
                 header.number,
                 Some(&name),
+                "import.duplicate_column",
+                vec![("column", name.clone())],
                 format!("the column {name:?} appears twice"),
             );
         }
@@ -544,9 +643,11 @@ pub(crate) fn read_table(body: &[u8], kind: Kind, errors: &mut Errors) -> Table 
     for key in kind.key_columns() {
         if !columns.contains_key(*key) {
             has_keys = false;
-            errors.add(
+            errors.push(
                 header.number,
                 Some(key),
+                "import.missing_column",
+                vec![("column", key.to_string())],
                 format!("the column {key:?} is missing; it is required"),
             );
         }
@@ -559,12 +660,14 @@ pub(crate) fn read_table(body: &[u8], kind: Kind, errors: &mut Errors) -> Table 
             .enumerate()
             .find(|(i, c)| !named.contains(i) && !c.trim().is_empty());
         if let Some((index, _)) = stray {
-            errors.add(
+            let position = (index + 1).to_string();
+            errors.push(
                 line.number,
                 None,
+                "import.unnamed_column",
+                vec![("position", position.clone())],
                 format!(
-                    "the row has a value in column {}, which has no name in the header row",
-                    index + 1
+                    "the row has a value in column {position}, which has no name in the header row"
                 ),
             );
         }
@@ -588,35 +691,44 @@ fn read_csv(body: &[u8], errors: &mut Errors) -> Vec<Line> {
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                errors.add(
+                errors.push(
                     number,
                     None,
+                    "import.bad_csv",
+                    vec![("line", number.to_string())],
                     format!("the file is not readable CSV: {error}"),
                 );
                 break;
             }
         };
         if number > MAX_SHEET_ROWS {
-            errors.add(
+            errors.push(
                 number,
                 None,
+                "import.too_many_rows",
+                vec![("max", MAX_SHEET_ROWS.to_string())],
                 format!("a file may have at most {MAX_SHEET_ROWS} rows; split the file"),
             );
             return Vec::new();
         }
         if record.len() > MAX_SHEET_COLUMNS {
-            errors.add(
+            errors.push(
                 number,
                 None,
+                "import.too_many_columns",
+                vec![("max", MAX_SHEET_COLUMNS.to_string())],
                 format!("a row may have at most {MAX_SHEET_COLUMNS} columns"),
             );
             return Vec::new();
         }
         if record.as_slice().len() > MAX_CSV_LINE_BYTES {
-            errors.add(
+            let kib = MAX_CSV_LINE_BYTES >> 10;
+            errors.push(
                 number,
                 None,
-                format!("a line may have at most {} KiB", MAX_CSV_LINE_BYTES >> 10),
+                "import.line_too_long",
+                vec![("kib", kib.to_string())],
+                format!("a line may have at most {kib} KiB"),
             );
             return Vec::new();
         }
@@ -626,9 +738,11 @@ fn read_csv(body: &[u8], errors: &mut Errors) -> Vec<Line> {
             .collect::<Result<Vec<_>, _>>();
         match cells {
             Ok(cells) => lines.push(Line { number, cells }),
-            Err(_) => errors.add(
+            Err(_) => errors.push(
                 number,
                 None,
+                "import.not_utf8",
+                vec![],
                 "the row is not UTF-8 text; save the CSV as UTF-8 (or upload XLSX)",
             ),
         }
@@ -639,16 +753,33 @@ fn read_csv(body: &[u8], errors: &mut Errors) -> Vec<Line> {
 fn read_xlsx(body: &[u8], errors: &mut Errors) -> Vec<Line> {
     use calamine::{Reader, Xlsx};
     let unreadable = |errors: &mut Errors, detail: String| {
-        errors.add(
+        errors.push(
             1,
             None,
+            "import.bad_xlsx",
+            vec![],
             format!("the file is not a readable XLSX workbook: {detail}"),
         );
         Vec::new()
     };
     // A few kilobytes of ZIP can declare gigabytes of XML; refuse before inflating any.
-    if let Err(detail) = check_zip_sizes(body) {
-        return unreadable(errors, detail);
+    match check_zip_sizes(body) {
+        Ok(()) => {}
+        Err(ZipProblem::Damaged(detail)) => return unreadable(errors, detail),
+        Err(ZipProblem::TooBig) => {
+            let mib = MAX_XLSX_INFLATED_BYTES >> 20;
+            errors.push(
+                1,
+                None,
+                "import.file_too_big",
+                vec![("mib", mib.to_string())],
+                format!(
+                    "the file is not a readable XLSX workbook: its contents would inflate \
+                     beyond {mib} MiB"
+                ),
+            );
+            return Vec::new();
+        }
     }
     let mut book = match Xlsx::new(std::io::Cursor::new(body)) {
         Ok(book) => book,
@@ -676,8 +807,8 @@ fn read_xlsx(body: &[u8], errors: &mut Errors) -> Vec<Line> {
         if value.is_empty() {
             continue;
         }
-        if let Err(message) = check_sheet_cell(row, col, cells, rows.len()) {
-            errors.add(row as usize + 1, None, message);
+        if let Err((code, params, message)) = check_sheet_cell(row, col, cells, rows.len()) {
+            errors.push(row as usize + 1, None, code, params, message);
             return Vec::new();
         }
         cells += 1;
@@ -697,44 +828,58 @@ fn read_xlsx(body: &[u8], errors: &mut Errors) -> Vec<Line> {
 
 /// Refuses a cell beyond the sheet limits (see `docs/limits.md`); `cells` and `rows` are the
 /// non-empty cells and rows read so far.
-fn check_sheet_cell(row: u32, col: u32, cells: usize, rows: usize) -> Result<(), String> {
+fn check_sheet_cell(row: u32, col: u32, cells: usize, rows: usize) -> Result<(), SheetLimit> {
     if row as usize >= MAX_SHEET_ROWS || rows >= MAX_SHEET_ROWS {
-        return Err(format!(
-            "a sheet may have at most {MAX_SHEET_ROWS} rows; split the file"
+        return Err((
+            "import.too_many_rows",
+            vec![("max", MAX_SHEET_ROWS.to_string())],
+            format!("a sheet may have at most {MAX_SHEET_ROWS} rows; split the file"),
         ));
     }
     if col as usize >= MAX_SHEET_COLUMNS {
-        return Err(format!(
-            "a sheet may have at most {MAX_SHEET_COLUMNS} columns; cell in column {} is beyond",
-            col as usize + 1
+        return Err((
+            "import.too_many_columns",
+            vec![("max", MAX_SHEET_COLUMNS.to_string())],
+            format!(
+                "a sheet may have at most {MAX_SHEET_COLUMNS} columns; cell in column {} is beyond",
+                col as usize + 1
+            ),
         ));
     }
     if cells >= MAX_SHEET_CELLS {
-        return Err(format!(
-            "a sheet may have at most {MAX_SHEET_CELLS} non-empty cells; split the file"
+        return Err((
+            "import.too_many_cells",
+            vec![("max", MAX_SHEET_CELLS.to_string())],
+            format!("a sheet may have at most {MAX_SHEET_CELLS} non-empty cells; split the file"),
         ));
     }
     Ok(())
 }
 
+/// A sheet limit a cell goes beyond: the finding's code, params and message.
+type SheetLimit = (&'static str, Vec<(&'static str, String)>, String);
+
+/// Why a ZIP's directory is refused.
+enum ZipProblem {
+    /// Damaged, or no ZIP at all: the detail.
+    Damaged(String),
+    /// It would inflate beyond [`MAX_XLSX_INFLATED_BYTES`].
+    TooBig,
+}
+
 /// Checks the sizes a ZIP's central directory declares: no entry, and not all together, may
 /// inflate beyond [`MAX_XLSX_INFLATED_BYTES`].
-fn check_zip_sizes(body: &[u8]) -> Result<(), String> {
+fn check_zip_sizes(body: &[u8]) -> Result<(), ZipProblem> {
     const EOCD: &[u8] = b"PK\x05\x06";
     const CENTRAL: &[u8] = b"PK\x01\x02";
-    let too_big = || {
-        format!(
-            "its contents would inflate beyond {} MiB",
-            MAX_XLSX_INFLATED_BYTES >> 20
-        )
-    };
+    let too_big = || ZipProblem::TooBig;
     let search_from = body.len().saturating_sub(22 + 65_535);
     let Some(eocd) = body[search_from..]
         .windows(4)
         .rposition(|w| w == EOCD)
         .map(|p| p + search_from)
     else {
-        return Err("it has no ZIP directory".into());
+        return Err(ZipProblem::Damaged("it has no ZIP directory".into()));
     };
     let le16 = |at: usize| -> Option<usize> {
         body.get(at..at + 2)
@@ -744,7 +889,7 @@ fn check_zip_sizes(body: &[u8]) -> Result<(), String> {
         body.get(at..at + 4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64)
     };
-    let bad = || "its ZIP directory is damaged".to_string();
+    let bad = || ZipProblem::Damaged("its ZIP directory is damaged".to_string());
     let entries = le16(eocd + 10).ok_or_else(bad)?;
     let mut at = le32(eocd + 16).ok_or_else(bad)? as usize;
     let mut total = 0u64;
@@ -801,16 +946,9 @@ pub(crate) fn country_code(value: &str) -> String {
     }
 }
 
-fn message_of(error: ApiError) -> String {
-    match error {
-        ApiError::Client(body) => body.message,
-        other => other.to_string(),
-    }
-}
-
 /// A validator's message about `field`, said about the file's `column`.
-fn column_message(error: ApiError, field: &str, column: &str) -> String {
-    let message = message_of(error);
+fn column_message(message: &str, field: &str, column: &str) -> String {
+    let message = message.to_string();
     if message.starts_with('"') {
         format!("{column} {message}")
     } else if let Some(rest) = message.strip_prefix(field) {
@@ -831,11 +969,13 @@ fn checked_text(
 ) -> String {
     let value = value.trim();
     if required && value.is_empty() {
-        errors.add(row, Some(column), format!("{column} is required"));
+        errors.required(row, column);
     } else if value.chars().count() > max {
-        errors.add(
+        errors.push(
             row,
             Some(column),
+            "import.too_long",
+            vec![("column", column.to_string()), ("max", max.to_string())],
             format!("{column} may have at most {max} characters"),
         );
     }
@@ -857,9 +997,15 @@ impl Keys {
     ) -> bool {
         match self.0.get(key) {
             Some(first) => {
-                errors.add(
+                errors.push(
                     row,
                     Some(column),
+                    "import.duplicate_in_file",
+                    vec![
+                        ("column", column.to_string()),
+                        ("value", shown.to_string()),
+                        ("first_row", first.to_string()),
+                    ],
                     format!("{column} {shown:?} repeats row {first}"),
                 );
                 true
@@ -951,15 +1097,14 @@ async fn plan_halls(
         let slug = match slug_of(raw_slug) {
             Ok(slug) => slug,
             Err(_) if raw_slug.is_empty() => {
-                errors.add(n, Some("slug"), "slug is required");
+                errors.required(n, "slug");
                 continue;
             }
             Err(error) => {
-                errors.add(
-                    n,
-                    Some("slug"),
-                    format!("slug {raw_slug:?} is not valid: {}", message_of(error)),
-                );
+                let message = format!("slug {raw_slug:?} is not valid: {error}");
+                let mut params = vec![("column", "slug".to_string())];
+                params.extend(error.params);
+                errors.push(n, Some("slug"), "import.bad_slug", params, message);
                 continue;
             }
         };
@@ -984,11 +1129,7 @@ async fn plan_halls(
             None => old.map(|h| h.3).unwrap_or(0),
             Some("") => 0,
             Some(raw) => raw.parse::<i64>().unwrap_or_else(|_| {
-                errors.add(
-                    n,
-                    Some("position"),
-                    format!("position {raw:?} is not a whole number"),
-                );
+                errors.bad_number(n, "position", raw, "a whole number");
                 0
             }),
         };
@@ -1121,8 +1262,7 @@ fn check_company(
         let mut probe = probe_company();
         copy(input, &mut probe);
         if let Err(error) = validate_company(&probe) {
-            let column = format!("{field}{suffix}");
-            errors.add(row, Some(&column), column_message(error, field, &column));
+            errors.refused(row, &format!("{field}{suffix}"), error);
         }
     }
 }
@@ -1152,7 +1292,7 @@ async fn plan_companies(
         let n = row.number;
         let reg_no = row.get("reg_no").unwrap_or("").to_string();
         if reg_no.is_empty() {
-            errors.add(n, Some("reg_no"), "reg_no is required");
+            errors.required(n, "reg_no");
             continue;
         }
         if keys.repeated(errors, n, "reg_no", &reg_no, &reg_no) {
@@ -1171,7 +1311,13 @@ async fn plan_companies(
             Some(slug) => match halls.get(&slug.to_lowercase()) {
                 Some(id) => Some(*id),
                 None => {
-                    errors.add(n, Some("hall"), format!("hall {slug:?} does not exist"));
+                    errors.push(
+                        n,
+                        Some("hall"),
+                        "import.unknown_hall",
+                        vec![("column", "hall".into()), ("value", slug.to_string())],
+                        format!("hall {slug:?} does not exist"),
+                    );
                     None
                 }
             },
@@ -1182,11 +1328,7 @@ async fn plan_companies(
             Some(raw) => match raw.parse::<i64>() {
                 Ok(year) => Some(year),
                 Err(_) => {
-                    errors.add(
-                        n,
-                        Some("founded_year"),
-                        format!("founded_year {raw:?} is not a year"),
-                    );
+                    errors.bad_number(n, "founded_year", raw, "a year");
                     None
                 }
             },
@@ -1244,7 +1386,7 @@ async fn plan_companies(
         // Each field through the shared validator on its own, so every bad cell is named.
         let mut fields: Vec<&str> = COMPANY_CHECKS.iter().map(|(f, _)| *f).collect();
         if input.country.is_empty() {
-            errors.add(n, Some("country"), "country is required");
+            errors.required(n, "country");
             fields.retain(|f| *f != "country");
         }
         check_company(errors, n, &input, &fields, "");
@@ -1269,7 +1411,7 @@ async fn plan_companies(
         let fields = match validate_company(&input) {
             Ok(fields) => fields,
             Err(error) => {
-                errors.add(n, None, message_of(error));
+                errors.refused(n, error.field, error);
                 continue;
             }
         };
@@ -1312,14 +1454,16 @@ impl CompanyIds {
     ) -> ApiResult<Option<i64>> {
         let reg_no = row.get("reg_no").unwrap_or("");
         if reg_no.is_empty() {
-            errors.add(row.number, Some("reg_no"), "reg_no is required");
+            errors.required(row.number, "reg_no");
             return Ok(None);
         }
         let id = self.get(pool, reg_no).await?;
         if id.is_none() {
-            errors.add(
+            errors.push(
                 row.number,
                 Some("reg_no"),
+                "import.unknown_company",
+                vec![("column", "reg_no".into()), ("value", reg_no.to_string())],
                 format!("no company has the registration number {reg_no:?}; import it first"),
             );
         }
@@ -1359,13 +1503,15 @@ async fn plan_staff(
         let email = match normalize_email(raw_email) {
             Ok(email) => email,
             Err(_) if raw_email.is_empty() => {
-                errors.add(n, Some("email"), "email is required");
+                errors.required(n, "email");
                 continue;
             }
             Err(_) => {
-                errors.add(
+                errors.add_code(
                     n,
-                    Some("email"),
+                    "email",
+                    "import.bad_email",
+                    &[("column", "email"), ("value", raw_email)],
                     format!("email {raw_email:?} is not an email address"),
                 );
                 continue;
@@ -1381,9 +1527,11 @@ async fn plan_staff(
         for lang in list(row.get("languages").unwrap_or("")) {
             let lang = lang.to_lowercase();
             if !(2..=3).contains(&lang.len()) || !lang.chars().all(|c| c.is_ascii_lowercase()) {
-                errors.add(
+                errors.add_code(
                     n,
-                    Some("languages"),
+                    "languages",
+                    "import.bad_language_code",
+                    &[("column", "languages"), ("value", &lang)],
                     format!("languages {lang:?} is not a language code (like ko, en, ru)"),
                 );
             } else if !languages.contains(&lang) {
@@ -1392,9 +1540,11 @@ async fn plan_staff(
         }
         let raw_admin = row.get("company_admin").unwrap_or("");
         let company_admin = parse_flag(raw_admin).unwrap_or_else(|| {
-            errors.add(
+            errors.add_code(
                 n,
-                Some("company_admin"),
+                "company_admin",
+                "import.bad_flag",
+                &[("column", "company_admin"), ("value", raw_admin)],
                 format!("company_admin {raw_admin:?} is not true/false, yes/no or 1/0"),
             );
             false
@@ -1410,15 +1560,19 @@ async fn plan_staff(
             let role: String = account.try_get("role")?;
             let their_company: Option<i64> = account.try_get("company_id")?;
             if role != Role::Exhibitor.as_str() {
-                errors.add(
+                errors.add_code(
                     n,
-                    Some("email"),
+                    "email",
+                    "import.not_staff",
+                    &[("column", "email"), ("value", &email), ("role", &role)],
                     format!("{email:?} belongs to an account of a(n) {role}, not exhibitor staff"),
                 );
             } else if their_company != Some(company_id) {
-                errors.add(
+                errors.add_code(
                     n,
-                    Some("email"),
+                    "email",
+                    "import.staff_elsewhere",
+                    &[("column", "email"), ("value", &email)],
                     format!("{email:?} is staff of another company"),
                 );
             } else if errors.count() == before {
@@ -1441,9 +1595,11 @@ async fn plan_staff(
             if role == Role::Exhibitor.as_str() && their_company == Some(company_id) {
                 invited_here = true;
             } else {
-                errors.add(
+                errors.add_code(
                     n,
-                    Some("email"),
+                    "email",
+                    "import.invited_elsewhere",
+                    &[("column", "email"), ("value", &email)],
                     format!("{email:?} has a pending invitation to another company or role"),
                 );
                 break;
@@ -1457,7 +1613,7 @@ async fn plan_staff(
             continue;
         }
         if name.is_empty() {
-            errors.add(n, Some("name"), "name is required");
+            errors.required(n, "name");
             continue;
         }
         counts.created += 1;
@@ -1585,8 +1741,7 @@ fn check_product(
         let mut probe = probe_product();
         copy(input, &mut probe);
         if let Err(error) = validate_product(&probe) {
-            let column = format!("{field}{suffix}");
-            errors.add(row, Some(&column), column_message(error, field, &column));
+            errors.refused(row, &format!("{field}{suffix}"), error);
         }
     }
 }
@@ -1612,7 +1767,7 @@ async fn plan_products(
         let reg_no = row.get("reg_no").unwrap_or("");
         let code = row.get("code").unwrap_or("").to_string();
         if code.is_empty() {
-            errors.add(n, Some("code"), "code is required");
+            errors.required(n, "code");
             continue;
         }
         let key = format!("{reg_no}\u{0}{code}");
@@ -1691,7 +1846,7 @@ async fn plan_products(
         let fields = match validate_product(&input) {
             Ok(fields) => fields,
             Err(error) => {
-                errors.add(n, None, message_of(error));
+                errors.refused(n, error.field, error);
                 continue;
             }
         };
@@ -1971,6 +2126,102 @@ mod tests {
             errors[0].message,
             "the file is empty; its first row must name the columns"
         );
+        assert_eq!(errors[0].code.as_deref(), Some("import.empty_file"));
+        let (_, errors) = table("name,colour,name_ko,name\nx,y,z,w\n", Kind::Companies);
+        let coded: Vec<_> = errors
+            .iter()
+            .map(|e| {
+                (
+                    e.code.clone().unwrap_or_default(),
+                    e.params.get("column").cloned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            coded,
+            vec![
+                ("import.unknown_column".into(), Some("colour".into())),
+                ("import.duplicate_column".into(), Some("name".into())),
+                ("import.missing_column".into(), Some("reg_no".into())),
+            ]
+        );
+        let (_, errors) = table("slug;name\n", Kind::Halls);
+        assert_eq!(errors[0].code.as_deref(), Some("import.wrong_separator"));
+    }
+
+    #[test]
+    fn every_finding_code_has_a_text() {
+        let locales = [
+            ("en", include_str!("../../../assets/locales/en.json")),
+            ("ko", include_str!("../../../assets/locales/ko.json")),
+            ("zh", include_str!("../../../assets/locales/zh.json")),
+            ("ru", include_str!("../../../assets/locales/ru.json")),
+            ("mn", include_str!("../../../assets/locales/mn.json")),
+            ("ja", include_str!("../../../assets/locales/ja.json")),
+        ];
+        for (lang, text) in locales {
+            let table: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(text).unwrap();
+            for code in FINDING_CODES {
+                let key = format!(
+                    "importPage.finding.{}",
+                    code.strip_prefix("import.").unwrap()
+                );
+                assert!(table.contains_key(&key), "{lang} lacks {key}");
+            }
+            let known: Vec<String> = FINDING_CODES
+                .iter()
+                .map(|c| format!("importPage.finding.{}", &c["import.".len()..]))
+                .collect();
+            for key in table
+                .keys()
+                .filter(|k| k.starts_with("importPage.finding."))
+            {
+                assert!(
+                    known.contains(key) || key == "importPage.finding.unknown",
+                    "{lang} has {key}, which no finding code uses"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn validator_refusals_become_coded_findings() {
+        let mut errors = Errors::default();
+        let mut input = probe_company();
+        input.name = "x".repeat(121);
+        input.website = Some("ftp://x".into());
+        input.founded_year = Some(1700);
+        input.tags = vec!["t".repeat(41)];
+        check_company(
+            &mut errors,
+            2,
+            &input,
+            &["name", "website", "founded_year", "tags"],
+            "",
+        );
+        let list = errors.into_list();
+        let codes: Vec<_> = list.iter().map(|e| e.code.clone().unwrap()).collect();
+        assert_eq!(
+            codes,
+            vec![
+                "import.too_long",
+                "import.bad_url",
+                "import.out_of_range",
+                "import.tag_too_long"
+            ]
+        );
+        assert_eq!(list[0].params["column"], "name");
+        assert_eq!(list[0].params["max"], "120");
+        assert_eq!(list[0].message, "name may have at most 120 characters");
+        assert_eq!(list[2].params["min"], "1800");
+        let mut errors = Errors::default();
+        let mut input = probe_product();
+        input.hs_code = Some("33x".into());
+        check_product(&mut errors, 3, &input, &["hs_code"], "");
+        let list = errors.into_list();
+        assert_eq!(list[0].code.as_deref(), Some("import.bad_product_hs_code"));
+        assert_eq!(list[0].params["value"], "33x");
     }
 
     #[test]
@@ -1982,18 +2233,14 @@ mod tests {
         assert_eq!(parse_flag("maybe"), None);
         assert_eq!(
             column_message(
-                ApiError::validation("\"Korea\" is not a two-letter country code"),
+                "\"Korea\" is not a two-letter country code",
                 "country",
                 "country"
             ),
             "country \"Korea\" is not a two-letter country code"
         );
         assert_eq!(
-            column_message(
-                ApiError::validation("name may have at most 120 characters"),
-                "name",
-                "name_ko"
-            ),
+            column_message("name may have at most 120 characters", "name", "name_ko"),
             "name_ko may have at most 120 characters"
         );
         assert_eq!(cell_text(&calamine::Data::Float(2005.0)), "2005");

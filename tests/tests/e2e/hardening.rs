@@ -10,6 +10,7 @@ use expo_client::{Api, Hub, Incoming};
 use expo_schema::api::*;
 use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
 use expo_schema::{ChatRoomInfo, ErrorCode};
+use expo_server::booths::import::{MAX_CSV_LINE_BYTES, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS};
 use serde_json::json;
 use std::time::Duration;
 
@@ -63,17 +64,43 @@ async fn spreadsheet_bombs_are_refused(engines: Engines) {
         report.errors[0].message.contains("at most"),
         "the limit is named: {report:?}"
     );
+    assert_eq!(
+        report.errors[0].code.as_deref(),
+        Some("import.too_many_rows")
+    );
+    assert_eq!(report.errors[0].params["max"], MAX_SHEET_ROWS.to_string());
     // A sheet that is wide rather than tall, and a CSV with too many columns or a huge line.
     let wide = xlsx(&[(0, 0, "slug"), (1, 5_000, "x")]);
-    assert_eq!(dry_run(&app, &admin, wide).await.0, 422);
+    let (status, report) = dry_run(&app, &admin, wide).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        report.errors[0].code.as_deref(),
+        Some("import.too_many_columns")
+    );
     let many_columns = format!("slug{}\n", ",x".repeat(1000));
     let (status, report) = dry_run(&app, &admin, many_columns.into_bytes()).await;
     assert_eq!(status, 422);
     assert!(report.errors[0].message.contains("columns"), "{report:?}");
+    assert_eq!(
+        report.errors[0].code.as_deref(),
+        Some("import.too_many_columns")
+    );
+    assert_eq!(
+        report.errors[0].params["max"],
+        MAX_SHEET_COLUMNS.to_string()
+    );
     let long_line = format!("slug,name\nfood,{}\n", "a".repeat(100 * 1024));
     let (status, report) = dry_run(&app, &admin, long_line.into_bytes()).await;
     assert_eq!(status, 422);
     assert!(report.errors[0].message.contains("KiB"), "{report:?}");
+    assert_eq!(
+        report.errors[0].code.as_deref(),
+        Some("import.line_too_long")
+    );
+    assert_eq!(
+        report.errors[0].params["kib"],
+        (MAX_CSV_LINE_BYTES >> 10).to_string()
+    );
     // A normal import still works afterwards.
     let good = xlsx(&[
         (0, 0, "slug"),

@@ -12,6 +12,7 @@ both_engines!(
     reimport_updates_instead_of_duplicating,
     dry_run_counts_and_writes_nothing,
     bad_rows_import_nothing,
+    findings_of_every_kind_are_coded,
     xlsx_imports_like_csv,
     only_organizers_import,
 );
@@ -65,7 +66,39 @@ async fn import(api: &Api, kind: &str, dry_run: bool, body: impl Into<Vec<u8>>) 
     assert_eq!(report.kind, kind);
     assert_eq!(report.dry_run, dry_run);
     assert_eq!(report.applied, !dry_run && report.errors.is_empty());
+    // Clients word findings themselves: every one has a code (the English is for people
+    // reading the JSON), and every param of it is named.
+    for finding in &report.errors {
+        let code = finding
+            .code
+            .as_deref()
+            .unwrap_or_else(|| panic!("{finding:?}"));
+        assert!(code.starts_with("import."), "{finding:?}");
+    }
     report
+}
+
+/// (code, params) of each finding.
+fn coded(report: &ImportReport) -> Vec<(&str, Vec<(&str, &str)>)> {
+    report
+        .errors
+        .iter()
+        .map(|e| {
+            let params = e
+                .params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            (e.code.as_deref().unwrap_or(""), params)
+        })
+        .collect()
+}
+
+/// A finding as [`coded`] lists it (params in any order).
+fn finding<'a>(code: &'a str, params: &[(&'a str, &'a str)]) -> (&'a str, Vec<(&'a str, &'a str)>) {
+    let mut params = params.to_vec();
+    params.sort();
+    (code, params)
 }
 
 /// (rows, created, updated, unchanged, invitations)
@@ -382,6 +415,35 @@ async fn bad_rows_import_nothing(engines: Engines) {
     assert_eq!(messages[2], "hall \"food-x\" does not exist");
     assert_eq!(messages[3], "reg_no \"101-81-00001\" repeats row 2");
     assert_eq!(messages[4], "name is required");
+    let codes = coded(&report);
+    assert_eq!(codes[0].0, "import.unknown_column");
+    assert!(codes[0].1.contains(&("column", "colour")), "{codes:?}");
+    assert!(codes[0]
+        .1
+        .iter()
+        .any(|(k, v)| *k == "columns" && v.contains("reg_no")));
+    assert_eq!(
+        codes[1..],
+        [
+            finding(
+                "import.bad_country",
+                &[("column", "country"), ("value", "Korea")]
+            ),
+            finding(
+                "import.unknown_hall",
+                &[("column", "hall"), ("value", "food-x")]
+            ),
+            finding(
+                "import.duplicate_in_file",
+                &[
+                    ("column", "reg_no"),
+                    ("value", "101-81-00001"),
+                    ("first_row", "2")
+                ]
+            ),
+            finding("import.required", &[("column", "name")]),
+        ]
+    );
     // The good rows were counted, but nothing at all was written.
     assert_eq!(
         (report.created, report.updated, report.unchanged),
@@ -417,6 +479,39 @@ async fn bad_rows_import_nothing(engines: Engines) {
         "{:?}",
         report.errors
     );
+    assert_eq!(
+        coded(&report),
+        [
+            finding(
+                "import.not_staff",
+                &[
+                    ("column", "email"),
+                    ("value", ADMIN_EMAIL),
+                    ("role", "organizer")
+                ]
+            ),
+            finding(
+                "import.unknown_company",
+                &[("column", "reg_no"), ("value", "999-99-99999")]
+            ),
+            finding(
+                "import.bad_flag",
+                &[("column", "company_admin"), ("value", "maybe")]
+            ),
+            finding(
+                "import.duplicate_in_file",
+                &[
+                    ("column", "email"),
+                    ("value", "new@jejutea.example"),
+                    ("first_row", "2")
+                ]
+            ),
+            finding(
+                "import.bad_email",
+                &[("column", "email"), ("value", "not-an-email")]
+            ),
+        ]
+    );
     assert_eq!((report.created, report.invitations), (1, 1));
     // The one good invitation was not sent: importing the good row alone still creates it.
     let good = "reg_no,email,name\n101-81-00001,new@jejutea.example,New Person\n";
@@ -439,6 +534,20 @@ async fn bad_rows_import_nothing(engines: Engines) {
         "{:?}",
         report.errors
     );
+    assert_eq!(
+        coded(&report),
+        [
+            finding(
+                "import.unknown_company",
+                &[("column", "reg_no"), ("value", "999-99-99999")]
+            ),
+            finding(
+                "import.bad_product_hs_code",
+                &[("column", "hs_code"), ("value", "tea")]
+            ),
+            finding("import.required", &[("column", "code")]),
+        ]
+    );
     let list = companies(&admin).await;
     let detail: CompanyDetail = admin
         .get(&format!(
@@ -452,6 +561,7 @@ async fn bad_rows_import_nothing(engines: Engines) {
     // A file that is not a table at all.
     let report = import(&admin, "halls", false, Vec::new()).await;
     assert_eq!(places(&report), vec![(1, "")]);
+    assert_eq!(coded(&report), [finding("import.empty_file", &[])]);
     let report = import(
         &admin,
         "halls",
@@ -465,6 +575,185 @@ async fn bad_rows_import_nothing(engines: Engines) {
         "{:?}",
         report.errors
     );
+    assert_eq!(coded(&report), [finding("import.bad_xlsx", &[])]);
+    app.stop().await;
+}
+
+/// The findings of halls, companies, staff and products files, and of their header rows,
+/// come as codes with params, as the buyers' do: the import page words them.
+async fn findings_of_every_kind_are_coded(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env.start().await;
+    let admin = app.admin().await;
+    import(&admin, "halls", false, HALLS).await;
+
+    // Halls: a bad slug, a name too long, a position that is no number.
+    let long = "x".repeat(121);
+    let halls =
+        format!("slug,name,industry,position\nFood Hall,Food,food,1\ndrinks,{long},drinks,x\n");
+    let report = import(&admin, "halls", true, halls).await;
+    assert_eq!(
+        coded(&report),
+        [
+            finding(
+                "import.bad_slug",
+                &[("column", "slug"), ("value", "Food Hall"), ("max", "60")]
+            ),
+            finding("import.too_long", &[("column", "name"), ("max", "120")]),
+            finding(
+                "import.bad_number",
+                &[("column", "position"), ("value", "x")]
+            ),
+        ]
+    );
+    assert_eq!(
+        places(&report),
+        vec![(2, "slug"), (3, "name"), (3, "position")]
+    );
+    assert_eq!(
+        report.errors[1].message,
+        "name may have at most 120 characters"
+    );
+
+    // Companies: an unknown hall and a name too long, then the shared validator's refusals
+    // (a website, a year, a translated name), each on its own column.
+    let companies = format!(
+        "reg_no,name,hall,country,website,founded_year,name_ko,tags
+101-81-00009,{long},nowhere,KR,ftp://x.example,1700,{long},
+101-81-00010,Fine,food,KR,,next year,,{}
+",
+        "t".repeat(41)
+    );
+    let report = import(&admin, "companies", true, companies).await;
+    assert_eq!(
+        coded(&report),
+        [
+            finding(
+                "import.unknown_hall",
+                &[("column", "hall"), ("value", "nowhere")]
+            ),
+            finding("import.too_long", &[("column", "name"), ("max", "120")]),
+            finding(
+                "import.bad_url",
+                &[("column", "website"), ("value", "ftp://x.example")]
+            ),
+            finding(
+                "import.out_of_range",
+                &[
+                    ("column", "founded_year"),
+                    ("value", "1700"),
+                    ("min", "1800"),
+                    ("max", "2100")
+                ]
+            ),
+            finding("import.too_long", &[("column", "name_ko"), ("max", "120")]),
+            finding(
+                "import.bad_number",
+                &[("column", "founded_year"), ("value", "next year")]
+            ),
+            finding(
+                "import.tag_too_long",
+                &[
+                    ("column", "tags"),
+                    ("value", &"t".repeat(41)),
+                    ("max", "40")
+                ]
+            ),
+        ],
+        "{:?}",
+        report.errors
+    );
+    assert_eq!(
+        report.errors[4].message,
+        "name_ko may have at most 120 characters"
+    );
+
+    // Staff: the same email twice (in another case), and a bad language code.
+    import(&admin, "companies", false, COMPANIES).await;
+    let staff = "reg_no,email,name,languages
+101-81-00001,kim@jejutea.example,Kim,ko
+101-81-00001,KIM@jejutea.example,Kim again,ko
+101-81-00001,lee@jejutea.example,Lee,korean
+";
+    let report = import(&admin, "staff", true, staff).await;
+    assert_eq!(
+        coded(&report),
+        [
+            finding(
+                "import.duplicate_in_file",
+                &[
+                    ("column", "email"),
+                    ("value", "kim@jejutea.example"),
+                    ("first_row", "2")
+                ]
+            ),
+            finding(
+                "import.bad_language_code",
+                &[("column", "languages"), ("value", "korean")]
+            ),
+        ]
+    );
+
+    // Products: a bad HS code, and a translated description too long.
+    let products = format!(
+        "reg_no,code,name,hs_code,description_ru\n101-81-00001,JT-09,Tea,33x,{}\n",
+        "д".repeat(5001)
+    );
+    let report = import(&admin, "products", true, products).await;
+    assert_eq!(
+        coded(&report),
+        [
+            finding(
+                "import.bad_product_hs_code",
+                &[("column", "hs_code"), ("value", "33x")]
+            ),
+            finding(
+                "import.too_long",
+                &[("column", "description_ru"), ("max", "5000")]
+            ),
+        ]
+    );
+
+    // Header rows: a missing key column, a repeated column, a value under no column name,
+    // a file separated by semicolons.
+    let report = import(
+        &admin,
+        "staff",
+        true,
+        "reg_no,name,name\n101-81-00001,A,B,C\n",
+    )
+    .await;
+    assert_eq!(
+        coded(&report),
+        [
+            finding("import.duplicate_column", &[("column", "name")]),
+            finding("import.missing_column", &[("column", "email")]),
+            finding("import.unnamed_column", &[("position", "4")]),
+        ]
+    );
+    assert_eq!(places(&report), vec![(1, "name"), (1, "email"), (2, "")]);
+    let report = import(
+        &admin,
+        "halls",
+        true,
+        "slug;name;industry\nfood;Food;food\n",
+    )
+    .await;
+    assert_eq!(
+        report.errors[0].code.as_deref(),
+        Some("import.wrong_separator")
+    );
+    assert_eq!(report.errors[0].params["column"], "slug;name;industry");
+    // A CSV that is not UTF-8.
+    let report = import(
+        &admin,
+        "halls",
+        true,
+        b"slug,name,industry\nf\xffod,Food,food\n".to_vec(),
+    )
+    .await;
+    assert_eq!(coded(&report), [finding("import.not_utf8", &[])]);
+    assert_eq!(places(&report), vec![(2, "")]);
     app.stop().await;
 }
 
