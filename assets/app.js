@@ -7,7 +7,8 @@
 // #/meetings/availability, #/meetings/busy), #/room/{meeting_id}; organizer monitoring:
 // #/dashboard (live), #/reports?from=&to=, #/scanner (organizers and exhibitor staff: badge
 // check-ins), #/stats (an exhibitor's own figures; organizers: #/stats/{company_id}), and
-// #/badge (everyone's QR badge). Signed-out visitors of a signed-in page land on #/login;
+// #/badge (everyone's QR badge); matchmaking: #/matchmaking (organizers: pairs, runs, grids,
+// publishing) and #/buyers (exhibitors: the buyer directory with marks). Signed-out visitors of a signed-in page land on #/login;
 // signed-in visitors of #/login on #/lobby.
 //
 // An exhibitor's on-duty state belongs to the session, not to a page: the server keeps it
@@ -49,6 +50,8 @@ import { mountReports } from './views/reports.js';
 import { mountScanner } from './views/scanner.js';
 import { mountStats } from './views/stats.js';
 import { mountBadge } from './views/badge.js';
+import { mountMatchmaking } from './views/matchmaking.js';
+import { mountBuyers } from './views/buyers.js';
 import { companyMap, isOwnRecentAction, mySide, otherParty, ownTime, roomOpen } from './views/meeting-parts.js';
 
 const ROUTES = {
@@ -68,6 +71,9 @@ const ROUTES = {
   '/scanner': { mount: mountScanner },
   '/stats': { mount: mountStats, arg: 'optional' },
   '/badge': { mount: mountBadge },
+  // Matchmaking (issue 13): the organizer's board and the exhibitors' buyer directory.
+  '/matchmaking': { mount: mountMatchmaking },
+  '/buyers': { mount: mountBuyers },
 };
 
 const DUTY_KEY = 'expo.duty';
@@ -691,9 +697,11 @@ function renderHeader() {
       user.role === 'exhibitor' ? link('#/console', 'nav.myBooth', 'nav-console') : null,
       user.role === 'exhibitor' ? link('#/leads', 'nav.leads', 'nav-leads') : null,
       user.role === 'exhibitor' ? link('#/stats', 'nav.stats', 'nav-stats') : null,
+      user.role === 'exhibitor' ? link('#/buyers', 'nav.buyers', 'nav-buyers') : null,
       user.role === 'organizer' ? link('#/dashboard', 'nav.dashboard', 'nav-dashboard') : null,
       user.role === 'organizer' ? link('#/reports', 'nav.reports', 'nav-reports') : null,
       user.role === 'organizer' ? link('#/console', 'nav.booths', 'nav-console') : null,
+      user.role === 'organizer' ? link('#/matchmaking', 'nav.matchmaking', 'nav-matchmaking') : null,
       // The scanner is a phone's tool: in the menu on small screens; on a desk it is a button
       // on the dashboard and the booth figures (a USB code reader types into it too).
       user.role === 'organizer' || user.role === 'exhibitor' ? compact(link('#/scanner', 'nav.scanner', 'nav-scanner')) : null,
