@@ -1,6 +1,6 @@
 // views/buyers.js — the buyer directory for exhibitors (#/buyers, issue 13): "who wants to
 // meet you" (buyers that marked our company) at the top, then every approved buyer with firm,
-// country (with its flag), languages, interests (taxonomy labels in the UI language), e-mail
+// country, languages, interests (taxonomy labels in the UI language), e-mail
 // only when the buyer agreed to show it, the buyer's mark on us and our own mark control
 // (must meet / would meet / no thanks). From GET /api/v1/match/buyers and PUT /match/marks.
 // Organizers see the same directory, read-only.
@@ -50,9 +50,8 @@ export function mountBuyers(root, ctx) {
     const interests = (b.interests || []).map((tag) => interestLabel(tag, concepts));
     return h('article', { class: ['card', 'buyer-card', b.buyer_mark && 'is-wanted'], testid: 'buyer-card', dataset: { buyerId: String(b.id) } },
       h('div', { class: 'buyer-card-head' },
-        h('div', {},
-          h('h3', { class: 'buyer-name', testid: 'buyer-name', text: b.name }),
-          b.buyer_company ? h('p', { class: 'muted small', testid: 'buyer-firm', text: b.buyer_company }) : null),
+        h('h3', { class: 'buyer-name', testid: 'buyer-name', text: b.name }),
+        b.buyer_company ? h('p', { class: 'muted small', testid: 'buyer-firm', text: b.buyer_company }) : null,
         b.buyer_mark ? markBadge(b.buyer_mark, 'buyer-wants', 'match.wantsYou') : null),
       h('dl', { class: 'buyer-facts' },
         b.country ? [h('dt', { i18n: 'match.dir.country' }), h('dd', { testid: 'buyer-country', text: countryLabel(b.country) })] : null,

@@ -99,7 +99,7 @@ export function scheduleGrid(ctx, { onMoved }) {
     h('span', { class: 'match-card-names' },
       h('strong', { text: view === 'buyer' ? pair?.company_name : pair?.buyer_name }),
       view === 'interpreter' ? h('span', { class: 'small', text: pair?.company_name }) : null),
-    h('span', { class: 'match-card-meta small' },
+    h('span', { class: 'match-card-meta' },
       h('span', { class: `mode-tag mode-${placement.mode}`, testid: 'match-card-mode', i18n: `match.mode.${placement.mode}` }),
       interpreter && view !== 'interpreter' ? h('span', { class: 'match-card-interp', testid: 'match-card-interpreter', i18n: 'match.withInterpreter', i18nArgs: { name: interpreter } }) : null,
       placement.fixed ? h('span', { class: 'badge', i18n: 'match.fixed' }) : null,
@@ -165,7 +165,7 @@ export function scheduleGrid(ctx, { onMoved }) {
     }
     const slots = byDay.get(day);
     replaceChildren(days, h('div', { class: 'match-day', testid: 'match-day', dataset: { day } },
-      h('div', { class: 'table-wrap table-scroll', attrs: { tabindex: '0' } },
+      h('div', { class: 'table-wrap match-scroll', attrs: { tabindex: '0' } },
         h('table', { class: 'match-table' },
           h('caption', { class: 'sr-only', text: dayLabel(slots[0].starts_ms, FAIR_ZONE) }),
           h('thead', {}, h('tr', {},

@@ -118,15 +118,9 @@ export function wantsToMeetSection(ctx, { forBuyer, testid = 'wants-to-meet' }) 
 
 // ---------------------------------------------------------------- names
 
-/** A flag emoji from an ISO 3166 alpha-2 code (regional indicator letters). */
-export function flag(code) {
-  if (!/^[A-Za-z]{2}$/.test(code || '')) return '';
-  return String.fromCodePoint(...code.toUpperCase().split('').map((c) => 0x1f1e6 + c.charCodeAt(0) - 65));
-}
-
-/** "🇷🇺 Russia" in the UI language. */
+/** A country (ISO 3166 alpha-2) named in the UI language. */
 export function countryLabel(code) {
-  return code ? `${flag(code)} ${countryName(code)}`.trim() : '';
+  return code ? countryName(code) : '';
 }
 
 /** A buyer interest (taxonomy concept id, HS code or interest tag) as a label. */

@@ -30,7 +30,7 @@ export function mountRunPanel(ctx, { runId: initialRunId, onRun, onPublished }) 
   let chartFailed = false;
 
   const maxRun = h('input', { type: 'number', min: '1', max: '8', value: '3', testid: 'match-max-run', class: 'input-narrow' });
-  const seats = h('input', { type: 'number', min: '0', max: '500', testid: 'match-online-seats', class: 'input-narrow',
+  const seats = h('input', { type: 'number', min: '0', max: '500', testid: 'match-online-seats', class: 'input-narrow input-seats',
     i18nAttr: { placeholder: 'match.seatsAny' } });
   const runBtn = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'match-run', i18n: 'match.run' });
   const runError = errorBox('match-run-error');

@@ -163,6 +163,17 @@ async function ivanMeetings(page) {
   return { meetings, daySlots };
 }
 
+/** A screenshot of one part of the page, scrolled to just under the sticky header. */
+async function shotBelowHeader(page, selector, file) {
+  await page.evaluate((sel) => {
+    const top = document.querySelector(sel).getBoundingClientRect().top + window.scrollY;
+    window.scrollTo(0, top - document.getElementById('topbar').offsetHeight - 12);
+  }, selector);
+  const box = await page.locator(selector).boundingBox();
+  const view = page.viewportSize();
+  await page.screenshot({ path: `${DOCS}${file}`, clip: { x: 0, y: Math.max(0, box.y - 12), width: view.width, height: Math.min(box.height + 24, view.height - box.y + 12) } });
+}
+
 async function showDay(page, day) {
   await page.click(`${$('match-grid-day')}[data-day="${day}"]`);
   await page.waitForSelector(`${$('match-day')}[data-day="${day}"]`);
@@ -236,8 +247,7 @@ test('dragging a meeting onto a busy cell is refused; onto a free cell it moves'
   await organizer.waitForSelector(`${card}[data-slot="${movedTo}"]`);
   assert.ok(await organizer.isHidden($('match-grid-conflicts')));
   assert.match(await organizer.textContent($('match-grid-status')), /moved/i);
-  await organizer.evaluate(() => document.querySelector('[data-testid="match-grid"]').scrollIntoView());
-  await organizer.locator($('match-grid')).screenshot({ path: `${DOCS}matchmaking-grid.png` });
+  await shotBelowHeader(organizer, $('match-grid'), 'matchmaking-grid.png');
   noErrors(organizer);
 });
 
