@@ -13,11 +13,12 @@ import { FAIR_ZONE } from './report-parts.js';
 
 export const MARK_LEVELS = ['must_meet', 'would_meet', 'no_thanks'];
 
-/** A mark as a small badge ("Must meet"), or null for no mark. */
+/** A mark as a small badge ("Must meet", or "Wants to meet you · Must meet"), or null for no mark. */
 export function markBadge(level, testid = 'mark-badge', prefixKey = null) {
   if (!level) return null;
-  return h('span', { class: ['badge', 'mark-badge', `mark-${level}`], testid, dataset: { level },
-    i18n: prefixKey || `match.mark.${level}`, i18nArgs: prefixKey ? { level: t(`match.mark.${level}`) } : undefined });
+  return h('span', { class: ['badge', 'mark-badge', `mark-${level}`], testid, dataset: { level } },
+    prefixKey ? [h('span', { i18n: prefixKey }), ' · '] : null,
+    h('span', { i18n: `match.mark.${level}` }));
 }
 
 /**
