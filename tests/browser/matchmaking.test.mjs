@@ -6,7 +6,8 @@
 // and the chart, moves one of Ivan's meetings with the keyboard's "Move…" picker next to
 // another, drags that other one onto it, where Ivan is now busy (refused, the conflict shown,
 // the card stays) and onto a free cell (moved), and publishes after a confirm step; the run turns read-only, and Ivan's
-// meetings page lists the new confirmed meeting. Screenshots into docs/screenshots/
+// meetings page lists the new confirmed meeting; the reasons and conflicts read as sentences.
+// Screenshots into docs/screenshots/
 // (matchmaking-review.png, matchmaking-grid.png, buyers-directory.png).
 // Publishing books real meetings: run.sh runs this file after the others.
 //
@@ -144,6 +145,29 @@ test('the organizer runs the scheduler and sees its quality', async () => {
   await organizer.waitForSelector(`${$('match-chart-canvas')}[data-values]`);
   assert.ok(await organizer.$(`${$('match-unplaced')} li`), 'the pairs left out, or "every pair placed"');
   assert.match(organizer.url(), /#\/matchmaking\?run=\d+/);
+  // The demo places every pair; the reasons a pair is left out read as sentences all the same.
+  const lines = await organizer.evaluate(async () => {
+    const parts = await import('/views/match-parts.js');
+    const run = {
+      pairs: [{ id: 1, buyer_id: 10, buyer_name: 'Bat', company_id: 20, company_name: 'Hanil' }],
+      interpreters: { 30: 'Kim' },
+      slots: [{ index: 0, day: '2026-12-01', starts_ms: Date.UTC(2026, 11, 1, 0), ends_ms: Date.UTC(2026, 11, 1, 0, 30) }],
+    };
+    const names = parts.runNames(run);
+    return [
+      parts.reasonText({ code: 'no_interpreter_for_languages', buyer_languages: ['mn'], company_languages: ['ko'] }, names),
+      parts.reasonText({ code: 'company_capacity_full', company: 20, blocked: { candidates: 7, company_full: 5 } }, names),
+      parts.reasonText({ code: 'night_only_overlap', who: [{ kind: 'buyer', id: 10 }] }, names),
+      parts.conflictText({ code: 'interpreter_busy', interpreter: 30, pair: 1 }, names),
+      parts.conflictText({ code: 'night', who: { kind: 'company', id: 20 }, slot: 0 }, names),
+    ];
+  });
+  assert.match(lines[0], /Mongolian.*Korean/);
+  assert.match(lines[1], /Hanil.*5.*7/);
+  assert.match(lines[2], /Bat/);
+  assert.match(lines[3], /Kim.*Bat ↔ Hanil/);
+  assert.match(lines[4], /09:00.*Hanil/);
+  for (const line of lines) assert.doesNotMatch(line, /\{|match\./, line);
   noErrors(organizer);
 });
 
@@ -230,6 +254,10 @@ test('dragging a meeting onto a busy cell is refused; onto a free cell it moves'
   const said = await organizer.textContent($('match-grid-conflicts'));
   assert.match(said, new RegExp(ACCOUNTS.buyer.name));
   assert.doesNotMatch(said, /match\.|buyer_busy/);
+  // The screenshot: the refusal above the grid, down to Ivan's row.
+  await organizer.setViewportSize({ width: WIDE.width, height: 1500 });
+  await shotBelowHeader(organizer, $('match-grid'), 'matchmaking-grid.png');
+  await organizer.setViewportSize(WIDE);
 
   // Onto free cells of Ivan's row, nearest first, until one fits every rule.
   const free = await organizer.$$eval(`tr[data-row="${ivanId}"] ${$('match-cell')}`,
@@ -247,7 +275,6 @@ test('dragging a meeting onto a busy cell is refused; onto a free cell it moves'
   await organizer.waitForSelector(`${card}[data-slot="${movedTo}"]`);
   assert.ok(await organizer.isHidden($('match-grid-conflicts')));
   assert.match(await organizer.textContent($('match-grid-status')), /moved/i);
-  await shotBelowHeader(organizer, $('match-grid'), 'matchmaking-grid.png');
   noErrors(organizer);
 });
 
