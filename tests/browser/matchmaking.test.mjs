@@ -5,10 +5,10 @@
 // suggests pairs, opens one buyer's suggestions, runs the scheduler, sees the quality figures
 // and the chart, moves one of Ivan's meetings with the keyboard's "Move…" picker next to
 // another, drags that other one onto it, where Ivan is now busy (refused, the conflict shown,
-// the card stays) and onto a free cell (moved), and publishes after a confirm step; the run turns read-only, and Ivan's
-// meetings page lists the new confirmed meeting; the reasons and conflicts read as sentences.
-// Screenshots into docs/screenshots/
-// (matchmaking-review.png, matchmaking-grid.png, buyers-directory.png).
+// the card stays) and onto a free cell (moved), and publishes after a confirm step; the run
+// turns read-only, and Ivan's meetings page lists the new confirmed meeting. The reasons a
+// pair is left out and the conflicts of a move read as sentences. Screenshots into
+// docs/screenshots/ (matchmaking-review.png, matchmaking-grid.png, buyers-directory.png).
 // Publishing books real meetings: run.sh runs this file after the others.
 //
 //   EXPO_URL=http://127.0.0.1:18080 node tests/browser/matchmaking.test.mjs
