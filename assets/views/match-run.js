@@ -6,6 +6,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
+import { ERROR_CODES } from '../gen/protocol.js';
 import { formatDate, formatNumber, onLangChange, t } from '../i18n.js';
 import { errorBox, showError } from './forms.js';
 import { countScale, loadChartJs, makeChart } from './charts.js';
@@ -183,7 +184,7 @@ export function mountRunPanel(ctx, { runId: initialRunId, onRun, onPublished }) 
       if (ctx.handleAuthError(e)) return;
       confirmBox.hidden = true;
       publishBtn.hidden = false;
-      showError(publishError, e, { slot_taken: 'match.publish.slotTaken', conflict: 'match.publish.conflict' });
+      showError(publishError, e, { [ERROR_CODES.SLOT_TAKEN]: 'match.publish.slotTaken', [ERROR_CODES.CONFLICT]: 'match.publish.conflict' });
     } finally {
       confirmYes.disabled = false;
     }

@@ -7,6 +7,7 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
+import { ERROR_CODES } from '../gen/protocol.js';
 import { getLang, onLangChange, t } from '../i18n.js';
 import { forbiddenPage, pageError, recommendationReason } from './common.js';
 import { errorBox, showError } from './forms.js';
@@ -225,7 +226,7 @@ export function mountMatchmaking(root, ctx, params) {
     } catch (e) {
       if (ctx.handleAuthError(e)) return;
       button.disabled = false;
-      showError(addError, e, { conflict: 'match.pairDeclined' });
+      showError(addError, e, { [ERROR_CODES.CONFLICT]: 'match.pairDeclined' });
     }
   }
 
