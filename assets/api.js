@@ -79,7 +79,8 @@ export async function request(method, path, body) {
       404: ERROR_CODES.NOT_FOUND, 409: ERROR_CODES.CONFLICT, 413: ERROR_CODES.MESSAGE_TOO_LARGE,
       415: ERROR_CODES.BAD_REQUEST, 422: ERROR_CODES.VALIDATION, 429: ERROR_CODES.RATE_LIMITED,
     }[response.status] || (response.status >= 500 ? ERROR_CODES.INTERNAL : 'unknown');
-    throw new ApiError(response.status, code, text.slice(0, 300));
+    // A 409 with a body of its own (a refused hand move: {conflicts}) keeps it as error.body.
+    throw Object.assign(new ApiError(response.status, code, text.slice(0, 300)), { body: data });
   }
   return data;
 }
@@ -307,4 +308,24 @@ export const api = {
   taxonomy: (lang) => request('GET', `/api/v1/taxonomy${query({ lang })}`),
   checkIn: (badgeCode, companyId) =>
     request('POST', '/api/v1/checkins', { badge_code: badgeCode, ...(companyId ? { company_id: companyId } : {}) }),
+
+  // Matchmaking (docs/scheduler.md): marks both ways, the buyer directory, suggestions,
+  // accepted pairs, scheduler runs, hand moves (409: error.body.conflicts) and publishing.
+  taxonomy: (lang) => request('GET', `/api/v1/taxonomy${query({ lang })}`),
+  matchMarks: () => request('GET', '/api/v1/match/marks'),
+  /** input: {company_id} (a buyer) or {buyer_id} (an exhibitor), level: must_meet | would_meet | no_thanks | null */
+  setMatchMark: (input) => request('PUT', '/api/v1/match/marks', input),
+  matchBuyers: () => request('GET', '/api/v1/match/buyers'),
+  matchSuggestions: (buyerId, lang) => request('GET', `/api/v1/match/suggestions${query({ buyer_id: buyerId, lang })}`),
+  matchPairs: () => request('GET', '/api/v1/match/pairs'),
+  /** input: {buyer_id, company_id, priority, mode} */
+  addMatchPair: (input) => request('POST', '/api/v1/match/pairs', input),
+  removeMatchPair: (pairId) => request('DELETE', `/api/v1/match/pairs/${id(pairId)}`),
+  autoMatchPairs: (perBuyer) => request('POST', '/api/v1/match/pairs/auto', { per_buyer: perBuyer }),
+  /** knobs: {max_run, online_seats, seed} (each optional) */
+  runScheduler: (knobs) => request('POST', '/api/v1/match/runs', knobs),
+  matchRun: (runId) => request('GET', `/api/v1/match/runs/${id(runId)}`),
+  /** to: {slot, mode, interpreter?} */
+  moveMatchMeeting: (runId, pair, to) => request('POST', `/api/v1/match/runs/${id(runId)}/move`, { pair, to }),
+  publishRun: (runId) => request('POST', `/api/v1/match/runs/${id(runId)}/publish`),
 };

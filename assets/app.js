@@ -8,8 +8,10 @@
 // #/dashboard (live), #/reports?from=&to=, #/scanner (organizers and exhibitor staff: badge
 // check-ins), #/stats (an exhibitor's own figures; organizers: #/stats/{company_id}), and
 // #/badge (everyone's QR badge); the organizers' people desk: #/people (registrations waiting
-// for approval, all accounts), #/invitations and #/import (CSV/XLSX with a dry run); and
-// #/waiting (public: a buyer whose registration is not approved yet, or was rejected). Signed-out visitors of a signed-in page land on #/login;
+// for approval, all accounts), #/invitations and #/import (CSV/XLSX with a dry run);
+// matchmaking: #/matchmaking (organizers: pairs, runs, grids, publishing) and #/buyers
+// (exhibitors: the buyer directory with marks); and #/waiting (public: a buyer whose
+// registration is not approved yet, or was rejected). Signed-out visitors of a signed-in page land on #/login;
 // signed-in visitors of #/login on #/lobby.
 //
 // An exhibitor's on-duty state belongs to the session, not to a page: the server keeps it
@@ -55,6 +57,8 @@ import { mountPeople } from './views/people.js';
 import { mountInvitations } from './views/invitations.js';
 import { mountImport } from './views/import.js';
 import { mountWaiting } from './views/waiting.js';
+import { mountMatchmaking } from './views/matchmaking.js';
+import { mountBuyers } from './views/buyers.js';
 import { companyMap, isOwnRecentAction, mySide, otherParty, ownTime, roomOpen } from './views/meeting-parts.js';
 
 const ROUTES = {
@@ -78,6 +82,9 @@ const ROUTES = {
   '/invitations': { mount: mountInvitations },
   '/import': { mount: mountImport },
   '/waiting': { mount: mountWaiting, public: true },
+  // Matchmaking (issue 13): the organizer's board and the exhibitors' buyer directory.
+  '/matchmaking': { mount: mountMatchmaking },
+  '/buyers': { mount: mountBuyers },
 };
 
 const DUTY_KEY = 'expo.duty';
@@ -701,10 +708,12 @@ function renderHeader() {
       user.role === 'exhibitor' ? link('#/console', 'nav.myBooth', 'nav-console') : null,
       user.role === 'exhibitor' ? link('#/leads', 'nav.leads', 'nav-leads') : null,
       user.role === 'exhibitor' ? link('#/stats', 'nav.stats', 'nav-stats') : null,
+      user.role === 'exhibitor' ? link('#/buyers', 'nav.buyers', 'nav-buyers') : null,
       user.role === 'organizer' ? link('#/dashboard', 'nav.dashboard', 'nav-dashboard') : null,
       user.role === 'organizer' ? link('#/reports', 'nav.reports', 'nav-reports') : null,
       user.role === 'organizer' ? link('#/console', 'nav.booths', 'nav-console') : null,
       user.role === 'organizer' ? link('#/people', 'nav.people', 'nav-people') : null,
+      user.role === 'organizer' ? link('#/matchmaking', 'nav.matchmaking', 'nav-matchmaking') : null,
       // The scanner is a phone's tool: in the menu on small screens; on a desk it is a button
       // on the dashboard and the booth figures (a USB code reader types into it too).
       user.role === 'organizer' || user.role === 'exhibitor' ? compact(link('#/scanner', 'nav.scanner', 'nav-scanner')) : null,

@@ -20,6 +20,7 @@ import { COMMANDS, ERROR_CODES, EVENTS, REPLIES, ROOM_KINDS, roomName } from '..
 import { autonym, countryName, getLang, languageName, onLangChange, t } from '../i18n.js';
 import { chatPanel } from './chat.js';
 import { errorBox, showError } from './forms.js';
+import { buyerMarkBox } from './match-parts.js';
 import {
   formatBytes, languageChips, logo, mediaUrl, pageError, personRow, roleBadge, safeUrl, shortUrl, tagChips, whereLine,
 } from './common.js';
@@ -89,6 +90,8 @@ export function mountBooth(root, ctx, params, arg) {
       h('div', { class: 'talk-wait' }, talkStatus, talkCountdown, talkCancel), talkError)
     : null;
   if (talkBox) livePanel.append(talkBox);
+  // Matchmaking (buyers): must meet / would meet / no thanks for this company.
+  if (me.role === 'buyer') livePanel.append(buyerMarkBox(ctx, companyId));
 
   // The booth's public chat.
   const chatBody = h('div', { class: 'chat-slot' }, h('p', { class: 'muted small', i18n: 'common.loading' }));

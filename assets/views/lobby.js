@@ -13,6 +13,7 @@ import { countryName, formatNumber, formatTime, getLang, languageName, onLangCha
 import { Presence } from '../presence.js';
 import { showError } from './forms.js';
 import { applyLiveToCards, boothCard, initials, pageError, recommendationReason, roleBadge } from './common.js';
+import { wantsToMeetSection } from './match-parts.js';
 
 /** How many people the lobby's "online now" panel lists; the rest are counted. */
 const ONLINE_SHOWN = 100;
@@ -164,11 +165,13 @@ export function mountLobby(root, ctx, params) {
     pager);
   // On a phone the search comes first (in the first screen), then what is recommended, who
   // is online and the fair's figures; the order on the page is the order read and tabbed.
+  // Matchmaking (buyers): the companies that want to meet this buyer.
+  const wantsEl = me.role === 'buyer' ? wantsToMeetSection(ctx, { forBuyer: true, testid: 'lobby-wants' }).el : null;
   const phone = window.matchMedia('(max-width: 560px)').matches;
   root.append(h('main', { class: ['lobby', phone && 'is-phone'], testid: 'lobby' },
     phone
-      ? [welcome, loadError.el, h('div', { class: 'lobby-grid' }, booths), recsSection, onlinePanel, statsEl]
-      : [welcome, statsEl, loadError.el, recsSection, h('div', { class: 'lobby-grid' }, onlinePanel, booths)]));
+      ? [welcome, loadError.el, h('div', { class: 'lobby-grid' }, booths), wantsEl, recsSection, onlinePanel, statsEl]
+      : [welcome, statsEl, loadError.el, wantsEl, recsSection, h('div', { class: 'lobby-grid' }, onlinePanel, booths)]));
 
   // ------------------------------------------------------------ filter widgets
   function fillHalls() {

@@ -45,6 +45,7 @@ const PAGES = {
     ['#/meetings/availability', `${$('availability-grid')}[data-count]`],
     ['#/scanner', $('scanner')],
     ['#/stats', $('company-stats')],
+    ['#/buyers', `${$('buyers-page')}[data-loaded]`],
   ],
   organizer: [
     ['#/dashboard', `${$('dashboard')}[data-updates]`],
@@ -53,6 +54,20 @@ const PAGES = {
     ['#/people', `${$('accounts')}[data-count]`],
     ['#/invitations', `${$('invitations')}[data-count]`],
     ['#/import', $('import-page')],
+    // Matchmaking: one buyer's suggestions, a scheduler run (quality, the grid; nothing is
+    // published), and the "Move…" picker open.
+    ['#/matchmaking', `${$('matchmaking')}[data-loaded]`, async (page) => {
+      const buyer = await page.$eval(`${$('match-buyer-select')} option:nth-child(2)`, (o) => o.value);
+      await page.selectOption($('match-buyer-select'), buyer);
+      await page.waitForSelector(`${$('match-suggestion')}, ${$('match-no-suggestions')}`);
+      await page.click($('match-run'));
+      await page.waitForSelector(`${$('match-run-result')}:not([hidden]) ${$('match-q-placed')}`);
+      const move = await page.$($('match-move-open'));
+      if (move) {
+        await move.click();
+        await page.waitForSelector(`${$('match-move-dialog')}[open]`);
+      }
+    }],
   ],
   interpreter: [
     ['#/meetings', $('meetings')],
@@ -151,8 +166,9 @@ async function walk(lang) {
   for (const [role, pages] of Object.entries(PAGES)) {
     const page = await newPage(browser, { viewport: DESKTOP, lang });
     if (role !== 'guest') await signIn(page, ACCOUNTS[role]);
-    for (const [hash, ready] of pages) {
+    for (const [hash, ready, act] of pages) {
       await go(page, hash, ready);
+      if (act) await act(page);
       await settle(page);
       assert.equal(await page.getAttribute('html', 'lang'), lang, `${role} ${hash}: <html lang>`);
       for (const hit of await englishOnPage(page, parts, keys)) found.push({ role, page: hash, ...hit });

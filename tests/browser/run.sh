@@ -16,7 +16,9 @@
 # focus, axe-core, text that fits in six languages), i18n-completeness.test.mjs (every key in
 # all six locale files, nothing left in English, no words in the code outside them; no server
 # needed) and i18n.test.mjs (every page in six languages without English interface text; CLDR
-# names; screenshots), and always stops the server.
+# names; screenshots) and matchmaking.test.mjs (issue 13's web client: marks, the buyer directory,
+# the organizer's pairs, run, grid with drag-to-move and publish; last, since publishing books
+# real meetings), and always stops the server.
 # Exits non-zero when any test file fails.
 #
 #   bash tests/browser/run.sh [path/to/expo-server]   (default: target/debug/expo-server)
@@ -88,8 +90,9 @@ fi
 echo "run.sh: server ready at $URL (pid $SERVER_PID)"
 
 # One file after the other: they share the server, and the lobby test counts who is online.
+# matchmaking.test.mjs publishes a schedule (real meetings), so it comes last.
 status=0
-for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs presence-model.test.mjs protocol-module.test.mjs chat.test.mjs meetings.test.mjs fixes.test.mjs room.test.mjs dashboard.test.mjs leads.test.mjs people.test.mjs phone.test.mjs a11y.test.mjs i18n-completeness.test.mjs i18n.test.mjs; do
+for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs presence-model.test.mjs protocol-module.test.mjs chat.test.mjs meetings.test.mjs fixes.test.mjs room.test.mjs dashboard.test.mjs leads.test.mjs people.test.mjs phone.test.mjs a11y.test.mjs i18n-completeness.test.mjs i18n.test.mjs matchmaking.test.mjs; do
   file_status=0
   EXPO_URL="$URL" EXPO_ADMIN_PASSWORD="admin-password-123" node "$HERE/$test_file" || file_status=$?
   if [[ "$file_status" -ne 0 ]]; then
