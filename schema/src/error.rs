@@ -55,6 +55,8 @@ pub enum ErrorCode {
     /// The meeting slot (or a participant, or every seat) is already booked; the message
     /// names the next free slots.
     SlotTaken,
+    /// The chat message names a phrase the phrasebook does not have.
+    UnknownPhrase,
 }
 
 impl ErrorCode {
@@ -83,6 +85,7 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::SlotTaken => "slot_taken",
+            ErrorCode::UnknownPhrase => "unknown_phrase",
         }
     }
 }
@@ -126,6 +129,7 @@ mod tests {
             ErrorCode::RateLimited,
             ErrorCode::SlowConsumer,
             ErrorCode::Unavailable,
+            ErrorCode::UnknownPhrase,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -16,7 +16,9 @@ pub mod api;
 pub mod domain;
 pub mod error;
 pub mod js;
+pub mod phrases;
 pub mod protocol;
 
 pub use domain::*;
 pub use error::{ErrorBody, ErrorCode};
+pub use phrases::PhraseRef;
