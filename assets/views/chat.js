@@ -251,7 +251,11 @@ export function chatPanel(ctx, room, options = {}) {
         class: 'badge phrase-badge', testid: 'chat-phrase-mark', i18n: 'chat.phraseBadge', i18nAttr: { title: 'chat.phraseHint' },
       }),
       differs
-        ? h('details', { class: 'msg-original', testid: 'chat-phrase-original' },
+        ? h('details', {
+          class: 'msg-original', testid: 'chat-phrase-original',
+          // The opened original stays in view (the newest message's would open below the fold).
+          on: { toggle: (event) => { if (event.currentTarget.open) event.currentTarget.scrollIntoView({ block: 'nearest' }); } },
+        },
           h('summary', { i18n: 'chat.phraseOriginal' }),
           h('span', { class: 'msg-original-text', testid: 'chat-phrase-original-text', text: original }))
         : null));

@@ -5,9 +5,10 @@
 // parameter; Park sees each of them live, in Korean, marked as a phrasebook phrase, with
 // Ivan's Russian a click away; Ivan sees them in Russian. Park answers with a phrase in
 // Korean (a number of days filled in) and Ivan reads it in Russian; free text stays as
-// written. Screenshots of both sides go to docs/screenshots/phrasebook-{ru,ko}.png, the
-// picker to phrasebook-picker-ru.png. Expects
-// a server at $EXPO_URL with --demo data (run.sh starts one).
+// written. Screenshots of both sides (phrasebook-{ru,ko}.png) and of the picker
+// (phrasebook-picker-ru.png) go to tests/browser/screenshots/, and with PHRASEBOOK_DOC_SHOTS=1
+// to docs/screenshots/ too (on a fresh demo server, so the conversation holds only these).
+// Expects a server at $EXPO_URL with --demo data (run.sh starts one).
 //
 //   EXPO_URL=http://127.0.0.1:18080 node tests/browser/phrasebook.test.mjs
 
@@ -15,10 +16,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { $, ACCOUNTS, BASE, closeToasts, launch, newPage, signIn } from './helpers.mjs';
+import { $, ACCOUNTS, BASE, SHOTS, closeToasts, launch, newPage, signIn } from './helpers.mjs';
 
 const DOC_SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 mkdirSync(DOC_SHOTS, { recursive: true });
+
+/** A screenshot of the page as it is, for the test's record and (when asked) the docs. */
+async function shot(page, name) {
+  await page.screenshot({ path: `${SHOTS}${name}.png` });
+  if (process.env.PHRASEBOOK_DOC_SHOTS) await page.screenshot({ path: `${DOC_SHOTS}${name}.png` });
+}
 const COMPANY_ID = 1;
 const CHAT = $('conversation-chat');
 const RUN = Date.now() % 100000;
@@ -93,7 +100,7 @@ test('the phrasebook lists phrases by topic in the viewer\'s own language', asyn
     'Образцы',
   );
   await closeToasts(buyer);
-  await buyer.screenshot({ path: `${DOC_SHOTS}phrasebook-picker-ru.png` });
+  await shot(buyer, 'phrasebook-picker-ru');
   await staff.click(`${CHAT} ${$('chat-phrases')}`);
   await staff.waitForSelector(`${CHAT} ${$('phrase-option')}`);
   assert.equal(
@@ -132,7 +139,7 @@ test('a phrase sent by the Russian buyer is shown in Korean to the staff member,
   assert.equal(await lastMessage(buyer).locator($('chat-phrase-original')).count(), 0);
   await closeToasts(staff);
   await closeToasts(buyer);
-  await staff.screenshot({ path: `${DOC_SHOTS}phrasebook-ko.png` });
+  await shot(staff, 'phrasebook-ko');
   assert.deepEqual(buyer.errors, []);
   assert.deepEqual(staff.errors, []);
 });
@@ -158,7 +165,7 @@ test('the Korean staff member answers with a phrase and a number; the buyer read
   }, [`${CHAT} ${$('chat-messages')} ${$('chat-message')}`, free]);
   await buyer.waitForFunction((sel) => document.querySelectorAll(sel).length === 0, `${CHAT} ${$('chat-pending')}`);
   await closeToasts(buyer);
-  await buyer.screenshot({ path: `${DOC_SHOTS}phrasebook-ru.png` });
+  await shot(buyer, 'phrasebook-ru');
   assert.deepEqual(buyer.errors, []);
   assert.deepEqual(staff.errors, []);
 });
