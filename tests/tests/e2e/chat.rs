@@ -1157,5 +1157,21 @@ async fn a_phrase_from_a_russian_buyer_reaches_korean_staff_as_a_phrase(engines:
     assert!(gone.deleted);
     assert_eq!(gone.phrase, None);
     assert_eq!(gone.body, None);
+
+    // The API document describes the phrasebook; the protocol's schema, a message's phrase.
+    let doc: serde_json::Value = app.api.get("/api/v1/openapi.json").await.unwrap();
+    assert!(doc["paths"]["/api/v1/phrases"]["get"].is_object());
+    for schema in [
+        "Phrasebook",
+        "Phrase",
+        "PhraseGroup",
+        "ParamDef",
+        "ParamKind",
+    ] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+    let protocol: serde_json::Value = app.api.get("/api/v1/protocol.json").await.unwrap();
+    assert!(protocol["definitions"]["PhraseRef"].is_object());
+    assert!(protocol["definitions"]["ChatMessage"]["properties"]["phrase"].is_object());
     app.stop().await;
 }
