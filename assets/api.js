@@ -8,13 +8,15 @@ import { ERROR_CODES } from './gen/protocol.js';
 const TOKEN_KEY = 'expo.token';
 
 export class ApiError extends Error {
-  constructor(status, code, message, nextSlots = []) {
+  constructor(status, code, message, nextSlots = [], application = null) {
     super(message || code);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     /** `slot_taken`: the next free slots the server suggests. */
     this.nextSlots = nextSlots;
+    /** `account_pending` / `account_rejected` at sign-in: {registered_ms, rejected_ms, reason}. */
+    this.application = application;
   }
 }
 
@@ -68,7 +70,9 @@ export async function request(method, path, body) {
     data = null;
   }
   if (!response.ok) {
-    if (data && typeof data.code === 'string') throw new ApiError(response.status, data.code, data.message, data.next_slots || []);
+    if (data && typeof data.code === 'string') {
+      throw new ApiError(response.status, data.code, data.message, data.next_slots || [], data.application || null);
+    }
     // Some rejections (a body the server could not parse) come as plain text.
     const code = {
       400: ERROR_CODES.BAD_REQUEST, 401: ERROR_CODES.UNAUTHORIZED, 403: ERROR_CODES.FORBIDDEN,
@@ -168,6 +172,36 @@ export function upload(path, file, { onProgress, signal } = {}) {
   });
 }
 
+/**
+ * Sends an import file (CSV or XLSX) as the raw body. Resolves with {status, report}: a
+ * report comes back both for a clean file (200) and for one with bad rows (422); anything
+ * else rejects with an ApiError.
+ */
+export async function importFile(kind, file, dryRun) {
+  const headers = { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(`/api/v1/import/${encodeURIComponent(kind)}${query({ dry_run: dryRun ? 'true' : 'false' })}`, {
+      method: 'POST', headers, body: file, credentials: 'same-origin',
+    });
+  } catch (error) {
+    throw new ApiError(0, 'upload_failed', error?.message || 'network error');
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if ((response.ok || response.status === 422) && data && Array.isArray(data.errors)) return { status: response.status, report: data };
+  const code = typeof data?.code === 'string' ? data.code
+    : response.status === 413 ? ERROR_CODES.MESSAGE_TOO_LARGE
+      : (response.status >= 500 ? ERROR_CODES.INTERNAL : 'unknown');
+  throw new ApiError(response.status, code, data?.message || '');
+}
+
 /** Every REST call the client makes. */
 export const api = {
   login: (email, password) => request('POST', '/api/v1/auth/login', { email, password }),
@@ -260,6 +294,19 @@ export const api = {
   myBadge: () => request('GET', '/api/v1/me/badge'),
   myBadgeSvg: () => requestBlob('/api/v1/me/badge.svg'),
   /** Organizers: companyId null = the entrance; staff: their own booth (the default). */
+  // The people desk (organizers): registrations, accounts, invitations, imports.
+  users: (filters) => request('GET', `/api/v1/users${query(filters)}`),
+  approveUser: (userId) => request('POST', `/api/v1/users/${id(userId)}/approve`, {}),
+  approveUsers: (ids) => request('POST', '/api/v1/users/approve', { ids }),
+  rejectUser: (userId, reason) => request('POST', `/api/v1/users/${id(userId)}/reject`, { reason }),
+  disableUser: (userId) => request('POST', `/api/v1/users/${id(userId)}/disable`, {}),
+  invitations: () => request('GET', '/api/v1/invitations'),
+  /** input: {email, name, role, company_id, languages} */
+  invite: (input) => request('POST', '/api/v1/invitations', input),
+  resendInvitation: (invitationId) => request('POST', `/api/v1/invitations/${id(invitationId)}/resend`),
+  revokeInvitation: (invitationId) => request('POST', `/api/v1/invitations/${id(invitationId)}/revoke`),
+  importTemplateUrl: (kind) => `/api/v1/import/${id(kind)}/template.csv`,
+  taxonomy: (lang) => request('GET', `/api/v1/taxonomy${query({ lang })}`),
   checkIn: (badgeCode, companyId) =>
     request('POST', '/api/v1/checkins', { badge_code: badgeCode, ...(companyId ? { company_id: companyId } : {}) }),
 };

@@ -7,7 +7,9 @@
 // #/meetings/availability, #/meetings/busy), #/room/{meeting_id}; organizer monitoring:
 // #/dashboard (live), #/reports?from=&to=, #/scanner (organizers and exhibitor staff: badge
 // check-ins), #/stats (an exhibitor's own figures; organizers: #/stats/{company_id}), and
-// #/badge (everyone's QR badge). Signed-out visitors of a signed-in page land on #/login;
+// #/badge (everyone's QR badge); the organizers' people desk: #/people (registrations waiting
+// for approval, all accounts), #/invitations and #/import (CSV/XLSX with a dry run); and
+// #/waiting (public: a buyer whose registration is not approved yet, or was rejected). Signed-out visitors of a signed-in page land on #/login;
 // signed-in visitors of #/login on #/lobby.
 //
 // An exhibitor's on-duty state belongs to the session, not to a page: the server keeps it
@@ -49,6 +51,10 @@ import { mountReports } from './views/reports.js';
 import { mountScanner } from './views/scanner.js';
 import { mountStats } from './views/stats.js';
 import { mountBadge } from './views/badge.js';
+import { mountPeople } from './views/people.js';
+import { mountInvitations } from './views/invitations.js';
+import { mountImport } from './views/import.js';
+import { mountWaiting } from './views/waiting.js';
 import { companyMap, isOwnRecentAction, mySide, otherParty, ownTime, roomOpen } from './views/meeting-parts.js';
 
 const ROUTES = {
@@ -68,6 +74,10 @@ const ROUTES = {
   '/scanner': { mount: mountScanner },
   '/stats': { mount: mountStats, arg: 'optional' },
   '/badge': { mount: mountBadge },
+  '/people': { mount: mountPeople },
+  '/invitations': { mount: mountInvitations },
+  '/import': { mount: mountImport },
+  '/waiting': { mount: mountWaiting, public: true },
 };
 
 const DUTY_KEY = 'expo.duty';
@@ -694,6 +704,7 @@ function renderHeader() {
       user.role === 'organizer' ? link('#/dashboard', 'nav.dashboard', 'nav-dashboard') : null,
       user.role === 'organizer' ? link('#/reports', 'nav.reports', 'nav-reports') : null,
       user.role === 'organizer' ? link('#/console', 'nav.booths', 'nav-console') : null,
+      user.role === 'organizer' ? link('#/people', 'nav.people', 'nav-people') : null,
       // The scanner is a phone's tool: in the menu on small screens; on a desk it is a button
       // on the dashboard and the booth figures (a USB code reader types into it too).
       user.role === 'organizer' || user.role === 'exhibitor' ? compact(link('#/scanner', 'nav.scanner', 'nav-scanner')) : null,

@@ -162,6 +162,8 @@ export const ERROR_CODES = Object.freeze({
   ACCOUNT_PENDING: 'account_pending',
   /** The account has been disabled by an organizer. */
   ACCOUNT_DISABLED: 'account_disabled',
+  /** The buyer's registration was rejected; `application` holds the organizer's reason. */
+  ACCOUNT_REJECTED: 'account_rejected',
   /** The caller is signed in but may not do this. */
   FORBIDDEN: 'forbidden',
   /** The thing asked for does not exist (or the caller may not know it does). */

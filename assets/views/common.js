@@ -225,7 +225,9 @@ export function personRow(user, ...extras) {
   return h('li', { class: 'person', dataset: { userId: String(user.id) } },
     h('span', { class: `avatar small role-${user.role}`, text: initials(user.name), attrs: { 'aria-hidden': 'true' } }),
     h('span', { class: 'person-main' },
-      h('span', { class: 'person-name', text: user.name }),
+      user.anonymous
+        ? h('span', { class: 'person-name', i18n: 'presence.visitor' })
+        : h('span', { class: 'person-name', text: user.name }),
       extras));
 }
 

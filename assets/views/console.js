@@ -11,6 +11,7 @@ import { BASE_LANGUAGE, ERROR_CODES, EVENTS, LANGUAGES, ROOM_KINDS, roomName } f
 import { COUNTRY_CODES, FEATURED_COUNTRIES } from '../countries.js';
 import { countryName, getLang, languageName, onLangChange, t } from '../i18n.js';
 import { errorBox, field, showError } from './forms.js';
+import { visitorsPanel } from './visitors.js';
 import {
   forbiddenPage, formatBytes, logo, mediaUrl, pageError, personRow, whereLine,
 } from './common.js';
@@ -249,12 +250,14 @@ export function mountConsole(root, ctx, params, arg) {
   renderDuty();
 
   const liveVisitors = h('p', { class: 'live-visitors', testid: 'console-visitors' });
+  const inside = visitorsPanel(companyId);
   const liveOnDuty = h('ul', { class: 'on-duty-list', testid: 'console-on-duty' });
   const livePanel = h('section', { class: 'card live-panel', testid: 'console-live' },
     h('div', { class: 'panel-head' },
       h('h2', {}, h('span', { class: 'live-dot', attrs: { 'aria-hidden': 'true' } }), h('span', { i18n: 'booth.liveTitle' }))),
     ownBooth ? h('div', { class: 'duty-box' }, dutyButton, dutyStatus, dutyError) : null,
     liveVisitors,
+    inside.root,
     h('h3', { class: 'sub-title', i18n: 'booth.onDutyTitle' }),
     liveOnDuty);
 
@@ -835,11 +838,15 @@ export function mountConsole(root, ctx, params, arg) {
 
   const boothRoom = roomName(ROOM_KINDS.BOOTH, companyId);
   const unsubscribe = session.hub.subscribe(boothRoom, {
+    onSnapshot(members, total) {
+      inside.snapshot(members, total);
+    },
     onEvent(event) {
       if (event?.kind === EVENTS.BOOTH_LIVE && event.live?.company_id === companyId) {
         live = event.live;
         renderLive();
       }
+      inside.event(event);
     },
     onError(error) {
       console.warn(`${boothRoom} subscription refused`, error);
@@ -857,6 +864,7 @@ export function mountConsole(root, ctx, params, arg) {
       renderMedia();
     }
     renderLive();
+    inside.render();
   });
 
   return () => {

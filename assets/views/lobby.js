@@ -398,7 +398,9 @@ export function mountLobby(root, ctx, params) {
       h('span', { class: `avatar role-${user.role}`, text: initials(user.name), attrs: { 'aria-hidden': 'true' } }),
       h('div', { class: 'online-main' },
         h('div', { class: 'online-name' },
-          h('span', { class: 'name', testid: 'online-user-name', text: user.name }),
+          user.anonymous
+            ? h('span', { class: 'name', testid: 'online-user-name', i18n: 'presence.visitor' })
+            : h('span', { class: 'name', testid: 'online-user-name', text: user.name }),
           self ? h('span', { class: 'you', text: `(${t('online.you')})` }) : null),
         h('div', { class: 'online-meta' },
           roleBadge(user.role),

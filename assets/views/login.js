@@ -1,10 +1,12 @@
 // views/login.js — the sign-in page (#/login): email and password, a clear message for each
-// error code, and links to buyer registration.
+// error code, and links to buyer registration. A buyer whose registration waits for approval
+// (or was rejected) is taken to the waiting page (#/waiting) instead of a bare refusal.
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { errorBox, field, setBusy, showError } from './forms.js';
 import { authLayout } from './layout.js';
+import { rememberApplication } from './waiting.js';
 
 export function mountLogin(root, ctx) {
   const email = h('input', {
@@ -36,6 +38,11 @@ export function mountLogin(root, ctx) {
       const result = await api.login(email.value.trim(), password.value);
       ctx.signedIn(result);
     } catch (err) {
+      if (err.application && (err.code === 'account_pending' || err.code === 'account_rejected')) {
+        rememberApplication(err, email.value.trim().toLowerCase());
+        ctx.navigate('#/waiting');
+        return;
+      }
       showError(error, err);
       password.select();
       setBusy(submit, false, 'login.submitting', 'login.submit');

@@ -9,6 +9,7 @@ import {
 } from '../countries.js';
 import { errorBox, field, setBusy, showError } from './forms.js';
 import { authLayout } from './layout.js';
+import { rememberApplication } from './waiting.js';
 
 export function mountRegister(root) {
   const input = (props) => h('input', { ...props, testid: `register-${props.name}` });
@@ -106,10 +107,13 @@ export function mountRegister(root) {
     setBusy(submit, true, 'register.submitting', 'register.submit');
     try {
       const profile = await api.register(body);
+      // The waiting page tells what happens next, as it will after a sign-in before approval.
+      rememberApplication({ code: 'account_pending', application: { registered_ms: Date.now() } }, profile.email);
       replaceChildren(card,
         h('div', { class: 'done-mark', attrs: { 'aria-hidden': 'true' } }),
         h('h1', { i18n: 'register.doneTitle', testid: 'register-done' }),
         h('p', { class: 'muted', i18n: 'register.doneText', i18nArgs: { name: profile.name, email: profile.email } }),
+        h('p', {}, h('a', { href: '#/waiting', testid: 'register-what-next', i18n: 'register.whatNext' })),
         h('a', { href: '#/login', class: 'btn btn-primary', i18n: 'register.backToSignIn' }));
     } catch (err) {
       showError(error, err);

@@ -21,6 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 pub mod bench;
 pub mod chat_bench;
 pub mod failover;
+pub mod matchmaking;
 pub mod search_eval;
 
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +116,11 @@ impl Api {
             Some(token) => builder.bearer_auth(token),
             None => builder,
         }
+    }
+
+    /// The signed-in user.
+    pub async fn me(&self) -> Result<expo_schema::UserProfile> {
+        self.get("/api/v1/auth/me").await
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {

@@ -78,6 +78,70 @@ pub struct InviteResponse {
     pub expires_ms: i64,
     /// The path of the web page that accepts it.
     pub accept_path: String,
+    /// True when the server mailed the link (SMTP configured); else pass it on yourself.
+    #[serde(default)]
+    pub mailed: bool,
+}
+
+/// Reject a pending registration. The reason is the organizer's own text; the applicant sees
+/// it on the sign-in page and in the mail, inside a sentence in their language.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RejectRequest {
+    pub reason: String,
+}
+
+/// Approve several pending registrations at once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApproveManyRequest {
+    pub ids: Vec<i64>,
+}
+
+/// The accounts approved now, and the ids that were not pending (left as they were).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApproveManyResponse {
+    pub approved: Vec<UserProfile>,
+    pub skipped: Vec<i64>,
+}
+
+/// Where an invitation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationState {
+    Open,
+    Accepted,
+    Expired,
+    Revoked,
+}
+
+/// An invitation, for organizers (the token is never shown again; resend makes a new one).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InvitationInfo {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    /// The language the invitation is written in.
+    pub language: String,
+    pub state: InvitationState,
+    pub created_ms: i64,
+    /// When the current link was made (creation or the last resend).
+    pub sent_ms: i64,
+    pub expires_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invited_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InvitationList {
+    pub invitations: Vec<InvitationInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -389,7 +453,14 @@ pub struct ImportRowError {
     pub row: usize,
     #[serde(default)]
     pub column: Option<String>,
+    /// An English sentence, for people reading the JSON.
     pub message: String,
+    /// For clients to word the finding in their language (`import.bad_timezone` ...), with
+    /// its `params`; absent on the older checks, whose `message` is all there is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
 }
 
 /// What an import did, or (dry run, or any bad row) would do.
@@ -407,6 +478,9 @@ pub struct ImportReport {
     /// The invitations made by this import, each shown once: send every invitee their link.
     #[serde(default)]
     pub invitation_links: Vec<InvitationLink>,
+    /// True when the invitations were also mailed (SMTP configured).
+    #[serde(default)]
+    pub mailed: bool,
     pub errors: Vec<ImportRowError>,
 }
 
@@ -418,6 +492,9 @@ pub struct InvitationLink {
     pub token: String,
     /// The web page that accepts it.
     pub accept_path: String,
+    /// The language the invitation is written in (the invitee's first of the fair's six).
+    #[serde(default)]
+    pub language: String,
 }
 
 /// Counts that show the fair is alive.

@@ -95,6 +95,10 @@ pub struct UserSummary {
     /// ISO 3166-1 alpha-2 country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    /// A buyer who did not agree to share contact details, as others see them in presence:
+    /// no name (clients show "a visitor" in their own language), no company.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anonymous: bool,
 }
 
 /// A person's full profile, as they (and organizers) see it.
@@ -125,6 +129,12 @@ pub struct UserProfile {
     /// A buyer's consent to show their contact details to the exhibitors they visit.
     #[serde(default)]
     pub share_contact: bool,
+    /// A buyer's sourcing interests as HS codes (digits only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hs_codes: Vec<String>,
+    /// A rejected registration: the organizer's reason, as they wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
     pub created_ms: i64,
 }
 
@@ -137,6 +147,7 @@ impl UserProfile {
             company_id: self.company_id,
             company_name: self.company_name.clone(),
             country: self.country.clone(),
+            anonymous: false,
         }
     }
 }

@@ -34,6 +34,8 @@ pub enum ErrorCode {
     AccountPending,
     /// The account has been disabled by an organizer.
     AccountDisabled,
+    /// The buyer's registration was rejected; `application` holds the organizer's reason.
+    AccountRejected,
     /// The caller is signed in but may not do this.
     Forbidden,
     /// The thing asked for does not exist (or the caller may not know it does).
@@ -75,6 +77,7 @@ impl ErrorCode {
             ErrorCode::TokenRevoked => "token_revoked",
             ErrorCode::AccountPending => "account_pending",
             ErrorCode::AccountDisabled => "account_disabled",
+            ErrorCode::AccountRejected => "account_rejected",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::UnknownRoom => "unknown_room",
@@ -98,6 +101,23 @@ pub struct ErrorBody {
     /// `slot_taken`: the next free slots (`MeetingSlot`s) for the same pair.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub next_slots: Vec<crate::MeetingSlot>,
+    /// `account_pending` and `account_rejected` at sign-in (after a right password): where
+    /// the registration stands, for the client's waiting page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<Box<Application>>,
+}
+
+/// Where a buyer's registration stands: codes and times only, the client words it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct Application {
+    /// When the buyer registered.
+    pub registered_ms: i64,
+    /// When an organizer rejected it, if they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_ms: Option<i64>,
+    /// The organizer's reason, as they wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl ErrorBody {
@@ -106,6 +126,7 @@ impl ErrorBody {
             code,
             message: message.into(),
             next_slots: Vec::new(),
+            application: None,
         }
     }
 }

@@ -16,9 +16,10 @@ pub mod api;
 pub mod domain;
 pub mod error;
 pub mod js;
+pub mod matchmaking;
 pub mod phrases;
 pub mod protocol;
 
 pub use domain::*;
-pub use error::{ErrorBody, ErrorCode};
+pub use error::{Application, ErrorBody, ErrorCode};
 pub use phrases::PhraseRef;

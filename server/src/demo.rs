@@ -10,6 +10,7 @@ use crate::auth::password;
 use crate::store::json::encode_list;
 use crate::store::{now_ms, Store};
 use anyhow::Context;
+use expo_schema::matchmaking::MarkLevel;
 use sqlx::Any;
 
 /// The password of every demo account.
@@ -1040,6 +1041,173 @@ const BUYERS: &[Buyer] = &[
 ];
 
 /// (name, email, languages)
+/// (name, email, company, country, time zone, languages, interests, registered hours ago)
+type PendingBuyer = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    i64,
+);
+
+/// (name, email, role, company number, languages, sent hours ago, accepted hours ago)
+type DemoInvitation = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<i64>,
+    &'static [&'static str],
+    i64,
+    Option<i64>,
+);
+
+/// Registrations waiting for the organizer's approval, in different languages (the people
+/// desk's queue; they sign in with the demo password and see the waiting page):
+/// (name, email, company, country, time zone, languages, interests, registered hours ago).
+const PENDING_BUYERS: &[PendingBuyer] = &[
+    (
+        "Aleksandr Kuznetsov",
+        "pending.ru@demo.expo",
+        "Sibir Foods",
+        "RU",
+        "Asia/Novosibirsk",
+        &["ru"],
+        &["food", "snacks"],
+        30,
+    ),
+    (
+        "Batbayar Ganbold",
+        "pending.mn@demo.expo",
+        "Khan Trade LLC",
+        "MN",
+        "Asia/Ulaanbaatar",
+        &["mn", "ru"],
+        &["cosmetics"],
+        20,
+    ),
+    (
+        "Li Wei",
+        "pending.zh@demo.expo",
+        "Harbin Import Co.",
+        "CN",
+        "Asia/Shanghai",
+        &["zh"],
+        &["auto-parts", "tires"],
+        8,
+    ),
+    (
+        "Tanaka Yui",
+        "pending.ja@demo.expo",
+        "Osaka Select",
+        "JP",
+        "Asia/Tokyo",
+        &["ja", "en"],
+        &["skincare"],
+        3,
+    ),
+];
+
+/// Invitations, for the people desk: (name, email, role, company number (1-based) for staff,
+/// languages, sent hours ago, accepted hours ago). Nobody holds their links: the demo's
+/// accounts sign in with the demo password.
+const DEMO_INVITATIONS: &[DemoInvitation] = &[
+    (
+        "Kim Natalia",
+        "interpreter@demo.expo",
+        "interpreter",
+        None,
+        &["ko", "ru", "en"],
+        96,
+        Some(90),
+    ),
+    (
+        "Enkhjin Dorj",
+        "enkhjin.dorj@demo.expo",
+        "interpreter",
+        None,
+        &["mn", "ko"],
+        26,
+        None,
+    ),
+    (
+        "Yoon Seo-yeon",
+        "yoon.seoyeon@demo.expo",
+        "exhibitor",
+        Some(1),
+        &["ko", "en"],
+        5,
+        None,
+    ),
+];
+
+async fn seed_people_desk(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    phc: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    const HOUR: i64 = 3600 * 1000;
+    for (name, email, company, country, tz, languages, interests, ago) in PENDING_BUYERS {
+        sqlx::query(
+            "insert into users (email, name, role, status, password_hash, buyer_company, country, \
+             timezone, languages, interests, share_contact, created_ms) \
+             values ($1, $2, 'buyer', 'pending', $3, $4, $5, $6, $7, $8, 1, $9)",
+        )
+        .bind(*email)
+        .bind(*name)
+        .bind(phc)
+        .bind(*company)
+        .bind(*country)
+        .bind(*tz)
+        .bind(encode_list(&strings(languages)))
+        .bind(encode_list(&strings(interests)))
+        .bind(now - ago * HOUR)
+        .execute(&mut **tx)
+        .await
+        .with_context(|| format!("pending buyer {email}"))?;
+    }
+    let organizer: Option<i64> =
+        sqlx::query_scalar("select min(id) from users where role = 'organizer'")
+            .fetch_one(&mut **tx)
+            .await?;
+    for (name, email, role, company_no, languages, sent, accepted) in DEMO_INVITATIONS {
+        let company_id: Option<i64> = match company_no {
+            Some(no) => Some(
+                sqlx::query_scalar("select id from companies order by id limit 1 offset $1")
+                    .bind(no - 1)
+                    .fetch_one(&mut **tx)
+                    .await?,
+            ),
+            None => None,
+        };
+        let languages = strings(languages);
+        let (_, hash) = crate::auth::password::new_token();
+        let sent_ms = now - sent * HOUR;
+        sqlx::query(
+            "insert into invitations (token_hash, email, name, role, company_id, company_admin, \
+             languages, invited_by, created_ms, expires_ms, accepted_ms, language, sent_ms) \
+             values ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10, $11, $8)",
+        )
+        .bind(hash)
+        .bind(*email)
+        .bind(*name)
+        .bind(*role)
+        .bind(company_id)
+        .bind(encode_list(&languages))
+        .bind(organizer)
+        .bind(sent_ms)
+        .bind(sent_ms + crate::auth::routes::INVITATION_TTL_MS)
+        .bind(accepted.map(|a| now - a * HOUR))
+        .bind(crate::mail::language_of_list(&languages))
+        .execute(&mut **tx)
+        .await
+        .with_context(|| format!("invitation of {email}"))?;
+    }
+    Ok(())
+}
+
 const INTERPRETERS: &[(&str, &str, &[&str])] = &[
     ("Kim Natalia", "interpreter@demo.expo", &["ko", "ru", "en"]),
     ("Liu Mei", "liu.mei@demo.expo", &["ko", "zh"]),
@@ -1222,9 +1390,11 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
         .await
         .with_context(|| format!("interpreter {email}"))?;
     }
+    seed_people_desk(&mut tx, &phc, now).await?;
     seed_chat(&mut tx, now).await?;
     seed_meetings(&mut tx, now).await?;
     seed_attendance(&mut tx, now).await?;
+    seed_matchmaking(&mut tx).await?;
     tx.commit().await?;
     tracing::info!(
         halls = HALLS.len(),
@@ -1233,6 +1403,109 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
         "demo fair loaded"
     );
     Ok(true)
+}
+
+/// Matchmaking marks (buyer email, hall slug of the company, buyer's mark, company's mark):
+/// the company is the hall's first.
+const MARKS: &[(&str, &str, Option<MarkLevel>, Option<MarkLevel>)] = &[
+    (
+        "buyer@demo.expo",
+        "food",
+        Some(MarkLevel::MustMeet),
+        Some(MarkLevel::WouldMeet),
+    ),
+    (
+        "olga.smirnova@demo.expo",
+        "food",
+        Some(MarkLevel::MustMeet),
+        Some(MarkLevel::MustMeet),
+    ),
+    (
+        "olga.smirnova@demo.expo",
+        "medical",
+        Some(MarkLevel::MustMeet),
+        None,
+    ),
+    (
+        "dmitri.volkov@demo.expo",
+        "ict",
+        Some(MarkLevel::WouldMeet),
+        Some(MarkLevel::MustMeet),
+    ),
+    (
+        "wang.wei@demo.expo",
+        "cosmetics",
+        None,
+        Some(MarkLevel::WouldMeet),
+    ),
+    (
+        "batbayar.dorj@demo.expo",
+        "energy",
+        Some(MarkLevel::MustMeet),
+        None,
+    ),
+    (
+        "dmitri.volkov@demo.expo",
+        "cosmetics",
+        Some(MarkLevel::NoThanks),
+        None,
+    ),
+];
+
+/// Two-way interest and a few accepted pairs, through the matchmaking module's own writers,
+/// so the organizer's matchmaking page starts with something to schedule.
+async fn seed_matchmaking(tx: &mut sqlx::Transaction<'_, Any>) -> anyhow::Result<()> {
+    use crate::matching::{marks::write_mark, pairs::write_pair};
+    use expo_schema::matchmaking::{MarkSide, ModeWish, PairInput, Priority};
+    let organizer: i64 = sqlx::query_scalar("select min(id) from users where role = 'organizer'")
+        .fetch_optional(&mut **tx)
+        .await?
+        .unwrap_or(0);
+    for (email, hall, buyer_mark, company_mark) in MARKS {
+        let buyer: i64 = sqlx::query_scalar("select id from users where email = $1")
+            .bind(*email)
+            .fetch_one(&mut **tx)
+            .await
+            .with_context(|| format!("marks of {email}"))?;
+        let company: i64 = sqlx::query_scalar(
+            "select min(c.id) from companies c join halls h on h.id = c.hall_id where h.slug = $1",
+        )
+        .bind(*hall)
+        .fetch_one(&mut **tx)
+        .await?;
+        let staff: i64 = sqlx::query_scalar(
+            "select min(id) from users where company_id = $1 and role = 'exhibitor'",
+        )
+        .bind(company)
+        .fetch_one(&mut **tx)
+        .await?;
+        if buyer_mark.is_some() {
+            write_mark(tx, buyer, company, MarkSide::Buyer, *buyer_mark, buyer).await?;
+        }
+        if company_mark.is_some() {
+            write_mark(tx, buyer, company, MarkSide::Company, *company_mark, staff).await?;
+        }
+        let wanted = [*buyer_mark, *company_mark];
+        if wanted.contains(&Some(MarkLevel::NoThanks)) || organizer == 0 {
+            continue;
+        }
+        let must = wanted.contains(&Some(MarkLevel::MustMeet));
+        write_pair(
+            tx,
+            &PairInput {
+                buyer_id: buyer,
+                company_id: company,
+                priority: if must {
+                    Priority::MustMeet
+                } else {
+                    Priority::WouldMeet
+                },
+                mode: ModeWish::Either,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// What a demo chat message says: free text, or a phrasebook phrase as the sender picked it

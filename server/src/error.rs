@@ -114,9 +114,10 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::InvalidCredentials
         | ErrorCode::TokenExpired
         | ErrorCode::TokenRevoked => StatusCode::UNAUTHORIZED,
-        ErrorCode::AccountPending | ErrorCode::AccountDisabled | ErrorCode::Forbidden => {
-            StatusCode::FORBIDDEN
-        }
+        ErrorCode::AccountPending
+        | ErrorCode::AccountDisabled
+        | ErrorCode::AccountRejected
+        | ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::Conflict | ErrorCode::SlotTaken => StatusCode::CONFLICT,
         ErrorCode::SlowConsumer | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,

@@ -3,7 +3,7 @@
 
 pub mod guard;
 
-use crate::{auth, booths, chat, meetings, monitor, ws, AppState};
+use crate::{auth, booths, chat, matching, meetings, monitor, ws, AppState};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -25,6 +25,8 @@ use utoipa::OpenApi;
         auth::routes::login, auth::routes::logout, auth::routes::me, auth::routes::register,
         auth::routes::list_users, auth::routes::approve, auth::routes::disable,
         auth::routes::invite, auth::routes::accept_invitation,
+        auth::people::reject, auth::people::approve_many, auth::people::list_invitations,
+        auth::people::resend, auth::people::revoke,
         booths::fair_summary, booths::list_halls, booths::list_companies, booths::company_detail,
         booths::edit::create_hall, booths::edit::update_hall, booths::edit::create_company,
         booths::edit::update_company, booths::edit::create_product, booths::edit::update_product,
@@ -49,7 +51,11 @@ use utoipa::OpenApi;
         monitor::my_badge, monitor::my_badge_svg, monitor::scan, monitor::dashboard::now,
         monitor::reports::report, monitor::reports::report_csv, monitor::reports::report_xlsx,
         monitor::reports::company_stats,
-        booths::import::import,
+        booths::import::import, booths::import::template,
+        matching::marks::put_mark, matching::marks::marks, matching::marks::directory,
+        matching::pairs::suggestions, matching::pairs::list, matching::pairs::add,
+        matching::pairs::remove, matching::pairs::auto, matching::runs::create,
+        matching::runs::one, matching::runs::move_one, matching::publish::publish,
         healthz, readyz,
     ),
     tags((name = "auth", description = "Sign-in and sessions"),
@@ -58,6 +64,7 @@ use utoipa::OpenApi;
          (name = "booths", description = "Booth editing, media, search, recommendations, leads"),
          (name = "chat", description = "Inbox, talk-to-staff follow-up, moderation, blocks, the phrasebook"),
          (name = "meetings", description = "Slot grid, availability, requests and answers, interpreters, tables, check-in, outcomes, calendars"),
+         (name = "matchmaking", description = "Two-way interest, the buyer directory, suggestions, accepted pairs, scheduler runs, hand moves and publishing"),
          (name = "monitoring", description = "Badges and check-ins, the live dashboard, reports, exhibitor figures"),
          (name = "ops", description = "Health and readiness")),
     modifiers(&BearerAuth),
@@ -90,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meetings::routes::router())
         .merge(meetings::calendar::router())
         .merge(monitor::router())
+        .merge(matching::router())
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod hub;
 pub mod mail;
+pub mod matching;
 pub mod matchmaking;
 pub mod meetings;
 pub mod monitor;

@@ -259,3 +259,196 @@ async fn compose(
     let attachment = Attachment::new(format!("meeting-{}.ics", meeting.id)).body(ics, content_type);
     Ok(builder.multipart(MultiPart::mixed().singlepart(text).singlepart(attachment))?)
 }
+
+// ---------------------------------------------------------------------------------------------
+// The people desk's mail: invitations, and answers to registrations.
+
+/// The fair's language of a list of spoken languages: the first one it translates, else
+/// English.
+pub fn language_of_list(languages: &[String]) -> &'static str {
+    languages
+        .iter()
+        .find_map(|l| LANGS.iter().find(|k| **k == l.to_lowercase().as_str()))
+        .copied()
+        .unwrap_or("en")
+}
+
+/// One sentence in the six languages, in the order of [`LANGS`].
+type Six = [&'static str; 6];
+
+fn pick(texts: &Six, lang: &str) -> &'static str {
+    texts[LANGS.iter().position(|l| *l == lang).unwrap_or(0)]
+}
+
+const INVITE_SUBJECT: Six = [
+    "Your invitation to Expo Hub",
+    "Expo Hub 초대장",
+    "Expo Hub 邀请函",
+    "Приглашение в Expo Hub",
+    "Expo Hub-д урих урилга",
+    "Expo Hub へのご招待",
+];
+const GREETING: Six = [
+    "Hello {name},",
+    "{name}님, 안녕하세요.",
+    "{name}，您好：",
+    "Здравствуйте, {name}!",
+    "Сайн байна уу, {name}!",
+    "{name} 様",
+];
+const INVITE_BODY: Six = [
+    "You are invited to the fair. Open this link to set your password and sign in:",
+    "박람회에 초대되었습니다. 아래 링크를 열어 비밀번호를 설정하고 로그인하세요:",
+    "诚邀您参加本届展会。请打开以下链接设置密码并登录：",
+    "Вы приглашены на выставку. Откройте ссылку, чтобы задать пароль и войти:",
+    "Таныг үзэсгэлэнд урьж байна. Нууц үгээ тохируулж нэвтрэхийн тулд энэ холбоосыг нээнэ үү:",
+    "展示会にご招待します。次のリンクを開いてパスワードを設定し、ログインしてください：",
+];
+const INVITE_VALID: Six = [
+    "The link is valid until {date} (UTC).",
+    "링크 유효 기한: {date} (UTC)",
+    "链接有效期至 {date}（UTC）。",
+    "Ссылка действует до {date} (UTC).",
+    "Холбоос {date} (UTC) хүртэл хүчинтэй.",
+    "リンクの有効期限：{date}（UTC）",
+];
+const REJECT_SUBJECT: Six = [
+    "Your registration was not approved",
+    "등록이 승인되지 않았습니다",
+    "您的注册未获批准",
+    "Ваша регистрация не одобрена",
+    "Таны бүртгэл батлагдсангүй",
+    "ご登録は承認されませんでした",
+];
+const REJECT_BODY: Six = [
+    "The organizers reviewed your registration and did not approve it. Their reason:",
+    "주최 측이 등록을 검토했으나 승인하지 않았습니다. 사유:",
+    "主办方审核了您的注册，未予批准。原因：",
+    "Организаторы рассмотрели вашу регистрацию и не одобрили её. Причина:",
+    "Зохион байгуулагчид таны бүртгэлийг хянаад батлаагүй. Шалтгаан:",
+    "主催者がご登録を審査しましたが、承認されませんでした。理由：",
+];
+const APPROVED_SUBJECT: Six = [
+    "Your registration is approved",
+    "등록이 승인되었습니다",
+    "您的注册已获批准",
+    "Ваша регистрация одобрена",
+    "Таны бүртгэл батлагдлаа",
+    "ご登録が承認されました",
+];
+const APPROVED_BODY: Six = [
+    "You can now sign in:",
+    "이제 로그인할 수 있습니다:",
+    "您现在可以登录：",
+    "Теперь вы можете войти:",
+    "Одоо нэвтэрч болно:",
+    "ログインできるようになりました：",
+];
+
+/// A mail's subject and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letter {
+    pub subject: String,
+    pub text: String,
+}
+
+/// An invitation in `lang`: who, the link, and until when it works.
+pub fn invitation_letter(lang: &str, name: &str, link: &str, expires_ms: i64) -> Letter {
+    let date = chrono::DateTime::from_timestamp_millis(expires_ms)
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default();
+    Letter {
+        subject: pick(&INVITE_SUBJECT, lang).to_string(),
+        text: [
+            pick(&GREETING, lang).replace("{name}", name),
+            String::new(),
+            pick(&INVITE_BODY, lang).to_string(),
+            link.to_string(),
+            String::new(),
+            pick(&INVITE_VALID, lang).replace("{date}", &date),
+        ]
+        .join("\n"),
+    }
+}
+
+/// A rejection in `lang`: the translated sentence, then the organizer's own words.
+pub fn rejection_letter(lang: &str, name: &str, reason: &str) -> Letter {
+    Letter {
+        subject: pick(&REJECT_SUBJECT, lang).to_string(),
+        text: [
+            pick(&GREETING, lang).replace("{name}", name),
+            String::new(),
+            pick(&REJECT_BODY, lang).to_string(),
+            String::new(),
+            reason.to_string(),
+        ]
+        .join("\n"),
+    }
+}
+
+/// An approval in `lang`, with the sign-in page.
+pub fn approval_letter(lang: &str, name: &str, link: &str) -> Letter {
+    Letter {
+        subject: pick(&APPROVED_SUBJECT, lang).to_string(),
+        text: [
+            pick(&GREETING, lang).replace("{name}", name),
+            String::new(),
+            pick(&APPROVED_BODY, lang).to_string(),
+            link.to_string(),
+        ]
+        .join("\n"),
+    }
+}
+
+/// Sends a plain letter off the request path; returns whether mail is configured at all.
+pub fn send_letter(state: &AppState, name: &str, email: &str, letter: Letter) -> bool {
+    let Some(mailer) = state.mailer.clone() else {
+        return false;
+    };
+    let to = format!("{} <{}>", name.replace(['<', '>', '"'], ""), email);
+    tokio::spawn(async move {
+        let sent = async {
+            let to: Mailbox = to.parse()?;
+            let message = Message::builder()
+                .from(mailer.from.clone())
+                .to(to)
+                .subject(letter.subject)
+                .singlepart(SinglePart::plain(letter.text))?;
+            mailer.transport.send(message).await?;
+            anyhow::Ok(())
+        };
+        match sent.await {
+            Ok(()) => metrics::counter!("expo_mail_sent_total").increment(1),
+            Err(error) => {
+                metrics::counter!("expo_mail_failed_total").increment(1);
+                tracing::warn!(?error, "people mail failed");
+            }
+        }
+    });
+    true
+}
+
+/// The full address of a page of the web client (`path` like `/#/accept?token=…`).
+pub fn page_url(state: &AppState, path: &str) -> String {
+    format!("{}{path}", state.config.public_url())
+}
+
+#[cfg(test)]
+mod people_tests {
+    use super::*;
+
+    #[test]
+    fn letters_speak_the_recipients_language() {
+        assert_eq!(language_of_list(&["de".into(), "RU".into()]), "ru");
+        assert_eq!(language_of_list(&["de".into()]), "en");
+        let invite = invitation_letter("mn", "Bat", "https://x/#/accept?token=t", 0);
+        assert_eq!(invite.subject, "Expo Hub-д урих урилга");
+        assert!(invite.text.contains("Сайн байна уу, Bat!"));
+        assert!(invite.text.contains("https://x/#/accept?token=t"));
+        assert!(invite.text.contains("1970-01-01 00:00"));
+        let no = rejection_letter("ja", "Sato", "Not a trade buyer");
+        assert!(no.text.contains("理由") && no.text.ends_with("Not a trade buyer"));
+        let yes = approval_letter("ko", "Kim", "https://x/#/login");
+        assert!(yes.subject.contains("승인") && yes.text.contains("https://x/#/login"));
+    }
+}

@@ -161,13 +161,15 @@ impl Drop for ConnSlot {
 }
 
 /// How a connection shows in presence (booths, halls, the lobby) to everyone in its rooms. A
-/// buyer who did not agree to share contact details is an anonymous visitor there: no name,
-/// no company. Their conversations and meetings still name them, from the records.
+/// buyer who did not agree to share contact details is an anonymous visitor there: no name
+/// (clients say "a visitor" in their own language), no company, `anonymous` set. Their
+/// conversations and meetings still name them, from the records.
 fn public_summary(user: &expo_schema::UserProfile) -> expo_schema::UserSummary {
     let mut summary = user.summary();
     if user.role == Role::Buyer && !user.share_contact {
-        summary.name = "Visitor".into();
+        summary.name = String::new();
         summary.company_name = None;
+        summary.anonymous = true;
     }
     summary
 }

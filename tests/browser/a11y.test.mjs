@@ -35,6 +35,9 @@ const PAGES = {
   organizer: [
     ['#/dashboard', `${$('dashboard')}[data-updates]`],
     ['#/reports', $('reports')],
+    ['#/people', `${$('accounts')}[data-count]`],
+    ['#/invitations', `${$('invitations')}[data-count]`],
+    ['#/import', $('import-page')],
   ],
   interpreter: [
     ['#/meetings', $('meetings')],

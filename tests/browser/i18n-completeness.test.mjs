@@ -29,7 +29,7 @@ const SAME_AS_ENGLISH = new Set(['app.name']);
 const LATIN_TOKENS = [
   'Expo Hub', // the product
   'JavaScript', 'Google', 'Outlook', 'Apple', 'YouTube', 'Vimeo', 'Excel', // products
-  'CSV', 'XLSX', 'PDF', 'SVG', 'PNG', 'JPEG', 'WebP', 'MP4', 'WebM', 'ics', // file formats
+  'CSV', 'UTF', 'XLSX', 'PDF', 'SVG', 'PNG', 'JPEG', 'WebP', 'MP4', 'WebM', 'ics', // file formats
   'https', 'QR', 'ID', 'HS', 'ICT', 'MOU', 'USD', 'FOB', 'HACCP', 'MOQ', // codes, terms of trade
   'EXPO-7K2QF9XH3A', 'RU', 'CN', 'MN', 'ms', // a badge code and country codes as examples, milliseconds
   'Enter', 'Shift', // keys on the keyboard

@@ -26,6 +26,7 @@ const PAGES = {
     ['#/login', $('login-submit')],
     ['#/register', $('register-submit')],
     ['#/accept', $('accept-error')],
+    ['#/waiting', $('waiting-page')],
   ],
   buyer: [
     ['#/lobby', `${$('lobby')} ${$('booth-card')}`],
@@ -49,6 +50,9 @@ const PAGES = {
     ['#/dashboard', `${$('dashboard')}[data-updates]`],
     ['#/reports', $('reports')],
     [`#/console/${COMPANY_ID}`, `${$('console')}[data-loaded]`],
+    ['#/people', `${$('accounts')}[data-count]`],
+    ['#/invitations', `${$('invitations')}[data-count]`],
+    ['#/import', $('import-page')],
   ],
   interpreter: [
     ['#/meetings', $('meetings')],

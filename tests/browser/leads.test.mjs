@@ -1,5 +1,6 @@
 // leads.test.mjs — leads that lead somewhere, issue 17: the exhibitor's lead list updates live
-// as a visitor comes in; the company's staff keep a follow-up state, a rating, tags and notes
+// as a visitor comes in; the console's live panel names the visitors inside who share their
+// details, with a one-click meeting invitation (issue 13); the company's staff keep a follow-up state, a rating, tags and notes
 // per lead (kept after a reload, in the CSV, filtered by state), go from a lead to a private
 // message and to a meeting invitation the buyer then finds waiting; organizers see the leads
 // without the company's notes. Expects a server already running at $EXPO_URL with --demo data
@@ -74,6 +75,28 @@ test('a visitor who comes in appears in the exhibitor\'s leads without a reload'
   await go(buyer, '#/lobby', $('lobby')); // she walks on; the tab goes to the background later
   assert.equal(await exhibitor.getAttribute(`${row(buyerId)} ${$('lead-followup')}`, 'data-followup'), 'new');
   assert.deepEqual(exhibitor.errors, []);
+});
+
+test('the console names the visitors inside who share their details, with a one-click invitation', async () => {
+  // The exhibitor watches the booth's live panel; the buyer (who shares her contact) walks in.
+  await go(exhibitor, `#/console/${COMPANY_ID}`, $('console-live'));
+  await go(buyer, `#/booth/${COMPANY_ID}`, `${$('booth-page')}[data-loaded]`);
+  const visitor = `${$('console-visitor')}[data-user-id="${buyerId}"]`;
+  await exhibitor.waitForSelector(visitor, { timeout: 15_000 });
+  assert.equal(await exhibitor.textContent(`${visitor} ${$('console-visitor-name')}`), NEW_BUYER.name);
+  assert.match(await exhibitor.textContent(visitor), /Amur Foods/);
+  assert.match(await exhibitor.textContent(visitor), /Russia/, 'her country by name, in the viewer\'s language');
+  await exhibitor.screenshot({ path: `${SHOTS}/console-visitors.png` });
+  // One click: the booking page, with her as the one invited.
+  await exhibitor.click(`${visitor} ${$('console-visitor-invite')}`);
+  await exhibitor.waitForSelector(`${$('slot-grid')}[data-count]`);
+  assert.equal(await exhibitor.textContent($('book-title')), `Invite ${NEW_BUYER.name} to a meeting`);
+  // She leaves: the list says so without a reload.
+  await go(exhibitor, `#/console/${COMPANY_ID}`, visitor);
+  await go(buyer, '#/lobby', $('lobby'));
+  await exhibitor.waitForSelector(visitor, { state: 'detached', timeout: 15_000 });
+  assert.deepEqual(exhibitor.errors, []);
+  await go(exhibitor, '#/leads', row(buyerId)); // where the next test starts
 });
 
 test('staff keep a follow-up state, a rating, tags and notes per lead', async () => {

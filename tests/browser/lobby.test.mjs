@@ -117,7 +117,7 @@ test('the language switch translates the page and is remembered', async () => {
   await page.context().close();
 });
 
-test('a buyer registers and is told to wait for approval; sign-in then says pending', async () => {
+test('a buyer registers and is told to wait for approval; sign-in then shows the waiting page', async () => {
   const page = await newPage();
   await page.goto(`${BASE}/#/login`);
   await page.click($('register-link'));
@@ -145,11 +145,15 @@ test('a buyer registers and is told to wait for approval; sign-in then says pend
   assert.ok(text.includes('Olga <b>Smirnova</b>'), text);
   assert.ok(text.includes(email), text);
   await shot(page, '05-register-done');
+  // "What happens next" leads to the waiting page.
+  await page.click($('register-what-next'));
+  await page.waitForSelector(`${$('waiting-page')}[data-state="pending"]`);
 
+  // Signing in before approval is not a bare refusal: the waiting page says where it stands.
   await signIn(page, email, 'olga-password-1');
-  const error = await page.waitForSelector(`${$('login-error')}:not([hidden])`);
-  assert.equal(await error.getAttribute('data-code'), 'account_pending');
-  assert.match(await error.textContent(), /waiting for the organizer’s approval/);
+  await page.waitForSelector(`${$('waiting-page')}[data-state="pending"] ${$('waiting-registered')}`);
+  assert.match(await page.textContent($('waiting-page')), /Your registration is being reviewed/);
+  assert.match(await page.textContent($('waiting-page')), new RegExp(email.replace(/[.]/g, '\\.')));
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

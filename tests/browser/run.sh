@@ -6,13 +6,14 @@
 # samples and diffs, no server needed), protocol-module.test.mjs (the client takes every
 # protocol name from the generated assets/gen/protocol.js; no server needed), chat.test.mjs,
 # phrasebook.test.mjs (a Russian buyer's phrasebook phrases shown live in Korean to the staff
-# member and in Russian to him; screenshots into docs/screenshots/),
+# member and in Russian to him),
 # meetings.test.mjs (booking, the live request inbox, answers, the calendar feed), fixes.test.mjs (issue 17's small things;
 # it checks the demo's video meeting in first, so it runs before room), room.test.mjs (the WebRTC video room
 # with Chromium's fake camera) and dashboard.test.mjs (organizer monitoring: the live
 # dashboard, reports and their downloads, the badge scanner by typed code and by a fake
 # camera filming a QR badge, an exhibitor's own figures, the badge page), leads.test.mjs (live
-# leads, follow-up notes, message and meeting from a lead), phone.test.mjs (phone
+# leads, follow-up notes, message and meeting from a lead), people.test.mjs (the organizers'
+# people desk: approval queue, a pending buyer's waiting page, the import page), phone.test.mjs (phone
 # layouts, the installed app offline, notifications while hidden), a11y.test.mjs (skip link,
 # focus, axe-core, text that fits in six languages), i18n-completeness.test.mjs (every key in
 # all six locale files, nothing left in English, no words in the code outside them; no server
@@ -90,7 +91,7 @@ echo "run.sh: server ready at $URL (pid $SERVER_PID)"
 
 # One file after the other: they share the server, and the lobby test counts who is online.
 status=0
-for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs presence-model.test.mjs protocol-module.test.mjs chat.test.mjs phrasebook.test.mjs meetings.test.mjs fixes.test.mjs room.test.mjs dashboard.test.mjs leads.test.mjs phone.test.mjs a11y.test.mjs i18n-completeness.test.mjs i18n.test.mjs; do
+for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs presence-model.test.mjs protocol-module.test.mjs chat.test.mjs phrasebook.test.mjs meetings.test.mjs fixes.test.mjs room.test.mjs dashboard.test.mjs leads.test.mjs people.test.mjs phone.test.mjs a11y.test.mjs i18n-completeness.test.mjs i18n.test.mjs; do
   file_status=0
   EXPO_URL="$URL" EXPO_ADMIN_PASSWORD="admin-password-123" node "$HERE/$test_file" || file_status=$?
   if [[ "$file_status" -ne 0 ]]; then

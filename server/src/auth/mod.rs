@@ -6,6 +6,7 @@
 //! themselves and wait for approval; exhibitor staff and interpreters are invited.
 
 pub mod password;
+pub mod people;
 pub mod routes;
 pub mod throttle;
 
@@ -25,7 +26,7 @@ pub const SESSION_COOKIE: &str = "expo_session";
 /// The columns every user query selects, in the order [`user_from_row`] reads them.
 pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, u.status, u.company_id, \
      u.company_admin, coalesce(c.name, u.buyer_company) as company_name, u.country, u.timezone, \
-     u.languages, u.interests, u.share_contact, u.created_ms \
+     u.languages, u.interests, u.share_contact, u.hs_codes, u.rejection_reason, u.created_ms \
      from users u left join companies c on c.id = u.company_id";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> sqlx::Result<UserProfile> {
@@ -48,6 +49,8 @@ pub(crate) fn user_from_row(row: &AnyRow) -> sqlx::Result<UserProfile> {
         languages: decode_list(&languages),
         interests: decode_list(&interests),
         share_contact: row.try_get::<i64, _>("share_contact")? != 0,
+        hs_codes: decode_list(&row.try_get::<String, _>("hs_codes")?),
+        rejection_reason: row.try_get("rejection_reason")?,
         created_ms: row.try_get("created_ms")?,
     })
 }
@@ -268,6 +271,22 @@ pub fn check_country(country: &str) -> ApiResult<()> {
     }
 }
 
+/// ISO 3166-1 alpha-2 country codes (the same list as the web client's `countries.js`).
+pub const COUNTRY_CODES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF \
+     BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV \
+     CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI \
+     GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP \
+     KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML \
+     MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG \
+     PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR \
+     SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE \
+     VG VI VN VU WF WS YE YT ZA ZM ZW";
+
+/// True for an assigned ISO 3166-1 alpha-2 code (capital letters).
+pub fn is_country_code(code: &str) -> bool {
+    code.len() == 2 && COUNTRY_CODES.split_ascii_whitespace().any(|c| c == code)
+}
+
 /// Normalizes and checks an email address.
 pub fn normalize_email(email: &str) -> ApiResult<String> {
     let email = email.trim().to_lowercase();
@@ -293,6 +312,8 @@ mod tests {
         assert!(check_timezone("Mars/Olympus").is_err());
         assert!(check_country("MN").is_ok());
         assert!(check_country("mn").is_err());
+        assert!(is_country_code("MN") && is_country_code("ZW") && is_country_code("AD"));
+        assert!(!is_country_code("XX") && !is_country_code("mn") && !is_country_code("M"));
         assert_eq!(
             normalize_email(" Kim@Example.COM ").unwrap(),
             "kim@example.com"

@@ -16,12 +16,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use expo_schema::api::*;
-use expo_schema::{AccountStatus, ErrorBody, ErrorCode, Role, UserProfile};
+use expo_schema::{AccountStatus, Application, ErrorBody, ErrorCode, Role, UserProfile};
 use serde::Deserialize;
 use sqlx::Row;
 
 /// How long an invitation may wait to be accepted.
-const INVITATION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
+pub(crate) const INVITATION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/users/{id}/disable", post(disable))
         .route("/api/v1/invitations", post(invite))
         .route("/api/v1/invitations/accept", post(accept_invitation))
+        .merge(super::people::router())
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
@@ -73,7 +74,7 @@ async fn signed_in(state: &AppState, user: UserProfile) -> ApiResult<Response> {
     responses(
         (status = 200, description = "Signed in; also sets the session cookie", body = LoginResponse),
         (status = 401, description = "invalid_credentials", body = ErrorBody),
-        (status = 403, description = "account_pending or account_disabled", body = ErrorBody)))]
+        (status = 403, description = "account_pending (with `application`), account_rejected (with the reason) or account_disabled", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     address: ClientAddress,
@@ -115,8 +116,43 @@ pub async fn login(
     };
     throttle::succeeded(&state, &email).await?;
     let user = load_user(&state.store, id).await?.ok_or_else(invalid)?;
-    check_status(user.status)?;
+    if user.status != AccountStatus::Active {
+        return Err(refusal(&state, &user).await?);
+    }
     signed_in(&state, user).await
+}
+
+/// Why an account that gave the right password may not sign in. A registration waiting for
+/// approval, or rejected, says where it stands (codes and times; the client words it), so the
+/// applicant sees a waiting page rather than a bare refusal.
+async fn refusal(state: &AppState, user: &UserProfile) -> ApiResult<ApiError> {
+    let rejected_ms: Option<i64> =
+        sqlx::query_scalar("select rejected_ms from users where id = $1")
+            .bind(user.id)
+            .fetch_one(state.store.pool())
+            .await?;
+    let (code, message) = match (user.status, rejected_ms) {
+        (AccountStatus::Pending, _) => (
+            ErrorCode::AccountPending,
+            "the account waits for an organizer's approval",
+        ),
+        (AccountStatus::Disabled, Some(_)) => (
+            ErrorCode::AccountRejected,
+            "an organizer rejected this registration",
+        ),
+        (status, _) => {
+            return Ok(check_status(status)
+                .err()
+                .unwrap_or_else(|| ApiError::new(ErrorCode::Internal, "not refused")))
+        }
+    };
+    let mut body = ErrorBody::new(code, message);
+    body.application = Some(Box::new(Application {
+        registered_ms: user.created_ms,
+        rejected_ms,
+        reason: user.rejection_reason.clone(),
+    }));
+    Ok(ApiError::Client(body))
 }
 
 /// End this session. Every websocket opened with it closes (on every node).
@@ -214,6 +250,8 @@ pub struct UserFilter {
     role: Option<Role>,
     /// Only this status (`pending` lists buyers waiting for approval).
     status: Option<String>,
+    /// Words found in the name, email or company (case-insensitive).
+    q: Option<String>,
 }
 
 /// Users, for organizers.
@@ -227,11 +265,20 @@ pub async fn list_users(
     caller.require_role(Role::Organizer)?;
     let sql = format!(
         "select {USER_COLUMNS} where ($1 = '' or u.role = $1) and ($2 = '' or u.status = $2) \
-         order by u.id limit 5000"
+         and ($3 = '' or lower(u.name || ' ' || u.email || ' ' || coalesce(c.name, u.buyer_company, '')) \
+         like $3) order by u.id limit 5000"
     );
+    let q = filter.q.unwrap_or_default().trim().to_lowercase();
+    let pattern = if q.is_empty() {
+        String::new()
+    } else {
+        let escaped = q.replace(['%', '_'], "");
+        format!("%{escaped}%")
+    };
     let rows = sqlx::query(&sql)
         .bind(filter.role.map(|r| r.as_str()).unwrap_or_default())
         .bind(filter.status.unwrap_or_default())
+        .bind(pattern)
         .fetch_all(state.store.pool())
         .await?;
     let users = rows
@@ -251,7 +298,18 @@ pub async fn approve(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<UserProfile>> {
     caller.require_role(Role::Organizer)?;
-    set_status(&state, id, "active").await
+    let was_pending = load_user(&state.store, id)
+        .await?
+        .is_some_and(|u| u.status == AccountStatus::Pending);
+    sqlx::query("update users set rejected_ms = null, rejection_reason = null where id = $1")
+        .bind(id)
+        .execute(state.store.pool())
+        .await?;
+    let user = set_status(&state, id, "active").await?;
+    if was_pending {
+        super::people::mail_approval(&state, &user);
+    }
+    Ok(user)
 }
 
 /// Disable an account; its open websockets close at once.
@@ -352,10 +410,11 @@ pub async fn invite(
     let (token, hash) = password::new_token();
     let now = now_ms();
     let expires_ms = now + INVITATION_TTL_MS;
+    let language = crate::mail::language_of_list(&req.languages);
     let invitation_id: i64 = sqlx::query_scalar(
         "insert into invitations (token_hash, email, name, role, company_id, company_admin, \
-         languages, timezone, invited_by, created_ms, expires_ms) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
+         languages, timezone, invited_by, created_ms, expires_ms, language, sent_ms) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $10) returning id",
     )
     .bind(hash)
     .bind(&email)
@@ -368,15 +427,20 @@ pub async fn invite(
     .bind(caller.user.id)
     .bind(now)
     .bind(expires_ms)
+    .bind(language)
     .fetch_one(state.store.pool())
     .await?;
+    let accept_path = format!("/#/accept?token={token}");
+    let mailed =
+        super::people::mail_invitation(&state, &email, name, language, &accept_path, expires_ms);
     Ok((
         StatusCode::CREATED,
         Json(InviteResponse {
             invitation_id,
-            accept_path: format!("/#/accept?token={token}"),
+            accept_path,
             token,
             expires_ms,
+            mailed,
         }),
     ))
 }
@@ -394,7 +458,8 @@ pub async fn accept_invitation(
     let hash = password::token_hash(&req.token);
     // Check the token before the (deliberately slow) hashing, so made-up tokens cost nothing.
     let usable: i64 = sqlx::query_scalar(
-        "select count(*) from invitations where token_hash = $1 and accepted_ms is null and expires_ms > $2",
+        "select count(*) from invitations where token_hash = $1 and accepted_ms is null \
+         and revoked_ms is null and expires_ms > $2",
     )
     .bind(&hash)
     .bind(now_ms())
@@ -414,7 +479,8 @@ pub async fn accept_invitation(
     // can be used once only even when two tabs race.
     let claimed = sqlx::query(
         "update invitations set accepted_ms = $1 where token_hash = $2 and accepted_ms is null \
-         and expires_ms > $1 returning email, name, role, company_id, company_admin, languages, timezone",
+         and revoked_ms is null and expires_ms > $1 \
+         returning email, name, role, company_id, company_admin, languages, timezone, user_id",
     )
     .bind(now_ms())
     .bind(&hash)
@@ -426,6 +492,26 @@ pub async fn accept_invitation(
         ));
     };
     let timezone: Option<String> = inv.try_get("timezone")?;
+    // An imported buyer's account exists already, with their data: it gets its password.
+    if let Some(user_id) = inv.try_get::<Option<i64>, _>("user_id")? {
+        let done = sqlx::query(
+            "update users set password_hash = $1, status = 'active' where id = $2 and role = 'buyer'",
+        )
+        .bind(phc.clone())
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(ApiError::not_found(
+                "this invitation is unknown, used or expired",
+            ));
+        }
+        tx.commit().await?;
+        let user = load_user(&state.store, user_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("the account vanished"))?;
+        return signed_in(&state, user).await;
+    }
     let id: i64 = sqlx::query_scalar(
         "insert into users (email, name, role, status, password_hash, company_id, company_admin, \
          timezone, languages, created_ms) values ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9) returning id",

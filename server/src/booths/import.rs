@@ -7,12 +7,14 @@
 //! within its company), so importing the same file again changes nothing. A column that the
 //! file does not have leaves the stored value alone; an empty cell clears it.
 //!
-//! The formats, with examples, are in `docs/import.md`.
+//! The formats, with examples, are in `docs/import.md`. Buyers are planned and written in
+//! `import_buyers.rs`, with the reading and error machinery of this file.
 
 use super::edit::{
     announce, insert_product, save_company_row, slug_of, update_product_row, validate_company,
     validate_product, write_company_texts, write_product_texts, CompanyFields, ProductFields,
 };
+use super::import_buyers::{plan_buyers, write_buyers, BuyerAction};
 use super::{reindex, LANGUAGES};
 use crate::auth::{normalize_email, password, Caller};
 use crate::error::{on_unique_violation, ApiError, ApiResult};
@@ -22,8 +24,9 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::StatusCode;
-use axum::routing::post;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use expo_schema::api::{
     CompanyInput, CompanyText, ImportReport, ImportRowError, InvitationLink, ProductInput,
@@ -37,9 +40,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 /// The largest import file accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// How long an imported staff member's invitation may wait (as for invitations by hand).
-const INVITATION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
+pub(crate) const INVITATION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
 /// Separates the values of a list cell (tags, countries, languages, certifications).
-const LIST_SEPARATOR: char = ';';
+pub(crate) const LIST_SEPARATOR: char = ';';
 /// At most this many row errors are listed; a last entry counts the rest.
 const MAX_ERRORS: usize = 1000;
 /// The most rows a sheet or CSV file may have (the header included).
@@ -54,19 +57,50 @@ pub const MAX_CSV_LINE_BYTES: usize = 64 * 1024;
 pub const MAX_XLSX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/import/{kind}",
-        post(import).layer(DefaultBodyLimit::max(MAX_FILE_BYTES)),
+    Router::new()
+        .route(
+            "/api/v1/import/{kind}",
+            post(import).layer(DefaultBodyLimit::max(MAX_FILE_BYTES)),
+        )
+        .route("/api/v1/import/{kind}/template.csv", get(template))
+}
+
+/// A CSV template for a kind of import (organizers): the header row with every base column.
+#[utoipa::path(get, path = "/api/v1/import/{kind}/template.csv", tag = "booths",
+    params(("kind" = String, Path, description = "halls, companies, staff, products or buyers")),
+    responses((status = 200, description = "text/csv: the header row", content_type = "text/csv"),
+        (status = 403, body = ErrorBody), (status = 404, description = "unknown kind", body = ErrorBody)))]
+pub async fn template(caller: Caller, Path(kind): Path<String>) -> ApiResult<Response> {
+    caller.require_role(Role::Organizer)?;
+    let kind = Kind::parse(&kind).ok_or_else(|| unknown_kind(&kind))?;
+    let body = format!("{}\r\n", kind.base_columns().join(","));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}-template.csv\"", kind.as_str()),
+            ),
+        ],
+        body,
     )
+        .into_response())
+}
+
+fn unknown_kind(kind: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "unknown import kind {kind:?}; one of halls, companies, staff, products, buyers"
+    ))
 }
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Halls,
     Companies,
     Staff,
     Products,
+    Buyers,
 }
 
 impl Kind {
@@ -76,6 +110,7 @@ impl Kind {
             "companies" => Some(Kind::Companies),
             "staff" => Some(Kind::Staff),
             "products" => Some(Kind::Products),
+            "buyers" => Some(Kind::Buyers),
             _ => None,
         }
     }
@@ -86,6 +121,7 @@ impl Kind {
             Kind::Companies => "companies",
             Kind::Staff => "staff",
             Kind::Products => "products",
+            Kind::Buyers => "buyers",
         }
     }
 
@@ -119,6 +155,7 @@ impl Kind {
                 "price_range",
                 "certifications",
             ],
+            Kind::Buyers => super::import_buyers::COLUMNS,
         }
     }
 
@@ -127,7 +164,7 @@ impl Kind {
         match self {
             Kind::Companies => &["name", "tagline", "description"],
             Kind::Products => &["name", "description"],
-            Kind::Halls | Kind::Staff => &[],
+            Kind::Halls | Kind::Staff | Kind::Buyers => &[],
         }
     }
 
@@ -138,6 +175,7 @@ impl Kind {
             Kind::Companies => &["reg_no"],
             Kind::Staff => &["reg_no", "email"],
             Kind::Products => &["reg_no", "code"],
+            Kind::Buyers => &["email"],
         }
     }
 
@@ -199,11 +237,7 @@ pub async fn import(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
     caller.require_role(Role::Organizer)?;
-    let kind = Kind::parse(&kind).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "unknown import kind {kind:?}; one of halls, companies, staff, products"
-        ))
-    })?;
+    let kind = Kind::parse(&kind).ok_or_else(|| unknown_kind(&kind))?;
     let Query(query) = query.map_err(|e| ApiError::new(ErrorCode::BadRequest, e.body_text()))?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -241,10 +275,15 @@ pub async fn import(
             let (counts, actions) = plan_products(pool, &table, &mut errors).await?;
             (counts, Plan::Products(actions))
         }
+        Kind::Buyers => {
+            let (counts, actions) = plan_buyers(pool, &table, &mut errors).await?;
+            (counts, Plan::Buyers(actions))
+        }
     };
     let clean = errors.0.is_empty();
     let applied = clean && !query.dry_run;
     let mut links = Vec::new();
+    let mut mailed = false;
     if applied {
         let mut tx = pool.begin().await?;
         let store_kind = state.store.kind();
@@ -256,12 +295,27 @@ pub async fn import(
                 vec![]
             }
             Plan::Products(actions) => write_products(&mut tx, store_kind, actions).await?,
+            Plan::Buyers(actions) => {
+                links = write_buyers(&mut tx, caller.user.id, actions).await?;
+                vec![]
+            }
         };
         tx.commit().await?;
+        // The invitations go out once they are stored, each in its invitee's language.
+        for link in &links {
+            mailed |= crate::auth::people::mail_invitation(
+                &state,
+                &link.email,
+                &link.name,
+                &link.language,
+                &link.accept_path,
+                now_ms() + INVITATION_TTL_MS,
+            );
+        }
         let section = match kind {
             Kind::Companies => Some("profile"),
             Kind::Products => Some("products"),
-            Kind::Halls | Kind::Staff => None,
+            Kind::Halls | Kind::Staff | Kind::Buyers => None,
         };
         if let Some(section) = section {
             for company_id in touched {
@@ -289,6 +343,7 @@ pub async fn import(
         unchanged: counts.unchanged,
         invitations: counts.invitations,
         invitation_links: links,
+        mailed,
         errors: errors.into_list(),
     };
     let status = if clean {
@@ -304,18 +359,42 @@ pub async fn import(
 
 /// Row errors, in the order found.
 #[derive(Debug, Default)]
-struct Errors(Vec<ImportRowError>);
+pub(crate) struct Errors(Vec<ImportRowError>);
 
 impl Errors {
-    fn add(&mut self, row: usize, column: Option<&str>, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, row: usize, column: Option<&str>, message: impl Into<String>) {
         self.0.push(ImportRowError {
             row,
             column: column.map(str::to_string),
             message: message.into(),
+            code: None,
+            params: BTreeMap::new(),
         });
     }
 
-    fn count(&self) -> usize {
+    /// A finding clients word themselves: `code` (like `import.bad_timezone`) with `params`;
+    /// `message` is the English sentence for people reading the JSON.
+    pub(crate) fn add_code(
+        &mut self,
+        row: usize,
+        column: &str,
+        code: &str,
+        params: &[(&str, &str)],
+        message: impl Into<String>,
+    ) {
+        self.0.push(ImportRowError {
+            row,
+            column: Some(column.to_string()),
+            message: message.into(),
+            code: Some(code.to_string()),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        });
+    }
+
+    pub(crate) fn count(&self) -> usize {
         self.0.len()
     }
 
@@ -331,6 +410,8 @@ impl Errors {
                 row: last_row,
                 column: None,
                 message: format!("and {more} more errors"),
+                code: Some("import.more_errors".into()),
+                params: BTreeMap::from([("count".to_string(), more.to_string())]),
             });
         }
         list
@@ -339,14 +420,14 @@ impl Errors {
 
 /// One non-empty row of the file, with its 1-based row number.
 #[derive(Debug)]
-struct Line {
+pub(crate) struct Line {
     number: usize,
     cells: Vec<String>,
 }
 
 /// The data rows, and where each named column is.
 #[derive(Debug, Default)]
-struct Table {
+pub(crate) struct Table {
     columns: HashMap<String, usize>,
     lines: Vec<Line>,
     /// False when a key column is missing: then the rows cannot be matched, nor checked.
@@ -354,7 +435,7 @@ struct Table {
 }
 
 impl Table {
-    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+    pub(crate) fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         self.lines.iter().map(|line| Row {
             number: line.number,
             cells: &line.cells,
@@ -365,21 +446,21 @@ impl Table {
 
 /// One data row, read by column name.
 #[derive(Clone, Copy)]
-struct Row<'a> {
-    number: usize,
+pub(crate) struct Row<'a> {
+    pub(crate) number: usize,
     cells: &'a [String],
     columns: &'a HashMap<String, usize>,
 }
 
 impl<'a> Row<'a> {
     /// The trimmed cell of a column; `None` when the file has no such column.
-    fn get(&self, column: &str) -> Option<&'a str> {
+    pub(crate) fn get(&self, column: &str) -> Option<&'a str> {
         let index = *self.columns.get(column)?;
         Some(self.cells.get(index).map(|c| c.trim()).unwrap_or(""))
     }
 
     /// A text column: `None` when absent, `Some(None)` when the cell is empty.
-    fn text(&self, column: &str) -> Option<Option<String>> {
+    pub(crate) fn text(&self, column: &str) -> Option<Option<String>> {
         self.get(column).map(non_empty)
     }
 }
@@ -404,7 +485,7 @@ pub fn read_for_fuzzing(body: &[u8]) -> (usize, usize, usize) {
 }
 
 /// Reads the rows of a CSV or XLSX file and checks its header against the kind's columns.
-fn read_table(body: &[u8], kind: Kind, errors: &mut Errors) -> Table {
+pub(crate) fn read_table(body: &[u8], kind: Kind, errors: &mut Errors) -> Table {
     let raw = if body.starts_with(ZIP_SIGNATURE) {
         read_xlsx(body, errors)
     } else {
@@ -700,7 +781,7 @@ fn cell_text(cell: &calamine::Data) -> String {
 }
 
 /// The values of a list cell.
-fn list(value: &str) -> Vec<String> {
+pub(crate) fn list(value: &str) -> Vec<String> {
     value
         .split(LIST_SEPARATOR)
         .map(str::trim)
@@ -711,7 +792,7 @@ fn list(value: &str) -> Vec<String> {
 
 /// Country codes are accepted in either case ("kr" is "KR"); anything else is left for the
 /// validator to refuse with its own message.
-fn country_code(value: &str) -> String {
+pub(crate) fn country_code(value: &str) -> String {
     let value = value.trim();
     if value.len() == 2 && value.chars().all(|c| c.is_ascii_alphabetic()) {
         value.to_ascii_uppercase()
@@ -763,10 +844,10 @@ fn checked_text(
 
 /// Remembers each key's first row; a later row with the same key is an error.
 #[derive(Default)]
-struct Keys(HashMap<String, usize>);
+pub(crate) struct Keys(HashMap<String, usize>);
 
 impl Keys {
-    fn repeated(
+    pub(crate) fn repeated(
         &mut self,
         errors: &mut Errors,
         row: usize,
@@ -795,15 +876,21 @@ impl Keys {
 // Planning: every row checked and compared with what is stored; nothing written.
 
 #[derive(Debug, Default, Clone, Copy)]
-struct Counts {
-    created: usize,
-    updated: usize,
-    unchanged: usize,
-    invitations: usize,
+pub(crate) struct Counts {
+    pub(crate) created: usize,
+    pub(crate) updated: usize,
+    pub(crate) unchanged: usize,
+    pub(crate) invitations: usize,
 }
 
 impl Counts {
-    fn count<T>(&mut self, existing: Option<i64>, same: bool, action: T, actions: &mut Vec<T>) {
+    pub(crate) fn count<T>(
+        &mut self,
+        existing: Option<i64>,
+        same: bool,
+        action: T,
+        actions: &mut Vec<T>,
+    ) {
         match existing {
             None => {
                 self.created += 1;
@@ -824,6 +911,7 @@ enum Plan {
     Companies(Vec<CompanyAction>),
     Staff(Vec<Invitation>),
     Products(Vec<ProductAction>),
+    Buyers(Vec<BuyerAction>),
 }
 
 struct HallAction {
@@ -1247,7 +1335,7 @@ struct Invitation {
     languages: Vec<String>,
 }
 
-fn parse_flag(raw: &str) -> Option<bool> {
+pub(crate) fn parse_flag(raw: &str) -> Option<bool> {
     match raw.to_ascii_lowercase().as_str() {
         "" | "false" | "no" | "0" => Some(false),
         "true" | "yes" | "1" => Some(true),
@@ -1340,7 +1428,7 @@ async fn plan_staff(
         }
         let pending = sqlx::query(
             "select role, company_id from invitations \
-             where email = $1 and accepted_ms is null and expires_ms > $2",
+             where email = $1 and accepted_ms is null and revoked_ms is null and expires_ms > $2",
         )
         .bind(&email)
         .bind(now)
@@ -1694,16 +1782,18 @@ async fn write_staff(
     for a in actions {
         // Only the hash is stored; the token goes back to the organizer once, in the report.
         let (token, hash) = password::new_token();
+        let language = crate::mail::language_of_list(&a.languages);
         links.push(InvitationLink {
             email: a.email.clone(),
             name: a.name.clone(),
             accept_path: format!("/#/accept?token={token}"),
             token,
+            language: language.to_string(),
         });
         sqlx::query(
             "insert into invitations (token_hash, email, name, role, company_id, company_admin, \
-             languages, timezone, invited_by, created_ms, expires_ms) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             languages, timezone, invited_by, created_ms, expires_ms, language, sent_ms) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $10)",
         )
         .bind(hash)
         .bind(&a.email)
@@ -1716,6 +1806,7 @@ async fn write_staff(
         .bind(invited_by)
         .bind(now)
         .bind(now + INVITATION_TTL_MS)
+        .bind(language)
         .execute(&mut *conn)
         .await?;
     }

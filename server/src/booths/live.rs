@@ -298,6 +298,7 @@ mod tests {
                 company_id: company,
                 company_name: None,
                 country: None,
+                anonymous: false,
             },
             since_ms: 0,
         }

@@ -464,8 +464,30 @@ pub async fn recommendations(
 ) -> ApiResult<Json<RecommendationList>> {
     caller.require_role(Role::Buyer)?;
     let lang = viewer_lang(query.lang.as_deref(), &headers);
+    let mut recommendations = ranked(
+        &state,
+        &lang,
+        &caller.user.interests,
+        &caller.user.languages,
+    )
+    .await?;
+    recommendations.truncate(12);
+    Ok(Json(RecommendationList {
+        lang,
+        recommendations,
+    }))
+}
+
+/// Every booth that matches a buyer's interests or languages, best first, with the reason in
+/// `lang` (recommendations show the first few; matchmaking suggestions weigh in the marks).
+pub async fn ranked(
+    state: &AppState,
+    lang: &str,
+    interests: &[String],
+    languages: &[String],
+) -> ApiResult<Vec<Recommendation>> {
     let taxonomy = taxonomy::load(state.store.pool()).await?;
-    let booths = matching(&state, &BoothQuery::default(), &lang).await?;
+    let booths = matching(state, &BoothQuery::default(), lang).await?;
     let rows = sqlx::query("select company_id, product_id, concept from concept_tags")
         .fetch_all(state.store.pool())
         .await?;
@@ -504,9 +526,9 @@ pub async fn recommendations(
             let id = booth.company.id;
             score(
                 &taxonomy,
-                &lang,
-                &caller.user.interests,
-                &caller.user.languages,
+                lang,
+                interests,
+                languages,
                 &booth,
                 company_tags.get(&id).unwrap_or(&empty),
                 product_tags.get(&id).unwrap_or(&empty),
@@ -523,11 +545,7 @@ pub async fn recommendations(
             .cmp(&a.score)
             .then_with(|| a.booth.company.name.cmp(&b.booth.company.name))
     });
-    scored.truncate(12);
-    Ok(Json(RecommendationList {
-        lang,
-        recommendations: scored,
-    }))
+    Ok(scored)
 }
 
 /// The product taxonomy search and recommendations use, labelled in the viewer's language

@@ -11,6 +11,7 @@
 
 pub mod edit;
 pub mod import;
+pub mod import_buyers;
 pub mod leads;
 pub mod live;
 pub mod lobby;

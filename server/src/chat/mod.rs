@@ -156,6 +156,7 @@ fn message_from_row(row: &AnyRow) -> sqlx::Result<ChatMessage> {
             company_id: row.try_get("sender_company_id")?,
             company_name: row.try_get("sender_company")?,
             country: row.try_get("sender_country")?,
+            anonymous: false,
         },
         body: if deleted.is_some() {
             None

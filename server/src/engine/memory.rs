@@ -177,6 +177,7 @@ mod tests {
                 company_id: None,
                 company_name: None,
                 country: Some("KR".into()),
+                anonymous: false,
             },
             since_ms: since,
         }

@@ -164,6 +164,7 @@ mod tests {
                 company_id: None,
                 company_name: None,
                 country: None,
+                anonymous: false,
             },
             since_ms: 0,
         }

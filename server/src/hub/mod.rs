@@ -881,6 +881,7 @@ mod tests {
                 company_id: None,
                 company_name: None,
                 country: None,
+                anonymous: false,
             },
             session_id: id,
             expires_ms: i64::MAX,

@@ -1,10 +1,9 @@
 //! Typed conflicts of a meeting at a place, and the organizer's hand move (drag a meeting
 //! to another slot): refused with the conflicts if it would break any rule.
 
-use super::model::{Conflict, Input, Interpreting, Mode, Placement, Schedule, Who};
+use super::model::{Conflict, Input, Interpreting, Mode, MoveTo, Placement, Schedule, Who};
 use super::problem::{Problem, AWAKE, FREE, ONSITE};
 use super::state::{Assign, State};
-use serde::{Deserialize, Serialize};
 
 /// Every rule meeting `p` would break at `a` in `st` (where `p` itself is not placed).
 pub fn conflicts(st: &State, p: u32, a: &Assign) -> Vec<Conflict> {
@@ -119,17 +118,6 @@ pub fn conflicts(st: &State, p: u32, a: &Assign) -> Vec<Conflict> {
         (false, None) => {}
     }
     out
-}
-
-/// Where the organizer drops a meeting.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MoveTo {
-    pub slot: u32,
-    pub mode: Mode,
-    /// The interpreter to take; `None`: keep the current one if free, else the scheduler's
-    /// pick.
-    #[serde(default)]
-    pub interpreter: Option<i64>,
 }
 
 /// The schedule rebuilt as a working state (every placement, fixed or not).

@@ -3,46 +3,11 @@
 //! runtime.
 
 use super::greedy::greedy_problem;
-use super::model::{Input, InputError, Priority, Reason, Schedule};
+use super::model::{Input, InputError, Priority, Quality, Reason, Run, Schedule};
 use super::problem::{Problem, BUSINESS};
 use super::solve::solve_problem;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Instant;
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Quality {
-    pub pairs: u32,
-    pub placed: u32,
-    /// placed / pairs.
-    pub placement_rate: f64,
-    /// Placed weight / all weight (the fair's priority weights).
-    pub weighted_rate: f64,
-    pub weighted_placed: u32,
-    pub must_meet_rate: f64,
-    /// Placed meetings inside both sides' local business hours.
-    pub business: u32,
-    pub business_share: f64,
-    /// Longest run of back-to-back meetings of any person (buyer or interpreter).
-    pub longest_run: u32,
-    /// `longest_runs[k]`: persons with a meeting whose longest run is `k + 1` meetings.
-    pub longest_runs: Vec<u32>,
-    /// Pairs of back-to-back meetings, summed over buyers and interpreters.
-    pub back_to_back: u32,
-    /// Interpreted meetings / slots interpreters are free and awake.
-    pub interpreter_utilisation: f64,
-    pub interpreted: u32,
-    /// Pairs left out by reason code.
-    pub unplaced_by_reason: BTreeMap<String, u32>,
-    pub runtime_ms: f64,
-}
-
-/// A schedule with its report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Run {
-    pub schedule: Schedule,
-    pub quality: Quality,
-}
 
 /// Schedule an input and report on it.
 pub fn run(input: &Input) -> Result<Run, InputError> {

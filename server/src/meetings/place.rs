@@ -129,9 +129,19 @@ fn retryable(error: &ApiError) -> bool {
 
 /// Places a meeting. `Ok(Ok(id))` on success, `Ok(Err(lost))` when the time is not free.
 pub async fn place(state: &AppState, plan: &Plan, write: &Write) -> ApiResult<Result<i64, Lost>> {
+    retrying(|| place_once(state, plan, write)).await
+}
+
+/// Runs a whole transaction again (from scratch) when it hit a deadlock or a serialization
+/// failure, a few times, with a growing random pause.
+pub async fn retrying<T, F, Fut>(mut attempt_once: F) -> ApiResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ApiResult<T>>,
+{
     let mut attempt = 1;
     loop {
-        match place_once(state, plan, write).await {
+        match attempt_once().await {
             Err(error) if attempt < ATTEMPTS && retryable(&error) => {
                 metrics::counter!("expo_meetings_place_retries_total").increment(1);
                 tracing::debug!(attempt, "placement hit a deadlock; trying again");
@@ -149,17 +159,29 @@ pub async fn place(state: &AppState, plan: &Plan, write: &Write) -> ApiResult<Re
 
 async fn place_once(state: &AppState, plan: &Plan, write: &Write) -> ApiResult<Result<i64, Lost>> {
     super::expire_holds(state).await?;
-    let seats: i64 = sqlx::query_scalar("select meeting_seats from companies where id = $1")
-        .bind(plan.company_id)
-        .fetch_optional(state.store.pool())
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such company"))?;
+    let mut tx = state.store.pool().begin().await?;
+    let placed = place_in(state, &mut tx, plan, write).await?;
+    if placed.is_ok() {
+        tx.commit().await?;
+    }
+    // A lost placement rolls back when `tx` drops.
+    Ok(placed)
+}
+
+/// Places a meeting inside the caller's transaction: the locks, the checks, the write and the
+/// table. Several placements in one transaction (publishing a schedule) stand or fall
+/// together; callers that hold expired holds must run [`super::expire_holds`] first.
+pub async fn place_in(
+    state: &AppState,
+    tx: &mut AnyConnection,
+    plan: &Plan,
+    write: &Write,
+) -> ApiResult<Result<i64, Lost>> {
     let own_id = match write {
         Write::Insert(_) => -1,
         Write::Update(u) => u.id,
     };
     let postgres = state.store.kind() == StoreKind::Postgres;
-    let mut tx = state.store.pool().begin().await?;
     if postgres {
         // One global order: hall, company, people by id. A placement that may take a table
         // locks the hall (tables are per hall, shared by its companies); every placement locks
@@ -195,16 +217,22 @@ async fn place_once(state: &AppState, plan: &Plan, write: &Write) -> ApiResult<R
             .execute(&mut *tx)
             .await?;
     }
-    if let Some(lost) = check_people(state, &mut tx, plan, own_id).await? {
+    // Read after the locks: on SQLite the first statement must be the write that takes the lock.
+    let seats: i64 = sqlx::query_scalar("select meeting_seats from companies where id = $1")
+        .bind(plan.company_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such company"))?;
+    if let Some(lost) = check_people(state, tx, plan, own_id).await? {
         return Ok(Err(lost));
     }
     let id = if postgres {
-        match place_postgres(&mut tx, plan, write, seats).await? {
+        match place_postgres(tx, plan, write, seats).await? {
             Ok(id) => id,
             Err(lost) => return Ok(Err(lost)),
         }
     } else {
-        match place_sqlite(&mut tx, plan, write, seats, own_id).await? {
+        match place_sqlite(tx, plan, write, seats, own_id).await? {
             Ok(id) => id,
             Err(lost) => return Ok(Err(lost)),
         }
@@ -214,11 +242,10 @@ async fn place_once(state: &AppState, plan: &Plan, write: &Write) -> ApiResult<R
         Write::Update(u) => u.to_state == "confirmed",
     };
     if confirmed && plan.mode == MeetingMode::Onsite {
-        if let Err(lost) = pick_table(&mut tx, plan, id, postgres).await? {
+        if let Err(lost) = pick_table(tx, plan, id, postgres).await? {
             return Ok(Err(lost));
         }
     }
-    tx.commit().await?;
     Ok(Ok(id))
 }
 

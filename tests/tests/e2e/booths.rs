@@ -654,5 +654,30 @@ async fn leads_respect_consent(engines: Engines) {
     )
     .unwrap();
     assert!(!csv.contains("private@x.example"));
+
+    // Live, in the booth's presence: the sharing buyer by name and firm, the other one
+    // marked anonymous, with neither name nor firm.
+    let watcher = staff.connect().await.unwrap();
+    watcher.subscribe(&room).await.unwrap();
+    let sharing_hub = sharing.connect().await.unwrap();
+    sharing_hub.subscribe(&room).await.unwrap();
+    let private_hub = private.connect().await.unwrap();
+    private_hub.subscribe(&room).await.unwrap();
+    let members = watcher.presence(&room).await.unwrap();
+    let of = |conn: &str| {
+        members
+            .iter()
+            .find(|m| m.conn_id == conn)
+            .unwrap_or_else(|| panic!("{conn} is listed"))
+            .user
+            .clone()
+    };
+    let named = of(sharing_hub.conn_id());
+    assert!(!named.anonymous);
+    assert_eq!(named.name, "Buyer sharing@x.example");
+    assert_eq!(named.company_name.as_deref(), Some("Primorye Trade"));
+    let hidden = of(private_hub.conn_id());
+    assert!(hidden.anonymous);
+    assert_eq!((hidden.name.as_str(), hidden.company_name), ("", None));
     app.stop().await;
 }

@@ -902,6 +902,7 @@ async fn a_node_started_into_a_busy_bus_hears_everything() {
                             company_id: None,
                             company_name: None,
                             country: None,
+                            anonymous: false,
                         },
                     },
                 };
@@ -917,6 +918,7 @@ async fn a_node_started_into_a_busy_bus_hears_everything() {
                             company_id: None,
                             company_name: None,
                             country: None,
+                            anonymous: false,
                         },
                     },
                 };

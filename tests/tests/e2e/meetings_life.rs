@@ -1147,14 +1147,14 @@ async fn times_are_right_across_daylight_saving(engines: Engines) {
 }
 
 /// A local SMTP server (Python's aiosmtpd) that writes what it receives to a directory.
-struct SmtpSink {
+pub(crate) struct SmtpSink {
     child: std::process::Child,
     pub dir: std::path::PathBuf,
     pub port: u16,
 }
 
 impl SmtpSink {
-    fn start(dir: std::path::PathBuf) -> SmtpSink {
+    pub(crate) fn start(dir: std::path::PathBuf) -> SmtpSink {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -1188,7 +1188,7 @@ impl SmtpSink {
     }
 
     /// Every message received so far.
-    fn messages(&self) -> Vec<Vec<u8>> {
+    pub(crate) fn messages(&self) -> Vec<Vec<u8>> {
         let mut files: Vec<_> = std::fs::read_dir(&self.dir)
             .unwrap()
             .filter_map(|e| e.ok())
@@ -1212,7 +1212,7 @@ impl Drop for SmtpSink {
 }
 
 /// (to, subject, plain text, calendar attachments) of one message.
-fn read_mail(raw: &[u8]) -> (String, String, String, Vec<String>) {
+pub(crate) fn read_mail(raw: &[u8]) -> (String, String, String, Vec<String>) {
     let mail = mailparse::parse_mail(raw).unwrap();
     let header = |name: &str| {
         mail.headers

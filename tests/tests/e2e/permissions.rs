@@ -331,6 +331,25 @@ async fn permission_matrix(engines: Engines) {
         ),
         rest(
             M::POST,
+            "/api/v1/import/buyers?dry_run=true".into(),
+            Body::Bytes(b"email,name\nnew.buyer@buyers.example,New Buyer\n".to_vec()),
+            ORGANIZER,
+        ),
+        rest(
+            M::GET,
+            "/api/v1/import/buyers/template.csv".into(),
+            Body::None,
+            ORGANIZER,
+        ),
+        rest(M::GET, "/api/v1/invitations".into(), Body::None, ORGANIZER),
+        rest(
+            M::POST,
+            "/api/v1/users/approve".into(),
+            Body::Json(json!({"ids": [other_buyer_id]})),
+            ORGANIZER,
+        ),
+        rest(
+            M::POST,
             format!("/api/v1/users/{throwaway}/disable"),
             Body::Json(json!({})),
             ORGANIZER,

@@ -1,0 +1,77 @@
+//! Typed calls of the matchmaking API (`/api/v1/match/...`).
+
+use crate::{Api, ClientError, Result};
+use expo_schema::matchmaking::{
+    AutoPairInput, AutoPairResult, BuyerDirectory, MarkInput, MarksView, MoveInput, MoveRefused,
+    PairInput, PairList, PublishResult, RunInput, ScheduleRun, SuggestionList,
+};
+
+impl Api {
+    /// Marks a company (as a buyer) or a buyer (as a company's staff); `level: None` clears.
+    pub async fn put_mark(&self, input: &MarkInput) -> Result<MarksView> {
+        self.put("/api/v1/match/marks", input).await
+    }
+
+    pub async fn marks(&self) -> Result<MarksView> {
+        self.get("/api/v1/match/marks").await
+    }
+
+    pub async fn buyer_directory(&self) -> Result<BuyerDirectory> {
+        self.get("/api/v1/match/buyers").await
+    }
+
+    /// A buyer's suggestions (`buyer_id` for organizers), reasons in `lang`.
+    pub async fn suggestions(&self, buyer_id: Option<i64>, lang: &str) -> Result<SuggestionList> {
+        let buyer = buyer_id
+            .map(|b| format!("&buyer_id={b}"))
+            .unwrap_or_default();
+        self.get(&format!("/api/v1/match/suggestions?lang={lang}{buyer}"))
+            .await
+    }
+
+    pub async fn match_pairs(&self) -> Result<PairList> {
+        self.get("/api/v1/match/pairs").await
+    }
+
+    pub async fn add_pair(&self, input: &PairInput) -> Result<PairList> {
+        self.post("/api/v1/match/pairs", input).await
+    }
+
+    pub async fn remove_pair(&self, id: i64) -> Result<()> {
+        self.delete(&format!("/api/v1/match/pairs/{id}")).await
+    }
+
+    pub async fn auto_pairs(&self, per_buyer: u16) -> Result<AutoPairResult> {
+        self.post("/api/v1/match/pairs/auto", &AutoPairInput { per_buyer })
+            .await
+    }
+
+    pub async fn run_scheduler(&self, input: &RunInput) -> Result<ScheduleRun> {
+        self.post("/api/v1/match/runs", input).await
+    }
+
+    pub async fn schedule_run(&self, id: i64) -> Result<ScheduleRun> {
+        self.get(&format!("/api/v1/match/runs/{id}")).await
+    }
+
+    /// A hand move: the changed run, or the conflicts that refused it.
+    pub async fn move_in_run(
+        &self,
+        id: i64,
+        input: &MoveInput,
+    ) -> Result<std::result::Result<ScheduleRun, MoveRefused>> {
+        match self
+            .post(&format!("/api/v1/match/runs/{id}/move"), input)
+            .await
+        {
+            Ok(run) => Ok(Ok(run)),
+            Err(ClientError::Http(409, text)) => Ok(Err(serde_json::from_str(&text)?)),
+            Err(other) => Err(other),
+        }
+    }
+
+    pub async fn publish_run(&self, id: i64) -> Result<PublishResult> {
+        self.post(&format!("/api/v1/match/runs/{id}/publish"), &())
+            .await
+    }
+}
