@@ -242,6 +242,8 @@ export const api = {
 
   // Chat: the inbox, the staff's talk-request follow-up, moderation and blocks.
   chatRooms: () => request('GET', '/api/v1/chat/rooms'),
+  /** The chat phrasebook: {params, groups, phrases}, every text in all six languages. */
+  phrases: () => request('GET', '/api/v1/phrases'),
   talkRequests: (companyId, state) =>
     request('GET', `/api/v1/companies/${id(companyId)}/talk-requests${query({ state })}`),
   /** Organizers: kind 'mute' | 'ban'; roomId null = fair-wide; minutes optional. */

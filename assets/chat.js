@@ -8,6 +8,7 @@
 //   chat.on('inbox', () => …);                 // rooms or unread counts changed
 //   const room = chat.room(info);              // a ChatRoom, joined; room.release() when done
 //   room.on('change', () => …); room.send('hello');
+//   room.send(textInMyLanguage, { id: 'ask_samples', params: {} });   // a phrasebook phrase
 //
 // Sequence rule (see docs/protocol.md): every room keeps `lastSeq`. A message is applied only
 // when its seq is lastSeq + 1; an older one is a duplicate; a newer one means a gap, filled
@@ -74,7 +75,7 @@ export class ChatRoom extends Emitter {
     this.loadingEarlier = false;
     this.joined = false; // the server sends us this room's live events
     this.error = null; // why joining failed (forbidden, not_found…)
-    this.outbox = []; // {key, body, state: sending|waiting|failed, error, messageId}
+    this.outbox = []; // {key, body, phrase, state: sending|waiting|failed, error, messageId}
     this.typers = new Map(); // user id → {user, timer}
     this.readSent = Number(info.read_seq) || 0;
     this.staffOffline = false; // the last send said nobody of the company is on duty
@@ -190,6 +191,7 @@ export class ChatRoom extends Emitter {
       if (have && m.deleted && !have.deleted) {
         have.deleted = true;
         have.body = null;
+        have.phrase = null;
         if (!quiet) this.changed('messages');
       }
       return;
@@ -269,12 +271,14 @@ export class ChatRoom extends Emitter {
         if (m && m.id === event.message_id && !m.deleted) {
           m.deleted = true;
           m.body = null;
+          m.phrase = null;
           this.changed('messages');
         }
         const ahead = this.#ahead.get(event.seq);
         if (ahead) {
           ahead.deleted = true;
           ahead.body = null;
+          ahead.phrase = null;
         }
         break;
       }
@@ -298,9 +302,12 @@ export class ChatRoom extends Emitter {
 
   // -------------------------------------------------------------- sending
 
-  /** Queues a message and sends it; it shows as "sending…" until the server stores it. */
-  send(body) {
-    const item = { key: newKey(), body, state: 'sending', error: null, messageId: null, createdMs: Date.now() };
+  /**
+   * Queues a message and sends it; it shows as "sending…" until the server stores it. With a
+   * phrasebook phrase ({id, params}), `body` is the phrase as the sender sees it.
+   */
+  send(body, phrase = null) {
+    const item = { key: newKey(), body, phrase, state: 'sending', error: null, messageId: null, createdMs: Date.now() };
     this.outbox.push(item);
     this.changed('outbox');
     this.#transmit(item);
@@ -326,7 +333,9 @@ export class ChatRoom extends Emitter {
     try {
       if (!this.joined) await this.fill();
       const data = await this.hub.request(
-        COMMANDS.CHAT_SEND, { room_id: this.id, body: item.body, key: item.key }, { timeoutMs: SEND_TIMEOUT_MS },
+        COMMANDS.CHAT_SEND,
+        { room_id: this.id, body: item.body, key: item.key, ...(item.phrase ? { phrase: item.phrase } : {}) },
+        { timeoutMs: SEND_TIMEOUT_MS },
       );
       item.messageId = data.message?.id ?? null;
       item.state = 'sent';
@@ -427,6 +436,7 @@ export class ChatRoom extends Emitter {
     if (m && !m.deleted) {
       m.deleted = true;
       m.body = null;
+      m.phrase = null;
       this.changed('messages');
     }
     return data;

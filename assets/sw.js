@@ -29,6 +29,7 @@ const SHELL = [
   '/locales/ru.json',
   '/locales/zh.json',
   '/manifest.webmanifest',
+  '/phrases.js',
   '/presence.js',
   '/style.css',
   '/vendor/chart.umd.min.js',

@@ -184,6 +184,8 @@ export const ERROR_CODES = Object.freeze({
   UNAVAILABLE: 'unavailable',
   /** The meeting slot (or a participant, or every seat) is already booked; the message names the next free slots. */
   SLOT_TAKEN: 'slot_taken',
+  /** The chat message names a phrase the phrasebook does not have. */
+  UNKNOWN_PHRASE: 'unknown_phrase',
 });
 
 /** The close codes the server uses (beside 1000 and 1001). */

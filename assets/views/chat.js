@@ -3,7 +3,10 @@
 // own time zone, text as plain text (never markup), "load earlier", "sending…" until the
 // server has stored a message, the typing line, and per-message actions — delete (the
 // sender, the company's staff, organizers), block (anyone, on others' messages), mute in
-// this room and ban fair-wide (organizers).
+// this room and ban fair-wide (organizers). Phrasebook phrases: a picker beside the message
+// box lists ready phrases by topic in the viewer's language (parameters such as a quantity
+// or an Incoterms rule filled in before sending); a phrase message is shown in each reader's
+// own language, marked as a phrasebook phrase, with the sender's original a click away.
 //
 //   const panel = chatPanel(ctx, room, { testid: 'booth-chat' });
 //   parent.append(panel.el); … panel.destroy();
@@ -13,6 +16,9 @@ import { h, replaceChildren } from '../dom.js';
 import { MAX_MESSAGE_CHARS } from '../chat.js';
 import { ERROR_CODES } from '../gen/protocol.js';
 import { countryName, errorMessage, formatDate, formatTime, getLang, onLangChange, t } from '../i18n.js';
+import {
+  inLang, loadPhrasebook, phraseGroups, phraseParams, phraseText, phrasebook, validParam,
+} from '../phrases.js';
 import { errorBox, showError } from './forms.js';
 import { initials, roleBadge } from './common.js';
 
@@ -112,8 +118,18 @@ export function chatPanel(ctx, room, options = {}) {
   });
   const counter = h('span', { class: 'chat-counter small', testid: 'chat-counter', hidden: true });
   const sendBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-small', testid: 'chat-send', i18n: 'chat.send' });
+  const pickerId = `phrases-${testid}-${room.id}`;
+  const phrasesBtn = h('button', {
+    type: 'button', class: 'btn btn-ghost btn-small chat-phrases-btn', testid: 'chat-phrases', i18n: 'chat.phrases',
+    i18nAttr: { title: 'chat.phrasesHint' }, attrs: { 'aria-expanded': 'false', 'aria-controls': pickerId },
+    on: { click: () => togglePicker() },
+  });
+  const picker = h('div', {
+    class: 'phrase-picker', testid: 'phrase-picker', id: pickerId, hidden: true,
+    attrs: { role: 'region' }, i18nAttr: { 'aria-label': 'chat.phrasesTitle' },
+  });
   const composer = h('form', { class: 'chat-composer', testid: 'chat-composer', attrs: { novalidate: true } },
-    input, h('div', { class: 'chat-composer-foot' }, counter, sendBtn));
+    picker, input, h('div', { class: 'chat-composer-foot' }, phrasesBtn, counter, sendBtn));
   const readOnlyEl = h('p', { class: 'muted small chat-readonly', testid: 'chat-readonly', i18n: 'chat.readOnly', hidden: true });
 
   const el = h('section', {
@@ -197,6 +213,8 @@ export function chatPanel(ctx, room, options = {}) {
       body = h('p', { class: 'msg-body is-deleted', testid: 'chat-body', i18n: 'chat.deleted' });
     } else if (blocked) {
       body = h('p', { class: 'msg-body is-hidden', testid: 'chat-body', i18n: 'chat.hiddenBlocked' });
+    } else if (m.phrase && phraseText(m.phrase, getLang()) !== null) {
+      body = phraseBody(m);
     } else {
       // Plain text: textContent, so "<b>" stays "<b>".
       body = h('p', { class: 'msg-body', testid: 'chat-body', text: m.body ?? '' });
@@ -215,9 +233,37 @@ export function chatPanel(ctx, room, options = {}) {
     actions(m));
   }
 
+  /**
+   * A phrasebook phrase in the viewer's language, marked as one; the text the sender saw
+   * (their language) is under "as sent" when it differs.
+   */
+  function phraseBody(m) {
+    const lang = getLang();
+    const text = phraseText(m.phrase, lang);
+    const original = m.body ?? '';
+    const differs = original.trim() !== text.trim();
+    return h('div', {
+      class: 'msg-body is-phrase', testid: 'chat-body', dataset: { phraseId: m.phrase.id },
+    },
+    h('p', { class: 'msg-phrase', testid: 'chat-phrase-text', text, attrs: { lang } }),
+    h('div', { class: 'msg-phrase-foot small' },
+      h('span', {
+        class: 'badge phrase-badge', testid: 'chat-phrase-mark', i18n: 'chat.phraseBadge', i18nAttr: { title: 'chat.phraseHint' },
+      }),
+      differs
+        ? h('details', {
+          class: 'msg-original', testid: 'chat-phrase-original',
+          // The opened original stays in view (the newest message's would open below the fold).
+          on: { toggle: (event) => { if (event.currentTarget.open) event.currentTarget.scrollIntoView({ block: 'nearest' }); } },
+        },
+          h('summary', { i18n: 'chat.phraseOriginal' }),
+          h('span', { class: 'msg-original-text', testid: 'chat-phrase-original-text', text: original }))
+        : null));
+  }
+
   function signature(m) {
     const sender = m.sender || {};
-    return [m.deleted, chat.isBlocked(sender.id), room.canDelete(m), getLang()].join('|');
+    return [m.deleted, chat.isBlocked(sender.id), room.canDelete(m), getLang(), Boolean(m.phrase && phrasebook())].join('|');
   }
 
   function outboxEl(item) {
@@ -233,7 +279,7 @@ export function chatPanel(ctx, room, options = {}) {
         class: 'msg-state', testid: 'chat-pending-state',
         i18n: failed ? 'chat.failed' : item.state === 'waiting' ? 'chat.waiting' : 'chat.sending',
       })),
-    h('p', { class: 'msg-body', testid: 'chat-body', text: item.body }),
+    h('p', { class: 'msg-body', testid: 'chat-body', text: (item.phrase && phraseText(item.phrase, getLang())) || item.body }),
     failed
       ? h('p', { class: 'msg-failed small' },
         h('span', { class: 'msg-error', text: errorText(item.error) }), ' ',
@@ -246,6 +292,7 @@ export function chatPanel(ctx, room, options = {}) {
     return errorMessage(error, {
       [ERROR_CODES.VALIDATION]: 'chat.error.validation', [ERROR_CODES.RATE_LIMITED]: 'chat.error.rate_limited',
       [ERROR_CODES.FORBIDDEN]: 'chat.error.forbidden', [ERROR_CODES.NOT_SUBSCRIBED]: 'chat.error.not_subscribed',
+      [ERROR_CODES.UNKNOWN_PHRASE]: 'chat.error.unknown_phrase',
     });
   }
 
@@ -340,6 +387,7 @@ export function chatPanel(ctx, room, options = {}) {
   function renderState() {
     const canPost = room.canPost && !room.error;
     composer.hidden = !canPost;
+    if (!canPost && !picker.hidden) togglePicker(false);
     readOnlyEl.hidden = room.canPost || Boolean(room.error);
     if (room.error) showError(errorEl, room.error, { [ERROR_CODES.FORBIDDEN]: 'chat.error.noAccess', [ERROR_CODES.NOT_FOUND]: 'chat.error.noRoom' });
     else showError(errorEl, null);
@@ -464,6 +512,155 @@ export function chatPanel(ctx, room, options = {}) {
     if (input.value.trim()) room.typing();
   });
 
+  // ------------------------------------------------------------ phrasebook
+  let chosen = null; // {phrase, values: {name: value}} while the sender fills in a phrase
+  let pickerFailed = null;
+
+  function togglePicker(open = picker.hidden) {
+    picker.hidden = !open;
+    phrasesBtn.setAttribute('aria-expanded', String(open));
+    phrasesBtn.classList.toggle('is-on', open);
+    if (!open) {
+      chosen = null;
+      return;
+    }
+    renderPicker();
+    reveal();
+    if (!phrasebook()) {
+      loadPhrasebook().then(() => {
+        pickerFailed = null;
+        renderPicker();
+        reveal();
+        render('messages');
+      }, (error) => {
+        pickerFailed = error;
+        renderPicker();
+      });
+    }
+  }
+
+  /** A phrase's text in the picker: its blanks ({qty}) shown as their labels, marked. */
+  function phraseWithBlanks(phrase, lang) {
+    const labels = Object.fromEntries(phraseParams(phrase, lang).map((p) => [p.name, p.label]));
+    return inLang(phrase.text, lang).split(/(\{\w+\})/).filter(Boolean).map((part) => {
+      const name = part.match(/^\{(\w+)\}$/)?.[1];
+      return name ? h('span', { class: 'phrase-blank', text: labels[name] ?? name }) : part;
+    });
+  }
+
+  /** Scrolls the page so the picker and the composer under it are in view. */
+  function reveal() {
+    if (!picker.hidden) composer.scrollIntoView({ block: 'end' });
+  }
+
+  function choose(phrase) {
+    chosen = { phrase, values: {} };
+    for (const param of phraseParams(phrase, getLang())) {
+      chosen.values[param.name] = param.kind === 'choice' ? param.choices[0] : '';
+    }
+    renderPicker();
+    const first = picker.querySelector('[data-testid="phrase-param"], [data-testid="phrase-send"]');
+    first?.focus();
+  }
+
+  function sendChosen() {
+    if (!chosen) return;
+    const lang = getLang();
+    const params = phraseParams(chosen.phrase, lang);
+    const missing = params.find((p) => !validParam(p, String(chosen.values[p.name] ?? '').trim()));
+    if (missing) {
+      showError(sendError, { code: ERROR_CODES.VALIDATION }, { [ERROR_CODES.VALIDATION]: 'chat.phraseFillIn' });
+      picker.querySelector(`[data-param="${missing.name}"]`)?.focus();
+      return;
+    }
+    const ref = { id: chosen.phrase.id, params: {} };
+    for (const p of params) ref.params[p.name] = String(chosen.values[p.name]).trim();
+    showError(sendError, null);
+    room.send(phraseText(ref, lang), ref);
+    togglePicker(false);
+    scrollToBottom();
+    input.focus();
+  }
+
+  function paramField(param) {
+    const common = {
+      class: 'phrase-param', testid: 'phrase-param', dataset: { param: param.name }, attrs: { 'aria-label': param.label },
+    };
+    if (param.kind === 'choice') {
+      return h('label', { class: 'phrase-param-label' }, h('span', { class: 'small', text: param.label }),
+        h('select', {
+          ...common,
+          on: { change: (event) => { chosen.values[param.name] = event.target.value; } },
+        }, param.choices.map((c) => h('option', { value: c, text: c, selected: chosen.values[param.name] === c }))));
+    }
+    return h('label', { class: 'phrase-param-label' }, h('span', { class: 'small', text: param.label }),
+      h('input', {
+        ...common, type: 'text', value: chosen.values[param.name] ?? '',
+        attrs: { ...common.attrs, inputmode: 'numeric', pattern: '[0-9]*', maxlength: '9', size: '6' },
+        on: {
+          input: (event) => { chosen.values[param.name] = event.target.value; },
+          keydown: (event) => {
+            if (event.key === 'Enter' && !event.isComposing) {
+              event.preventDefault();
+              sendChosen();
+            }
+          },
+        },
+      }));
+  }
+
+  function renderPicker() {
+    if (picker.hidden) return;
+    const lang = getLang();
+    if (!phrasebook()) {
+      replaceChildren(picker, pickerFailed
+        ? h('p', { class: 'small msg-error', text: errorMessage(pickerFailed) })
+        : h('p', { class: 'muted small', i18n: 'common.loading' }));
+      return;
+    }
+    const head = h('div', { class: 'phrase-picker-head' },
+      h('strong', { i18n: 'chat.phrasesTitle' }),
+      h('button', {
+        type: 'button', class: 'btn btn-ghost btn-tiny', testid: 'phrase-close', i18n: 'common.close',
+        on: { click: () => { togglePicker(false); input.focus(); } },
+      }));
+    if (chosen) {
+      const params = phraseParams(chosen.phrase, lang);
+      replaceChildren(picker, head,
+        h('div', { class: 'phrase-chosen', testid: 'phrase-chosen', dataset: { phraseId: chosen.phrase.id } },
+          h('p', { class: 'phrase-chosen-text', attrs: { lang } }, phraseWithBlanks(chosen.phrase, lang)),
+          params.length ? h('div', { class: 'phrase-params' }, params.map(paramField)) : null,
+          h('div', { class: 'phrase-chosen-actions' },
+            h('button', {
+              type: 'button', class: 'btn btn-ghost btn-small', testid: 'phrase-back', i18n: 'chat.phraseBack',
+              on: { click: () => { chosen = null; renderPicker(); } },
+            }),
+            h('button', {
+              type: 'button', class: 'btn btn-primary btn-small', testid: 'phrase-send', i18n: 'chat.phraseSend',
+              on: { click: sendChosen },
+            }))));
+      return;
+    }
+    replaceChildren(picker, head,
+      h('p', { class: 'muted small', i18n: 'chat.phrasesHint' }),
+      h('div', { class: 'phrase-groups' }, phraseGroups(lang).map((group) => h('section', {
+        class: 'phrase-group', testid: 'phrase-group', dataset: { group: group.id },
+      },
+      h('h3', { class: 'phrase-group-title', text: group.label }),
+      h('ul', { class: 'phrase-list' }, group.phrases.map((phrase) => h('li', {},
+        h('button', {
+          type: 'button', class: 'phrase-option', testid: 'phrase-option', dataset: { phraseId: phrase.id },
+          attrs: { lang },
+          on: { click: () => choose(phrase) },
+        }, phraseWithBlanks(phrase, lang)))))))));
+  }
+
+  // Phrase messages need the phrasebook to be shown in the reader's language (until then,
+  // their body: the sender's text).
+  if (!phrasebook()) {
+    loadPhrasebook().then(() => render('messages'), () => {});
+  }
+
   // ------------------------------------------------------------ wiring
   const offs = [
     room.on('change', render),
@@ -475,6 +672,7 @@ export function chatPanel(ctx, room, options = {}) {
     onLangChange(() => {
       for (const node of nodes.values()) node.sig = '';
       render('messages');
+      renderPicker();
     }),
   ];
   const onVisibility = () => maybeRead();

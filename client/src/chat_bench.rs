@@ -147,6 +147,7 @@ pub async fn run(config: ChatBenchConfig) -> anyhow::Result<serde_json::Value> {
                         body: format!("load {i} #{n}"),
                         key: format!("bench-{run_id}-{i}-{n}"),
                         attachment_id: None,
+                        phrase: None,
                     })
                     .await;
                 match sent {

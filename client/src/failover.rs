@@ -285,6 +285,7 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
                         body: format!("announcement {n}"),
                         key: format!("{prefix}-{n}"),
                         attachment_id: None,
+                        phrase: None,
                     })
                     .await;
                 if sent.is_ok() {

@@ -363,6 +363,10 @@ pub struct ChatMessage {
     /// A shared file (an image or a PDF); gone once the message is deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<ChatAttachment>,
+    /// A phrasebook phrase (`GET /api/v1/phrases`): readers show it in their own language
+    /// (`body` is the sender's rendering of it). Gone once the message is deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phrase: Option<crate::phrases::PhraseRef>,
     pub created_ms: i64,
 }
 

@@ -57,6 +57,8 @@ pub enum ErrorCode {
     /// The meeting slot (or a participant, or every seat) is already booked; the message
     /// names the next free slots.
     SlotTaken,
+    /// The chat message names a phrase the phrasebook does not have.
+    UnknownPhrase,
 }
 
 impl ErrorCode {
@@ -86,6 +88,7 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::SlotTaken => "slot_taken",
+            ErrorCode::UnknownPhrase => "unknown_phrase",
         }
     }
 }
@@ -147,6 +150,7 @@ mod tests {
             ErrorCode::RateLimited,
             ErrorCode::SlowConsumer,
             ErrorCode::Unavailable,
+            ErrorCode::UnknownPhrase,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

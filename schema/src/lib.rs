@@ -17,7 +17,9 @@ pub mod domain;
 pub mod error;
 pub mod js;
 pub mod matchmaking;
+pub mod phrases;
 pub mod protocol;
 
 pub use domain::*;
 pub use error::{Application, ErrorBody, ErrorCode};
+pub use phrases::PhraseRef;

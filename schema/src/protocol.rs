@@ -205,12 +205,18 @@ pub enum Command {
     /// returns the first message instead of storing a second.
     ChatSend {
         room_id: i64,
-        /// Plain text; may be empty when an attachment is sent.
+        /// Plain text; may be empty when an attachment is sent. With a `phrase`, the phrase as
+        /// the sender saw it, in one of the six languages (the server checks).
         body: String,
         key: String,
         /// A file uploaded to this room first (`POST /api/v1/chat/rooms/{id}/attachments`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         attachment_id: Option<i64>,
+        /// A phrasebook phrase (`GET /api/v1/phrases`) that every reader sees in their own
+        /// language. An unknown id is refused with `unknown_phrase`, wrong parameters with
+        /// `validation`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        phrase: Option<crate::phrases::PhraseRef>,
     },
     /// Older messages: the page just before `before_seq` (default: the newest page), returned
     /// oldest first.
@@ -629,6 +635,10 @@ mod tests {
                 body: "hi".into(),
                 key: "k".into(),
                 attachment_id: Some(3),
+                phrase: Some(crate::phrases::PhraseRef {
+                    id: "moq_is".into(),
+                    params: [("qty".to_string(), "500".to_string())].into(),
+                }),
             },
             Command::ChatHistory {
                 room_id: 1,

@@ -1508,16 +1508,31 @@ async fn seed_matchmaking(tx: &mut sqlx::Transaction<'_, Any>) -> anyhow::Result
     Ok(())
 }
 
-/// (room kind, sender email or "admin", text)
-const CHAT: &[(&str, &str, &str)] = &[
-    ("fair", "admin", "Welcome to GTI Expo Gangwon! Consultations run 09:00-18:00 Korea time; interpreters for Russian, Chinese, Mongolian and Japanese are on call."),
-    ("booth", "wang.wei@demo.expo", "Is the highland kimchi available in 10 kg tubs for restaurants?"),
-    ("booth", "staff1@pyeongchang-highland-greens.demo", "Yes: 10 kg tubs, refrigerated container from Donghae, 12 days to Dalian."),
-    ("booth", "lukas.weber@demo.expo", "Do you have a vegan kimchi without fish sauce?"),
-    ("booth", "staff1@pyeongchang-highland-greens.demo", "We do, certified vegan; the sheet is in our brochure."),
-    ("private", "olga.smirnova@demo.expo", "Hello! We are interested in pine needle tea for pharmacies in Primorye."),
-    ("private", "exhibitor@demo.expo", "Thank you, Olga. Our minimum is 1 pallet; we can offer USD 4.20 FOB Donghae."),
-    ("private", "olga.smirnova@demo.expo", "Good. Can we discuss it in a video meeting tomorrow?"),
+/// What a demo chat message says: free text, or a phrasebook phrase as the sender picked it
+/// in their language (`schema/data/phrases.json`).
+enum Said {
+    Text(&'static str),
+    Phrase {
+        lang: &'static str,
+        id: &'static str,
+        params: &'static [(&'static str, &'static str)],
+    },
+}
+
+/// (room kind, sender email or "admin", what they said)
+const CHAT: &[(&str, &str, Said)] = &[
+    ("fair", "admin", Said::Text("Welcome to GTI Expo Gangwon! Consultations run 09:00-18:00 Korea time; interpreters for Russian, Chinese, Mongolian and Japanese are on call.")),
+    ("booth", "wang.wei@demo.expo", Said::Text("Is the highland kimchi available in 10 kg tubs for restaurants?")),
+    ("booth", "staff1@pyeongchang-highland-greens.demo", Said::Text("Yes: 10 kg tubs, refrigerated container from Donghae, 12 days to Dalian.")),
+    ("booth", "lukas.weber@demo.expo", Said::Text("Do you have a vegan kimchi without fish sauce?")),
+    ("booth", "staff1@pyeongchang-highland-greens.demo", Said::Text("We do, certified vegan; the sheet is in our brochure.")),
+    ("private", "olga.smirnova@demo.expo", Said::Text("Hello! We are interested in pine needle tea for pharmacies in Primorye.")),
+    ("private", "olga.smirnova@demo.expo", Said::Phrase { lang: "ru", id: "ask_samples", params: &[] }),
+    ("private", "exhibitor@demo.expo", Said::Phrase { lang: "ko", id: "samples_free", params: &[] }),
+    ("private", "exhibitor@demo.expo", Said::Text("Thank you, Olga. Our minimum is 1 pallet; we can offer USD 4.20 FOB Donghae.")),
+    ("private", "olga.smirnova@demo.expo", Said::Phrase { lang: "ru", id: "ask_lead_time", params: &[] }),
+    ("private", "exhibitor@demo.expo", Said::Phrase { lang: "ko", id: "lead_time_is", params: &[("days", "14")] }),
+    ("private", "olga.smirnova@demo.expo", Said::Text("Good. Can we discuss it in a video meeting tomorrow?")),
 ];
 
 /// A little chat history, so the first look at the fair is not an empty room: a fair
@@ -1568,7 +1583,24 @@ async fn seed_chat(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow::Res
         .await?;
         rooms.push((kind, id));
     }
-    for (n, (kind, sender, text)) in CHAT.iter().enumerate() {
+    for (n, (kind, sender, said)) in CHAT.iter().enumerate() {
+        let (text, phrase) = match said {
+            Said::Text(text) => (text.to_string(), None),
+            Said::Phrase { lang, id, params } => {
+                let phrase = expo_schema::PhraseRef {
+                    id: id.to_string(),
+                    params: params
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                };
+                let book = expo_schema::phrases::builtin();
+                book.check(&phrase)
+                    .map_err(|e| anyhow::anyhow!("demo phrase: {e}"))?;
+                let text = book.render(&phrase, lang).unwrap_or_default();
+                (text, Some(serde_json::to_string(&phrase)?))
+            }
+        };
         let room = rooms
             .iter()
             .find(|(k, _)| k == kind)
@@ -1592,14 +1624,15 @@ async fn seed_chat(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow::Res
         // Minutes apart, ending an hour before the load.
         let at = now - 3_600_000 - (CHAT.len() - n) as i64 * 240_000;
         sqlx::query(
-            "insert into chat_messages (room_id, seq, sender_id, body, client_key, created_ms) \
-             values ($1, $2, $3, $4, $5, $6)",
+            "insert into chat_messages (room_id, seq, sender_id, body, client_key, phrase, \
+             created_ms) values ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(room)
         .bind(seq)
         .bind(sender_id)
-        .bind(*text)
+        .bind(text)
         .bind(format!("demo-{n}"))
+        .bind(phrase)
         .bind(at)
         .execute(&mut **tx)
         .await?;

@@ -107,7 +107,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::InvalidCommand
         | ErrorCode::UnknownRoom
         | ErrorCode::NotSubscribed => StatusCode::BAD_REQUEST,
-        ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Validation | ErrorCode::UnknownPhrase => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::MessageTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Unauthorized

@@ -92,6 +92,10 @@ pub struct App {
 
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<App> {
+        // The compiled-in chat phrasebook is read now, so a broken one stops the start
+        // rather than the first phrase message.
+        expo_schema::phrases::Phrasebook::parse(expo_schema::phrases::BUILTIN)
+            .map_err(|e| anyhow::anyhow!("the chat phrasebook (schema/data/phrases.json): {e}"))?;
         let store = Store::open(config.database_url.as_deref(), &config.data_dir).await?;
         let node_id = config.node_id.clone().unwrap_or_else(random_node_id);
         let engine = match &config.redis_url {

@@ -365,14 +365,18 @@ impl Dispatch for AppDispatch {
                     body,
                     key,
                     attachment_id,
+                    phrase,
                 } => chat::send(
                     &self.state,
                     conn,
                     &self.caller.user.summary(),
-                    room_id,
-                    &body,
-                    &key,
-                    attachment_id,
+                    chat::Draft {
+                        room_id,
+                        body: &body,
+                        key: &key,
+                        attachment_id,
+                        phrase,
+                    },
                 )
                 .await
                 .map_err(|e| e.body()),

@@ -5,6 +5,8 @@
 # (the chat model alone, no server needed), presence-model.test.mjs (presence snapshots,
 # samples and diffs, no server needed), protocol-module.test.mjs (the client takes every
 # protocol name from the generated assets/gen/protocol.js; no server needed), chat.test.mjs,
+# phrasebook.test.mjs (a Russian buyer's phrasebook phrases shown live in Korean to the staff
+# member and in Russian to him),
 # meetings.test.mjs (booking, the live request inbox, answers, the calendar feed), fixes.test.mjs (issue 17's small things;
 # it checks the demo's video meeting in first, so it runs before room), room.test.mjs (the WebRTC video room
 # with Chromium's fake camera) and dashboard.test.mjs (organizer monitoring: the live
@@ -92,7 +94,7 @@ echo "run.sh: server ready at $URL (pid $SERVER_PID)"
 # One file after the other: they share the server, and the lobby test counts who is online.
 # matchmaking.test.mjs publishes a schedule (real meetings), so it comes last.
 status=0
-for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs presence-model.test.mjs protocol-module.test.mjs chat.test.mjs meetings.test.mjs fixes.test.mjs room.test.mjs dashboard.test.mjs leads.test.mjs people.test.mjs phone.test.mjs a11y.test.mjs i18n-completeness.test.mjs i18n.test.mjs matchmaking.test.mjs; do
+for test_file in lobby.test.mjs booth.test.mjs chat-model.test.mjs presence-model.test.mjs protocol-module.test.mjs chat.test.mjs phrasebook.test.mjs meetings.test.mjs fixes.test.mjs room.test.mjs dashboard.test.mjs leads.test.mjs people.test.mjs phone.test.mjs a11y.test.mjs i18n-completeness.test.mjs i18n.test.mjs matchmaking.test.mjs; do
   file_status=0
   EXPO_URL="$URL" EXPO_ADMIN_PASSWORD="admin-password-123" node "$HERE/$test_file" || file_status=$?
   if [[ "$file_status" -ne 0 ]]; then

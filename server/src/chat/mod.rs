@@ -18,9 +18,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::hub::ConnHandle;
 use crate::store::{now_ms, StoreKind};
 use crate::AppState;
+use expo_schema::phrases::PhraseError;
 use expo_schema::protocol::{ReplyData, RoomEvent, ServerFrame};
 use expo_schema::{
-    ChatAttachment, ChatMessage, ChatRoomInfo, ChatRoomKind, ErrorCode, Role, UserSummary,
+    ChatAttachment, ChatMessage, ChatRoomInfo, ChatRoomKind, ErrorCode, PhraseRef, Role,
+    UserSummary,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -130,7 +132,8 @@ pub async fn load_room(state: &AppState, room_id: i64) -> ApiResult<Room> {
     Ok(room_from_row(&row)?)
 }
 
-const MESSAGE_FIELDS: &str = "m.id, m.room_id, m.seq, m.body, m.deleted_ms, m.created_ms, \
+const MESSAGE_FIELDS: &str =
+    "m.id, m.room_id, m.seq, m.body, m.phrase, m.deleted_ms, m.created_ms, \
      u.id as sender_id, u.name as sender_name, u.role as sender_role, \
      u.company_id as sender_company_id, coalesce(c.name, u.buyer_company) as sender_company, \
      u.country as sender_country, a.id as att_id, a.file_name as att_name, \
@@ -170,6 +173,13 @@ fn message_from_row(row: &AnyRow) -> sqlx::Result<ChatMessage> {
                 url: format!("/api/v1/chat/attachments/{id}"),
             }),
             _ => None,
+        },
+        // Stored as JSON; a value this server cannot read is shown as its body alone.
+        phrase: match deleted {
+            None => row
+                .try_get::<Option<String>, _>("phrase")?
+                .and_then(|json| serde_json::from_str(&json).ok()),
+            Some(_) => None,
         },
         created_ms: row.try_get("created_ms")?,
     })
@@ -568,23 +578,61 @@ async fn load_message_by_key(
     Ok(row.as_ref().map(message_from_row).transpose()?)
 }
 
+/// A message as `chat_send` brings it.
+#[derive(Debug, Clone)]
+pub struct Draft<'a> {
+    pub room_id: i64,
+    pub body: &'a str,
+    pub key: &'a str,
+    pub attachment_id: Option<i64>,
+    pub phrase: Option<PhraseRef>,
+}
+
+/// A message's phrase checked against the phrasebook: a known id (else `unknown_phrase`),
+/// exactly its parameters, and a body that is the phrase in one of the six languages (what
+/// search, exports and clients without the phrasebook show).
+fn check_phrase(phrase: &PhraseRef, body: &str) -> ApiResult<()> {
+    let book = expo_schema::phrases::builtin();
+    match book.check(phrase) {
+        Ok(_) => {}
+        Err(e @ PhraseError::Unknown(_)) => {
+            return Err(ApiError::new(ErrorCode::UnknownPhrase, e.to_string()))
+        }
+        Err(e @ PhraseError::BadParams(_)) => return Err(ApiError::validation(e.to_string())),
+    }
+    if book.language_of(phrase, body).is_none() {
+        return Err(ApiError::validation(
+            "with a phrase, body is the phrase as the sender saw it, in one of the fair's languages",
+        ));
+    }
+    Ok(())
+}
+
 /// `chat_send`: validate, store (taking the room's next sequence), then acknowledge and
 /// publish. A resend with the same key returns the stored message and publishes nothing.
 pub async fn send(
     state: &AppState,
     conn: &ConnHandle,
     sender: &UserSummary,
-    room_id: i64,
-    body: &str,
-    key: &str,
-    attachment_id: Option<i64>,
+    draft: Draft<'_>,
 ) -> ApiResult<ReplyData> {
+    let Draft {
+        room_id,
+        body,
+        key,
+        attachment_id,
+        phrase,
+    } = draft;
     // The sender as the caller's profile has it (the connection's identity may hide a
     // buyer's name from the room's presence list; their own messages are signed).
     let user = sender;
     if key.is_empty() || key.len() > 100 {
         return Err(ApiError::validation("key must have 1 to 100 characters"));
     }
+    if let Some(phrase) = &phrase {
+        check_phrase(phrase, body)?;
+    }
+    let body = if phrase.is_some() { body.trim() } else { body };
     if body.trim().is_empty() && attachment_id.is_none() {
         return Err(ApiError::validation("a message needs some text or a file"));
     }
@@ -637,6 +685,7 @@ pub async fn send(
             body: body.to_string(),
             key: key.to_string(),
             attachment,
+            phrase,
             created_ms: now_ms(),
         })
         .await;
@@ -859,7 +908,7 @@ pub async fn delete(state: &AppState, user: &UserSummary, message_id: i64) -> Ap
         ));
     }
     sqlx::query(
-        "update chat_messages set body = null, deleted_ms = $1, deleted_by = $2 \
+        "update chat_messages set body = null, phrase = null, deleted_ms = $1, deleted_by = $2 \
          where id = $3 and deleted_ms is null",
     )
     .bind(now_ms())

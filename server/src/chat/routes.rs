@@ -33,6 +33,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/chat/blocks", post(block).get(blocks))
         .route("/api/v1/chat/blocks/{user_id}", delete(unblock))
         .route("/api/v1/companies/{id}/talk-requests", get(talk_requests))
+        .route("/api/v1/phrases", get(phrases))
+}
+
+/// The chat phrasebook (`schema/data/phrases.json`): topics, phrases and their parameters,
+/// each in all six languages, so a client shows a phrase message in whatever language its
+/// reader picks, and switches without asking again.
+#[utoipa::path(get, path = "/api/v1/phrases", tag = "chat",
+    responses((status = 200, body = expo_schema::phrases::Phrasebook), (status = 401, body = ErrorBody)))]
+pub async fn phrases(_caller: Caller) -> Json<&'static expo_schema::phrases::Phrasebook> {
+    Json(expo_schema::phrases::builtin())
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]

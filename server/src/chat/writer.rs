@@ -21,11 +21,11 @@ use crate::hub::Hub;
 use crate::store::batch::{Batcher, Gone};
 use crate::store::{Store, StoreKind};
 use expo_schema::protocol::{RoomEvent, ServerFrame};
-use expo_schema::{ChatAttachment, ChatMessage, UserSummary};
+use expo_schema::{ChatAttachment, ChatMessage, PhraseRef, UserSummary};
 use std::collections::BTreeMap;
 use tokio_util::sync::CancellationToken;
 
-/// Messages stored in one transaction at most (7 bound values each).
+/// Messages stored in one transaction at most (8 bound values each).
 pub const MAX_BATCH: usize = 256;
 
 /// A message accepted for storage.
@@ -36,10 +36,18 @@ pub struct NewMessage {
     pub body: String,
     pub key: String,
     pub attachment: Option<ChatAttachment>,
+    pub phrase: Option<PhraseRef>,
     pub created_ms: i64,
 }
 
 impl NewMessage {
+    /// The phrase as stored: JSON, or null for free text.
+    fn phrase_json(&self) -> Option<String> {
+        self.phrase
+            .as_ref()
+            .map(|p| serde_json::to_string(p).expect("a phrase serializes"))
+    }
+
     fn stored(&self, at: Stored) -> ChatMessage {
         ChatMessage {
             id: at.id,
@@ -49,6 +57,7 @@ impl NewMessage {
             body: Some(self.body.clone()),
             deleted: false,
             attachment: self.attachment.clone(),
+            phrase: self.phrase.clone(),
             created_ms: self.created_ms,
         }
     }
@@ -187,9 +196,9 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
     }
     let mut sql = String::from(
         "insert into chat_messages (room_id, seq, sender_id, body, client_key, attachment_id, \
-         created_ms) values ",
+         phrase, created_ms) values ",
     );
-    sql.push_str(&crate::store::values_rows(batch.len(), 7));
+    sql.push_str(&crate::store::values_rows(batch.len(), 8));
     sql.push_str(" returning id, room_id, seq");
     let mut insert = sqlx::query_as::<_, (i64, i64, i64)>(&sql);
     for (message, seq) in batch.iter().zip(&seqs) {
@@ -200,6 +209,7 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
             .bind(message.body.as_str())
             .bind(message.key.as_str())
             .bind(message.attachment.as_ref().map(|a| a.id))
+            .bind(message.phrase_json())
             .bind(message.created_ms);
     }
     let ids: BTreeMap<(i64, i64), i64> = insert

@@ -4,8 +4,9 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::{Api, Hub, Incoming};
+use expo_schema::phrases::Phrasebook;
 use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
-use expo_schema::{ChatMessage, ChatRoomInfo, ErrorCode, TalkState};
+use expo_schema::{ChatMessage, ChatRoomInfo, ErrorCode, PhraseRef, TalkState};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -19,6 +20,7 @@ both_engines!(
     talk_to_staff_has_one_winner_and_misses_are_kept,
     forbidden_and_bad_chat_input_stores_nothing,
     typing_staff_online_and_interpreters,
+    a_phrase_from_a_russian_buyer_reaches_korean_staff_as_a_phrase,
 );
 
 async fn open(hub: &Hub, target: &str) -> ChatRoomInfo {
@@ -60,6 +62,7 @@ async fn send(
             body: body.into(),
             key: key.into(),
             attachment_id: None,
+            phrase: None,
         })
         .await?
     {
@@ -857,6 +860,7 @@ async fn typing_staff_online_and_interpreters(engines: Engines) {
             body: "anyone there?".into(),
             key: "t1".into(),
             attachment_id: None,
+            phrase: None,
         })
         .await
         .unwrap()
@@ -967,6 +971,7 @@ async fn typing_staff_online_and_interpreters(engines: Engines) {
             body: String::new(),
             key: "file-1".into(),
             attachment_id: Some(shared.id),
+            phrase: None,
         })
         .await
         .unwrap()
@@ -983,6 +988,7 @@ async fn typing_staff_online_and_interpreters(engines: Engines) {
             body: "mine now".into(),
             key: "file-2".into(),
             attachment_id: Some(shared.id),
+            phrase: None,
         })
         .await
         .unwrap_err();
@@ -1015,5 +1021,157 @@ async fn typing_staff_online_and_interpreters(engines: Engines) {
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
+    app.stop().await;
+}
+
+async fn send_phrase(
+    hub: &Hub,
+    room: i64,
+    body: &str,
+    phrase: PhraseRef,
+    key: &str,
+) -> Result<ChatMessage, expo_client::ClientError> {
+    match hub
+        .request(Command::ChatSend {
+            room_id: room,
+            body: body.into(),
+            key: key.into(),
+            attachment_id: None,
+            phrase: Some(phrase),
+        })
+        .await?
+    {
+        ReplyData::ChatSent { message, .. } => Ok(message),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn phrase(id: &str, params: &[(&str, &str)]) -> PhraseRef {
+    PhraseRef {
+        id: id.into(),
+        params: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+/// The phrasebook: a Russian buyer (Ivan Petrov) asks a Korean booth's staff member (Park
+/// Ji-hoon) for samples with a ready phrase. The staff member receives it live as that phrase
+/// (id and parameters, with the buyer's Russian as its body), the phrasebook the server
+/// serves has it in Korean for him and in Russian for the buyer, and history keeps it. An
+/// unknown phrase is refused with `unknown_phrase` and the connection carries on; wrong
+/// parameters and a body that is not the phrase are refused and store nothing.
+async fn a_phrase_from_a_russian_buyer_reaches_korean_staff_as_a_phrase(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let (app, buyer, staff, company) = demo(&env, |_| {}).await;
+    let book: Phrasebook = staff.get("/api/v1/phrases").await.unwrap();
+    assert_eq!(&book, expo_schema::phrases::builtin());
+    let ask = phrase("ask_samples", &[]);
+    let ru = book.render(&ask, "ru").unwrap();
+    let ko = book.render(&ask, "ko").unwrap();
+    assert_eq!(ru, "Можете ли вы отправить нам образцы?");
+    assert_eq!(ko, "샘플을 보내 주실 수 있습니까?");
+
+    let b = buyer.connect().await.unwrap();
+    let mut s = staff.connect().await.unwrap();
+    let room = open(&b, &format!("private:{company}")).await;
+    join(&b, room.id, 0).await;
+    join(&s, room.id, 0).await;
+
+    let sent = send_phrase(&b, room.id, &ru, ask.clone(), "ph-1")
+        .await
+        .unwrap();
+    assert_eq!(sent.phrase.as_ref(), Some(&ask));
+    assert_eq!(sent.body.as_deref(), Some(ru.as_str()));
+    // Live, at the staff member: the phrase, which his client shows in Korean.
+    let (live, _) = collect(&mut s, room.id, 1).await;
+    let got = &live[&sent.seq];
+    assert_eq!(got, &sent);
+    assert_eq!(got.phrase.as_ref(), Some(&ask));
+    assert_eq!(book.render(got.phrase.as_ref().unwrap(), "ko").unwrap(), ko);
+    assert_eq!(book.render(got.phrase.as_ref().unwrap(), "ru").unwrap(), ru);
+
+    // The staff member answers with a phrase that has a parameter, picked in Korean.
+    let lead = phrase("lead_time_is", &[("days", "14")]);
+    let answer_ko = book.render(&lead, "ko").unwrap();
+    assert!(answer_ko.contains("14"));
+    let answer = send_phrase(&s, room.id, &answer_ko, lead.clone(), "ph-2")
+        .await
+        .unwrap();
+    assert_eq!(answer.phrase.as_ref(), Some(&lead));
+    assert_eq!(
+        book.render(&lead, "ru").unwrap(),
+        "Срок поставки — около 14 дн. после подтверждения заказа."
+    );
+
+    // Free text stays as written, with no phrase.
+    let free = send(&b, room.id, "Спасибо! Жду образцы.", "ph-3")
+        .await
+        .unwrap();
+    assert_eq!(free.phrase, None);
+
+    // An unknown phrase: a typed error, nothing stored, and the connection carries on.
+    let error = send_phrase(&b, room.id, &ru, phrase("no_such_phrase", &[]), "ph-4")
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::UnknownPhrase), "{error}");
+    // Wrong parameters, or a body that is not the phrase in any language.
+    let error = send_phrase(
+        &b,
+        room.id,
+        "Наш минимальный объём заказа — abc шт.",
+        phrase("moq_is", &[("qty", "abc")]),
+        "ph-5",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Validation), "{error}");
+    let error = send_phrase(&b, room.id, "Free text", ask.clone(), "ph-6")
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::Validation), "{error}");
+    assert!(matches!(
+        b.request(Command::Ping).await.unwrap(),
+        ReplyData::Pong { .. }
+    ));
+
+    // History has the three stored messages, phrases included, and only them.
+    let stored: Vec<ChatMessage> = history(&s, room.id)
+        .await
+        .into_iter()
+        .filter(|m| m.seq >= sent.seq)
+        .collect();
+    assert_eq!(stored, vec![sent.clone(), answer.clone(), free.clone()]);
+    let (_, rejoined) = join(&b, room.id, sent.seq - 1).await;
+    assert_eq!(rejoined[0], sent);
+
+    // A deleted phrase message loses its phrase with its text.
+    b.request(Command::ChatDelete {
+        message_id: sent.id,
+    })
+    .await
+    .unwrap();
+    let stored = history(&s, room.id).await;
+    let gone = stored.iter().find(|m| m.id == sent.id).unwrap();
+    assert!(gone.deleted);
+    assert_eq!(gone.phrase, None);
+    assert_eq!(gone.body, None);
+
+    // The API document describes the phrasebook; the protocol's schema, a message's phrase.
+    let doc: serde_json::Value = app.api.get("/api/v1/openapi.json").await.unwrap();
+    assert!(doc["paths"]["/api/v1/phrases"]["get"].is_object());
+    for schema in [
+        "Phrasebook",
+        "Phrase",
+        "PhraseGroup",
+        "ParamDef",
+        "ParamKind",
+    ] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+    let protocol: serde_json::Value = app.api.get("/api/v1/protocol.json").await.unwrap();
+    assert!(protocol["definitions"]["PhraseRef"].is_object());
+    assert!(protocol["definitions"]["ChatMessage"]["properties"]["phrase"].is_object());
     app.stop().await;
 }

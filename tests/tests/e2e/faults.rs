@@ -373,6 +373,7 @@ impl Member {
                     body: format!("message {key}"),
                     key: key.clone(),
                     attachment_id: None,
+                    phrase: None,
                 })
                 .await;
             match answer {

@@ -521,6 +521,7 @@ async fn no_account_lookups_by_id(engines: Engines) {
             body: "hello booth".into(),
             key: "k1".into(),
             attachment_id: None,
+            phrase: None,
         })
         .await
         .unwrap();
@@ -645,6 +646,7 @@ async fn attachments_cannot_fill_the_disk(engines: Engines) {
         body: "the spec".into(),
         key: "spec".into(),
         attachment_id: sent["id"].as_i64(),
+        phrase: None,
     })
     .await
     .unwrap();
@@ -890,6 +892,7 @@ async fn nul_characters_and_big_bodies(engines: Engines) {
             body: "a\u{0}b".into(),
             key: "nul".into(),
             attachment_id: None,
+            phrase: None,
         })
         .await
         .unwrap_err();
@@ -909,6 +912,7 @@ async fn nul_characters_and_big_bodies(engines: Engines) {
         body: "normal".into(),
         key: "ok".into(),
         attachment_id: None,
+        phrase: None,
     })
     .await
     .unwrap();
@@ -984,6 +988,7 @@ async fn pages_are_capped(engines: Engines) {
             body: format!("message {i}"),
             key: format!("m{i}"),
             attachment_id: None,
+            phrase: None,
         })
         .await
         .unwrap();
@@ -1185,6 +1190,7 @@ async fn user_limits_hold_across_connections_and_nodes(engines: Engines) {
                 body: format!("hello {h}.{i}"),
                 key: format!("k{h}.{i}"),
                 attachment_id: None,
+                phrase: None,
             })
         })
     });

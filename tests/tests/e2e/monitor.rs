@@ -267,6 +267,7 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
                 body: body.to_string(),
                 key: format!("monitor-{i}"),
                 attachment_id: None,
+                phrase: None,
             })
             .await
             .unwrap();

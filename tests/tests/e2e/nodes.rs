@@ -245,6 +245,7 @@ async fn chat_crosses_nodes() {
             body: "Добрый день!".into(),
             key: "n1".into(),
             attachment_id: None,
+            phrase: None,
         })
         .await
         .unwrap()
