@@ -158,7 +158,10 @@ export function mountMatchmaking(root, ctx, params) {
             h('span', { class: 'badge badge-soft', testid: 'match-suggestion-score', i18n: 'match.score', i18nArgs: { score: s.score } }),
             markBadge(s.buyer_mark, 'match-buyer-mark', 'match.buyerMarked'),
             markBadge(s.company_mark, 'match-company-mark', 'match.companyMarked'),
-            s.exports_to_buyer_country ? h('span', { class: 'badge', i18n: 'match.exportsThere' }) : null),
+            s.exports_to_buyer_country ? h('span', { class: 'badge', i18n: 'match.exportsThere' }) : null,
+            s.hs_matches?.length
+              ? h('span', { class: 'badge', testid: 'match-hs', i18n: 'match.hsMatch', i18nArgs: { codes: s.hs_matches.join(', ') } })
+              : null),
           reason ? h('p', { class: 'rec-reason small', testid: 'match-suggestion-reason', text: reason }) : null),
         s.pair_id
           ? h('span', { class: 'badge badge-soft', testid: 'match-suggestion-accepted', i18n: 'match.accepted' })

@@ -610,6 +610,9 @@ pub struct Suggestion {
     pub company_mark: Option<MarkLevel>,
     /// The company exports to the buyer's country already.
     pub exports_to_buyer_country: bool,
+    /// The buyer's HS codes that head one of the company's products' HS codes.
+    #[serde(default)]
+    pub hs_matches: Vec<String>,
     /// The accepted pair, when there is one.
     pub pair_id: Option<i64>,
 }

@@ -1,10 +1,11 @@
 //! Suggestions and the organizer's accepted pairs.
 //!
 //! A buyer's suggestions are the booth recommendations ([`crate::booths::lobby::ranked`]:
-//! taxonomy concepts and HS codes, shared languages) with the marks weighed in: a mutual
-//! must-meet first, a must-meet from either side next; the company exporting to the buyer's
-//! country already adds a little; a "no thanks" from either side removes the company. The
-//! organizer accepts pairs one by one or the best few of every buyer at once.
+//! taxonomy concepts, shared languages) with the marks weighed in (a mutual must-meet first,
+//! a must-meet from either side next), the buyer's HS codes that head the company's products'
+//! codes (+3 each), and the company exporting to the buyer's country already (+1); a "no
+//! thanks" from either side removes the company. The organizer accepts pairs one by one or
+//! the best few of every buyer at once.
 
 use super::marks::all_marks;
 use crate::auth::Caller;
@@ -24,7 +25,7 @@ use expo_schema::{ErrorBody, Role, UserProfile};
 use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::Row as _;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SuggestionQuery {
@@ -50,8 +51,34 @@ pub async fn suggest(
 ) -> ApiResult<Vec<Suggestion>> {
     let marks = all_marks(state).await?;
     let pairs = pair_ids(state, buyer.id).await?;
-    let booths = lobby::ranked(state, lang, &buyer.interests, &buyer.languages).await?;
-    let mut out: Vec<Suggestion> = booths
+    let hs = hs_matches(state, &buyer.hs_codes).await?;
+    let mut ranked = lobby::ranked(state, lang, &buyer.interests, &buyer.languages).await?;
+    // Companies someone marked, or whose products carry an HS heading the buyer sources, are
+    // suggested even when the booth ranking did not list them (no shared concept or language).
+    let listed: HashSet<i64> = ranked.iter().map(|r| r.booth.company.id).collect();
+    let wanted: HashSet<i64> = marks
+        .iter()
+        .filter(|((b, _), (bm, cm))| *b == buyer.id && (bm.is_some() || cm.is_some()))
+        .map(|((_, c), _)| *c)
+        .chain(hs.keys().copied())
+        .filter(|c| !listed.contains(c))
+        .collect();
+    if !wanted.is_empty() {
+        for booth in lobby::matching(state, &lobby::BoothQuery::default(), lang).await? {
+            if wanted.contains(&booth.company.id) {
+                ranked.push(expo_schema::api::Recommendation {
+                    booth,
+                    score: 0,
+                    reason: expo_schema::api::RecommendationReason {
+                        makes: Vec::new(),
+                        staff_speak: Vec::new(),
+                        staffed_now: false,
+                    },
+                });
+            }
+        }
+    }
+    let mut out: Vec<Suggestion> = ranked
         .into_iter()
         .filter_map(|mut recommendation| {
             let company = recommendation.booth.company.id;
@@ -69,6 +96,7 @@ pub async fn suggest(
                     .iter()
                     .any(|e| e.eq_ignore_ascii_case(c))
             });
+            let hs_matches = hs.get(&company).cloned().unwrap_or_default();
             recommendation.score += mark_points(buyer_mark)
                 + mark_points(company_mark)
                 + if buyer_mark.is_some() && company_mark.is_some() {
@@ -76,58 +104,18 @@ pub async fn suggest(
                 } else {
                     0
                 }
+                + 3 * hs_matches.len() as i64
                 + i64::from(exports_to_buyer_country);
             Some(Suggestion {
                 recommendation,
                 buyer_mark,
-                company_mark: company_mark.filter(|m| *m != MarkLevel::NoThanks),
+                company_mark,
                 exports_to_buyer_country,
+                hs_matches,
                 pair_id: pairs.get(&company).copied(),
             })
         })
         .collect();
-    // Marked companies the booth ranking did not list (no shared concept or language) are
-    // still suggested: someone asked for them.
-    let listed: Vec<i64> = out
-        .iter()
-        .map(|s| s.recommendation.booth.company.id)
-        .collect();
-    let wanted: Vec<i64> = marks
-        .iter()
-        .filter(|((b, c), (bm, cm))| {
-            *b == buyer.id
-                && !listed.contains(c)
-                && (bm.is_some() || cm.is_some())
-                && *bm != Some(MarkLevel::NoThanks)
-                && *cm != Some(MarkLevel::NoThanks)
-        })
-        .map(|((_, c), _)| *c)
-        .collect();
-    if !wanted.is_empty() {
-        for booth in lobby::matching(state, &lobby::BoothQuery::default(), lang).await? {
-            let company = booth.company.id;
-            if !wanted.contains(&company) {
-                continue;
-            }
-            let (buyer_mark, company_mark) =
-                marks.get(&(buyer.id, company)).copied().unwrap_or_default();
-            out.push(Suggestion {
-                recommendation: expo_schema::api::Recommendation {
-                    booth,
-                    score: mark_points(buyer_mark) + mark_points(company_mark),
-                    reason: expo_schema::api::RecommendationReason {
-                        makes: Vec::new(),
-                        staff_speak: Vec::new(),
-                        staffed_now: false,
-                    },
-                },
-                buyer_mark,
-                company_mark,
-                exports_to_buyer_country: false,
-                pair_id: pairs.get(&company).copied(),
-            });
-        }
-    }
     out.sort_by(|a, b| {
         b.recommendation
             .score
@@ -140,6 +128,41 @@ pub async fn suggest(
                     .cmp(&b.recommendation.booth.company.id)
             })
     });
+    Ok(out)
+}
+
+/// The digits of an HS code (`1905.90` → `190590`).
+fn hs_digits(code: &str) -> String {
+    code.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// For each company, the buyer's HS codes that head one of its products' HS codes (a buyer
+/// sourcing `1905` matches a product under `1905.90`).
+async fn hs_matches(state: &AppState, codes: &[String]) -> ApiResult<HashMap<i64, Vec<String>>> {
+    let wanted: Vec<(String, String)> = codes
+        .iter()
+        .map(|c| (c.clone(), hs_digits(c)))
+        .filter(|(_, d)| d.len() >= 2)
+        .collect();
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    let rows = sqlx::query("select company_id, hs_code from products where hs_code is not null")
+        .fetch_all(state.store.pool())
+        .await?;
+    for row in rows {
+        let product = hs_digits(&row.try_get::<String, _>("hs_code")?);
+        let company: i64 = row.try_get("company_id")?;
+        for (code, digits) in &wanted {
+            if product.starts_with(digits.as_str()) {
+                let entry = out.entry(company).or_default();
+                if !entry.contains(code) {
+                    entry.push(code.clone());
+                }
+            }
+        }
+    }
     Ok(out)
 }
 

@@ -142,6 +142,44 @@ async fn marks_directory_and_suggestions(engines: Engines) {
         .suggestions
         .iter()
         .all(|s| s.recommendation.booth.company.id != company));
+    // An HS heading the buyer sources finds the company whose product carries it, with the
+    // heading named, even one the ranking by concepts and languages did not list.
+    let listed: Vec<i64> = olga_suggestions
+        .suggestions
+        .iter()
+        .map(|s| s.recommendation.booth.company.id)
+        .collect();
+    let (hs_company, hs_code): (i64, String) = sqlx::query_as(
+        "select company_id, hs_code from products where hs_code is not null order by id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .find(|(c, _)| !listed.contains(c) && *c != company)
+    .expect("a product of a company not suggested yet");
+    let heading: String = hs_code
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(4)
+        .collect();
+    sqlx::query("update users set hs_codes = $1 where id = $2")
+        .bind(serde_json::to_string(&[&heading]).unwrap())
+        .bind(olga_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let by_hs = olga.suggestions(None, "ru").await.unwrap();
+    let found = by_hs
+        .suggestions
+        .iter()
+        .find(|s| s.recommendation.booth.company.id == hs_company)
+        .expect("the company with the HS heading is suggested");
+    assert_eq!(found.hs_matches, vec![heading.clone()]);
+    assert!(by_hs
+        .suggestions
+        .iter()
+        .all(|s| s.recommendation.booth.company.id != company));
     let others = ivan.suggestions(Some(olga_id), "en").await.unwrap_err();
     assert_eq!(others.code(), Some(ErrorCode::Forbidden));
 
