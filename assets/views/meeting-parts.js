@@ -5,8 +5,8 @@
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { LANGUAGES, LIMITS } from '../gen/protocol.js';
-import { countryName, formatDate, getLang, languageName, t, zoneCity } from '../i18n.js';
+import { ERROR_CODES, LANGUAGES, LIMITS } from '../gen/protocol.js';
+import { countryName, formatDate, languageName, t, zoneCity } from '../i18n.js';
 import { viewerTimeZone } from './common.js';
 
 /** The languages a meeting can ask an interpreter for: the fair's. */
@@ -14,6 +14,30 @@ export const INTERPRETER_LANGUAGES = LANGUAGES;
 
 /** From this long before the start, the video room opens. */
 export const ROOM_OPENS_BEFORE_MS = LIMITS.MEETING_ROOM_OPENS_MS;
+
+/** Error codes of meeting calls with their own wording. */
+export const ACTION_ERRORS = { [ERROR_CODES.SLOT_TAKEN]: 'meet.slotTaken', [ERROR_CODES.CONFLICT]: 'meet.conflict', [ERROR_CODES.FORBIDDEN]: 'meet.forbidden', [ERROR_CODES.NOT_FOUND]: 'meet.notFound' };
+/** A meeting in one of these states is over without having taken place. */
+export const CLOSED_STATES = new Set(['declined', 'cancelled', 'expired']);
+
+/**
+ * A refusal as the viewer should read it: `slot_taken` carries the next free slots
+ * (`next_slots`), shown here on the viewer's own clock instead of the server's UTC list
+ * ({message}, translated); the server's English reason goes as {detail} (English UI only).
+ */
+export function readable(error, tz) {
+  if (error?.code !== ERROR_CODES.SLOT_TAKEN) return error;
+  const why = String(error.message || '').split(';')[0].trim();
+  const times = (error.nextSlots || []).slice(0, 4).map((slot) => when(slot.starts_ms, tz));
+  const next = times.length ? t('meet.nextFree', { times: times.join(', ') }) : '';
+  return { code: error.code, status: error.status, detail: why && `${why.charAt(0).toUpperCase()}${why.slice(1)}.`, message: next };
+}
+
+/** "Sat, Nov 28 · 10:00" in tz. */
+export function when(ms, tz) {
+  return `${dayLabel(ms, tz)} · ${clock(ms, tz)}`;
+}
+
 
 const HOME_ZONES = { KR: 'Asia/Seoul', CN: 'Asia/Shanghai', JP: 'Asia/Tokyo', MN: 'Asia/Ulaanbaatar', RU: 'Asia/Vladivostok' };
 
