@@ -5,9 +5,10 @@
 // current files (and refreshes the copy); the copy answers only when the network does not.
 // The API, the websocket and uploads are never cached: live data are the server's.
 
-const CACHE = 'expo-shell-v1';
-
-/** The shell: every file of the web client (tests check that none is missing). */
+/**
+ * The shell: every file of the web client. `node scripts/sw-shell.mjs` writes this list from
+ * assets/; phone.test.mjs checks that no file is missing.
+ */
 const SHELL = [
   '/',
   '/api.js',
@@ -88,6 +89,23 @@ const SHELL = [
   '/views/visitors.js',
   '/views/waiting.js',
 ];
+
+/** FNV-1a (32 bits) of a text, in hex: enough to tell one shell list from another. */
+function fnv1a(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * The cache is named after the list itself: when a release adds, renames or drops a file, the
+ * new worker fills a new cache and `activate` deletes the old one (with the files it no longer
+ * lists). A file's content is refreshed anyway, on every online visit (network first).
+ */
+const CACHE = `expo-shell-${fnv1a(SHELL.join('\n'))}`;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
