@@ -52,6 +52,8 @@ const SHELL = [
   '/views/booth.js',
   '/views/buyers.js',
   '/views/charts.js',
+  '/views/chat-message.js',
+  '/views/chat-phrases.js',
   '/views/chat.js',
   '/views/common.js',
   '/views/console-media.js',

@@ -7,51 +7,25 @@
 // box lists ready phrases by topic in the viewer's language (parameters such as a quantity
 // or an Incoterms rule filled in before sending); a phrase message is shown in each reader's
 // own language, marked as a phrasebook phrase, with the sender's original a click away.
+// One message is drawn by chat-message.js, the phrase picker is chat-phrases.js; this module
+// holds the panel: its list, scrolling and reading, the typing line and the composer.
 //
 //   const panel = chatPanel(ctx, room, { testid: 'booth-chat' });
 //   parent.append(panel.el); … panel.destroy();
 
-import { api } from '../api.js';
-import { h, replaceChildren } from '../dom.js';
 import { MAX_MESSAGE_CHARS } from '../chat.js';
+import { h, replaceChildren } from '../dom.js';
 import { ERROR_CODES } from '../gen/protocol.js';
-import { countryName, errorMessage, formatDate, formatTime, getLang, onLangChange, t } from '../i18n.js';
-import {
-  inLang, loadPhrasebook, phraseGroups, phraseParams, phraseText, phrasebook, validParam,
-} from '../phrases.js';
+import { countryName, onLangChange, t } from '../i18n.js';
+import { loadPhrasebook, phrasebook } from '../phrases.js';
+import { GROUP_MS, messageParts } from './chat-message.js';
+import { phrasePicker } from './chat-phrases.js';
 import { errorBox, showError } from './forms.js';
-import { initials, roleBadge } from './common.js';
 
 /** Pixels from the bottom that still count as "at the newest message". */
 const NEAR_BOTTOM = 48;
 /** From this many characters on, the composer shows how many are left. */
 const COUNT_FROM = MAX_MESSAGE_CHARS - 200;
-
-function sameDay(a, b) {
-  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
-}
-
-/** A full date and time in the viewer's zone, for tooltips. */
-function fullTime(ms) {
-  return formatDate(ms, { dateStyle: 'full', timeStyle: 'short' });
-}
-
-/** A message's time: the time of day today, date and time before (the viewer's zone). */
-export function messageTime(ms) {
-  const when = new Date(ms);
-  const text = sameDay(when, new Date())
-    ? formatTime(ms)
-    : formatDate(ms, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-  return h('time', { class: 'msg-time', text, title: fullTime(ms), attrs: { datetime: when.toISOString() } });
-}
-
-/** Messages of one sender within this long of each other are shown as one group. */
-const GROUP_MS = 5 * 60 * 1000;
-
-/** "Seorak Natural Foods" / "Primorye Trade House · Russia" for a sender. */
-function senderOrg(user) {
-  return [user.company_name, user.role === 'buyer' ? countryName(user.country) : ''].filter(Boolean).join(' · ');
-}
 
 /** The line under a conversation's title: the other side, and whether staff are online. */
 export function conversationMeta(info, me) {
@@ -122,7 +96,7 @@ export function chatPanel(ctx, room, options = {}) {
   const phrasesBtn = h('button', {
     type: 'button', class: 'btn btn-ghost btn-small chat-phrases-btn', testid: 'chat-phrases', i18n: 'chat.phrases',
     i18nAttr: { title: 'chat.phrasesHint' }, attrs: { 'aria-expanded': 'false', 'aria-controls': pickerId },
-    on: { click: () => togglePicker() },
+    on: { click: () => phrases.toggle() },
   });
   const picker = h('div', {
     class: 'phrase-picker', testid: 'phrase-picker', id: pickerId, hidden: true,
@@ -137,164 +111,8 @@ export function chatPanel(ctx, room, options = {}) {
   }, headEl, errorEl, h('div', { class: 'chat-body' }, scroller, jumpBtn), typingEl, offlineEl, noteEl, sendError, composer, readOnlyEl);
 
   // ------------------------------------------------------------ messages
-  function menuButton(key, testidName, onClick, danger = false) {
-    return h('button', {
-      type: 'button', class: ['msg-action', danger && 'is-danger'], testid: testidName, i18n: key,
-      on: {
-        click: async (event) => {
-          const details = event.currentTarget.closest('details');
-          if (details) details.open = false;
-          await onClick();
-        },
-      },
-    });
-  }
-
-  async function act(fn, doneKey, args) {
-    try {
-      await fn();
-      if (doneKey) note(doneKey, args);
-    } catch (error) {
-      if (ctx.handleAuthError(error)) return;
-      showError(sendError, error);
-    }
-  }
-
-  function note(key, args) {
-    noteEl.dataset.i18n = key;
-    noteEl.dataset.i18nArgs = JSON.stringify(args || {});
-    noteEl.textContent = t(key, args || {});
-    noteEl.hidden = false;
-    clearTimeout(note.timer);
-    note.timer = setTimeout(() => { noteEl.hidden = true; }, 6000);
-  }
-
-  function actions(m) {
-    const sender = m.sender || {};
-    const mine = sender.id === me.id;
-    const items = [];
-    if (room.canDelete(m)) {
-      items.push(menuButton('chat.delete', 'chat-delete', () => {
-        if (!window.confirm(t('chat.confirmDelete'))) return undefined;
-        return act(() => room.deleteMessage(m.id));
-      }, true));
-    }
-    if (!mine && me.role === 'organizer' && sender.role !== 'organizer') {
-      items.push(menuButton('chat.mute', 'chat-mute', () => {
-        if (!window.confirm(t('chat.confirmMute', { name: sender.name }))) return undefined;
-        return act(() => api.chatSanction({ userId: sender.id, roomId: room.id, kind: 'mute' }), 'chat.muted', { name: sender.name });
-      }));
-      items.push(menuButton('chat.ban', 'chat-ban', () => {
-        if (!window.confirm(t('chat.confirmBan', { name: sender.name }))) return undefined;
-        return act(() => api.chatSanction({ userId: sender.id, roomId: null, kind: 'ban' }), 'chat.banned', { name: sender.name });
-      }, true));
-    }
-    if (!mine) {
-      items.push(chat.isBlocked(sender.id)
-        ? menuButton('chat.unblock', 'chat-unblock', () => act(() => chat.unblock(sender.id), 'chat.unblocked', { name: sender.name }))
-        : menuButton('chat.block', 'chat-block', () => {
-          if (!window.confirm(t('chat.confirmBlock', { name: sender.name }))) return undefined;
-          return act(() => chat.block(sender.id), 'chat.blocked', { name: sender.name });
-        }, true));
-    }
-    if (!items.length) return null;
-    return h('details', { class: 'msg-menu', testid: 'chat-message-menu' },
-      h('summary', { class: 'msg-menu-btn', text: '⋯', i18nAttr: { 'aria-label': 'chat.actions', title: 'chat.actions' } }),
-      h('div', { class: 'msg-menu-list' }, items));
-  }
-
-  function messageEl(m) {
-    const sender = m.sender || {};
-    const mine = sender.id === me.id;
-    const blocked = !mine && chat.isBlocked(sender.id);
-    const org = senderOrg(sender);
-    let body;
-    if (m.deleted) {
-      body = h('p', { class: 'msg-body is-deleted', testid: 'chat-body', i18n: 'chat.deleted' });
-    } else if (blocked) {
-      body = h('p', { class: 'msg-body is-hidden', testid: 'chat-body', i18n: 'chat.hiddenBlocked' });
-    } else if (m.phrase && phraseText(m.phrase, getLang()) !== null) {
-      body = phraseBody(m);
-    } else {
-      // Plain text: textContent, so "<b>" stays "<b>".
-      body = h('p', { class: 'msg-body', testid: 'chat-body', text: m.body ?? '' });
-    }
-    return h('li', {
-      class: ['chat-msg', mine && 'is-mine', m.deleted && 'is-deleted', blocked && 'is-blocked'], testid: 'chat-message',
-      dataset: { seq: String(m.seq), messageId: String(m.id), senderId: String(sender.id) },
-      title: fullTime(m.created_ms),
-    },
-    h('span', { class: `avatar small role-${sender.role}`, text: initials(sender.name), attrs: { 'aria-hidden': 'true' } }),
-    h('div', { class: 'msg-head' },
-      h('strong', { class: 'msg-sender', testid: 'chat-sender', text: sender.name || '?' }),
-      messageTime(m.created_ms)),
-    h('div', { class: 'msg-org' }, roleBadge(sender.role), org ? h('span', { testid: 'chat-sender-org', text: org }) : null),
-    body,
-    actions(m));
-  }
-
-  /**
-   * A phrasebook phrase in the viewer's language, marked as one; the text the sender saw
-   * (their language) is under "as sent" when it differs.
-   */
-  function phraseBody(m) {
-    const lang = getLang();
-    const text = phraseText(m.phrase, lang);
-    const original = m.body ?? '';
-    const differs = original.trim() !== text.trim();
-    return h('div', {
-      class: 'msg-body is-phrase', testid: 'chat-body', dataset: { phraseId: m.phrase.id },
-    },
-    h('p', { class: 'msg-phrase', testid: 'chat-phrase-text', text, attrs: { lang } }),
-    h('div', { class: 'msg-phrase-foot small' },
-      h('span', {
-        class: 'badge phrase-badge', testid: 'chat-phrase-mark', i18n: 'chat.phraseBadge', i18nAttr: { title: 'chat.phraseHint' },
-      }),
-      differs
-        ? h('details', {
-          class: 'msg-original', testid: 'chat-phrase-original',
-          // The opened original stays in view (the newest message's would open below the fold).
-          on: { toggle: (event) => { if (event.currentTarget.open) event.currentTarget.scrollIntoView({ block: 'nearest' }); } },
-        },
-          h('summary', { i18n: 'chat.phraseOriginal' }),
-          h('span', { class: 'msg-original-text', testid: 'chat-phrase-original-text', text: original }))
-        : null));
-  }
-
-  function signature(m) {
-    const sender = m.sender || {};
-    return [m.deleted, chat.isBlocked(sender.id), room.canDelete(m), getLang(), Boolean(m.phrase && phrasebook())].join('|');
-  }
-
-  function outboxEl(item) {
-    const failed = item.state === 'failed';
-    return h('li', {
-      class: ['chat-msg', 'is-mine', 'is-pending', failed && 'is-failed'], testid: 'chat-pending',
-      dataset: { key: item.key, state: item.state },
-    },
-    h('span', { class: `avatar small role-${me.role}`, text: initials(me.name), attrs: { 'aria-hidden': 'true' } }),
-    h('div', { class: 'msg-head' },
-      h('strong', { class: 'msg-sender', text: me.name }),
-      h('span', {
-        class: 'msg-state', testid: 'chat-pending-state',
-        i18n: failed ? 'chat.failed' : item.state === 'waiting' ? 'chat.waiting' : 'chat.sending',
-      })),
-    h('p', { class: 'msg-body', testid: 'chat-body', text: (item.phrase && phraseText(item.phrase, getLang())) || item.body }),
-    failed
-      ? h('p', { class: 'msg-failed small' },
-        h('span', { class: 'msg-error', text: errorText(item.error) }), ' ',
-        h('button', { type: 'button', class: 'btn btn-ghost btn-tiny', testid: 'chat-retry', i18n: 'chat.retry', on: { click: () => room.retry(item.key) } }), ' ',
-        h('button', { type: 'button', class: 'btn btn-ghost btn-tiny', testid: 'chat-discard', i18n: 'chat.discard', on: { click: () => room.discard(item.key) } }))
-      : null);
-  }
-
-  function errorText(error) {
-    return errorMessage(error, {
-      [ERROR_CODES.VALIDATION]: 'chat.error.validation', [ERROR_CODES.RATE_LIMITED]: 'chat.error.rate_limited',
-      [ERROR_CODES.FORBIDDEN]: 'chat.error.forbidden', [ERROR_CODES.NOT_SUBSCRIBED]: 'chat.error.not_subscribed',
-      [ERROR_CODES.UNKNOWN_PHRASE]: 'chat.error.unknown_phrase',
-    });
-  }
+  const parts = messageParts({ ctx, room, sendError, noteEl });
+  const { messageEl, outboxEl, signature } = parts;
 
   function renderMessages() {
     const wanted = [];
@@ -387,7 +205,7 @@ export function chatPanel(ctx, room, options = {}) {
   function renderState() {
     const canPost = room.canPost && !room.error;
     composer.hidden = !canPost;
-    if (!canPost && !picker.hidden) togglePicker(false);
+    if (!canPost && !picker.hidden) phrases.toggle(false);
     readOnlyEl.hidden = room.canPost || Boolean(room.error);
     if (room.error) showError(errorEl, room.error, { [ERROR_CODES.FORBIDDEN]: 'chat.error.noAccess', [ERROR_CODES.NOT_FOUND]: 'chat.error.noRoom' });
     else showError(errorEl, null);
@@ -513,147 +331,11 @@ export function chatPanel(ctx, room, options = {}) {
   });
 
   // ------------------------------------------------------------ phrasebook
-  let chosen = null; // {phrase, values: {name: value}} while the sender fills in a phrase
-  let pickerFailed = null;
-
-  function togglePicker(open = picker.hidden) {
-    picker.hidden = !open;
-    phrasesBtn.setAttribute('aria-expanded', String(open));
-    phrasesBtn.classList.toggle('is-on', open);
-    if (!open) {
-      chosen = null;
-      return;
-    }
-    renderPicker();
-    reveal();
-    if (!phrasebook()) {
-      loadPhrasebook().then(() => {
-        pickerFailed = null;
-        renderPicker();
-        reveal();
-        render('messages');
-      }, (error) => {
-        pickerFailed = error;
-        renderPicker();
-      });
-    }
-  }
-
-  /** A phrase's text in the picker: its blanks ({qty}) shown as their labels, marked. */
-  function phraseWithBlanks(phrase, lang) {
-    const labels = Object.fromEntries(phraseParams(phrase, lang).map((p) => [p.name, p.label]));
-    return inLang(phrase.text, lang).split(/(\{\w+\})/).filter(Boolean).map((part) => {
-      const name = part.match(/^\{(\w+)\}$/)?.[1];
-      return name ? h('span', { class: 'phrase-blank', text: labels[name] ?? name }) : part;
-    });
-  }
-
-  /** Scrolls the page so the picker and the composer under it are in view. */
-  function reveal() {
-    if (!picker.hidden) composer.scrollIntoView({ block: 'end' });
-  }
-
-  function choose(phrase) {
-    chosen = { phrase, values: {} };
-    for (const param of phraseParams(phrase, getLang())) {
-      chosen.values[param.name] = param.kind === 'choice' ? param.choices[0] : '';
-    }
-    renderPicker();
-    const first = picker.querySelector('[data-testid="phrase-param"], [data-testid="phrase-send"]');
-    first?.focus();
-  }
-
-  function sendChosen() {
-    if (!chosen) return;
-    const lang = getLang();
-    const params = phraseParams(chosen.phrase, lang);
-    const missing = params.find((p) => !validParam(p, String(chosen.values[p.name] ?? '').trim()));
-    if (missing) {
-      showError(sendError, { code: ERROR_CODES.VALIDATION }, { [ERROR_CODES.VALIDATION]: 'chat.phraseFillIn' });
-      picker.querySelector(`[data-param="${missing.name}"]`)?.focus();
-      return;
-    }
-    const ref = { id: chosen.phrase.id, params: {} };
-    for (const p of params) ref.params[p.name] = String(chosen.values[p.name]).trim();
-    showError(sendError, null);
-    room.send(phraseText(ref, lang), ref);
-    togglePicker(false);
-    scrollToBottom();
-    input.focus();
-  }
-
-  function paramField(param) {
-    const common = {
-      class: 'phrase-param', testid: 'phrase-param', dataset: { param: param.name }, attrs: { 'aria-label': param.label },
-    };
-    if (param.kind === 'choice') {
-      return h('label', { class: 'phrase-param-label' }, h('span', { class: 'small', text: param.label }),
-        h('select', {
-          ...common,
-          on: { change: (event) => { chosen.values[param.name] = event.target.value; } },
-        }, param.choices.map((c) => h('option', { value: c, text: c, selected: chosen.values[param.name] === c }))));
-    }
-    return h('label', { class: 'phrase-param-label' }, h('span', { class: 'small', text: param.label }),
-      h('input', {
-        ...common, type: 'text', value: chosen.values[param.name] ?? '',
-        attrs: { ...common.attrs, inputmode: 'numeric', pattern: '[0-9]*', maxlength: '9', size: '6' },
-        on: {
-          input: (event) => { chosen.values[param.name] = event.target.value; },
-          keydown: (event) => {
-            if (event.key === 'Enter' && !event.isComposing) {
-              event.preventDefault();
-              sendChosen();
-            }
-          },
-        },
-      }));
-  }
-
-  function renderPicker() {
-    if (picker.hidden) return;
-    const lang = getLang();
-    if (!phrasebook()) {
-      replaceChildren(picker, pickerFailed
-        ? h('p', { class: 'small msg-error', text: errorMessage(pickerFailed) })
-        : h('p', { class: 'muted small', i18n: 'common.loading' }));
-      return;
-    }
-    const head = h('div', { class: 'phrase-picker-head' },
-      h('strong', { i18n: 'chat.phrasesTitle' }),
-      h('button', {
-        type: 'button', class: 'btn btn-ghost btn-tiny', testid: 'phrase-close', i18n: 'common.close',
-        on: { click: () => { togglePicker(false); input.focus(); } },
-      }));
-    if (chosen) {
-      const params = phraseParams(chosen.phrase, lang);
-      replaceChildren(picker, head,
-        h('div', { class: 'phrase-chosen', testid: 'phrase-chosen', dataset: { phraseId: chosen.phrase.id } },
-          h('p', { class: 'phrase-chosen-text', attrs: { lang } }, phraseWithBlanks(chosen.phrase, lang)),
-          params.length ? h('div', { class: 'phrase-params' }, params.map(paramField)) : null,
-          h('div', { class: 'phrase-chosen-actions' },
-            h('button', {
-              type: 'button', class: 'btn btn-ghost btn-small', testid: 'phrase-back', i18n: 'chat.phraseBack',
-              on: { click: () => { chosen = null; renderPicker(); } },
-            }),
-            h('button', {
-              type: 'button', class: 'btn btn-primary btn-small', testid: 'phrase-send', i18n: 'chat.phraseSend',
-              on: { click: sendChosen },
-            }))));
-      return;
-    }
-    replaceChildren(picker, head,
-      h('p', { class: 'muted small', i18n: 'chat.phrasesHint' }),
-      h('div', { class: 'phrase-groups' }, phraseGroups(lang).map((group) => h('section', {
-        class: 'phrase-group', testid: 'phrase-group', dataset: { group: group.id },
-      },
-      h('h3', { class: 'phrase-group-title', text: group.label }),
-      h('ul', { class: 'phrase-list' }, group.phrases.map((phrase) => h('li', {},
-        h('button', {
-          type: 'button', class: 'phrase-option', testid: 'phrase-option', dataset: { phraseId: phrase.id },
-          attrs: { lang },
-          on: { click: () => choose(phrase) },
-        }, phraseWithBlanks(phrase, lang)))))))));
-  }
+  const phrases = phrasePicker({
+    picker, phrasesBtn, composer, input, sendError, room,
+    onSent: () => scrollToBottom(),
+    onLoaded: () => render('messages'),
+  });
 
   // Phrase messages need the phrasebook to be shown in the reader's language (until then,
   // their body: the sender's text).
@@ -672,7 +354,7 @@ export function chatPanel(ctx, room, options = {}) {
     onLangChange(() => {
       for (const node of nodes.values()) node.sig = '';
       render('messages');
-      renderPicker();
+      phrases.render();
     }),
   ];
   const onVisibility = () => maybeRead();
@@ -697,7 +379,7 @@ export function chatPanel(ctx, room, options = {}) {
       for (const off of offs) off();
       document.removeEventListener('visibilitychange', onVisibility);
       window.removeEventListener('focus', onVisibility);
-      clearTimeout(note.timer);
+      clearTimeout(parts.note.timer);
     },
   };
 }

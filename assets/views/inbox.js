@@ -7,7 +7,8 @@ import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { ERROR_CODES, EVENTS } from '../gen/protocol.js';
 import { countryName, t } from '../i18n.js';
-import { chatPanel, messageTime } from './chat.js';
+import { messageTime } from './chat-message.js';
+import { chatPanel } from './chat.js';
 import { pageError } from './common.js';
 import { errorBox, showError } from './forms.js';
 
