@@ -49,6 +49,8 @@ const SHELL = [
   '/vendor/jsQR.js',
   '/views/accept.js',
   '/views/badge.js',
+  '/views/booth-products.js',
+  '/views/booth-talk.js',
   '/views/booth.js',
   '/views/buyers.js',
   '/views/charts.js',

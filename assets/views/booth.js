@@ -13,17 +13,20 @@
 // the on-duty staff are asked; the outcome arrives in the buyer's personal room) and
 // "Message privately" (their private conversation with the company, in the inbox), and
 // "Book a meeting" (#/meetings/book/{id}: the company's slot grid and the request form).
+// Those buttons are booth-talk.js; the product cards and their drawer booth-products.js.
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { COMMANDS, ERROR_CODES, EVENTS, REPLIES, ROOM_KINDS, roomName } from '../gen/protocol.js';
+import { COMMANDS, EVENTS, REPLIES, ROOM_KINDS, roomName } from '../gen/protocol.js';
 import { autonym, countryName, getLang, languageName, onLangChange, t } from '../i18n.js';
+import { renderProducts } from './booth-products.js';
+import { talkBox } from './booth-talk.js';
 import { chatPanel } from './chat.js';
-import { errorBox, showError } from './forms.js';
-import { buyerMarkBox } from './match-parts.js';
 import {
-  formatBytes, languageChips, logo, mediaUrl, pageError, personRow, roleBadge, safeUrl, shortUrl, tagChips, whereLine,
+  formatBytes, languageChips, logo, mediaUrl, pageError, personRow, roleBadge, safeUrl, shortUrl, tagChips,
+  whereLine,
 } from './common.js';
+import { buyerMarkBox } from './match-parts.js';
 
 
 /** True for a video uploaded to the fair (played here) rather than a link to elsewhere. */
@@ -74,22 +77,9 @@ export function mountBooth(root, ctx, params, arg) {
     onDutyEl);
   const staffEl = h('section', { class: 'card staff-panel', testid: 'booth-staff-section', hidden: true });
 
-  // Talk to staff (buyers).
-  const talkStatus = h('p', { class: 'talk-state small', testid: 'talk-status', attrs: { role: 'status' }, hidden: true });
-  const talkError = errorBox('talk-error');
-  const talkBtn = h('button', { type: 'button', class: 'btn btn-primary btn-small', testid: 'talk-to-staff', i18n: 'talk.button' });
-  const privateBtn = h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'message-company', i18n: 'talk.private' });
-  // Book a meeting (buyers): the company's slot grid and the request form.
-  const bookLink = h('a', { class: 'btn btn-primary btn-small', testid: 'book-meeting', href: `#/meetings/book/${companyId}`, i18n: 'meet.book' });
-  // While a request waits: the seconds left before it counts as missed, and a way out.
-  const talkCountdown = h('span', { class: 'talk-countdown', testid: 'talk-countdown', attrs: { 'aria-live': 'off' } });
-  const talkCancel = h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'talk-cancel', i18n: 'talk.cancel', hidden: true });
-  const talkBox = me.role === 'buyer'
-    ? h('div', { class: 'talk-box', testid: 'talk-box' },
-      h('div', { class: 'talk-buttons' }, talkBtn, privateBtn, bookLink),
-      h('div', { class: 'talk-wait' }, talkStatus, talkCountdown, talkCancel), talkError)
-    : null;
-  if (talkBox) livePanel.append(talkBox);
+  // Talk to staff, message privately, book a meeting (buyers).
+  const talk = me.role === 'buyer' ? talkBox(ctx, companyId, { inside, isDisposed: () => disposed }) : null;
+  if (talk) livePanel.append(talk.el);
   // Matchmaking (buyers): must meet / would meet / no thanks for this company.
   if (me.role === 'buyer') livePanel.append(buyerMarkBox(ctx, companyId));
 
@@ -191,74 +181,6 @@ export function mountBooth(root, ctx, params, arg) {
         : null);
   }
 
-  function productFacts(p) {
-    const fact = (key, value) => (value ? [h('dt', { i18n: key }), h('dd', { text: value })] : null);
-    return h('dl', { class: 'facts' },
-      fact('product.hsCode', p.hs_code),
-      fact('product.category', p.category),
-      fact('product.minOrder', p.min_order),
-      fact('product.priceRange', p.price_range),
-      fact('product.code', p.code));
-  }
-
-  function openProduct(p, card) {
-    const closeButton = h('button', { type: 'button', class: 'btn btn-ghost icon-close', testid: 'product-close',
-      i18nAttr: { 'aria-label': 'common.close' }, text: '×', on: { click: () => dialog.close() } });
-    const photos = (p.photos || []).map((m) => ({ ...m, src: mediaUrl(m.url) })).filter((m) => m.src);
-    replaceChildren(dialog, h('div', { class: 'drawer-body', dataset: { productId: String(p.id) } },
-      closeButton,
-      h('p', { class: 'eyebrow', text: detail.company.name }),
-      h('h2', { testid: 'product-name', text: p.name }),
-      photos.length
-        ? h('div', { class: 'gallery', testid: 'product-photos' },
-          photos.map((m) => h('a', { href: m.src, target: '_blank', rel: 'noopener' },
-            h('img', { src: m.src, alt: m.title || p.name, attrs: { loading: 'lazy' } }))))
-        : null,
-      p.description ? h('p', { class: 'prose', text: p.description }) : null,
-      productFacts(p),
-      (p.certifications || []).length
-        ? [h('h3', { i18n: 'product.certifications' }),
-          h('div', { class: 'tags' }, p.certifications.map((c) => h('span', { class: 'tag tag-cert', text: c })))]
-        : null,
-      (p.tags || []).length ? [h('h3', { i18n: 'product.tags' }), tagChips(p.tags)] : null));
-    if (!dialog.open) dialog.showModal();
-    recordOpen('product', p.id, card);
-  }
-
-  function renderProducts() {
-    const products = detail.products || [];
-    productsEl.hidden = false;
-    replaceChildren(productsEl,
-      h('div', { class: 'section-head' },
-        h('h2', { i18n: 'company.products' }),
-        h('span', { class: 'count-pill muted-pill', text: String(products.length) })),
-      products.length
-        ? h('div', { class: 'product-grid', testid: 'booth-products' }, products.map((p) => {
-          const photo = (p.photos || []).map((m) => mediaUrl(m.url)).find(Boolean);
-          const card = h('button', {
-            type: 'button', class: 'product-card', testid: 'product-card', dataset: { productId: String(p.id) },
-          },
-          photo
-            ? h('img', { class: 'product-photo', src: photo, alt: '', attrs: { loading: 'lazy' } })
-            : h('span', { class: 'product-photo is-placeholder', attrs: { 'aria-hidden': 'true' } }),
-          h('span', { class: 'product-body' },
-            h('span', { class: 'product-head' },
-              h('strong', { class: 'product-name', text: p.name }),
-              p.hs_code ? h('span', { class: 'hs', i18n: 'product.hs', i18nArgs: { code: p.hs_code } }) : null),
-            p.description ? h('span', { class: 'product-desc', text: p.description }) : null,
-            h('span', { class: 'product-meta' },
-              p.price_range ? h('span', { text: p.price_range }) : null,
-              p.min_order ? h('span', { text: t('product.moq', { value: p.min_order }) }) : null),
-            (p.certifications || []).length
-              ? h('span', { class: 'tags' }, p.certifications.map((c) => h('span', { class: 'tag tag-cert', text: c })))
-              : null,
-            h('span', { class: 'product-more', i18n: 'product.details' })));
-          card.addEventListener('click', () => openProduct(p, card));
-          return card;
-        }))
-        : h('p', { class: 'muted card', i18n: 'company.noProducts' }));
-  }
-
   function renderBrochures() {
     const brochures = (detail.brochures || []).map((m) => ({ ...m, href: mediaUrl(m.url) })).filter((m) => m.href);
     brochuresEl.hidden = brochures.length === 0;
@@ -346,7 +268,7 @@ export function mountBooth(root, ctx, params, arg) {
     page.dataset.lang = detail.company.lang || '';
     renderHero();
     renderAbout();
-    renderProducts();
+    renderProducts(productsEl, { detail, dialog, recordOpen });
     renderBrochures();
     renderVideos();
     renderLive();
@@ -411,100 +333,6 @@ export function mountBooth(root, ctx, params, arg) {
   }
   openChat();
 
-  let talkTimer = null;
-  let talkRequest = null;
-
-  /** "1:05": the time left of an open request (by this tab's clock). */
-  function tickTalk() {
-    const left = Math.max(0, Math.ceil(((talkRequest?.deadline || 0) - Date.now()) / 1000));
-    talkCountdown.dataset.seconds = String(left);
-    talkCountdown.textContent = t('talk.timeLeft', { time: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` });
-    if (left === 0) {
-      clearInterval(talkTimer);
-      talkTimer = null;
-    }
-  }
-
-  function showTalk(request, kind) {
-    if (!talkBox) return;
-    showError(talkError, null);
-    let key = null;
-    let args = {};
-    const kinds = { talk_taken: 'accepted', talk_missed: 'missed', talk_cancelled: 'cancelled' };
-    const state = kinds[kind] || request?.state;
-    if (state === 'open') key = 'talk.waiting';
-    else if (state === 'accepted') {
-      key = 'talk.willTalk';
-      args = { name: request.accepted_by?.name || '' };
-    } else if (state === 'missed') key = 'talk.nobodyFree';
-    else if (state === 'cancelled') key = 'talk.cancelled';
-    talkStatus.hidden = !key;
-    talkStatus.dataset.state = state || '';
-    if (key) {
-      talkStatus.dataset.i18n = key;
-      talkStatus.dataset.i18nArgs = JSON.stringify(args);
-      talkStatus.textContent = t(key, args);
-    }
-    talkBtn.disabled = state === 'open';
-    const waiting = state === 'open' && Boolean(request?.deadline);
-    talkRequest = waiting ? request : null;
-    talkCancel.hidden = state !== 'open';
-    talkCancel.disabled = false;
-    talkCountdown.hidden = !waiting;
-    clearInterval(talkTimer);
-    talkTimer = null;
-    if (waiting) {
-      tickTalk();
-      talkTimer = setInterval(tickTalk, 1000);
-    }
-  }
-
-  talkCancel.addEventListener('click', async () => {
-    const request = session.chat.myTalk.get(companyId);
-    if (!request || request.state !== 'open') return;
-    talkCancel.disabled = true;
-    showError(talkError, null);
-    try {
-      await session.chat.cancelTalk(request.id);
-    } catch (error) {
-      talkCancel.disabled = false;
-      // Taken meanwhile: the talk_taken event shows who answers.
-      if (!disposed) showError(talkError, error, { [ERROR_CODES.CONFLICT]: 'talk.tooLate', disconnected: 'duty.offline', closed: 'duty.offline' });
-    }
-  });
-
-  talkBtn.addEventListener('click', async () => {
-    talkBtn.disabled = true;
-    showError(talkError, null);
-    try {
-      await inside;
-      if (disposed) return;
-      const request = await session.chat.requestTalk(companyId);
-      showTalk(request);
-    } catch (error) {
-      talkBtn.disabled = false;
-      if (!disposed) showError(talkError, error, { disconnected: 'duty.offline', closed: 'duty.offline', [ERROR_CODES.NOT_SUBSCRIBED]: 'talk.notInside' });
-    }
-  });
-
-  privateBtn.addEventListener('click', async () => {
-    privateBtn.disabled = true;
-    showError(talkError, null);
-    try {
-      const info = await session.chat.open(`private:${companyId}`);
-      ctx.navigate(`#/inbox/${info.id}`);
-    } catch (error) {
-      privateBtn.disabled = false;
-      if (!disposed) showError(talkError, error, { disconnected: 'duty.offline', closed: 'duty.offline' });
-    }
-  });
-
-  const offTalk = session.chat.on('my-talk', ({ request, kind }) => {
-    if (request?.company_id === companyId) showTalk(request, kind);
-  });
-  const earlier = session.chat.myTalk.get(companyId);
-  if (earlier) showTalk(earlier);
-
   const boothRoom = roomName(ROOM_KINDS.BOOTH, companyId);
   const unsubscribe = session.hub.subscribe(boothRoom, {
     onSnapshot() {
@@ -538,9 +366,8 @@ export function mountBooth(root, ctx, params, arg) {
   return () => {
     disposed = true;
     clearTimeout(refetchTimer);
-    clearInterval(talkTimer);
     waitWelcome?.();
-    offTalk();
+    talk?.destroy();
     panel?.destroy();
     chatRoom?.release();
     unsubscribe();
