@@ -87,6 +87,8 @@ const SHELL = [
   '/views/register.js',
   '/views/report-parts.js',
   '/views/reports.js',
+  '/views/room-media.js',
+  '/views/room-mesh.js',
   '/views/room.js',
   '/views/scanner.js',
   '/views/stats.js',

@@ -15,6 +15,8 @@
 // participant's connection. Hang-up sends `meeting_leave`, stops camera and microphone and
 // closes every connection.
 //
+// The connections are room-mesh.js, the own camera and microphone room-media.js.
+//
 // For tests: window.__expoRoom = {meetingId, pcs: Map userId → RTCPeerConnection, state};
 // the page's data-state and each remote tile's data-conn-state follow along.
 
@@ -23,9 +25,11 @@ import { h, replaceChildren } from '../dom.js';
 import { COMMANDS, ERROR_CODES, EVENTS, ROOM_KINDS, roomName } from '../gen/protocol.js';
 import { t } from '../i18n.js';
 import { chatPanel } from './chat.js';
-import { initials, pageError } from './common.js';
+import { pageError } from './common.js';
 import { errorBox, showError } from './forms.js';
 import { companyMap, otherParty, otherTimes, ownTime, timeIn } from './meeting-parts.js';
+import { localMedia } from './room-media.js';
+import { peerMesh } from './room-mesh.js';
 
 const TRANSIENT = new Set(['disconnected', 'closed', 'timeout']);
 
@@ -45,7 +49,6 @@ export function mountRoom(root, ctx, params, arg) {
   let meeting = null;
   let hubRoom = roomName(ROOM_KINDS.MEET, meetingId);
   let iceServers = [];
-  let localStream = null;
   let joined = false;
   let left = false;
   let disposed = false;
@@ -56,12 +59,11 @@ export function mountRoom(root, ctx, params, arg) {
   const pcs = new Map(); // user id → RTCPeerConnection (for tests)
   const names = new Map(); // user id → name
   const conns = new Map(); // user id → Set of conn ids seen joining
-  const earlyCandidates = new Map(); // user id → ICE candidates that came before the offer
   let waitWelcome = null;
 
   const exposed = {
     meetingId, pcs, state: 'joining',
-    get localStream() { return localStream; },
+    get localStream() { return media.stream; },
   };
   window.__expoRoom = exposed;
 
@@ -72,20 +74,12 @@ export function mountRoom(root, ctx, params, arg) {
   const refusal = errorBox('room-error');
   const refusalBox = h('div', { class: 'room-refusal', hidden: true }, refusal,
     h('a', { class: 'btn btn-primary', href: '#/meetings', testid: 'room-back', i18n: 'room.backToMeetings' }));
-  const mediaNote = h('p', { class: 'alert alert-info', testid: 'room-media-error', hidden: true });
   const externalBox = h('div', { class: 'card room-external', testid: 'room-external', hidden: true });
 
-  const localVideo = h('video', { class: 'room-video', testid: 'local-video', autoplay: true, muted: true, playsInline: true,
-    attrs: { muted: true, playsinline: true } });
-  const localTile = h('figure', { class: 'video-tile is-local', testid: 'local-tile' },
-    localVideo,
-    h('figcaption', {}, h('span', { i18n: 'room.you' })));
+  const media = localMedia({ isOver: () => disposed || left });
+  const { localTile, micBtn, camBtn, mediaNote } = media;
   const videosEl = h('div', { class: 'video-grid', testid: 'room-videos', dataset: { count: '1' } }, localTile);
 
-  const micBtn = h('button', { type: 'button', class: 'btn btn-ghost room-btn', testid: 'room-mic', disabled: true,
-    dataset: { state: 'on' }, attrs: { 'aria-pressed': 'false' }, i18n: 'room.mute' });
-  const camBtn = h('button', { type: 'button', class: 'btn btn-ghost room-btn', testid: 'room-camera', disabled: true,
-    dataset: { state: 'on' }, attrs: { 'aria-pressed': 'false' }, i18n: 'room.cameraOff' });
   const hangBtn = h('button', { type: 'button', class: 'btn room-btn room-hangup', testid: 'room-hangup', i18n: 'room.hangUp' });
   const controls = h('div', { class: 'room-controls', testid: 'room-controls', hidden: true }, micBtn, camBtn, hangBtn);
 
@@ -161,237 +155,15 @@ export function mountRoom(root, ctx, params, arg) {
     title.textContent = t('room.titleWith', { name: party.name });
   }
 
-  // ------------------------------------------------------------ signalling out
-  let sendChain = Promise.resolve();
-
-  /** Sends one signal to a participant, in order; a rate-limited one is retried. */
-  function signal(to, data) {
-    sendChain = sendChain.then(async () => {
-      for (let attempt = 0; attempt < 6 && !disposed && !left; attempt += 1) {
-        try {
-          await hub.request(COMMANDS.MEETING_SIGNAL, { meeting_id: meetingId, to, data });
-          return;
-        } catch (error) {
-          if (error.code !== ERROR_CODES.RATE_LIMITED) {
-            console.warn('meeting_signal failed', error);
-            return;
-          }
-          await new Promise((resolve) => { setTimeout(resolve, 250 * (attempt + 1)); });
-        }
-      }
-    });
-    return sendChain;
-  }
-
   // ------------------------------------------------------------ peers
-  function remoteTile(userId) {
-    const video = h('video', { class: 'room-video', testid: 'remote-video', autoplay: true, playsInline: true, attrs: { playsinline: true } });
-    const stateEl = h('span', { class: 'tile-state', testid: 'remote-state', i18n: 'room.peer.new' });
-    const el = h('figure', { class: 'video-tile', testid: 'remote-tile', dataset: { userId: String(userId), connState: 'new' } },
-      h('span', { class: 'tile-avatar', attrs: { 'aria-hidden': 'true' }, text: initials(nameOf(userId)) }),
-      video,
-      h('figcaption', {}, h('span', { class: 'tile-name', testid: 'remote-name', text: nameOf(userId) }), stateEl));
-    return { el, video, stateEl };
-  }
-
-  function setTileState(peer) {
-    const state = peer.pc.connectionState;
-    peer.tile.el.dataset.connState = state;
-    peer.tile.stateEl.dataset.i18n = `room.peer.${state}`;
-    peer.tile.stateEl.textContent = t(`room.peer.${state}`);
-  }
-
-  function addLocalTracks(peer) {
-    if (peer.tracksAdded) return;
-    peer.tracksAdded = true;
-    const tracks = localStream ? localStream.getTracks() : [];
-    for (const track of tracks) peer.pc.addTrack(track, localStream);
-    if (peer.initiator) {
-      // Receive both kinds even without a camera or microphone of our own.
-      for (const kind of ['audio', 'video']) {
-        if (!tracks.some((track) => track.kind === kind)) peer.pc.addTransceiver(kind, { direction: 'recvonly' });
-      }
-    }
-  }
-
-  function createPeer(userId, initiator) {
-    const pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
-    const peer = {
-      id: userId, pc, initiator, polite: !initiator, makingOffer: false, ignoreOffer: false, negotiated: false,
-      tracksAdded: false, candidates: [], chain: Promise.resolve(), tile: remoteTile(userId),
-    };
-    peers.set(userId, peer);
-    pcs.set(userId, pc);
-    videosEl.append(peer.tile.el);
-    pc.onicecandidate = ({ candidate }) => {
-      if (candidate) signal(userId, { candidate: candidate.toJSON() });
-    };
-    pc.ontrack = ({ track, streams }) => {
-      const stream = streams[0] || peer.tile.video.srcObject || new MediaStream();
-      if (!streams[0]) stream.addTrack(track);
-      if (peer.tile.video.srcObject !== stream) peer.tile.video.srcObject = stream;
-      peer.tile.el.classList.add('has-video');
-      peer.tile.video.play?.().catch(() => {});
-    };
-    pc.onconnectionstatechange = () => {
-      if (peers.get(userId) !== peer) return;
-      setTileState(peer);
-      updateState();
-    };
-    pc.onnegotiationneeded = async () => {
-      // The answering side waits for the newcomer's offer; later changes renegotiate.
-      if (!peer.initiator && !peer.negotiated) return;
-      try {
-        peer.makingOffer = true;
-        await pc.setLocalDescription();
-        signal(userId, { description: pc.localDescription.toJSON() });
-      } catch (error) {
-        console.warn('offer failed', error);
-      } finally {
-        peer.makingOffer = false;
-      }
-    };
-    if (initiator) addLocalTracks(peer);
-    setTileState(peer);
-    updateState();
-    return peer;
-  }
-
-  function closePeer(userId) {
-    const peer = peers.get(userId);
-    if (!peer) return;
-    peers.delete(userId);
-    pcs.delete(userId);
-    try {
-      peer.pc.close();
-    } catch {
-      // Already closed.
-    }
-    peer.tile.video.srcObject = null;
-    peer.tile.el.remove();
-    updateState();
-  }
-
-  async function onSignal(from, data) {
-    await mediaReady;
-    if (disposed || left || !data) return;
-    let peer = peers.get(from);
-    if (!peer) {
-      if (!data.description || data.description.type !== 'offer') {
-        // Candidates before the offer (or for a closed connection): keep them for the offer.
-        if (data.candidate) {
-          const early = earlyCandidates.get(from) || [];
-          early.push(data.candidate);
-          earlyCandidates.set(from, early);
-        }
-        return;
-      }
-      peer = createPeer(from, false);
-      peer.offeredAt = Date.now();
-      peer.candidates.push(...(earlyCandidates.get(from) || []));
-      earlyCandidates.delete(from);
-    }
-    const { pc } = peer;
-    try {
-      if (data.description) {
-        const description = data.description;
-        const collision = description.type === 'offer' && (peer.makingOffer || pc.signalingState !== 'stable');
-        peer.ignoreOffer = !peer.polite && collision;
-        if (peer.ignoreOffer) return;
-        await pc.setRemoteDescription(description);
-        if (description.type === 'offer') {
-          addLocalTracks(peer);
-          await pc.setLocalDescription();
-          signal(from, { description: pc.localDescription.toJSON() });
-        }
-        peer.negotiated = true;
-        const waiting = peer.candidates.splice(0);
-        for (const candidate of waiting) {
-          try {
-            await pc.addIceCandidate(candidate);
-          } catch (error) {
-            console.warn('ICE candidate refused', error);
-          }
-        }
-      } else if (data.candidate) {
-        if (!pc.remoteDescription) {
-          peer.candidates.push(data.candidate);
-          return;
-        }
-        try {
-          await pc.addIceCandidate(data.candidate);
-        } catch (error) {
-          if (!peer.ignoreOffer) console.warn('ICE candidate refused', error);
-        }
-      }
-    } catch (error) {
-      console.warn('signal failed', error);
-    }
-  }
-
-  /** Signals of one sender are handled one after the other. */
-  const chains = new Map();
-  function queueSignal(from, data) {
-    const chain = (chains.get(from) || Promise.resolve()).then(() => onSignal(from, data));
-    chains.set(from, chain);
-  }
-
-  // ------------------------------------------------------------ media
-  async function startMedia() {
-    const attempts = [{ video: true, audio: true }, { audio: true }, { video: true }];
-    let lastError = null;
-    if (navigator.mediaDevices?.getUserMedia) {
-      for (const constraints of attempts) {
-        try {
-          localStream = await navigator.mediaDevices.getUserMedia(constraints);
-          break;
-        } catch (error) {
-          lastError = error;
-          if (error?.name === 'NotAllowedError' || error?.name === 'SecurityError') break;
-        }
-      }
-    }
-    if (disposed || left) {
-      stopMedia();
-      return;
-    }
-    if (localStream) {
-      localVideo.srcObject = localStream;
-      localVideo.play?.().catch(() => {});
-      localTile.classList.toggle('has-video', localStream.getVideoTracks().length > 0);
-    }
-    const hasAudio = Boolean(localStream?.getAudioTracks().length);
-    const hasVideo = Boolean(localStream?.getVideoTracks().length);
-    micBtn.disabled = !hasAudio;
-    camBtn.disabled = !hasVideo;
-    if (!hasAudio || !hasVideo) {
-      mediaNote.dataset.i18n = lastError?.name === 'NotAllowedError' ? 'room.mediaDenied' : 'room.mediaMissing';
-      mediaNote.textContent = t(mediaNote.dataset.i18n);
-      mediaNote.dataset.error = lastError?.name || '';
-      mediaNote.hidden = false;
-    }
-    controls.hidden = false;
-  }
-
-  function stopMedia() {
-    for (const track of localStream?.getTracks() || []) track.stop();
-    localStream = null;
-    localVideo.srcObject = null;
-  }
-
-  function toggle(kind, button, onKey, offKey) {
-    const tracks = kind === 'audio' ? localStream?.getAudioTracks() : localStream?.getVideoTracks();
-    if (!tracks?.length) return;
-    const enable = !tracks[0].enabled;
-    for (const track of tracks) track.enabled = enable;
-    button.dataset.state = enable ? 'on' : 'off';
-    button.setAttribute('aria-pressed', String(!enable));
-    button.dataset.i18n = enable ? onKey : offKey;
-    button.textContent = t(button.dataset.i18n);
-    if (kind === 'video') localTile.classList.toggle('is-camera-off', !enable);
-  }
-  micBtn.addEventListener('click', () => toggle('audio', micBtn, 'room.mute', 'room.unmute'));
-  camBtn.addEventListener('click', () => toggle('video', camBtn, 'room.cameraOff', 'room.cameraOn'));
+  const { createPeer, closePeer, queueSignal } = peerMesh({
+    hub, meetingId, peers, pcs, videosEl, nameOf,
+    ice: () => iceServers,
+    media: () => media.stream,
+    mediaReady,
+    onChange: () => updateState(),
+    isOver: () => disposed || left,
+  });
 
   // ------------------------------------------------------------ joining and leaving
   async function refuse(error) {
@@ -456,9 +228,10 @@ export function mountRoom(root, ctx, params, arg) {
     }
     if (!rejoin) {
       openChat();
-      await startMedia();
+      const started = await media.start();
       markMediaReady();
-      if (disposed || left) return;
+      if (!started || disposed || left) return;
+      controls.hidden = false;
     } else {
       // A new connection: the others saw us leave and closed our connections.
       for (const id of [...peers.keys()]) closePeer(id);
@@ -490,7 +263,7 @@ export function mountRoom(root, ctx, params, arg) {
 
   function teardown() {
     for (const id of [...peers.keys()]) closePeer(id);
-    stopMedia();
+    media.stop();
   }
 
   async function hangUp() {
