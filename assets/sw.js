@@ -70,6 +70,7 @@ const SHELL = [
   '/views/invitations.js',
   '/views/layout.js',
   '/views/leads.js',
+  '/views/lobby-search.js',
   '/views/lobby.js',
   '/views/login.js',
   '/views/match-grid.js',

@@ -239,3 +239,17 @@ export function forbiddenPage(root, messageKey = 'error.forbidden') {
       h('p', { class: 'muted', i18n: messageKey }),
       h('a', { href: '#/lobby', class: 'btn btn-primary', i18n: 'notfound.link' }))));
 }
+
+/** Calls fn at most once per `ms`, with the last arguments. */
+export function debounce(fn, ms) {
+  let timer = null;
+  const run = (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      fn(...args);
+    }, ms);
+  };
+  run.cancel = () => clearTimeout(timer);
+  return run;
+}

@@ -3,16 +3,19 @@
 // `lobby` room feeds presence (join/leave), each booth's live state (booth_live: visitors
 // and staff on duty, applied to its card in place) and edits (booth_updated: the page of
 // results holding that booth is fetched again). The search lives in the address
-// (#/lobby?q=kimchi&page=2), so coming back from a booth restores it.
+// (#/lobby?q=kimchi&page=2), so coming back from a booth restores it. The search bar and
+// its filters are lobby-search.js.
 
 import { api } from '../api.js';
 import { h, replaceChildren, tr } from '../dom.js';
 import { COMMANDS, EVENTS, ROOMS } from '../gen/protocol.js';
-import { COUNTRY_CODES, FEATURED_COUNTRIES, INTEREST_TAGS, SPOKEN_LANGUAGES } from '../countries.js';
-import { countryName, formatNumber, formatTime, getLang, languageName, onLangChange, t } from '../i18n.js';
+import { countryName, formatNumber, formatTime, getLang, onLangChange, t } from '../i18n.js';
 import { Presence } from '../presence.js';
+import {
+  applyLiveToCards, boothCard, debounce, initials, pageError, recommendationReason, roleBadge,
+} from './common.js';
 import { showError } from './forms.js';
-import { applyLiveToCards, boothCard, initials, pageError, recommendationReason, roleBadge } from './common.js';
+import { filtersFromParams, rememberFilters, searchBar } from './lobby-search.js';
 import { wantsToMeetSection } from './match-parts.js';
 
 /** How many people the lobby's "online now" panel lists; the rest are counted. */
@@ -30,35 +33,6 @@ const STATS = [
   ['interpreters', 'stats.interpreters'],
   ['buyer_countries', 'stats.countries'],
 ];
-
-const FILTER_KEYS = ['q', 'hall_id', 'tag', 'country', 'staff_lang', 'staffed', 'page'];
-
-/** The search as kept in the address: only what is set. */
-function filtersFromParams(params) {
-  const f = {};
-  for (const key of FILTER_KEYS) {
-    const value = params.get(key);
-    if (value) f[key] = value;
-  }
-  if (f.staffed !== 'true') delete f.staffed;
-  const page = Number.parseInt(f.page, 10);
-  f.page = Number.isFinite(page) && page > 1 ? page : 1;
-  return f;
-}
-
-/** Calls fn at most once per `ms`, with the last arguments. */
-function debounce(fn, ms) {
-  let timer = null;
-  const run = (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      fn(...args);
-    }, ms);
-  };
-  run.cancel = () => clearTimeout(timer);
-  return run;
-}
 
 export function mountLobby(root, ctx, params) {
   const { session } = ctx;
@@ -96,39 +70,8 @@ export function mountLobby(root, ctx, params) {
     onlineList);
 
   // ------------------------------------------------------------ search and filters
-  const qInput = h('input', {
-    type: 'search', name: 'q', testid: 'search-input', value: filters.q || '', autocomplete: 'off',
-    i18nAttr: { placeholder: 'search.placeholder', 'aria-label': 'search.label' },
-    attrs: { enterkeyhint: 'search', maxlength: '200' },
-  });
-  const searchForm = h('form', { class: 'search-bar', testid: 'search-form', attrs: { role: 'search' } },
-    h('span', { class: 'search-icon', attrs: { 'aria-hidden': 'true' } }),
-    qInput,
-    h('button', { type: 'submit', class: 'btn btn-primary', testid: 'search-submit', i18n: 'search.submit' }));
-
-  const hallSelect = h('select', { name: 'hall_id', testid: 'filter-hall' });
-  const tagList = h('datalist', { id: 'lobby-tags' });
-  const tagInput = h('input', {
-    type: 'text', name: 'tag', testid: 'filter-tag', value: filters.tag || '', autocomplete: 'off',
-    i18nAttr: { placeholder: 'filter.tagAny' }, attrs: { list: 'lobby-tags', maxlength: '40' },
-  });
-  const countrySelect = h('select', { name: 'country', testid: 'filter-country' });
-  const langSelect = h('select', { name: 'staff_lang', testid: 'filter-lang' });
-  const staffedBox = h('input', { type: 'checkbox', name: 'staffed', testid: 'filter-staffed', checked: filters.staffed === 'true' });
-  const clearButton = h('button', { type: 'button', class: 'btn btn-ghost btn-small', testid: 'filter-clear', i18n: 'filter.clear' });
-
-  const filterField = (labelKey, control) => h('label', { class: 'filter' },
-    h('span', { class: 'filter-label', i18n: labelKey }), control);
-  const filtersEl = h('div', { class: 'filters', testid: 'filters' },
-    filterField('filter.hall', hallSelect),
-    filterField('filter.tag', tagInput),
-    tagList,
-    filterField('filter.country', countrySelect),
-    filterField('filter.staffLang', langSelect),
-    h('label', { class: 'filter filter-check chip-check' }, staffedBox,
-      h('span', { class: 'staffed-dot is-on', attrs: { 'aria-hidden': 'true' } }),
-      h('span', { i18n: 'filter.staffed' })),
-    clearButton);
+  const bar = searchBar({ filters: () => filters, halls: () => halls, onApply: (next) => { filters = next; search(); } });
+  const { searchForm, filtersEl } = bar;
 
   const resultsCount = h('p', { class: 'results-count muted', testid: 'results-count', attrs: { 'aria-live': 'polite' } });
   const resultsGrid = h('div', { class: 'results-grid', testid: 'booth-results', attrs: { 'aria-busy': 'true' } },
@@ -173,101 +116,10 @@ export function mountLobby(root, ctx, params) {
       ? [welcome, loadError.el, h('div', { class: 'lobby-grid' }, booths), wantsEl, recsSection, onlinePanel, statsEl]
       : [welcome, statsEl, loadError.el, wantsEl, recsSection, h('div', { class: 'lobby-grid' }, onlinePanel, booths)]));
 
-  // ------------------------------------------------------------ filter widgets
-  function fillHalls() {
-    const chosen = filters.hall_id || '';
-    replaceChildren(hallSelect,
-      h('option', { value: '', text: t('filter.hallAny') }),
-      halls.map((hall) => h('option', { value: String(hall.id), text: hall.name })));
-    hallSelect.value = chosen;
-    if (hallSelect.value !== chosen) hallSelect.value = '';
-  }
-
-  function fillCountries() {
-    const chosen = filters.country || '';
-    const byName = (a, b) => countryName(a).localeCompare(countryName(b), getLang());
-    const option = (code) => h('option', { value: code, text: countryName(code) });
-    const featured = ['KR', ...FEATURED_COUNTRIES];
-    replaceChildren(countrySelect,
-      h('option', { value: '', text: t('filter.countryAny') }),
-      h('optgroup', { label: t('field.countryFeatured') }, featured.map(option)),
-      h('optgroup', { label: t('field.countryAll') },
-        COUNTRY_CODES.filter((c) => !featured.includes(c)).sort(byName).map(option)));
-    countrySelect.value = chosen;
-  }
-
-  function fillLanguages() {
-    const chosen = filters.staff_lang || '';
-    replaceChildren(langSelect,
-      h('option', { value: '', text: t('filter.langAny') }),
-      SPOKEN_LANGUAGES.map((tag) => h('option', { value: tag, text: languageName(tag) })));
-    langSelect.value = chosen;
-  }
-
-  function fillTags(extra = []) {
-    const all = [...new Set([...INTEREST_TAGS, ...extra])].sort();
-    replaceChildren(tagList, all.map((tag) => h('option', { value: tag })));
-  }
-
-  fillHalls();
-  fillCountries();
-  fillLanguages();
-  fillTags();
-
-  /** Reads the widgets into `filters`, back to page 1, and searches. */
-  function applyFilters() {
-    const next = {
-      q: qInput.value.trim(),
-      hall_id: hallSelect.value,
-      tag: tagInput.value.trim().toLowerCase(),
-      country: countrySelect.value,
-      staff_lang: langSelect.value,
-      staffed: staffedBox.checked ? 'true' : '',
-      page: 1,
-    };
-    for (const key of Object.keys(next)) if (!next[key]) delete next[key];
-    if (!next.page) next.page = 1;
-    filters = next;
-    search();
-  }
-  const applySoon = debounce(() => applyFilters(), 350);
-
-  searchForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    applySoon.cancel();
-    applyFilters();
-  });
-  qInput.addEventListener('input', applySoon);
-  tagInput.addEventListener('change', () => applyFilters());
-  for (const control of [hallSelect, countrySelect, langSelect, staffedBox]) {
-    control.addEventListener('change', () => applyFilters());
-  }
-  clearButton.addEventListener('click', () => {
-    qInput.value = '';
-    tagInput.value = '';
-    hallSelect.value = '';
-    countrySelect.value = '';
-    langSelect.value = '';
-    staffedBox.checked = false;
-    applyFilters();
-  });
-
-  /** Keeps the search in the address without a navigation (no hashchange, no reload). */
-  function rememberFilters() {
-    const query = new URLSearchParams();
-    for (const key of FILTER_KEYS) {
-      const value = filters[key];
-      if (value && !(key === 'page' && Number(value) === 1)) query.set(key, String(value));
-    }
-    const text = query.toString();
-    const hash = `#/lobby${text ? `?${text}` : ''}`;
-    if (location.hash !== hash) history.replaceState(history.state, '', hash);
-  }
-
   // ------------------------------------------------------------ results
   async function search() {
     const seq = ++searchSeq;
-    rememberFilters();
+    rememberFilters(filters);
     resultsGrid.setAttribute('aria-busy', 'true');
     resultsGrid.classList.add('is-loading');
     try {
@@ -309,10 +161,10 @@ export function mountLobby(root, ctx, params) {
     if (!booths.length) {
       replaceChildren(resultsGrid, h('div', { class: 'empty-state', testid: 'booths-empty' },
         h('p', { i18n: 'booths.empty' }),
-        h('button', { type: 'button', class: 'btn btn-ghost btn-small', i18n: 'filter.clear', on: { click: () => clearButton.click() } })));
+        h('button', { type: 'button', class: 'btn btn-ghost btn-small', i18n: 'filter.clear', on: { click: () => bar.clear() } })));
     } else {
       replaceChildren(resultsGrid, booths.map((booth) => boothCard(booth)));
-      fillTags(booths.flatMap((b) => b.company.tags || []));
+      bar.fillTags(booths.flatMap((b) => b.company.tags || []));
     }
     renderPager(total);
   }
@@ -368,7 +220,7 @@ export function mountLobby(root, ctx, params) {
       ctx.setFair(fairData);
       halls = hallData.halls || [];
       renderStats();
-      fillHalls();
+      bar.fillHalls();
     } catch (error) {
       if (ctx.handleAuthError(error)) return;
       loadError.show(error);
@@ -487,9 +339,7 @@ export function mountLobby(root, ctx, params) {
   const offLang = onLangChange(() => {
     if (snapshotSeen) renderOnline();
     if (fair) renderStats();
-    fillHalls();
-    fillCountries();
-    fillLanguages();
+    bar.relabel();
     // Booth texts come in the viewer's language where the booth has them.
     search();
     loadRecommendations();
@@ -497,7 +347,7 @@ export function mountLobby(root, ctx, params) {
 
   return () => {
     disposed = true;
-    applySoon.cancel();
+    bar.cancel();
     refetchResults.cancel();
     refetchRecs.cancel();
     clearTimeout(resampling);
