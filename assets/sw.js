@@ -91,6 +91,7 @@ const SHELL = [
   '/views/room-media.js',
   '/views/room-mesh.js',
   '/views/room.js',
+  '/views/scanner-camera.js',
   '/views/scanner.js',
   '/views/stats.js',
   '/views/visitors.js',

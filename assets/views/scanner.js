@@ -7,6 +7,7 @@
 // country, place) or why not, clearly, and lists this session's scans, newest first.
 //
 // The camera needs a secure page (https, or localhost); where there is none, typing works.
+// The camera block is scanner-camera.js.
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
@@ -14,14 +15,9 @@ import { ERROR_CODES } from '../gen/protocol.js';
 import { countryName, formatTime, onLangChange, t } from '../i18n.js';
 import { forbiddenPage, initials, pageError, roleBadge } from './common.js';
 import { errorBox, showError } from './forms.js';
-import { loadJsQR } from './charts.js';
+import { badgeCamera } from './scanner-camera.js';
 
 const PLACE_KEY = 'expo.scanPlace';
-/** The same code seen again by the camera within this long is the same scan. */
-const REPEAT_MS = 5000;
-const FRAME_MS = 150;
-/** Frames are decoded at most this wide (phone cameras give far more than a QR needs). */
-const DECODE_WIDTH = 720;
 const SCAN_ERRORS = { [ERROR_CODES.NOT_FOUND]: 'scan.notFound', [ERROR_CODES.FORBIDDEN]: 'scan.forbidden', [ERROR_CODES.VALIDATION]: 'scan.notFound' };
 
 /** This tab's scans, per signed-in person, kept while the app runs (newest first). */
@@ -45,9 +41,6 @@ export function mountScanner(root, ctx) {
   const companies = new Map(); // id → name
   let disposed = false;
   let busy = false;
-  let stream = null;
-  let frameTimer = null;
-  let lastRead = { code: '', at: 0 };
 
   const error = pageError('scanner-error', () => loadPlaces());
 
@@ -131,113 +124,7 @@ export function mountScanner(root, ctx) {
   }
 
   // ------------------------------------------------------------ camera
-  const video = h('video', { class: 'scan-video', testid: 'scan-video', muted: true, attrs: { playsinline: true, muted: true } });
-  const frame = h('div', { class: 'scan-frame', hidden: true }, video, h('span', { class: 'scan-target', attrs: { 'aria-hidden': 'true' } }));
-  const canvas = document.createElement('canvas');
-  const cameraStatus = h('p', { class: 'small scan-camera-status', testid: 'scan-camera-status', attrs: { role: 'status' } });
-  const cameraButton = h('button', {
-    type: 'button', class: 'btn btn-primary', testid: 'scan-camera',
-    on: { click: () => (stream ? stopCamera() : startCamera()) },
-  });
-
-  function setCamera(state, messageKey) {
-    cameraStatus.dataset.state = state;
-    cameraStatus.dataset.i18n = messageKey;
-    cameraStatus.textContent = t(messageKey);
-    cameraStatus.classList.toggle('is-error', ['denied', 'unavailable', 'failed'].includes(state));
-    cameraButton.dataset.i18n = stream ? 'scan.cameraStop' : 'scan.cameraStart';
-    cameraButton.textContent = t(cameraButton.dataset.i18n);
-    cameraButton.classList.toggle('btn-primary', !stream);
-    cameraButton.classList.toggle('btn-ghost', Boolean(stream));
-    cameraButton.disabled = state === 'starting';
-    frame.hidden = !stream;
-  }
-
-  async function startCamera() {
-    if (!navigator.mediaDevices?.getUserMedia) {
-      setCamera('unavailable', window.isSecureContext ? 'scan.noCamera' : 'scan.needsHttps');
-      return;
-    }
-    setCamera('starting', 'scan.cameraStarting');
-    let decode;
-    let media;
-    try {
-      [decode, media] = await Promise.all([
-        loadJsQR(),
-        navigator.mediaDevices.getUserMedia({
-          audio: false,
-          video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 720 } },
-        }),
-      ]);
-    } catch (e) {
-      media?.getTracks().forEach((track) => track.stop());
-      if (disposed) return;
-      const name = e?.name || '';
-      if (name === 'NotAllowedError' || name === 'SecurityError') setCamera('denied', 'scan.cameraDenied');
-      else if (name === 'NotFoundError' || name === 'OverconstrainedError') setCamera('unavailable', 'scan.noCamera');
-      else setCamera('failed', 'scan.cameraFailed');
-      console.warn('camera', e);
-      return;
-    }
-    if (disposed) {
-      media.getTracks().forEach((track) => track.stop());
-      return;
-    }
-    stream = media;
-    video.srcObject = stream;
-    try {
-      await video.play();
-    } catch {
-      // Muted inline video plays without a gesture; if not, frames still arrive once it does.
-    }
-    setCamera('scanning', 'scan.pointCamera');
-    scanFrames(decode);
-  }
-
-  function stopCamera() {
-    clearTimeout(frameTimer);
-    frameTimer = null;
-    if (stream) stream.getTracks().forEach((track) => track.stop());
-    stream = null;
-    video.srcObject = null;
-    if (!disposed) setCamera('idle', 'scan.cameraIdle');
-  }
-
-  function scanFrames(decode) {
-    const context = canvas.getContext('2d', { willReadFrequently: true });
-    const tick = () => {
-      if (disposed || !stream) return;
-      try {
-        if (video.readyState >= 2 && video.videoWidth) {
-          const scale = Math.min(1, DECODE_WIDTH / video.videoWidth);
-          const width = Math.round(video.videoWidth * scale);
-          const height = Math.round(video.videoHeight * scale);
-          if (canvas.width !== width) canvas.width = width;
-          if (canvas.height !== height) canvas.height = height;
-          context.drawImage(video, 0, 0, width, height);
-          const image = context.getImageData(0, 0, width, height);
-          const found = decode(image.data, width, height, { inversionAttempts: 'attemptBoth' });
-          if (found?.data) detected(found.data);
-        }
-      } catch (e) {
-        console.warn('decoding a frame failed', e);
-      }
-      frameTimer = setTimeout(tick, FRAME_MS);
-    };
-    tick();
-  }
-
-  function detected(text) {
-    const code = text.trim();
-    if (!code || busy) return;
-    const now = Date.now();
-    if (code === lastRead.code && now - lastRead.at < REPEAT_MS) return;
-    lastRead = { code, at: now };
-    frame.classList.remove('is-hit');
-    void frame.offsetWidth; // restart the highlight
-    frame.classList.add('is-hit');
-    checkIn(code, 'camera');
-  }
+  const camera = badgeCamera({ isBusy: () => busy, onCode: (code) => checkIn(code, 'camera') });
 
   // ------------------------------------------------------------ typed
   const codeInput = h('input', {
@@ -389,10 +276,7 @@ export function mountScanner(root, ctx) {
       h('div', { class: 'scanner-main' },
         h('section', { class: 'card scan-card' },
           placeBox,
-          h('div', { class: 'scan-camera' },
-            h('h2', { i18n: 'scan.cameraTitle' }),
-            frame,
-            h('div', { class: 'scan-camera-bar' }, cameraButton, cameraStatus)),
+          camera.el,
           h('div', { class: 'scan-or' }, h('span', { i18n: 'common.or' })),
           typedForm)),
       h('div', { class: 'scanner-side' },
@@ -401,7 +285,6 @@ export function mountScanner(root, ctx) {
           h('div', { class: 'section-head' }, h('h2', { i18n: 'scan.historyTitle' }), historyCount),
           historyList)))));
 
-  setCamera('idle', 'scan.cameraIdle');
   renderPlace();
   renderHistory();
   loadPlaces();
@@ -415,8 +298,6 @@ export function mountScanner(root, ctx) {
   return () => {
     disposed = true;
     offLang();
-    clearTimeout(frameTimer);
-    if (stream) stream.getTracks().forEach((track) => track.stop());
-    stream = null;
+    camera.destroy();
   };
 }
