@@ -3,6 +3,7 @@
 // them rather than on every page, and small helpers around Chart.js: the app's colours, a
 // chart that follows the UI language, and an accessible summary of what a chart shows.
 
+import { h, replaceChildren } from '../dom.js';
 import { formatNumber, getLang, t } from '../i18n.js';
 
 const scripts = new Map(); // src → Promise of the global the script defines
@@ -38,6 +39,33 @@ export function loadChartJs() {
 /** jsQR (assets/vendor/jsQR.js, Apache-2.0). */
 export function loadJsQR() {
   return loadScript('/vendor/jsQR.js', 'jsQR');
+}
+
+/** In place of a chart that cannot be drawn (Chart.js did not load): says so. */
+export function chartUnavailable(box) {
+  replaceChildren(box, h('p', { class: 'muted small chart-missing', testid: 'chart-missing', i18n: 'charts.unavailable' }));
+}
+
+/**
+ * Loads Chart.js, then build(Chart) makes the page's charts. On success host.dataset.charts
+ * is 'ready'; when the script cannot be loaded (or a chart not made) it is 'failed' and each
+ * of boxes says so instead. Resolves with what build returned, or null (failed, or the page
+ * was left meanwhile: isDisposed()).
+ */
+export async function loadCharts({ host, boxes, isDisposed }, build) {
+  try {
+    const Chart = await loadChartJs();
+    if (isDisposed()) return null;
+    const made = build(Chart);
+    host.dataset.charts = 'ready';
+    return made;
+  } catch (e) {
+    if (isDisposed()) return null;
+    console.warn('charts unavailable', e);
+    host.dataset.charts = 'failed';
+    for (const box of boxes) chartUnavailable(box);
+    return null;
+  }
 }
 
 /** The app's palette (style.css), for series that are not tied to a meaning. */

@@ -13,10 +13,10 @@
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { EVENTS, ROOMS } from '../gen/protocol.js';
-import { countryName, formatDate, formatNumber, getLang, onLangChange, t } from '../i18n.js';
+import { countryName, formatDate, formatNumber, onLangChange, t } from '../i18n.js';
+import { countScale, loadCharts, makeChart, PALETTE, ROLE_COLORS, STATE_COLORS } from './charts.js';
 import { forbiddenPage, pageError } from './common.js';
-import { PALETTE, ROLE_COLORS, STATE_COLORS, countScale, loadChartJs, makeChart } from './charts.js';
-import { chartUnavailable, figureTile, meetingStateLabel } from './report-parts.js';
+import { figureTile, meetingStateLabel } from './report-parts.js';
 
 const ROLES = ['buyer', 'exhibitor', 'interpreter', 'organizer'];
 const MEETING_STATES = ['requested', 'confirmed', 'held', 'no_show', 'declined', 'cancelled', 'expired'];
@@ -196,59 +196,50 @@ export function mountDashboard(root, ctx) {
   }
 
   async function startCharts() {
-    try {
-      const Chart = await loadChartJs();
-      if (disposed) return;
-      charts = {
-        history: makeChart(Chart, cards.history.canvas, {
-          type: 'line',
-          options: {
-            scales: {
-              x: { ticks: { maxTicksLimit: 8, maxRotation: 0, autoSkip: true }, grid: { display: false } },
-              y: countScale({ suggestedMax: 4 }),
-            },
+    const boxes = Object.values(cards).map((card) => card.box);
+    charts = await loadCharts({ host: page, boxes, isDisposed: () => disposed }, (Chart) => ({
+      history: makeChart(Chart, cards.history.canvas, {
+        type: 'line',
+        options: {
+          scales: {
+            x: { ticks: { maxTicksLimit: 8, maxRotation: 0, autoSkip: true }, grid: { display: false } },
+            y: countScale({ suggestedMax: 4 }),
           },
-          datasetOptions: {
-            label: t('dash.onlineNow'), borderColor: '#0fa3a3', backgroundColor: 'rgba(15, 163, 163, .12)',
-            fill: true, pointRadius: 0, pointHitRadius: 6, stepped: 'before',
+        },
+        datasetOptions: {
+          label: t('dash.onlineNow'), borderColor: '#0fa3a3', backgroundColor: 'rgba(15, 163, 163, .12)',
+          fill: true, pointRadius: 0, pointHitRadius: 6, stepped: 'before',
+        },
+      }),
+      roles: makeChart(Chart, cards.roles.canvas, {
+        type: 'doughnut',
+        options: { cutout: '58%', plugins: { legend: { display: true, position: 'right' } } },
+        datasetOptions: { borderWidth: 2, borderColor: '#fff' },
+      }),
+      countries: makeChart(Chart, cards.countries.canvas, {
+        type: 'bar',
+        options: { scales: { x: { grid: { display: false } }, y: countScale() } },
+        datasetOptions: { backgroundColor: '#3b6fe0', borderRadius: 6, maxBarThickness: 42 },
+      }),
+      halls: makeChart(Chart, cards.halls.canvas, {
+        type: 'bar',
+        options: {
+          indexAxis: 'y',
+          scales: {
+            x: countScale(),
+            // Long hall names are cut on the axis; the tooltip has them whole.
+            y: { grid: { display: false }, ticks: { callback(value) { return shorten(this.getLabelForValue(value), 18); } } },
           },
-        }),
-        roles: makeChart(Chart, cards.roles.canvas, {
-          type: 'doughnut',
-          options: { cutout: '58%', plugins: { legend: { display: true, position: 'right' } } },
-          datasetOptions: { borderWidth: 2, borderColor: '#fff' },
-        }),
-        countries: makeChart(Chart, cards.countries.canvas, {
-          type: 'bar',
-          options: { scales: { x: { grid: { display: false } }, y: countScale() } },
-          datasetOptions: { backgroundColor: '#3b6fe0', borderRadius: 6, maxBarThickness: 42 },
-        }),
-        halls: makeChart(Chart, cards.halls.canvas, {
-          type: 'bar',
-          options: {
-            indexAxis: 'y',
-            scales: {
-              x: countScale(),
-              // Long hall names are cut on the axis; the tooltip has them whole.
-              y: { grid: { display: false }, ticks: { callback(value) { return shorten(this.getLabelForValue(value), 18); } } },
-            },
-          },
-          datasetOptions: { backgroundColor: '#0fa3a3', borderRadius: 6, maxBarThickness: 22 },
-        }),
-        meetings: makeChart(Chart, cards.meetings.canvas, {
-          type: 'bar',
-          options: { scales: { x: { grid: { display: false } }, y: countScale() } },
-          datasetOptions: { borderRadius: 6, maxBarThickness: 42 },
-        }),
-      };
-      page.dataset.charts = 'ready';
-      renderCharts();
-    } catch (e) {
-      if (disposed) return;
-      console.warn('charts unavailable', e);
-      page.dataset.charts = 'failed';
-      for (const card of Object.values(cards)) chartUnavailable(card.box);
-    }
+        },
+        datasetOptions: { backgroundColor: '#0fa3a3', borderRadius: 6, maxBarThickness: 22 },
+      }),
+      meetings: makeChart(Chart, cards.meetings.canvas, {
+        type: 'bar',
+        options: { scales: { x: { grid: { display: false } }, y: countScale() } },
+        datasetOptions: { borderRadius: 6, maxBarThickness: 42 },
+      }),
+    }));
+    if (charts) renderCharts();
   }
 
   // ------------------------------------------------------------ booths

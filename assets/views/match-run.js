@@ -8,11 +8,11 @@ import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { ERROR_CODES } from '../gen/protocol.js';
 import { formatDate, formatNumber, onLangChange, t } from '../i18n.js';
+import { chartUnavailable, countScale, loadCharts, makeChart } from './charts.js';
 import { errorBox, showError } from './forms.js';
-import { countScale, loadChartJs, makeChart } from './charts.js';
-import { chartUnavailable, figureTile } from './report-parts.js';
-import { percent, reasonText, runNames } from './match-parts.js';
 import { scheduleGrid } from './match-grid.js';
+import { percent, reasonText, runNames } from './match-parts.js';
+import { figureTile } from './report-parts.js';
 
 const QUALITY = [
   ['placement_rate', (q) => percent(q.placement_rate)],
@@ -191,23 +191,13 @@ export function mountRunPanel(ctx, { runId: initialRunId, onRun, onPublished }) 
   }
 
   async function startChart() {
-    try {
-      const Chart = await loadChartJs();
-      if (disposed) return;
-      chart = makeChart(Chart, canvas, {
-        type: 'bar',
-        options: { scales: { x: { grid: { display: false } }, y: countScale({ suggestedMax: 3 }) } },
-        datasetOptions: { borderRadius: 6, maxBarThickness: 36, backgroundColor: '#0fa3a3' },
-      });
-      el.dataset.charts = 'ready';
-      renderChart();
-    } catch (e) {
-      if (disposed) return;
-      console.warn('charts unavailable', e);
-      chartFailed = true;
-      el.dataset.charts = 'failed';
-      chartUnavailable(chartBox);
-    }
+    chart = await loadCharts({ host: el, boxes: [chartBox], isDisposed: () => disposed }, (Chart) => makeChart(Chart, canvas, {
+      type: 'bar',
+      options: { scales: { x: { grid: { display: false } }, y: countScale({ suggestedMax: 3 }) } },
+      datasetOptions: { borderRadius: 6, maxBarThickness: 36, backgroundColor: '#0fa3a3' },
+    }));
+    if (chart) renderChart();
+    else chartFailed = !disposed;
   }
 
   if (initialRunId) {

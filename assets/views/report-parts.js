@@ -7,7 +7,7 @@
 // A Report is {from_ms, to_ms, company_id?, sections: [{name, columns, rows}]}; the same
 // tables are what the CSV and XLSX downloads hold.
 
-import { h, replaceChildren } from '../dom.js';
+import { h } from '../dom.js';
 import { countryName, formatDate, formatNumber, t, zoneCity } from '../i18n.js';
 import { formatDuration } from './common.js';
 import { errorBox, field, showError } from './forms.js';
@@ -256,7 +256,3 @@ export function section(report, name) {
   return report?.sections?.find((s) => s.name === name) || { name, columns: [], rows: [] };
 }
 
-/** Replaces a chart card's body with a note when charts cannot be drawn. */
-export function chartUnavailable(box) {
-  replaceChildren(box, h('p', { class: 'muted small chart-missing', testid: 'chart-missing', i18n: 'charts.unavailable' }));
-}

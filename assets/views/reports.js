@@ -11,11 +11,11 @@
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { onLangChange, t } from '../i18n.js';
+import { chartUnavailable, countScale, loadCharts, makeChart } from './charts.js';
 import { forbiddenPage, pageError } from './common.js';
-import { countScale, loadChartJs, makeChart } from './charts.js';
 import {
-  bucketLabel, chartUnavailable, figureTile, figureValue, rangeForm, rangeFromParams, rememberRange, section,
-  sectionTable, sectionTitle,
+  bucketLabel, figureTile, figureValue, rangeForm, rangeFromParams, rememberRange, section, sectionTable,
+  sectionTitle,
 } from './report-parts.js';
 
 const BUCKETS = [5, 15, 30, 60, 240];
@@ -217,31 +217,21 @@ export function mountReports(root, ctx, params) {
   }
 
   async function startChart() {
-    try {
-      const Chart = await loadChartJs();
-      if (disposed) return;
-      chart = makeChart(Chart, canvas, {
-        type: 'line',
-        options: {
-          scales: {
-            x: { ticks: { maxTicksLimit: 10, maxRotation: 0, autoSkip: true }, grid: { display: false } },
-            y: countScale({ suggestedMax: 4 }),
-          },
+    chart = await loadCharts({ host: page, boxes: [chartBox], isDisposed: () => disposed }, (Chart) => makeChart(Chart, canvas, {
+      type: 'line',
+      options: {
+        scales: {
+          x: { ticks: { maxTicksLimit: 10, maxRotation: 0, autoSkip: true }, grid: { display: false } },
+          y: countScale({ suggestedMax: 4 }),
         },
-        datasetOptions: {
-          label: t('report.col.people_online'), borderColor: '#13315c', backgroundColor: 'rgba(19, 49, 92, .1)',
-          fill: true, pointRadius: 0, pointHitRadius: 6, tension: 0.2,
-        },
-      });
-      page.dataset.charts = 'ready';
-      if (report) renderConcurrency();
-    } catch (e) {
-      if (disposed) return;
-      console.warn('charts unavailable', e);
-      chartFailed = true;
-      page.dataset.charts = 'failed';
-      chartUnavailable(chartBox);
-    }
+      },
+      datasetOptions: {
+        label: t('report.col.people_online'), borderColor: '#13315c', backgroundColor: 'rgba(19, 49, 92, .1)',
+        fill: true, pointRadius: 0, pointHitRadius: 6, tension: 0.2,
+      },
+    }));
+    if (!chart) chartFailed = !disposed;
+    else if (report) renderConcurrency();
   }
 
   load();

@@ -8,11 +8,11 @@
 
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { onLangChange, t } from '../i18n.js';
+import { onLangChange } from '../i18n.js';
+import { chartUnavailable, countScale, loadCharts, makeChart, STATE_COLORS } from './charts.js';
 import { forbiddenPage, pageError, whereLine } from './common.js';
-import { STATE_COLORS, countScale, loadChartJs, makeChart } from './charts.js';
 import {
-  chartUnavailable, figureTile, figureValue, meetingStateLabel, rangeForm, rangeFromParams, rememberRange, section,
+  figureTile, figureValue, meetingStateLabel, rangeForm, rangeFromParams, rememberRange, section,
   sectionTable, sectionTitle,
 } from './report-parts.js';
 
@@ -196,23 +196,13 @@ export function mountStats(root, ctx, params, arg) {
   }
 
   async function startChart() {
-    try {
-      const Chart = await loadChartJs();
-      if (disposed) return;
-      chart = makeChart(Chart, canvas, {
-        type: 'bar',
-        options: { scales: { x: { grid: { display: false } }, y: countScale({ suggestedMax: 4 }) } },
-        datasetOptions: { borderRadius: 6, maxBarThickness: 42 },
-      });
-      page.dataset.charts = 'ready';
-      renderChart();
-    } catch (e) {
-      if (disposed) return;
-      console.warn('charts unavailable', e);
-      chartFailed = true;
-      page.dataset.charts = 'failed';
-      chartUnavailable(chartBox);
-    }
+    chart = await loadCharts({ host: page, boxes: [chartBox], isDisposed: () => disposed }, (Chart) => makeChart(Chart, canvas, {
+      type: 'bar',
+      options: { scales: { x: { grid: { display: false } }, y: countScale({ suggestedMax: 4 }) } },
+      datasetOptions: { borderRadius: 6, maxBarThickness: 42 },
+    }));
+    if (chart) renderChart();
+    else chartFailed = !disposed;
   }
 
   load();
