@@ -13,6 +13,7 @@ const SHELL = [
   '/',
   '/api.js',
   '/app.js',
+  '/chat-room.js',
   '/chat.js',
   '/countries.js',
   '/dom.js',
