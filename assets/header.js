@@ -107,9 +107,9 @@ export function createHeader({ session, headerEl, inboxBadge, signOut }) {
   }
 
   /**
-   * On a wide screen the header is one row, the fair's name giving way first (style.css); when
-   * even that does not fit (long menu words in some languages), it wraps onto two rows instead
-   * of running off the screen.
+   * On a wide screen the header is one row, the fair's name giving way first
+   * (styles/header.css); when even that does not fit (long menu words in some languages), it
+   * wraps onto two rows instead of running off the screen.
    */
   function fitHeader() {
     const inner = headerEl.firstElementChild;

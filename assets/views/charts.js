@@ -68,7 +68,7 @@ export async function loadCharts({ host, boxes, isDisposed }, build) {
   }
 }
 
-/** The app's palette (style.css), for series that are not tied to a meaning. */
+/** The app's palette (the style sheets' colours), for series that are not tied to a meaning. */
 export const PALETTE = ['#0fa3a3', '#13315c', '#f79009', '#3b6fe0', '#9b51e0', '#12b76a', '#f04438', '#5b6478', '#2dd4bf', '#b54708'];
 
 /** Colours that mean something: roles as their badges, meeting states as their rows. */
