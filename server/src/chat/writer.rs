@@ -251,9 +251,6 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
 }
 
 /// The SQL that keeps the larger of a stored and a new read marker on upsert.
-pub fn larger_read_seq(kind: StoreKind) -> &'static str {
-    match kind {
-        StoreKind::Postgres => "greatest(chat_reads.read_seq, excluded.read_seq)",
-        StoreKind::Sqlite => "max(chat_reads.read_seq, excluded.read_seq)",
-    }
+pub fn larger_read_seq(kind: StoreKind) -> String {
+    crate::store::dialect::greatest(kind, "chat_reads.read_seq", "excluded.read_seq")
 }
