@@ -22,6 +22,7 @@ pub mod monitor;
 pub mod rooms;
 pub mod store;
 pub mod tasks;
+pub mod uploads;
 pub mod ws;
 
 use anyhow::Context;

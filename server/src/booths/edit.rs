@@ -680,7 +680,7 @@ pub async fn delete_product(
         .await?;
     reindex(&mut tx, state.store.kind(), company_id).await?;
     tx.commit().await?;
-    super::media::remove_files(&state, &files).await;
+    crate::uploads::remove_files(&state, &files).await;
     announce(&state, company_id, "products").await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,7 +16,6 @@ pub mod leads;
 pub mod live;
 pub mod lobby;
 pub mod media;
-pub mod quota;
 pub mod taxonomy;
 
 use crate::auth::{user_from_row, Caller, USER_COLUMNS};

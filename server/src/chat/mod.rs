@@ -924,7 +924,7 @@ pub async fn delete(state: &AppState, user: &UserSummary, message_id: i64) -> Ap
     .bind(message_id)
     .fetch_all(state.store.pool())
     .await?;
-    crate::booths::media::remove_files(state, &stored).await;
+    crate::uploads::remove_files(state, &stored).await;
     publish(
         state,
         &hub_room(room_id),

@@ -2,11 +2,11 @@
 
 use super::talk;
 use crate::auth::Caller;
-use crate::booths::quota::{self, UploadKind};
 use crate::booths::require_editor;
 use crate::error::{ApiError, ApiResult, JsonBody};
 use crate::error::{Path, Query};
 use crate::store::now_ms;
+use crate::uploads::quota::{self, UploadKind};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
             post(upload_attachment)
                 .layer(axum::extract::DefaultBodyLimit::disable())
                 .layer(axum::middleware::map_response(
-                    crate::booths::media::close_after_refusal,
+                    crate::uploads::close_after_refusal,
                 )),
         )
         .route("/api/v1/chat/attachments/{id}", get(attachment))
@@ -345,14 +345,14 @@ pub async fn upload_attachment(
 ) -> ApiResult<(StatusCode, Json<ChatAttachment>)> {
     let room = super::load_room(&state, room_id).await?;
     super::check_post(&state, &caller.user.summary(), &room).await?;
-    let file_name = crate::booths::media::check_file_name(&query.file_name)?;
+    let file_name = crate::uploads::check_file_name(&query.file_name)?;
     let remaining = quota::remaining(&state, caller.user.id, UploadKind::Attachment).await?;
     let limit = state
         .config
         .chat_attachment_bytes
         .min(state.config.max_upload_bytes)
         .min(remaining);
-    let (mut temp, stored, mime, size) = crate::booths::media::receive_file(
+    let (mut temp, stored, mime, size) = crate::uploads::receive_file(
         &state,
         request,
         limit,
@@ -366,7 +366,7 @@ pub async fn upload_attachment(
         &format!("chat{room_id}"),
     )
     .await?;
-    if mime.starts_with("image/") && size > crate::booths::media::MAX_IMAGE_BYTES {
+    if mime.starts_with("image/") && size > crate::uploads::MAX_IMAGE_BYTES {
         return Err(ApiError::new(
             expo_schema::ErrorCode::MessageTooLarge,
             "images may have at most 5 MiB",
@@ -463,7 +463,7 @@ pub async fn attachment(
             "this file was deleted with its message",
         ));
     }
-    crate::booths::media::serve_stored(
+    crate::uploads::serve_stored(
         &state,
         &row.try_get::<String, _>("stored_name")?,
         &row.try_get::<String, _>("file_name")?,
