@@ -350,13 +350,13 @@ impl Dispatch for AppDispatch {
                     Ok(ReplyData::Recorded)
                 }
                 Command::ChatOpen { target } => {
-                    let room = chat::open(&self.state, &conn.identity.user, &target)
+                    let room = chat::commands::open(&self.state, &conn.identity.user, &target)
                         .await
                         .map_err(|e| e.body())?;
                     Ok(ReplyData::ChatRoom { room })
                 }
                 Command::ChatJoin { room_id, after_seq } => {
-                    chat::join(&self.state, conn, room_id, after_seq)
+                    chat::commands::join(&self.state, conn, room_id, after_seq)
                         .await
                         .map_err(|e| e.body())
                 }
@@ -366,11 +366,11 @@ impl Dispatch for AppDispatch {
                     key,
                     attachment_id,
                     phrase,
-                } => chat::send(
+                } => chat::commands::send(
                     &self.state,
                     conn,
                     &self.caller.user.summary(),
-                    chat::Draft {
+                    chat::commands::Draft {
                         room_id,
                         body: &body,
                         key: &key,
@@ -384,19 +384,27 @@ impl Dispatch for AppDispatch {
                     room_id,
                     before_seq,
                     limit,
-                } => chat::history(&self.state, &conn.identity.user, room_id, before_seq, limit)
-                    .await
-                    .map_err(|e| e.body()),
+                } => chat::commands::history(
+                    &self.state,
+                    &conn.identity.user,
+                    room_id,
+                    before_seq,
+                    limit,
+                )
+                .await
+                .map_err(|e| e.body()),
                 Command::ChatRead { room_id, seq } => {
-                    chat::read(&self.state, &conn.identity.user, room_id, seq)
+                    chat::commands::read(&self.state, &conn.identity.user, room_id, seq)
                         .await
                         .map_err(|e| e.body())
                 }
-                Command::ChatTyping { room_id } => chat::typing(&self.state, conn, room_id)
-                    .await
-                    .map_err(|e| e.body()),
+                Command::ChatTyping { room_id } => {
+                    chat::commands::typing(&self.state, conn, room_id)
+                        .await
+                        .map_err(|e| e.body())
+                }
                 Command::ChatDelete { message_id } => {
-                    chat::delete(&self.state, &conn.identity.user, message_id)
+                    chat::commands::delete(&self.state, &conn.identity.user, message_id)
                         .await
                         .map_err(|e| e.body())
                 }

@@ -55,7 +55,7 @@ pub struct ChatRoomList {
     responses((status = 200, body = ChatRoomList), (status = 401, body = ErrorBody)))]
 pub async fn rooms(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<ChatRoomList>> {
     Ok(Json(ChatRoomList {
-        rooms: super::rooms_of(&state, &caller).await?,
+        rooms: super::commands::rooms_of(&state, &caller).await?,
     }))
 }
 
@@ -128,7 +128,7 @@ pub async fn sanction(
         return Err(ApiError::not_found("no such user"));
     }
     if let Some(room) = input.room_id {
-        super::load_room(&state, room).await?;
+        super::store::load_room(&state, room).await?;
     }
     let now = now_ms();
     let until = match input.minutes {
@@ -294,7 +294,7 @@ pub async fn add_member(
     Path(room_id): Path<i64>,
     JsonBody(input): JsonBody<MemberInput>,
 ) -> ApiResult<StatusCode> {
-    let room = super::load_room(&state, room_id).await?;
+    let room = super::store::load_room(&state, room_id).await?;
     if room.kind != ChatRoomKind::Private {
         return Err(ApiError::validation(
             "interpreters join private conversations",
@@ -343,8 +343,8 @@ pub async fn upload_attachment(
     Query(query): Query<AttachmentQuery>,
     request: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<ChatAttachment>)> {
-    let room = super::load_room(&state, room_id).await?;
-    super::check_post(&state, &caller.user.summary(), &room).await?;
+    let room = super::store::load_room(&state, room_id).await?;
+    super::access::check_post(&state, &caller.user.summary(), &room).await?;
     let file_name = crate::uploads::check_file_name(&query.file_name)?;
     let remaining = quota::remaining(&state, caller.user.id, UploadKind::Attachment).await?;
     let limit = state
@@ -456,8 +456,8 @@ pub async fn attachment(
     .fetch_optional(state.store.pool())
     .await?
     .ok_or_else(|| ApiError::not_found("no such attachment"))?;
-    let room = super::load_room(&state, row.try_get("room_id")?).await?;
-    super::check_read(&state, &caller.user.summary(), &room).await?;
+    let room = super::store::load_room(&state, row.try_get("room_id")?).await?;
+    super::access::check_read(&state, &caller.user.summary(), &room).await?;
     if row.try_get::<i64, _>("deleted")? > 0 {
         return Err(ApiError::not_found(
             "this file was deleted with its message",

@@ -8,7 +8,9 @@
 //! timer on the node that took the request, and swept at start-up for requests whose node
 //! went away.
 
-use super::{info, load_room, open, publish};
+use super::commands::{info, open};
+use super::publish;
+use super::store::load_room;
 use crate::booths::live::{booth_room, duty_room};
 use crate::error::{ApiError, ApiResult};
 use crate::hub::ConnHandle;

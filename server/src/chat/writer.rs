@@ -19,7 +19,7 @@
 
 use crate::hub::Hub;
 use crate::store::batch::{Batcher, Gone};
-use crate::store::{Store, StoreKind};
+use crate::store::Store;
 use expo_schema::protocol::{RoomEvent, ServerFrame};
 use expo_schema::{ChatAttachment, ChatMessage, PhraseRef, UserSummary};
 use std::collections::BTreeMap;
@@ -230,7 +230,7 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
     sql.push_str(&crate::store::values_rows(reads.len(), 3));
     sql.push_str(&format!(
         " on conflict (room_id, user_id) do update set read_seq = {}",
-        larger_read_seq(store.kind())
+        super::store::larger_read_seq(store.kind())
     ));
     let mut upsert = sqlx::query(&sql);
     for ((room, user), seq) in &reads {
@@ -248,9 +248,4 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
         .collect::<Result<Vec<_>, _>>()?;
     tx.commit().await?;
     Ok(stored)
-}
-
-/// The SQL that keeps the larger of a stored and a new read marker on upsert.
-pub fn larger_read_seq(kind: StoreKind) -> String {
-    crate::store::dialect::greatest(kind, "chat_reads.read_seq", "excluded.read_seq")
 }
