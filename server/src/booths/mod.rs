@@ -9,6 +9,7 @@
 //! - `import.rs`: bulk import from CSV or XLSX;
 //! - `taxonomy.rs`: the product taxonomy that search and recommendations expand through.
 
+pub mod commands;
 pub mod edit;
 pub mod import;
 pub mod import_buyers;
