@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod hub;
 pub mod mail;

@@ -2,17 +2,19 @@
 //! on duty (or away) with `set_duty` and never by `unsubscribe`, and a visitor's opened items
 //! count for the booth's leads. `ws.rs` only dispatches to these.
 
-use super::live::{booth_room, duty_room};
 use crate::error::ApiError;
 use crate::hub::ConnHandle;
 use crate::AppState;
-use expo_schema::protocol::room::kind;
+use expo_schema::protocol::room::{kind, Room};
 use expo_schema::protocol::ReplyData;
 use expo_schema::{ErrorBody, ErrorCode, Role};
 
 /// The booth a room name is, if it is one.
 fn booth_of(room: &str) -> Option<i64> {
-    room.strip_prefix("booth:").and_then(|id| id.parse().ok())
+    match room.parse() {
+        Ok(Room::Booth(company)) => Some(company),
+        _ => None,
+    }
 }
 
 /// After a `subscribe`: a connection that newly entered a booth starts a visit there.
@@ -59,7 +61,7 @@ pub async fn set_duty(
             ))
         }
     };
-    let room = duty_room(company);
+    let room = Room::Duty(company).to_string();
     let hub = &state.hub;
     if on_duty {
         hub.join(conn, &room)
@@ -91,7 +93,7 @@ pub async fn open_item(
     if !state
         .hub
         .rooms_of(&conn.id)
-        .contains(&booth_room(company_id))
+        .contains(&Room::Booth(company_id).to_string())
     {
         return Err(ErrorBody::new(
             ErrorCode::NotSubscribed,

@@ -6,13 +6,15 @@ use super::store::{
     load_message_by_key, load_room, messages_after, messages_before, own_attachment, room_from_row,
     upsert_read, Room, ROOM_FIELDS,
 };
-use super::{hub_room, publish, writer, JOIN_PAGE, MAX_MESSAGE_CHARS};
+use super::{writer, JOIN_PAGE, MAX_MESSAGE_CHARS};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::hub::ConnHandle;
 use crate::store::now_ms;
 use crate::AppState;
 use expo_schema::phrases::PhraseError;
+use expo_schema::protocol::room::Room as HubRoom;
 use expo_schema::protocol::{ReplyData, RoomEvent};
 use expo_schema::{
     ChatMessage, ChatRoomInfo, ChatRoomKind, ErrorCode, PhraseRef, Role, UserSummary,
@@ -204,7 +206,7 @@ pub async fn info(state: &AppState, user: &UserSummary, room: &Room) -> ApiResul
     Ok(ChatRoomInfo {
         id: room.id,
         kind: room.kind,
-        hub_room: hub_room(room.id),
+        hub_room: HubRoom::Chat(room.id).to_string(),
         title,
         company_id: room.company_id,
         hall_id: room.hall_id,
@@ -228,7 +230,7 @@ pub async fn join(
     check_read(state, user, &room).await?;
     state
         .hub
-        .join(conn, &hub_room(room_id))
+        .join(conn, &HubRoom::Chat(room_id).to_string())
         .await
         .map_err(ApiError::Other)?;
     let mut messages = messages_after(state, room_id, after_seq.max(0), JOIN_PAGE + 1).await?;
@@ -332,7 +334,11 @@ pub async fn send(
     }
     let room = state.chat.room(state, room_id).await?;
     check_post(state, user, &room).await?;
-    if !state.hub.rooms_of(&conn.id).contains(&hub_room(room_id)) {
+    if !state
+        .hub
+        .rooms_of(&conn.id)
+        .contains(&HubRoom::Chat(room_id).to_string())
+    {
         // A resend of a stored message is answered wherever it comes from.
         if let Some(existing) = resent(state, user.id, key, room_id).await? {
             return Ok(existing);
@@ -455,7 +461,7 @@ async fn notify_participants(
             last_seq: message.seq,
             sender: message.sender.clone(),
         };
-        publish(state, &format!("user:{}", id), event).await;
+        events::publish(&state.hub, HubRoom::User(id), event).await;
     }
     Ok(())
 }
@@ -479,9 +485,9 @@ pub async fn read(
             .bind(user.id)
             .fetch_one(state.store.pool())
             .await?;
-    publish(
-        state,
-        &format!("user:{}", user.id),
+    events::publish(
+        &state.hub,
+        HubRoom::User(user.id),
         RoomEvent::ChatReadMarker {
             room_id,
             seq: stored,
@@ -507,13 +513,16 @@ pub async fn typing(state: &AppState, conn: &ConnHandle, room_id: i64) -> ApiRes
             room_id,
             user: conn.identity.user.clone(),
         };
-        publish(state, &hub_room(room_id), event).await;
+        events::publish(&state.hub, HubRoom::Chat(room_id), event).await;
     }
     Ok(ReplyData::Recorded)
 }
 
 fn conn_in_room(state: &AppState, conn: &ConnHandle, room_id: i64) -> bool {
-    state.hub.rooms_of(&conn.id).contains(&hub_room(room_id))
+    state
+        .hub
+        .rooms_of(&conn.id)
+        .contains(&HubRoom::Chat(room_id).to_string())
 }
 
 /// `chat_delete`: the sender, organizers, and the company's staff in its booth and private
@@ -555,9 +564,9 @@ pub async fn delete(state: &AppState, user: &UserSummary, message_id: i64) -> Ap
     .fetch_all(state.store.pool())
     .await?;
     crate::uploads::remove_files(state, &stored).await;
-    publish(
-        state,
-        &hub_room(room_id),
+    events::publish(
+        &state.hub,
+        HubRoom::Chat(room_id),
         RoomEvent::ChatDeleted {
             room_id,
             message_id,

@@ -21,7 +21,6 @@ pub mod writer;
 
 use crate::error::ApiResult;
 use crate::AppState;
-use expo_schema::protocol::{RoomEvent, ServerFrame};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -87,19 +86,5 @@ impl ChatState {
                 true
             }
         }
-    }
-}
-
-pub fn hub_room(room_id: i64) -> String {
-    format!("chat:{room_id}")
-}
-
-pub async fn publish(state: &AppState, room: &str, event: RoomEvent) {
-    let frame = ServerFrame::Event {
-        room: room.to_string(),
-        event,
-    };
-    if let Err(error) = state.hub.publish(room, &frame).await {
-        tracing::warn!(?error, room, "chat publish failed");
     }
 }

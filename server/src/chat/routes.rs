@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use expo_schema::protocol::room::{self, Room};
 use expo_schema::{ChatAttachment, ChatRoomInfo, ChatRoomKind, ErrorBody, Role, TalkRequest};
 use serde::{Deserialize, Serialize};
 
@@ -151,8 +152,8 @@ pub async fn sanction(
     if input.kind == "ban" {
         // A ban also ends the live subscriptions the user already has.
         let prefix = match input.room_id {
-            Some(room) => super::hub_room(room),
-            None => "chat:".to_string(),
+            Some(room) => Room::Chat(room).to_string(),
+            None => format!("{}:", room::kind::CHAT),
         };
         state.hub.evict(input.user_id, &prefix).await?;
     }

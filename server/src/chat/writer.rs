@@ -20,7 +20,8 @@
 use crate::hub::Hub;
 use crate::store::batch::{Batcher, Gone};
 use crate::store::Store;
-use expo_schema::protocol::{RoomEvent, ServerFrame};
+use expo_schema::protocol::room::Room;
+use expo_schema::protocol::RoomEvent;
 use expo_schema::{ChatAttachment, ChatMessage, PhraseRef, UserSummary};
 use std::collections::BTreeMap;
 use tokio_util::sync::CancellationToken;
@@ -152,16 +153,10 @@ async fn write(store: &Store, batch: &[NewMessage]) -> Vec<Outcome> {
 /// Publishes the stored messages of a batch, in batch order: each room's in sequence order.
 async fn publish(hub: &Hub, outcomes: &[Outcome]) {
     for message in outcomes.iter().flatten() {
-        let room = super::hub_room(message.room_id);
-        let frame = ServerFrame::Event {
-            room: room.clone(),
-            event: RoomEvent::ChatMessage {
-                message: message.clone(),
-            },
+        let event = RoomEvent::ChatMessage {
+            message: message.clone(),
         };
-        if let Err(error) = hub.publish(&room, &frame).await {
-            tracing::warn!(?error, room, "chat publish failed");
-        }
+        crate::events::publish(hub, Room::Chat(message.room_id), event).await;
     }
 }
 

@@ -180,7 +180,12 @@ async fn set_interpreter(
         .as_ref()
         .filter(|o| Some(o.id) != interpreter)
     {
-        crate::meetings::tell(state, &format!("user:{}", old.id), &updated).await;
+        crate::meetings::tell(
+            state,
+            expo_schema::protocol::room::Room::User(old.id),
+            &updated,
+        )
+        .await;
     }
     changed(state, &updated, Change::Moved).await;
     Ok(Json(updated))
