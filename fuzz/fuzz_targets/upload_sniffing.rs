@@ -4,8 +4,9 @@
 #![no_main]
 
 use expo_schema::MediaKind;
-use expo_server::booths::media::{accepted, sniff};
+use expo_server::booths::media::accepted;
 use expo_server::http::guard::{image_dimensions, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE};
+use expo_server::uploads::sniff;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

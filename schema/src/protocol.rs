@@ -152,6 +152,108 @@ pub mod room {
             }
         }
     }
+
+    /// A room, typed: the one way the server names a room. Written out by `Display`
+    /// (`Room::Booth(7)` is `booth:7`) and read back by `FromStr`, which follows [`parse`]
+    /// (so `"booth:01".parse::<Room>()` is an error, as that name is no room).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Room {
+        /// [`named::LOBBY`].
+        Lobby,
+        /// [`named::FAIR`].
+        Fair,
+        /// [`named::ORGANIZERS`].
+        Organizers,
+        /// [`named::DASHBOARD`].
+        Dashboard,
+        /// `hall:{id}`.
+        Hall(i64),
+        /// `booth:{company_id}`.
+        Booth(i64),
+        /// `user:{id}`: that user's personal room.
+        User(i64),
+        /// `duty:{company_id}`: the company's staff on duty.
+        Duty(i64),
+        /// `chat:{room_id}`: a chat room's live stream.
+        Chat(i64),
+        /// `meet:{meeting_id}`: a video meeting's signalling.
+        Meet(i64),
+    }
+
+    impl Room {
+        /// The name of a fixed room, or the kind of a `{kind}:{id}` room with its id.
+        pub fn parts(&self) -> (&'static str, Option<i64>) {
+            match *self {
+                Room::Lobby => (named::LOBBY, None),
+                Room::Fair => (named::FAIR, None),
+                Room::Organizers => (named::ORGANIZERS, None),
+                Room::Dashboard => (named::DASHBOARD, None),
+                Room::Hall(id) => (kind::HALL, Some(id)),
+                Room::Booth(id) => (kind::BOOTH, Some(id)),
+                Room::User(id) => (kind::USER, Some(id)),
+                Room::Duty(id) => (kind::DUTY, Some(id)),
+                Room::Chat(id) => (kind::CHAT, Some(id)),
+                Room::Meet(id) => (kind::MEET, Some(id)),
+            }
+        }
+
+        /// The room a parsed name names.
+        pub fn from_name(name: RoomName<'_>) -> Option<Room> {
+            Some(match name {
+                RoomName::Named(named::LOBBY) => Room::Lobby,
+                RoomName::Named(named::FAIR) => Room::Fair,
+                RoomName::Named(named::ORGANIZERS) => Room::Organizers,
+                RoomName::Named(named::DASHBOARD) => Room::Dashboard,
+                RoomName::Named(_) => return None,
+                RoomName::Kind { kind: k, id } => match k {
+                    kind::HALL => Room::Hall(id),
+                    kind::BOOTH => Room::Booth(id),
+                    kind::USER => Room::User(id),
+                    kind::DUTY => Room::Duty(id),
+                    kind::CHAT => Room::Chat(id),
+                    kind::MEET => Room::Meet(id),
+                    _ => return None,
+                },
+            })
+        }
+    }
+
+    impl std::fmt::Display for Room {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self.parts() {
+                (named, None) => f.write_str(named),
+                (kind, Some(id)) => write!(f, "{kind}:{id}"),
+            }
+        }
+    }
+
+    /// A name that is no room (see [`parse`]).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct NoSuchRoom(pub String);
+
+    impl std::fmt::Display for NoSuchRoom {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "no room named {:?}", self.0)
+        }
+    }
+
+    impl std::error::Error for NoSuchRoom {}
+
+    impl std::str::FromStr for Room {
+        type Err = NoSuchRoom;
+
+        fn from_str(name: &str) -> Result<Room, NoSuchRoom> {
+            parse(name)
+                .and_then(Room::from_name)
+                .ok_or_else(|| NoSuchRoom(name.to_string()))
+        }
+    }
+
+    impl From<Room> for String {
+        fn from(room: Room) -> String {
+            room.to_string()
+        }
+    }
 }
 
 /// A frame from client to server: an optional request id and one command.
@@ -689,6 +791,49 @@ mod tests {
         let long = format!("booth:{}", "1".repeat(limits::MAX_ROOM_LEN));
         assert_eq!(room::parse(&long), None);
         assert_eq!(room::name(room::kind::BOOTH, 7), "booth:7");
+    }
+
+    #[test]
+    fn typed_rooms_write_and_read_their_names() {
+        use room::Room;
+        let rooms = [
+            (Room::Lobby, "lobby"),
+            (Room::Fair, "fair"),
+            (Room::Organizers, "organizers"),
+            (Room::Dashboard, "dashboard"),
+            (Room::Hall(3), "hall:3"),
+            (Room::Booth(7), "booth:7"),
+            (Room::User(12), "user:12"),
+            (Room::Duty(7), "duty:7"),
+            (Room::Chat(40), "chat:40"),
+            (Room::Meet(9), "meet:9"),
+        ];
+        for (room, name) in rooms {
+            assert_eq!(room.to_string(), name);
+            assert_eq!(name.parse::<Room>(), Ok(room));
+        }
+        for bad in [
+            "booth:01",
+            "booth:+1",
+            "booth",
+            "nowhere",
+            "private:1",
+            "~online",
+            "",
+        ] {
+            assert!(bad.parse::<Room>().is_err(), "{bad:?}");
+        }
+        // Every kind and every fixed name has its variant.
+        for k in room::kind::ALL {
+            let name = room::name(k.value, 1);
+            assert_eq!(name.parse::<Room>().map(|r| r.to_string()), Ok(name));
+        }
+        for n in room::named::ALL {
+            assert_eq!(
+                n.value.parse::<Room>().map(|r| r.to_string()).as_deref(),
+                Ok(n.value)
+            );
+        }
     }
 
     #[test]

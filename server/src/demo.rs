@@ -1944,12 +1944,8 @@ async fn live_meeting_now(store: &Store) -> anyhow::Result<()> {
         .format("%Y-%m-%d")
         .to_string();
     let mut tx = store.pool().begin().await?;
-    if store.kind() == crate::store::StoreKind::Sqlite {
-        // The booking lock: two nodes starting at once check and add one after the other.
-        sqlx::query("update meeting_lock set bookings = bookings + 1 where id = 1")
-            .execute(&mut *tx)
-            .await?;
-    }
+    // The booking lock: two nodes starting at once check and add one after the other.
+    crate::store::dialect::lock_bookings(&mut tx, store.kind()).await?;
     let busy: i64 = sqlx::query_scalar(
         "select count(*) from meetings where (buyer_id = $1 or staff_id = $2 or interpreter_id = $3) \
          and state in ('requested', 'confirmed') and starts_ms < $4 and ends_ms > $5",

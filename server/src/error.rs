@@ -143,55 +143,47 @@ pub fn on_unique_violation(error: sqlx::Error, message: &str) -> ApiError {
     ApiError::Database(error)
 }
 
-/// A path parameter whose rejection is a typed error (`bad_request`, 400) like every other
-/// failure, not axum's plain-text answer. Use it instead of `axum::extract::Path`.
-pub struct Path<T>(pub T);
+/// Defines a wrapper of one of axum's extractors of request parts whose rejection is a typed
+/// error (`bad_request`, 400) like every other failure, not axum's plain-text answer.
+macro_rules! typed_parts_extractor {
+    ($(#[$doc:meta])* $name:ident wraps $axum:ident, $what:literal) => {
+        $(#[$doc])*
+        pub struct $name<T>(pub T);
 
-impl<S, T> axum::extract::FromRequestParts<S> for Path<T>
-where
-    T: serde::de::DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
+        impl<S, T> axum::extract::FromRequestParts<S> for $name<T>
+        where
+            T: serde::de::DeserializeOwned + Send,
+            S: Send + Sync,
+        {
+            type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, ApiError> {
-        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(value)) => Ok(Path(value)),
-            Err(rejection) => Err(ApiError::new(
-                ErrorCode::BadRequest,
-                format!("the address is not valid: {}", rejection.body_text()),
-            )),
+            async fn from_request_parts(
+                parts: &mut axum::http::request::Parts,
+                state: &S,
+            ) -> Result<Self, ApiError> {
+                match axum::extract::$axum::<T>::from_request_parts(parts, state).await {
+                    Ok(axum::extract::$axum(value)) => Ok($name(value)),
+                    Err(rejection) => Err(ApiError::new(
+                        ErrorCode::BadRequest,
+                        format!(concat!($what, " is not valid: {}"), rejection.body_text()),
+                    )),
+                }
+            }
         }
-    }
+    };
 }
 
-/// A query string whose rejection is a typed error (`bad_request`, 400), not axum's
-/// plain-text answer. Use it instead of `axum::extract::Query`.
-pub struct Query<T>(pub T);
+typed_parts_extractor!(
+    /// A path parameter whose rejection is a typed error (`bad_request`, 400). Use it instead
+    /// of `axum::extract::Path`.
+    Path wraps Path, "the address"
+);
 
-impl<S, T> axum::extract::FromRequestParts<S> for Query<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, ApiError> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(value)) => Ok(Query(value)),
-            Err(rejection) => Err(ApiError::new(
-                ErrorCode::BadRequest,
-                format!("the query string is not valid: {}", rejection.body_text()),
-            )),
-        }
-    }
-}
+typed_parts_extractor!(
+    /// A query string whose rejection is a typed error (`bad_request`, 400). Use it instead of
+    /// `axum::extract::Query`.
+    Query wraps Query, "the query string"
+);
 
 /// The largest JSON request body (axum's default body limit); larger ones get 413.
 pub const MAX_JSON_BODY_BYTES: usize = 2 * 1024 * 1024;

@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod hub;
 pub mod mail;
@@ -22,6 +23,7 @@ pub mod monitor;
 pub mod rooms;
 pub mod store;
 pub mod tasks;
+pub mod uploads;
 pub mod ws;
 
 use anyhow::Context;

@@ -14,68 +14,37 @@
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::AppState;
-use expo_schema::protocol::room::{self, kind, named, RoomName};
+use expo_schema::protocol::room::Room;
 use expo_schema::{ErrorBody, ErrorCode, Role};
 
 /// Whether the caller may subscribe to (or list) a room. The names themselves follow
-/// [`room::parse`] (one name per room: `booth:01`, `booth:+1` and `booth:1` would otherwise be
-/// three rooms for one booth, with parallel visits and split presence).
+/// [`expo_schema::protocol::room::parse`] (one name per room: `booth:01`, `booth:+1` and
+/// `booth:1` would otherwise be three rooms for one booth, with parallel visits and split
+/// presence).
 pub async fn authorize(state: &AppState, caller: &Caller, room: &str) -> Result<(), ErrorBody> {
     let unknown = || ErrorBody::new(ErrorCode::UnknownRoom, format!("no room named {room:?}"));
-    match room::parse(room).ok_or_else(unknown)? {
-        RoomName::Named(named::LOBBY | named::FAIR) => Ok(()),
-        RoomName::Named(named::ORGANIZERS | named::DASHBOARD)
-            if caller.user.role == Role::Organizer =>
-        {
-            Ok(())
-        }
-        RoomName::Named(named::ORGANIZERS | named::DASHBOARD) => Err(ErrorBody::new(
-            ErrorCode::Forbidden,
-            "only organizers enter this room",
-        )),
-        RoomName::Named(_) => Err(unknown()),
-        RoomName::Kind { kind: prefix, id } => {
-            let table = match prefix {
-                kind::HALL => "halls",
-                kind::BOOTH => "companies",
-                kind::USER if id == caller.user.id => return Ok(()),
-                kind::CHAT => {
-                    return Err(ErrorBody::new(
-                        ErrorCode::Forbidden,
-                        "enter chat rooms with chat_join",
-                    ))
-                }
-                kind::DUTY => {
-                    return Err(ErrorBody::new(
-                        ErrorCode::Forbidden,
-                        "staff go on duty with set_duty",
-                    ))
-                }
-                kind::MEET => {
-                    return Err(ErrorBody::new(
-                        ErrorCode::Forbidden,
-                        "enter meeting rooms with meeting_join",
-                    ))
-                }
-                kind::USER => {
-                    return Err(ErrorBody::new(
-                        ErrorCode::Forbidden,
-                        "a personal room is for its owner only",
-                    ))
-                }
-                _ => return Err(unknown()),
-            };
-            let sql = format!("select count(*) from {table} where id = $1");
-            let found: i64 = sqlx::query_scalar(&sql)
-                .bind(id)
-                .fetch_one(state.store.pool())
-                .await
-                .map_err(|e| ApiError::Database(e).body())?;
-            if found == 1 {
-                Ok(())
-            } else {
-                Err(unknown())
-            }
-        }
+    let forbidden = |message: &str| Err(ErrorBody::new(ErrorCode::Forbidden, message));
+    let (table, id) = match room.parse::<Room>().map_err(|_| unknown())? {
+        Room::Lobby | Room::Fair => return Ok(()),
+        Room::Organizers | Room::Dashboard if caller.user.role == Role::Organizer => return Ok(()),
+        Room::Organizers | Room::Dashboard => return forbidden("only organizers enter this room"),
+        Room::Hall(id) => ("halls", id),
+        Room::Booth(id) => ("companies", id),
+        Room::User(id) if id == caller.user.id => return Ok(()),
+        Room::Chat(_) => return forbidden("enter chat rooms with chat_join"),
+        Room::Duty(_) => return forbidden("staff go on duty with set_duty"),
+        Room::Meet(_) => return forbidden("enter meeting rooms with meeting_join"),
+        Room::User(_) => return forbidden("a personal room is for its owner only"),
+    };
+    let sql = format!("select count(*) from {table} where id = $1");
+    let found: i64 = sqlx::query_scalar(&sql)
+        .bind(id)
+        .fetch_one(state.store.pool())
+        .await
+        .map_err(|e| ApiError::Database(e).body())?;
+    if found == 1 {
+        Ok(())
+    } else {
+        Err(unknown())
     }
 }

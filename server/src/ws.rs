@@ -4,14 +4,13 @@
 //! [`AppDispatch`] here decides who may enter which room and routes domain commands.
 
 use crate::auth::{self, Caller};
-use crate::booths::live::{booth_room, duty_room};
 use crate::engine::Admission;
 use crate::error::Query;
 use crate::error::{ApiError, ApiResult};
 use crate::http::guard::ClientAddress;
 use crate::hub::session::{self, Dispatch};
 use crate::hub::{ConnHandle, Identity};
-use crate::{chat, meetings, monitor, rooms, AppState};
+use crate::{booths, chat, meetings, monitor, rooms, AppState};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -247,12 +246,7 @@ impl Dispatch for AppDispatch {
                     rooms::authorize(&self.state, &self.caller, &room).await?;
                     let fresh = !hub.rooms_of(&conn.id).contains(&room);
                     let snapshot = hub.join(conn, &room).await.map_err(internal)?;
-                    if let (true, Some(company)) = (fresh, booth_of(&room)) {
-                        self.state
-                            .booths
-                            .enter(&conn.identity.user, &conn.id, company)
-                            .await;
-                    }
+                    booths::commands::entered(&self.state, conn, &room, fresh).await;
                     Ok(ReplyData::Subscribed {
                         room,
                         members: snapshot.members,
@@ -267,16 +261,9 @@ impl Dispatch for AppDispatch {
                             format!("not subscribed to {room:?}"),
                         ));
                     }
-                    if room.starts_with("duty:") {
-                        return Err(ErrorBody::new(
-                            ErrorCode::Forbidden,
-                            "staff go off duty with set_duty",
-                        ));
-                    }
+                    booths::commands::may_leave(&room)?;
                     if hub.leave(conn, &room).await {
-                        if let Some(company) = booth_of(&room) {
-                            self.state.booths.leave(&conn.id, company).await;
-                        }
+                        booths::commands::left(&self.state, &conn.id, &room).await;
                         Ok(ReplyData::Unsubscribed { room })
                     } else {
                         Err(ErrorBody::new(
@@ -304,59 +291,23 @@ impl Dispatch for AppDispatch {
                     rooms: hub.rooms_of(&conn.id),
                 }),
                 Command::SetDuty { on_duty } => {
-                    let user = &conn.identity.user;
-                    let company = match (user.role, user.company_id) {
-                        (Role::Exhibitor, Some(company)) => company,
-                        _ => {
-                            return Err(ErrorBody::new(
-                                ErrorCode::Forbidden,
-                                "only exhibitor staff go on duty",
-                            ))
-                        }
-                    };
-                    let room = duty_room(company);
-                    if on_duty {
-                        hub.join(conn, &room).await.map_err(internal)?;
-                    } else {
-                        hub.leave(conn, &room).await;
-                    }
-                    Ok(ReplyData::Duty {
-                        company_id: company,
-                        on_duty,
-                    })
+                    booths::commands::set_duty(&self.state, conn, on_duty).await
                 }
                 Command::OpenItem {
                     company_id,
                     kind,
                     item_id,
                 } => {
-                    if !["product", "brochure", "video", "photo"].contains(&kind.as_str()) {
-                        return Err(ErrorBody::new(
-                            ErrorCode::Validation,
-                            "kind is product, brochure, video or photo",
-                        ));
-                    }
-                    if !hub.rooms_of(&conn.id).contains(&booth_room(company_id)) {
-                        return Err(ErrorBody::new(
-                            ErrorCode::NotSubscribed,
-                            "enter the booth (subscribe to its room) first",
-                        ));
-                    }
-                    let user = conn.identity.user.id;
-                    self.state
-                        .booths
-                        .record_open(user, company_id, &kind, item_id)
-                        .await;
-                    Ok(ReplyData::Recorded)
+                    booths::commands::open_item(&self.state, conn, company_id, &kind, item_id).await
                 }
                 Command::ChatOpen { target } => {
-                    let room = chat::open(&self.state, &conn.identity.user, &target)
+                    let room = chat::commands::open(&self.state, &conn.identity.user, &target)
                         .await
                         .map_err(|e| e.body())?;
                     Ok(ReplyData::ChatRoom { room })
                 }
                 Command::ChatJoin { room_id, after_seq } => {
-                    chat::join(&self.state, conn, room_id, after_seq)
+                    chat::commands::join(&self.state, conn, room_id, after_seq)
                         .await
                         .map_err(|e| e.body())
                 }
@@ -366,11 +317,11 @@ impl Dispatch for AppDispatch {
                     key,
                     attachment_id,
                     phrase,
-                } => chat::send(
+                } => chat::commands::send(
                     &self.state,
                     conn,
                     &self.caller.user.summary(),
-                    chat::Draft {
+                    chat::commands::Draft {
                         room_id,
                         body: &body,
                         key: &key,
@@ -384,19 +335,27 @@ impl Dispatch for AppDispatch {
                     room_id,
                     before_seq,
                     limit,
-                } => chat::history(&self.state, &conn.identity.user, room_id, before_seq, limit)
-                    .await
-                    .map_err(|e| e.body()),
+                } => chat::commands::history(
+                    &self.state,
+                    &conn.identity.user,
+                    room_id,
+                    before_seq,
+                    limit,
+                )
+                .await
+                .map_err(|e| e.body()),
                 Command::ChatRead { room_id, seq } => {
-                    chat::read(&self.state, &conn.identity.user, room_id, seq)
+                    chat::commands::read(&self.state, &conn.identity.user, room_id, seq)
                         .await
                         .map_err(|e| e.body())
                 }
-                Command::ChatTyping { room_id } => chat::typing(&self.state, conn, room_id)
-                    .await
-                    .map_err(|e| e.body()),
+                Command::ChatTyping { room_id } => {
+                    chat::commands::typing(&self.state, conn, room_id)
+                        .await
+                        .map_err(|e| e.body())
+                }
                 Command::ChatDelete { message_id } => {
-                    chat::delete(&self.state, &conn.identity.user, message_id)
+                    chat::commands::delete(&self.state, &conn.identity.user, message_id)
                         .await
                         .map_err(|e| e.body())
                 }
@@ -444,16 +403,10 @@ impl Dispatch for AppDispatch {
         Box::pin(async move {
             monitor::session_closed(&self.state, conn).await;
             for room in rooms {
-                if let Some(company) = booth_of(&room) {
-                    self.state.booths.leave(&conn.id, company).await;
-                }
+                booths::commands::left(&self.state, &conn.id, &room).await;
             }
         })
     }
-}
-
-fn booth_of(room: &str) -> Option<i64> {
-    room.strip_prefix("booth:").and_then(|id| id.parse().ok())
 }
 
 fn internal(error: anyhow::Error) -> ErrorBody {

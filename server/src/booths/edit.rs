@@ -14,7 +14,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{post, put};
 use axum::{Json, Router};
 use expo_schema::api::{CompanyInput, HallInput, ProductInput};
-use expo_schema::protocol::{RoomEvent, ServerFrame};
+use expo_schema::protocol::room::Room;
+use expo_schema::protocol::RoomEvent;
 use expo_schema::{Company, ErrorBody, Hall, Product, Role};
 use sqlx::Row;
 
@@ -153,14 +154,8 @@ pub async fn announce(state: &AppState, company_id: i64, section: &str) {
         company_id,
         section: section.to_string(),
     };
-    for room in [format!("booth:{company_id}"), "lobby".to_string()] {
-        let frame = ServerFrame::Event {
-            room: room.clone(),
-            event: event.clone(),
-        };
-        if let Err(error) = state.hub.publish(&room, &frame).await {
-            tracing::warn!(?error, room, "booth update announcement failed");
-        }
+    for room in [Room::Booth(company_id), Room::Lobby] {
+        crate::events::publish(&state.hub, room, event.clone()).await;
     }
 }
 
@@ -680,7 +675,7 @@ pub async fn delete_product(
         .await?;
     reindex(&mut tx, state.store.kind(), company_id).await?;
     tx.commit().await?;
-    super::media::remove_files(&state, &files).await;
+    crate::uploads::remove_files(&state, &files).await;
     announce(&state, company_id, "products").await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -554,6 +554,46 @@ impl<'a> Row<'a> {
     }
 }
 
+/// Which parameters an `import.bad_email` finding carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BadEmailParams {
+    /// `column` and `value`, as every other finding (the staff file).
+    ColumnAndValue,
+    /// `value` only (the buyers file, as it has always answered).
+    Value,
+}
+
+/// The row's `email` cell, normalized; `None` after recording why there is none
+/// (`import.required` when empty, `import.bad_email` when it is no email address).
+pub(crate) fn email_cell(
+    errors: &mut Errors,
+    row: Row<'_>,
+    params: BadEmailParams,
+) -> Option<String> {
+    let raw = row.get("email").unwrap_or("");
+    match normalize_email(raw) {
+        Ok(email) => Some(email),
+        Err(_) if raw.is_empty() => {
+            errors.required(row.number, "email");
+            None
+        }
+        Err(_) => {
+            let with_column = [("column", "email"), ("value", raw)];
+            errors.add_code(
+                row.number,
+                "email",
+                "import.bad_email",
+                match params {
+                    BadEmailParams::ColumnAndValue => &with_column,
+                    BadEmailParams::Value => &with_column[1..],
+                },
+                format!("email {raw:?} is not an email address"),
+            );
+            None
+        }
+    }
+}
+
 fn non_empty(value: &str) -> Option<String> {
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_string())
@@ -1499,23 +1539,8 @@ async fn plan_staff(
     let now = now_ms();
     for row in table.rows() {
         let n = row.number;
-        let raw_email = row.get("email").unwrap_or("");
-        let email = match normalize_email(raw_email) {
-            Ok(email) => email,
-            Err(_) if raw_email.is_empty() => {
-                errors.required(n, "email");
-                continue;
-            }
-            Err(_) => {
-                errors.add_code(
-                    n,
-                    "email",
-                    "import.bad_email",
-                    &[("column", "email"), ("value", raw_email)],
-                    format!("email {raw_email:?} is not an email address"),
-                );
-                continue;
-            }
+        let Some(email) = email_cell(errors, row, BadEmailParams::ColumnAndValue) else {
+            continue;
         };
         if keys.repeated(errors, n, "email", &email, &email) {
             continue;

@@ -10,10 +10,11 @@
 //! language.
 
 use super::import::{
-    country_code, list, parse_flag, Counts, Errors, Keys, Row, Table, INVITATION_TTL_MS,
+    country_code, email_cell, list, parse_flag, BadEmailParams, Counts, Errors, Keys, Row, Table,
+    INVITATION_TTL_MS,
 };
 use super::taxonomy::{self, Taxonomy};
-use crate::auth::{check_timezone, is_country_code, normalize_email, password};
+use crate::auth::{check_timezone, is_country_code, password};
 use crate::error::ApiResult;
 use crate::mail::language_of_list;
 use crate::store::json::{decode_list, encode_list};
@@ -287,29 +288,8 @@ pub(crate) async fn plan_buyers(
     let now = now_ms();
     for row in table.rows() {
         let n = row.number;
-        let raw_email = row.get("email").unwrap_or("");
-        let email = match normalize_email(raw_email) {
-            Ok(email) => email,
-            Err(_) if raw_email.is_empty() => {
-                errors.add_code(
-                    n,
-                    "email",
-                    "import.required",
-                    &[("column", "email")],
-                    "email is required",
-                );
-                continue;
-            }
-            Err(_) => {
-                errors.add_code(
-                    n,
-                    "email",
-                    "import.bad_email",
-                    &[("value", raw_email)],
-                    format!("email {raw_email:?} is not an email address"),
-                );
-                continue;
-            }
+        let Some(email) = email_cell(errors, row, BadEmailParams::Value) else {
+            continue;
         };
         if keys.repeated(errors, n, "email", &email, &email) {
             continue;

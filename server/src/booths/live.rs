@@ -11,7 +11,8 @@
 
 use crate::hub::Hub;
 use crate::store::{now_ms, Store};
-use expo_schema::protocol::{RoomEvent, ServerFrame};
+use expo_schema::protocol::room::Room;
+use expo_schema::protocol::RoomEvent;
 use expo_schema::{BoothLive, PresenceEntry, Role, UserSummary};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -34,14 +35,6 @@ struct Inner {
 #[derive(Clone)]
 pub struct Booths {
     inner: Arc<Inner>,
-}
-
-pub fn booth_room(company_id: i64) -> String {
-    format!("booth:{company_id}")
-}
-
-pub fn duty_room(company_id: i64) -> String {
-    format!("duty:{company_id}")
 }
 
 fn company_of(room: &str) -> Option<i64> {
@@ -155,8 +148,8 @@ impl Booths {
 
     async fn compute(&self, company_id: i64) -> anyhow::Result<BoothLive> {
         let hub = &self.inner.hub;
-        let inside = hub.presence(&booth_room(company_id)).await?;
-        let on_duty = hub.presence(&duty_room(company_id)).await?;
+        let inside = hub.presence(&Room::Booth(company_id).to_string()).await?;
+        let on_duty = hub.presence(&Room::Duty(company_id).to_string()).await?;
         Ok(summarize(company_id, &inside, &on_duty))
     }
 
@@ -177,15 +170,9 @@ impl Booths {
         };
         if changed {
             let event = RoomEvent::BoothLive { live };
-            for room in [booth_room(company_id), "lobby".to_string()] {
-                if self.inner.hub.has_local_members(&room) {
-                    self.inner.hub.send_local(
-                        &room,
-                        &ServerFrame::Event {
-                            room: room.clone(),
-                            event: event.clone(),
-                        },
-                    );
+            for room in [Room::Booth(company_id), Room::Lobby] {
+                if self.inner.hub.has_local_members(&room.to_string()) {
+                    crate::events::send_local(&self.inner.hub, room, event.clone());
                 }
             }
         }

@@ -18,8 +18,8 @@ use super::{company_from_row, viewer_lang, LangQuery, COMPANY_FIELDS, COMPANY_FR
 use crate::auth::Caller;
 use crate::error::Query;
 use crate::error::{ApiError, ApiResult};
+use crate::store::dialect;
 use crate::store::json::decode_list;
-use crate::store::StoreKind;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -61,32 +61,6 @@ pub struct BoothQuery {
     pub per_page: Option<i64>,
     /// Texts in this language where the booth has them.
     pub lang: Option<String>,
-}
-
-/// The engine's query syntax for "every word, as a prefix", or any of several such
-/// alternatives.
-pub fn text_query(kind: StoreKind, alternatives: &[Vec<String>]) -> String {
-    let all = |terms: &Vec<String>| match kind {
-        StoreKind::Postgres => terms
-            .iter()
-            .map(|t| format!("{t}:*"))
-            .collect::<Vec<_>>()
-            .join(" & "),
-        StoreKind::Sqlite => terms
-            .iter()
-            .map(|t| format!("\"{t}\"*"))
-            .collect::<Vec<_>>()
-            .join(" AND "),
-    };
-    let alternatives: Vec<String> = alternatives
-        .iter()
-        .filter(|a| !a.is_empty())
-        .map(|a| format!("({})", all(a)))
-        .collect();
-    alternatives.join(match kind {
-        StoreKind::Postgres => " | ",
-        StoreKind::Sqlite => " OR ",
-    })
 }
 
 /// How well a unit matched a booth (the best way counts).
@@ -197,14 +171,9 @@ pub async fn text_scores(
         if romanized != unit.words {
             alternatives.push(romanized);
         }
-        let sql = match state.store.kind() {
-            StoreKind::Postgres => {
-                "select id from companies where search_tsv @@ to_tsquery('simple', $1)"
-            }
-            StoreKind::Sqlite => "select rowid as id from company_fts where company_fts match $1",
-        };
-        let ids: Vec<i64> = sqlx::query_scalar(sql)
-            .bind(text_query(state.store.kind(), &alternatives))
+        let kind = state.store.kind();
+        let ids: Vec<i64> = sqlx::query_scalar(dialect::company_text_match(kind))
+            .bind(dialect::text_query(kind, &alternatives))
             .fetch_all(pool)
             .await?;
         for id in ids {
@@ -660,22 +629,6 @@ mod tests {
             staffed_now: staffed,
             matched_products: vec![],
         }
-    }
-
-    #[test]
-    fn engine_syntax() {
-        let alternatives = vec![
-            vec!["kimchi".to_string(), "1kg".to_string()],
-            vec!["seorak".to_string()],
-        ];
-        assert_eq!(
-            text_query(StoreKind::Postgres, &alternatives),
-            "(kimchi:* & 1kg:*) | (seorak:*)"
-        );
-        assert_eq!(
-            text_query(StoreKind::Sqlite, &alternatives),
-            "(\"kimchi\"* AND \"1kg\"*) OR (\"seorak\"*)"
-        );
     }
 
     #[test]

@@ -1,38 +1,32 @@
 //! Booth media: logos, product photos, brochures (PDF) and videos, uploaded or linked.
 //!
 //! An upload is the raw request body (`POST /api/v1/companies/{id}/media?kind=…&title=…&
-//! file_name=…`). It is streamed to a temporary file under the uploads directory with a size
-//! cap, its type is decided by its first bytes (never by its name), and only then moved to a
-//! random name and recorded. Every refusal removes the temporary file: a bad upload leaves
-//! nothing behind. Uploaded names are checked (no paths, no `..`) and only ever shown, never
-//! used to build a path.
+//! file_name=…`), received by [`crate::uploads`]: streamed to a temporary file with a size
+//! cap, typed by its first bytes (never by its name), and only then moved to a random name
+//! and recorded here. Every refusal removes the temporary file: a bad upload leaves nothing
+//! behind.
 
 use super::edit::announce;
-use super::quota::UploadKind;
 use super::require_editor;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, JsonBody};
 use crate::error::{Path, Query};
 use crate::store::{now_ms, Store};
+use crate::uploads::quota::{self, UploadKind};
+use crate::uploads::{
+    check_file_name, close_after_refusal, receive_file, remove_files, serve_stored, MAX_IMAGE_BYTES,
+};
 use crate::AppState;
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use expo_schema::api::VideoLinkInput;
-use expo_schema::{ErrorBody, ErrorCode, MediaItem, MediaKind};
-use futures_util::StreamExt;
+use expo_schema::{ErrorBody, MediaItem, MediaKind};
 use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use std::path::PathBuf;
-use tokio::io::AsyncWriteExt;
-use tower::ServiceExt;
-
-/// Images never need more than this.
-pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,17 +38,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/companies/{id}/videos", post(add_video_link))
         .route("/api/v1/media/{id}", get(serve).delete(remove))
-}
-
-/// A refused upload may leave most of its body unread; `Connection: close` tells the client
-/// not to reuse the connection, whose unread bytes would otherwise spoil the next request.
-pub async fn close_after_refusal(mut response: Response) -> Response {
-    if !response.status().is_success() {
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    response
 }
 
 fn media_from_row(row: &AnyRow) -> sqlx::Result<MediaItem> {
@@ -100,18 +83,6 @@ pub async fn stored_names_of_product(store: &Store, product_id: i64) -> ApiResul
     .await?)
 }
 
-/// Deletes stored files; a file already gone is fine.
-pub async fn remove_files(state: &AppState, stored: &[String]) {
-    let dir = state.config.uploads_dir();
-    for name in stored {
-        if let Err(error) = tokio::fs::remove_file(dir.join(name)).await {
-            if error.kind() != std::io::ErrorKind::NotFound {
-                tracing::warn!(?error, name, "could not delete an uploaded file");
-            }
-        }
-    }
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct UploadQuery {
     /// `logo`, `photo` (needs `product_id`), `brochure` or `video`.
@@ -121,27 +92,6 @@ pub struct UploadQuery {
     /// The uploader's file name: shown only, never used as a path.
     file_name: String,
     product_id: Option<i64>,
-}
-
-/// Checks an uploaded file name: a plain name, no path, no `..`, no control characters.
-pub fn check_file_name(name: &str) -> ApiResult<String> {
-    let name = name.trim();
-    let bad = name.is_empty()
-        || name.chars().count() > 120
-        || name.contains('/')
-        || name.contains('\\')
-        || name.contains("..")
-        || name
-            .chars()
-            .any(|c| c.is_control() || crate::http::guard::is_bidi_control(c));
-    if bad {
-        Err(ApiError::validation(
-            "file_name must be a plain file name (no paths, no \"..\", no control or \
-             direction characters, at most 120 characters)",
-        ))
-    } else {
-        Ok(name.to_string())
-    }
 }
 
 /// The content types each kind accepts, decided from the file's first bytes.
@@ -156,136 +106,6 @@ pub fn accepted(kind: MediaKind, mime: &str) -> bool {
         MediaKind::Brochure => mime == "application/pdf",
         MediaKind::Video => matches!(mime, "video/mp4" | "video/webm" | "video/quicktime"),
     }
-}
-
-fn random_name(ext: &str) -> String {
-    use rand::Rng;
-    let n: u128 = rand::thread_rng().gen();
-    format!("{n:032x}.{ext}")
-}
-
-/// Removes a file when dropped unless it was kept: the temporary upload never outlives a
-/// refusal, whatever path the handler leaves by.
-pub struct TempFile {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl TempFile {
-    /// The upload is recorded: keep the file.
-    pub fn keep(&mut self) {
-        self.keep = true;
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// Streams an upload to the uploads directory under a random name: capped at `limit` bytes,
-/// typed by its first bytes (`accept` decides), never by its name. Returns the guard (call
-/// `keep()` once the upload is recorded), the stored name, the content type and the size.
-/// On every refusal the partial file is removed.
-pub async fn receive_file(
-    state: &AppState,
-    request: Request,
-    limit: u64,
-    accept: impl Fn(&str) -> bool,
-    what: &str,
-    prefix: &str,
-) -> ApiResult<(TempFile, String, String, u64)> {
-    let too_big = || {
-        ApiError::new(
-            ErrorCode::MessageTooLarge,
-            format!("uploads of this kind may have at most {limit} bytes"),
-        )
-    };
-    if let Some(length) = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        if length > limit {
-            return Err(too_big());
-        }
-    }
-    let dir = state.config.uploads_dir();
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| anyhow::anyhow!("creating the uploads directory: {e}"))?;
-    let mut temp = TempFile {
-        path: dir.join(format!("incoming-{}", random_name("part"))),
-        keep: false,
-    };
-    let mut file = tokio::fs::File::create(&temp.path)
-        .await
-        .map_err(|e| anyhow::anyhow!("creating an upload file: {e}"))?;
-    let mut head: Vec<u8> = Vec::with_capacity(8192);
-    let mut size: u64 = 0;
-    let mut stream = request.into_body().into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| ApiError::validation("the upload was interrupted"))?;
-        size += chunk.len() as u64;
-        if size > limit {
-            return Err(too_big());
-        }
-        if head.len() < 8192 {
-            let take = (8192 - head.len()).min(chunk.len());
-            head.extend_from_slice(&chunk[..take]);
-        }
-        file.write_all(&chunk)
-            .await
-            .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
-    }
-    file.flush()
-        .await
-        .map_err(|e| anyhow::anyhow!("writing an upload: {e}"))?;
-    drop(file);
-    if size == 0 {
-        return Err(ApiError::validation("the upload is empty"));
-    }
-    let (mime, ext) = sniff(&head, accept, what)?;
-    let stored = format!("{prefix}-{}", random_name(ext));
-    tokio::fs::rename(&temp.path, dir.join(&stored))
-        .await
-        .map_err(|e| anyhow::anyhow!("storing an upload: {e}"))?;
-    temp.path = dir.join(&stored);
-    Ok((temp, stored, mime, size))
-}
-
-/// Types an upload by its first bytes (at most 8 KiB of them): its content type and file
-/// extension, or a `validation` error when `accept` refuses the type, the type is unknown, or
-/// an image declares dimensions beyond the limits. Fuzzed in `fuzz/` (`upload_sniffing`).
-pub fn sniff(
-    head: &[u8],
-    accept: impl Fn(&str) -> bool,
-    what: &str,
-) -> ApiResult<(String, &'static str)> {
-    let (mime, ext) = match infer::get(head) {
-        Some(t) if accept(t.mime_type()) => (t.mime_type().to_string(), t.extension()),
-        Some(t) => {
-            return Err(ApiError::validation(format!(
-                "a {what} cannot be {} content",
-                t.mime_type()
-            )))
-        }
-        None => {
-            return Err(ApiError::validation(format!(
-                "the content is not an accepted {what} type"
-            )))
-        }
-    };
-    if mime.starts_with("image/") {
-        // A few kilobytes can declare a picture of gigapixels that every browser showing it
-        // must inflate; refuse images beyond the limits.
-        crate::http::guard::check_image_dimensions(head).map_err(ApiError::validation)?;
-    }
-    Ok((mime, ext))
 }
 
 /// Upload a logo, product photo, brochure or video (the body is the file).
@@ -335,7 +155,7 @@ pub async fn upload(
         (_, Some(_)) => return Err(ApiError::validation("only photos belong to a product")),
         (_, None) => {}
     }
-    let remaining = super::quota::remaining(&state, caller.user.id, UploadKind::Media).await?;
+    let remaining = quota::remaining(&state, caller.user.id, UploadKind::Media).await?;
     let limit = match kind {
         MediaKind::Logo | MediaKind::Photo => MAX_IMAGE_BYTES.min(state.config.max_upload_bytes),
         _ => state.config.max_upload_bytes,
@@ -368,7 +188,7 @@ pub async fn upload(
     .bind(now_ms())
     .fetch_one(&mut *tx)
     .await?;
-    super::quota::record(&mut tx, caller.user.id, UploadKind::Media, size).await?;
+    quota::record(&mut tx, caller.user.id, UploadKind::Media, size).await?;
     let mut replaced_logo = Vec::new();
     if kind == MediaKind::Logo {
         // One logo per company: the new one replaces the old.
@@ -488,57 +308,6 @@ pub async fn serve(
     serve_stored(&state, &stored, &name, request).await
 }
 
-/// Serves a stored upload (ranges included, for video seeking) under a safe display name,
-/// with `nosniff` so a browser never second-guesses the checked type.
-pub async fn serve_stored(
-    state: &AppState,
-    stored: &str,
-    file_name: &str,
-    request: Request,
-) -> ApiResult<Response> {
-    let mut response = if let Some((mime, bytes)) = crate::demo::embedded(stored) {
-        // The demo booths' built-in media (no file on disk).
-        (
-            [
-                (header::CONTENT_TYPE, mime),
-                (header::CACHE_CONTROL, "private, max-age=86400"),
-            ],
-            bytes,
-        )
-            .into_response()
-    } else {
-        let path = state.config.uploads_dir().join(stored);
-        tower_http::services::ServeFile::new(path)
-            .oneshot(request)
-            .await
-            .map_err(|e| anyhow::anyhow!("serving a file: {e}"))?
-            .map(Body::new)
-    };
-    if response.status() == StatusCode::NOT_FOUND {
-        return Err(ApiError::not_found("the file is gone"));
-    }
-    let safe: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{safe}\"")) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, value);
-    }
-    response.headers_mut().insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    Ok(response)
-}
-
 /// Remove a media item (and its file).
 #[utoipa::path(delete, path = "/api/v1/media/{id}", tag = "booths",
     params(("id" = i64, Path, description = "media id")),
@@ -572,22 +341,6 @@ pub async fn remove(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn file_names() {
-        assert!(check_file_name("catalogue 2026.pdf").is_ok());
-        assert!(check_file_name("카탈로그.pdf").is_ok());
-        for bad in [
-            "../etc/passwd",
-            "a/b.pdf",
-            "..\\x.pdf",
-            "",
-            "x\u{0}.pdf",
-            "..pdf",
-        ] {
-            assert!(check_file_name(bad).is_err(), "{bad:?}");
-        }
-    }
 
     #[test]
     fn kinds_accept_by_content() {

@@ -9,6 +9,7 @@
 //! - `import.rs`: bulk import from CSV or XLSX;
 //! - `taxonomy.rs`: the product taxonomy that search and recommendations expand through.
 
+pub mod commands;
 pub mod edit;
 pub mod import;
 pub mod import_buyers;
@@ -16,7 +17,6 @@ pub mod leads;
 pub mod live;
 pub mod lobby;
 pub mod media;
-pub mod quota;
 pub mod taxonomy;
 
 use crate::auth::{user_from_row, Caller, USER_COLUMNS};
@@ -492,17 +492,7 @@ pub async fn reindex(
         .bind(company_id)
         .execute(&mut *conn)
         .await?;
-    if kind == StoreKind::Sqlite {
-        sqlx::query("delete from company_fts where rowid = $1")
-            .bind(company_id)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("insert into company_fts (rowid, search_doc) values ($1, $2)")
-            .bind(company_id)
-            .bind(&doc)
-            .execute(&mut *conn)
-            .await?;
-    }
+    crate::store::dialect::index_company_text(conn, kind, company_id, &doc).await?;
     tags.retain(|&(product, concept), _| {
         !vetoes
             .iter()

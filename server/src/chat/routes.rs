@@ -2,16 +2,17 @@
 
 use super::talk;
 use crate::auth::Caller;
-use crate::booths::quota::{self, UploadKind};
 use crate::booths::require_editor;
 use crate::error::{ApiError, ApiResult, JsonBody};
 use crate::error::{Path, Query};
 use crate::store::now_ms;
+use crate::uploads::quota::{self, UploadKind};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use expo_schema::protocol::room::{self, Room};
 use expo_schema::{ChatAttachment, ChatRoomInfo, ChatRoomKind, ErrorBody, Role, TalkRequest};
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,7 @@ pub fn router() -> Router<AppState> {
             post(upload_attachment)
                 .layer(axum::extract::DefaultBodyLimit::disable())
                 .layer(axum::middleware::map_response(
-                    crate::booths::media::close_after_refusal,
+                    crate::uploads::close_after_refusal,
                 )),
         )
         .route("/api/v1/chat/attachments/{id}", get(attachment))
@@ -55,7 +56,7 @@ pub struct ChatRoomList {
     responses((status = 200, body = ChatRoomList), (status = 401, body = ErrorBody)))]
 pub async fn rooms(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<ChatRoomList>> {
     Ok(Json(ChatRoomList {
-        rooms: super::rooms_of(&state, &caller).await?,
+        rooms: super::commands::rooms_of(&state, &caller).await?,
     }))
 }
 
@@ -128,7 +129,7 @@ pub async fn sanction(
         return Err(ApiError::not_found("no such user"));
     }
     if let Some(room) = input.room_id {
-        super::load_room(&state, room).await?;
+        super::store::load_room(&state, room).await?;
     }
     let now = now_ms();
     let until = match input.minutes {
@@ -151,8 +152,8 @@ pub async fn sanction(
     if input.kind == "ban" {
         // A ban also ends the live subscriptions the user already has.
         let prefix = match input.room_id {
-            Some(room) => super::hub_room(room),
-            None => "chat:".to_string(),
+            Some(room) => Room::Chat(room).to_string(),
+            None => format!("{}:", room::kind::CHAT),
         };
         state.hub.evict(input.user_id, &prefix).await?;
     }
@@ -294,7 +295,7 @@ pub async fn add_member(
     Path(room_id): Path<i64>,
     JsonBody(input): JsonBody<MemberInput>,
 ) -> ApiResult<StatusCode> {
-    let room = super::load_room(&state, room_id).await?;
+    let room = super::store::load_room(&state, room_id).await?;
     if room.kind != ChatRoomKind::Private {
         return Err(ApiError::validation(
             "interpreters join private conversations",
@@ -343,16 +344,16 @@ pub async fn upload_attachment(
     Query(query): Query<AttachmentQuery>,
     request: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<ChatAttachment>)> {
-    let room = super::load_room(&state, room_id).await?;
-    super::check_post(&state, &caller.user.summary(), &room).await?;
-    let file_name = crate::booths::media::check_file_name(&query.file_name)?;
+    let room = super::store::load_room(&state, room_id).await?;
+    super::access::check_post(&state, &caller.user.summary(), &room).await?;
+    let file_name = crate::uploads::check_file_name(&query.file_name)?;
     let remaining = quota::remaining(&state, caller.user.id, UploadKind::Attachment).await?;
     let limit = state
         .config
         .chat_attachment_bytes
         .min(state.config.max_upload_bytes)
         .min(remaining);
-    let (mut temp, stored, mime, size) = crate::booths::media::receive_file(
+    let (mut temp, stored, mime, size) = crate::uploads::receive_file(
         &state,
         request,
         limit,
@@ -366,7 +367,7 @@ pub async fn upload_attachment(
         &format!("chat{room_id}"),
     )
     .await?;
-    if mime.starts_with("image/") && size > crate::booths::media::MAX_IMAGE_BYTES {
+    if mime.starts_with("image/") && size > crate::uploads::MAX_IMAGE_BYTES {
         return Err(ApiError::new(
             expo_schema::ErrorCode::MessageTooLarge,
             "images may have at most 5 MiB",
@@ -456,14 +457,14 @@ pub async fn attachment(
     .fetch_optional(state.store.pool())
     .await?
     .ok_or_else(|| ApiError::not_found("no such attachment"))?;
-    let room = super::load_room(&state, row.try_get("room_id")?).await?;
-    super::check_read(&state, &caller.user.summary(), &room).await?;
+    let room = super::store::load_room(&state, row.try_get("room_id")?).await?;
+    super::access::check_read(&state, &caller.user.summary(), &room).await?;
     if row.try_get::<i64, _>("deleted")? > 0 {
         return Err(ApiError::not_found(
             "this file was deleted with its message",
         ));
     }
-    crate::booths::media::serve_stored(
+    crate::uploads::serve_stored(
         &state,
         &row.try_get::<String, _>("stored_name")?,
         &row.try_get::<String, _>("file_name")?,

@@ -8,12 +8,14 @@
 //! timer on the node that took the request, and swept at start-up for requests whose node
 //! went away.
 
-use super::{info, load_room, open, publish};
-use crate::booths::live::{booth_room, duty_room};
+use super::commands::{info, open};
+use super::store::load_room;
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::hub::ConnHandle;
 use crate::store::now_ms;
 use crate::AppState;
+use expo_schema::protocol::room::Room as HubRoom;
 use expo_schema::protocol::{ReplyData, RoomEvent};
 use expo_schema::{ErrorCode, Role, TalkRequest, TalkState, UserSummary};
 use sqlx::any::AnyRow;
@@ -102,7 +104,7 @@ pub async fn request(state: &AppState, conn: &ConnHandle, company_id: i64) -> Ap
     if !state
         .hub
         .rooms_of(&conn.id)
-        .contains(&booth_room(company_id))
+        .contains(&HubRoom::Booth(company_id).to_string())
     {
         return Err(ApiError::new(
             ErrorCode::NotSubscribed,
@@ -128,7 +130,7 @@ pub async fn request(state: &AppState, conn: &ConnHandle, company_id: i64) -> Ap
     // missed at once, so the visitor is not kept waiting and staff find it in follow-up.
     let on_duty = state
         .hub
-        .presence(&duty_room(company_id))
+        .presence(&HubRoom::Duty(company_id).to_string())
         .await
         .map_err(ApiError::Other)?;
     if on_duty.is_empty() {
@@ -174,9 +176,9 @@ pub async fn request(state: &AppState, conn: &ConnHandle, company_id: i64) -> Ap
     .fetch_one(state.store.pool())
     .await?;
     let request = load(state, id).await?;
-    publish(
-        state,
-        &duty_room(company_id),
+    events::publish(
+        &state.hub,
+        HubRoom::Duty(company_id),
         RoomEvent::TalkRequested {
             request: request.clone(),
         },
@@ -210,8 +212,8 @@ pub async fn expire(state: &AppState, id: i64) -> ApiResult<()> {
         let event = RoomEvent::TalkMissed {
             request: request.clone(),
         };
-        publish(state, &duty_room(request.company_id), event.clone()).await;
-        publish(state, &format!("user:{}", request.buyer.id), event).await;
+        events::publish(&state.hub, HubRoom::Duty(request.company_id), event.clone()).await;
+        events::publish(&state.hub, HubRoom::User(request.buyer.id), event).await;
     }
     Ok(())
 }
@@ -273,8 +275,8 @@ pub async fn accept(state: &AppState, conn: &ConnHandle, request_id: i64) -> Api
     let event = RoomEvent::TalkTaken {
         request: request.clone(),
     };
-    publish(state, &duty_room(request.company_id), event.clone()).await;
-    publish(state, &format!("user:{}", request.buyer.id), event).await;
+    events::publish(&state.hub, HubRoom::Duty(request.company_id), event.clone()).await;
+    events::publish(&state.hub, HubRoom::User(request.buyer.id), event).await;
     let room = info(state, user, &load_room(state, room.id).await?).await?;
     Ok(ReplyData::Talk {
         request,
@@ -315,8 +317,8 @@ pub async fn cancel(state: &AppState, conn: &ConnHandle, request_id: i64) -> Api
     let event = RoomEvent::TalkCancelled {
         request: request.clone(),
     };
-    publish(state, &duty_room(request.company_id), event.clone()).await;
-    publish(state, &format!("user:{}", request.buyer.id), event).await;
+    events::publish(&state.hub, HubRoom::Duty(request.company_id), event.clone()).await;
+    events::publish(&state.hub, HubRoom::User(request.buyer.id), event).await;
     Ok(ReplyData::Talk {
         request,
         room: None,

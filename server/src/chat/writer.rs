@@ -19,8 +19,9 @@
 
 use crate::hub::Hub;
 use crate::store::batch::{Batcher, Gone};
-use crate::store::{Store, StoreKind};
-use expo_schema::protocol::{RoomEvent, ServerFrame};
+use crate::store::Store;
+use expo_schema::protocol::room::Room;
+use expo_schema::protocol::RoomEvent;
 use expo_schema::{ChatAttachment, ChatMessage, PhraseRef, UserSummary};
 use std::collections::BTreeMap;
 use tokio_util::sync::CancellationToken;
@@ -152,16 +153,10 @@ async fn write(store: &Store, batch: &[NewMessage]) -> Vec<Outcome> {
 /// Publishes the stored messages of a batch, in batch order: each room's in sequence order.
 async fn publish(hub: &Hub, outcomes: &[Outcome]) {
     for message in outcomes.iter().flatten() {
-        let room = super::hub_room(message.room_id);
-        let frame = ServerFrame::Event {
-            room: room.clone(),
-            event: RoomEvent::ChatMessage {
-                message: message.clone(),
-            },
+        let event = RoomEvent::ChatMessage {
+            message: message.clone(),
         };
-        if let Err(error) = hub.publish(&room, &frame).await {
-            tracing::warn!(?error, room, "chat publish failed");
-        }
+        crate::events::publish(hub, Room::Chat(message.room_id), event).await;
     }
 }
 
@@ -230,7 +225,7 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
     sql.push_str(&crate::store::values_rows(reads.len(), 3));
     sql.push_str(&format!(
         " on conflict (room_id, user_id) do update set read_seq = {}",
-        larger_read_seq(store.kind())
+        super::store::larger_read_seq(store.kind())
     ));
     let mut upsert = sqlx::query(&sql);
     for ((room, user), seq) in &reads {
@@ -248,12 +243,4 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
         .collect::<Result<Vec<_>, _>>()?;
     tx.commit().await?;
     Ok(stored)
-}
-
-/// The SQL that keeps the larger of a stored and a new read marker on upsert.
-pub fn larger_read_seq(kind: StoreKind) -> &'static str {
-    match kind {
-        StoreKind::Postgres => "greatest(chat_reads.read_seq, excluded.read_seq)",
-        StoreKind::Sqlite => "max(chat_reads.read_seq, excluded.read_seq)",
-    }
 }

@@ -13,7 +13,8 @@ use super::{changed, expire_holds, load_many, Change};
 use crate::error::ApiResult;
 use crate::mail::{send_about, Topic};
 use crate::AppState;
-use expo_schema::protocol::{RoomEvent, ServerFrame};
+use expo_schema::protocol::room::Room;
+use expo_schema::protocol::RoomEvent;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -132,17 +133,11 @@ async fn remind(state: &AppState, id: i64, kind: &str) -> ApiResult<()> {
     };
     metrics::counter!("expo_meeting_reminders_total", "kind" => kind.to_string()).increment(1);
     for user in super::audience(state, &meeting).await {
-        let room = format!("user:{user}");
-        let frame = ServerFrame::Event {
-            room: room.clone(),
-            event: RoomEvent::MeetingReminder {
-                meeting: meeting.clone(),
-                when: kind.to_string(),
-            },
+        let event = RoomEvent::MeetingReminder {
+            meeting: meeting.clone(),
+            when: kind.to_string(),
         };
-        if let Err(error) = state.hub.publish(&room, &frame).await {
-            tracing::warn!(?error, "meeting reminder failed");
-        }
+        crate::events::publish(&state.hub, Room::User(user), event).await;
     }
     if kind != "start" {
         send_about(state, &meeting, Topic::Reminder);

@@ -19,7 +19,8 @@ pub mod routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
-use expo_schema::protocol::{RoomEvent, ServerFrame};
+use expo_schema::protocol::room::Room;
+use expo_schema::protocol::RoomEvent;
 use expo_schema::{
     Attendance, CheckIns, LocalTime, Meeting, MeetingMode, MeetingOutcome, MeetingSide,
     MeetingSlot, MeetingState, MeetingTable, Role, UserProfile,
@@ -405,16 +406,11 @@ pub fn for_user(meeting: Meeting, user: &UserProfile) -> Meeting {
 }
 
 /// Publishes `meeting_updated` to one room.
-pub async fn tell(state: &AppState, room: &str, meeting: &Meeting) {
-    let frame = ServerFrame::Event {
-        room: room.to_string(),
-        event: RoomEvent::MeetingUpdated {
-            meeting: meeting.clone(),
-        },
+pub async fn tell(state: &AppState, room: Room, meeting: &Meeting) {
+    let event = RoomEvent::MeetingUpdated {
+        meeting: meeting.clone(),
     };
-    if let Err(error) = state.hub.publish(room, &frame).await {
-        tracing::warn!(?error, room, "meeting announcement failed");
-    }
+    crate::events::publish(&state.hub, room, event).await;
 }
 
 /// Tells every participant, live and (for the changes people want in their inbox) by email.
@@ -423,8 +419,8 @@ pub async fn changed(state: &AppState, meeting: &Meeting, change: Change) {
     let rooms = audience(state, meeting)
         .await
         .into_iter()
-        .map(|user| format!("user:{user}"))
-        .chain(["organizers".to_string()]);
+        .map(Room::User)
+        .chain([Room::Organizers]);
     // The outcome (rating, notes, amounts) is the company's private record: the buyer and the
     // interpreter hear of every change without it.
     let private = redacted(meeting.clone());
@@ -433,16 +429,12 @@ pub async fn changed(state: &AppState, meeting: &Meeting, change: Change) {
         meeting.interpreter.as_ref().map(|i| i.id),
     ];
     for room in rooms {
-        let seen = if outsiders
-            .iter()
-            .flatten()
-            .any(|id| room == format!("user:{id}"))
-        {
+        let seen = if outsiders.iter().flatten().any(|id| room == Room::User(*id)) {
             &private
         } else {
             meeting
         };
-        tell(state, &room, seen).await;
+        tell(state, room, seen).await;
     }
     if change != Change::Updated {
         crate::mail::meeting_changed(state, meeting, change);

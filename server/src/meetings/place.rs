@@ -213,9 +213,7 @@ pub async fn place_in(
         }
     } else {
         // Writing first takes SQLite's write lock at once: nothing else books until commit.
-        sqlx::query("update meeting_lock set bookings = bookings + 1 where id = 1")
-            .execute(&mut *tx)
-            .await?;
+        crate::store::dialect::lock_bookings(&mut *tx, state.store.kind()).await?;
     }
     // Read after the locks: on SQLite the first statement must be the write that takes the lock.
     let seats: i64 = sqlx::query_scalar("select meeting_seats from companies where id = $1")

@@ -12,16 +12,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::hub::ConnHandle;
 use crate::AppState;
 use base64::Engine as _;
-use expo_schema::protocol::{IceServer, ReplyData, RoomEvent, ServerFrame};
+use expo_schema::protocol::room::Room;
+use expo_schema::protocol::{IceServer, ReplyData, RoomEvent};
 use expo_schema::{ErrorCode, Meeting, MeetingMode, MeetingState, UserSummary};
 use hmac::{KeyInit, Mac};
 
 /// The largest signalling payload relayed (an SDP with many candidates fits easily).
 pub const MAX_SIGNAL_BYTES: usize = expo_schema::protocol::limits::MAX_SIGNAL_BYTES;
-
-pub fn room_name(meeting_id: i64) -> String {
-    format!("meet:{meeting_id}")
-}
 
 /// The participants' user ids.
 pub fn participants(meeting: &Meeting) -> Vec<i64> {
@@ -103,7 +100,7 @@ pub fn turn_credential(secret: &str, username: &str) -> String {
 pub async fn join(state: &AppState, conn: &ConnHandle, meeting_id: i64) -> ApiResult<ReplyData> {
     let meeting = load(state, meeting_id).await?;
     let standing = admit(state, &conn.identity.user, &meeting)?;
-    let room = room_name(meeting_id);
+    let room = Room::Meet(meeting_id).to_string();
     let snapshot = state.hub.join(conn, &room).await.map_err(ApiError::Other)?;
     let meeting = check_in(state, &meeting, standing).await?;
     let me = conn.identity.user.id;
@@ -126,7 +123,10 @@ pub async fn join(state: &AppState, conn: &ConnHandle, meeting_id: i64) -> ApiRe
 
 /// `meeting_leave`.
 pub async fn leave(state: &AppState, conn: &ConnHandle, meeting_id: i64) -> ApiResult<ReplyData> {
-    state.hub.leave(conn, &room_name(meeting_id)).await;
+    state
+        .hub
+        .leave(conn, &Room::Meet(meeting_id).to_string())
+        .await;
     Ok(ReplyData::MeetingOk { meeting_id })
 }
 
@@ -138,7 +138,7 @@ pub async fn signal(
     to: i64,
     data: serde_json::Value,
 ) -> ApiResult<ReplyData> {
-    let room = room_name(meeting_id);
+    let room = Room::Meet(meeting_id).to_string();
     if !state.hub.rooms_of(&conn.id).contains(&room) {
         return Err(ApiError::new(
             ErrorCode::NotSubscribed,
@@ -159,18 +159,13 @@ pub async fn signal(
     if to == from || !participants(&meeting).contains(&to) {
         return Err(ApiError::validation("`to` is not another participant"));
     }
-    let frame = ServerFrame::Event {
-        room: room.clone(),
-        event: RoomEvent::MeetingSignal {
-            meeting_id,
-            from,
-            to,
-            data,
-        },
+    let event = RoomEvent::MeetingSignal {
+        meeting_id,
+        from,
+        to,
+        data,
     };
-    state
-        .hub
-        .publish(&room, &frame)
+    crate::events::try_publish(&state.hub, Room::Meet(meeting_id), event)
         .await
         .map_err(ApiError::Other)?;
     metrics::counter!("expo_meeting_signals_total").increment(1);

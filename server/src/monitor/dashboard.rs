@@ -9,7 +9,7 @@
 
 use super::ONLINE_ROOM;
 use crate::auth::Caller;
-use crate::booths::live::{booth_room, duty_room, summarize};
+use crate::booths::live::summarize;
 use crate::error::ApiResult;
 use crate::store::now_ms;
 use crate::AppState;
@@ -17,7 +17,8 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::TimeZone;
-use expo_schema::protocol::{RoomEvent, ServerFrame};
+use expo_schema::protocol::room::Room;
+use expo_schema::protocol::RoomEvent;
 use expo_schema::{BoothNow, DashboardSnapshot, HallNow, Role};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
@@ -105,8 +106,8 @@ pub async fn snapshot(state: &AppState) -> ApiResult<DashboardSnapshot> {
     // Read from presence itself (the shared truth), not from this node's booth cache, which
     // follows bus notifications and could trail them: every node must show the same figures.
     let live = futures_util::future::join_all(companies.iter().map(|(id, _, _)| async move {
-        let inside = state.hub.presence(&booth_room(*id)).await?;
-        let on_duty = state.hub.presence(&duty_room(*id)).await?;
+        let inside = state.hub.presence(&Room::Booth(*id).to_string()).await?;
+        let on_duty = state.hub.presence(&Room::Duty(*id).to_string()).await?;
         anyhow::Ok(summarize(*id, &inside, &on_duty))
     }))
     .await
@@ -228,13 +229,8 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
             Ok(snapshot) => {
                 gauges(&state, &snapshot);
                 if watched {
-                    state.hub.send_local(
-                        DASHBOARD_ROOM,
-                        &ServerFrame::Event {
-                            room: DASHBOARD_ROOM.into(),
-                            event: RoomEvent::Dashboard { snapshot },
-                        },
-                    );
+                    let event = RoomEvent::Dashboard { snapshot };
+                    crate::events::send_local(&state.hub, Room::Dashboard, event);
                 }
             }
             Err(error) => tracing::warn!(?error, "dashboard snapshot failed"),

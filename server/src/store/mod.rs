@@ -2,7 +2,8 @@
 //!
 //! Queries are runtime `sqlx` queries through the `any` driver, written once in the SQL both
 //! engines understand (`$1` placeholders, `returning`, `on conflict`). Where the engines
-//! differ (full-text search, range constraints) a domain module branches on [`StoreKind`].
+//! differ in spelling (full-text search, `greatest`, SQLite's lock row) the SQL comes from
+//! [`dialect`]; only the meeting placer branches on [`StoreKind`] itself.
 //! The shared end-to-end scenarios, run on both engines, are the check that the SQL is right;
 //! `docs/ARCHITECTURE.md` says why this beats compile-time checked queries here.
 
@@ -14,6 +15,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub mod batch;
+pub mod dialect;
 pub mod json;
 
 /// Which database engine holds the records.
