@@ -126,6 +126,45 @@ struct Client {
 /// Why joins failed, by reason, over the whole run.
 static JOIN_ERRORS: Mutex<Vec<(String, usize)>> = Mutex::new(Vec::new());
 
+/// Time spent in each step of the joins (connect, subscribe, chat_join), summed over every
+/// attempt, in microseconds, with the number of attempts: where a reconnect wave waits.
+static STEPS: [(AtomicI64, AtomicI64); 3] = [
+    (AtomicI64::new(0), AtomicI64::new(0)),
+    (AtomicI64::new(0), AtomicI64::new(0)),
+    (AtomicI64::new(0), AtomicI64::new(0)),
+];
+const STEP_NAMES: [&str; 3] = ["connect", "subscribe", "chat_join"];
+
+fn step_done(step: usize, started: Instant) {
+    STEPS[step]
+        .0
+        .fetch_add(started.elapsed().as_micros() as i64, Ordering::Relaxed);
+    STEPS[step].1.fetch_add(1, Ordering::Relaxed);
+}
+
+fn steps_reset() {
+    for (sum, n) in &STEPS {
+        sum.store(0, Ordering::Relaxed);
+        n.store(0, Ordering::Relaxed);
+    }
+}
+
+/// `{"connect":ms,...}`: each step's mean time per attempt since the last reset.
+fn steps_json() -> String {
+    let parts: Vec<String> = STEPS
+        .iter()
+        .zip(STEP_NAMES)
+        .map(|((sum, n), name)| {
+            let n = n.load(Ordering::Relaxed).max(1);
+            format!(
+                "\"{name}\":{:.1}",
+                sum.load(Ordering::Relaxed) as f64 / n as f64 / 1000.0
+            )
+        })
+        .collect();
+    format!("{{{}}}", parts.join(","))
+}
+
 fn join_error(reason: String) {
     let mut errors = JOIN_ERRORS.lock().expect("join errors");
     match errors.iter_mut().find(|(r, _)| *r == reason) {
@@ -147,7 +186,10 @@ async fn join(api: &Api, room_id: i64, client: &Mutex<Client>, lobby: bool) -> O
         };
         format!("{what}: {why}")
     };
-    let hub = match api.connect().await {
+    let started = Instant::now();
+    let connected = api.connect().await;
+    step_done(0, started);
+    let hub = match connected {
         Ok(hub) => hub,
         Err(e) => {
             join_error(short("connect", e));
@@ -155,7 +197,10 @@ async fn join(api: &Api, room_id: i64, client: &Mutex<Client>, lobby: bool) -> O
         }
     };
     if lobby {
-        if let Err(e) = hub.subscribe("lobby").await {
+        let started = Instant::now();
+        let subscribed = hub.subscribe("lobby").await;
+        step_done(1, started);
+        if let Err(e) = subscribed {
             join_error(short("subscribe", e));
             // A failed attempt gives its socket back at once: with thousands of clients
             // retrying, sockets left to the server's timeout would use up the open files.
@@ -164,13 +209,15 @@ async fn join(api: &Api, room_id: i64, client: &Mutex<Client>, lobby: bool) -> O
         }
     }
     let after = client.lock().expect("client").last;
-    match hub
+    let started = Instant::now();
+    let joined = hub
         .request(Command::ChatJoin {
             room_id,
             after_seq: after,
         })
-        .await
-    {
+        .await;
+    step_done(2, started);
+    match joined {
         Ok(ReplyData::ChatJoined { messages, .. }) => {
             let mut c = client.lock().expect("client");
             for m in messages {
@@ -300,6 +347,7 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     // The fault.
+    steps_reset();
     let fault_at = Instant::now();
     let mut redis_back_at = None;
     match config.fault.as_str() {
@@ -339,6 +387,10 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
                     _ => {}
                 }
             }
+            // The dead socket goes before the new one opens, as a browser's does: ten thousand
+            // closed sockets still held would double the generator's open files.
+            hub.close();
+            drop(hub);
             let jitter = Duration::from_millis((i as u64 * 7919) % 1000);
             tokio::time::sleep(jitter).await;
             let mut attempt = 0u64;
@@ -377,6 +429,7 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
         rejoined.push(task.await?);
     }
     let all_back = fault_at.elapsed();
+    let steps = steps_json();
     stop.store(true, Ordering::SeqCst);
     posting.await?;
     // Final catch-up: a fresh join from each client's last sequence.
@@ -421,7 +474,7 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
     Ok(format!(
         "{{\"scenario\":\"failover\",\"fault\":\"{}\",\"clients\":{},\"connect_s\":{:.2},\
          \"presence_gone_s\":{},\"back_p50_s\":{},\"back_p99_s\":{},\"all_caught_up_s\":{:.2},\
-         \"all_caught_up_after_redis_back_s\":{},\"announcements_stored\":{},\"lost\":{},\"redelivered_dropped\":{},\"final_catch_up_failed\":{},\"join_failures\":{}}}",
+         \"all_caught_up_after_redis_back_s\":{},\"announcements_stored\":{},\"lost\":{},\"redelivered_dropped\":{},\"final_catch_up_failed\":{},\"join_failures\":{},\"back_step_ms\":{}}}",
         config.fault,
         connected,
         connect_s,
@@ -434,7 +487,8 @@ pub async fn run(config: FailoverConfig) -> anyhow::Result<String> {
         lost,
         redelivered,
         unreached,
-        serde_json::to_string(&*JOIN_ERRORS.lock().expect("join errors"))?
+        serde_json::to_string(&*JOIN_ERRORS.lock().expect("join errors"))?,
+        steps
     ))
 }
 
