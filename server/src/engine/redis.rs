@@ -155,7 +155,7 @@ pub async fn connect(
         conn
     } else {
         let client = redis::Client::open(url).context("parsing EXPO_REDIS_URL")?;
-        let conn = ConnectionManager::new(client.clone())
+        let conn = ConnectionManager::new_with_config(client.clone(), manager_config())
             .await
             .context("connecting to Redis")?;
         listen(SingleRedis { client }, &channels, &tx, &link, cmd_rx, &stop).await?;
@@ -183,6 +183,22 @@ pub async fn connect(
     presence.pending.lock().expect("pending").extend(leftovers);
     presence.beat().await?;
     Ok((bus, presence, conn))
+}
+
+/// How the command connection reconnects. The crate's default backs off by a factor of 100
+/// from one second, capped at 60 s: after an outage of more than about two seconds the next
+/// attempt came a minute or two later, and every command waited for it. Here an attempt
+/// follows every second or so (`factor` is the growth per attempt; the cap holds it at one
+/// second); after a few failed attempts commands fail at once with an error (each caller
+/// refuses with a typed error) and the next command starts a new attempt, so a node is back
+/// within about a second of Redis. Timeouts bound a Redis that hangs rather than refuses.
+fn manager_config() -> redis::aio::ConnectionManagerConfig {
+    redis::aio::ConnectionManagerConfig::new()
+        .set_factor(2)
+        .set_max_delay(1_000)
+        .set_number_of_retries(3)
+        .set_connection_timeout(Duration::from_secs(2))
+        .set_response_timeout(Duration::from_secs(5))
 }
 
 #[derive(Clone)]
@@ -769,6 +785,10 @@ impl RedisPresence {
         let mut live_nodes = self.live_nodes().await?;
         let mut dead_nodes = HashSet::new();
         let mut out = PresenceList::default();
+        // Entries of dead nodes are dropped in one round trip, not one each: right after a
+        // node's loss a sample is mostly its entries, and every join in the reconnect wave
+        // lists the room.
+        let mut dead_entries = Vec::new();
         for (conn_id, json) in all {
             let Ok(entry) = serde_json::from_str::<PresenceEntry>(&json) else {
                 continue;
@@ -790,14 +810,26 @@ impl RedisPresence {
             if live_nodes.contains(node) {
                 out.live.push(entry);
             } else {
-                let removed: i64 = conn
-                    .hdel(&key, &conn_id)
-                    .await
-                    .context("dropping presence")?;
-                if removed == 1 {
-                    out.expired.push(entry);
-                }
+                dead_entries.push(entry);
             }
+        }
+        if !dead_entries.is_empty() {
+            let mut pipe = redis::pipe();
+            for entry in &dead_entries {
+                pipe.hdel(&key, &entry.conn_id);
+            }
+            let removed: Vec<i64> = pipe
+                .query_async(&mut conn)
+                .await
+                .context("dropping presence")?;
+            // Whoever's HDEL removed an entry reports it, so each leave is announced once.
+            out.expired.extend(
+                dead_entries
+                    .into_iter()
+                    .zip(removed)
+                    .filter(|(_, removed)| *removed == 1)
+                    .map(|(entry, _)| entry),
+            );
         }
         out.live
             .sort_by(|a, b| (a.since_ms, &a.conn_id).cmp(&(b.since_ms, &b.conn_id)));
@@ -837,27 +869,29 @@ impl RedisPresence {
         Ok(out)
     }
 
-    /// Removes every entry of `node`; the ones this call removed come back.
+    /// Removes every entry of `node`; the ones this call removed come back. One script per
+    /// room (atomic, so an entry also dropped by a concurrent [`Self::list`] is reported once):
+    /// a lost node's ten thousand entries go in one round trip, not ten thousand.
     async fn purge(&self, node: &str) -> anyhow::Result<Vec<(String, PresenceEntry)>> {
         let mut conn = self.conn.clone();
         let rooms_key = self.rooms_key(node);
         let rooms: Vec<String> = conn.smembers(&rooms_key).await.context("node rooms")?;
         let mut out = Vec::new();
         for room in rooms {
-            let key = self.room_key(&room);
-            let all: Vec<(String, String)> = conn.hgetall(&key).await.context("room presence")?;
-            for (conn_id, json) in all {
-                if node_of(&conn_id) != node {
-                    continue;
-                }
-                let removed: i64 = conn
-                    .hdel(&key, &conn_id)
-                    .await
-                    .context("purging presence")?;
-                if removed == 1 {
-                    if let Ok(entry) = serde_json::from_str::<PresenceEntry>(&json) {
-                        out.push((room.clone(), entry));
-                    }
+            let removed: Vec<String> = redis::cmd("EVAL")
+                .arg(PURGE_SCRIPT)
+                .arg(1)
+                .arg(self.room_key(&room))
+                .arg(format!("{node}-"))
+                .query_async(&mut conn)
+                .await
+                .context("purging presence")?;
+            for json in removed {
+                match serde_json::from_str::<PresenceEntry>(&json) {
+                    // The prefix may also start another node's name (`node-a-2`): keep only
+                    // this node's, as `node_of` reads them. The script checks the same.
+                    Ok(entry) if node_of(&entry.conn_id) == node => out.push((room.clone(), entry)),
+                    Ok(_) | Err(_) => {}
                 }
             }
         }
@@ -865,6 +899,23 @@ impl RedisPresence {
         Ok(out)
     }
 }
+
+/// Removes from the hash KEYS[1] every field of one node: fields that start with ARGV[1]
+/// (`{node}-`) and hold no further `-` (a connection id is `{node}-{n}`; `node-a-2-7` belongs
+/// to `node-a-2`). Returns the removed values.
+const PURGE_SCRIPT: &str = r#"
+local prefix = ARGV[1]
+local all = redis.call('HGETALL', KEYS[1])
+local out = {}
+for i = 1, #all, 2 do
+  local id = all[i]
+  if string.sub(id, 1, #prefix) == prefix and not string.find(id, '-', #prefix + 1, true) then
+    redis.call('HDEL', KEYS[1], id)
+    out[#out + 1] = all[i + 1]
+  end
+end
+return out
+"#;
 
 /// GCRA over one key, on the Redis server's clock (so nodes' clocks need not agree). ARGV:
 /// emission interval and tolerance, in microseconds. Returns 1 when the unit is granted.
