@@ -64,7 +64,7 @@ pub async fn set_duty(
     let room = Room::Duty(company).to_string();
     let hub = &state.hub;
     if on_duty {
-        hub.join(conn, &room)
+        hub.enter(conn, &room)
             .await
             .map_err(|e| ApiError::Other(e).body())?;
     } else {

@@ -145,19 +145,14 @@ pub async fn open(state: &AppState, user: &UserSummary, target: &str) -> ApiResu
 /// A room as `user` sees it: title, unread count, staff online.
 pub async fn info(state: &AppState, user: &UserSummary, room: &Room) -> ApiResult<ChatRoomInfo> {
     let pool = state.store.pool();
-    let read_seq: i64 = sqlx::query_scalar(
-        "select coalesce(max(read_seq), 0) from chat_reads where room_id = $1 and user_id = $2",
+    // The reader's mark and the unread count in one round trip.
+    let (read_seq, unread): (i64, i64) = sqlx::query_as(
+        "select r.read_seq, (select count(*) from chat_messages where room_id = $1 \
+         and seq > r.read_seq and sender_id <> $2 and deleted_ms is null) \
+         from (select coalesce(max(read_seq), 0) as read_seq from chat_reads \
+         where room_id = $1 and user_id = $2) r",
     )
     .bind(room.id)
-    .bind(user.id)
-    .fetch_one(pool)
-    .await?;
-    let unread: i64 = sqlx::query_scalar(
-        "select count(*) from chat_messages where room_id = $1 and seq > $2 and sender_id <> $3 \
-         and deleted_ms is null",
-    )
-    .bind(room.id)
-    .bind(read_seq)
     .bind(user.id)
     .fetch_one(pool)
     .await?;
@@ -230,14 +225,19 @@ pub async fn join(
     check_read(state, user, &room).await?;
     state
         .hub
-        .join(conn, &HubRoom::Chat(room_id).to_string())
+        .enter(conn, &HubRoom::Chat(room_id).to_string())
         .await
         .map_err(ApiError::Other)?;
     let mut messages = messages_after(state, room_id, after_seq.max(0), JOIN_PAGE + 1).await?;
     let more = messages.len() as i64 > JOIN_PAGE;
     messages.truncate(JOIN_PAGE as usize);
-    // Re-read the room: messages stored while we read are in the reply or on the stream.
-    let room = load_room(state, room_id).await?;
+    // Messages stored since the room was read are in the reply (up to a page; `more` says
+    // when there are others) or come on the stream, which this connection entered before the
+    // read: the room's last sequence is at least the newest one in the reply.
+    let mut room = room;
+    if let Some(newest) = messages.last() {
+        room.last_seq = room.last_seq.max(newest.seq);
+    }
     Ok(ReplyData::ChatJoined {
         room: info(state, user, &room).await?,
         messages,

@@ -354,6 +354,14 @@ impl Hub {
     /// Joins a room: attaches the connection to the live stream first, then records presence
     /// and announces it, then reads who is there, so nothing that happens meanwhile is missed.
     pub async fn join(&self, conn: &ConnHandle, room: &str) -> anyhow::Result<Snapshot> {
+        self.enter(conn, room).await?;
+        self.snapshot(room).await
+    }
+
+    /// [`Self::join`] without the snapshot, for callers that do not show the members (a chat
+    /// room's stream, going on duty): a crowded room's sample is a round trip and a hundred
+    /// entries decoded, which a reconnect wave would pay once per client for nothing.
+    pub async fn enter(&self, conn: &ConnHandle, room: &str) -> anyhow::Result<()> {
         let entry = PresenceEntry {
             conn_id: conn.id.clone(),
             user: conn.identity.user.clone(),
@@ -382,7 +390,7 @@ impl Hub {
             self.inner.engine.presence.add(room, &entry).await?;
             self.inner.announcer.push(room, Change::Join(entry));
         }
-        self.snapshot(room).await
+        Ok(())
     }
 
     /// Counts a connection in a quiet room (a name starting with `~`): presence only, on every
