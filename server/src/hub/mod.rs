@@ -667,8 +667,8 @@ impl Hub {
         metrics::counter!("expo_ws_deliveries_total").increment(members.len() as u64);
     }
 
-    /// Takes a user's connections, on every node, out of the rooms whose names start with
-    /// `prefix` (a ban, say). Their leave is announced like any other.
+    /// Takes a user's connections, on every node, out of the room named `prefix`, or out of
+    /// every room of a kind when it ends with `:` (`chat:`: a fair-wide ban). Their leave is announced like any other.
     pub async fn evict(&self, user_id: i64, prefix: &str) -> anyhow::Result<()> {
         self.inner
             .engine
@@ -696,7 +696,7 @@ impl Hub {
                     };
                     c.rooms
                         .keys()
-                        .filter(|r| r.starts_with(prefix))
+                        .filter(|r| evicts(prefix, r))
                         .map(move |r| (handle.clone(), r.clone()))
                         .collect::<Vec<_>>()
                 })
@@ -859,6 +859,12 @@ impl Hub {
     }
 }
 
+/// Whether an eviction named `target` takes `room`: the room of that name, or, for a kind
+/// (`chat:`), every room of it. A plain prefix would take `chat:10` with `chat:1`.
+fn evicts(target: &str, room: &str) -> bool {
+    room == target || (target.ends_with(':') && room.starts_with(target))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -927,6 +933,21 @@ mod tests {
         assert!(hub.presence("lobby").await.unwrap().is_empty());
         // b got its own join before it left.
         assert!(b_rx.recv().await.is_some());
+    }
+
+    #[tokio::test]
+    async fn an_eviction_takes_the_named_room_or_the_whole_kind() {
+        let hub = Hub::new("n1".into(), Engine::memory(), limits(16));
+        let (a, _a_rx) = hub.register(identity(1));
+        for room in ["chat:1", "chat:10", "chat:100", "booth:1"] {
+            hub.join(&a, room).await.unwrap();
+        }
+        hub.evict_local(1, "chat:1").await;
+        let mut left = hub.rooms_of(&a.id);
+        left.sort();
+        assert_eq!(left, ["booth:1", "chat:10", "chat:100"]);
+        hub.evict_local(1, "chat:").await;
+        assert_eq!(hub.rooms_of(&a.id), ["booth:1"]);
     }
 
     #[tokio::test]
