@@ -698,7 +698,9 @@ async fn chat_through_a_redis_restart() {
                 },
             )
             .await;
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            // An outage longer than a client library's first quick retries: a node whose
+            // Redis connection then backs off to a minute would miss the 20 s below.
+            tokio::time::sleep(Duration::from_secs(4)).await;
             let back = Instant::now();
             redis_ref.spawn().await;
             eventually(
