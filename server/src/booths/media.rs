@@ -288,7 +288,9 @@ async fn load_media(state: &AppState, id: i64) -> ApiResult<(MediaItem, Option<S
 /// leads when the viewer is inside the booth.
 #[utoipa::path(get, path = "/api/v1/media/{id}", tag = "booths",
     params(("id" = i64, Path, description = "media id")),
-    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the file"),
+        (status = 307, description = "a video hosted elsewhere: its https:// address in Location"),
+        (status = 404, body = ErrorBody)))]
 pub async fn serve(
     State(state): State<AppState>,
     caller: Caller,
