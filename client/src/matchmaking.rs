@@ -60,14 +60,22 @@ impl Api {
         id: i64,
         input: &MoveInput,
     ) -> Result<std::result::Result<ScheduleRun, MoveRefused>> {
-        match self
-            .post(&format!("/api/v1/match/runs/{id}/move"), input)
-            .await
-        {
-            Ok(run) => Ok(Ok(run)),
-            Err(ClientError::Http(409, text)) => Ok(Err(serde_json::from_str(&text)?)),
-            Err(other) => Err(other),
+        let response = self
+            .request(
+                reqwest::Method::POST,
+                &format!("/api/v1/match/runs/{id}/move"),
+            )
+            .json(input)
+            .send()
+            .await?;
+        if response.status() == reqwest::StatusCode::CONFLICT {
+            let text = response.text().await.unwrap_or_default();
+            return match serde_json::from_str::<MoveRefused>(&text) {
+                Ok(refused) => Ok(Err(refused)),
+                Err(_) => Err(ClientError::Http(409, text)),
+            };
         }
+        crate::decode(response).await.map(Ok)
     }
 
     pub async fn publish_run(&self, id: i64) -> Result<PublishResult> {

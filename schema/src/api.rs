@@ -33,7 +33,14 @@ pub struct RegistrationReceived {
 /// A buyer's self-registration; the account waits for organizer approval.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RegisterBuyerRequest {
+    /// Something `@` something with a dot, at most 254 characters.
+    #[schema(
+        max_length = 254,
+        pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^@\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^@]*@[\\s\\S]*\\."
+    )]
     pub email: String,
+    /// 8 to 1024 characters, at least 5 different ones, not a well-known password.
+    #[schema(min_length = 8, max_length = 1024)]
     pub password: String,
     pub name: String,
     /// The buyer's own firm.
@@ -54,6 +61,11 @@ pub struct RegisterBuyerRequest {
 /// An invitation for exhibitor staff (to a company) or an interpreter.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct InviteRequest {
+    /// Something `@` something with a dot, at most 254 characters.
+    #[schema(
+        max_length = 254,
+        pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^@\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^@]*@[\\s\\S]*\\."
+    )]
     pub email: String,
     pub name: String,
     /// `exhibitor` or `interpreter`.
@@ -87,12 +99,19 @@ pub struct InviteResponse {
 /// it on the sign-in page and in the mail, inside a sentence in their language.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RejectRequest {
+    /// 1 to 1000 characters, not only spaces.
+    #[schema(
+        max_length = 1000,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub reason: String,
 }
 
 /// Approve several pending registrations at once.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ApproveManyRequest {
+    /// 1 to 500 account ids.
+    #[schema(min_items = 1, max_items = 500)]
     pub ids: Vec<i64>,
 }
 
@@ -147,6 +166,8 @@ pub struct InvitationList {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AcceptInvitationRequest {
     pub token: String,
+    /// 8 to 1024 characters, at least 5 different ones, not a well-known password.
+    #[schema(min_length = 8, max_length = 1024)]
     pub password: String,
 }
 
@@ -285,8 +306,22 @@ pub struct RecommendationList {
 /// Create or edit a hall (organizers).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct HallInput {
+    /// 1 to 60 letters, digits and dashes (kept in lower case).
+    #[schema(
+        pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[A-Za-z0-9-]{1,60}[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
+    )]
     pub slug: String,
+    /// 1 to 120 characters, not only spaces.
+    #[schema(
+        max_length = 120,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: String,
+    /// 1 to 60 characters, not only spaces.
+    #[schema(
+        max_length = 60,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub industry: String,
     #[serde(default)]
     pub position: i64,
@@ -320,7 +355,9 @@ pub struct CompanyInput {
     pub description: Option<String>,
     #[serde(default)]
     pub website: Option<String>,
+    /// 1800 to 2100.
     #[serde(default)]
+    #[schema(minimum = 1800, maximum = 2100)]
     pub founded_year: Option<i64>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -366,7 +403,17 @@ pub struct ProductInput {
 /// A video hosted elsewhere.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct VideoLinkInput {
+    /// 1 to 200 characters, not only spaces.
+    #[schema(
+        max_length = 200,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub title: String,
+    /// An `https://` address without spaces, at most 500 characters.
+    #[schema(
+        max_length = 500,
+        pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*https://[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
+    )]
     pub url: String,
 }
 
@@ -417,6 +464,7 @@ pub struct LeadFollowUp {
     pub notes: String,
     /// 1 to 5 stars, or none.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: Option<i64>,
     #[serde(default)]
     pub tags: Vec<String>,

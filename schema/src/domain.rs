@@ -556,6 +556,7 @@ pub struct MeetingOutcome {
     pub notes: Option<String>,
     /// 1 to 5.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: Option<i64>,
 }
 

@@ -661,6 +661,7 @@ pub struct PairList {
 pub struct AutoPairInput {
     /// Pairs per buyer at most (mutual must-meets first). Default 3.
     #[serde(default = "three")]
+    #[schema(minimum = 1, maximum = 20)]
     pub per_buyer: u16,
 }
 
@@ -679,11 +680,15 @@ pub struct AutoPairResult {
 pub struct RunInput {
     /// Most meetings in a row for a person. Default 3.
     #[serde(default)]
+    #[schema(maximum = 255)]
     pub max_run: Option<u8>,
     /// Online video seats per slot. Default: one per accepted pair (no limit).
     #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64)]
     pub online_seats: Option<u32>,
+    /// Seed of the tie-breaks, 0 to 2^63 - 1. Default: a fixed one.
     #[serde(default)]
+    #[schema(maximum = 9223372036854775807_i64)]
     pub seed: Option<u64>,
 }
 
@@ -719,9 +724,12 @@ pub struct MoveInput {
     pub to: MoveTo,
 }
 
-/// A hand move the rules refuse, with every conflict.
+/// A hand move refused (`409`): `code` is `conflict`, and `conflicts` lists every rule the
+/// move would break (empty when the run itself cannot change, being published).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MoveRefused {
+    pub code: crate::ErrorCode,
+    pub message: String,
     pub conflicts: Vec<Conflict>,
 }
 

@@ -201,53 +201,140 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        use axum::extract::rejection::JsonRejection;
-        let is_json = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase())
-            .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
-        if !is_json {
-            return Err(ApiError::new(
-                ErrorCode::BadRequest,
-                "the body must be JSON: send Content-Type: application/json",
-            ));
+        let bytes = json_bytes(req, state).await?;
+        parse_json_object(&bytes).map(JsonBody)
+    }
+}
+
+/// An optional JSON body (`Option<JsonBody<T>>`): none when the request names no
+/// `Content-Type` (as with `axum::Json`) or its body is empty or `null`; otherwise read
+/// exactly like a required one.
+impl<S, T> axum::extract::OptionalFromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &S,
+    ) -> Result<Option<Self>, ApiError> {
+        if !req.headers().contains_key(axum::http::header::CONTENT_TYPE) {
+            return Ok(None);
         }
-        let bytes = match axum::body::Bytes::from_request(req, state).await {
-            Ok(bytes) => bytes,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(ApiError::new(
-                    ErrorCode::MessageTooLarge,
-                    format!(
-                        "a JSON body may have at most {} MiB",
-                        MAX_JSON_BODY_BYTES >> 20
-                    ),
-                ))
+        let bytes = json_bytes(req, state).await?;
+        if matches!(bytes.trim_ascii(), b"" | b"null") {
+            return Ok(None);
+        }
+        parse_json_object(&bytes).map(|value| Some(JsonBody(value)))
+    }
+}
+
+/// The bytes of a request body sent as JSON: `bad_request` when it is not labelled JSON or
+/// cannot be read, `message_too_large` past [`MAX_JSON_BODY_BYTES`].
+async fn json_bytes<S: Send + Sync>(
+    req: axum::extract::Request,
+    state: &S,
+) -> Result<axum::body::Bytes, ApiError> {
+    use axum::extract::FromRequest;
+    let is_json = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+    if !is_json {
+        return Err(ApiError::new(
+            ErrorCode::BadRequest,
+            "the body must be JSON: send Content-Type: application/json",
+        ));
+    }
+    match axum::body::Bytes::from_request(req, state).await {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
+            ErrorCode::MessageTooLarge,
+            format!(
+                "a JSON body may have at most {} MiB",
+                MAX_JSON_BODY_BYTES >> 20
+            ),
+        )),
+        Err(e) => Err(ApiError::new(
+            ErrorCode::BadRequest,
+            format!("the body could not be read: {}", e.body_text()),
+        )),
+    }
+}
+
+/// Reads a request body that must be one JSON object (every request body of the API is):
+/// `bad_request` for text that is not JSON, `validation` for JSON of another shape (an
+/// array, which serde would otherwise take for a struct's fields in order, or a scalar).
+fn parse_json_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    use axum::extract::rejection::JsonRejection;
+    if crate::http::guard::json_has_nul(bytes) {
+        return Err(ApiError::validation(
+            "text may not contain the NUL character (\\u0000)",
+        ));
+    }
+    if bytes.trim_ascii_start().first() != Some(&b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
+        return Err(ApiError::validation("the body must be a JSON object"));
+    }
+    match Json::<T>::from_bytes(bytes) {
+        Ok(Json(value)) => Ok(value),
+        Err(JsonRejection::JsonDataError(e)) => {
+            let wrong_shape =
+                || ApiError::validation(format!("the body has the wrong shape: {}", e.body_text()));
+            // JSON has one number type: `5.0` is the integer 5 (as JSON Schema's `integer`
+            // says), though serde refuses it for an integer field.
+            let value = integral_floats_as_integers(bytes).ok_or_else(wrong_shape)?;
+            serde_json::from_value::<T>(value).map_err(|_| wrong_shape())
+        }
+        Err(e) => Err(ApiError::new(
+            ErrorCode::BadRequest,
+            format!("the body must be JSON: {}", e.body_text()),
+        )),
+    }
+}
+
+/// The JSON document in `bytes` with every whole-valued float that fits an `i64` written as an
+/// integer (`5.0` becomes `5`), or `None` when it has no such float (nothing to retry).
+fn integral_floats_as_integers(bytes: &[u8]) -> Option<serde_json::Value> {
+    use serde_json::{Number, Value};
+    fn walk(value: &mut Value, changed: &mut bool) {
+        match value {
+            Value::Number(n) if n.is_f64() => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                // Strictly inside ±2^63: a literal just past i64's range reads as exactly
+                // ±2^63 and must stay refused.
+                if f.fract() == 0.0 && f > i64::MIN as f64 && f < i64::MAX as f64 {
+                    *value = Value::Number(Number::from(f as i64));
+                    *changed = true;
+                }
             }
-            Err(e) => {
-                return Err(ApiError::new(
-                    ErrorCode::BadRequest,
-                    format!("the body could not be read: {}", e.body_text()),
-                ))
-            }
-        };
-        if crate::http::guard::json_has_nul(&bytes) {
-            return Err(ApiError::validation(
-                "text may not contain the NUL character (\\u0000)",
-            ));
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, changed)),
+            Value::Object(fields) => fields.values_mut().for_each(|v| walk(v, changed)),
+            _ => {}
         }
-        match Json::<T>::from_bytes(&bytes) {
-            Ok(Json(value)) => Ok(JsonBody(value)),
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::validation(format!(
-                "the body has the wrong shape: {}",
-                e.body_text()
-            ))),
-            Err(e) => Err(ApiError::new(
-                ErrorCode::BadRequest,
-                format!("the body must be JSON: {}", e.body_text()),
-            )),
-        }
+    }
+    let mut value: Value = serde_json::from_slice(bytes).ok()?;
+    let mut changed = false;
+    walk(&mut value, &mut changed);
+    changed.then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integral_floats_as_integers;
+
+    #[test]
+    fn whole_floats_become_integers() {
+        let v = integral_floats_as_integers(br#"{"a": 5.0, "b": [-2.0, 1.5], "c": 3}"#).unwrap();
+        assert_eq!(v, serde_json::json!({"a": 5, "b": [-2, 1.5], "c": 3}));
+        assert!(integral_floats_as_integers(br#"{"a": 1.5, "b": 2}"#).is_none());
+        assert!(integral_floats_as_integers(br#"{"a": 1e300}"#).is_none());
+        assert!(integral_floats_as_integers(br#"{"a": -9223372036854775809}"#).is_none());
     }
 }

@@ -20,7 +20,8 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Expo Hub API", description = "REST API of Expo Hub, the hybrid trade fair server. \
         Everything live (presence, chat, meeting updates) travels on the websocket at /ws, \
-        described by /api/v1/protocol.json."),
+        described by /api/v1/protocol.json. Every request body is one JSON object; no text, in a \
+        body, a path or a query, may hold the NUL character (U+0000)."),
     paths(
         auth::routes::login, auth::routes::logout, auth::routes::me, auth::routes::register,
         auth::routes::list_users, auth::routes::approve, auth::routes::disable,

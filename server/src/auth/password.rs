@@ -110,8 +110,8 @@ pub fn check_strength(password: &str) -> Result<(), &'static str> {
     if password.chars().count() < 8 {
         return Err("a password needs at least 8 characters");
     }
-    if password.len() > 1024 {
-        return Err("a password may have at most 1024 bytes");
+    if password.chars().count() > 1024 {
+        return Err("a password may have at most 1024 characters");
     }
     let lower = password.to_lowercase();
     let distinct: std::collections::HashSet<char> = lower.chars().collect();

@@ -196,7 +196,8 @@ pub async fn create_hall(
 /// Edit a hall (organizers).
 #[utoipa::path(put, path = "/api/v1/halls/{id}", tag = "booths", request_body = HallInput,
     params(("id" = i64, Path, description = "hall id")),
-    responses((status = 200, body = Hall), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Hall), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
 pub async fn update_hall(
     State(state): State<AppState>,
     caller: Caller,
@@ -431,7 +432,7 @@ pub async fn create_company(
 #[utoipa::path(put, path = "/api/v1/companies/{id}", tag = "booths", request_body = CompanyInput,
     params(("id" = i64, Path, description = "company id"), LangQuery),
     responses((status = 200, body = Company), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_company(
     State(state): State<AppState>,
     caller: Caller,

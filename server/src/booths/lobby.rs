@@ -343,7 +343,8 @@ pub async fn search(
     let total = booths.len() as i64;
     let booths = booths
         .into_iter()
-        .skip(((page - 1) * per_page) as usize)
+        // A page far past the end is empty (not an overflow: `page` is any i64).
+        .skip(usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX))
         .take(per_page as usize)
         .collect();
     Ok(Json(BoothPage {
@@ -580,7 +581,7 @@ pub async fn import_taxonomy_extension(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    Json(extension): Json<serde_json::Value>,
+    crate::error::JsonBody(extension): crate::error::JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<expo_schema::api::TaxonomyView>> {
     caller.require_role(Role::Organizer)?;
     let text = extension.to_string();

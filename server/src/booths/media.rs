@@ -86,6 +86,7 @@ pub async fn stored_names_of_product(store: &Store, product_id: i64) -> ApiResul
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct UploadQuery {
     /// `logo`, `photo` (needs `product_id`), `brochure` or `video`.
+    #[param(pattern = "^(logo|photo|brochure|video)$")]
     kind: String,
     /// Shown to visitors; defaults to the file name.
     title: Option<String>,
@@ -235,7 +236,10 @@ pub async fn add_video_link(
     require_editor(&caller, company_id)?;
     super::load_company(&state.store, company_id, "en").await?;
     let url = input.url.trim();
-    if !url.starts_with("https://") || url.len() > 500 || url.chars().any(char::is_whitespace) {
+    if !url.starts_with("https://")
+        || url.chars().count() > 500
+        || url.chars().any(char::is_whitespace)
+    {
         return Err(ApiError::validation("a video link is an https:// URL"));
     }
     let title = input.title.trim();
@@ -284,7 +288,9 @@ async fn load_media(state: &AppState, id: i64) -> ApiResult<(MediaItem, Option<S
 /// leads when the viewer is inside the booth.
 #[utoipa::path(get, path = "/api/v1/media/{id}", tag = "booths",
     params(("id" = i64, Path, description = "media id")),
-    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the file"),
+        (status = 307, description = "a video hosted elsewhere: its https:// address in Location"),
+        (status = 404, body = ErrorBody)))]
 pub async fn serve(
     State(state): State<AppState>,
     caller: Caller,

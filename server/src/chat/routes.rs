@@ -95,6 +95,7 @@ pub struct SanctionInput {
     #[serde(default)]
     pub room_id: Option<i64>,
     /// `mute` (may read, not post) or `ban` (neither).
+    #[schema(pattern = "^(mute|ban)$")]
     pub kind: String,
     /// How long; none means until lifted.
     #[serde(default)]
@@ -108,7 +109,8 @@ pub struct SanctionCreated {
 
 /// Mute or ban a user in a room or fair-wide (organizers).
 #[utoipa::path(post, path = "/api/v1/chat/mutes", tag = "chat", request_body = SanctionInput,
-    responses((status = 201, body = SanctionCreated), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = SanctionCreated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn sanction(
     State(state): State<AppState>,
     caller: Caller,
@@ -187,7 +189,7 @@ pub struct BlockInput {
 
 /// Block a user from messaging you.
 #[utoipa::path(post, path = "/api/v1/chat/blocks", tag = "chat", request_body = BlockInput,
-    responses((status = 204), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn block(
     State(state): State<AppState>,
     caller: Caller,

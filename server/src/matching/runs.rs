@@ -169,6 +169,9 @@ async fn grid(state: &AppState) -> ApiResult<(Fair, Vec<Option<DbSlot>>)> {
 
 /// Reads the scheduler's input from the records.
 pub async fn build(state: &AppState, knobs: &RunInput) -> ApiResult<Built> {
+    if knobs.seed.is_some_and(|seed| i64::try_from(seed).is_err()) {
+        return Err(ApiError::validation("seed is 0 to 2^63 - 1"));
+    }
     let (mut fair, grid) = grid(state).await?;
     fair.max_run = knobs.max_run.unwrap_or(3).max(1);
     fair.seed = knobs.seed.unwrap_or(0);
@@ -551,10 +554,12 @@ pub async fn move_one(
         .await?;
     let mut run = load(&mut tx, id).await?;
     if run.published_ms.is_some() {
-        return Err(ApiError::new(
-            expo_schema::ErrorCode::Conflict,
-            "this run is published; run the scheduler again to change it",
-        ));
+        let refused = MoveRefused {
+            code: expo_schema::ErrorCode::Conflict,
+            message: "this run is published; run the scheduler again to change it".into(),
+            conflicts: Vec::new(),
+        };
+        return Ok((StatusCode::CONFLICT, Json(refused)).into_response());
     }
     let schedule = match matchmaking::move_meeting(
         &run.input,
@@ -564,7 +569,12 @@ pub async fn move_one(
     ) {
         Ok(schedule) => schedule,
         Err(conflicts) => {
-            return Ok((StatusCode::CONFLICT, Json(MoveRefused { conflicts })).into_response())
+            let refused = MoveRefused {
+                code: expo_schema::ErrorCode::Conflict,
+                message: "the move breaks a rule of the schedule".into(),
+                conflicts,
+            };
+            return Ok((StatusCode::CONFLICT, Json(refused)).into_response());
         }
     };
     let problem = Problem::new(&run.input).map_err(|e| invalid(e.to_string()))?;

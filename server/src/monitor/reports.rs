@@ -35,7 +35,7 @@ pub fn router() -> Router<AppState> {
 pub struct Table {
     pub name: String,
     pub columns: Vec<String>,
-    #[schema(value_type = Vec<Vec<Object>>)]
+    /// One array per row, a cell per column: a string, a number or null.
     pub rows: Vec<Vec<Value>>,
 }
 
@@ -51,8 +51,10 @@ pub struct Report {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct RangeQuery {
     /// Start: UTC milliseconds, or a fair day `YYYY-MM-DD` (from its midnight, fair time).
+    #[param(pattern = "^(-?[0-9]{1,18}|[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))?$")]
     pub from: Option<String>,
     /// End (exclusive): UTC milliseconds, or a fair day `YYYY-MM-DD` (to its end).
+    #[param(pattern = "^(-?[0-9]{1,18}|[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))?$")]
     pub to: Option<String>,
     /// Width of the concurrency curve's buckets (default 15).
     pub bucket_minutes: Option<i64>,

@@ -216,14 +216,14 @@ pub async fn decline(
 }
 
 /// Either side (or an organizer) cancels a requested or confirmed meeting.
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "meetings", request_body = ReasonInput,
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "meetings", request_body = Option<ReasonInput>,
     params(("id" = i64, Path, description = "meeting id")),
     responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    input: Option<Json<ReasonInput>>,
+    input: Option<JsonBody<ReasonInput>>,
 ) -> ApiResult<Json<Meeting>> {
     let (_, standing) = visible(&state, &caller, id).await?;
     if standing == Standing::Interpreter {
@@ -231,7 +231,7 @@ pub async fn cancel(
             "only the meeting's two sides cancel it",
         ));
     }
-    let reason = input.and_then(|Json(i)| i.reason);
+    let reason = input.and_then(|JsonBody(i)| i.reason);
     end(
         &state,
         id,

@@ -15,7 +15,8 @@ use sqlx::Row;
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AvailabilityInput {
     pub slot_ids: Vec<i64>,
-    /// Tables or video seats: meetings it can hold at once.
+    /// Tables or video seats: meetings it can hold at once, 1 to 50.
+    #[schema(minimum = 1, maximum = 50)]
     pub seats: i64,
 }
 

@@ -22,7 +22,7 @@ pub struct CheckinInput {
 /// Checks the caller in to a meeting: by the table's QR code (their meeting at that table
 /// now) or by id. Only inside the meeting's window (10 minutes before to the end).
 #[utoipa::path(post, path = "/api/v1/meetings/checkin", tag = "meetings", request_body = CheckinInput,
-    responses((status = 200, body = Meeting), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn checkin(
     State(state): State<AppState>,
     caller: Caller,

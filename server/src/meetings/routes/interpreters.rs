@@ -194,7 +194,7 @@ async fn set_interpreter(
 /// Removes the interpreter (organizers).
 #[utoipa::path(delete, path = "/api/v1/meetings/{id}/interpreter", tag = "meetings",
     params(("id" = i64, Path, description = "meeting id")),
-    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn unassign_interpreter(
     State(state): State<AppState>,
     caller: Caller,

@@ -69,7 +69,8 @@ fn require_started(state: &AppState, meeting: &Meeting) -> ApiResult<()> {
 /// The company records what came of a meeting (after its start). Amounts in whole USD.
 #[utoipa::path(put, path = "/api/v1/meetings/{id}/outcome", tag = "meetings", request_body = MeetingOutcome,
     params(("id" = i64, Path, description = "meeting id")),
-    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn set_outcome(
     State(state): State<AppState>,
     caller: Caller,

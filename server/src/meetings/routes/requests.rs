@@ -38,7 +38,7 @@ const LANGUAGES: &[&str] = expo_schema::LANGUAGES;
 /// `slot_taken` with the next free ones.
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = MeetingRequest,
     responses((status = 201, body = Meeting), (status = 409, description = "slot_taken", body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn request(
     State(state): State<AppState>,
     caller: Caller,

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TablesInput {
-    /// Tables numbered 1..count (existing ones are kept).
+    /// Tables numbered 1..count (existing ones are kept), 1 to 999.
+    #[schema(minimum = 1, maximum = 999)]
     pub count: i64,
 }
 
@@ -34,6 +35,13 @@ pub async fn create_tables(
     caller.require_role(Role::Organizer)?;
     if !(1..=999).contains(&input.count) {
         return Err(ApiError::validation("count must be 1 to 999"));
+    }
+    let hall: Option<i64> = sqlx::query_scalar("select id from halls where id = $1")
+        .bind(hall_id)
+        .fetch_optional(state.store.pool())
+        .await?;
+    if hall.is_none() {
+        return Err(ApiError::not_found("no such hall"));
     }
     add_tables(&state.store, hall_id, input.count).await?;
     list_tables(State(state), caller).await
