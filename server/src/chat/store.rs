@@ -104,19 +104,14 @@ pub(super) async fn messages_after(
     after_seq: i64,
     limit: i64,
 ) -> ApiResult<Vec<ChatMessage>> {
-    let sql = format!(
-        "select {MESSAGE_FIELDS} where m.room_id = $1 and m.seq > $2 order by m.seq limit $3"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(room_id)
-        .bind(after_seq)
-        .bind(limit)
-        .fetch_all(state.store.pool())
-        .await?;
-    Ok(rows
-        .iter()
-        .map(message_from_row)
-        .collect::<sqlx::Result<Vec<_>>>()?)
+    messages_where(
+        state,
+        room_id,
+        "m.seq > $2 order by m.seq",
+        after_seq,
+        limit,
+    )
+    .await
 }
 
 /// Up to `limit` messages of a room before `before_seq`, newest first.
@@ -126,12 +121,28 @@ pub(super) async fn messages_before(
     before_seq: i64,
     limit: i64,
 ) -> ApiResult<Vec<ChatMessage>> {
-    let sql = format!(
-        "select {MESSAGE_FIELDS} where m.room_id = $1 and m.seq < $2 order by m.seq desc limit $3"
-    );
+    messages_where(
+        state,
+        room_id,
+        "m.seq < $2 order by m.seq desc",
+        before_seq,
+        limit,
+    )
+    .await
+}
+
+/// A room's messages on one side of `seq` (`$2` in `condition`, which also orders them).
+async fn messages_where(
+    state: &AppState,
+    room_id: i64,
+    condition: &str,
+    seq: i64,
+    limit: i64,
+) -> ApiResult<Vec<ChatMessage>> {
+    let sql = format!("select {MESSAGE_FIELDS} where m.room_id = $1 and {condition} limit $3");
     let rows = sqlx::query(&sql)
         .bind(room_id)
-        .bind(before_seq)
+        .bind(seq)
         .bind(limit)
         .fetch_all(state.store.pool())
         .await?;
