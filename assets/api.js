@@ -71,7 +71,11 @@ export async function request(method, path, body) {
   }
   if (!response.ok) {
     if (data && typeof data.code === 'string') {
-      throw new ApiError(response.status, data.code, data.message, data.next_slots || [], data.application || null);
+      // The body rides along: a refused hand move ({code, message, conflicts}) lists why.
+      throw Object.assign(
+        new ApiError(response.status, data.code, data.message, data.next_slots || [], data.application || null),
+        { body: data },
+      );
     }
     // Some rejections (a body the server could not parse) come as plain text.
     const code = {
@@ -79,7 +83,7 @@ export async function request(method, path, body) {
       404: ERROR_CODES.NOT_FOUND, 409: ERROR_CODES.CONFLICT, 413: ERROR_CODES.MESSAGE_TOO_LARGE,
       415: ERROR_CODES.BAD_REQUEST, 422: ERROR_CODES.VALIDATION, 429: ERROR_CODES.RATE_LIMITED,
     }[response.status] || (response.status >= 500 ? ERROR_CODES.INTERNAL : 'unknown');
-    // A 409 with a body of its own (a refused hand move: {conflicts}) keeps it as error.body.
+    // Any other body is kept as error.body too.
     throw Object.assign(new ApiError(response.status, code, text.slice(0, 300)), { body: data });
   }
   return data;
