@@ -2,7 +2,6 @@
 //! tokio-tungstenite. Used by the end-to-end tests, the `expo` command line and the load
 //! generator, so all three speak exactly the protocol in `expo-schema`.
 
-use expo_schema::api::LoginResponse;
 use expo_schema::protocol::{ClientFrame, Command, ReplyData, ServerFrame};
 use expo_schema::{ErrorBody, PresenceEntry};
 use futures_util::{SinkExt, StreamExt};
@@ -18,10 +17,10 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
+pub mod api;
 pub mod bench;
 pub mod chat_bench;
 pub mod failover;
-pub mod matchmaking;
 pub mod search_eval;
 
 #[derive(Debug, thiserror::Error)]
@@ -99,28 +98,12 @@ impl Api {
         self.token.as_deref()
     }
 
-    /// Signs in and returns the session (the returned `Api` carries its token).
-    pub async fn login(&self, email: &str, password: &str) -> Result<(Api, LoginResponse)> {
-        let session: LoginResponse = self
-            .post(
-                "/api/v1/auth/login",
-                &serde_json::json!({"email": email, "password": password}),
-            )
-            .await?;
-        Ok((self.with_token(session.token.clone()), session))
-    }
-
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let builder = self.http.request(method, format!("{}{}", self.base, path));
         match &self.token {
             Some(token) => builder.bearer_auth(token),
             None => builder,
         }
-    }
-
-    /// The signed-in user.
-    pub async fn me(&self) -> Result<expo_schema::UserProfile> {
-        self.get("/api/v1/auth/me").await
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {

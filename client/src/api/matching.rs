@@ -1,4 +1,5 @@
-//! Typed calls of the matchmaking API (`/api/v1/match/...`).
+//! Two-way marks, the buyer directory, suggestions, accepted pairs, scheduler runs, hand
+//! moves and publishing (`server/src/matching/`, `/api/v1/match/...`).
 
 use crate::{Api, ClientError, Result};
 use expo_schema::matchmaking::{
@@ -37,8 +38,9 @@ impl Api {
         self.post("/api/v1/match/pairs", input).await
     }
 
-    pub async fn remove_pair(&self, id: i64) -> Result<()> {
-        self.delete(&format!("/api/v1/match/pairs/{id}")).await
+    /// Removes an accepted pair; the pairs left.
+    pub async fn remove_pair(&self, id: i64) -> Result<PairList> {
+        self.delete_json(&format!("/api/v1/match/pairs/{id}")).await
     }
 
     pub async fn auto_pairs(&self, per_buyer: u16) -> Result<AutoPairResult> {
@@ -79,7 +81,7 @@ impl Api {
     }
 
     pub async fn publish_run(&self, id: i64) -> Result<PublishResult> {
-        self.post(&format!("/api/v1/match/runs/{id}/publish"), &())
+        self.post_nothing(&format!("/api/v1/match/runs/{id}/publish"))
             .await
     }
 }

@@ -1,0 +1,261 @@
+//! The fair, halls, companies, products, media, search, the taxonomy, leads and imports
+//! (`server/src/booths/`).
+
+use super::{Lang, NoQuery};
+use crate::{error_of, Api, ClientError, Result};
+use expo_schema::api::{
+    BoothPage, CompanyDetail, CompanyInput, CompanyList, FairSummary, HallInput, HallList,
+    ImportReport, Lead, LeadFollowUp, LeadReport, ProductInput, RecommendationList, TaxonomyView,
+    VideoLinkInput,
+};
+use expo_schema::{Company, Hall, MediaItem, Product};
+use serde::Serialize;
+
+/// The lobby's search (`GET /api/v1/booths`); every field optional.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BoothQuery {
+    /// Free text over companies and products, in every language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hall_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_lang: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staffed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
+/// What an upload of booth media is (`POST /api/v1/companies/{id}/media`'s query).
+#[derive(Debug, Clone, Serialize)]
+pub struct MediaUpload {
+    /// `logo`, `photo` (needs `product_id`), `brochure` or `video`.
+    pub kind: String,
+    /// Shown to visitors; defaults to the file name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The uploader's file name.
+    pub file_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct CompanyFilter<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hall_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct DryRun {
+    dry_run: bool,
+}
+
+impl Api {
+    /// `GET /api/v1/fair`: counts that show the fair is alive (no sign-in needed).
+    pub async fn fair(&self) -> Result<FairSummary> {
+        self.get("/api/v1/fair").await
+    }
+
+    /// `GET /api/v1/halls`.
+    pub async fn halls(&self) -> Result<HallList> {
+        self.get("/api/v1/halls").await
+    }
+
+    /// `POST /api/v1/halls` (organizers).
+    pub async fn create_hall(&self, input: &HallInput) -> Result<Hall> {
+        self.post("/api/v1/halls", input).await
+    }
+
+    /// `PUT /api/v1/halls/{id}` (organizers).
+    pub async fn update_hall(&self, id: i64, input: &HallInput) -> Result<Hall> {
+        self.put(&format!("/api/v1/halls/{id}"), input).await
+    }
+
+    /// `GET /api/v1/companies`: exhibitors by name, optionally of one hall, texts in `lang`.
+    pub async fn companies(&self, hall_id: Option<i64>, lang: Option<&str>) -> Result<CompanyList> {
+        self.get_query("/api/v1/companies", &CompanyFilter { hall_id, lang })
+            .await
+    }
+
+    /// `GET /api/v1/companies/{id}`: one booth, texts in `lang` where it has them.
+    pub async fn company(&self, id: i64, lang: Option<&str>) -> Result<CompanyDetail> {
+        self.get_query(&format!("/api/v1/companies/{id}"), &Lang { lang })
+            .await
+    }
+
+    /// `POST /api/v1/companies` (organizers).
+    pub async fn create_company(&self, input: &CompanyInput) -> Result<Company> {
+        self.post("/api/v1/companies", input).await
+    }
+
+    /// `PUT /api/v1/companies/{id}`: the answer's texts are in `lang`.
+    pub async fn update_company(
+        &self,
+        id: i64,
+        lang: Option<&str>,
+        input: &CompanyInput,
+    ) -> Result<Company> {
+        let response = self
+            .request(reqwest::Method::PUT, &format!("/api/v1/companies/{id}"))
+            .query(&Lang { lang })
+            .json(input)
+            .send()
+            .await?;
+        crate::decode(response).await
+    }
+
+    /// `POST /api/v1/companies/{id}/products`.
+    pub async fn create_product(&self, company_id: i64, input: &ProductInput) -> Result<Product> {
+        self.post(&format!("/api/v1/companies/{company_id}/products"), input)
+            .await
+    }
+
+    /// `PUT /api/v1/products/{id}`.
+    pub async fn update_product(&self, id: i64, input: &ProductInput) -> Result<Product> {
+        self.put(&format!("/api/v1/products/{id}"), input).await
+    }
+
+    /// `DELETE /api/v1/products/{id}`.
+    pub async fn delete_product(&self, id: i64) -> Result<()> {
+        self.delete(&format!("/api/v1/products/{id}")).await
+    }
+
+    /// `POST /api/v1/companies/{id}/media`: uploads a logo, photo, brochure or video file.
+    pub async fn upload_media(
+        &self,
+        company_id: i64,
+        upload: &MediaUpload,
+        bytes: Vec<u8>,
+    ) -> Result<MediaItem> {
+        self.post_file(
+            &format!("/api/v1/companies/{company_id}/media"),
+            upload,
+            bytes,
+        )
+        .await
+    }
+
+    /// `POST /api/v1/companies/{id}/videos`: a video hosted elsewhere.
+    pub async fn add_video_link(
+        &self,
+        company_id: i64,
+        input: &VideoLinkInput,
+    ) -> Result<MediaItem> {
+        self.post(&format!("/api/v1/companies/{company_id}/videos"), input)
+            .await
+    }
+
+    /// `GET /api/v1/media/{id}`: the stored file (a linked video's redirect is followed).
+    pub async fn media(&self, id: i64) -> Result<Vec<u8>> {
+        self.get_bytes(&format!("/api/v1/media/{id}")).await
+    }
+
+    /// `DELETE /api/v1/media/{id}`.
+    pub async fn delete_media(&self, id: i64) -> Result<()> {
+        self.delete(&format!("/api/v1/media/{id}")).await
+    }
+
+    /// `GET /api/v1/booths`: the lobby's search.
+    pub async fn search_booths(&self, query: &BoothQuery) -> Result<BoothPage> {
+        self.get_query("/api/v1/booths", query).await
+    }
+
+    /// `GET /api/v1/recommendations` (buyers).
+    pub async fn recommendations(&self, lang: Option<&str>) -> Result<RecommendationList> {
+        self.get_query("/api/v1/recommendations", &Lang { lang })
+            .await
+    }
+
+    /// `GET /api/v1/taxonomy`: the product taxonomy in one language.
+    pub async fn taxonomy(&self, lang: Option<&str>) -> Result<TaxonomyView> {
+        self.get_query("/api/v1/taxonomy", &Lang { lang }).await
+    }
+
+    /// `GET /api/v1/taxonomy/extension` (organizers): the extension as it was imported, a
+    /// free-form JSON document (`schema/data/taxonomy.json`'s shape; no schema type).
+    pub async fn taxonomy_extension(&self) -> Result<serde_json::Value> {
+        self.get("/api/v1/taxonomy/extension").await
+    }
+
+    /// `PUT /api/v1/taxonomy/extension` (organizers): replaces the extension.
+    pub async fn put_taxonomy_extension(
+        &self,
+        extension: &serde_json::Value,
+    ) -> Result<TaxonomyView> {
+        self.put("/api/v1/taxonomy/extension", extension).await
+    }
+
+    /// `GET /api/v1/companies/{id}/leads`.
+    pub async fn leads(&self, company_id: i64) -> Result<LeadReport> {
+        self.get(&format!("/api/v1/companies/{company_id}/leads"))
+            .await
+    }
+
+    /// `GET /api/v1/companies/{id}/leads.csv`.
+    pub async fn leads_csv(&self, company_id: i64) -> Result<String> {
+        self.get_text(
+            &format!("/api/v1/companies/{company_id}/leads.csv"),
+            &NoQuery {},
+        )
+        .await
+    }
+
+    /// `PUT /api/v1/companies/{id}/leads/{user_id}`: replaces the company's follow-up.
+    pub async fn annotate_lead(
+        &self,
+        company_id: i64,
+        user_id: i64,
+        input: &LeadFollowUp,
+    ) -> Result<Lead> {
+        self.put(
+            &format!("/api/v1/companies/{company_id}/leads/{user_id}"),
+            input,
+        )
+        .await
+    }
+
+    /// `POST /api/v1/import/{kind}`: imports a CSV or XLSX file (organizers). A file with bad
+    /// rows is answered 422 with the report too; both come back as `Ok(report)` (its
+    /// `errors` tell them apart).
+    pub async fn import(&self, kind: &str, dry_run: bool, file: Vec<u8>) -> Result<ImportReport> {
+        let response = self
+            .request(reqwest::Method::POST, &format!("/api/v1/import/{kind}"))
+            .query(&DryRun { dry_run })
+            .body(file)
+            .send()
+            .await?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response.json().await?);
+        }
+        if status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+            let text = response.text().await.unwrap_or_default();
+            return match serde_json::from_str::<ImportReport>(&text) {
+                Ok(report) => Ok(report),
+                Err(_) => Err(match serde_json::from_str(&text) {
+                    Ok(body) => ClientError::Server(body),
+                    Err(_) => ClientError::Http(422, text),
+                }),
+            };
+        }
+        Err(error_of(response).await)
+    }
+
+    /// `GET /api/v1/import/{kind}/template.csv`: the header row of a kind of import.
+    pub async fn import_template(&self, kind: &str) -> Result<String> {
+        self.get_text(&format!("/api/v1/import/{kind}/template.csv"), &NoQuery {})
+            .await
+    }
+}

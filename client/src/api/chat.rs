@@ -1,0 +1,109 @@
+//! The inbox, talk-to-staff follow-up, moderation, blocks, attachments and the phrasebook
+//! (`server/src/chat/routes.rs`). Messages themselves travel on the hub.
+
+use crate::{Api, Result};
+use expo_schema::phrases::Phrasebook;
+use expo_schema::ChatAttachment;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct AttachmentName<'a> {
+    file_name: &'a str,
+}
+
+impl Api {
+    /// `GET /api/v1/phrases`: the chat phrasebook in every language.
+    pub async fn phrases(&self) -> Result<Phrasebook> {
+        self.get("/api/v1/phrases").await
+    }
+
+    /// `DELETE /api/v1/chat/mutes/{id}`: lifts a mute or ban.
+    pub async fn lift_sanction(&self, id: i64) -> Result<()> {
+        self.delete(&format!("/api/v1/chat/mutes/{id}")).await
+    }
+
+    /// `DELETE /api/v1/chat/blocks/{user_id}`.
+    pub async fn unblock(&self, user_id: i64) -> Result<()> {
+        self.delete(&format!("/api/v1/chat/blocks/{user_id}")).await
+    }
+
+    /// `POST /api/v1/chat/rooms/{id}/attachments`: shares a file (send it with `chat_send`'s
+    /// `attachment_id`).
+    pub async fn upload_attachment(
+        &self,
+        room_id: i64,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<ChatAttachment> {
+        self.post_file(
+            &format!("/api/v1/chat/rooms/{room_id}/attachments"),
+            &AttachmentName { file_name },
+            bytes,
+        )
+        .await
+    }
+
+    /// `GET /api/v1/chat/attachments/{id}`: the shared file.
+    pub async fn attachment(&self, id: i64) -> Result<Vec<u8>> {
+        self.get_bytes(&format!("/api/v1/chat/attachments/{id}"))
+            .await
+    }
+}
+
+// MOVED-TYPES: enabled once these bodies live in `expo_schema::api`.
+#[cfg(any())]
+#[derive(Serialize)]
+struct TalkFilter<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'a str>,
+}
+
+#[cfg(any())]
+impl Api {
+    /// `GET /api/v1/chat/rooms`: the caller's conversations.
+    pub async fn chat_rooms(&self) -> Result<expo_schema::api::ChatRoomList> {
+        self.get("/api/v1/chat/rooms").await
+    }
+
+    /// `GET /api/v1/companies/{id}/talk-requests`, optionally of one state (`open`,
+    /// `accepted`, `missed`, `cancelled`).
+    pub async fn talk_requests(
+        &self,
+        company_id: i64,
+        state: Option<&str>,
+    ) -> Result<expo_schema::api::TalkRequestList> {
+        self.get_query(
+            &format!("/api/v1/companies/{company_id}/talk-requests"),
+            &TalkFilter { state },
+        )
+        .await
+    }
+
+    /// `POST /api/v1/chat/mutes`: mutes or bans a user.
+    pub async fn sanction(
+        &self,
+        input: &expo_schema::api::SanctionInput,
+    ) -> Result<expo_schema::api::SanctionCreated> {
+        self.post("/api/v1/chat/mutes", input).await
+    }
+
+    /// `POST /api/v1/chat/blocks`.
+    pub async fn block(&self, input: &expo_schema::api::BlockInput) -> Result<()> {
+        self.post_empty_json("/api/v1/chat/blocks", input).await
+    }
+
+    /// `GET /api/v1/chat/blocks`: the users the caller blocked.
+    pub async fn blocks(&self) -> Result<expo_schema::api::BlockList> {
+        self.get("/api/v1/chat/blocks").await
+    }
+
+    /// `POST /api/v1/chat/rooms/{id}/members`.
+    pub async fn add_member(
+        &self,
+        room_id: i64,
+        input: &expo_schema::api::MemberInput,
+    ) -> Result<()> {
+        self.post_empty_json(&format!("/api/v1/chat/rooms/{room_id}/members"), input)
+            .await
+    }
+}
