@@ -2,7 +2,9 @@
 
 use crate::both_engines;
 use crate::helpers::*;
+use expo_client::api::UserQuery;
 use expo_client::{ClientError, Incoming};
+use expo_schema::api::{AcceptInvitationRequest, InviteRequest, RegisterBuyerRequest};
 use expo_schema::protocol::close_code;
 use expo_schema::{AccountStatus, ErrorCode, Role, UserProfile};
 use std::time::Duration;
@@ -21,7 +23,7 @@ async fn login_and_wrong_passwords(engines: Engines) {
     let app = env.start().await;
     let (api, session) = app.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
     assert_eq!(session.user.role, Role::Organizer);
-    let me: UserProfile = api.get("/api/v1/auth/me").await.unwrap();
+    let me = api.me().await.unwrap();
     assert_eq!(me.email, ADMIN_EMAIL);
 
     let wrong = app
@@ -43,17 +45,10 @@ async fn login_and_wrong_passwords(engines: Engines) {
         .await
         .is_ok());
 
-    let anonymous = app
-        .api
-        .get::<UserProfile>("/api/v1/auth/me")
-        .await
-        .unwrap_err();
+    let anonymous = app.api.me().await.unwrap_err();
     assert_eq!(anonymous.code(), Some(ErrorCode::Unauthorized));
     let forged = app.api.with_token("forged-token");
-    let error = forged
-        .get::<UserProfile>("/api/v1/auth/me")
-        .await
-        .unwrap_err();
+    let error = forged.me().await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Unauthorized));
     app.stop().await;
 }
@@ -61,22 +56,26 @@ async fn login_and_wrong_passwords(engines: Engines) {
 async fn buyer_registration_waits_for_approval(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start().await;
-    let register = serde_json::json!({
-        "email": "Olga@Vostok.example", "password": "olga-password", "name": "Olga Smirnova",
-        "company_name": "Vostok Medical", "country": "RU", "timezone": "Asia/Vladivostok",
-        "languages": ["ru"], "interests": ["medical-devices"], "share_contact": false
-    });
-    let received: expo_schema::api::RegistrationReceived = app
-        .api
-        .post("/api/v1/auth/register", &register)
-        .await
-        .unwrap();
+    let register = RegisterBuyerRequest {
+        languages: vec!["ru".into()],
+        interests: vec!["medical-devices".into()],
+        share_contact: false,
+        ..registration(
+            "Olga@Vostok.example",
+            "olga-password",
+            "Olga Smirnova",
+            "Vostok Medical",
+            "RU",
+            "Asia/Vladivostok",
+        )
+    };
+    let received = app.api.register(&register).await.unwrap();
     assert_eq!(received.status, AccountStatus::Pending);
     assert_eq!(received.email, "olga@vostok.example");
     let profile: UserProfile = app
         .admin()
         .await
-        .get::<expo_schema::api::UserList>("/api/v1/users?status=pending")
+        .users(&pending_users())
         .await
         .unwrap()
         .users
@@ -86,20 +85,14 @@ async fn buyer_registration_waits_for_approval(engines: Engines) {
     assert_eq!(profile.timezone, "Asia/Vladivostok");
 
     // Registering again answers exactly as the first time: registration reveals no accounts.
-    let again: expo_schema::api::RegistrationReceived = app
-        .api
-        .post("/api/v1/auth/register", &register)
-        .await
-        .unwrap();
+    let again = app.api.register(&register).await.unwrap();
     assert_eq!(again, received);
-    let mut bad_tz = register.clone();
-    bad_tz["email"] = "x@y.example".into();
-    bad_tz["timezone"] = "Mars/Olympus".into();
-    let error = app
-        .api
-        .post::<expo_schema::api::RegistrationReceived>("/api/v1/auth/register", &bad_tz)
-        .await
-        .unwrap_err();
+    let bad_tz = RegisterBuyerRequest {
+        email: "x@y.example".into(),
+        timezone: "Mars/Olympus".into(),
+        ..register.clone()
+    };
+    let error = app.api.register(&bad_tz).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Validation));
 
     let pending = app
@@ -110,17 +103,10 @@ async fn buyer_registration_waits_for_approval(engines: Engines) {
     assert_eq!(pending.code(), Some(ErrorCode::AccountPending));
 
     let admin = app.admin().await;
-    let waiting: expo_schema::api::UserList =
-        admin.get("/api/v1/users?status=pending").await.unwrap();
+    let waiting = admin.users(&pending_users()).await.unwrap();
     assert_eq!(waiting.users.len(), 1);
     assert_eq!(waiting.users[0].id, profile.id);
-    let approved: UserProfile = admin
-        .post(
-            &format!("/api/v1/users/{}/approve", profile.id),
-            &serde_json::json!({}),
-        )
-        .await
-        .unwrap();
+    let approved = admin.approve_user(profile.id).await.unwrap();
     assert_eq!(approved.status, AccountStatus::Active);
     let (_, session) = app
         .api
@@ -135,29 +121,13 @@ async fn buyers_cannot_do_organizer_things(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start().await;
     let buyer = app.buyer("ivan@primorye.example").await;
-    let me: UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+    let me = buyer.me().await.unwrap();
     let forbidden = |e: ClientError| assert_eq!(e.code(), Some(ErrorCode::Forbidden));
+    forbidden(buyer.users(&UserQuery::default()).await.unwrap_err());
+    forbidden(buyer.approve_user(me.id).await.unwrap_err());
     forbidden(
         buyer
-            .get::<serde_json::Value>("/api/v1/users")
-            .await
-            .unwrap_err(),
-    );
-    forbidden(
-        buyer
-            .post::<serde_json::Value>(
-                &format!("/api/v1/users/{}/approve", me.id),
-                &serde_json::json!({}),
-            )
-            .await
-            .unwrap_err(),
-    );
-    forbidden(
-        buyer
-            .post::<serde_json::Value>(
-                "/api/v1/invitations",
-                &serde_json::json!({"email": "i@x.example", "name": "I", "role": "interpreter"}),
-            )
+            .invite(&invite("i@x.example", "I", Role::Interpreter, None))
             .await
             .unwrap_err(),
     );
@@ -187,7 +157,7 @@ async fn expired_tokens_are_refused(engines: Engines) {
         .expect("closed on expiry");
     assert_eq!(code, Some(close_code::UNAUTHORIZED));
     // ...and the token no longer opens anything.
-    let error = api.get::<UserProfile>("/api/v1/auth/me").await.unwrap_err();
+    let error = api.me().await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::TokenExpired));
     let error = api.connect().await.err().expect("refused");
     assert_eq!(error.code(), Some(ErrorCode::TokenExpired));
@@ -201,7 +171,7 @@ async fn logout_revokes_rest_and_websockets(engines: Engines) {
     let (other_session, _) = app.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
     let mut hub = api.connect().await.unwrap();
     let mut other_hub = other_session.connect().await.unwrap();
-    api.post_empty("/api/v1/auth/logout").await.unwrap();
+    api.logout().await.unwrap();
     let closing = hub
         .wait_for(Duration::from_secs(10), |i| {
             matches!(i, Incoming::Closed(_))
@@ -211,15 +181,12 @@ async fn logout_revokes_rest_and_websockets(engines: Engines) {
         closing,
         Some(Incoming::Closed(Some(close_code::UNAUTHORIZED)))
     );
-    let error = api.get::<UserProfile>("/api/v1/auth/me").await.unwrap_err();
+    let error = api.me().await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::TokenRevoked));
     // The same user's other session is untouched.
     assert!(other_hub.next(Duration::from_millis(300)).await.is_none());
     assert!(other_hub.presence("lobby").await.is_ok());
-    assert!(other_session
-        .get::<UserProfile>("/api/v1/auth/me")
-        .await
-        .is_ok());
+    assert!(other_session.me().await.is_ok());
     app.stop().await;
 }
 
@@ -227,39 +194,40 @@ async fn invited_staff_join_their_company(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start_with(|c| c.demo = true).await;
     let admin = app.admin().await;
-    let companies: expo_schema::api::CompanyList = admin.get("/api/v1/companies").await.unwrap();
+    let companies = admin.companies(None, None).await.unwrap();
     let company = &companies.companies[0];
-    let invitation: expo_schema::api::InviteResponse = admin
-        .post(
-            "/api/v1/invitations",
-            &serde_json::json!({"email": "new.staff@example.kr", "name": "Kim Staff",
-                "role": "exhibitor", "company_id": company.id, "languages": ["ko", "ru"]}),
-        )
+    let invitation = admin
+        .invite(&InviteRequest {
+            languages: vec!["ko".into(), "ru".into()],
+            ..invite(
+                "new.staff@example.kr",
+                "Kim Staff",
+                Role::Exhibitor,
+                Some(company.id),
+            )
+        })
         .await
         .unwrap();
-    let accept = serde_json::json!({"token": invitation.token, "password": "staff-password"});
-    let session: expo_schema::api::LoginResponse = app
-        .api
-        .post("/api/v1/invitations/accept", &accept)
-        .await
-        .unwrap();
+    let accept = AcceptInvitationRequest {
+        token: invitation.token,
+        password: "staff-password".into(),
+    };
+    let session = app.api.accept_invitation(&accept).await.unwrap();
     assert_eq!(session.user.role, Role::Exhibitor);
     assert_eq!(session.user.company_id, Some(company.id));
     assert_eq!(session.user.languages, vec!["ko", "ru"]);
     // An invitation works once.
-    let again = app
-        .api
-        .post::<serde_json::Value>("/api/v1/invitations/accept", &accept)
-        .await
-        .unwrap_err();
+    let again = app.api.accept_invitation(&accept).await.unwrap_err();
     assert_eq!(again.code(), Some(ErrorCode::NotFound));
     // Plain staff may not invite; the company admin may, for their own company only.
     let staff = app.api.with_token(session.token);
     let error = staff
-        .post::<serde_json::Value>(
-            "/api/v1/invitations",
-            &serde_json::json!({"email": "x@example.kr", "name": "X", "role": "exhibitor", "company_id": company.id}),
-        )
+        .invite(&invite(
+            "x@example.kr",
+            "X",
+            Role::Exhibitor,
+            Some(company.id),
+        ))
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
@@ -270,19 +238,18 @@ async fn invited_staff_join_their_company(engines: Engines) {
         .unwrap();
     assert!(me.user.company_admin);
     let own = me.user.company_id.unwrap();
-    let ok: Result<expo_schema::api::InviteResponse, _> = company_admin
-        .post(
-            "/api/v1/invitations",
-            &serde_json::json!({"email": "y@example.kr", "name": "Y", "role": "exhibitor", "company_id": own}),
-        )
+    let ok = company_admin
+        .invite(&invite("y@example.kr", "Y", Role::Exhibitor, Some(own)))
         .await;
     assert!(ok.is_ok());
     let other = companies.companies.iter().find(|c| c.id != own).unwrap();
     let error = company_admin
-        .post::<serde_json::Value>(
-            "/api/v1/invitations",
-            &serde_json::json!({"email": "z@example.kr", "name": "Z", "role": "exhibitor", "company_id": other.id}),
-        )
+        .invite(&invite(
+            "z@example.kr",
+            "Z",
+            Role::Exhibitor,
+            Some(other.id),
+        ))
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));

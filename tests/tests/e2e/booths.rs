@@ -3,11 +3,11 @@
 
 use crate::both_engines;
 use crate::helpers::*;
+use expo_client::api::{BoothQuery, MediaUpload};
 use expo_client::{Api, Hub, Incoming};
 use expo_schema::api::*;
 use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
-use expo_schema::{BoothLive, Company, ErrorCode, MediaItem, Product};
-use serde_json::json;
+use expo_schema::{BoothLive, Company, ErrorCode, Role};
 use std::time::Duration;
 
 both_engines!(
@@ -60,43 +60,49 @@ pub(crate) async fn company_with_staff(
     reg_no: &str,
     email: &str,
 ) -> (Company, Api) {
-    let hall: expo_schema::Hall = match admin
-        .post(
-            "/api/v1/halls",
-            &json!({"slug": "food", "name": "Hall A · Food", "industry": "food"}),
-        )
+    let hall = match admin
+        .create_hall(&hall_input("food", "Hall A · Food", "food"))
         .await
     {
         Ok(hall) => hall,
         Err(_) => {
-            let halls: HallList = admin.get("/api/v1/halls").await.unwrap();
+            let halls = admin.halls().await.unwrap();
             halls.halls.into_iter().find(|h| h.slug == "food").unwrap()
         }
     };
-    let company: Company = admin
-        .post(
-            "/api/v1/companies",
-            &json!({"reg_no": reg_no, "name": format!("Company {reg_no}"), "hall_id": hall.id,
-                "country": "KR", "region": "Sokcho", "tagline": "Mountain herbs, dried the old way",
-                "tags": ["food", "Health-Food"], "export_countries": ["RU", "CN"],
-                "texts": {"ko": {"name": format!("회사 {reg_no}"), "tagline": "산나물을 전통 방식으로"}}}),
-        )
+    let company = admin
+        .create_company(&CompanyInput {
+            hall_id: Some(hall.id),
+            region: Some("Sokcho".into()),
+            tagline: Some("Mountain herbs, dried the old way".into()),
+            tags: strings(["food", "Health-Food"]),
+            export_countries: strings(["RU", "CN"]),
+            texts: [(
+                "ko".to_string(),
+                CompanyText {
+                    name: Some(format!("회사 {reg_no}")),
+                    tagline: Some("산나물을 전통 방식으로".into()),
+                    description: None,
+                },
+            )]
+            .into(),
+            ..company_input(reg_no, &format!("Company {reg_no}"), "KR")
+        })
         .await
         .unwrap();
-    let invitation: InviteResponse = admin
-        .post(
-            "/api/v1/invitations",
-            &json!({"email": email, "name": "Park Ji-hoon", "role": "exhibitor",
-                "company_id": company.id, "languages": ["ko", "ru"]}),
-        )
+    let invitation = admin
+        .invite(&InviteRequest {
+            languages: strings(["ko", "ru"]),
+            ..invite(email, "Park Ji-hoon", Role::Exhibitor, Some(company.id))
+        })
         .await
         .unwrap();
-    let session: LoginResponse = app
+    let session = app
         .api
-        .post(
-            "/api/v1/invitations/accept",
-            &json!({"token": invitation.token, "password": "staff-password"}),
-        )
+        .accept_invitation(&AcceptInvitationRequest {
+            token: invitation.token,
+            password: "staff-password".into(),
+        })
         .await
         .unwrap();
     (company, app.api.with_token(session.token))
@@ -111,34 +117,48 @@ async fn a_booth_from_creation_to_leads(engines: Engines) {
     assert_eq!(company.tags, ["food", "health-food"], "tags are normalized");
 
     // Staff fill the booth: a product and a brochure.
-    let product: Product = staff
-        .post(
-            &format!("/api/v1/companies/{}/products", company.id),
-            &json!({"name": "Dried Gondre Thistle", "code": "SNF-01", "hs_code": "0712.90",
-                "category": "food", "tags": ["organic"], "min_order": "100 boxes",
-                "price_range": "USD 3-5", "certifications": ["HACCP"],
-                "texts": {"ru": {"name": "Сушёный чертополох"}}}),
+    let product = staff
+        .create_product(
+            company.id,
+            &ProductInput {
+                code: Some("SNF-01".into()),
+                hs_code: Some("0712.90".into()),
+                category: Some("food".into()),
+                tags: strings(["organic"]),
+                min_order: Some("100 boxes".into()),
+                price_range: Some("USD 3-5".into()),
+                certifications: strings(["HACCP"]),
+                texts: [(
+                    "ru".to_string(),
+                    ProductText {
+                        name: Some("Сушёный чертополох".into()),
+                        description: None,
+                    },
+                )]
+                .into(),
+                ..product_input("Dried Gondre Thistle")
+            },
         )
         .await
         .unwrap();
-    let brochure: MediaItem = staff
-        .post_bytes(
-            &format!("/api/v1/companies/{}/media?kind=brochure&title=Catalogue%202026&file_name=catalogue.pdf", company.id),
+    let brochure = staff
+        .upload_media(
+            company.id,
+            &MediaUpload {
+                kind: "brochure".into(),
+                title: Some("Catalogue 2026".into()),
+                file_name: "catalogue.pdf".into(),
+                product_id: None,
+            },
             pdf_bytes(100),
         )
         .await
         .unwrap();
     assert_eq!(brochure.content_type.as_deref(), Some("application/pdf"));
-    let detail: CompanyDetail = staff
-        .get(&format!("/api/v1/companies/{}?lang=ru", company.id))
-        .await
-        .unwrap();
+    let detail = staff.company(company.id, Some("ru")).await.unwrap();
     assert_eq!(detail.products[0].name, "Сушёный чертополох");
     assert_eq!(detail.brochures.len(), 1);
-    let korean: CompanyDetail = staff
-        .get(&format!("/api/v1/companies/{}?lang=ko", company.id))
-        .await
-        .unwrap();
+    let korean = staff.company(company.id, Some("ko")).await.unwrap();
     assert_eq!(korean.company.name, "회사 101-81-00001");
     assert_eq!(korean.company.lang, "ko");
     assert!(korean.languages.contains(&"ko".to_string()));
@@ -172,29 +192,24 @@ async fn a_booth_from_creation_to_leads(engines: Engines) {
     let live = live_event(&mut visitor, company.id, |l| !l.staff_on_duty.is_empty()).await;
     assert_eq!(live.staff_on_duty[0].name, "Park Ji-hoon");
     assert_eq!(live.visitors_now, 1, "staff are not counted as visitors");
-    let detail: CompanyDetail = buyer
-        .get(&format!("/api/v1/companies/{}", company.id))
-        .await
-        .unwrap();
+    let detail = buyer.company(company.id, None).await.unwrap();
     assert_eq!(detail.live.staff_on_duty.len(), 1);
 
     // An edit arrives live.
-    let edit = json!({"reg_no": company.reg_no, "name": company.name, "hall_id": company.hall_id,
-        "country": "KR", "tagline": "Now with pine needle tea", "tags": ["food"]});
-    let _: Company = staff
-        .put(&format!("/api/v1/companies/{}", company.id), &edit)
-        .await
-        .unwrap();
+    let edit = CompanyInput {
+        hall_id: company.hall_id,
+        tagline: Some("Now with pine needle tea".into()),
+        tags: strings(["food"]),
+        ..company_input(&company.reg_no, &company.name, "KR")
+    };
+    staff.update_company(company.id, None, &edit).await.unwrap();
     let updated = visitor
         .wait_for(Duration::from_secs(5), |i| {
             matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::BoothUpdated { company_id, .. }, .. }) if *company_id == company.id)
         })
         .await;
     assert!(updated.is_some(), "the visitor hears about the edit");
-    let detail: CompanyDetail = buyer
-        .get(&format!("/api/v1/companies/{}", company.id))
-        .await
-        .unwrap();
+    let detail = buyer.company(company.id, None).await.unwrap();
     assert_eq!(
         detail.company.tagline.as_deref(),
         Some("Now with pine needle tea")
@@ -210,10 +225,7 @@ async fn a_booth_from_creation_to_leads(engines: Engines) {
         .await
         .unwrap();
     assert_eq!(reply, ReplyData::Recorded);
-    let file = buyer
-        .get_bytes(&format!("/api/v1/media/{}", brochure.id))
-        .await
-        .unwrap();
+    let file = buyer.media(brochure.id).await.unwrap();
     assert_eq!(file, pdf_bytes(100));
     tokio::time::sleep(Duration::from_millis(300)).await;
     visitor
@@ -221,18 +233,12 @@ async fn a_booth_from_creation_to_leads(engines: Engines) {
         .await
         .unwrap();
     eventually(Duration::from_secs(5), "the visitor has left", || async {
-        let d: CompanyDetail = buyer
-            .get(&format!("/api/v1/companies/{}", company.id))
-            .await
-            .unwrap();
+        let d = buyer.company(company.id, None).await.unwrap();
         d.live.visitors_now == 0 && d.live.staff_on_duty.len() == 1
     })
     .await;
 
-    let report: LeadReport = staff
-        .get(&format!("/api/v1/companies/{}/leads", company.id))
-        .await
-        .unwrap();
+    let report = staff.leads(company.id).await.unwrap();
     assert_eq!(report.total_visits, 1);
     assert_eq!(report.leads.len(), 1);
     let lead = &report.leads[0];
@@ -254,11 +260,7 @@ async fn a_booth_from_creation_to_leads(engines: Engines) {
     );
 
     // The CSV export says the same as the records.
-    let csv = staff
-        .get_bytes(&format!("/api/v1/companies/{}/leads.csv", company.id))
-        .await
-        .unwrap();
-    let text = String::from_utf8(csv).unwrap();
+    let text = staff.leads_csv(company.id).await.unwrap();
     let mut lines = text.trim_start_matches('\u{feff}').lines();
     assert!(lines
         .next()
@@ -305,58 +307,94 @@ async fn search_and_filters(engines: Engines) {
         .login("buyer@demo.expo", DEMO_PASSWORD)
         .await
         .unwrap();
+    let search = |query: BoothQuery| {
+        let buyer = buyer.clone();
+        async move { buyer.search_booths(&query).await.unwrap() }
+    };
     let names = |page: &BoothPage| {
         page.booths
             .iter()
             .map(|b| b.company.name.clone())
             .collect::<Vec<_>>()
     };
-    let page: BoothPage = buyer.get("/api/v1/booths?q=kimchi").await.unwrap();
+    let page = search(BoothQuery {
+        q: Some("kimchi".into()),
+        ..BoothQuery::default()
+    })
+    .await;
     assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
     // Prefixes, several words, other languages.
-    let page: BoothPage = buyer.get("/api/v1/booths?q=brake%20pad").await.unwrap();
+    let page = search(BoothQuery {
+        q: Some("brake pad".into()),
+        ..BoothQuery::default()
+    })
+    .await;
     assert_eq!(names(&page), ["Wonju Brake Systems"]);
-    let page: BoothPage = buyer
-        .get("/api/v1/booths?q=%EB%B0%B0%EC%B6%94&lang=ko")
-        .await
-        .unwrap();
+    let page = search(BoothQuery {
+        q: Some("배추".into()),
+        lang: Some("ko".into()),
+        ..BoothQuery::default()
+    })
+    .await;
     assert_eq!(
         names(&page),
         ["평창고랭지채소"],
         "배추 is in the Korean tagline"
     );
-    let page: BoothPage = buyer.get("/api/v1/booths?q=zzzyyyxxx").await.unwrap();
+    let page = search(BoothQuery {
+        q: Some("zzzyyyxxx".into()),
+        ..BoothQuery::default()
+    })
+    .await;
     assert_eq!(page.total, 0);
-    let page: BoothPage = buyer
-        .get("/api/v1/booths?tag=cosmetics&staff_lang=ru")
-        .await
-        .unwrap();
+    let page = search(BoothQuery {
+        tag: Some("cosmetics".into()),
+        staff_lang: Some("ru".into()),
+        ..BoothQuery::default()
+    })
+    .await;
     assert_eq!(
         names(&page),
         ["Donghae Deep Sea Cosmetics", "Inje Birch Sap Co."]
     );
-    let page: BoothPage = buyer.get("/api/v1/booths?tag=dental").await.unwrap();
+    let page = search(BoothQuery {
+        tag: Some("dental".into()),
+        ..BoothQuery::default()
+    })
+    .await;
     assert_eq!(names(&page), ["Sokcho Dental Materials"]);
-    let halls: HallList = buyer.get("/api/v1/halls").await.unwrap();
-    let page: BoothPage = buyer
-        .get(&format!("/api/v1/booths?hall_id={}", halls.halls[2].id))
-        .await
-        .unwrap();
+    let halls = buyer.halls().await.unwrap();
+    let page = search(BoothQuery {
+        hall_id: Some(halls.halls[2].id),
+        ..BoothQuery::default()
+    })
+    .await;
     assert_eq!(page.total, 5);
     assert!(page
         .booths
         .iter()
         .all(|b| b.company.hall_id == Some(halls.halls[2].id)));
-    let page: BoothPage = buyer
-        .get("/api/v1/booths?country=KR&per_page=7&page=6")
-        .await
-        .unwrap();
+    let page = search(BoothQuery {
+        country: Some("KR".into()),
+        per_page: Some(7),
+        page: Some(6),
+        ..BoothQuery::default()
+    })
+    .await;
     assert_eq!((page.total, page.booths.len()), (40, 5));
-    let page: BoothPage = buyer.get("/api/v1/booths?country=JP").await.unwrap();
+    let page = search(BoothQuery {
+        country: Some("JP".into()),
+        ..BoothQuery::default()
+    })
+    .await;
     assert_eq!(page.total, 0);
 
     // "Staffed now" follows staff going on duty.
-    let page: BoothPage = buyer.get("/api/v1/booths?staffed=true").await.unwrap();
+    let page = search(BoothQuery {
+        staffed: Some(true),
+        ..BoothQuery::default()
+    })
+    .await;
     assert_eq!(page.total, 0);
     let (staff, me) = app
         .api
@@ -372,7 +410,11 @@ async fn search_and_filters(engines: Engines) {
         .unwrap();
     let own = me.user.company_id.unwrap();
     live_event(&mut lobby, own, |l| l.staff_on_duty.len() == 1).await;
-    let page: BoothPage = buyer.get("/api/v1/booths?staffed=true").await.unwrap();
+    let page = search(BoothQuery {
+        staffed: Some(true),
+        ..BoothQuery::default()
+    })
+    .await;
     assert_eq!(
         page.booths.iter().map(|b| b.company.id).collect::<Vec<_>>(),
         [own]
@@ -380,7 +422,7 @@ async fn search_and_filters(engines: Engines) {
     assert!(page.booths[0].staffed_now);
 
     // Recommendations explain themselves.
-    let recs: RecommendationList = buyer.get("/api/v1/recommendations").await.unwrap();
+    let recs = buyer.recommendations(None).await.unwrap();
     assert!(!recs.recommendations.is_empty());
     assert!(recs
         .recommendations
@@ -416,55 +458,29 @@ async fn forbidden_booth_actions(engines: Engines) {
     let (a, staff_a) = company_with_staff(&app, &admin, "101-81-00001", "a@a.example").await;
     let (b, _staff_b) = company_with_staff(&app, &admin, "101-81-00002", "b@b.example").await;
     let buyer = app.buyer("buyer@x.example").await;
-    let edit = |c: &Company| json!({"reg_no": c.reg_no, "name": "Hacked", "hall_id": c.hall_id, "country": "KR"});
+    let edit = |c: &Company| CompanyInput {
+        hall_id: c.hall_id,
+        ..company_input(&c.reg_no, "Hacked", "KR")
+    };
     let forbidden = |r: Result<Company, expo_client::ClientError>| {
         assert_eq!(r.unwrap_err().code(), Some(ErrorCode::Forbidden))
     };
-    forbidden(
-        buyer
-            .put(&format!("/api/v1/companies/{}", a.id), &edit(&a))
-            .await,
-    );
-    forbidden(
-        staff_a
-            .put(&format!("/api/v1/companies/{}", b.id), &edit(&b))
-            .await,
-    );
-    let mut move_hall = edit(&a);
-    move_hall["hall_id"] = serde_json::Value::Null;
-    forbidden(
-        staff_a
-            .put(&format!("/api/v1/companies/{}", a.id), &move_hall)
-            .await,
-    );
-    forbidden(
-        staff_a
-            .post(
-                "/api/v1/companies",
-                &json!({"reg_no": "9", "name": "X", "country": "KR"}),
-            )
-            .await,
-    );
+    forbidden(buyer.update_company(a.id, None, &edit(&a)).await);
+    forbidden(staff_a.update_company(b.id, None, &edit(&b)).await);
+    let move_hall = CompanyInput {
+        hall_id: None,
+        ..edit(&a)
+    };
+    forbidden(staff_a.update_company(a.id, None, &move_hall).await);
+    forbidden(staff_a.create_company(&company_input("9", "X", "KR")).await);
     for (who, company) in [(&buyer, a.id), (&staff_a, b.id)] {
-        let error = who
-            .get::<LeadReport>(&format!("/api/v1/companies/{company}/leads"))
-            .await
-            .unwrap_err();
+        let error = who.leads(company).await.unwrap_err();
         assert_eq!(error.code(), Some(ErrorCode::Forbidden));
-        let error = who
-            .get_bytes(&format!("/api/v1/companies/{company}/leads.csv"))
-            .await
-            .unwrap_err();
+        let error = who.leads_csv(company).await.unwrap_err();
         assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     }
     let error = buyer
-        .post_bytes::<MediaItem>(
-            &format!(
-                "/api/v1/companies/{}/media?kind=brochure&file_name=x.pdf",
-                a.id
-            ),
-            pdf_bytes(10),
-        )
+        .upload_media(a.id, &media("brochure", "x.pdf"), pdf_bytes(10))
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
@@ -486,10 +502,7 @@ async fn forbidden_booth_actions(engines: Engines) {
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::NotSubscribed));
     // Nothing changed.
-    let detail: CompanyDetail = admin
-        .get(&format!("/api/v1/companies/{}", a.id))
-        .await
-        .unwrap();
+    let detail = admin.company(a.id, None).await.unwrap();
     assert_eq!(detail.company.name, a.name);
     assert!(detail.brochures.is_empty());
     app.stop().await;
@@ -500,99 +513,78 @@ async fn bad_uploads_leave_nothing(engines: Engines) {
     let app = env.start_with(|c| c.max_upload_bytes = 50_000).await;
     let admin = app.admin().await;
     let (company, staff) = company_with_staff(&app, &admin, "101-81-00003", "c@c.example").await;
-    let upload = |query: String, bytes: Vec<u8>| {
+    let upload = |upload: MediaUpload, bytes: Vec<u8>| {
         let staff = staff.clone();
-        let path = format!("/api/v1/companies/{}/media?{query}", company.id);
-        async move { staff.post_bytes::<MediaItem>(&path, bytes).await }
+        async move { staff.upload_media(company.id, &upload, bytes).await }
     };
     let cases = [
         (
-            "kind=brochure&file_name=big.pdf".to_string(),
+            media("brochure", "big.pdf"),
             pdf_bytes(60_000),
             ErrorCode::MessageTooLarge,
         ),
         (
-            "kind=brochure&file_name=image.pdf".to_string(),
+            media("brochure", "image.pdf"),
             png_bytes(),
             ErrorCode::Validation,
         ),
         (
-            "kind=brochure&file_name=..%2F..%2Fetc%2Fpasswd".to_string(),
+            media("brochure", "../../etc/passwd"),
             pdf_bytes(10),
             ErrorCode::Validation,
         ),
         (
-            "kind=brochure&file_name=..%5Cx.pdf".to_string(),
+            media("brochure", "..\\x.pdf"),
             pdf_bytes(10),
             ErrorCode::Validation,
         ),
         (
-            "kind=logo&file_name=logo.png".to_string(),
+            media("logo", "logo.png"),
             pdf_bytes(10),
             ErrorCode::Validation,
         ),
         (
-            "kind=brochure&file_name=empty.pdf".to_string(),
+            media("brochure", "empty.pdf"),
             vec![],
             ErrorCode::Validation,
         ),
         (
-            "kind=poster&file_name=x.pdf".to_string(),
+            media("poster", "x.pdf"),
             pdf_bytes(10),
             ErrorCode::Validation,
         ),
-        (
-            "kind=photo&file_name=p.png".to_string(),
-            png_bytes(),
-            ErrorCode::Validation,
-        ),
+        (media("photo", "p.png"), png_bytes(), ErrorCode::Validation),
     ];
     for (query, bytes, code) in cases {
         let error = upload(query.clone(), bytes).await.unwrap_err();
-        assert_eq!(error.code(), Some(code), "{query}");
+        assert_eq!(error.code(), Some(code), "{query:?}");
     }
     let uploads = env.data_dir.join("uploads");
     let files: Vec<_> = std::fs::read_dir(&uploads)
         .map(|d| d.flatten().map(|e| e.file_name()).collect())
         .unwrap_or_default();
     assert!(files.is_empty(), "nothing left behind: {files:?}");
-    let detail: CompanyDetail = staff
-        .get(&format!("/api/v1/companies/{}", company.id))
-        .await
-        .unwrap();
+    let detail = staff.company(company.id, None).await.unwrap();
     assert!(detail.brochures.is_empty() && detail.company.logo_url.is_none());
     // A good one still works, and a logo replaces the previous logo.
-    let ok = upload("kind=brochure&file_name=ok.pdf".into(), pdf_bytes(1000))
+    let ok = upload(media("brochure", "ok.pdf"), pdf_bytes(1000))
         .await
         .unwrap();
     assert_eq!(ok.size_bytes, Some(pdf_bytes(1000).len() as i64));
-    let first = upload("kind=logo&file_name=a.png".into(), png_bytes())
-        .await
-        .unwrap();
-    let second = upload("kind=logo&file_name=b.png".into(), png_bytes())
-        .await
-        .unwrap();
-    let detail: CompanyDetail = staff
-        .get(&format!("/api/v1/companies/{}", company.id))
-        .await
-        .unwrap();
+    let first = upload(media("logo", "a.png"), png_bytes()).await.unwrap();
+    let second = upload(media("logo", "b.png"), png_bytes()).await.unwrap();
+    let detail = staff.company(company.id, None).await.unwrap();
     assert_eq!(
         detail.company.logo_url,
         Some(format!("/api/v1/media/{}", second.id))
     );
-    assert!(staff
-        .get_bytes(&format!("/api/v1/media/{}", first.id))
-        .await
-        .is_err());
+    assert!(staff.media(first.id).await.is_err());
     assert_eq!(
         std::fs::read_dir(&uploads).unwrap().count(),
         2,
         "brochure and current logo"
     );
-    staff
-        .delete(&format!("/api/v1/media/{}", ok.id))
-        .await
-        .unwrap();
+    staff.delete_media(ok.id).await.unwrap();
     assert_eq!(std::fs::read_dir(&uploads).unwrap().count(), 1);
     app.stop().await;
 }
@@ -604,14 +596,15 @@ async fn leads_respect_consent(engines: Engines) {
     let (company, staff) = company_with_staff(&app, &admin, "101-81-00004", "d@d.example").await;
     let sharing = app.buyer("sharing@x.example").await;
     // A buyer who did not consent to share contact details.
-    let _: expo_schema::api::RegistrationReceived = app
-        .api
-        .post(
-            "/api/v1/auth/register",
-            &json!({"email": "private@x.example", "password": "private-pass", "name": "Private Buyer",
-                "company_name": "Quiet Co", "country": "MN", "timezone": "Asia/Ulaanbaatar",
-                "share_contact": false}),
-        )
+    app.api
+        .register(&registration(
+            "private@x.example",
+            "private-pass",
+            "Private Buyer",
+            "Quiet Co",
+            "MN",
+            "Asia/Ulaanbaatar",
+        ))
         .await
         .unwrap();
     app.approve("private@x.example").await;
@@ -632,27 +625,15 @@ async fn leads_respect_consent(engines: Engines) {
     let organizer = admin.connect().await.unwrap();
     organizer.subscribe(&room).await.unwrap();
     eventually(Duration::from_secs(5), "every visit is closed", || async {
-        let r: LeadReport = staff
-            .get(&format!("/api/v1/companies/{}/leads", company.id))
-            .await
-            .unwrap();
+        let r = staff.leads(company.id).await.unwrap();
         r.total_visits == 3
     })
     .await;
-    let report: LeadReport = staff
-        .get(&format!("/api/v1/companies/{}/leads", company.id))
-        .await
-        .unwrap();
+    let report = staff.leads(company.id).await.unwrap();
     assert_eq!(report.leads.len(), 1);
     assert_eq!(report.leads[0].email, "sharing@x.example");
     assert_eq!((report.anonymous_visitors, report.anonymous_visits), (1, 2));
-    let csv = String::from_utf8(
-        staff
-            .get_bytes(&format!("/api/v1/companies/{}/leads.csv", company.id))
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let csv = staff.leads_csv(company.id).await.unwrap();
     assert!(!csv.contains("private@x.example"));
 
     // Live, in the booth's presence: the sharing buyer by name and firm, the other one
@@ -680,4 +661,14 @@ async fn leads_respect_consent(engines: Engines) {
     assert!(hidden.anonymous);
     assert_eq!((hidden.name.as_str(), hidden.company_name), ("", None));
     app.stop().await;
+}
+
+/// An upload's description with only its kind and file name.
+fn media(kind: &str, file_name: &str) -> MediaUpload {
+    MediaUpload {
+        kind: kind.into(),
+        title: None,
+        file_name: file_name.into(),
+        product_id: None,
+    }
 }

@@ -7,7 +7,7 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::{Api, Hub, Incoming};
-use expo_schema::api::{Lead, LeadReport};
+use expo_schema::api::LeadFollowUp;
 use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
 use expo_schema::{CheckIn, ErrorCode, TalkRequest, TalkState};
 use serde_json::json;
@@ -247,15 +247,19 @@ async fn lead_notes_are_the_companys_own(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let (app, staff, company) = demo(&env).await;
     let buyer = app.buyer("lead@example.ru").await;
-    let me: expo_schema::UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+    let me = buyer.me().await.unwrap();
     let b = buyer.connect().await.unwrap();
     b.subscribe(&format!("booth:{company}")).await.unwrap();
-    let path = format!("/api/v1/companies/{company}/leads/{}", me.id);
-    let lead: Lead = staff
-        .put(
-            &path,
-            &json!({"notes": "  Wants samples in March  ", "rating": 4,
-                    "tags": ["hot", " seafood ", "HOT", ""], "followup": "contacted"}),
+    let lead = staff
+        .annotate_lead(
+            company,
+            me.id,
+            &LeadFollowUp {
+                notes: "  Wants samples in March  ".into(),
+                rating: Some(4),
+                tags: strings(["hot", " seafood ", "HOT", ""]),
+                followup: "contacted".into(),
+            },
         )
         .await
         .unwrap();
@@ -269,14 +273,20 @@ async fn lead_notes_are_the_companys_own(engines: Engines) {
     assert_eq!(lead.follow.followup, "contacted");
 
     // The whole record is replaced by the next write.
-    let _: Lead = staff
-        .put(&path, &json!({"notes": "Sent the price list", "rating": 5, "tags": ["hot"], "followup": "meeting"}))
+    staff
+        .annotate_lead(
+            company,
+            me.id,
+            &LeadFollowUp {
+                notes: "Sent the price list".into(),
+                rating: Some(5),
+                tags: strings(["hot"]),
+                followup: "meeting".into(),
+            },
+        )
         .await
         .unwrap();
-    let report: LeadReport = staff
-        .get(&format!("/api/v1/companies/{company}/leads"))
-        .await
-        .unwrap();
+    let report = staff.leads(company).await.unwrap();
     let mine = report.leads.iter().find(|l| l.user_id == me.id).unwrap();
     assert_eq!(mine.follow.notes, "Sent the price list");
     assert_eq!(mine.follow.rating, Some(5));
@@ -292,10 +302,7 @@ async fn lead_notes_are_the_companys_own(engines: Engines) {
 
     // Organizers see the leads, not the company's notes, and cannot write them.
     let admin = app.admin().await;
-    let seen: LeadReport = admin
-        .get(&format!("/api/v1/companies/{company}/leads"))
-        .await
-        .unwrap();
+    let seen = admin.leads(company).await.unwrap();
     let theirs = seen.leads.iter().find(|l| l.user_id == me.id).unwrap();
     assert_eq!(
         (
@@ -306,10 +313,11 @@ async fn lead_notes_are_the_companys_own(engines: Engines) {
         ("", None, "new")
     );
     assert!(theirs.follow.tags.is_empty());
-    let error = admin
-        .put::<Lead>(&path, &json!({"notes": "x", "followup": "new"}))
-        .await
-        .unwrap_err();
+    let x = LeadFollowUp {
+        notes: "x".into(),
+        ..LeadFollowUp::default()
+    };
+    let error = admin.annotate_lead(company, me.id, &x).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     // Another company's staff neither.
     let (other, _) = app
@@ -317,45 +325,58 @@ async fn lead_notes_are_the_companys_own(engines: Engines) {
         .login("staff1@pyeongchang-highland-greens.demo", DEMO_PASSWORD)
         .await
         .unwrap();
-    let error = other
-        .put::<Lead>(&path, &json!({"notes": "x", "followup": "new"}))
-        .await
-        .unwrap_err();
+    let error = other.annotate_lead(company, me.id, &x).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
-    let error = other
-        .get::<LeadReport>(&format!("/api/v1/companies/{company}/leads"))
-        .await
-        .unwrap_err();
+    let error = other.leads(company).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
 
     // Bad input is refused; a buyer who never visited is no lead.
+    let new = LeadFollowUp::default();
     for body in [
-        json!({"rating": 6, "followup": "new"}),
-        json!({"rating": 0, "followup": "new"}),
-        json!({"followup": "maybe"}),
-        json!({"tags": ["x".repeat(41)], "followup": "new"}),
-        json!({"notes": "x".repeat(4001), "followup": "new"}),
+        LeadFollowUp {
+            rating: Some(6),
+            ..new.clone()
+        },
+        LeadFollowUp {
+            rating: Some(0),
+            ..new.clone()
+        },
+        LeadFollowUp {
+            followup: "maybe".into(),
+            ..new.clone()
+        },
+        LeadFollowUp {
+            tags: vec!["x".repeat(41)],
+            ..new.clone()
+        },
+        LeadFollowUp {
+            notes: "x".repeat(4001),
+            ..new.clone()
+        },
     ] {
-        let error = staff.put::<Lead>(&path, &body).await.unwrap_err();
-        assert_eq!(error.code(), Some(ErrorCode::Validation), "{body}");
+        let error = staff
+            .annotate_lead(company, me.id, &body)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::Validation), "{body:?}");
     }
     let stranger = app.buyer("never-visited@example.ru").await;
-    let stranger: expo_schema::UserProfile = stranger.get("/api/v1/auth/me").await.unwrap();
+    let stranger = stranger.me().await.unwrap();
     let error = staff
-        .put::<Lead>(
-            &format!("/api/v1/companies/{company}/leads/{}", stranger.id),
-            &json!({"followup": "contacted"}),
+        .annotate_lead(
+            company,
+            stranger.id,
+            &LeadFollowUp {
+                followup: "contacted".into(),
+                ..new
+            },
         )
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::NotFound));
 
     // The CSV carries them for the staff.
-    let csv = staff
-        .get_bytes(&format!("/api/v1/companies/{company}/leads.csv"))
-        .await
-        .unwrap();
-    let text = String::from_utf8(csv).unwrap();
+    let text = staff.leads_csv(company).await.unwrap();
     let header = text.lines().next().unwrap();
     assert!(header.ends_with("followup,rating,tags,notes"), "{header}");
     let row = text
@@ -369,26 +390,21 @@ async fn lead_notes_are_the_companys_own(engines: Engines) {
 async fn demo_booths_have_photos_a_brochure_and_a_video(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let (app, staff, company) = demo(&env).await;
-    let detail: serde_json::Value = staff
-        .get(&format!("/api/v1/companies/{company}"))
-        .await
-        .unwrap();
-    let products = detail["products"].as_array().unwrap();
+    let detail = staff.company(company, None).await.unwrap();
+    let products = &detail.products;
     assert!(!products.is_empty());
     for product in products {
-        let photo = product["photos"][0]["url"]
-            .as_str()
-            .expect("a picture per product");
+        let photo = &product.photos.first().expect("a picture per product").url;
         let bytes = staff.get_bytes(photo).await.unwrap();
         assert!(bytes.starts_with(&[0xff, 0xd8]), "a JPEG");
     }
-    let brochure = detail["brochures"][0]["url"].as_str().expect("a brochure");
+    let brochure = &detail.brochures.first().expect("a brochure").url;
     assert!(staff
         .get_bytes(brochure)
         .await
         .unwrap()
         .starts_with(b"%PDF"));
-    let video = detail["videos"][0]["url"].as_str().expect("a video");
+    let video = &detail.videos.first().expect("a video").url;
     let bytes = staff.get_bytes(video).await.unwrap();
     assert_eq!(
         &bytes[..4],

@@ -22,10 +22,7 @@ fn http() -> reqwest::Client {
 /// The node still answers a normal client: the organizer signs in and lists halls.
 async fn still_serves(app: &TestApp) {
     let admin = app.admin().await;
-    let _: HallList = admin
-        .get("/api/v1/halls")
-        .await
-        .expect("the node still serves");
+    admin.halls().await.expect("the node still serves");
 }
 
 /// An XLSX workbook with the given cells (0-based row, column, text).
@@ -110,10 +107,7 @@ async fn spreadsheet_bombs_are_refused(engines: Engines) {
         (1, 1, "Hall A"),
         (1, 2, "food"),
     ]);
-    let report: ImportReport = admin
-        .post_bytes("/api/v1/import/halls", good)
-        .await
-        .unwrap();
+    let report = admin.import("halls", false, good).await.unwrap();
     assert_eq!(report.created, 1, "{report:?}");
     still_serves(&app).await;
     app.stop().await;
@@ -139,14 +133,18 @@ async fn csv_exports_carry_no_formulas(engines: Engines) {
     let admin = app.admin().await;
     let (company, staff) = company_with_staff(&app, &admin, "101-81-16002", "s@csv.example").await;
     // Finding 2a: a buyer whose name is a formula visits the booth.
-    let _: RegistrationReceived = app
-        .api
-        .post(
-            "/api/v1/auth/register",
-            &json!({"email": "evil@csv.example", "password": "evil-password", "name": FORMULA,
-                "company_name": "@SUM(1+1)", "country": "RU", "timezone": "Asia/Vladivostok",
-                "share_contact": true}),
-        )
+    app.api
+        .register(&RegisterBuyerRequest {
+            share_contact: true,
+            ..registration(
+                "evil@csv.example",
+                "evil-password",
+                FORMULA,
+                "@SUM(1+1)",
+                "RU",
+                "Asia/Vladivostok",
+            )
+        })
         .await
         .unwrap();
     app.approve("evil@csv.example").await;
@@ -161,19 +159,11 @@ async fn csv_exports_carry_no_formulas(engines: Engines) {
         .unwrap();
     hub.close();
     eventually(Duration::from_secs(5), "the visit is recorded", || async {
-        let r: LeadReport = staff
-            .get(&format!("/api/v1/companies/{}/leads", company.id))
-            .await
-            .unwrap();
+        let r = staff.leads(company.id).await.unwrap();
         r.leads.len() == 1
     })
     .await;
-    let rows = csv_rows(
-        &staff
-            .get_bytes(&format!("/api/v1/companies/{}/leads.csv", company.id))
-            .await
-            .unwrap(),
-    );
+    let rows = csv_rows(staff.leads_csv(company.id).await.unwrap().as_bytes());
     let lead = &rows[1];
     assert_eq!(lead[0], format!("'{FORMULA}"), "the name is text: {lead:?}");
     assert_eq!(lead[2], "'@SUM(1+1)");
@@ -186,11 +176,13 @@ async fn csv_exports_carry_no_formulas(engines: Engines) {
         }
     }
     // Finding 2b: plain staff rename their company to a formula; the organizers' export.
-    let mut input: serde_json::Value = json!({"reg_no": "101-81-16002", "name": "+cmd|' /C calc'!A0",
-        "hall_id": company.hall_id, "country": "KR"});
-    input["tags"] = json!([]);
-    let _: expo_schema::Company = staff
-        .put(&format!("/api/v1/companies/{}", company.id), &input)
+    let input = CompanyInput {
+        hall_id: company.hall_id,
+        tags: vec![],
+        ..company_input("101-81-16002", "+cmd|' /C calc'!A0", "KR")
+    };
+    staff
+        .update_company(company.id, None, &input)
         .await
         .unwrap();
     let rows = csv_rows(&admin.get_bytes("/api/v1/reports/booths.csv").await.unwrap());
@@ -296,27 +288,27 @@ async fn weak_passwords_and_account_probes(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start().await;
     let register = |email: &str, password: &str| {
-        json!({"email": email, "password": password, "name": "Probe", "company_name": "Probe Co",
-            "country": "RU", "timezone": "Asia/Vladivostok"})
+        registration(
+            email,
+            password,
+            "Probe",
+            "Probe Co",
+            "RU",
+            "Asia/Vladivostok",
+        )
     };
     for weak in ["12345678", "password1", "aaaaaaaaaa", "qwertyuiop"] {
         let error = app
             .api
-            .post::<RegistrationReceived>(
-                "/api/v1/auth/register",
-                &register("weak@probe.example", weak),
-            )
+            .register(&register("weak@probe.example", weak))
             .await
             .unwrap_err();
         assert_eq!(error.code(), Some(ErrorCode::Validation), "{weak}");
     }
     // Registration answers the same for a new email and for one with an account.
-    let first: RegistrationReceived = app
+    let first = app
         .api
-        .post(
-            "/api/v1/auth/register",
-            &register("taken@probe.example", "strong-pass-1"),
-        )
+        .register(&register("taken@probe.example", "strong-pass-1"))
         .await
         .unwrap();
     let response = http()
@@ -346,14 +338,18 @@ async fn weak_passwords_and_account_probes(engines: Engines) {
 
 /// Registers and approves a buyer with the given consent; signs them in.
 async fn buyer_with_consent(app: &TestApp, email: &str, name: &str, share: bool) -> Api {
-    let _: RegistrationReceived = app
-        .api
-        .post(
-            "/api/v1/auth/register",
-            &json!({"email": email, "password": "buyer-password", "name": name,
-                "company_name": "Quiet Trading", "country": "MN", "timezone": "Asia/Ulaanbaatar",
-                "share_contact": share}),
-        )
+    app.api
+        .register(&RegisterBuyerRequest {
+            share_contact: share,
+            ..registration(
+                email,
+                "buyer-password",
+                name,
+                "Quiet Trading",
+                "MN",
+                "Asia/Ulaanbaatar",
+            )
+        })
         .await
         .unwrap();
     app.approve(email).await;
@@ -482,13 +478,15 @@ async fn no_account_lookups_by_id(engines: Engines) {
         company_with_staff(&app, &admin, "101-81-16005", "o@lookup.example").await;
     let buyer = buyer_with_consent(&app, "b@lookup.example", "Seen Buyer", true).await;
     let stranger = buyer_with_consent(&app, "x@lookup.example", "Stranger", true).await;
-    let _: RegistrationReceived = app
-        .api
-        .post(
-            "/api/v1/auth/register",
-            &json!({"email": "pending@lookup.example", "password": "pending-pass", "name": "Pending Person",
-                "company_name": "Waiting LLC", "country": "RU", "timezone": "Asia/Vladivostok"}),
-        )
+    app.api
+        .register(&registration(
+            "pending@lookup.example",
+            "pending-pass",
+            "Pending Person",
+            "Waiting LLC",
+            "RU",
+            "Asia/Vladivostok",
+        ))
         .await
         .unwrap();
     let pending_id = app.user_id("pending@lookup.example").await;
@@ -688,15 +686,13 @@ async fn image_bombs_are_refused(engines: Engines) {
     };
     let upload = |bytes: Vec<u8>| {
         let staff = staff.clone();
-        let path = format!(
-            "/api/v1/companies/{}/media?kind=logo&file_name=logo.png",
-            company.id
-        );
-        async move {
-            staff
-                .post_bytes::<expo_schema::MediaItem>(&path, bytes)
-                .await
-        }
+        let logo = expo_client::api::MediaUpload {
+            kind: "logo".into(),
+            title: None,
+            file_name: "logo.png".into(),
+            product_id: None,
+        };
+        async move { staff.upload_media(company.id, &logo, bytes).await }
     };
     let error = upload(png(60_000, 60_000)).await.unwrap_err();
     let expo_client::ClientError::Server(body) = error else {
@@ -726,7 +722,12 @@ async fn meeting_outcomes_stay_with_the_company(engines: Engines) {
         .find(|m| m.outcome.is_some())
         .expect("the demo has meetings with outcomes")
         .clone();
-    let users: UserList = app.admin().await.get("/api/v1/users").await.unwrap();
+    let users = app
+        .admin()
+        .await
+        .users(&expo_client::api::UserQuery::default())
+        .await
+        .unwrap();
     let email_of = |id: i64| {
         users
             .users
@@ -738,20 +739,14 @@ async fn meeting_outcomes_stay_with_the_company(engines: Engines) {
     };
     let (buyer, buyer_me) = demo_login(&app, &email_of(held.buyer.id)).await;
     // Finding 6: the buyer (and an interpreter) were sent the rating, notes and amounts.
-    let seen: expo_schema::Meeting = buyer
-        .get(&format!("/api/v1/meetings/{}", held.id))
-        .await
-        .unwrap();
+    let seen = buyer.meeting(held.id).await.unwrap();
     assert!(seen.outcome.is_none(), "the buyer sees no outcome");
     let mine: expo_server::meetings::routes::MeetingList =
         buyer.get("/api/v1/meetings").await.unwrap();
     assert!(mine.meetings.iter().all(|m| m.outcome.is_none()));
     if let Some(interpreter) = &held.interpreter {
         let (i, _) = demo_login(&app, &email_of(interpreter.id)).await;
-        let seen: expo_schema::Meeting = i
-            .get(&format!("/api/v1/meetings/{}", held.id))
-            .await
-            .unwrap();
+        let seen = i.meeting(held.id).await.unwrap();
         assert!(seen.outcome.is_none(), "the interpreter sees no outcome");
     }
     // Live: the company updates the outcome; the buyer's notice carries none.
@@ -760,12 +755,15 @@ async fn meeting_outcomes_stay_with_the_company(engines: Engines) {
         .subscribe(&format!("user:{}", buyer_me.user.id))
         .await
         .unwrap();
-    let outcome = json!({"consult_usd": 1000, "contract_usd": 990000, "mou_signed": true,
-        "samples_requested": false, "notes": "secret margin notes", "rating": 2});
-    let updated: expo_schema::Meeting = staff
-        .put(&format!("/api/v1/meetings/{}/outcome", held.id), &outcome)
-        .await
-        .unwrap();
+    let outcome = expo_schema::MeetingOutcome {
+        consult_usd: 1000,
+        contract_usd: 990000,
+        mou_signed: true,
+        samples_requested: false,
+        notes: Some("secret margin notes".into()),
+        rating: Some(2),
+    };
+    let updated = staff.set_outcome(held.id, &outcome).await.unwrap();
     assert_eq!(
         updated.outcome.unwrap().contract_usd,
         990000,
@@ -813,7 +811,7 @@ async fn smaller_findings(engines: Engines) {
         .unwrap();
     // `unsubscribe "~online"` took a connected buyer out of the organizers' figures.
     let online = || async {
-        let now: expo_schema::DashboardSnapshot = admin.get("/api/v1/dashboard").await.unwrap();
+        let now = admin.dashboard().await.unwrap();
         now.online_by_role.get("buyer").copied().unwrap_or(0)
     };
     eventually(
@@ -966,11 +964,14 @@ async fn pages_are_capped(engines: Engines) {
     let admin = app.admin().await;
     let (company, _staff) =
         company_with_staff(&app, &admin, "101-81-16010", "s@page.example").await;
-    let page: serde_json::Value = admin.get("/api/v1/booths?per_page=100000").await.unwrap();
-    assert_eq!(
-        page["per_page"], 100,
-        "search pages hold at most 100 booths"
-    );
+    let page = admin
+        .search_booths(&expo_client::api::BoothQuery {
+            per_page: Some(100_000),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.per_page, 100, "search pages hold at most 100 booths");
     let buyer = app.buyer("pager@page.example").await;
     let hub = buyer.connect().await.unwrap();
     let room = open_chat(&hub, &format!("booth:{}", company.id))
@@ -1294,7 +1295,10 @@ async fn secure_cookie_behind_tls() {
         async move {
             let response = http()
                 .post(url)
-                .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+                .json(&LoginRequest {
+                    email: ADMIN_EMAIL.into(),
+                    password: ADMIN_PASSWORD.into(),
+                })
                 .send()
                 .await
                 .unwrap();

@@ -6,7 +6,9 @@
 //! parallel and never see each other's data. Several `TestApp`s on one environment are
 //! several nodes of one fair.
 
+use expo_client::api::UserQuery;
 use expo_client::Api;
+use expo_schema::api::RegisterBuyerRequest;
 use expo_server::{App, Config};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -179,16 +181,18 @@ impl TestApp {
 
     /// Registers a buyer, has the organizer approve them, and signs them in.
     pub async fn buyer(&self, email: &str) -> Api {
-        let _: expo_schema::api::RegistrationReceived = self
-            .api
-            .post(
-                "/api/v1/auth/register",
-                &serde_json::json!({
-                    "email": email, "password": "buyer-password", "name": format!("Buyer {email}"),
-                    "company_name": "Primorye Trade", "country": "RU", "timezone": "Asia/Vladivostok",
-                    "languages": ["ru", "en"], "interests": ["food"], "share_contact": true
-                }),
-            )
+        self.api
+            .register(&RegisterBuyerRequest {
+                email: email.into(),
+                password: "buyer-password".into(),
+                name: format!("Buyer {email}"),
+                company_name: "Primorye Trade".into(),
+                country: "RU".into(),
+                timezone: "Asia/Vladivostok".into(),
+                languages: vec!["ru".into(), "en".into()],
+                interests: vec!["food".into()],
+                share_contact: true,
+            })
             .await
             .expect("registration succeeds");
         self.approve(email).await;
@@ -201,10 +205,10 @@ impl TestApp {
 
     /// The id of the account with this email, as the organizer sees it.
     pub async fn user_id(&self, email: &str) -> i64 {
-        let list: expo_schema::api::UserList = self
+        let list = self
             .admin()
             .await
-            .get("/api/v1/users")
+            .users(&UserQuery::default())
             .await
             .expect("the organizer lists users");
         list.users
@@ -217,13 +221,9 @@ impl TestApp {
     /// Has the organizer approve the registered buyer with this email; returns their id.
     pub async fn approve(&self, email: &str) -> i64 {
         let id = self.user_id(email).await;
-        let _: expo_schema::UserProfile = self
-            .admin()
+        self.admin()
             .await
-            .post(
-                &format!("/api/v1/users/{id}/approve"),
-                &serde_json::json!({}),
-            )
+            .approve_user(id)
             .await
             .expect("approval succeeds");
         id
@@ -308,4 +308,118 @@ pub fn server_binary() -> std::path::PathBuf {
         .expect("cargo builds the server binary");
     assert!(status.success(), "building the server binary");
     root.join("target/debug/expo-server")
+}
+
+/// An invitation with only the fields most tests set (no languages, time zone or admin
+/// right); spread it (`..invite(…)`) to set more.
+pub fn invite(
+    email: &str,
+    name: &str,
+    role: expo_schema::Role,
+    company_id: Option<i64>,
+) -> expo_schema::api::InviteRequest {
+    expo_schema::api::InviteRequest {
+        email: email.into(),
+        name: name.into(),
+        role,
+        company_id,
+        company_admin: false,
+        languages: vec![],
+        timezone: None,
+    }
+}
+
+/// A buyer's registration with only the required fields set (no languages, interests or
+/// consent to share contact); spread it (`..registration(…)`) to set more.
+pub fn registration(
+    email: &str,
+    password: &str,
+    name: &str,
+    company_name: &str,
+    country: &str,
+    timezone: &str,
+) -> RegisterBuyerRequest {
+    RegisterBuyerRequest {
+        email: email.into(),
+        password: password.into(),
+        name: name.into(),
+        company_name: company_name.into(),
+        country: country.into(),
+        timezone: timezone.into(),
+        languages: vec![],
+        interests: vec![],
+        share_contact: false,
+    }
+}
+
+/// A company with only the required fields set; spread it (`..company_input(…)`) to set
+/// more.
+pub fn company_input(reg_no: &str, name: &str, country: &str) -> expo_schema::api::CompanyInput {
+    expo_schema::api::CompanyInput {
+        reg_no: reg_no.into(),
+        name: name.into(),
+        hall_id: None,
+        country: country.into(),
+        region: None,
+        tagline: None,
+        description: None,
+        website: None,
+        founded_year: None,
+        tags: vec![],
+        export_countries: vec![],
+        texts: Default::default(),
+    }
+}
+
+/// A product with only its name; spread it (`..product_input(…)`) to set more.
+pub fn product_input(name: &str) -> expo_schema::api::ProductInput {
+    expo_schema::api::ProductInput {
+        name: name.into(),
+        code: None,
+        description: None,
+        hs_code: None,
+        category: None,
+        tags: vec![],
+        min_order: None,
+        price_range: None,
+        certifications: vec![],
+        texts: Default::default(),
+    }
+}
+
+/// A hall.
+pub fn hall_input(slug: &str, name: &str, industry: &str) -> expo_schema::api::HallInput {
+    expo_schema::api::HallInput {
+        slug: slug.into(),
+        name: name.into(),
+        industry: industry.into(),
+        position: 0,
+    }
+}
+
+/// Strings, from literals.
+pub fn strings<const N: usize>(items: [&str; N]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// The accounts waiting for approval (`GET /api/v1/users?status=pending`).
+pub fn pending_users() -> UserQuery {
+    UserQuery {
+        status: Some("pending".into()),
+        ..UserQuery::default()
+    }
+}
+
+/// Strings, from a slice.
+pub fn strings_of(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// A lobby search for `q`, texts in `lang` when given.
+pub fn booth_query(q: &str, lang: Option<&str>) -> expo_client::api::BoothQuery {
+    expo_client::api::BoothQuery {
+        q: Some(q.into()),
+        lang: lang.map(Into::into),
+        ..Default::default()
+    }
 }

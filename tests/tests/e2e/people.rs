@@ -4,12 +4,13 @@
 
 use crate::both_engines;
 use crate::helpers::*;
+use expo_client::api::UserQuery;
 use expo_client::{Api, ClientError};
 use expo_schema::api::{
-    ApproveManyResponse, ImportReport, InvitationList, InvitationState, InviteResponse,
-    LoginResponse, UserList,
+    AcceptInvitationRequest, ApproveManyRequest, ImportReport, InvitationState, InviteRequest,
+    LoginResponse, RegisterBuyerRequest, RejectRequest,
 };
-use expo_schema::{AccountStatus, ErrorBody, ErrorCode, UserProfile};
+use expo_schema::{AccountStatus, ErrorBody, ErrorCode, Role};
 
 both_engines!(
     rejected_applicant_sees_the_reason,
@@ -20,16 +21,20 @@ both_engines!(
 );
 
 async fn register(app: &TestApp, email: &str, name: &str, languages: &[&str]) {
-    let _: expo_schema::api::RegistrationReceived = app
-        .api
-        .post(
-            "/api/v1/auth/register",
-            &serde_json::json!({
-                "email": email, "password": "buyer-password", "name": name,
-                "company_name": "Sibir Foods", "country": "RU", "timezone": "Asia/Novosibirsk",
-                "languages": languages, "interests": ["food"], "share_contact": true
-            }),
-        )
+    app.api
+        .register(&RegisterBuyerRequest {
+            languages: strings_of(languages),
+            interests: strings(["food"]),
+            share_contact: true,
+            ..registration(
+                email,
+                "buyer-password",
+                name,
+                "Sibir Foods",
+                "RU",
+                "Asia/Novosibirsk",
+            )
+        })
         .await
         .expect("registration succeeds");
 }
@@ -72,34 +77,16 @@ async fn rejected_applicant_sees_the_reason(engines: Engines) {
     assert!(wrong.application.is_none());
 
     let admin = app.admin().await;
-    let empty = admin
-        .post::<UserProfile>(
-            &format!("/api/v1/users/{id}/reject"),
-            &serde_json::json!({"reason": "   "}),
-        )
-        .await
-        .unwrap_err();
+    let empty = admin.reject_user(id, &reject("   ")).await.unwrap_err();
     assert_eq!(empty.code(), Some(ErrorCode::Validation));
     let reason = "Мы не смогли подтвердить, что компания закупает оптом.";
-    let rejected: UserProfile = admin
-        .post(
-            &format!("/api/v1/users/{id}/reject"),
-            &serde_json::json!({ "reason": reason }),
-        )
-        .await
-        .unwrap();
+    let rejected = admin.reject_user(id, &reject(reason)).await.unwrap();
     assert_eq!(rejected.status, AccountStatus::Disabled);
     assert_eq!(rejected.rejection_reason.as_deref(), Some(reason));
     // Only a waiting registration is rejected.
-    let again = admin
-        .post::<UserProfile>(
-            &format!("/api/v1/users/{id}/reject"),
-            &serde_json::json!({ "reason": "again" }),
-        )
-        .await
-        .unwrap_err();
+    let again = admin.reject_user(id, &reject("again")).await.unwrap_err();
     assert_eq!(again.code(), Some(ErrorCode::Conflict));
-    let waiting: UserList = admin.get("/api/v1/users?status=pending").await.unwrap();
+    let waiting = admin.users(&pending_users()).await.unwrap();
     assert!(waiting.users.iter().all(|u| u.id != id));
 
     // The applicant cannot sign in, and is told why, in the organizer's words.
@@ -127,13 +114,12 @@ async fn bulk_approval_approves_only_pending(engines: Engines) {
     let first = app.user_id("first@buyers.example").await;
     let second = app.user_id("second@buyers.example").await;
     let admin = app.admin().await;
-    let me: UserProfile = admin.get("/api/v1/auth/me").await.unwrap();
+    let me = admin.me().await.unwrap();
 
-    let result: ApproveManyResponse = admin
-        .post(
-            "/api/v1/users/approve",
-            &serde_json::json!({ "ids": [first, second, me.id, first] }),
-        )
+    let result = admin
+        .approve_users(&ApproveManyRequest {
+            ids: vec![first, second, me.id, first],
+        })
         .await
         .unwrap();
     let mut approved: Vec<i64> = result.approved.iter().map(|u| u.id).collect();
@@ -154,7 +140,7 @@ async fn bulk_approval_approves_only_pending(engines: Engines) {
         .await
         .unwrap_err();
     assert_eq!(third.code(), Some(ErrorCode::AccountPending));
-    let waiting: UserList = admin.get("/api/v1/users?status=pending").await.unwrap();
+    let waiting = admin.users(&pending_users()).await.unwrap();
     assert_eq!(
         waiting
             .users
@@ -164,14 +150,27 @@ async fn bulk_approval_approves_only_pending(engines: Engines) {
         vec!["third@buyers.example"]
     );
     // Search finds by name, email or company, case-insensitively.
-    let found: UserList = admin.get("/api/v1/users?q=SECOND").await.unwrap();
+    let found = admin
+        .users(&UserQuery {
+            q: Some("SECOND".into()),
+            ..UserQuery::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(found.users.len(), 1);
     assert_eq!(found.users[0].id, second);
-    let by_company: UserList = admin.get("/api/v1/users?role=buyer&q=sibir").await.unwrap();
+    let by_company = admin
+        .users(&UserQuery {
+            role: Some(Role::Buyer),
+            q: Some("sibir".into()),
+            ..UserQuery::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(by_company.users.len(), 3);
 
     let empty = admin
-        .post::<ApproveManyResponse>("/api/v1/users/approve", &serde_json::json!({ "ids": [] }))
+        .approve_users(&ApproveManyRequest { ids: vec![] })
         .await
         .unwrap_err();
     assert_eq!(empty.code(), Some(ErrorCode::Validation));
@@ -180,10 +179,10 @@ async fn bulk_approval_approves_only_pending(engines: Engines) {
 
 async fn accept(app: &TestApp, token: &str) -> Result<LoginResponse, ClientError> {
     app.api
-        .post(
-            "/api/v1/invitations/accept",
-            &serde_json::json!({ "token": token, "password": "a-good-password" }),
-        )
+        .accept_invitation(&AcceptInvitationRequest {
+            token: token.into(),
+            password: "a-good-password".into(),
+        })
         .await
 }
 
@@ -191,21 +190,23 @@ async fn invitations_are_listed_resent_and_revoked(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start().await;
     let admin = app.admin().await;
-    let first: InviteResponse = admin
-        .post(
-            "/api/v1/invitations",
-            &serde_json::json!({
-                "email": "enkhjin@interpret.example", "name": "Enkhjin Dorj",
-                "role": "interpreter", "languages": ["mn", "ko"]
-            }),
-        )
+    let first = admin
+        .invite(&InviteRequest {
+            languages: strings(["mn", "ko"]),
+            ..invite(
+                "enkhjin@interpret.example",
+                "Enkhjin Dorj",
+                Role::Interpreter,
+                None,
+            )
+        })
         .await
         .unwrap();
     assert!(
         !first.mailed,
         "no SMTP in the tests: the organizer passes the link on"
     );
-    let list: InvitationList = admin.get("/api/v1/invitations").await.unwrap();
+    let list = admin.invitations().await.unwrap();
     let info = list
         .invitations
         .iter()
@@ -216,13 +217,7 @@ async fn invitations_are_listed_resent_and_revoked(engines: Engines) {
     assert_eq!(info.invited_by.as_deref(), Some("Fair Organizer"));
 
     // Resending makes a new link; the old one stops working at once.
-    let second: InviteResponse = admin
-        .post(
-            &format!("/api/v1/invitations/{}/resend", first.invitation_id),
-            &serde_json::json!({}),
-        )
-        .await
-        .unwrap();
+    let second = admin.resend_invitation(first.invitation_id).await.unwrap();
     assert_eq!(second.invitation_id, first.invitation_id);
     assert_ne!(second.token, first.token);
     assert!(second.expires_ms >= first.expires_ms);
@@ -230,28 +225,16 @@ async fn invitations_are_listed_resent_and_revoked(engines: Engines) {
     assert_eq!(old.code(), Some(ErrorCode::NotFound));
 
     // Revoked: the current link is refused too.
-    let revoked: expo_schema::api::InvitationInfo = admin
-        .post(
-            &format!("/api/v1/invitations/{}/revoke", first.invitation_id),
-            &serde_json::json!({}),
-        )
-        .await
-        .unwrap();
+    let revoked = admin.revoke_invitation(first.invitation_id).await.unwrap();
     assert_eq!(revoked.state, InvitationState::Revoked);
     let refused = accept(&app, &second.token).await.unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::NotFound));
 
     // Sent again after a revocation, it works, once.
-    let third: InviteResponse = admin
-        .post(
-            &format!("/api/v1/invitations/{}/resend", first.invitation_id),
-            &serde_json::json!({}),
-        )
-        .await
-        .unwrap();
+    let third = admin.resend_invitation(first.invitation_id).await.unwrap();
     let session = accept(&app, &third.token).await.unwrap();
     assert_eq!(session.user.email, "enkhjin@interpret.example");
-    let list: InvitationList = admin.get("/api/v1/invitations").await.unwrap();
+    let list = admin.invitations().await.unwrap();
     let info = list
         .invitations
         .iter()
@@ -259,14 +242,10 @@ async fn invitations_are_listed_resent_and_revoked(engines: Engines) {
         .unwrap();
     assert_eq!(info.state, InvitationState::Accepted);
     assert!(info.accepted_ms.is_some());
-    for action in ["resend", "revoke"] {
-        let error = admin
-            .post::<serde_json::Value>(
-                &format!("/api/v1/invitations/{}/{action}", first.invitation_id),
-                &serde_json::json!({}),
-            )
-            .await
-            .unwrap_err();
+    let resent = admin.resend_invitation(first.invitation_id).await.map(drop);
+    let revoked = admin.revoke_invitation(first.invitation_id).await.map(drop);
+    for (action, result) in [("resend", resent), ("revoke", revoked)] {
+        let error = result.unwrap_err();
         assert_eq!(error.code(), Some(ErrorCode::Conflict), "{action}");
     }
     app.stop().await;
@@ -308,7 +287,7 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start().await;
     let admin = app.admin().await;
-    let users_before: UserList = admin.get("/api/v1/users").await.unwrap();
+    let users_before = admin.users(&UserQuery::default()).await.unwrap();
 
     // Bad rows: every finding has a code and its parameters; nothing is written.
     let (status, report) = import(&admin, "buyers", false, BAD_BUYERS).await;
@@ -347,9 +326,9 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
         report.errors[2].params.get("value").map(String::as_str),
         Some("unobtainium")
     );
-    let users_after: UserList = admin.get("/api/v1/users").await.unwrap();
+    let users_after = admin.users(&UserQuery::default()).await.unwrap();
     assert_eq!(users_after.users.len(), users_before.users.len());
-    let invitations: InvitationList = admin.get("/api/v1/invitations").await.unwrap();
+    let invitations = admin.invitations().await.unwrap();
     assert!(invitations.invitations.is_empty());
 
     // A good file: the dry run counts, and still writes nothing.
@@ -366,7 +345,7 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
         (3, 3, 0, 0, 3)
     );
     assert!(!dry.applied && dry.invitation_links.is_empty());
-    let users_after: UserList = admin.get("/api/v1/users").await.unwrap();
+    let users_after = admin.users(&UserQuery::default()).await.unwrap();
     assert_eq!(users_after.users.len(), users_before.users.len());
 
     let (status, done) = import(&admin, "buyers", false, BUYERS).await;
@@ -386,7 +365,7 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
             ("yui@osaka.example", "ja"),
         ]
     );
-    let listed: InvitationList = admin.get("/api/v1/invitations").await.unwrap();
+    let listed = admin.invitations().await.unwrap();
     assert_eq!(listed.invitations.len(), 3);
     assert!(listed
         .invitations
@@ -400,7 +379,13 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
     assert_eq!(bat.language, "mn");
 
     // The buyers are data now, and need no approval.
-    let buyers: UserList = admin.get("/api/v1/users?role=buyer").await.unwrap();
+    let buyers = admin
+        .users(&UserQuery {
+            role: Some(Role::Buyer),
+            ..UserQuery::default()
+        })
+        .await
+        .unwrap();
     let olga = buyers
         .users
         .iter()
@@ -445,9 +430,15 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
         (0, 0, 3, 0)
     );
     assert!(again.invitation_links.is_empty());
-    let listed: InvitationList = admin.get("/api/v1/invitations").await.unwrap();
+    let listed = admin.invitations().await.unwrap();
     assert_eq!(listed.invitations.len(), 3);
-    let buyers_again: UserList = admin.get("/api/v1/users?role=buyer").await.unwrap();
+    let buyers_again = admin
+        .users(&UserQuery {
+            role: Some(Role::Buyer),
+            ..UserQuery::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(buyers_again.users.len(), buyers.users.len());
 
     // An email of another kind of account is refused.
@@ -457,12 +448,9 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
     assert_eq!(report.errors[0].code.as_deref(), Some("import.not_buyer"));
 
     // The template names every column.
-    let template = admin
-        .get_bytes("/api/v1/import/buyers/template.csv")
-        .await
-        .unwrap();
+    let template = admin.import_template("buyers").await.unwrap();
     assert_eq!(
-        String::from_utf8(template).unwrap().trim_end(),
+        template.trim_end(),
         "email,name,company,country,timezone,languages,interests,hs_codes,share_contact"
     );
     app.stop().await;
@@ -475,47 +463,17 @@ async fn the_people_desk_is_for_organizers(engines: Engines) {
     let waiting = app.user_id("waiting@buyers.example").await;
     let buyer = app.buyer("buyer@buyers.example").await;
     let forbidden = |e: ClientError| assert_eq!(e.code(), Some(ErrorCode::Forbidden));
+    forbidden(buyer.reject_user(waiting, &reject("no")).await.unwrap_err());
     forbidden(
         buyer
-            .post::<UserProfile>(
-                &format!("/api/v1/users/{waiting}/reject"),
-                &serde_json::json!({"reason": "no"}),
-            )
+            .approve_users(&ApproveManyRequest { ids: vec![waiting] })
             .await
             .unwrap_err(),
     );
-    forbidden(
-        buyer
-            .post::<ApproveManyResponse>(
-                "/api/v1/users/approve",
-                &serde_json::json!({"ids": [waiting]}),
-            )
-            .await
-            .unwrap_err(),
-    );
-    forbidden(
-        buyer
-            .get::<InvitationList>("/api/v1/invitations")
-            .await
-            .unwrap_err(),
-    );
-    for action in ["resend", "revoke"] {
-        forbidden(
-            buyer
-                .post::<serde_json::Value>(
-                    &format!("/api/v1/invitations/1/{action}"),
-                    &serde_json::json!({}),
-                )
-                .await
-                .unwrap_err(),
-        );
-    }
-    forbidden(
-        buyer
-            .get_bytes("/api/v1/import/buyers/template.csv")
-            .await
-            .unwrap_err(),
-    );
+    forbidden(buyer.invitations().await.unwrap_err());
+    forbidden(buyer.resend_invitation(1).await.unwrap_err());
+    forbidden(buyer.revoke_invitation(1).await.unwrap_err());
+    forbidden(buyer.import_template("buyers").await.unwrap_err());
     let (status, _) = {
         let response = reqwest::Client::new()
             .post(format!(
@@ -532,7 +490,7 @@ async fn the_people_desk_is_for_organizers(engines: Engines) {
     assert_eq!(status, 403);
     // Still waiting: nothing a buyer did touched it.
     let admin = app.admin().await;
-    let list: UserList = admin.get("/api/v1/users?status=pending").await.unwrap();
+    let list = admin.users(&pending_users()).await.unwrap();
     assert!(list.users.iter().any(|u| u.id == waiting));
     app.stop().await;
 }
@@ -555,13 +513,7 @@ async fn invitations_and_rejections_are_mailed_in_each_language() {
     register(&app, "sato@tokyo.example", "Sato Ken", &["ja"]).await;
     let sato = app.user_id("sato@tokyo.example").await;
     let reason = "Trade buyers only; please register your company first.";
-    let _: UserProfile = admin
-        .post(
-            &format!("/api/v1/users/{sato}/reject"),
-            &serde_json::json!({ "reason": reason }),
-        )
-        .await
-        .unwrap();
+    admin.reject_user(sato, &reject(reason)).await.unwrap();
 
     let mails = |sink: &SmtpSink| {
         sink.messages()
@@ -604,4 +556,10 @@ async fn invitations_and_rejections_are_mailed_in_each_language() {
     assert_eq!(subject, "ご登録は承認されませんでした");
     assert!(text.contains("理由") && text.contains(reason), "{text}");
     app.stop().await;
+}
+
+fn reject(reason: &str) -> RejectRequest {
+    RejectRequest {
+        reason: reason.into(),
+    }
 }

@@ -9,7 +9,7 @@ use crate::helpers::*;
 use expo_client::Api;
 use expo_schema::api::*;
 use expo_schema::protocol::{Command, ReplyData};
-use expo_schema::ErrorCode;
+use expo_schema::{ErrorCode, Role};
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +60,13 @@ enum Body {
     Bytes(Vec<u8>),
 }
 
+/// A typed request body, as the JSON the matrix sends (where `{n}` is then replaced).
+macro_rules! typed {
+    ($body:expr) => {
+        Body::Json(serde_json::to_value($body).expect("a body serializes"))
+    };
+}
+
 struct Rest {
     method: reqwest::Method,
     /// `{n}` is replaced by the role's number, for names that must be unique.
@@ -85,12 +92,12 @@ fn rest(method: reqwest::Method, path: String, body: Body, allowed: &'static [R]
 }
 
 async fn accept(app: &TestApp, invitation: &InviteResponse) -> Api {
-    let session: LoginResponse = app
+    let session = app
         .api
-        .post(
-            "/api/v1/invitations/accept",
-            &json!({"token": invitation.token, "password": "member-password"}),
-        )
+        .accept_invitation(&AcceptInvitationRequest {
+            token: invitation.token.clone(),
+            password: "member-password".into(),
+        })
         .await
         .unwrap();
     app.api.with_token(session.token)
@@ -104,22 +111,23 @@ async fn permission_matrix(engines: Engines) {
     let (_b, other_staff) =
         company_with_staff(&app, &admin, "101-81-20002", "other-staff@m.example").await;
     let company_admin = {
-        let invitation: InviteResponse = admin
-            .post(
-                "/api/v1/invitations",
-                &json!({"email": "head@m.example", "name": "Head", "role": "exhibitor",
-                    "company_id": a.id, "company_admin": true}),
-            )
+        let invitation = admin
+            .invite(&InviteRequest {
+                company_admin: true,
+                ..invite("head@m.example", "Head", Role::Exhibitor, Some(a.id))
+            })
             .await
             .unwrap();
         accept(&app, &invitation).await
     };
     let interpreter = {
-        let invitation: InviteResponse = admin
-            .post(
-                "/api/v1/invitations",
-                &json!({"email": "interp@m.example", "name": "Interp", "role": "interpreter"}),
-            )
+        let invitation = admin
+            .invite(&invite(
+                "interp@m.example",
+                "Interp",
+                Role::Interpreter,
+                None,
+            ))
             .await
             .unwrap();
         accept(&app, &invitation).await
@@ -133,13 +141,15 @@ async fn permission_matrix(engines: Engines) {
         app.user_id("throwaway@m.example").await
     };
     // A pending buyer has no session at all.
-    let _: RegistrationReceived = app
-        .api
-        .post(
-            "/api/v1/auth/register",
-            &json!({"email": "pending@m.example", "password": "pending-pass", "name": "Pending",
-                "company_name": "Waiting", "country": "RU", "timezone": "Asia/Vladivostok"}),
-        )
+    app.api
+        .register(&registration(
+            "pending@m.example",
+            "pending-pass",
+            "Pending",
+            "Waiting",
+            "RU",
+            "Asia/Vladivostok",
+        ))
         .await
         .unwrap();
     let refused = app
@@ -161,14 +171,8 @@ async fn permission_matrix(engines: Engines) {
         else {
             panic!("a chat room")
         };
-        let file: expo_schema::ChatAttachment = buyer
-            .post_bytes(
-                &format!(
-                    "/api/v1/chat/rooms/{}/attachments?file_name=spec.pdf",
-                    room.id
-                ),
-                pdf_bytes(100),
-            )
+        let file = buyer
+            .upload_attachment(room.id, "spec.pdf", pdf_bytes(100))
             .await
             .unwrap();
         hub.close();
@@ -231,43 +235,46 @@ async fn permission_matrix(engines: Engines) {
         rest(
             M::POST,
             format!("/api/v1/users/{other_buyer_id}/approve"),
-            Body::Json(json!({})),
+            Body::None,
             ORGANIZER,
         ),
         rest(
             M::POST,
             "/api/v1/halls".into(),
-            Body::Json(json!({"slug": "hall-{n}", "name": "Hall {n}", "industry": "food"})),
+            typed!(&hall_input("hall-{n}", "Hall {n}", "food")),
             ORGANIZER,
         ),
         rest(
             M::PUT,
             format!("/api/v1/halls/{hall_id}"),
-            Body::Json(json!({"slug": "food", "name": "Hall A · Food", "industry": "food"})),
+            typed!(&hall_input("food", "Hall A · Food", "food")),
             ORGANIZER,
         ),
         rest(
             M::POST,
             "/api/v1/companies".into(),
-            Body::Json(
-                json!({"reg_no": "301-81-3000{n}", "name": "New {n}", "country": "KR",
-                "hall_id": hall_id}),
-            ),
+            typed!(&CompanyInput {
+                hall_id: Some(hall_id),
+                ..company_input("301-81-3000{n}", "New {n}", "KR")
+            }),
             ORGANIZER,
         ),
         rest(
             M::PUT,
             format!("/api/v1/companies/{}", a.id),
-            Body::Json(
-                json!({"reg_no": a.reg_no, "name": "Company A {n}", "country": "KR",
-                "hall_id": hall_id}),
-            ),
+            typed!(&CompanyInput {
+                hall_id: Some(hall_id),
+                ..company_input(&a.reg_no, "Company A {n}", "KR")
+            }),
             COMPANY_A,
         ),
         rest(
             M::POST,
             format!("/api/v1/companies/{}/products", a.id),
-            Body::Json(json!({"name": "Product {n}", "code": "P-{n}"})),
+            typed!(&ProductInput {
+                code: Some("P-{n}".into()),
+                ..product_input("Product {n}")
+            }),
             COMPANY_A,
         ),
         rest(
@@ -297,15 +304,23 @@ async fn permission_matrix(engines: Engines) {
         rest(
             M::POST,
             "/api/v1/invitations".into(),
-            Body::Json(json!({"email": "staff{n}@m.example", "name": "New Staff",
-                "role": "exhibitor", "company_id": a.id})),
+            typed!(&invite(
+                "staff{n}@m.example",
+                "New Staff",
+                Role::Exhibitor,
+                Some(a.id),
+            )),
             &[R::CompanyAdmin, R::Organizer],
         ),
         rest(
             M::POST,
             "/api/v1/invitations".into(),
-            Body::Json(json!({"email": "interp{n}@m.example", "name": "New Interp",
-                "role": "interpreter"})),
+            typed!(&invite(
+                "interp{n}@m.example",
+                "New Interp",
+                Role::Interpreter,
+                None,
+            )),
             ORGANIZER,
         ),
         rest(
@@ -345,13 +360,15 @@ async fn permission_matrix(engines: Engines) {
         rest(
             M::POST,
             "/api/v1/users/approve".into(),
-            Body::Json(json!({"ids": [other_buyer_id]})),
+            typed!(&ApproveManyRequest {
+                ids: vec![other_buyer_id],
+            }),
             ORGANIZER,
         ),
         rest(
             M::POST,
             format!("/api/v1/users/{throwaway}/disable"),
-            Body::Json(json!({})),
+            Body::None,
             ORGANIZER,
         ),
     ];

@@ -4,7 +4,7 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::search_eval::{self, Suite};
-use expo_schema::api::{BoothPage, ConceptLabel, RecommendationList, TaxonomyView};
+use expo_schema::api::{BoothPage, ConceptLabel, ProductInput, RecommendationList};
 
 both_engines!(
     search_suite,
@@ -56,7 +56,10 @@ async fn search_suite(engines: Engines) {
     assert!(misses.is_empty(), "{misses:#?}");
 
     // Ranked: a booth that makes what the words name comes before one that only mentions them.
-    let page: BoothPage = buyer.get("/api/v1/booths?q=tea&lang=en").await.unwrap();
+    let page = buyer
+        .search_booths(&booth_query("tea", Some("en")))
+        .await
+        .unwrap();
     let names: Vec<&str> = page
         .booths
         .iter()
@@ -68,24 +71,33 @@ async fn search_suite(engines: Engines) {
         "the tea set: {names:?}"
     );
     // Korean names in Latin letters, and the booth in the viewer's language.
-    let page: BoothPage = buyer.get("/api/v1/booths?q=seorak&lang=ko").await.unwrap();
+    let page = buyer
+        .search_booths(&booth_query("seorak", Some("ko")))
+        .await
+        .unwrap();
     assert_eq!(page.booths.len(), 1);
     assert_eq!(page.booths[0].company.name, "설악내추럴푸드");
     // The products it found, in the viewer's language.
-    let page: BoothPage = buyer.get("/api/v1/booths?q=кимчи&lang=ru").await.unwrap();
+    let page = buyer
+        .search_booths(&booth_query("кимчи", Some("ru")))
+        .await
+        .unwrap();
     let names: Vec<&str> = page.booths[0]
         .matched_products
         .iter()
         .map(|p| p.name.as_str())
         .collect();
     assert_eq!(names, ["Highland Kimchi 1 kg"]);
-    let page: BoothPage = buyer.get("/api/v1/booths?q=1905").await.unwrap();
+    let page = buyer
+        .search_booths(&booth_query("1905", None))
+        .await
+        .unwrap();
     assert_eq!(
         page.booths[0].matched_products[0].name,
         "Puffed Rice Crackers"
     );
     // The taxonomy itself, labelled for pickers.
-    let taxonomy: TaxonomyView = buyer.get("/api/v1/taxonomy?lang=mn").await.unwrap();
+    let taxonomy = buyer.taxonomy(Some("mn")).await.unwrap();
     let noodles = taxonomy
         .concepts
         .iter()
@@ -95,7 +107,10 @@ async fn search_suite(engines: Engines) {
     assert_eq!(noodles.parent.as_deref(), Some("food"));
     assert!(taxonomy.certifications.iter().any(|c| c == "HACCP"));
     // Words that match nothing still find nothing.
-    let page: BoothPage = buyer.get("/api/v1/booths?q=zzzyyyxxx").await.unwrap();
+    let page = buyer
+        .search_booths(&booth_query("zzzyyyxxx", None))
+        .await
+        .unwrap();
     assert_eq!(page.total, 0);
 
     // An exhibitor's edit re-tags the booth at once: a new product with an HS heading.
@@ -105,32 +120,45 @@ async fn search_suite(engines: Engines) {
         .await
         .unwrap();
     let company = me.user.company_id.unwrap();
-    let page: BoothPage = buyer.get("/api/v1/booths?q=лапша&lang=ru").await.unwrap();
-    assert!(page.booths.iter().all(|b| b.company.id != company));
-    let product: expo_schema::Product = staff
-        .post(
-            &format!("/api/v1/companies/{company}/products"),
-            &serde_json::json!({"name": "Wild Greens Udon", "hs_code": "1902.30", "code": "SEO-UDON"}),
-        )
+    let page = buyer
+        .search_booths(&booth_query("лапша", Some("ru")))
         .await
         .unwrap();
-    let page: BoothPage = buyer.get("/api/v1/booths?q=лапша&lang=ru").await.unwrap();
+    assert!(page.booths.iter().all(|b| b.company.id != company));
+    let udon = ProductInput {
+        hs_code: Some("1902.30".into()),
+        code: Some("SEO-UDON".into()),
+        ..product_input("Wild Greens Udon")
+    };
+    let product = staff.create_product(company, &udon).await.unwrap();
+    let page = buyer
+        .search_booths(&booth_query("лапша", Some("ru")))
+        .await
+        .unwrap();
     assert!(
         page.booths.iter().any(|b| b.company.id == company),
         "noodles by HS 1902"
     );
     // The exhibitor vetoes a concept the HS code gave (a tag "!" + the concept or a term).
-    let _: expo_schema::Product = staff
-        .put(
-            &format!("/api/v1/products/{}", product.id),
-            &serde_json::json!({"name": "Wild Greens Udon", "hs_code": "1902.30", "code": "SEO-UDON",
-                "tags": ["!лапша"]}),
+    staff
+        .update_product(
+            product.id,
+            &ProductInput {
+                tags: strings(["!лапша"]),
+                ..udon
+            },
         )
         .await
         .unwrap();
-    let page: BoothPage = buyer.get("/api/v1/booths?q=лапша&lang=ru").await.unwrap();
+    let page = buyer
+        .search_booths(&booth_query("лапша", Some("ru")))
+        .await
+        .unwrap();
     assert!(page.booths.iter().all(|b| b.company.id != company));
-    let page: BoothPage = buyer.get("/api/v1/booths?q=udon&lang=en").await.unwrap();
+    let page = buyer
+        .search_booths(&booth_query("udon", Some("en")))
+        .await
+        .unwrap();
     assert!(
         page.booths.iter().any(|b| b.company.id == company),
         "its own words still find it"
@@ -152,7 +180,7 @@ async fn recommendations_in_the_chosen_language(engines: Engines) {
         .login("buyer@demo.expo", DEMO_PASSWORD)
         .await
         .unwrap();
-    let recs: RecommendationList = ivan.get("/api/v1/recommendations?lang=ru").await.unwrap();
+    let recs = ivan.recommendations(Some("ru")).await.unwrap();
     assert_eq!(recs.lang, "ru");
     let by_name = |recs: &RecommendationList, name: &str| {
         recs.recommendations
@@ -181,10 +209,7 @@ async fn recommendations_in_the_chosen_language(engines: Engines) {
         .login("batbayar.dorj@demo.expo", DEMO_PASSWORD)
         .await
         .unwrap();
-    let recs: RecommendationList = batbayar
-        .get("/api/v1/recommendations?lang=mn")
-        .await
-        .unwrap();
+    let recs = batbayar.recommendations(Some("mn")).await.unwrap();
     assert_eq!(recs.lang, "mn");
     let pellets = by_name(&recs, "Gangwon Pellet Energy");
     assert_eq!(
@@ -223,7 +248,10 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
     let names = |page: &BoothPage| -> Vec<String> {
         page.booths.iter().map(|b| b.company.name.clone()).collect()
     };
-    let page: BoothPage = buyer.get("/api/v1/booths?q=kimuchi").await.unwrap();
+    let page = buyer
+        .search_booths(&booth_query("kimuchi", None))
+        .await
+        .unwrap();
     assert_eq!(page.total, 0);
 
     // An organizer imports an extension: a spelling for kimchi and a new concept, honey.
@@ -233,14 +261,10 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
             "en": ["honey"], "ko": ["꿀"], "zh": ["蜂蜜"], "ru": ["мёд"],
             "mn": ["зөгийн бал"], "ja": ["はちみつ"]}}
     ]});
-    let refused = buyer
-        .put::<TaxonomyView>("/api/v1/taxonomy/extension", &extension)
-        .await
-        .unwrap_err();
+    let refused = buyer.put_taxonomy_extension(&extension).await.unwrap_err();
     assert_eq!(refused.code(), Some(expo_schema::ErrorCode::Forbidden));
     let bad = admin
-        .put::<TaxonomyView>(
-            "/api/v1/taxonomy/extension",
+        .put_taxonomy_extension(
             &serde_json::json!({"concepts": [{"id": "x", "parent": "nowhere"}]}),
         )
         .await
@@ -248,19 +272,18 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
     assert_eq!(bad.code(), Some(expo_schema::ErrorCode::Validation));
     let terms: Vec<String> = (0..30_000).map(|n| format!("term{n}")).collect();
     let too_big = admin
-        .put::<TaxonomyView>(
-            "/api/v1/taxonomy/extension",
+        .put_taxonomy_extension(
             &serde_json::json!({"concepts": [{"id": "kimchi", "terms": {"en": terms}}]}),
         )
         .await
         .unwrap_err();
     assert_eq!(too_big.code(), Some(expo_schema::ErrorCode::Validation));
-    let view: TaxonomyView = admin
-        .put("/api/v1/taxonomy/extension", &extension)
+    let view = admin.put_taxonomy_extension(&extension).await.unwrap();
+    assert!(view.concepts.iter().any(|c| c.id == "honey"));
+    let page = buyer
+        .search_booths(&booth_query("kimuchi", None))
         .await
         .unwrap();
-    assert!(view.concepts.iter().any(|c| c.id == "honey"));
-    let page: BoothPage = buyer.get("/api/v1/booths?q=kimuchi").await.unwrap();
     assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
 
     // A product under the new concept's HS heading is found in every language.
@@ -270,16 +293,20 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
         .await
         .unwrap();
     let company = me.user.company_id.unwrap();
-    let _: expo_schema::Product = staff
-        .post(
-            &format!("/api/v1/companies/{company}/products"),
-            &serde_json::json!({"name": "Seorak Wild Flower", "hs_code": "0409.00", "code": "SEO-HNY"}),
+    staff
+        .create_product(
+            company,
+            &ProductInput {
+                hs_code: Some("0409.00".into()),
+                code: Some("SEO-HNY".into()),
+                ..product_input("Seorak Wild Flower")
+            },
         )
         .await
         .unwrap();
-    for q in ["мёд", "%EA%BF%80", "зөгийн бал"] {
-        let page: BoothPage = buyer
-            .get(&format!("/api/v1/booths?q={q}&lang=en"))
+    for q in ["мёд", "꿀", "зөгийн бал"] {
+        let page = buyer
+            .search_booths(&booth_query(q, Some("en")))
             .await
             .unwrap();
         assert_eq!(names(&page), ["Seorak Natural Foods"], "{q}");
@@ -292,9 +319,12 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
         .login("buyer@demo.expo", DEMO_PASSWORD)
         .await
         .unwrap();
-    let page: BoothPage = buyer_b.get("/api/v1/booths?q=kimuchi").await.unwrap();
+    let page = buyer_b
+        .search_booths(&booth_query("kimuchi", None))
+        .await
+        .unwrap();
     assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
-    let view: TaxonomyView = buyer_b.get("/api/v1/taxonomy?lang=mn").await.unwrap();
+    let view = buyer_b.taxonomy(Some("mn")).await.unwrap();
     let honey = view.concepts.iter().find(|c| c.id == "honey").unwrap();
     assert_eq!(honey.label, "зөгийн бал");
     other.stop().await;
@@ -315,12 +345,18 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
         .login("buyer@demo.expo", DEMO_PASSWORD)
         .await
         .unwrap();
-    let page: BoothPage = buyer.get("/api/v1/booths?q=gimchi").await.unwrap();
+    let page = buyer
+        .search_booths(&booth_query("gimchi", None))
+        .await
+        .unwrap();
     assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
-    let page: BoothPage = buyer.get("/api/v1/booths?q=kimuchi").await.unwrap();
+    let page = buyer
+        .search_booths(&booth_query("kimuchi", None))
+        .await
+        .unwrap();
     assert_eq!(page.total, 0);
     let admin = app.admin().await;
-    let stored: serde_json::Value = admin.get("/api/v1/taxonomy/extension").await.unwrap();
+    let stored = admin.taxonomy_extension().await.unwrap();
     assert_eq!(stored["concepts"][0]["terms"]["en"][0], "gimchi");
     app.stop().await;
     // A file that is not a taxonomy stops the start.
