@@ -5,6 +5,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
+mod chat;
+mod meetings;
+mod monitor;
+pub use chat::*;
+pub use meetings::*;
+pub use monitor::*;
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {
     pub email: String,
@@ -570,4 +577,40 @@ pub struct Readiness {
     pub bus_subscribed: bool,
     /// Background tasks that stopped and wait to be restarted (none when healthy).
     pub tasks_down: Vec<String>,
+}
+
+/// A taxonomy file (`schema/data/taxonomy.json`, or a fair's extension of it): concepts with
+/// their terms per language and HS headings, and certifications.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct TaxonomyFile {
+    #[serde(default)]
+    pub concepts: Vec<TaxonomyConceptDef>,
+    #[serde(default)]
+    pub certifications: Vec<TaxonomyCertDef>,
+}
+
+/// One concept of a taxonomy file.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TaxonomyConceptDef {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// HS headings (4 or 6 digits) whose products are tagged with this concept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hs: Vec<String>,
+    /// When given, text mentions tag only products under these HS headings (a "tea set" of
+    /// porcelain is not tea).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text_hs: Vec<String>,
+    /// Terms per language code (`ko`, `en`, `zh`, `ru`, `mn`, `ja`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub terms: BTreeMap<String, Vec<String>>,
+}
+
+/// One certification of a taxonomy file, with the terms that name it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TaxonomyCertDef {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<String>,
 }

@@ -1660,7 +1660,8 @@ async fn seed_chat(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow::Res
 /// exhibitor with a video meeting that is open right now (interpreter included), a confirmed
 /// onsite one, a request waiting for the exhibitor and one the exhibitor sent to a buyer.
 async fn seed_meetings(tx: &mut sqlx::Transaction<'_, Any>, now: i64) -> anyhow::Result<()> {
-    use crate::meetings::routes::{grid_slots, Break, GridInput};
+    use crate::meetings::routes::grid_slots;
+    use expo_schema::api::{Break, GridInput};
     let today = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
     let mut days: Vec<Vec<(i64, i64, i64)>> = Vec::new();
     for offset in [-1, 1, 2] {

@@ -22,43 +22,6 @@ use utoipa::OpenApi;
         Everything live (presence, chat, meeting updates) travels on the websocket at /ws, \
         described by /api/v1/protocol.json. Every request body is one JSON object; no text, in a \
         body, a path or a query, may hold the NUL character (U+0000)."),
-    paths(
-        auth::routes::login, auth::routes::logout, auth::routes::me, auth::routes::register,
-        auth::routes::list_users, auth::routes::approve, auth::routes::disable,
-        auth::routes::invite, auth::routes::accept_invitation,
-        auth::people::reject, auth::people::approve_many, auth::people::list_invitations,
-        auth::people::resend, auth::people::revoke,
-        booths::fair_summary, booths::list_halls, booths::list_companies, booths::company_detail,
-        booths::edit::create_hall, booths::edit::update_hall, booths::edit::create_company,
-        booths::edit::update_company, booths::edit::create_product, booths::edit::update_product,
-        booths::edit::delete_product, booths::media::upload, booths::media::add_video_link,
-        booths::media::serve, booths::media::remove, booths::lobby::search,
-        booths::lobby::recommendations, booths::lobby::taxonomy_view, booths::lobby::taxonomy_extension, booths::lobby::import_taxonomy_extension, booths::leads::leads, booths::leads::leads_csv,
-        booths::leads::annotate,
-        chat::routes::rooms, chat::routes::talk_requests, chat::routes::sanction,
-        chat::routes::lift, chat::routes::block, chat::routes::blocks, chat::routes::unblock,
-        chat::routes::add_member, chat::routes::phrases,
-        chat::routes::upload_attachment, chat::routes::attachment,
-        meetings::routes::create_grid, meetings::routes::list_slots, meetings::routes::availability,
-        meetings::routes::set_availability, meetings::routes::request, meetings::routes::mine,
-        meetings::routes::accept, meetings::routes::decline, meetings::routes::cancel,
-        meetings::routes::one, meetings::routes::propose, meetings::routes::reschedule,
-        meetings::routes::interpreter_suggestions, meetings::routes::assign_interpreter,
-        meetings::routes::unassign_interpreter, meetings::routes::report,
-        meetings::routes::set_outcome, meetings::routes::checkin, meetings::routes::list_tables,
-        meetings::routes::table_qr, meetings::routes::create_tables, meetings::routes::my_busy,
-        meetings::routes::set_busy, meetings::calendar::meeting_ics, meetings::calendar::feed_url,
-        meetings::calendar::new_feed_url, meetings::calendar::feed,
-        monitor::my_badge, monitor::my_badge_svg, monitor::scan, monitor::dashboard::now,
-        monitor::reports::report, monitor::reports::report_csv, monitor::reports::report_xlsx,
-        monitor::reports::company_stats,
-        booths::import::import, booths::import::template,
-        matching::marks::put_mark, matching::marks::marks, matching::marks::directory,
-        matching::pairs::suggestions, matching::pairs::list, matching::pairs::add,
-        matching::pairs::remove, matching::pairs::auto, matching::runs::create,
-        matching::runs::one, matching::runs::move_one, matching::publish::publish,
-        healthz, readyz,
-    ),
     tags((name = "auth", description = "Sign-in and sessions"),
          (name = "users", description = "Accounts, approval and invitations"),
          (name = "fair", description = "Halls, companies and products"),
@@ -68,9 +31,39 @@ use utoipa::OpenApi;
          (name = "matchmaking", description = "Two-way interest, the buyer directory, suggestions, accepted pairs, scheduler runs, hand moves and publishing"),
          (name = "monitoring", description = "Badges and check-ins, the live dashboard, reports, exhibitor figures"),
          (name = "ops", description = "Health and readiness")),
-    modifiers(&BearerAuth, &Refusals),
+    modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
+
+/// Every REST route with its OpenAPI description: each domain registers its handlers with
+/// `routes!`, which takes the path, method and responses from the handler's own
+/// `#[utoipa::path]`, so a route cannot be served without being documented.
+fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa_axum::{router::OpenApiRouter, routes};
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::routes::router())
+        .merge(booths::router())
+        .merge(chat::routes::router())
+        .merge(meetings::routes::router())
+        .merge(meetings::calendar::router())
+        .merge(monitor::router())
+        .merge(matching::router())
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+}
+
+/// The REST routes and the published OpenAPI document: the routes' own descriptions plus
+/// the refusals every route shares ([`Refusals`]).
+fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (routes, mut doc) = api().split_for_parts();
+    utoipa::Modify::modify(&Refusals, &mut doc);
+    (routes, doc)
+}
+
+/// The published OpenAPI document (served at `/api/v1/openapi.json`).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api_parts().1
+}
 
 struct BearerAuth;
 
@@ -180,19 +173,25 @@ pub fn router(state: AppState) -> Router {
     let static_files = ServeDir::new(&assets)
         .append_index_html_on_directories(true)
         .fallback(ServeFile::new(assets.join("index.html")));
-    Router::new()
-        .merge(auth::routes::router())
-        .merge(booths::router())
-        .merge(chat::routes::router())
-        .merge(meetings::routes::router())
-        .merge(meetings::calendar::router())
-        .merge(monitor::router())
-        .merge(matching::router())
+    let (api_routes, doc) = api_parts();
+    let doc: std::sync::Arc<str> = serde_json::to_string(&doc)
+        .expect("the OpenAPI document serializes")
+        .into();
+    api_routes
         .route("/ws", get(ws::upgrade))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
-        .route("/api/v1/openapi.json", get(openapi))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        doc.to_string(),
+                    )
+                }
+            }),
+        )
         .route("/api/v1/protocol.json", get(protocol))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback_service(static_files)
@@ -324,10 +323,6 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Unknown API paths get a JSON 404, not the web client's page.
 async fn api_not_found() -> crate::error::ApiError {
     crate::error::ApiError::not_found("no such API endpoint")
-}
-
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
 }
 
 async fn protocol() -> Json<serde_json::Value> {

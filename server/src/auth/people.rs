@@ -10,8 +10,7 @@ use crate::mail;
 use crate::store::now_ms;
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use expo_schema::api::{
     ApproveManyRequest, ApproveManyResponse, InvitationInfo, InvitationList, InvitationState,
     InviteResponse, RejectRequest,
@@ -19,19 +18,20 @@ use expo_schema::api::{
 use expo_schema::{ErrorBody, ErrorCode, Role, UserProfile};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The longest rejection reason.
 pub const MAX_REASON_CHARS: usize = 1000;
 /// The most accounts one bulk approval takes.
 pub const MAX_BULK: usize = 500;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/users/{id}/reject", post(reject))
-        .route("/api/v1/users/approve", post(approve_many))
-        .route("/api/v1/invitations", get(list_invitations))
-        .route("/api/v1/invitations/{id}/resend", post(resend))
-        .route("/api/v1/invitations/{id}/revoke", post(revoke))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(reject))
+        .routes(routes!(approve_many))
+        .routes(routes!(list_invitations))
+        .routes(routes!(resend))
+        .routes(routes!(revoke))
 }
 
 /// Mails an invitation in `lang` (no-op without SMTP); true when mail is configured.

@@ -14,27 +14,27 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use expo_schema::api::*;
 use expo_schema::{AccountStatus, Application, ErrorBody, ErrorCode, Role, UserProfile};
 use serde::Deserialize;
 use sqlx::Row;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// How long an invitation may wait to be accepted.
 pub(crate) const INVITATION_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/auth/me", get(me))
-        .route("/api/v1/auth/register", post(register))
-        .route("/api/v1/users", get(list_users))
-        .route("/api/v1/users/{id}/approve", post(approve))
-        .route("/api/v1/users/{id}/disable", post(disable))
-        .route("/api/v1/invitations", post(invite))
-        .route("/api/v1/invitations/accept", post(accept_invitation))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(register))
+        .routes(routes!(list_users))
+        .routes(routes!(approve))
+        .routes(routes!(disable))
+        .routes(routes!(invite))
+        .routes(routes!(accept_invitation))
         .merge(super::people::router())
 }
 

@@ -11,21 +11,18 @@ use crate::store::now_ms;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{post, put};
-use axum::{Json, Router};
+use axum::Json;
 use expo_schema::api::{CompanyInput, HallInput, ProductInput};
 use expo_schema::protocol::room::Room;
 use expo_schema::protocol::RoomEvent;
 use expo_schema::{Company, ErrorBody, Hall, Product, Role};
 use sqlx::Row;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/companies/{id}/products", post(create_product))
-        .route(
-            "/api/v1/products/{id}",
-            put(update_product).delete(delete_product),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_product))
+        .routes(routes!(update_product, delete_product))
 }
 
 /// Why a field was refused: a code (like `too_long`) with params that clients word themselves

@@ -27,8 +27,7 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use expo_schema::api::{
     CompanyInput, CompanyText, ImportReport, ImportRowError, InvitationLink, ProductInput,
     ProductText,
@@ -37,6 +36,8 @@ use expo_schema::{ErrorBody, ErrorCode, Role};
 use serde::Deserialize;
 use sqlx::{AnyPool, Row as _};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 /// The largest import file accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -57,13 +58,10 @@ pub const MAX_CSV_LINE_BYTES: usize = 64 * 1024;
 /// What all the parts of an XLSX file may inflate to together.
 pub const MAX_XLSX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/import/{kind}",
-            post(import).layer(DefaultBodyLimit::max(MAX_FILE_BYTES)),
-        )
-        .route("/api/v1/import/{kind}/template.csv", get(template))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(import).layer(DefaultBodyLimit::max(MAX_FILE_BYTES)))
+        .routes(routes!(template))
 }
 
 /// A CSV template for a kind of import (organizers): the header row with every base column.

@@ -19,18 +19,18 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use expo_schema::api::{Lead, LeadFollowUp, LeadReport, OpenedItem, LEAD_FOLLOWUPS};
 use expo_schema::{ErrorBody, Role};
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/companies/{id}/leads", get(leads))
-        .route("/api/v1/companies/{id}/leads.csv", get(leads_csv))
-        .route("/api/v1/companies/{id}/leads/{user_id}", put(annotate))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(leads))
+        .routes(routes!(leads_csv))
+        .routes(routes!(annotate))
 }
 
 /// Whether this caller is one of the company's own staff (who alone see and keep notes).

@@ -23,8 +23,7 @@ use crate::store::json::decode_list;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use expo_schema::api::{
     BoothPage, BoothSummary, ConceptLabel, Recommendation, RecommendationList, RecommendationReason,
 };
@@ -32,16 +31,14 @@ use expo_schema::{ErrorBody, Role};
 use serde::Deserialize;
 use sqlx::Row;
 use std::collections::{BTreeSet, HashMap};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/booths", get(search))
-        .route("/api/v1/recommendations", get(recommendations))
-        .route("/api/v1/taxonomy", get(taxonomy_view))
-        .route(
-            "/api/v1/taxonomy/extension",
-            get(taxonomy_extension).put(import_taxonomy_extension),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(recommendations))
+        .routes(routes!(taxonomy_view))
+        .routes(routes!(taxonomy_extension, import_taxonomy_extension))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -551,13 +548,13 @@ pub async fn taxonomy_view(
     }))
 }
 
-/// The fair's extension of the product taxonomy as imported (organizers); `{}` when none.
+/// The fair's extension of the product taxonomy as imported (organizers); empty when none.
 #[utoipa::path(get, path = "/api/v1/taxonomy/extension", tag = "booths",
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = expo_schema::api::TaxonomyFile), (status = 403, body = ErrorBody)))]
 pub async fn taxonomy_extension(
     State(state): State<AppState>,
     caller: Caller,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<expo_schema::api::TaxonomyFile>> {
     caller.require_role(Role::Organizer)?;
     let text: Option<String> = sqlx::query_scalar("select value from meta where key = $1")
         .bind(taxonomy::EXTENSION_KEY)
@@ -565,7 +562,7 @@ pub async fn taxonomy_extension(
         .await?;
     Ok(Json(
         text.and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_else(|| serde_json::json!({})),
+            .unwrap_or_default(),
     ))
 }
 
@@ -574,17 +571,17 @@ pub async fn taxonomy_extension(
 /// id. It replaces the previous extension, takes effect on every node at once, and every
 /// booth is re-tagged before the answer. `{}` removes the extension.
 #[utoipa::path(put, path = "/api/v1/taxonomy/extension", tag = "booths",
-    request_body = Object,
+    request_body = expo_schema::api::TaxonomyFile,
     responses((status = 200, body = expo_schema::api::TaxonomyView), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn import_taxonomy_extension(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    crate::error::JsonBody(extension): crate::error::JsonBody<serde_json::Value>,
+    crate::error::JsonBody(extension): crate::error::JsonBody<expo_schema::api::TaxonomyFile>,
 ) -> ApiResult<Json<expo_schema::api::TaxonomyView>> {
     caller.require_role(Role::Organizer)?;
-    let text = extension.to_string();
+    let text = serde_json::to_string(&extension).map_err(|e| ApiError::Other(e.into()))?;
     taxonomy::with_extension(Some(&text))
         .map_err(|e| ApiError::validation(format!("not a usable taxonomy: {e}")))?;
     super::store_taxonomy_extension(state.store.pool(), &text).await?;

@@ -20,24 +20,24 @@ use crate::AppState;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use expo_schema::api::VideoLinkInput;
 use expo_schema::{ErrorBody, MediaItem, MediaKind};
 use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/companies/{id}/media",
-            post(upload)
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(
+            routes!(upload)
                 .layer(DefaultBodyLimit::disable())
                 .layer(axum::middleware::map_response(close_after_refusal)),
         )
-        .route("/api/v1/companies/{id}/videos", post(add_video_link))
-        .route("/api/v1/media/{id}", get(serve).delete(remove))
+        .routes(routes!(add_video_link))
+        .routes(routes!(serve, remove))
 }
 
 fn media_from_row(row: &AnyRow) -> sqlx::Result<MediaItem> {

@@ -27,31 +27,25 @@ use crate::store::{Store, StoreKind};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use expo_schema::api::{CompanyDetail, CompanyList, FairSummary, HallList, StaffMember};
 use expo_schema::{Company, ErrorBody, Hall, MediaKind, Product, Role};
 use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Languages booth texts may be given in: the fair's.
 pub const LANGUAGES: &[&str] = expo_schema::LANGUAGES;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/fair", get(fair_summary))
-        .route("/api/v1/halls", get(list_halls).post(edit::create_hall))
-        .route("/api/v1/halls/{id}", axum::routing::put(edit::update_hall))
-        .route(
-            "/api/v1/companies",
-            get(list_companies).post(edit::create_company),
-        )
-        .route(
-            "/api/v1/companies/{id}",
-            get(company_detail).put(edit::update_company),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(fair_summary))
+        .routes(routes!(list_halls, edit::create_hall))
+        .routes(routes!(edit::update_hall))
+        .routes(routes!(list_companies, edit::create_company))
+        .routes(routes!(company_detail, edit::update_company))
         .merge(edit::router())
         .merge(media::router())
         .merge(lobby::router())

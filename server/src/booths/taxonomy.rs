@@ -15,7 +15,6 @@
 //! common Russian endings), so `шины`, `шина` and `шин` meet. Korean, Chinese and Japanese have
 //! no spaces: their terms are found inside words.
 
-use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 use unicode_normalization::UnicodeNormalization;
@@ -23,35 +22,9 @@ use unicode_normalization::UnicodeNormalization;
 /// The built-in taxonomy.
 pub const BUILTIN: &str = include_str!("../../../schema/data/taxonomy.json");
 
-#[derive(Debug, Clone, Default, Deserialize)]
-struct TaxonomyFile {
-    #[serde(default)]
-    concepts: Vec<ConceptDef>,
-    #[serde(default)]
-    certifications: Vec<CertDef>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct ConceptDef {
-    id: String,
-    #[serde(default)]
-    parent: Option<String>,
-    #[serde(default)]
-    hs: Vec<String>,
-    /// When given, text mentions tag only products under these HS headings (a "tea set" of
-    /// porcelain is not tea).
-    #[serde(default)]
-    text_hs: Vec<String>,
-    #[serde(default)]
-    terms: BTreeMap<String, Vec<String>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct CertDef {
-    id: String,
-    #[serde(default)]
-    terms: Vec<String>,
-}
+use expo_schema::api::{
+    TaxonomyCertDef as CertDef, TaxonomyConceptDef as ConceptDef, TaxonomyFile,
+};
 
 /// One concept of the taxonomy.
 #[derive(Debug, Clone)]

@@ -10,31 +10,35 @@ use crate::uploads::quota::{self, UploadKind};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
+use expo_schema::api::{
+    BlockInput, BlockList, ChatRoomList, MemberInput, SanctionCreated, SanctionInput,
+    TalkRequestList,
+};
 use expo_schema::protocol::room::{self, Room};
-use expo_schema::{ChatAttachment, ChatRoomInfo, ChatRoomKind, ErrorBody, Role, TalkRequest};
-use serde::{Deserialize, Serialize};
+use expo_schema::{ChatAttachment, ChatRoomKind, ErrorBody, Role};
+use serde::Deserialize;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/chat/rooms", get(rooms))
-        .route("/api/v1/chat/rooms/{id}/members", post(add_member))
-        .route(
-            "/api/v1/chat/rooms/{id}/attachments",
-            post(upload_attachment)
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(rooms))
+        .routes(routes!(add_member))
+        .routes(
+            routes!(upload_attachment)
                 .layer(axum::extract::DefaultBodyLimit::disable())
                 .layer(axum::middleware::map_response(
                     crate::uploads::close_after_refusal,
                 )),
         )
-        .route("/api/v1/chat/attachments/{id}", get(attachment))
-        .route("/api/v1/chat/mutes", post(sanction))
-        .route("/api/v1/chat/mutes/{id}", delete(lift))
-        .route("/api/v1/chat/blocks", post(block).get(blocks))
-        .route("/api/v1/chat/blocks/{user_id}", delete(unblock))
-        .route("/api/v1/companies/{id}/talk-requests", get(talk_requests))
-        .route("/api/v1/phrases", get(phrases))
+        .routes(routes!(attachment))
+        .routes(routes!(sanction))
+        .routes(routes!(lift))
+        .routes(routes!(block, blocks))
+        .routes(routes!(unblock))
+        .routes(routes!(talk_requests))
+        .routes(routes!(phrases))
 }
 
 /// The chat phrasebook (`schema/data/phrases.json`): topics, phrases and their parameters,
@@ -46,11 +50,6 @@ pub async fn phrases(_caller: Caller) -> Json<&'static expo_schema::phrases::Phr
     Json(expo_schema::phrases::builtin())
 }
 
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ChatRoomList {
-    pub rooms: Vec<ChatRoomInfo>,
-}
-
 /// The signed-in user's conversations, with unread counts.
 #[utoipa::path(get, path = "/api/v1/chat/rooms", tag = "chat",
     responses((status = 200, body = ChatRoomList), (status = 401, body = ErrorBody)))]
@@ -58,11 +57,6 @@ pub async fn rooms(State(state): State<AppState>, caller: Caller) -> ApiResult<J
     Ok(Json(ChatRoomList {
         rooms: super::commands::rooms_of(&state, &caller).await?,
     }))
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TalkRequestList {
-    pub requests: Vec<TalkRequest>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -86,25 +80,6 @@ pub async fn talk_requests(
     Ok(Json(TalkRequestList {
         requests: talk::list(&state, company_id, filter.state.as_deref()).await?,
     }))
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SanctionInput {
-    pub user_id: i64,
-    /// The room; none means fair-wide.
-    #[serde(default)]
-    pub room_id: Option<i64>,
-    /// `mute` (may read, not post) or `ban` (neither).
-    #[schema(pattern = "^(mute|ban)$")]
-    pub kind: String,
-    /// How long; none means until lifted.
-    #[serde(default)]
-    pub minutes: Option<i64>,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SanctionCreated {
-    pub id: i64,
 }
 
 /// Mute or ban a user in a room or fair-wide (organizers).
@@ -182,11 +157,6 @@ pub async fn lift(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct BlockInput {
-    pub user_id: i64,
-}
-
 /// Block a user from messaging you.
 #[utoipa::path(post, path = "/api/v1/chat/blocks", tag = "chat", request_body = BlockInput,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -237,12 +207,6 @@ async fn knows(state: &AppState, caller: &Caller, user_id: i64) -> ApiResult<boo
     Ok(n > 0)
 }
 
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct BlockList {
-    /// The users the caller has blocked.
-    pub users: Vec<expo_schema::UserSummary>,
-}
-
 /// The users you have blocked (for every device).
 #[utoipa::path(get, path = "/api/v1/chat/blocks", tag = "chat",
     responses((status = 200, body = BlockList)))]
@@ -280,11 +244,6 @@ pub async fn unblock(
         .execute(state.store.pool())
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct MemberInput {
-    pub user_id: i64,
 }
 
 /// Add an interpreter to a private conversation (the company's staff or organizers).

@@ -12,22 +12,18 @@ pub mod publish;
 pub mod runs;
 
 use crate::AppState;
-use axum::routing::{delete, get, post, put};
-use axum::Router;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/match/marks",
-            put(marks::put_mark).get(marks::marks),
-        )
-        .route("/api/v1/match/buyers", get(marks::directory))
-        .route("/api/v1/match/suggestions", get(pairs::suggestions))
-        .route("/api/v1/match/pairs", get(pairs::list).post(pairs::add))
-        .route("/api/v1/match/pairs/auto", post(pairs::auto))
-        .route("/api/v1/match/pairs/{id}", delete(pairs::remove))
-        .route("/api/v1/match/runs", post(runs::create))
-        .route("/api/v1/match/runs/{id}", get(runs::one))
-        .route("/api/v1/match/runs/{id}/move", post(runs::move_one))
-        .route("/api/v1/match/runs/{id}/publish", post(publish::publish))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(marks::put_mark, marks::marks))
+        .routes(routes!(marks::directory))
+        .routes(routes!(pairs::suggestions))
+        .routes(routes!(pairs::list, pairs::add))
+        .routes(routes!(pairs::auto))
+        .routes(routes!(pairs::remove))
+        .routes(routes!(runs::create))
+        .routes(routes!(runs::one))
+        .routes(routes!(runs::move_one))
+        .routes(routes!(publish::publish))
 }

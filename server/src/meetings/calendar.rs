@@ -17,18 +17,18 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Offset;
+use expo_schema::api::FeedUrl;
 use expo_schema::{ErrorBody, Meeting, MeetingMode, MeetingState, UserProfile};
 use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus};
-use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/meetings/{id}/ics", get(meeting_ics))
-        .route("/api/v1/me/calendar", get(feed_url).post(new_feed_url))
-        .route("/api/v1/calendar/{file}", get(feed))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(meeting_ics))
+        .routes(routes!(feed_url, new_feed_url))
+        .routes(routes!(feed))
 }
 
 fn utc(ms: i64) -> chrono::DateTime<chrono::Utc> {
@@ -248,13 +248,6 @@ pub async fn meeting_ics(
     let method = if ended(&meeting) { "CANCEL" } else { "PUBLISH" };
     let body = calendar(&state, &[meeting], &caller.user, "Expo Hub meeting", method).await?;
     Ok(ics(body, &format!("meeting-{id}.ics")))
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct FeedUrl {
-    /// Subscribe to this in any calendar app. Anyone with it can read your meetings: keep it
-    /// private, and ask for a new one if it leaks.
-    pub url: String,
 }
 
 async fn feed_url_of(state: &AppState, user_id: i64, renew: bool) -> ApiResult<FeedUrl> {

@@ -14,8 +14,7 @@ use crate::error::ApiResult;
 use crate::store::now_ms;
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::TimeZone;
 use expo_schema::protocol::room::Room;
 use expo_schema::protocol::RoomEvent;
@@ -23,11 +22,12 @@ use expo_schema::{BoothNow, DashboardSnapshot, HallNow, Role};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub const DASHBOARD_ROOM: &str = expo_schema::protocol::room::named::DASHBOARD;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/dashboard", get(now))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(now))
 }
 
 /// The fair day `at_ms` falls on, and its bounds, in the fair's time zone.

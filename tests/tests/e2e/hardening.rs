@@ -714,8 +714,7 @@ async fn meeting_outcomes_stay_with_the_company(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start_with(|c| c.demo = true).await;
     let (staff, _) = demo_login(&app, "exhibitor@demo.expo").await;
-    let list: expo_server::meetings::routes::MeetingList =
-        staff.get("/api/v1/meetings").await.unwrap();
+    let list: expo_schema::api::MeetingList = staff.get("/api/v1/meetings").await.unwrap();
     let held = list
         .meetings
         .iter()
@@ -741,8 +740,7 @@ async fn meeting_outcomes_stay_with_the_company(engines: Engines) {
     // Finding 6: the buyer (and an interpreter) were sent the rating, notes and amounts.
     let seen = buyer.meeting(held.id).await.unwrap();
     assert!(seen.outcome.is_none(), "the buyer sees no outcome");
-    let mine: expo_server::meetings::routes::MeetingList =
-        buyer.get("/api/v1/meetings").await.unwrap();
+    let mine: expo_schema::api::MeetingList = buyer.get("/api/v1/meetings").await.unwrap();
     assert!(mine.meetings.iter().all(|m| m.outcome.is_none()));
     if let Some(interpreter) = &held.interpreter {
         let (i, _) = demo_login(&app, &email_of(interpreter.id)).await;

@@ -9,8 +9,8 @@ use crate::meetings::{changed, for_user, load, load_slot, Change, Standing};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
+use expo_schema::api::{AcceptInput, ReasonInput, SlotInput};
 use expo_schema::{ErrorBody, ErrorCode, Meeting, MeetingSide, MeetingSlot, MeetingState};
-use serde::{Deserialize, Serialize};
 
 /// The caller must be the side a request waits for.
 fn require_awaited(standing: Standing, meeting: &Meeting) -> ApiResult<MeetingSide> {
@@ -27,13 +27,6 @@ fn require_awaited(standing: Standing, meeting: &Meeting) -> ApiResult<MeetingSi
             meeting.awaiting.as_str()
         ))),
     }
-}
-
-#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AcceptInput {
-    /// The staff member who takes it (company side; default: the caller).
-    #[serde(default)]
-    pub staff_id: Option<i64>,
 }
 
 /// The side a request waits for accepts it; the company names who takes it.
@@ -79,11 +72,6 @@ pub async fn accept(
     metrics::counter!("expo_meetings_confirmed_total").increment(1);
     changed(&state, &meeting, Change::Confirmed).await;
     Ok(Json(for_user(meeting, &caller.user)))
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SlotInput {
-    pub slot_id: i64,
 }
 
 /// The side a request waits for proposes another slot instead: the same request moves there
@@ -184,12 +172,6 @@ pub async fn reschedule(
     metrics::counter!("expo_meetings_rescheduled_total").increment(1);
     changed(&state, &meeting, Change::Moved).await;
     Ok(Json(for_user(meeting, &caller.user)))
-}
-
-#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ReasonInput {
-    #[serde(default)]
-    pub reason: Option<String>,
 }
 
 /// The side a request waits for declines it; the slot is free again.

@@ -7,31 +7,9 @@ use crate::error::{ApiError, ApiResult, JsonBody};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use expo_schema::{ErrorBody, MeetingSlot};
-use serde::{Deserialize, Serialize};
+use expo_schema::api::{Availability, AvailabilityInput, SlotAvailability};
+use expo_schema::ErrorBody;
 use sqlx::Row;
-
-/// The slots a company takes meetings in, and how many at once.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AvailabilityInput {
-    pub slot_ids: Vec<i64>,
-    /// Tables or video seats: meetings it can hold at once, 1 to 50.
-    #[schema(minimum = 1, maximum = 50)]
-    pub seats: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SlotAvailability {
-    pub slot: MeetingSlot,
-    pub free_seats: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Availability {
-    pub company_id: i64,
-    pub seats: i64,
-    pub slots: Vec<SlotAvailability>,
-}
 
 /// Set the slots a company takes meetings in, and its seats (its staff and organizers).
 #[utoipa::path(put, path = "/api/v1/companies/{id}/availability", tag = "meetings",

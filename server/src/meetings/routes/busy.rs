@@ -5,13 +5,8 @@ use crate::error::{ApiError, ApiResult, JsonBody};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
+use expo_schema::api::BusySlots;
 use expo_schema::ErrorBody;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct BusySlots {
-    pub slot_ids: Vec<i64>,
-}
 
 /// The slots you marked busy.
 #[utoipa::path(get, path = "/api/v1/me/busy", tag = "meetings",

@@ -7,17 +7,8 @@ use crate::meetings::{changed, for_user, load, Change, Standing};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
+use expo_schema::api::CheckinInput;
 use expo_schema::{ErrorBody, ErrorCode, Meeting, MeetingState};
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CheckinInput {
-    /// The code of the table's QR (onsite).
-    #[serde(default)]
-    pub table_code: Option<String>,
-    #[serde(default)]
-    pub meeting_id: Option<i64>,
-}
 
 /// Checks the caller in to a meeting: by the table's QR code (their meeting at that table
 /// now) or by id. Only inside the meeting's window (10 minutes before to the end).

@@ -7,35 +7,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use chrono::{NaiveDate, NaiveTime, TimeZone};
+use expo_schema::api::{GridInput, SlotList};
 use expo_schema::{ErrorBody, MeetingSlot, Role};
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Break {
-    /// Local time, `HH:MM`.
-    pub start: String,
-    pub end: String,
-}
-
-/// One fair day's grid, in local time of `timezone`.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct GridInput {
-    /// `YYYY-MM-DD`.
-    pub day: String,
-    /// IANA time zone the times are in, e.g. `Asia/Seoul`.
-    pub timezone: String,
-    /// `HH:MM`.
-    pub start: String,
-    pub end: String,
-    pub slot_minutes: i64,
-    #[serde(default)]
-    pub breaks: Vec<Break>,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SlotList {
-    pub slots: Vec<MeetingSlot>,
-}
+use serde::Deserialize;
 
 fn time(value: &str) -> ApiResult<NaiveTime> {
     NaiveTime::parse_from_str(value, "%H:%M")
@@ -142,6 +116,7 @@ pub async fn list_slots(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use expo_schema::api::Break;
 
     fn grid(day: &str, tz: &str) -> GridInput {
         GridInput {

@@ -9,23 +9,9 @@ use crate::meetings::{changed, load, load_slot, Change, Loader};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use expo_schema::{ErrorBody, ErrorCode, Meeting, MeetingState, Role, UserSummary};
-use serde::{Deserialize, Serialize};
+use expo_schema::api::{InterpreterInput, InterpreterOption, InterpreterOptions};
+use expo_schema::{ErrorBody, ErrorCode, Meeting, MeetingState, Role};
 use sqlx::Row;
-
-/// An interpreter who could take a meeting.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct InterpreterOption {
-    pub interpreter: UserSummary,
-    pub languages: Vec<String>,
-    /// Meetings they already have that day.
-    pub meetings_that_day: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct InterpreterOptions {
-    pub interpreters: Vec<InterpreterOption>,
-}
 
 /// Free interpreters who speak every language the meeting needs, least busy first
 /// (organizers).
@@ -89,13 +75,6 @@ async fn suggest(state: &AppState, meeting: &Meeting) -> ApiResult<Vec<Interpret
         });
     }
     Ok(out)
-}
-
-#[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct InterpreterInput {
-    /// Default: the first suggestion.
-    #[serde(default)]
-    pub interpreter_id: Option<i64>,
 }
 
 /// Assigns an interpreter (organizers). The same no-overlap guarantee as for everyone else:

@@ -12,9 +12,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::meetings::place::Plan;
 use crate::meetings::{load, Standing};
 use crate::AppState;
-use axum::routing::{get, post, put};
-use axum::Router;
 use expo_schema::{Meeting, MeetingSlot};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub mod answers;
 pub mod availability;
@@ -36,36 +35,27 @@ pub use outcome::*;
 pub use requests::*;
 pub use tables::*;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/meetings/grid", post(create_grid))
-        .route("/api/v1/meetings/slots", get(list_slots))
-        .route(
-            "/api/v1/companies/{id}/availability",
-            get(availability).put(set_availability),
-        )
-        .route("/api/v1/meetings", post(request).get(mine))
-        .route("/api/v1/meetings/{id}", get(one))
-        .route("/api/v1/meetings/{id}/accept", post(accept))
-        .route("/api/v1/meetings/{id}/decline", post(decline))
-        .route("/api/v1/meetings/{id}/propose", post(propose))
-        .route("/api/v1/meetings/{id}/reschedule", post(reschedule))
-        .route("/api/v1/meetings/{id}/cancel", post(cancel))
-        .route(
-            "/api/v1/meetings/{id}/interpreters",
-            get(interpreter_suggestions),
-        )
-        .route(
-            "/api/v1/meetings/{id}/interpreter",
-            post(assign_interpreter).delete(unassign_interpreter),
-        )
-        .route("/api/v1/meetings/{id}/report", post(report))
-        .route("/api/v1/meetings/{id}/outcome", put(set_outcome))
-        .route("/api/v1/meetings/checkin", post(checkin))
-        .route("/api/v1/meetings/tables", get(list_tables))
-        .route("/api/v1/meetings/tables/{id}/qr.svg", get(table_qr))
-        .route("/api/v1/halls/{id}/tables", post(create_tables))
-        .route("/api/v1/me/busy", get(my_busy).put(set_busy))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_grid))
+        .routes(routes!(list_slots))
+        .routes(routes!(availability, set_availability))
+        .routes(routes!(request, mine))
+        .routes(routes!(one))
+        .routes(routes!(accept))
+        .routes(routes!(decline))
+        .routes(routes!(propose))
+        .routes(routes!(reschedule))
+        .routes(routes!(cancel))
+        .routes(routes!(interpreter_suggestions))
+        .routes(routes!(assign_interpreter, unassign_interpreter))
+        .routes(routes!(report))
+        .routes(routes!(set_outcome))
+        .routes(routes!(checkin))
+        .routes(routes!(list_tables))
+        .routes(routes!(table_qr))
+        .routes(routes!(create_tables))
+        .routes(routes!(my_busy, set_busy))
 }
 
 /// Loads a meeting the caller may see: its participants and organizers.

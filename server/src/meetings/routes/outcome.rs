@@ -9,13 +9,8 @@ use crate::store::flag;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
+use expo_schema::api::HeldInput;
 use expo_schema::{ErrorBody, ErrorCode, Meeting, MeetingOutcome, MeetingState};
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct HeldInput {
-    pub held: bool,
-}
 
 /// Either side says whether the meeting happened (after its start).
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/report", tag = "meetings", request_body = HeldInput,

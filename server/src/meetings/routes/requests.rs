@@ -10,26 +10,8 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use expo_schema::{ErrorBody, Meeting, MeetingMode, MeetingSide, Role};
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct MeetingRequest {
-    pub company_id: i64,
-    pub slot_id: i64,
-    pub mode: MeetingMode,
-    #[serde(default)]
-    pub message: Option<String>,
-    /// Products of interest (the company's own).
-    #[serde(default)]
-    pub product_ids: Vec<i64>,
-    /// Languages an interpreter must speak (empty: none needed).
-    #[serde(default)]
-    pub interpreter_languages: Vec<String>,
-    /// When company staff ask a buyer: which buyer.
-    #[serde(default)]
-    pub buyer_id: Option<i64>,
-}
+use expo_schema::api::{MeetingList, MeetingRequest};
+use expo_schema::{ErrorBody, Meeting, MeetingSide, Role};
 
 const LANGUAGES: &[&str] = expo_schema::LANGUAGES;
 
@@ -131,11 +113,6 @@ pub async fn request(
     metrics::counter!("expo_meetings_requested_total").increment(1);
     changed(&state, &meeting, Change::Requested).await;
     Ok((StatusCode::CREATED, Json(for_user(meeting, &caller.user))))
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct MeetingList {
-    pub meetings: Vec<Meeting>,
 }
 
 /// Your meetings: a buyer's own, a company's for its staff, an interpreter's, all for

@@ -7,20 +7,8 @@ use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
-use expo_schema::{ErrorBody, MeetingTable, Role};
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TablesInput {
-    /// Tables numbered 1..count (existing ones are kept), 1 to 999.
-    #[schema(minimum = 1, maximum = 999)]
-    pub count: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TableList {
-    pub tables: Vec<MeetingTable>,
-}
+use expo_schema::api::{TableList, TablesInput};
+use expo_schema::{ErrorBody, Role};
 
 /// Sets up a hall's meeting tables (organizers). Idempotent.
 #[utoipa::path(post, path = "/api/v1/halls/{id}/tables", tag = "meetings", request_body = TablesInput,
