@@ -5,8 +5,8 @@ use super::{Lang, NoQuery};
 use crate::{error_of, Api, ClientError, Result};
 use expo_schema::api::{
     BoothPage, CompanyDetail, CompanyInput, CompanyList, FairSummary, HallInput, HallList,
-    ImportReport, Lead, LeadFollowUp, LeadReport, ProductInput, RecommendationList, TaxonomyView,
-    VideoLinkInput,
+    ImportReport, Lead, LeadFollowUp, LeadReport, ProductInput, RecommendationList, TaxonomyFile,
+    TaxonomyView, VideoLinkInput,
 };
 use expo_schema::{Company, Hall, MediaItem, Product};
 use serde::Serialize;
@@ -183,17 +183,13 @@ impl Api {
         self.get_query("/api/v1/taxonomy", &Lang { lang }).await
     }
 
-    /// `GET /api/v1/taxonomy/extension` (organizers): the extension as it was imported, a
-    /// free-form JSON document (`schema/data/taxonomy.json`'s shape; no schema type).
-    pub async fn taxonomy_extension(&self) -> Result<serde_json::Value> {
+    /// `GET /api/v1/taxonomy/extension` (organizers): the fair's extension of the taxonomy.
+    pub async fn taxonomy_extension(&self) -> Result<TaxonomyFile> {
         self.get("/api/v1/taxonomy/extension").await
     }
 
     /// `PUT /api/v1/taxonomy/extension` (organizers): replaces the extension.
-    pub async fn put_taxonomy_extension(
-        &self,
-        extension: &serde_json::Value,
-    ) -> Result<TaxonomyView> {
+    pub async fn put_taxonomy_extension(&self, extension: &TaxonomyFile) -> Result<TaxonomyView> {
         self.put("/api/v1/taxonomy/extension", extension).await
     }
 

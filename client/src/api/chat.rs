@@ -2,6 +2,10 @@
 //! (`server/src/chat/routes.rs`). Messages themselves travel on the hub.
 
 use crate::{Api, Result};
+use expo_schema::api::{
+    BlockInput, BlockList, ChatRoomList, MemberInput, SanctionCreated, SanctionInput,
+    TalkRequestList,
+};
 use expo_schema::phrases::Phrasebook;
 use expo_schema::ChatAttachment;
 use serde::Serialize;
@@ -50,18 +54,15 @@ impl Api {
     }
 }
 
-// MOVED-TYPES: enabled once these bodies live in `expo_schema::api`.
-#[cfg(any())]
 #[derive(Serialize)]
 struct TalkFilter<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<&'a str>,
 }
 
-#[cfg(any())]
 impl Api {
     /// `GET /api/v1/chat/rooms`: the caller's conversations.
-    pub async fn chat_rooms(&self) -> Result<expo_schema::api::ChatRoomList> {
+    pub async fn chat_rooms(&self) -> Result<ChatRoomList> {
         self.get("/api/v1/chat/rooms").await
     }
 
@@ -71,7 +72,7 @@ impl Api {
         &self,
         company_id: i64,
         state: Option<&str>,
-    ) -> Result<expo_schema::api::TalkRequestList> {
+    ) -> Result<TalkRequestList> {
         self.get_query(
             &format!("/api/v1/companies/{company_id}/talk-requests"),
             &TalkFilter { state },
@@ -80,29 +81,22 @@ impl Api {
     }
 
     /// `POST /api/v1/chat/mutes`: mutes or bans a user.
-    pub async fn sanction(
-        &self,
-        input: &expo_schema::api::SanctionInput,
-    ) -> Result<expo_schema::api::SanctionCreated> {
+    pub async fn sanction(&self, input: &SanctionInput) -> Result<SanctionCreated> {
         self.post("/api/v1/chat/mutes", input).await
     }
 
     /// `POST /api/v1/chat/blocks`.
-    pub async fn block(&self, input: &expo_schema::api::BlockInput) -> Result<()> {
+    pub async fn block(&self, input: &BlockInput) -> Result<()> {
         self.post_empty_json("/api/v1/chat/blocks", input).await
     }
 
     /// `GET /api/v1/chat/blocks`: the users the caller blocked.
-    pub async fn blocks(&self) -> Result<expo_schema::api::BlockList> {
+    pub async fn blocks(&self) -> Result<BlockList> {
         self.get("/api/v1/chat/blocks").await
     }
 
     /// `POST /api/v1/chat/rooms/{id}/members`.
-    pub async fn add_member(
-        &self,
-        room_id: i64,
-        input: &expo_schema::api::MemberInput,
-    ) -> Result<()> {
+    pub async fn add_member(&self, room_id: i64, input: &MemberInput) -> Result<()> {
         self.post_empty_json(&format!("/api/v1/chat/rooms/{room_id}/members"), input)
             .await
     }

@@ -3,8 +3,8 @@
 
 use super::NoQuery;
 use crate::{Api, Result};
-use expo_schema::api::Readiness;
-use expo_schema::DashboardSnapshot;
+use expo_schema::api::{Badge, Readiness, Report, ScanInput};
+use expo_schema::{CheckIn, DashboardSnapshot};
 use serde::Serialize;
 
 /// The span of a report (`from`/`to`: UTC milliseconds or a fair day `YYYY-MM-DD`) and the
@@ -61,34 +61,26 @@ impl Api {
     }
 }
 
-// MOVED-TYPES: enabled once these bodies live in `expo_schema::api`.
-#[cfg(any())]
-mod moved {
-    use super::*;
-    use expo_schema::api::{Badge, Report, ScanInput};
-    use expo_schema::CheckIn;
+impl Api {
+    /// `GET /api/v1/me/badge`: the caller's badge code.
+    pub async fn my_badge(&self) -> Result<Badge> {
+        self.get("/api/v1/me/badge").await
+    }
 
-    impl Api {
-        /// `GET /api/v1/me/badge`: the caller's badge code.
-        pub async fn my_badge(&self) -> Result<Badge> {
-            self.get("/api/v1/me/badge").await
-        }
+    /// `POST /api/v1/checkins`: scans a badge at the entrance or (with `company_id`) a
+    /// booth.
+    pub async fn scan(&self, input: &ScanInput) -> Result<CheckIn> {
+        self.post("/api/v1/checkins", input).await
+    }
 
-        /// `POST /api/v1/checkins`: scans a badge at the entrance or (with `company_id`) a
-        /// booth.
-        pub async fn scan(&self, input: &ScanInput) -> Result<CheckIn> {
-            self.post("/api/v1/checkins", input).await
-        }
+    /// `GET /api/v1/reports` (organizers): every section as JSON.
+    pub async fn report(&self, range: &RangeQuery) -> Result<Report> {
+        self.get_query("/api/v1/reports", range).await
+    }
 
-        /// `GET /api/v1/reports` (organizers): every section as JSON.
-        pub async fn report(&self, range: &RangeQuery) -> Result<Report> {
-            self.get_query("/api/v1/reports", range).await
-        }
-
-        /// `GET /api/v1/companies/{id}/stats`: one exhibitor's figures.
-        pub async fn company_stats(&self, company_id: i64, range: &RangeQuery) -> Result<Report> {
-            self.get_query(&format!("/api/v1/companies/{company_id}/stats"), range)
-                .await
-        }
+    /// `GET /api/v1/companies/{id}/stats`: one exhibitor's figures.
+    pub async fn company_stats(&self, company_id: i64, range: &RangeQuery) -> Result<Report> {
+        self.get_query(&format!("/api/v1/companies/{company_id}/stats"), range)
+            .await
     }
 }
