@@ -300,29 +300,31 @@ async fn make_buyers(api: &Api, admin: &Api, run: u64, n: usize) -> anyhow::Resu
             async move {
                 let email = format!("bench-{run}-{i}@bench.expo");
                 let password = "bench-password-1";
-                let _: expo_schema::api::RegistrationReceived = api
-                    .post(
-                        "/api/v1/auth/register",
-                        &serde_json::json!({"email": email, "password": password,
-                            "name": format!("Bench Buyer {i}"), "company_name": "Bench Trading",
-                            "country": "RU", "timezone": "Asia/Vladivostok", "languages": ["ru"],
-                            "interests": [], "share_contact": false}),
-                    )
+                api.register(&expo_schema::api::RegisterBuyerRequest {
+                    email: email.clone(),
+                    password: password.into(),
+                    name: format!("Bench Buyer {i}"),
+                    company_name: "Bench Trading".into(),
+                    country: "RU".into(),
+                    timezone: "Asia/Vladivostok".into(),
+                    languages: vec!["ru".into()],
+                    interests: vec![],
+                    share_contact: false,
+                })
+                .await?;
+                let pending = admin
+                    .users(&crate::api::UserQuery {
+                        status: Some("pending".into()),
+                        ..Default::default()
+                    })
                     .await?;
-                let pending: expo_schema::api::UserList =
-                    admin.get("/api/v1/users?status=pending").await?;
                 let id = pending
                     .users
                     .iter()
                     .find(|u| u.email == email)
                     .map(|u| u.id)
                     .ok_or_else(|| anyhow::anyhow!("{email} is not waiting for approval"))?;
-                let _: expo_schema::UserProfile = admin
-                    .post(
-                        &format!("/api/v1/users/{id}/approve"),
-                        &serde_json::json!({}),
-                    )
-                    .await?;
+                admin.approve_user(id).await?;
                 Ok::<Api, anyhow::Error>(api.login(&email, password).await?.0)
             }
         })
@@ -352,21 +354,24 @@ pub async fn booking(config: BookingConfig) -> anyhow::Result<BookingReport> {
     // 08:00 to at most 23:00.
     let slots = config.slots.clamp(1, 30);
     let end = 8 * 60 + slots * 30;
-    let grid: serde_json::Value = admin
-        .post(
-            "/api/v1/meetings/grid",
-            &serde_json::json!({"day": day.format("%Y-%m-%d").to_string(), "timezone": "Asia/Seoul",
-                "start": "08:00", "end": format!("{:02}:{:02}", end / 60, end % 60), "slot_minutes": 30}),
-        )
+    let grid = admin
+        .create_grid(&expo_schema::api::GridInput {
+            day: day.format("%Y-%m-%d").to_string(),
+            timezone: "Asia/Seoul".into(),
+            start: "08:00".into(),
+            end: format!("{:02}:{:02}", end / 60, end % 60),
+            slot_minutes: 30,
+            breaks: vec![],
+        })
         .await?;
-    let ids: Vec<i64> = grid["slots"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|s| s["id"].as_i64()).collect())
-        .unwrap_or_default();
-    let _: serde_json::Value = staff
-        .put(
-            &format!("/api/v1/companies/{company}/availability"),
-            &serde_json::json!({"slot_ids": ids, "seats": 1}),
+    let ids: Vec<i64> = grid.slots.iter().map(|s| s.id).collect();
+    staff
+        .set_availability(
+            company,
+            &expo_schema::api::AvailabilityInput {
+                slot_ids: ids.clone(),
+                seats: 1,
+            },
         )
         .await?;
     eprintln!("registering {} buyers…", config.buyers);
@@ -380,10 +385,15 @@ pub async fn booking(config: BookingConfig) -> anyhow::Result<BookingReport> {
             tokio::spawn(async move {
                 let t = Instant::now();
                 let result = buyer
-                    .post::<serde_json::Value>(
-                        "/api/v1/meetings",
-                        &serde_json::json!({"company_id": company, "slot_id": slot, "mode": "online"}),
-                    )
+                    .request_meeting(&expo_schema::api::MeetingRequest {
+                        company_id: company,
+                        slot_id: slot,
+                        mode: expo_schema::MeetingMode::Online,
+                        message: None,
+                        product_ids: vec![],
+                        interpreter_languages: vec![],
+                        buyer_id: None,
+                    })
                     .await;
                 (t.elapsed(), result)
             })
@@ -409,17 +419,12 @@ pub async fn booking(config: BookingConfig) -> anyhow::Result<BookingReport> {
     latencies.sort_by(|a, b| a.total_cmp(b));
     report.p50_ms = percentile(&latencies, 0.50);
     report.p99_ms = percentile(&latencies, 0.99);
-    let availability: serde_json::Value = staff
-        .get(&format!("/api/v1/companies/{company}/availability"))
-        .await?;
-    report.slots_left_free = availability["slots"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|s| ids.contains(&s["slot"]["id"].as_i64().unwrap_or(-1)))
-                .map(|s| s["free_seats"].as_i64().unwrap_or(0))
-                .sum()
-        })
-        .unwrap_or(0);
+    let availability = staff.availability(company).await?;
+    report.slots_left_free = availability
+        .slots
+        .iter()
+        .filter(|s| ids.contains(&s.slot.id))
+        .map(|s| s.free_seats)
+        .sum();
     Ok(report)
 }

@@ -101,7 +101,7 @@ fn log_of(prefix: &str, id: &str) -> std::path::PathBuf {
 async fn ready(base: &str, log: std::path::PathBuf) -> anyhow::Result<()> {
     let api = Api::new(base);
     for _ in 0..600 {
-        if api.get_bytes("/readyz").await.is_ok() {
+        if api.readyz().await.is_ok() {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -4,7 +4,6 @@
 
 use crate::Api;
 use anyhow::Context;
-use expo_schema::api::{BoothPage, CompanyList};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
@@ -67,17 +66,6 @@ pub struct Report {
     pub overall: Figures,
 }
 
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn figures(lang: &str, results: &[&QueryResult]) -> Figures {
     let n = results.len().max(1) as f64;
     Figures {
@@ -91,7 +79,7 @@ fn figures(lang: &str, results: &[&QueryResult]) -> Figures {
 
 /// Runs every query of the suite as the signed-in `api`.
 pub async fn run(api: &Api, suite: &Suite) -> anyhow::Result<Report> {
-    let companies: CompanyList = api.get("/api/v1/companies?lang=en").await?;
+    let companies = api.companies(None, Some("en")).await?;
     let names: HashMap<i64, String> = companies
         .companies
         .into_iter()
@@ -107,12 +95,13 @@ pub async fn run(api: &Api, suite: &Suite) -> anyhow::Result<Report> {
                 query.q
             );
         }
-        let page: BoothPage = api
-            .get(&format!(
-                "/api/v1/booths?per_page=100&lang={}&q={}",
-                encode(&query.lang),
-                encode(&query.q)
-            ))
+        let page = api
+            .search_booths(&crate::api::BoothQuery {
+                q: Some(query.q.clone()),
+                lang: Some(query.lang.clone()),
+                per_page: Some(100),
+                ..Default::default()
+            })
             .await
             .with_context(|| format!("searching {}", query.q))?;
         let found: Vec<String> = page
