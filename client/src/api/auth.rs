@@ -23,7 +23,8 @@ pub struct UserQuery {
 }
 
 impl Api {
-    /// Signs in and returns the session (the returned `Api` carries its token).
+    /// `POST /api/v1/auth/login`: signs in and returns the session (the returned `Api`
+    /// carries its token).
     pub async fn login(&self, email: &str, password: &str) -> Result<(Api, LoginResponse)> {
         let session: LoginResponse = self
             .post(

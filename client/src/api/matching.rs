@@ -8,20 +8,24 @@ use expo_schema::matchmaking::{
 };
 
 impl Api {
-    /// Marks a company (as a buyer) or a buyer (as a company's staff); `level: None` clears.
+    /// `PUT /api/v1/match/marks`: marks a company (as a buyer) or a buyer (as a company's
+    /// staff); `level: None` clears.
     pub async fn put_mark(&self, input: &MarkInput) -> Result<MarksView> {
         self.put("/api/v1/match/marks", input).await
     }
 
+    /// `GET /api/v1/match/marks`.
     pub async fn marks(&self) -> Result<MarksView> {
         self.get("/api/v1/match/marks").await
     }
 
+    /// `GET /api/v1/match/buyers`: the buyer directory (exhibitors).
     pub async fn buyer_directory(&self) -> Result<BuyerDirectory> {
         self.get("/api/v1/match/buyers").await
     }
 
-    /// A buyer's suggestions (`buyer_id` for organizers), reasons in `lang`.
+    /// `GET /api/v1/match/suggestions`: a buyer's suggestions (`buyer_id` for organizers),
+    /// reasons in `lang`.
     pub async fn suggestions(&self, buyer_id: Option<i64>, lang: &str) -> Result<SuggestionList> {
         let buyer = buyer_id
             .map(|b| format!("&buyer_id={b}"))
@@ -30,33 +34,39 @@ impl Api {
             .await
     }
 
+    /// `GET /api/v1/match/pairs`: the accepted pairs.
     pub async fn match_pairs(&self) -> Result<PairList> {
         self.get("/api/v1/match/pairs").await
     }
 
+    /// `POST /api/v1/match/pairs`: accepts a pair.
     pub async fn add_pair(&self, input: &PairInput) -> Result<PairList> {
         self.post("/api/v1/match/pairs", input).await
     }
 
-    /// Removes an accepted pair; the pairs left.
+    /// `DELETE /api/v1/match/pairs/{id}`: removes an accepted pair; the pairs left.
     pub async fn remove_pair(&self, id: i64) -> Result<PairList> {
         self.delete_json(&format!("/api/v1/match/pairs/{id}")).await
     }
 
+    /// `POST /api/v1/match/pairs/auto`: accepts the best suggestions, `per_buyer` each.
     pub async fn auto_pairs(&self, per_buyer: u16) -> Result<AutoPairResult> {
         self.post("/api/v1/match/pairs/auto", &AutoPairInput { per_buyer })
             .await
     }
 
+    /// `POST /api/v1/match/runs`: runs the scheduler over the accepted pairs.
     pub async fn run_scheduler(&self, input: &RunInput) -> Result<ScheduleRun> {
         self.post("/api/v1/match/runs", input).await
     }
 
+    /// `GET /api/v1/match/runs/{id}`.
     pub async fn schedule_run(&self, id: i64) -> Result<ScheduleRun> {
         self.get(&format!("/api/v1/match/runs/{id}")).await
     }
 
-    /// A hand move: the changed run, or the conflicts that refused it.
+    /// `POST /api/v1/match/runs/{id}/move`: a hand move: the changed run, or the conflicts
+    /// that refused it.
     pub async fn move_in_run(
         &self,
         id: i64,
@@ -80,6 +90,7 @@ impl Api {
         crate::decode(response).await.map(Ok)
     }
 
+    /// `POST /api/v1/match/runs/{id}/publish`: places the run's meetings, all or nothing.
     pub async fn publish_run(&self, id: i64) -> Result<PublishResult> {
         self.post_nothing(&format!("/api/v1/match/runs/{id}/publish"))
             .await
