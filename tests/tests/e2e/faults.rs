@@ -793,19 +793,18 @@ async fn chat_through_a_rolling_restart() {
     let day = (chrono::Utc::now() + chrono::Duration::days(2))
         .format("%Y-%m-%d")
         .to_string();
-    let grid: serde_json::Value = admin
-        .post(
-            "/api/v1/meetings/grid",
-            &serde_json::json!({"day": day, "timezone": "Asia/Seoul", "start": "09:00",
-                "end": "09:30", "slot_minutes": 30}),
-        )
+    let grid = admin
+        .create_grid(&grid_input(&day, "Asia/Seoul", "09:00", "09:30", 30))
         .await
         .unwrap();
-    let slot = grid["slots"][0]["id"].as_i64().unwrap();
-    let _: serde_json::Value = admin
-        .put(
-            &format!("/api/v1/companies/{company}/availability"),
-            &serde_json::json!({"slot_ids": [slot], "seats": 10}),
+    let slot = grid.slots[0].id;
+    admin
+        .set_availability(
+            company,
+            &expo_schema::api::AvailabilityInput {
+                slot_ids: vec![slot],
+                seats: 10,
+            },
         )
         .await
         .unwrap();
@@ -832,11 +831,11 @@ async fn chat_through_a_rolling_restart() {
                     for attempt in 0.. {
                         let api = Api::new(&bases[(i + attempt) % 2]).with_token(token.clone());
                         let answer = api
-                            .post::<expo_schema::Meeting>(
-                                "/api/v1/meetings",
-                                &serde_json::json!({"company_id": company, "slot_id": slot,
-                                    "mode": "online"}),
-                            )
+                            .request_meeting(&meeting_request(
+                                company,
+                                slot,
+                                expo_schema::MeetingMode::Online,
+                            ))
                             .await;
                         match answer {
                             Ok(_) => {
@@ -933,13 +932,8 @@ async fn a_node_started_into_a_busy_bus_hears_everything() {
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     let node_b = env.start().await;
-    let ready: serde_json::Value = reqwest::get(format!("{}/readyz", node_b.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(ready["bus_subscribed"], true);
+    let ready = node_b.api.readyz().await.unwrap();
+    assert!(ready.bus_subscribed);
     let (admin_b, _) = node_b.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
     let mut listener = admin_b.connect().await.unwrap();
     listener.subscribe("lobby").await.unwrap();

@@ -423,3 +423,39 @@ pub fn booth_query(q: &str, lang: Option<&str>) -> expo_client::api::BoothQuery 
         ..Default::default()
     }
 }
+
+/// A meeting request with only the company, slot and mode; spread it
+/// (`..meeting_request(…)`) to set more.
+pub fn meeting_request(
+    company_id: i64,
+    slot_id: i64,
+    mode: expo_schema::MeetingMode,
+) -> expo_schema::api::MeetingRequest {
+    expo_schema::api::MeetingRequest {
+        company_id,
+        slot_id,
+        mode,
+        message: None,
+        product_ids: vec![],
+        interpreter_languages: vec![],
+        buyer_id: None,
+    }
+}
+
+/// A day of the meeting grid from `start` to `end` (local times in `timezone`), no breaks.
+pub fn grid_input(
+    day: &str,
+    timezone: &str,
+    start: &str,
+    end: &str,
+    slot_minutes: i64,
+) -> expo_schema::api::GridInput {
+    expo_schema::api::GridInput {
+        day: day.into(),
+        timezone: timezone.into(),
+        start: start.into(),
+        end: end.into(),
+        slot_minutes,
+        breaks: vec![],
+    }
+}

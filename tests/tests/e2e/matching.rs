@@ -8,12 +8,12 @@ use crate::both_engines;
 use crate::helpers::*;
 use crate::meetings::overlaps;
 use expo_client::{Api, Incoming};
+use expo_schema::api::ReasonInput;
 use expo_schema::matchmaking::{
     Conflict, MarkInput, MarkLevel, ModeWish, MoveInput, MoveTo, PairInput, Priority, RunInput,
 };
 use expo_schema::protocol::{RoomEvent, ServerFrame};
-use expo_schema::{ErrorCode, MeetingState};
-use serde_json::json;
+use expo_schema::{ErrorCode, MeetingMode, MeetingState};
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
@@ -400,11 +400,11 @@ async fn schedule_review_and_publish(engines: Engines) {
     let victim_pair = after.pairs.iter().find(|p| p.id == victim.pair).unwrap();
     let other_company = company_other_than(&env, victim_pair.company_id).await;
     let booked: expo_schema::Meeting = buyer
-        .post(
-            "/api/v1/meetings",
-            &json!({"company_id": other_company, "slot_id": victim_slot.slot_id,
-                "mode": "online"}),
-        )
+        .request_meeting(&meeting_request(
+            other_company,
+            victim_slot.slot_id,
+            MeetingMode::Online,
+        ))
         .await
         .unwrap();
     let before = meeting_count(&env).await;
@@ -421,10 +421,7 @@ async fn schedule_review_and_publish(engines: Engines) {
 
     // The booking is cancelled; publishing now books every placement and tells the buyer.
     let _: expo_schema::Meeting = buyer
-        .post(
-            &format!("/api/v1/meetings/{}/cancel", booked.id),
-            &json!({}),
-        )
+        .cancel_meeting(booked.id, &ReasonInput::default())
         .await
         .unwrap();
     let mut hub = buyer.connect().await.unwrap();

@@ -4,8 +4,8 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::Api;
-use expo_schema::{ErrorCode, Meeting, MeetingState};
-use serde_json::json;
+use expo_schema::api::{AcceptInput, AvailabilityInput, MeetingRequest, ReasonInput};
+use expo_schema::{ErrorCode, Meeting, MeetingMode, MeetingState};
 use sqlx::Row;
 
 both_engines!(
@@ -77,24 +77,18 @@ pub(crate) async fn buyers(env: &TestEnv, n: usize) -> Vec<String> {
 /// The organizer's grid for one day and the exhibitor's availability in all of it.
 async fn grid(app: &TestApp, staff: &Api, company: i64, end: &str, seats: i64) -> Vec<i64> {
     let admin = app.admin().await;
-    let slots: serde_json::Value = admin
-        .post(
-            "/api/v1/meetings/grid",
-            &json!({"day": fair_day(), "timezone": "Asia/Seoul", "start": "09:00", "end": end,
-                "slot_minutes": 30}),
-        )
+    let slots = admin
+        .create_grid(&grid_input(&fair_day(), "Asia/Seoul", "09:00", end, 30))
         .await
         .unwrap();
-    let ids: Vec<i64> = slots["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_i64().unwrap())
-        .collect();
-    let _: serde_json::Value = staff
-        .put(
-            &format!("/api/v1/companies/{company}/availability"),
-            &json!({"slot_ids": ids, "seats": seats}),
+    let ids: Vec<i64> = slots.slots.iter().map(|s| s.id).collect();
+    staff
+        .set_availability(
+            company,
+            &AvailabilityInput {
+                slot_ids: ids.clone(),
+                seats,
+            },
         )
         .await
         .unwrap();
@@ -128,11 +122,8 @@ async fn two_hundred_buyers_race_for_twenty_slots(engines: Engines) {
         let api = base.with_token(token);
         let slot = slots[i % 20];
         tasks.push(tokio::spawn(async move {
-            api.post::<Meeting>(
-                "/api/v1/meetings",
-                &json!({"company_id": company, "slot_id": slot, "mode": "online"}),
-            )
-            .await
+            api.request_meeting(&meeting_request(company, slot, MeetingMode::Online))
+                .await
         }));
     }
     let mut won = Vec::new();
@@ -203,10 +194,10 @@ async fn request_state_machine(engines: Engines) {
     let ask = |api: &Api, slot: i64| {
         let api = api.clone();
         async move {
-            api.post::<Meeting>(
-                "/api/v1/meetings",
-                &json!({"company_id": company, "slot_id": slot, "mode": "onsite", "message": "Samples?"}),
-            )
+            api.request_meeting(&MeetingRequest {
+                message: Some("Samples?".into()),
+                ..meeting_request(company, slot, MeetingMode::Onsite)
+            })
             .await
         }
     };
@@ -221,33 +212,35 @@ async fn request_state_machine(engines: Engines) {
     );
     // A buyer cannot answer on the exhibitor's behalf.
     let error = ivan
-        .post::<Meeting>(&format!("/api/v1/meetings/{}/accept", a.id), &json!({}))
+        .accept_meeting(a.id, &AcceptInput::default())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     let confirmed: Meeting = staff
-        .post(&format!("/api/v1/meetings/{}/accept", a.id), &json!({}))
+        .accept_meeting(a.id, &AcceptInput::default())
         .await
         .unwrap();
     assert_eq!(confirmed.state, MeetingState::Confirmed);
     assert_eq!(confirmed.staff.as_ref().map(|s| s.id), Some(me.user.id));
     // One staff member cannot take two meetings at the same time.
     let error = staff
-        .post::<Meeting>(&format!("/api/v1/meetings/{}/accept", b.id), &json!({}))
+        .accept_meeting(b.id, &AcceptInput::default())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::SlotTaken));
     // Declining frees the seat for someone else; a declined request cannot be accepted.
     let declined: Meeting = staff
-        .post(
-            &format!("/api/v1/meetings/{}/decline", b.id),
-            &json!({"reason": "fully booked"}),
+        .decline_meeting(
+            b.id,
+            &ReasonInput {
+                reason: Some("fully booked".into()),
+            },
         )
         .await
         .unwrap();
     assert_eq!(declined.state, MeetingState::Declined);
     let error = staff
-        .post::<Meeting>(&format!("/api/v1/meetings/{}/accept", b.id), &json!({}))
+        .accept_meeting(b.id, &AcceptInput::default())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Conflict));
@@ -255,28 +248,20 @@ async fn request_state_machine(engines: Engines) {
     assert_eq!(again.seat, 2);
     // Either side cancels; a cancelled meeting stays cancelled.
     let cancelled: Meeting = ivan
-        .post(&format!("/api/v1/meetings/{}/cancel", a.id), &json!({}))
+        .cancel_meeting(a.id, &ReasonInput::default())
         .await
         .unwrap();
     assert_eq!(cancelled.state, MeetingState::Cancelled);
     let error = ivan
-        .post::<Meeting>(&format!("/api/v1/meetings/{}/cancel", a.id), &json!({}))
+        .cancel_meeting(a.id, &ReasonInput::default())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Conflict));
-    let availability: serde_json::Value = ivan
-        .get(&format!("/api/v1/companies/{company}/availability"))
-        .await
-        .unwrap();
-    assert_eq!(availability["slots"][0]["free_seats"], 1);
+    let availability = ivan.availability(company).await.unwrap();
+    assert_eq!(availability.slots[0].free_seats, 1);
     // A buyer's list holds their own meetings only.
-    let mine: serde_json::Value = ivan.get("/api/v1/meetings").await.unwrap();
-    let ids: Vec<i64> = mine["meetings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_i64().unwrap())
-        .collect();
+    let mine = ivan.meetings().await.unwrap();
+    let ids: Vec<i64> = mine.meetings.iter().map(|m| m.id).collect();
     assert!(ids.contains(&a.id));
     assert!(!ids.contains(&b.id) && !ids.contains(&again.id));
     // A hold that ran out reads as expired and frees its seat, before any write marks it.
@@ -287,23 +272,19 @@ async fn request_state_machine(engines: Engines) {
         .await
         .unwrap();
     pool.close().await;
-    let theirs: serde_json::Value = olga.get("/api/v1/meetings").await.unwrap();
-    let held = theirs["meetings"]
-        .as_array()
-        .unwrap()
+    let theirs = olga.meetings().await.unwrap();
+    let held = theirs
+        .meetings
         .iter()
-        .find(|m| m["id"] == again.id)
+        .find(|m| m.id == again.id)
         .unwrap()
         .clone();
-    assert_eq!(held["state"], "expired");
-    let availability: serde_json::Value = ivan
-        .get(&format!("/api/v1/companies/{company}/availability"))
-        .await
-        .unwrap();
-    assert_eq!(availability["slots"][0]["free_seats"], 2);
+    assert_eq!(held.state, MeetingState::Expired);
+    let availability = ivan.availability(company).await.unwrap();
+    assert_eq!(availability.slots[0].free_seats, 2);
     // And a write path turns it into a stored expiry: it can no longer be accepted.
     let error = staff
-        .post::<Meeting>(&format!("/api/v1/meetings/{}/accept", again.id), &json!({}))
+        .accept_meeting(again.id, &AcceptInput::default())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Conflict));

@@ -8,8 +8,9 @@ use crate::both_engines;
 use crate::helpers::*;
 use crate::meetings::{buyers, pool};
 use expo_client::{Api, Hub, Incoming};
+use expo_schema::api::*;
 use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
-use expo_schema::{ErrorCode, Meeting, MeetingSide, MeetingState};
+use expo_schema::{ErrorCode, Meeting, MeetingMode, MeetingOutcome, MeetingSide, MeetingState};
 use expo_server::config::Clock;
 use serde_json::json;
 use std::time::Duration;
@@ -38,31 +39,23 @@ async fn grid_on(
     seats: i64,
 ) -> Vec<(i64, i64, i64)> {
     let admin = app.admin().await;
-    let slots: serde_json::Value = admin
-        .post(
-            "/api/v1/meetings/grid",
-            &json!({"day": day, "timezone": "Asia/Seoul", "start": "09:00", "end": end,
-                "slot_minutes": 30}),
-        )
+    let slots = admin
+        .create_grid(&grid_input(day, "Asia/Seoul", "09:00", end, 30))
         .await
         .unwrap();
-    let slots: Vec<(i64, i64, i64)> = slots["slots"]
-        .as_array()
-        .unwrap()
+    let slots: Vec<(i64, i64, i64)> = slots
+        .slots
         .iter()
-        .map(|s| {
-            (
-                s["id"].as_i64().unwrap(),
-                s["starts_ms"].as_i64().unwrap(),
-                s["ends_ms"].as_i64().unwrap(),
-            )
-        })
+        .map(|s| (s.id, s.starts_ms, s.ends_ms))
         .collect();
     let ids: Vec<i64> = slots.iter().map(|s| s.0).collect();
-    let _: serde_json::Value = staff
-        .put(
-            &format!("/api/v1/companies/{company}/availability"),
-            &json!({"slot_ids": ids, "seats": seats}),
+    staff
+        .set_availability(
+            company,
+            &AvailabilityInput {
+                slot_ids: ids,
+                seats,
+            },
         )
         .await
         .unwrap();
@@ -171,11 +164,8 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     let ask = |api: &Api, slot: i64| {
         let api = api.clone();
         async move {
-            api.post::<Meeting>(
-                "/api/v1/meetings",
-                &json!({"company_id": company, "slot_id": slot, "mode": "online"}),
-            )
-            .await
+            api.request_meeting(&meeting_request(company, slot, MeetingMode::Online))
+                .await
         }
     };
     let asked = ask(&ivan, slots[0].0).await.unwrap();
@@ -183,9 +173,11 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     assert_eq!(asked.sequence, 0);
     // The company proposes another slot: the same request moves, now waiting for the buyer.
     let proposed: Meeting = staff
-        .post(
-            &format!("/api/v1/meetings/{}/propose", asked.id),
-            &json!({"slot_id": slots[1].0}),
+        .propose_slot(
+            asked.id,
+            &SlotInput {
+                slot_id: slots[1].0,
+            },
         )
         .await
         .unwrap();
@@ -195,30 +187,29 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     assert_eq!((proposed.slot_id, proposed.sequence), (slots[1].0, 1));
     // The company cannot accept its own proposal; the old slot is free for someone else.
     let error = staff
-        .post::<Meeting>(&format!("/api/v1/meetings/{}/accept", asked.id), &json!({}))
+        .accept_meeting(asked.id, &AcceptInput::default())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     let olgas = ask(&olga, slots[0].0).await.unwrap();
     let confirmed: Meeting = ivan
-        .post(&format!("/api/v1/meetings/{}/accept", asked.id), &json!({}))
+        .accept_meeting(asked.id, &AcceptInput::default())
         .await
         .unwrap();
     assert_eq!(confirmed.state, MeetingState::Confirmed);
     assert_eq!(confirmed.staff.as_ref().map(|s| s.id), Some(me.id));
-    let ics = ivan
-        .get_bytes(&format!("/api/v1/meetings/{}/ics", asked.id))
-        .await
-        .unwrap();
-    let (_, events) = parse_ics(&ics);
+    let ics = ivan.meeting_ics(asked.id).await.unwrap();
+    let (_, events) = parse_ics(ics.as_bytes());
     let uid = prop(&events[0], "UID").to_string();
     assert_eq!(uid, format!("meeting-{}@127.0.0.1", asked.id));
     assert_eq!(prop(&events[0], "SEQUENCE"), "1");
     // Rescheduling into a taken slot fails and leaves the meeting where it was.
     let error = ivan
-        .post::<Meeting>(
-            &format!("/api/v1/meetings/{}/reschedule", asked.id),
-            &json!({"slot_id": slots[0].0}),
+        .reschedule_meeting(
+            asked.id,
+            &SlotInput {
+                slot_id: slots[0].0,
+            },
         )
         .await
         .unwrap_err();
@@ -229,17 +220,16 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     };
     let next: Vec<i64> = body.next_slots.iter().map(|s| s.id).collect();
     assert_eq!(next, vec![slots[2].0, slots[3].0, slots[4].0]);
-    let unchanged: Meeting = ivan
-        .get(&format!("/api/v1/meetings/{}", asked.id))
-        .await
-        .unwrap();
+    let unchanged = ivan.meeting(asked.id).await.unwrap();
     assert_eq!((unchanged.slot_id, unchanged.sequence), (slots[1].0, 1));
     assert_eq!(unchanged.state, MeetingState::Confirmed);
     // A reschedule is one change: same meeting, same calendar UID, higher SEQUENCE.
     let moved: Meeting = ivan
-        .post(
-            &format!("/api/v1/meetings/{}/reschedule", asked.id),
-            &json!({"slot_id": slots[2].0}),
+        .reschedule_meeting(
+            asked.id,
+            &SlotInput {
+                slot_id: slots[2].0,
+            },
         )
         .await
         .unwrap();
@@ -249,11 +239,8 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     );
     assert_eq!(moved.state, MeetingState::Confirmed);
     assert_eq!(moved.starts_ms, slots[2].1);
-    let ics = ivan
-        .get_bytes(&format!("/api/v1/meetings/{}/ics", asked.id))
-        .await
-        .unwrap();
-    let (calendar, events) = parse_ics(&ics);
+    let ics = ivan.meeting_ics(asked.id).await.unwrap();
+    let (calendar, events) = parse_ics(ics.as_bytes());
     assert_eq!(prop(&calendar, "METHOD"), "PUBLISH");
     assert_eq!(prop(&calendar, "X-WR-TIMEZONE"), "Asia/Vladivostok");
     assert_eq!(prop(&events[0], "UID"), uid);
@@ -277,117 +264,111 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     );
     assert_eq!(prop(&events[0], "STATUS"), "CONFIRMED");
     // The slot it left is free again (one seat).
-    let availability: serde_json::Value = ivan
-        .get(&format!("/api/v1/companies/{company}/availability"))
-        .await
-        .unwrap();
+    let availability = ivan.availability(company).await.unwrap();
     let free = |slot: i64| {
-        availability["slots"]
-            .as_array()
-            .unwrap()
+        availability
+            .slots
             .iter()
-            .find(|s| s["slot"]["id"] == slot)
-            .unwrap()["free_seats"]
-            .as_i64()
+            .find(|s| s.slot.id == slot)
             .unwrap()
+            .free_seats
     };
     assert_eq!((free(slots[1].0), free(slots[2].0)), (1, 0));
     // The private feed: no sign-in, the same event; a new link retires the old one.
-    let feed: serde_json::Value = ivan.get("/api/v1/me/calendar").await.unwrap();
-    let url = feed["url"].as_str().unwrap().to_string();
+    let feed = ivan.calendar_feed_url().await.unwrap();
+    let url = feed.url.clone();
     let body = reqwest::get(&url).await.unwrap();
     assert_eq!(body.status(), 200);
     let (_, events) = parse_ics(&body.bytes().await.unwrap());
     let ours = events.iter().find(|e| prop(e, "UID") == uid).unwrap();
     assert_eq!(prop(ours, "SEQUENCE"), "2");
-    let renewed: serde_json::Value = ivan.post("/api/v1/me/calendar", &json!({})).await.unwrap();
-    assert_ne!(renewed["url"], feed["url"]);
+    let renewed = ivan.new_calendar_feed_url().await.unwrap();
+    assert_ne!(renewed.url, feed.url);
     assert_eq!(reqwest::get(&url).await.unwrap().status(), 404);
     // A cancellation reaches calendars as a CANCEL of the same event.
     let _: Meeting = staff
-        .post(
-            &format!("/api/v1/meetings/{}/cancel", asked.id),
-            &json!({"reason": "ill"}),
+        .cancel_meeting(
+            asked.id,
+            &ReasonInput {
+                reason: Some("ill".into()),
+            },
         )
         .await
         .unwrap();
-    let ics = ivan
-        .get_bytes(&format!("/api/v1/meetings/{}/ics", asked.id))
-        .await
-        .unwrap();
-    let (calendar, events) = parse_ics(&ics);
+    let ics = ivan.meeting_ics(asked.id).await.unwrap();
+    let (calendar, events) = parse_ics(ics.as_bytes());
     assert_eq!(prop(&calendar, "METHOD"), "CANCEL");
     assert_eq!(prop(&events[0], "STATUS"), "CANCELLED");
     assert_eq!(prop(&events[0], "UID"), uid);
     // The company can ask a buyer; then only the buyer accepts.
     let invited: Meeting = staff
-        .post(
-            "/api/v1/meetings",
-            &json!({"company_id": company, "slot_id": slots[3].0, "mode": "onsite",
-                "buyer_id": ivan_me.id, "message": "Come taste our tea"}),
-        )
+        .request_meeting(&MeetingRequest {
+            buyer_id: Some(ivan_me.id),
+            message: Some("Come taste our tea".into()),
+            ..meeting_request(company, slots[3].0, MeetingMode::Onsite)
+        })
         .await
         .unwrap();
     assert_eq!(invited.awaiting, MeetingSide::Buyer);
     let error = staff
-        .post::<Meeting>(
-            &format!("/api/v1/meetings/{}/accept", invited.id),
-            &json!({}),
-        )
+        .accept_meeting(invited.id, &AcceptInput::default())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     let accepted: Meeting = ivan
-        .post(
-            &format!("/api/v1/meetings/{}/accept", invited.id),
-            &json!({}),
-        )
+        .accept_meeting(invited.id, &AcceptInput::default())
         .await
         .unwrap();
     assert_eq!(accepted.state, MeetingState::Confirmed);
     assert_eq!(accepted.staff.as_ref().map(|s| s.id), Some(me.id));
     // A buyer may not request on another buyer's behalf.
     let error = ivan
-        .post::<Meeting>(
-            "/api/v1/meetings",
-            &json!({"company_id": company, "slot_id": slots[4].0, "mode": "online", "buyer_id": olga_me.id}),
-        )
+        .request_meeting(&MeetingRequest {
+            buyer_id: Some(olga_me.id),
+            ..meeting_request(company, slots[4].0, MeetingMode::Online)
+        })
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     // Busy slots: a buyer's busy time cannot be booked, not even by the company.
-    let _: serde_json::Value = olga
-        .put("/api/v1/me/busy", &json!({"slot_ids": [slots[4].0]}))
-        .await
-        .unwrap();
+    olga.set_busy(&BusySlots {
+        slot_ids: vec![slots[4].0],
+    })
+    .await
+    .unwrap();
     let error = staff
-        .post::<Meeting>(
-            "/api/v1/meetings",
-            &json!({"company_id": company, "slot_id": slots[4].0, "mode": "online", "buyer_id": olga_me.id}),
-        )
+        .request_meeting(&MeetingRequest {
+            buyer_id: Some(olga_me.id),
+            ..meeting_request(company, slots[4].0, MeetingMode::Online)
+        })
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::SlotTaken));
     assert!(error.to_string().contains("busy"), "{error}");
     // A busy staff member cannot be named to take a meeting.
-    let _: serde_json::Value = staff
-        .put("/api/v1/me/busy", &json!({"slot_ids": [slots[0].0]}))
+    staff
+        .set_busy(&BusySlots {
+            slot_ids: vec![slots[0].0],
+        })
         .await
         .unwrap();
     let error = staff
-        .post::<Meeting>(&format!("/api/v1/meetings/{}/accept", olgas.id), &json!({}))
+        .accept_meeting(olgas.id, &AcceptInput::default())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::SlotTaken));
-    let _: serde_json::Value = staff
-        .put("/api/v1/me/busy", &json!({"slot_ids": []}))
+    staff
+        .set_busy(&BusySlots { slot_ids: vec![] })
         .await
         .unwrap();
     // The day's limit (3 for buyers here): the fourth active meeting is refused.
-    let _: serde_json::Value = staff
-        .put(
-            &format!("/api/v1/companies/{company}/availability"),
-            &json!({"slot_ids": slots.iter().map(|s| s.0).collect::<Vec<_>>(), "seats": 3}),
+    staff
+        .set_availability(
+            company,
+            &AvailabilityInput {
+                slot_ids: slots.iter().map(|s| s.0).collect(),
+                seats: 3,
+            },
         )
         .await
         .unwrap();
@@ -417,11 +398,10 @@ async fn one_interpreter_is_never_double_booked(engines: Engines) {
         let m: Meeting = node_a
             .api
             .with_token(token.clone())
-            .post(
-                "/api/v1/meetings",
-                &json!({"company_id": company, "slot_id": slots[0].0, "mode": "online",
-                    "interpreter_languages": ["ru"]}),
-            )
+            .request_meeting(&MeetingRequest {
+                interpreter_languages: strings(["ru"]),
+                ..meeting_request(company, slots[0].0, MeetingMode::Online)
+            })
             .await
             .unwrap();
         assert_eq!(m.interpreter_languages, vec!["ru".to_string()]);
@@ -444,9 +424,11 @@ async fn one_interpreter_is_never_double_booked(engines: Engines) {
         let id = m.id;
         let who = natalia.id;
         tasks.push(tokio::spawn(async move {
-            api.post::<Meeting>(
-                &format!("/api/v1/meetings/{id}/interpreter"),
-                &json!({"interpreter_id": who}),
+            api.assign_interpreter(
+                id,
+                &InterpreterInput {
+                    interpreter_id: Some(who),
+                },
             )
             .await
         }));
@@ -474,27 +456,21 @@ async fn one_interpreter_is_never_double_booked(engines: Engines) {
     pool.close().await;
     // Suggestions: free, speaking Russian, never the one already busy then.
     let other = meetings.iter().find(|m| m.id != won[0].id).unwrap();
-    let options: serde_json::Value = admin_a
-        .get(&format!("/api/v1/meetings/{}/interpreters", other.id))
-        .await
-        .unwrap();
-    let options = options["interpreters"].as_array().unwrap();
+    let options = admin_a.interpreter_options(other.id).await.unwrap();
+    let options = &options.interpreters;
     assert!(!options.is_empty());
     for o in options {
-        assert_ne!(o["interpreter"]["id"], natalia.id);
-        assert!(o["languages"].as_array().unwrap().contains(&json!("ru")));
+        assert_ne!(o.interpreter.id, natalia.id);
+        assert!(o.languages.contains(&"ru".to_string()));
     }
     // Without a name the first suggestion is taken.
     let auto: Meeting = admin_a
-        .post(
-            &format!("/api/v1/meetings/{}/interpreter", other.id),
-            &json!({}),
-        )
+        .assign_interpreter(other.id, &InterpreterInput::default())
         .await
         .unwrap();
     assert_eq!(
         auto.interpreter.as_ref().map(|i| i.id),
-        options[0]["interpreter"]["id"].as_i64()
+        Some(options[0].interpreter.id)
     );
     // An interpreter without the language is refused; only organizers assign.
     let (_, liu) = sign_in(&node_a, "liu.mei@demo.expo").await;
@@ -503,29 +479,24 @@ async fn one_interpreter_is_never_double_booked(engines: Engines) {
         .find(|m| m.id != won[0].id && m.id != other.id)
         .unwrap();
     let error = admin_a
-        .post::<Meeting>(
-            &format!("/api/v1/meetings/{}/interpreter", third.id),
-            &json!({"interpreter_id": liu.id}),
+        .assign_interpreter(
+            third.id,
+            &InterpreterInput {
+                interpreter_id: Some(liu.id),
+            },
         )
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Validation));
     let error = staff
-        .post::<Meeting>(
-            &format!("/api/v1/meetings/{}/interpreter", third.id),
-            &json!({}),
-        )
+        .assign_interpreter(third.id, &InterpreterInput::default())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     // The interpreter's agenda holds the meeting.
     let (natalia_api, _) = sign_in(&node_a, "interpreter@demo.expo").await;
-    let agenda: serde_json::Value = natalia_api.get("/api/v1/meetings").await.unwrap();
-    assert!(agenda["meetings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|m| m["id"] == won[0].id));
+    let agenda = natalia_api.meetings().await.unwrap();
+    assert!(agenda.meetings.iter().any(|m| m.id == won[0].id));
     if let Some(b) = node_b {
         b.stop().await;
     }
@@ -594,19 +565,11 @@ async fn reminders_expiry_and_no_shows_happen_once_across_nodes(engines: Engines
         .await
         .unwrap();
     let admin = node_a.admin().await;
-    let tables: serde_json::Value = admin
-        .post(
-            &format!("/api/v1/halls/{hall}/tables"),
-            &json!({"count": 1}),
-        )
+    let tables = admin
+        .create_tables(hall, &TablesInput { count: 1 })
         .await
         .unwrap();
-    let ours: Vec<&serde_json::Value> = tables["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["hall_id"] == hall)
-        .collect();
+    let ours: Vec<_> = tables.tables.iter().filter(|t| t.hall_id == hall).collect();
     assert_eq!(ours.len(), 1);
     let (ivan, ivan_me) = sign_in(&node_a, "buyer@demo.expo").await;
     let (olga, olga_me) = sign_in(other, "olga.smirnova@demo.expo").await;
@@ -614,18 +577,15 @@ async fn reminders_expiry_and_no_shows_happen_once_across_nodes(engines: Engines
     let onsite = |api: &Api| {
         let api = api.clone();
         async move {
-            api.post::<Meeting>(
-                "/api/v1/meetings",
-                &json!({"company_id": company, "slot_id": first_slot, "mode": "onsite"}),
-            )
-            .await
-            .unwrap()
+            api.request_meeting(&meeting_request(company, first_slot, MeetingMode::Onsite))
+                .await
+                .unwrap()
         }
     };
     let m = onsite(&ivan).await;
     let o = onsite(&olga).await;
     let confirmed: Meeting = staff
-        .post(&format!("/api/v1/meetings/{}/accept", m.id), &json!({}))
+        .accept_meeting(m.id, &AcceptInput::default())
         .await
         .unwrap();
     let table = confirmed
@@ -643,9 +603,11 @@ async fn reminders_expiry_and_no_shows_happen_once_across_nodes(engines: Engines
     .await
     .unwrap();
     let error = staff
-        .post::<Meeting>(
-            &format!("/api/v1/meetings/{}/accept", o.id),
-            &json!({"staff_id": second}),
+        .accept_meeting(
+            o.id,
+            &AcceptInput {
+                staff_id: Some(second),
+            },
         )
         .await
         .unwrap_err();
@@ -707,9 +669,16 @@ async fn reminders_expiry_and_no_shows_happen_once_across_nodes(engines: Engines
         1
     );
     let error = staff
-        .put::<Meeting>(
-            &format!("/api/v1/meetings/{}/outcome", m.id),
-            &json!({"consult_usd": 1, "contract_usd": 1, "mou_signed": false, "samples_requested": false}),
+        .set_outcome(
+            m.id,
+            &MeetingOutcome {
+                consult_usd: 1,
+                contract_usd: 1,
+                mou_signed: false,
+                samples_requested: false,
+                notes: None,
+                rating: None,
+            },
         )
         .await
         .unwrap_err();
@@ -723,15 +692,13 @@ async fn reminders_expiry_and_no_shows_happen_once_across_nodes(engines: Engines
         .fetch_one(&pool)
         .await
         .unwrap();
-    let error = olga
-        .post::<Meeting>("/api/v1/meetings/checkin", &json!({"table_code": code}))
-        .await
-        .unwrap_err();
+    let at_table = CheckinInput {
+        table_code: Some(code.clone()),
+        meeting_id: None,
+    };
+    let error = olga.meeting_checkin(&at_table).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::NotFound), "not Olga's table");
-    let checked: Meeting = ivan
-        .post("/api/v1/meetings/checkin", &json!({"table_code": code}))
-        .await
-        .unwrap();
+    let checked = ivan.meeting_checkin(&at_table).await.unwrap();
     assert_eq!(checked.id, m.id);
     assert!(checked.checkins.buyer_ms.is_some());
     assert!(checked.checkins.company_ms.is_none());
@@ -748,10 +715,7 @@ async fn reminders_expiry_and_no_shows_happen_once_across_nodes(engines: Engines
     assert!(x.closed + y.closed >= 1);
     let closed = |id: i64| move |e: &RoomEvent| matches!(e, RoomEvent::MeetingUpdated { meeting } if meeting.id == id && meeting.attendance.closed_ms.is_some() && meeting.outcome.is_none());
     assert_eq!(count_events(&mut ivan_hub, one, closed(m.id)).await, 1);
-    let after: Meeting = ivan
-        .get(&format!("/api/v1/meetings/{}", m.id))
-        .await
-        .unwrap();
+    let after = ivan.meeting(m.id).await.unwrap();
     assert!(!after.attendance.buyer_no_show);
     assert!(after.attendance.company_no_show);
     let notices: i64 =
@@ -764,31 +728,27 @@ async fn reminders_expiry_and_no_shows_happen_once_across_nodes(engines: Engines
     pool.close().await;
     // Reports and the outcome.
     let reported: Meeting = ivan
-        .post(
-            &format!("/api/v1/meetings/{}/report", m.id),
-            &json!({"held": true}),
-        )
+        .report_held(m.id, &HeldInput { held: true })
         .await
         .unwrap();
     assert_eq!(reported.attendance.buyer_says_held, Some(true));
-    let outcome = json!({"consult_usd": 45000, "contract_usd": 250000, "mou_signed": true,
-        "samples_requested": true, "notes": "Samples by EMS", "rating": 5});
-    let error = ivan
-        .put::<Meeting>(&format!("/api/v1/meetings/{}/outcome", m.id), &outcome)
-        .await
-        .unwrap_err();
+    let outcome = MeetingOutcome {
+        consult_usd: 45000,
+        contract_usd: 250000,
+        mou_signed: true,
+        samples_requested: true,
+        notes: Some("Samples by EMS".into()),
+        rating: Some(5),
+    };
+    let error = ivan.set_outcome(m.id, &outcome).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
-    let mut bad = outcome.clone();
-    bad["rating"] = json!(9);
-    let error = staff
-        .put::<Meeting>(&format!("/api/v1/meetings/{}/outcome", m.id), &bad)
-        .await
-        .unwrap_err();
+    let bad = MeetingOutcome {
+        rating: Some(9),
+        ..outcome.clone()
+    };
+    let error = staff.set_outcome(m.id, &bad).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Validation));
-    let done: Meeting = staff
-        .put(&format!("/api/v1/meetings/{}/outcome", m.id), &outcome)
-        .await
-        .unwrap();
+    let done = staff.set_outcome(m.id, &outcome).await.unwrap();
     let got = done.outcome.unwrap();
     assert_eq!((got.consult_usd, got.contract_usd), (45000, 250000));
     assert!(got.mou_signed && got.samples_requested);
@@ -820,19 +780,16 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
     let (ivan, ivan_me) = sign_in(&node_a, "buyer@demo.expo").await;
     let (staff, staff_me) = sign_in(other, "exhibitor@demo.expo").await;
     // The demo's video meeting that is on now.
-    let mine: serde_json::Value = ivan.get("/api/v1/meetings").await.unwrap();
-    let live: Meeting = serde_json::from_value(
-        mine["meetings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| {
-                m["mode"] == "online" && m["state"] == "confirmed" && m["interpreter"].is_object()
-            })
-            .expect("the demo has a live video meeting")
-            .clone(),
-    )
-    .unwrap();
+    let mine = ivan.meetings().await.unwrap();
+    let live: Meeting = mine
+        .meetings
+        .into_iter()
+        .find(|m| {
+            m.mode == MeetingMode::Online
+                && m.state == MeetingState::Confirmed
+                && m.interpreter.is_some()
+        })
+        .expect("the demo has a live video meeting");
     let id = live.id;
     // With an external video service configured, each meeting links to its own room there,
     // under a key that the meeting id alone does not give away.
@@ -1069,41 +1026,34 @@ async fn times_are_right_across_daylight_saving(engines: Engines) {
     for day in ["2027-03-12", "2027-03-15"] {
         let slots = grid_on(&app, &staff, company, day, "10:00", 1).await;
         let m: Meeting = ivan
-            .post(
-                "/api/v1/meetings",
-                &json!({"company_id": company, "slot_id": slots[0].0, "mode": "online"}),
-            )
+            .request_meeting(&meeting_request(company, slots[0].0, MeetingMode::Online))
             .await
             .unwrap();
         // Before staff is named the company side is on the company's home clock (Seoul).
         let company_side = m.times.iter().find(|t| t.who == "company").unwrap();
         assert_eq!(company_side.label, "09:00 in Seoul");
         let _: Meeting = staff
-            .post(&format!("/api/v1/meetings/{}/accept", m.id), &json!({}))
+            .accept_meeting(m.id, &AcceptInput::default())
             .await
             .unwrap();
         let m: Meeting = admin
-            .post(
-                &format!("/api/v1/meetings/{}/interpreter", m.id),
-                &json!({"interpreter_id": null}),
+            .assign_interpreter(
+                m.id,
+                &InterpreterInput {
+                    interpreter_id: None,
+                },
             )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let _ = m;
-        let m: Meeting = ivan
-            .get(&format!("/api/v1/meetings/{}", m.id))
-            .await
-            .unwrap();
+        let m = ivan.meeting(m.id).await.unwrap();
         let label = |who: &str| {
             let t = m.times.iter().find(|t| t.who == who).unwrap();
             (t.label.clone(), t.starts_local.clone(), t.timezone.clone())
         };
         seen.push((label("buyer"), label("company"), label("interpreter")));
-        let ics = ivan
-            .get_bytes(&format!("/api/v1/meetings/{}/ics", m.id))
-            .await
-            .unwrap();
-        let (calendar, events) = parse_ics(&ics);
+        let ics = ivan.meeting_ics(m.id).await.unwrap();
+        let (calendar, events) = parse_ics(ics.as_bytes());
         assert_eq!(prop(&calendar, "X-WR-TIMEZONE"), "America/Los_Angeles");
         assert_eq!(prop(&events[0], "DTSTART.TZID"), "America/Los_Angeles");
         assert_eq!(
@@ -1113,8 +1063,8 @@ async fn times_are_right_across_daylight_saving(engines: Engines) {
     }
     // Ivan's feed holds both, in Los Angeles time, with a VTIMEZONE that knows the change:
     // 02:00 PST on 14 March 2027 becomes 03:00 PDT.
-    let feed: serde_json::Value = ivan.get("/api/v1/me/calendar").await.unwrap();
-    let body = reqwest::get(feed["url"].as_str().unwrap())
+    let feed = ivan.calendar_feed_url().await.unwrap();
+    let body = reqwest::get(&feed.url)
         .await
         .unwrap()
         .bytes()
@@ -1260,10 +1210,7 @@ async fn meeting_email_reaches_each_side_in_their_language() {
     let slots = grid_on(&app, &staff, company, &day_ahead(6), "10:00", 1).await;
     let (olga, _) = sign_in(&app, "olga.smirnova@demo.expo").await;
     let m: Meeting = olga
-        .post(
-            "/api/v1/meetings",
-            &json!({"company_id": company, "slot_id": slots[0].0, "mode": "online"}),
-        )
+        .request_meeting(&meeting_request(company, slots[0].0, MeetingMode::Online))
         .await
         .unwrap();
     let id = m.id;
@@ -1291,7 +1238,7 @@ async fn meeting_email_reaches_each_side_in_their_language() {
     assert!(text.contains("09:00–09:30 (Asia/Seoul)"), "{text}");
     // Confirmation: both sides, each in their language and zone, with the .ics.
     let _: Meeting = staff
-        .post(&format!("/api/v1/meetings/{}/accept", m.id), &json!({}))
+        .accept_meeting(m.id, &AcceptInput::default())
         .await
         .unwrap();
     let (_, _, text, calendars) = find("olga.smirnova@demo.expo", "Встреча подтверждена").await;
@@ -1308,9 +1255,11 @@ async fn meeting_email_reaches_each_side_in_their_language() {
     assert_eq!(calendars.len(), 1);
     // A reschedule sends the same event with a higher sequence; a cancellation a CANCEL.
     let _: Meeting = olga
-        .post(
-            &format!("/api/v1/meetings/{}/reschedule", m.id),
-            &json!({"slot_id": slots[1].0}),
+        .reschedule_meeting(
+            m.id,
+            &SlotInput {
+                slot_id: slots[1].0,
+            },
         )
         .await
         .unwrap();
@@ -1330,7 +1279,7 @@ async fn meeting_email_reaches_each_side_in_their_language() {
     find("exhibitor@demo.expo", "미팅 알림").await;
     clock.set(chrono::Utc::now().timestamp_millis());
     let _: Meeting = staff
-        .post(&format!("/api/v1/meetings/{}/cancel", m.id), &json!({}))
+        .cancel_meeting(m.id, &ReasonInput::default())
         .await
         .unwrap();
     let (_, _, _, calendars) = find("olga.smirnova@demo.expo", "Встреча отменена").await;
@@ -1379,14 +1328,11 @@ async fn a_reminder_due_during_a_postgres_outage_is_sent_once_after() {
     let slots = grid_on(&node_a, &staff, company, &day_ahead(5), "10:00", 2).await;
     let (ivan, ivan_me) = sign_in(&node_b, "buyer@demo.expo").await;
     let m: Meeting = ivan
-        .post(
-            "/api/v1/meetings",
-            &json!({"company_id": company, "slot_id": slots[0].0, "mode": "online"}),
-        )
+        .request_meeting(&meeting_request(company, slots[0].0, MeetingMode::Online))
         .await
         .unwrap();
     let _: Meeting = staff
-        .post(&format!("/api/v1/meetings/{}/accept", m.id), &json!({}))
+        .accept_meeting(m.id, &AcceptInput::default())
         .await
         .unwrap();
     let mut ivan_hub = ivan.connect().await.unwrap();

@@ -6,8 +6,8 @@
 use crate::helpers::*;
 use crate::meetings::{buyers, overlaps, pool};
 use expo_client::Api;
-use expo_schema::{ErrorCode, Meeting};
-use serde_json::json;
+use expo_schema::api::*;
+use expo_schema::{ErrorCode, Meeting, MeetingMode};
 use std::time::Duration;
 
 /// A one-slot grid two days from now, and `seats` seats at each of `companies` in it.
@@ -15,20 +15,19 @@ async fn one_slot(admin: &Api, companies: &[i64], seats: i64) -> i64 {
     let day = (chrono::Utc::now() + chrono::Duration::days(2))
         .format("%Y-%m-%d")
         .to_string();
-    let grid: serde_json::Value = admin
-        .post(
-            "/api/v1/meetings/grid",
-            &json!({"day": day, "timezone": "Asia/Seoul", "start": "09:00", "end": "09:30",
-                "slot_minutes": 30}),
-        )
+    let grid = admin
+        .create_grid(&grid_input(&day, "Asia/Seoul", "09:00", "09:30", 30))
         .await
         .unwrap();
-    let slot = grid["slots"][0]["id"].as_i64().unwrap();
+    let slot = grid.slots[0].id;
     for company in companies {
-        let _: serde_json::Value = admin
-            .put(
-                &format!("/api/v1/companies/{company}/availability"),
-                &json!({"slot_ids": [slot], "seats": seats}),
+        admin
+            .set_availability(
+                *company,
+                &AvailabilityInput {
+                    slot_ids: vec![slot],
+                    seats,
+                },
             )
             .await
             .unwrap();
@@ -82,11 +81,8 @@ async fn sixty_buyers_fill_twenty_seats(engines: Engines, two_nodes: bool) {
     for (i, token) in tokens.into_iter().enumerate() {
         let api = nodes[i % nodes.len()].api.with_token(token);
         tasks.push(tokio::spawn(async move {
-            api.post::<Meeting>(
-                "/api/v1/meetings",
-                &json!({"company_id": company, "slot_id": slot, "mode": "online"}),
-            )
-            .await
+            api.request_meeting(&meeting_request(company, slot, MeetingMode::Online))
+                .await
         }));
     }
     let mut answers = Vec::new();
@@ -116,18 +112,14 @@ async fn sixty_buyers_fill_twenty_seats(engines: Engines, two_nodes: bool) {
         if let Some(meeting) = won.iter().find(|m| m.buyer.name == format!("Racer {i}")) {
             let id = meeting.id;
             cancels.push(tokio::spawn(async move {
-                api.post::<Meeting>(&format!("/api/v1/meetings/{id}/cancel"), &json!({}))
-                    .await
+                api.cancel_meeting(id, &ReasonInput::default()).await
             }));
         } else {
             retries.push(tokio::spawn(async move {
                 let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
                 loop {
                     let answer = api
-                        .post::<Meeting>(
-                            "/api/v1/meetings",
-                            &json!({"company_id": company, "slot_id": slot, "mode": "online"}),
-                        )
+                        .request_meeting(&meeting_request(company, slot, MeetingMode::Online))
                         .await;
                     match answer {
                         Ok(meeting) => return Ok(Some(meeting)),
@@ -186,10 +178,7 @@ async fn buyers_racing_two_companies_get_one_each(engines: Engines, two_nodes: b
             let api = nodes[(i + k) % nodes.len()].api.with_token(token.clone());
             tasks.push(tokio::spawn(async move {
                 let answer = api
-                    .post::<Meeting>(
-                        "/api/v1/meetings",
-                        &json!({"company_id": company, "slot_id": slot, "mode": "online"}),
-                    )
+                    .request_meeting(&meeting_request(company, slot, MeetingMode::Online))
                     .await;
                 (i, answer)
             }));
