@@ -4,10 +4,9 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::{Api, Hub, Incoming};
-use expo_schema::phrases::Phrasebook;
+use expo_schema::api::{BlockInput, MemberInput, SanctionInput};
 use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
 use expo_schema::{ChatMessage, ChatRoomInfo, ErrorCode, PhraseRef, TalkState};
-use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -318,7 +317,7 @@ async fn reconnect_catches_up_without_gaps_or_duplicates(engines: Engines) {
     let room = open(
         &s,
         &format!("private:{company}:{}", {
-            let me: expo_schema::UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+            let me = buyer.me().await.unwrap();
             me.id
         }),
     )
@@ -397,7 +396,7 @@ async fn reconnect_catches_up_without_gaps_or_duplicates(engines: Engines) {
 async fn unread_counts_and_read_markers_across_devices(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let (app, buyer, staff, company) = demo(&env, |_| {}).await;
-    let me: expo_schema::UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+    let me = buyer.me().await.unwrap();
     let phone = buyer.connect().await.unwrap();
     let mut laptop = buyer.connect().await.unwrap();
     laptop.subscribe(&format!("user:{}", me.id)).await.unwrap();
@@ -417,26 +416,24 @@ async fn unread_counts_and_read_markers_across_devices(engines: Engines) {
         })
         .await;
     assert!(badge.is_some(), "the inbox hears about new messages");
-    let inbox: serde_json::Value = buyer.get("/api/v1/chat/rooms").await.unwrap();
-    let entry = inbox["rooms"]
-        .as_array()
-        .unwrap()
+    let inbox = buyer.chat_rooms().await.unwrap();
+    let entry = inbox
+        .rooms
         .iter()
-        .find(|r| r["id"] == room.id)
+        .find(|r| r.id == room.id)
         .unwrap()
         .clone();
-    assert_eq!(entry["unread"], 3);
-    assert_eq!(entry["title"], "Seorak Natural Foods");
+    assert_eq!(entry.unread, 3);
+    assert_eq!(entry.title, "Seorak Natural Foods");
     // Staff see their own messages as read.
-    let staff_inbox: serde_json::Value = staff.get("/api/v1/chat/rooms").await.unwrap();
-    let staff_entry = staff_inbox["rooms"]
-        .as_array()
-        .unwrap()
+    let staff_inbox = staff.chat_rooms().await.unwrap();
+    let staff_entry = staff_inbox
+        .rooms
         .iter()
-        .find(|r| r["id"] == room.id)
+        .find(|r| r.id == room.id)
         .unwrap()
         .clone();
-    assert_eq!(staff_entry["unread"], 0);
+    assert_eq!(staff_entry.unread, 0);
 
     // Reading on the phone clears the laptop's badge.
     join(&phone, room.id, 0).await;
@@ -489,22 +486,21 @@ async fn unread_counts_and_read_markers_across_devices(engines: Engines) {
             seq: 3
         }
     );
-    let inbox: serde_json::Value = buyer.get("/api/v1/chat/rooms").await.unwrap();
-    let entry = inbox["rooms"]
-        .as_array()
-        .unwrap()
+    let inbox = buyer.chat_rooms().await.unwrap();
+    let entry = inbox
+        .rooms
         .iter()
-        .find(|r| r["id"] == room.id)
+        .find(|r| r.id == room.id)
         .unwrap()
         .clone();
-    assert_eq!(entry["unread"], 0);
+    assert_eq!(entry.unread, 0);
     app.stop().await;
 }
 
 async fn deletion_mutes_and_bans(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let (app, buyer, staff, company) = demo(&env, |_| {}).await;
-    let me: expo_schema::UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+    let me = buyer.me().await.unwrap();
     let b = buyer.connect().await.unwrap();
     let s = staff.connect().await.unwrap();
     let mut watcher = app.admin().await.connect().await.unwrap();
@@ -541,29 +537,28 @@ async fn deletion_mutes_and_bans(engines: Engines) {
 
     // An organizer mutes the buyer in this room: posting fails and stores nothing.
     let admin = app.admin().await;
-    let mute: serde_json::Value = admin
-        .post(
-            "/api/v1/chat/mutes",
-            &json!({"user_id": me.id, "room_id": room.id, "kind": "mute"}),
-        )
+    let mute = admin
+        .sanction(&SanctionInput {
+            user_id: me.id,
+            room_id: Some(room.id),
+            kind: "mute".into(),
+            minutes: None,
+        })
         .await
         .unwrap();
     let error = send(&b, room.id, "let me speak", "r2").await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     assert_eq!(history(&s, room.id).await.len(), 2);
-    admin
-        .delete(&format!("/api/v1/chat/mutes/{}", mute["id"]))
-        .await
-        .unwrap();
+    admin.lift_sanction(mute.id).await.unwrap();
     send(&b, room.id, "thank you", "r3").await.unwrap();
     // A fair-wide ban keeps them out of every room.
-    let _: serde_json::Value = admin
-        .post(
-            "/api/v1/chat/mutes",
-            &json!({"user_id": me.id, "kind": "ban"}),
-        )
-        .await
-        .unwrap();
+    let ban = SanctionInput {
+        user_id: me.id,
+        room_id: None,
+        kind: "ban".into(),
+        minutes: None,
+    };
+    admin.sanction(&ban).await.unwrap();
     // The ban also ends the live subscription the buyer already had.
     let mut still = 0;
     let after_ban = send(&s, room.id, "after the ban", "p2").await.unwrap();
@@ -587,13 +582,7 @@ async fn deletion_mutes_and_bans(engines: Engines) {
     let error = send(&b, room.id, "hello?", "r4").await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     // Staff cannot mute; only organizers.
-    let error = staff
-        .post::<serde_json::Value>(
-            "/api/v1/chat/mutes",
-            &json!({"user_id": me.id, "kind": "ban"}),
-        )
-        .await
-        .unwrap_err();
+    let error = staff.sanction(&ban).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     app.stop().await;
 }
@@ -612,7 +601,7 @@ async fn talk_to_staff_has_one_winner_and_misses_are_kept(engines: Engines) {
     for s in [&s1, &s2] {
         s.request(Command::SetDuty { on_duty: true }).await.unwrap();
     }
-    let me: expo_schema::UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+    let me = buyer.me().await.unwrap();
     let mut b = buyer.connect().await.unwrap();
     b.subscribe(&format!("user:{}", me.id)).await.unwrap();
     // Only from inside the booth.
@@ -738,7 +727,7 @@ async fn talk_to_staff_has_one_winner_and_misses_are_kept(engines: Engines) {
 async fn forbidden_and_bad_chat_input_stores_nothing(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let (app, buyer, staff, company) = demo(&env, |_| {}).await;
-    let me: expo_schema::UserProfile = buyer.get("/api/v1/auth/me").await.unwrap();
+    let me = buyer.me().await.unwrap();
     let b = buyer.connect().await.unwrap();
     let private = open(&b, &format!("private:{company}")).await;
     join(&b, private.id, 0).await;
@@ -826,13 +815,15 @@ async fn forbidden_and_bad_chat_input_stores_nothing(engines: Engines) {
         other => panic!("unexpected {other:?}"),
     }
     // Blocking: the buyer blocks the staff member, who then cannot write to them.
-    let staff_me: expo_schema::UserProfile = staff.get("/api/v1/auth/me").await.unwrap();
+    let staff_me = staff.me().await.unwrap();
     buyer
-        .post_empty_json("/api/v1/chat/blocks", &json!({"user_id": staff_me.id}))
+        .block(&BlockInput {
+            user_id: staff_me.id,
+        })
         .await
         .unwrap();
-    let blocked: serde_json::Value = buyer.get("/api/v1/chat/blocks").await.unwrap();
-    assert_eq!(blocked["users"][0]["id"].as_i64(), Some(staff_me.id));
+    let blocked = buyer.blocks().await.unwrap();
+    assert_eq!(blocked.users[0].id, staff_me.id);
     let s = staff.connect().await.unwrap();
     join(&s, private.id, 0).await;
     assert_eq!(
@@ -922,13 +913,10 @@ async fn typing_staff_online_and_interpreters(engines: Engines) {
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
-    staff
-        .post_empty_json(
-            &format!("/api/v1/chat/rooms/{}/members", room.id),
-            &json!({"user_id": me.user.id}),
-        )
-        .await
-        .unwrap();
+    let member = MemberInput {
+        user_id: me.user.id,
+    };
+    staff.add_member(room.id, &member).await.unwrap();
     let (_, seen) = join(&i, room.id, 0).await;
     assert_eq!(seen.len(), 1);
     send(&i, room.id, "Здравствуйте, я переводчик", "i1")
@@ -936,32 +924,17 @@ async fn typing_staff_online_and_interpreters(engines: Engines) {
         .unwrap();
     // Files are shared as attachments, checked like booth uploads.
     let pdf = crate::booths::pdf_bytes(200);
-    let shared: expo_schema::ChatAttachment = buyer
-        .post_bytes(
-            &format!(
-                "/api/v1/chat/rooms/{}/attachments?file_name=spec.pdf",
-                room.id
-            ),
-            pdf.clone(),
-        )
+    let shared = buyer
+        .upload_attachment(room.id, "spec.pdf", pdf.clone())
         .await
         .unwrap();
     let error = buyer
-        .post_bytes::<expo_schema::ChatAttachment>(
-            &format!(
-                "/api/v1/chat/rooms/{}/attachments?file_name=..%2Fx.pdf",
-                room.id
-            ),
-            pdf.clone(),
-        )
+        .upload_attachment(room.id, "../x.pdf", pdf.clone())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Validation));
     let error = buyer
-        .post_bytes::<expo_schema::ChatAttachment>(
-            &format!("/api/v1/chat/rooms/{}/attachments?file_name=x.exe", room.id),
-            b"MZ\x90\x00 not a pdf".to_vec(),
-        )
+        .upload_attachment(room.id, "x.exe", b"MZ\x90\x00 not a pdf".to_vec())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Validation));
@@ -1013,13 +986,7 @@ async fn typing_staff_online_and_interpreters(engines: Engines) {
         Some(ErrorCode::NotFound)
     );
     // Buyers cannot add members.
-    let error = buyer
-        .post_empty_json(
-            &format!("/api/v1/chat/rooms/{}/members", room.id),
-            &json!({"user_id": me.user.id}),
-        )
-        .await
-        .unwrap_err();
+    let error = buyer.add_member(room.id, &member).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     app.stop().await;
 }
@@ -1065,7 +1032,7 @@ fn phrase(id: &str, params: &[(&str, &str)]) -> PhraseRef {
 async fn a_phrase_from_a_russian_buyer_reaches_korean_staff_as_a_phrase(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let (app, buyer, staff, company) = demo(&env, |_| {}).await;
-    let book: Phrasebook = staff.get("/api/v1/phrases").await.unwrap();
+    let book = staff.phrases().await.unwrap();
     assert_eq!(&book, expo_schema::phrases::builtin());
     let ask = phrase("ask_samples", &[]);
     let ru = book.render(&ask, "ru").unwrap();

@@ -7,10 +7,9 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::{Api, Hub, Incoming};
-use expo_schema::api::LeadFollowUp;
+use expo_schema::api::{LeadFollowUp, ScanInput};
 use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
-use expo_schema::{CheckIn, ErrorCode, TalkRequest, TalkState};
-use serde_json::json;
+use expo_schema::{ErrorCode, TalkRequest, TalkState};
 use std::time::Duration;
 
 both_engines!(
@@ -40,18 +39,8 @@ async fn talk(hub: &Hub, command: Command) -> Result<TalkRequest, expo_client::C
 }
 
 async fn missed_ids(staff: &Api, company: i64) -> Vec<i64> {
-    let list: serde_json::Value = staff
-        .get(&format!(
-            "/api/v1/companies/{company}/talk-requests?state=missed"
-        ))
-        .await
-        .unwrap();
-    list["requests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_i64().unwrap())
-        .collect()
+    let list = staff.talk_requests(company, Some("missed")).await.unwrap();
+    list.requests.iter().map(|r| r.id).collect()
 }
 
 async fn a_buyer_cancels_only_their_own_open_talk_request(engines: Engines) {
@@ -217,26 +206,30 @@ async fn a_repeat_scan_names_the_first(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let (app, staff, company) = demo(&env).await;
     let buyer = app.buyer("scanned-twice@example.ru").await;
-    let badge: serde_json::Value = buyer.get("/api/v1/me/badge").await.unwrap();
+    let badge = buyer.my_badge().await.unwrap();
     let admin = app.admin().await;
-    let scan = |api: Api, body: serde_json::Value| async move {
-        api.post::<CheckIn>("/api/v1/checkins", &body)
-            .await
-            .unwrap()
+    let scan = |api: Api, body: ScanInput| async move { api.scan(&body).await.unwrap() };
+    // ScanInput is not Clone: each scan builds its own.
+    let here = || ScanInput {
+        badge_code: badge.code.clone(),
+        company_id: None,
     };
-    let first = scan(admin.clone(), json!({"badge_code": badge["code"]})).await;
+    let first = scan(admin.clone(), here()).await;
     assert_eq!(first.first_at_ms, None, "a first scan is plain");
-    let second = scan(admin.clone(), json!({"badge_code": badge["code"]})).await;
+    let second = scan(admin.clone(), here()).await;
     assert_ne!(second.id, first.id, "the repeat is recorded too");
     assert_eq!(second.first_at_ms, Some(first.at_ms));
     // Another place (staff scan at their own booth) is a first scan there; a repeat there
     // from any scanner names it.
-    let booth = scan(staff, json!({"badge_code": badge["code"]})).await;
+    let booth = scan(staff, here()).await;
     assert_eq!(booth.place, "booth");
     assert_eq!(booth.first_at_ms, None);
     let booth_again = scan(
         admin,
-        json!({"badge_code": badge["code"], "company_id": company}),
+        ScanInput {
+            company_id: Some(company),
+            ..here()
+        },
     )
     .await;
     assert_eq!(booth_again.first_at_ms, Some(booth.at_ms));

@@ -185,7 +185,13 @@ async fn csv_exports_carry_no_formulas(engines: Engines) {
         .update_company(company.id, None, &input)
         .await
         .unwrap();
-    let rows = csv_rows(&admin.get_bytes("/api/v1/reports/booths.csv").await.unwrap());
+    let rows = csv_rows(
+        admin
+            .report_csv("booths.csv", &expo_client::api::RangeQuery::default())
+            .await
+            .unwrap()
+            .as_bytes(),
+    );
     let names: Vec<&String> = rows
         .iter()
         .flatten()
@@ -421,11 +427,7 @@ async fn malformed_addresses_get_typed_errors(engines: Engines) {
     }
     assert!(missing.is_empty(), "{missing:#?}");
     // An unsigned request to a signed-in route is refused as the document says.
-    let anonymous = app
-        .api
-        .get::<serde_json::Value>("/api/v1/meetings")
-        .await
-        .unwrap_err();
+    let anonymous = app.api.meetings().await.unwrap_err();
     assert_eq!(anonymous.code(), Some(ErrorCode::Unauthorized));
     still_serves(&app).await;
     app.stop().await;
@@ -494,14 +496,11 @@ async fn no_account_lookups_by_id(engines: Engines) {
     let buyer_id = app.user_id("b@lookup.example").await;
     // Finding 3b: block, then read the block list, to get any account's summary.
     for id in [pending_id, stranger_id] {
-        let error = buyer
-            .post_empty_json("/api/v1/chat/blocks", &json!({"user_id": id}))
-            .await
-            .unwrap_err();
+        let error = buyer.block(&BlockInput { user_id: id }).await.unwrap_err();
         assert_eq!(error.code(), Some(ErrorCode::NotFound));
     }
-    let list: serde_json::Value = buyer.get("/api/v1/chat/blocks").await.unwrap();
-    assert_eq!(list["users"], json!([]));
+    let list = buyer.blocks().await.unwrap();
+    assert!(list.users.is_empty(), "{:?}", list.users);
     // Someone who wrote in a booth room can be blocked (and is listed).
     let booth_room = {
         let hub = stranger.connect().await.unwrap();
@@ -527,11 +526,13 @@ async fn no_account_lookups_by_id(engines: Engines) {
     };
     assert!(booth_room.id > 0);
     buyer
-        .post_empty_json("/api/v1/chat/blocks", &json!({"user_id": stranger_id}))
+        .block(&BlockInput {
+            user_id: stranger_id,
+        })
         .await
         .unwrap();
-    let list: serde_json::Value = buyer.get("/api/v1/chat/blocks").await.unwrap();
-    assert_eq!(list["users"][0]["name"], "Stranger");
+    let list = buyer.blocks().await.unwrap();
+    assert_eq!(list.users[0].name, "Stranger");
     // Finding 3c: staff open private:{own}:{any buyer} to read summaries and make rows.
     let staff_hub = other_staff.connect().await.unwrap();
     for id in [buyer_id, pending_id] {
@@ -714,7 +715,7 @@ async fn meeting_outcomes_stay_with_the_company(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start_with(|c| c.demo = true).await;
     let (staff, _) = demo_login(&app, "exhibitor@demo.expo").await;
-    let list: expo_schema::api::MeetingList = staff.get("/api/v1/meetings").await.unwrap();
+    let list = staff.meetings().await.unwrap();
     let held = list
         .meetings
         .iter()
@@ -740,7 +741,7 @@ async fn meeting_outcomes_stay_with_the_company(engines: Engines) {
     // Finding 6: the buyer (and an interpreter) were sent the rating, notes and amounts.
     let seen = buyer.meeting(held.id).await.unwrap();
     assert!(seen.outcome.is_none(), "the buyer sees no outcome");
-    let mine: expo_schema::api::MeetingList = buyer.get("/api/v1/meetings").await.unwrap();
+    let mine = buyer.meetings().await.unwrap();
     assert!(mine.meetings.iter().all(|m| m.outcome.is_none()));
     if let Some(interpreter) = &held.interpreter {
         let (i, _) = demo_login(&app, &email_of(interpreter.id)).await;
@@ -829,14 +830,11 @@ async fn smaller_findings(engines: Engines) {
         .await
         .unwrap();
     }
-    let missed: serde_json::Value = staff
-        .get(&format!(
-            "/api/v1/companies/{}/talk-requests?state=missed",
-            company.id
-        ))
+    let missed = staff
+        .talk_requests(company.id, Some("missed"))
         .await
         .unwrap();
-    assert_eq!(missed["requests"].as_array().unwrap().len(), 1, "{missed}");
+    assert_eq!(missed.requests.len(), 1, "{:?}", missed.requests);
     still_serves(&app).await;
     app.stop().await;
 }

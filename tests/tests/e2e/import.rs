@@ -4,7 +4,7 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::Api;
-use expo_schema::api::{BoothPage, CompanyDetail, CompanyList, HallList, ImportReport};
+use expo_schema::api::{CompanyList, ImportReport};
 use expo_schema::{ErrorBody, ErrorCode};
 
 both_engines!(
@@ -133,7 +133,7 @@ async fn import_all(admin: &Api) {
 }
 
 async fn companies(api: &Api) -> CompanyList {
-    api.get("/api/v1/companies").await.unwrap()
+    api.companies(None, None).await.unwrap()
 }
 
 fn company_id(list: &CompanyList, reg_no: &str) -> i64 {
@@ -150,7 +150,7 @@ async fn clean_import_creates_everything_once(engines: Engines) {
     let admin = app.admin().await;
     import_all(&admin).await;
 
-    let halls: HallList = admin.get("/api/v1/halls").await.unwrap();
+    let halls = admin.halls().await.unwrap();
     let summary: Vec<_> = halls
         .halls
         .iter()
@@ -181,10 +181,7 @@ async fn clean_import_creates_everything_once(engines: Engines) {
     assert_eq!(tea.tags, vec!["tea", "organic", "health-food"]);
     assert_eq!(tea.hall_id, Some(halls.halls[0].id));
 
-    let korean: CompanyDetail = admin
-        .get(&format!("/api/v1/companies/{}?lang=ko", tea.id))
-        .await
-        .unwrap();
+    let korean = admin.company(tea.id, Some("ko")).await.unwrap();
     assert_eq!(korean.company.name, "제주 녹차");
     assert_eq!(korean.company.tagline.as_deref(), Some("제주의 유기농 차"));
     assert_eq!(korean.company.lang, "ko");
@@ -204,18 +201,18 @@ async fn clean_import_creates_everything_once(engines: Engines) {
     assert_eq!(leaves.certifications, vec!["usda organic", "haccp"]);
     assert!(korean.languages.contains(&"ko".to_string()));
     // Without Korean texts the booth stays in English.
-    let busan: CompanyDetail = admin
-        .get(&format!(
-            "/api/v1/companies/{}?lang=ko",
-            company_id(&list, "101-81-00003")
-        ))
+    let busan = admin
+        .company(company_id(&list, "101-81-00003"), Some("ko"))
         .await
         .unwrap();
     assert_eq!(busan.company.name, "Busan Seafood");
     assert_eq!(busan.company.lang, "en");
 
     // The imported products are searchable: the search documents were rebuilt.
-    let found: BoothPage = admin.get("/api/v1/booths?q=squid").await.unwrap();
+    let found = admin
+        .search_booths(&booth_query("squid", None))
+        .await
+        .unwrap();
     let names: Vec<_> = found
         .booths
         .iter()
@@ -247,15 +244,12 @@ async fn reimport_updates_instead_of_duplicating(engines: Engines) {
         counts(&import(&admin, "products", false, PRODUCTS).await),
         (4, 0, 0, 4, 0)
     );
-    let halls: HallList = admin.get("/api/v1/halls").await.unwrap();
+    let halls = admin.halls().await.unwrap();
     assert_eq!(halls.halls.len(), 2);
     let list = companies(&admin).await;
     assert_eq!(list.companies.len(), 3);
-    let detail: CompanyDetail = admin
-        .get(&format!(
-            "/api/v1/companies/{}",
-            company_id(&list, "101-81-00001")
-        ))
+    let detail = admin
+        .company(company_id(&list, "101-81-00001"), None)
         .await
         .unwrap();
     assert_eq!(detail.products.len(), 2);
@@ -286,11 +280,8 @@ async fn reimport_updates_instead_of_duplicating(engines: Engines) {
         counts(&import(&admin, "products", false, partial).await),
         (2, 0, 1, 1, 0)
     );
-    let detail: CompanyDetail = admin
-        .get(&format!(
-            "/api/v1/companies/{}",
-            company_id(&list, "101-81-00001")
-        ))
+    let detail = admin
+        .company(company_id(&list, "101-81-00001"), None)
         .await
         .unwrap();
     let matcha = detail
@@ -312,7 +303,7 @@ async fn dry_run_counts_and_writes_nothing(engines: Engines) {
         counts(&import(&admin, "halls", true, HALLS).await),
         (2, 2, 0, 0, 0)
     );
-    let halls: HallList = admin.get("/api/v1/halls").await.unwrap();
+    let halls = admin.halls().await.unwrap();
     assert!(halls.halls.is_empty());
 
     assert_eq!(
@@ -356,10 +347,7 @@ async fn dry_run_counts_and_writes_nothing(engines: Engines) {
         counts(&import(&admin, "products", true, PRODUCTS).await),
         (4, 4, 0, 0, 0)
     );
-    let detail: CompanyDetail = admin
-        .get(&format!("/api/v1/companies/{}", busan.id))
-        .await
-        .unwrap();
+    let detail = admin.company(busan.id, None).await.unwrap();
     assert!(detail.products.is_empty());
     app.stop().await;
 }
@@ -549,11 +537,8 @@ async fn bad_rows_import_nothing(engines: Engines) {
         ]
     );
     let list = companies(&admin).await;
-    let detail: CompanyDetail = admin
-        .get(&format!(
-            "/api/v1/companies/{}",
-            company_id(&list, "101-81-00001")
-        ))
+    let detail = admin
+        .company(company_id(&list, "101-81-00001"), None)
         .await
         .unwrap();
     assert!(detail.products.is_empty());
@@ -871,10 +856,7 @@ async fn xlsx_imports_like_csv(engines: Engines) {
         .unwrap();
     assert_eq!(tea.founded_year, Some(1985));
     assert_eq!(tea.tags, vec!["tea", "organic", "health-food"]);
-    let korean: CompanyDetail = admin
-        .get(&format!("/api/v1/companies/{}?lang=ko", tea.id))
-        .await
-        .unwrap();
+    let korean = admin.company(tea.id, Some("ko")).await.unwrap();
     assert_eq!(korean.company.name, "제주 녹차");
     // The CSV of the same companies and the workbook are the same data.
     assert_eq!(
@@ -898,7 +880,7 @@ async fn only_organizers_import(engines: Engines) {
     assert_eq!(error.code, ErrorCode::Forbidden);
 
     let admin = app.admin().await;
-    let halls: HallList = admin.get("/api/v1/halls").await.unwrap();
+    let halls = admin.halls().await.unwrap();
     assert!(halls.halls.is_empty());
     let (status, text) = upload(&admin, "/api/v1/import/booths", HALLS.into()).await;
     assert_eq!(status, 404, "{text}");

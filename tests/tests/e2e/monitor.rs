@@ -5,11 +5,13 @@
 
 use crate::both_engines;
 use crate::helpers::*;
+use expo_client::api::RangeQuery;
 use expo_client::{Api, Hub, Incoming};
+use expo_schema::api::*;
 use expo_schema::protocol::{Command, RoomEvent, ServerFrame};
-use expo_schema::{DashboardSnapshot, ErrorCode, Meeting};
+use expo_schema::{DashboardSnapshot, ErrorCode, Meeting, MeetingMode};
 use expo_server::config::Clock;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::Duration;
 
 both_engines!(
@@ -51,36 +53,28 @@ fn booth(s: &DashboardSnapshot, company: i64) -> (i64, i64) {
     (b.visitors_now, b.staff_on_duty)
 }
 
-fn section<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["sections"]
-        .as_array()
-        .unwrap()
+fn section<'a>(report: &'a Report, name: &str) -> &'a ReportSection {
+    report
+        .sections
         .iter()
-        .find(|s| s["name"] == name)
+        .find(|s| s.name == name)
         .unwrap_or_else(|| panic!("no section {name}"))
 }
 
 /// The row of a section whose first matching column equals `key`.
-fn row<'a>(section: &'a Value, column: &str, key: &Value) -> &'a Vec<Value> {
-    let i = section["columns"]
-        .as_array()
-        .unwrap()
+fn row<'a>(section: &'a ReportSection, column: &str, key: impl Into<Value>) -> &'a Vec<Value> {
+    let key = key.into();
+    let i = section.columns.iter().position(|c| c == column).unwrap();
+    section
+        .rows
         .iter()
-        .position(|c| c == column)
-        .unwrap();
-    section["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_array().unwrap())
-        .find(|r| &r[i] == key)
-        .unwrap_or_else(|| panic!("no row {key} in {}", section["name"]))
+        .find(|r| r[i] == key)
+        .unwrap_or_else(|| panic!("no row {key} in {}", section.name))
 }
 
-fn cell(section: &Value, row: &[Value], column: &str) -> i64 {
-    let i = section["columns"]
-        .as_array()
-        .unwrap()
+fn cell(section: &ReportSection, row: &[Value], column: &str) -> i64 {
+    let i = section
+        .columns
         .iter()
         .position(|c| c == column)
         .unwrap_or_else(|| panic!("no column {column}"));
@@ -113,12 +107,11 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
     let (wang, wang_me) = sign_in(&node_a, "wang.wei@demo.expo").await;
     let (staff, staff_me) = sign_in(other, "exhibitor@demo.expo").await;
     let first = staff_me.company_id.unwrap();
-    let companies: Value = ivan.get("/api/v1/companies").await.unwrap();
-    let second = companies["companies"]
-        .as_array()
-        .unwrap()
+    let companies = ivan.companies(None, None).await.unwrap();
+    let second = companies
+        .companies
         .iter()
-        .map(|c| c["id"].as_i64().unwrap())
+        .map(|c| c.id)
         .find(|id| *id != first)
         .unwrap();
     let ivan_hub = ivan.connect().await.unwrap();
@@ -197,50 +190,29 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
         }
     );
     // Onsite: the organizer scans Ivan at the entrance, the booth's staff scan Olga there.
-    let ivan_badge: Value = ivan.get("/api/v1/me/badge").await.unwrap();
-    let olga_badge: Value = olga.get("/api/v1/me/badge").await.unwrap();
-    let scan: Value = admin
-        .post(
-            "/api/v1/checkins",
-            &json!({"badge_code": ivan_badge["code"]}),
-        )
-        .await
-        .unwrap();
+    let ivan_badge = ivan.my_badge().await.unwrap();
+    let olga_badge = olga.my_badge().await.unwrap();
+    let scan = admin.scan(&badge(&ivan_badge.code)).await.unwrap();
     assert_eq!(
-        (scan["place"].as_str(), scan["user"]["id"].as_i64()),
-        (Some("entrance"), Some(ivan_me.id))
+        (scan.place.as_str(), scan.user.id),
+        ("entrance", ivan_me.id)
     );
     // A typed code works in lower case too.
-    let code = olga_badge["code"].as_str().unwrap().to_lowercase();
-    let scan: Value = staff
-        .post("/api/v1/checkins", &json!({"badge_code": code}))
-        .await
-        .unwrap();
-    assert_eq!(scan["place"], "booth");
-    assert_eq!(scan["company_id"], first);
+    let code = olga_badge.code.to_lowercase();
+    let scan = staff.scan(&badge(&code)).await.unwrap();
+    assert_eq!(scan.place, "booth");
+    assert_eq!(scan.company_id, Some(first));
     let error = staff
-        .post::<Value>(
-            "/api/v1/checkins",
-            &json!({"badge_code": olga_badge["code"], "company_id": second}),
-        )
+        .scan(&ScanInput {
+            company_id: Some(second),
+            ..badge(&olga_badge.code)
+        })
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
-    let error = ivan
-        .post::<Value>(
-            "/api/v1/checkins",
-            &json!({"badge_code": olga_badge["code"]}),
-        )
-        .await
-        .unwrap_err();
+    let error = ivan.scan(&badge(&olga_badge.code)).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
-    let error = admin
-        .post::<Value>(
-            "/api/v1/checkins",
-            &json!({"badge_code": "EXPO-NOSUCHCODE"}),
-        )
-        .await
-        .unwrap_err();
+    let error = admin.scan(&badge("EXPO-NOSUCHCODE")).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::NotFound));
     // Chat: two messages in the booth's room.
     let room = match ivan_hub
@@ -299,86 +271,91 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
     let day = (chrono::Utc::now() + chrono::Duration::days(7))
         .format("%Y-%m-%d")
         .to_string();
-    let slots: Value = admin
-        .post(
-            "/api/v1/meetings/grid",
-            &json!({"day": day, "timezone": "Asia/Seoul", "start": "09:00", "end": "10:00", "slot_minutes": 30}),
-        )
+    let slots = admin
+        .create_grid(&grid_input(&day, "Asia/Seoul", "09:00", "10:00", 30))
         .await
         .unwrap();
-    let slot = |i: usize| slots["slots"][i]["id"].as_i64().unwrap();
+    let slot = |i: usize| slots.slots[i].id;
     let ids: Vec<i64> = (0..2).map(slot).collect();
     for company in [first, second] {
-        let _: Value = admin
-            .put(
-                &format!("/api/v1/companies/{company}/availability"),
-                &json!({"slot_ids": ids, "seats": 3}),
+        admin
+            .set_availability(
+                company,
+                &AvailabilityInput {
+                    slot_ids: ids.clone(),
+                    seats: 3,
+                },
             )
             .await
             .unwrap();
     }
-    let ask = |api: &Api, company: i64, slot: i64, languages: Value| {
+    let ask = |api: &Api, company: i64, slot: i64, languages: Vec<String>| {
         let api = api.clone();
         async move {
-            api.post::<Meeting>(
-                "/api/v1/meetings",
-                &json!({"company_id": company, "slot_id": slot, "mode": "online",
-                    "interpreter_languages": languages}),
-            )
+            api.request_meeting(&MeetingRequest {
+                interpreter_languages: languages,
+                ..meeting_request(company, slot, MeetingMode::Online)
+            })
             .await
             .unwrap()
         }
     };
-    let held = ask(&ivan, first, ids[0], json!(["ru"])).await;
-    let missed = ask(&olga, first, ids[1], json!([])).await;
-    let cancelled = ask(&wang, second, ids[0], json!([])).await;
+    let held = ask(&ivan, first, ids[0], strings(["ru"])).await;
+    let missed = ask(&olga, first, ids[1], vec![]).await;
+    let cancelled = ask(&wang, second, ids[0], vec![]).await;
     for m in [&held, &missed] {
         let _: Meeting = staff
-            .post(&format!("/api/v1/meetings/{}/accept", m.id), &json!({}))
+            .accept_meeting(m.id, &AcceptInput::default())
             .await
             .unwrap();
     }
     let _: Meeting = admin
-        .post(
-            &format!("/api/v1/meetings/{}/interpreter", held.id),
-            &json!({}),
-        )
+        .assign_interpreter(held.id, &InterpreterInput::default())
         .await
         .unwrap();
     let _: Meeting = wang
-        .post(
-            &format!("/api/v1/meetings/{}/cancel", cancelled.id),
-            &json!({}),
-        )
+        .cancel_meeting(cancelled.id, &ReasonInput::default())
         .await
         .unwrap();
     // The held one: both check in; the missed one: nobody comes.
     clock.set(held.starts_ms + 60_000);
     for api in [&ivan, &staff] {
-        let _: Meeting = api
-            .post("/api/v1/meetings/checkin", &json!({"meeting_id": held.id}))
-            .await
-            .unwrap();
+        api.meeting_checkin(&CheckinInput {
+            table_code: None,
+            meeting_id: Some(held.id),
+        })
+        .await
+        .unwrap();
     }
     clock.set(missed.ends_ms + 60_000);
     expo_server::meetings::jobs::tick(&node_a.state)
         .await
         .unwrap();
-    let _: Meeting = staff
-        .put(
-            &format!("/api/v1/meetings/{}/outcome", held.id),
-            &json!({"consult_usd": 12000, "contract_usd": 90000, "mou_signed": true,
-                "samples_requested": false, "rating": 4}),
+    staff
+        .set_outcome(
+            held.id,
+            &expo_schema::MeetingOutcome {
+                consult_usd: 12000,
+                contract_usd: 90000,
+                mou_signed: true,
+                samples_requested: false,
+                notes: None,
+                rating: Some(4),
+            },
         )
         .await
         .unwrap();
     // The fair report for the meetings' day.
-    let report: Value = admin
-        .get(&format!("/api/v1/reports?from={day}&to={day}"))
+    let report = admin
+        .report(&RangeQuery {
+            from: Some(day.clone()),
+            to: Some(day.clone()),
+            bucket_minutes: None,
+        })
         .await
         .unwrap();
     let by_country = section(&report, "meetings_by_country");
-    let ru = row(by_country, "buyer_country", &json!("RU"));
+    let ru = row(by_country, "buyer_country", "RU");
     assert_eq!(
         [
             cell(by_country, ru, "requested"),
@@ -390,7 +367,7 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
         ],
         [2, 2, 1, 1, 0, 1]
     );
-    let cn = row(by_country, "buyer_country", &json!("CN"));
+    let cn = row(by_country, "buyer_country", "CN");
     assert_eq!(
         (
             cell(by_country, cn, "requested"),
@@ -399,7 +376,7 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
         (1, 1)
     );
     let money = section(&report, "amounts_by_country");
-    let ru_money = row(money, "buyer_country", &json!("RU"));
+    let ru_money = row(money, "buyer_country", "RU");
     assert_eq!(
         [
             cell(money, ru_money, "meetings_with_outcome"),
@@ -410,7 +387,7 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
         [1, 12000, 90000, 1]
     );
     let summary = section(&report, "summary");
-    let figure = |name: &str| cell(summary, row(summary, "figure", &json!(name)), "value");
+    let figure = |name: &str| cell(summary, row(summary, "figure", name), "value");
     assert_eq!(
         (
             figure("meetings_requested"),
@@ -421,18 +398,20 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
     );
     assert_eq!(figure("consult_usd"), 12000);
     let interpreters = section(&report, "interpreters");
-    assert_eq!(interpreters["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(interpreters.rows.len(), 1);
     // Today's attendance, from the scripted start, up to one instant: an open visit's dwell
     // grows with the clock, and the exports below must describe the same range.
     let cut = clock.now_ms();
-    let report: Value = admin
-        .get(&format!(
-            "/api/v1/reports?from={t0}&to={cut}&bucket_minutes=1"
-        ))
+    let report = admin
+        .report(&RangeQuery {
+            from: Some(t0.to_string()),
+            to: Some(cut.to_string()),
+            bucket_minutes: Some(1),
+        })
         .await
         .unwrap();
     let summary = section(&report, "summary");
-    let figure = |name: &str| cell(summary, row(summary, "figure", &json!(name)), "value");
+    let figure = |name: &str| cell(summary, row(summary, "figure", name), "value");
     assert_eq!(
         (
             figure("buyers_online"),
@@ -443,7 +422,7 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
         (3, 2, 2, 3)
     );
     let booths = section(&report, "booths");
-    let mine = row(booths, "company_id", &json!(first));
+    let mine = row(booths, "company_id", first);
     assert_eq!(
         [
             cell(booths, mine, "visits"),
@@ -453,12 +432,11 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
         [3, 2, 1],
         "Ivan and Olga online, and Olga's booth scan"
     );
-    let theirs = row(booths, "company_id", &json!(second));
+    let theirs = row(booths, "company_id", second);
     assert_eq!(cell(booths, theirs, "visits"), 1);
     let curve = section(&report, "concurrency");
-    let peak = curve["rows"]
-        .as_array()
-        .unwrap()
+    let peak = curve
+        .rows
         .iter()
         .map(|r| r[2].as_i64().unwrap())
         .max()
@@ -469,34 +447,29 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
     );
     // The CSV export is the same table.
     let csv = admin
-        .get_bytes(&format!("/api/v1/reports/booths.csv?from={t0}&to={cut}"))
+        .report_csv(
+            "booths.csv",
+            &RangeQuery {
+                from: Some(t0.to_string()),
+                to: Some(cut.to_string()),
+                bucket_minutes: None,
+            },
+        )
         .await
         .unwrap();
-    assert!(
-        csv.starts_with(b"\xEF\xBB\xBF"),
-        "UTF-8 BOM for spreadsheets"
-    );
-    let mut reader = csv::Reader::from_reader(&csv[3..]);
+    assert!(csv.starts_with('\u{feff}'), "UTF-8 BOM for spreadsheets");
+    let mut reader = csv::Reader::from_reader(&csv.as_bytes()[3..]);
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    let columns: Vec<String> = booths["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(header, columns);
+    assert_eq!(header, booths.columns);
     let records: Vec<Vec<String>> = reader
         .records()
         .map(|r| r.unwrap().iter().map(String::from).collect())
         .collect();
-    let json_rows: Vec<Vec<String>> = booths["rows"]
-        .as_array()
-        .unwrap()
+    let json_rows: Vec<Vec<String>> = booths
+        .rows
         .iter()
         .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
+            r.iter()
                 .map(|v| match v {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
@@ -506,18 +479,27 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
         .collect();
     assert_eq!(records, json_rows);
     let xlsx = admin
-        .get_bytes(&format!("/api/v1/reports.xlsx?from={t0}"))
+        .report_xlsx(&RangeQuery {
+            from: Some(t0.to_string()),
+            ..RangeQuery::default()
+        })
         .await
         .unwrap();
     assert!(xlsx.starts_with(b"PK"), "an XLSX is a zip");
     // The exhibitor sees its own figures, the same numbers.
-    let own: Value = staff
-        .get(&format!("/api/v1/companies/{first}/stats?from={t0}"))
+    let own = staff
+        .company_stats(
+            first,
+            &RangeQuery {
+                from: Some(t0.to_string()),
+                ..RangeQuery::default()
+            },
+        )
         .await
         .unwrap();
     let own_booths = section(&own, "booths");
-    assert_eq!(own_booths["rows"].as_array().unwrap().len(), 1);
-    assert_eq!(row(own_booths, "company_id", &json!(first)), mine);
+    assert_eq!(own_booths.rows.len(), 1);
+    assert_eq!(row(own_booths, "company_id", first), mine);
     let _ = (olga_me, wang_me);
     drop((ivan_hub, olga_hub, wang_hub, staff_hub));
     if let Some(b) = node_b {
@@ -532,12 +514,17 @@ async fn only_organizers_see_the_fair(engines: Engines) {
     let (staff, me) = sign_in(&app, "exhibitor@demo.expo").await;
     let (ivan, _) = sign_in(&app, "buyer@demo.expo").await;
     for api in [&staff, &ivan] {
-        for path in ["/api/v1/dashboard", "/api/v1/reports"] {
-            let error = api.get::<Value>(path).await.unwrap_err();
+        let dashboard = api.dashboard().await.map(drop);
+        let report = api.report(&RangeQuery::default()).await.map(drop);
+        for (path, result) in [
+            ("/api/v1/dashboard", dashboard),
+            ("/api/v1/reports", report),
+        ] {
+            let error = result.unwrap_err();
             assert_eq!(error.code(), Some(ErrorCode::Forbidden), "{path}");
         }
         let error = api
-            .get_bytes("/api/v1/reports/booths.csv")
+            .report_csv("booths.csv", &RangeQuery::default())
             .await
             .unwrap_err();
         assert!(
@@ -550,41 +537,36 @@ async fn only_organizers_see_the_fair(engines: Engines) {
     }
     let own = me.company_id.unwrap();
     let other = own + 1;
-    let error = staff
-        .get::<Value>(&format!("/api/v1/companies/{other}/stats"))
-        .await
-        .unwrap_err();
+    let all = RangeQuery::default();
+    let error = staff.company_stats(other, &all).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
-    let error = ivan
-        .get::<Value>(&format!("/api/v1/companies/{own}/stats"))
-        .await
-        .unwrap_err();
+    let error = ivan.company_stats(own, &all).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
-    let stats: Value = staff
-        .get(&format!("/api/v1/companies/{own}/stats"))
-        .await
-        .unwrap();
-    for section in stats["sections"].as_array().unwrap() {
+    let stats = staff.company_stats(own, &all).await.unwrap();
+    for section in &stats.sections {
         assert_ne!(
-            section["name"], "summary",
+            section.name, "summary",
             "no fair-wide figures for an exhibitor"
         );
-        assert_ne!(section["name"], "concurrency");
+        assert_ne!(section.name, "concurrency");
     }
     // The demo's held meetings of this company show in its own amounts only.
     let amounts = section(&stats, "amounts_by_company");
-    for r in amounts["rows"].as_array().unwrap() {
+    for r in &amounts.rows {
         assert_eq!(r[0], me.company_name.clone().unwrap());
     }
     let admin = app.admin().await;
-    let fair: Value = admin.get("/api/v1/reports").await.unwrap();
+    let fair = admin.report(&all).await.unwrap();
     let fair_amounts = section(&fair, "amounts_by_company");
     assert!(
-        fair_amounts["rows"].as_array().unwrap().len() > 1,
+        fair_amounts.rows.len() > 1,
         "the demo has outcomes of several companies"
     );
     let error = admin
-        .get::<Value>("/api/v1/reports?from=2026-13-40")
+        .report(&RangeQuery {
+            from: Some("2026-13-40".into()),
+            ..RangeQuery::default()
+        })
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Validation));
@@ -692,4 +674,12 @@ async fn a_killed_nodes_sessions_close_at_presence_expiry() {
     assert_eq!(open_visits, 0, "the booth visit is closed too");
     pool.close().await;
     node_a.stop().await;
+}
+
+/// A scan of this badge code, where the scanner is.
+fn badge(code: &str) -> ScanInput {
+    ScanInput {
+        badge_code: code.into(),
+        company_id: None,
+    }
 }

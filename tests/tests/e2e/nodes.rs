@@ -52,7 +52,7 @@ async fn logout_on_one_node_closes_sockets_on_another() {
     let (session, _) = node_a.api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.unwrap();
     let on_b = node_b.api.with_token(session.token().unwrap());
     let mut hub = on_b.connect().await.unwrap();
-    session.post_empty("/api/v1/auth/logout").await.unwrap();
+    session.logout().await.unwrap();
     assert_eq!(
         hub.closed(Duration::from_secs(10)).await,
         Some(Some(close_code::UNAUTHORIZED))
@@ -142,7 +142,6 @@ fn chrono_now_ms() -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn booth_live_state_crosses_nodes() {
-    use expo_schema::api::BoothPage;
     use expo_schema::protocol::Command;
     let env = TestEnv::new(Engines::Services).await;
     let node_a = env.start_with(|c| c.demo = true).await;
@@ -181,7 +180,13 @@ async fn booth_live_state_crosses_nodes() {
     for node in [&node_a, &node_b] {
         let api = node.api.with_token(buyer_on_a.token().unwrap());
         eventually(Duration::from_secs(5), "every node agrees", || async {
-            let page: BoothPage = api.get("/api/v1/booths?staffed=true").await.unwrap();
+            let page = api
+                .search_booths(&expo_client::api::BoothQuery {
+                    staffed: Some(true),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
             page.booths
                 .iter()
                 .map(|b| (b.company.id, b.visitors_now))

@@ -10,7 +10,7 @@ use expo_client::Api;
 use expo_schema::api::*;
 use expo_schema::protocol::{Command, ReplyData};
 use expo_schema::{ErrorCode, Role};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum R {
@@ -224,7 +224,7 @@ async fn permission_matrix(engines: Engines) {
         rest(
             M::PUT,
             "/api/v1/taxonomy/extension".into(),
-            Body::Json(json!({})),
+            typed!(&TaxonomyFile::default()),
             ORGANIZER,
         ),
         rest(M::GET, "/api/v1/chat/rooms".into(), Body::None, SIGNED_IN),

@@ -4,7 +4,10 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::search_eval::{self, Suite};
-use expo_schema::api::{BoothPage, ConceptLabel, ProductInput, RecommendationList};
+use expo_schema::api::{
+    BoothPage, ConceptLabel, ProductInput, RecommendationList, TaxonomyConceptDef, TaxonomyFile,
+};
+use std::collections::BTreeMap;
 
 both_engines!(
     search_suite,
@@ -255,26 +258,41 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
     assert_eq!(page.total, 0);
 
     // An organizer imports an extension: a spelling for kimchi and a new concept, honey.
-    let extension = serde_json::json!({"concepts": [
-        {"id": "kimchi", "terms": {"en": ["kimuchi"]}},
-        {"id": "honey", "parent": "food", "hs": ["0409"], "terms": {
-            "en": ["honey"], "ko": ["꿀"], "zh": ["蜂蜜"], "ru": ["мёд"],
-            "mn": ["зөгийн бал"], "ja": ["はちみつ"]}}
-    ]});
+    let extension = extension_of(vec![
+        TaxonomyConceptDef {
+            terms: terms(&[("en", &["kimuchi"])]),
+            ..concept("kimchi")
+        },
+        TaxonomyConceptDef {
+            parent: Some("food".into()),
+            hs: strings(["0409"]),
+            terms: terms(&[
+                ("en", &["honey"]),
+                ("ko", &["꿀"]),
+                ("zh", &["蜂蜜"]),
+                ("ru", &["мёд"]),
+                ("mn", &["зөгийн бал"]),
+                ("ja", &["はちみつ"]),
+            ]),
+            ..concept("honey")
+        },
+    ]);
     let refused = buyer.put_taxonomy_extension(&extension).await.unwrap_err();
     assert_eq!(refused.code(), Some(expo_schema::ErrorCode::Forbidden));
     let bad = admin
-        .put_taxonomy_extension(
-            &serde_json::json!({"concepts": [{"id": "x", "parent": "nowhere"}]}),
-        )
+        .put_taxonomy_extension(&extension_of(vec![TaxonomyConceptDef {
+            parent: Some("nowhere".into()),
+            ..concept("x")
+        }]))
         .await
         .unwrap_err();
     assert_eq!(bad.code(), Some(expo_schema::ErrorCode::Validation));
-    let terms: Vec<String> = (0..30_000).map(|n| format!("term{n}")).collect();
+    let many: Vec<String> = (0..30_000).map(|n| format!("term{n}")).collect();
     let too_big = admin
-        .put_taxonomy_extension(
-            &serde_json::json!({"concepts": [{"id": "kimchi", "terms": {"en": terms}}]}),
-        )
+        .put_taxonomy_extension(&extension_of(vec![TaxonomyConceptDef {
+            terms: [("en".to_string(), many)].into(),
+            ..concept("kimchi")
+        }]))
         .await
         .unwrap_err();
     assert_eq!(too_big.code(), Some(expo_schema::ErrorCode::Validation));
@@ -357,11 +375,38 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
     assert_eq!(page.total, 0);
     let admin = app.admin().await;
     let stored = admin.taxonomy_extension().await.unwrap();
-    assert_eq!(stored["concepts"][0]["terms"]["en"][0], "gimchi");
+    assert_eq!(stored.concepts[0].terms["en"][0], "gimchi");
     app.stop().await;
     // A file that is not a taxonomy stops the start.
     std::fs::write(&path, "{not json").unwrap();
     let mut config = env.config();
     config.taxonomy_file = Some(path);
     assert!(expo_server::App::build(config).await.is_err());
+}
+
+/// A taxonomy concept with only its id.
+fn concept(id: &str) -> TaxonomyConceptDef {
+    TaxonomyConceptDef {
+        id: id.into(),
+        parent: None,
+        hs: vec![],
+        text_hs: vec![],
+        terms: BTreeMap::new(),
+    }
+}
+
+/// Terms per language.
+fn terms(by_lang: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+    by_lang
+        .iter()
+        .map(|(lang, terms)| (lang.to_string(), strings_of(terms)))
+        .collect()
+}
+
+/// An extension of these concepts (no certifications).
+fn extension_of(concepts: Vec<TaxonomyConceptDef>) -> TaxonomyFile {
+    TaxonomyFile {
+        concepts,
+        certifications: vec![],
+    }
 }
