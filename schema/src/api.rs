@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 mod chat;
 mod meetings;
 mod monitor;
+mod objects;
 pub use chat::*;
 pub use meetings::*;
 pub use monitor::*;
@@ -49,10 +50,20 @@ pub struct RegisterBuyerRequest {
     /// 8 to 1024 characters, at least 5 different ones, not a well-known password.
     #[schema(min_length = 8, max_length = 1024)]
     pub password: String,
+    /// 1 to 200 characters, not only spaces.
+    #[schema(
+        max_length = 200,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: String,
-    /// The buyer's own firm.
+    /// The buyer's own firm: 1 to 200 characters, not only spaces.
+    #[schema(
+        max_length = 200,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub company_name: String,
-    /// ISO 3166-1 alpha-2, e.g. `RU`.
+    /// ISO 3166-1 alpha-2, upper case, e.g. `RU`.
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub country: String,
     /// IANA time zone, e.g. `Asia/Vladivostok`.
     pub timezone: String,
@@ -74,6 +85,11 @@ pub struct InviteRequest {
         pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^@\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^@]*@[\\s\\S]*\\."
     )]
     pub email: String,
+    /// 1 to 200 characters, not only spaces.
+    #[schema(
+        max_length = 200,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: String,
     /// `exhibitor` or `interpreter`.
     pub role: Role,
@@ -349,10 +365,22 @@ pub struct CompanyText {
 /// base texts are the default (English); `texts` adds or replaces other languages.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CompanyInput {
+    /// 1 to 40 characters, not only spaces.
+    #[schema(
+        max_length = 40,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub reg_no: String,
+    /// 1 to 120 characters, not only spaces.
+    #[schema(
+        max_length = 120,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: String,
     #[serde(default)]
     pub hall_id: Option<i64>,
+    /// ISO 3166-1 alpha-2, upper case, e.g. `KR`.
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub country: String,
     #[serde(default)]
     pub region: Option<String>,
@@ -370,7 +398,9 @@ pub struct CompanyInput {
     pub tags: Vec<String>,
     #[serde(default)]
     pub export_countries: Vec<String>,
-    #[serde(default)]
+    /// Texts in other languages, by language code.
+    #[serde(default, deserialize_with = "objects::map")]
+    #[schema(schema_with = company_texts)]
     pub texts: BTreeMap<String, CompanyText>,
 }
 
@@ -391,7 +421,12 @@ pub struct ProductInput {
     pub code: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// At least 4 digits, optionally with dots (e.g. `3304.99`), at most 12 characters.
     #[serde(default)]
+    #[schema(
+        max_length = 12,
+        pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$|^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(\\.*[0-9]){4}[0-9.]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
+    )]
     pub hs_code: Option<String>,
     #[serde(default)]
     pub category: Option<String>,
@@ -403,7 +438,9 @@ pub struct ProductInput {
     pub price_range: Option<String>,
     #[serde(default)]
     pub certifications: Vec<String>,
-    #[serde(default)]
+    /// Texts in other languages, by language code.
+    #[serde(default, deserialize_with = "objects::map")]
+    #[schema(schema_with = product_texts)]
     pub texts: BTreeMap<String, ProductText>,
 }
 
@@ -467,7 +504,9 @@ pub const LEAD_FOLLOWUPS: [&str; 5] = ["new", "contacted", "meeting", "won", "lo
 /// [`Lead`] they read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LeadFollowUp {
+    /// At most 4,000 characters.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub notes: String,
     /// 1 to 5 stars, or none.
     #[serde(default)]
@@ -477,6 +516,7 @@ pub struct LeadFollowUp {
     pub tags: Vec<String>,
     /// Where the follow-up stands: `new`, `contacted`, `meeting`, `won` or `lost`.
     #[serde(default = "followup_new")]
+    #[schema(pattern = "^(new|contacted|meeting|won|lost)$")]
     pub followup: String,
 }
 
@@ -583,9 +623,9 @@ pub struct Readiness {
 /// their terms per language and HS headings, and certifications.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct TaxonomyFile {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects::list")]
     pub concepts: Vec<TaxonomyConceptDef>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects::list")]
     pub certifications: Vec<TaxonomyCertDef>,
 }
 
@@ -613,4 +653,24 @@ pub struct TaxonomyCertDef {
     pub id: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub terms: Vec<String>,
+}
+
+/// The schema of a `texts` map: one entry per language of [`crate::LANGUAGES`], no other key.
+fn texts_schema(item: &str) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder};
+    let mut object = ObjectBuilder::new();
+    for lang in crate::LANGUAGES {
+        object = object.property(*lang, utoipa::openapi::Ref::from_schema_name(item));
+    }
+    object
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .build()
+}
+
+fn company_texts() -> utoipa::openapi::Object {
+    texts_schema("CompanyText")
+}
+
+fn product_texts() -> utoipa::openapi::Object {
+    texts_schema("ProductText")
 }

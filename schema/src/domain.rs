@@ -546,9 +546,11 @@ pub struct Attendance {
 /// What the exhibitor recorded about a held meeting. Amounts are whole US dollars.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 pub struct MeetingOutcome {
-    /// Consultation amount (USD).
+    /// Consultation amount (whole USD, 0 to 10 billion).
+    #[schema(minimum = 0, maximum = 10000000000_i64)]
     pub consult_usd: i64,
-    /// Expected contract amount (USD).
+    /// Expected contract amount (whole USD, 0 to 10 billion).
+    #[schema(minimum = 0, maximum = 10000000000_i64)]
     pub contract_usd: i64,
     pub mou_signed: bool,
     pub samples_requested: bool,

@@ -31,6 +31,8 @@ use utoipa::OpenApi;
          (name = "matchmaking", description = "Two-way interest, the buyer directory, suggestions, accepted pairs, scheduler runs, hand moves and publishing"),
          (name = "monitoring", description = "Badges and check-ins, the live dashboard, reports, exhibitor figures"),
          (name = "ops", description = "Health and readiness")),
+    // Referenced by the `texts` maps, whose schemas are written by hand (`schema_with`).
+    components(schemas(expo_schema::api::CompanyText, expo_schema::api::ProductText)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

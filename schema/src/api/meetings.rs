@@ -61,7 +61,7 @@ pub struct GridInput {
     pub start: String,
     pub end: String,
     pub slot_minutes: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::objects::list")]
     pub breaks: Vec<Break>,
 }
 

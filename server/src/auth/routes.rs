@@ -316,7 +316,8 @@ pub async fn approve(
 /// Disable an account; its open websockets close at once.
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users",
     params(("id" = i64, Path, description = "user id")),
-    responses((status = 200, body = UserProfile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UserProfile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "organizers cannot disable themselves")))]
 pub async fn disable(
     State(state): State<AppState>,
     caller: Caller,

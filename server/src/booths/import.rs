@@ -34,7 +34,7 @@ use expo_schema::api::{
 };
 use expo_schema::{ErrorBody, ErrorCode, Role};
 use serde::Deserialize;
-use sqlx::{AnyPool, Row as _};
+use sqlx::{AnyConnection, Row as _};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
@@ -255,29 +255,9 @@ pub async fn import(
     let mut errors = Errors::default();
     let table = read_table(&body, kind, &mut errors);
     let pool = state.store.pool();
-    let (counts, plan) = match kind {
-        // The header is already an error; every row would only repeat it.
-        _ if !table.has_keys => (Counts::default(), Plan::Halls(vec![])),
-        Kind::Halls => {
-            let (counts, actions) = plan_halls(pool, &table, &mut errors).await?;
-            (counts, Plan::Halls(actions))
-        }
-        Kind::Companies => {
-            let (counts, actions) = plan_companies(pool, &table, &mut errors).await?;
-            (counts, Plan::Companies(actions))
-        }
-        Kind::Staff => {
-            let (counts, actions) = plan_staff(pool, &table, &mut errors).await?;
-            (counts, Plan::Staff(actions))
-        }
-        Kind::Products => {
-            let (counts, actions) = plan_products(pool, &table, &mut errors).await?;
-            (counts, Plan::Products(actions))
-        }
-        Kind::Buyers => {
-            let (counts, actions) = plan_buyers(pool, &table, &mut errors).await?;
-            (counts, Plan::Buyers(actions))
-        }
+    let (counts, plan) = {
+        let mut conn = pool.acquire().await?;
+        plan(&mut conn, kind, &table, &mut errors).await?
     };
     let clean = errors.0.is_empty();
     let applied = clean && !query.dry_run;
@@ -285,20 +265,8 @@ pub async fn import(
     let mut mailed = false;
     if applied {
         let mut tx = pool.begin().await?;
-        let store_kind = state.store.kind();
-        let touched = match &plan {
-            Plan::Halls(actions) => write_halls(&mut tx, actions).await?,
-            Plan::Companies(actions) => write_companies(&mut tx, store_kind, actions).await?,
-            Plan::Staff(actions) => {
-                links = write_staff(&mut tx, caller.user.id, actions).await?;
-                vec![]
-            }
-            Plan::Products(actions) => write_products(&mut tx, store_kind, actions).await?,
-            Plan::Buyers(actions) => {
-                links = write_buyers(&mut tx, caller.user.id, actions).await?;
-                vec![]
-            }
-        };
+        let (touched, invited) = write(&mut tx, state.store.kind(), caller.user.id, &plan).await?;
+        links = invited;
         tx.commit().await?;
         // The invitations go out once they are stored, each in its invitee's language.
         for link in &links {
@@ -1098,6 +1066,81 @@ enum Plan {
     Buyers(Vec<BuyerAction>),
 }
 
+/// Plans a file of `kind` against what `conn` sees: every row checked, nothing written.
+async fn plan(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    table: &Table,
+    errors: &mut Errors,
+) -> ApiResult<(Counts, Plan)> {
+    Ok(match kind {
+        // The header is already an error; every row would only repeat it.
+        _ if !table.has_keys => (Counts::default(), Plan::Halls(vec![])),
+        Kind::Halls => {
+            let (counts, actions) = plan_halls(conn, table, errors).await?;
+            (counts, Plan::Halls(actions))
+        }
+        Kind::Companies => {
+            let (counts, actions) = plan_companies(conn, table, errors).await?;
+            (counts, Plan::Companies(actions))
+        }
+        Kind::Staff => {
+            let (counts, actions) = plan_staff(conn, table, errors).await?;
+            (counts, Plan::Staff(actions))
+        }
+        Kind::Products => {
+            let (counts, actions) = plan_products(conn, table, errors).await?;
+            (counts, Plan::Products(actions))
+        }
+        Kind::Buyers => {
+            let (counts, actions) = plan_buyers(conn, table, errors).await?;
+            (counts, Plan::Buyers(actions))
+        }
+    })
+}
+
+/// Makes a plan's writes in the caller's transaction: the companies it touched, and the
+/// invitations it made.
+async fn write(
+    conn: &mut AnyConnection,
+    store_kind: StoreKind,
+    invited_by: i64,
+    plan: &Plan,
+) -> ApiResult<(Vec<i64>, Vec<InvitationLink>)> {
+    Ok(match plan {
+        Plan::Halls(actions) => (write_halls(conn, actions).await?, vec![]),
+        Plan::Companies(actions) => (write_companies(conn, store_kind, actions).await?, vec![]),
+        Plan::Staff(actions) => (vec![], write_staff(conn, invited_by, actions).await?),
+        Plan::Products(actions) => (write_products(conn, store_kind, actions).await?, vec![]),
+        Plan::Buyers(actions) => (vec![], write_buyers(conn, invited_by, actions).await?),
+    })
+}
+
+/// Imports a whole file inside the caller's transaction, all or nothing: the same reading,
+/// plan and write as `POST /api/v1/import/{kind}`, for a file the server holds (the demo
+/// fair's). Any bad row refuses the file, with every finding in the error.
+pub(crate) async fn import_in(
+    conn: &mut AnyConnection,
+    store_kind: StoreKind,
+    kind: Kind,
+    body: &[u8],
+    invited_by: i64,
+) -> anyhow::Result<Counts> {
+    let mut errors = Errors::default();
+    let table = read_table(body, kind, &mut errors);
+    let (counts, plan) = plan(conn, kind, &table, &mut errors).await?;
+    if !errors.0.is_empty() {
+        let found: Vec<String> = errors
+            .0
+            .iter()
+            .map(|e| format!("row {}: {}", e.row, e.message))
+            .collect();
+        anyhow::bail!("the {} file: {}", kind.as_str(), found.join("; "));
+    }
+    write(conn, store_kind, invited_by, &plan).await?;
+    Ok(counts)
+}
+
 struct HallAction {
     id: Option<i64>,
     slug: String,
@@ -1107,13 +1150,13 @@ struct HallAction {
 }
 
 async fn plan_halls(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     table: &Table,
     errors: &mut Errors,
 ) -> ApiResult<(Counts, Vec<HallAction>)> {
     let mut stored: HashMap<String, (i64, String, String, i64)> = HashMap::new();
     for row in sqlx::query("select id, slug, name, industry, position from halls")
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
     {
         stored.insert(
@@ -1195,13 +1238,16 @@ struct StoredCompany {
     texts: BTreeMap<String, CompanyText>,
 }
 
-async fn stored_company(pool: &AnyPool, reg_no: &str) -> ApiResult<Option<StoredCompany>> {
+async fn stored_company(
+    conn: &mut AnyConnection,
+    reg_no: &str,
+) -> ApiResult<Option<StoredCompany>> {
     let row = sqlx::query(
         "select id, reg_no, name, hall_id, country, region, tagline, description, website, \
          founded_year, tags, export_countries from companies where reg_no = $1",
     )
     .bind(reg_no)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let id: i64 = row.try_get("id")?;
@@ -1223,7 +1269,7 @@ async fn stored_company(pool: &AnyPool, reg_no: &str) -> ApiResult<Option<Stored
         "select lang, name, tagline, description from company_texts where company_id = $1",
     )
     .bind(id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     {
         texts.insert(
@@ -1312,13 +1358,13 @@ struct CompanyAction {
 }
 
 async fn plan_companies(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     table: &Table,
     errors: &mut Errors,
 ) -> ApiResult<(Counts, Vec<CompanyAction>)> {
     let mut halls: HashMap<String, i64> = HashMap::new();
     for row in sqlx::query("select id, slug from halls")
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
     {
         halls.insert(row.try_get("slug")?, row.try_get("id")?);
@@ -1337,7 +1383,7 @@ async fn plan_companies(
             continue;
         }
         let before = errors.count();
-        let old = stored_company(pool, &reg_no).await?;
+        let old = stored_company(conn, &reg_no).await?;
         let was = old.as_ref().map(|o| &o.fields);
         let text = |column: &str, stored: Option<&Option<String>>| -> Option<String> {
             row.text(column)
@@ -1471,13 +1517,13 @@ async fn plan_companies(
 struct CompanyIds(HashMap<String, Option<i64>>);
 
 impl CompanyIds {
-    async fn get(&mut self, pool: &AnyPool, reg_no: &str) -> ApiResult<Option<i64>> {
+    async fn get(&mut self, conn: &mut AnyConnection, reg_no: &str) -> ApiResult<Option<i64>> {
         if let Some(id) = self.0.get(reg_no) {
             return Ok(*id);
         }
         let id: Option<i64> = sqlx::query_scalar("select id from companies where reg_no = $1")
             .bind(reg_no)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?;
         self.0.insert(reg_no.to_string(), id);
         Ok(id)
@@ -1486,7 +1532,7 @@ impl CompanyIds {
     /// The company of a row's `reg_no`, or an error on the row.
     async fn of_row(
         &mut self,
-        pool: &AnyPool,
+        conn: &mut AnyConnection,
         row: Row<'_>,
         errors: &mut Errors,
     ) -> ApiResult<Option<i64>> {
@@ -1495,7 +1541,7 @@ impl CompanyIds {
             errors.required(row.number, "reg_no");
             return Ok(None);
         }
-        let id = self.get(pool, reg_no).await?;
+        let id = self.get(conn, reg_no).await?;
         if id.is_none() {
             errors.push(
                 row.number,
@@ -1526,7 +1572,7 @@ pub(crate) fn parse_flag(raw: &str) -> Option<bool> {
 }
 
 async fn plan_staff(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     table: &Table,
     errors: &mut Errors,
 ) -> ApiResult<(Counts, Vec<Invitation>)> {
@@ -1544,7 +1590,7 @@ async fn plan_staff(
             continue;
         }
         let before = errors.count();
-        let company_id = companies.of_row(pool, row, errors).await?;
+        let company_id = companies.of_row(conn, row, errors).await?;
         let name = checked_text(errors, n, "name", row.get("name").unwrap_or(""), 200, false);
         let mut languages: Vec<String> = Vec::new();
         for lang in list(row.get("languages").unwrap_or("")) {
@@ -1577,7 +1623,7 @@ async fn plan_staff(
         };
         let account = sqlx::query("select role, company_id from users where email = $1")
             .bind(&email)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?;
         if let Some(account) = account {
             let role: String = account.try_get("role")?;
@@ -1609,7 +1655,7 @@ async fn plan_staff(
         )
         .bind(&email)
         .bind(now)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         let mut invited_here = false;
         for invitation in &pending {
@@ -1660,7 +1706,7 @@ struct StoredProduct {
 }
 
 async fn stored_product(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     company_id: i64,
     code: &str,
 ) -> ApiResult<Option<StoredProduct>> {
@@ -1670,7 +1716,7 @@ async fn stored_product(
     )
     .bind(company_id)
     .bind(code)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let id: i64 = row.try_get("id")?;
@@ -1688,7 +1734,7 @@ async fn stored_product(
     let mut texts = BTreeMap::new();
     for t in sqlx::query("select lang, name, description from product_texts where product_id = $1")
         .bind(id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
     {
         texts.insert(
@@ -1777,7 +1823,7 @@ struct ProductAction {
 }
 
 async fn plan_products(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     table: &Table,
     errors: &mut Errors,
 ) -> ApiResult<(Counts, Vec<ProductAction>)> {
@@ -1798,10 +1844,10 @@ async fn plan_products(
             continue;
         }
         let before = errors.count();
-        let Some(company_id) = companies.of_row(pool, row, errors).await? else {
+        let Some(company_id) = companies.of_row(conn, row, errors).await? else {
             continue;
         };
-        let old = stored_product(pool, company_id, &code).await?;
+        let old = stored_product(conn, company_id, &code).await?;
         let was = old.as_ref().map(|o| &o.fields);
         let text = |column: &str, stored: Option<&Option<String>>| -> Option<String> {
             row.text(column)

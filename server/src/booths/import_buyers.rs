@@ -21,7 +21,7 @@ use crate::store::json::{decode_list, encode_list};
 use crate::store::{flag, now_ms};
 use expo_schema::api::InvitationLink;
 use expo_schema::{Role, LANGUAGES};
-use sqlx::{AnyPool, Row as _};
+use sqlx::{AnyConnection, Row as _};
 
 /// The columns of a buyers file, in documentation order; `email` is the key.
 pub const COLUMNS: &[&str] = &[
@@ -67,13 +67,13 @@ struct Stored {
     data: BuyerData,
 }
 
-async fn stored(pool: &AnyPool, email: &str) -> ApiResult<Option<Stored>> {
+async fn stored(conn: &mut AnyConnection, email: &str) -> ApiResult<Option<Stored>> {
     let row = sqlx::query(
         "select id, role, password_hash, name, buyer_company, country, timezone, languages, \
          interests, hs_codes, share_contact from users where email = $1",
     )
     .bind(email)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
     Ok(Some(Stored {
@@ -277,11 +277,11 @@ fn read_row(
 
 /// Checks every row against the store and the rows before it; writes nothing.
 pub(crate) async fn plan_buyers(
-    pool: &AnyPool,
+    conn: &mut AnyConnection,
     table: &Table,
     errors: &mut Errors,
 ) -> ApiResult<(Counts, Vec<BuyerAction>)> {
-    let taxonomy = taxonomy::load(pool).await?;
+    let taxonomy = taxonomy::load(&mut *conn).await?;
     let mut counts = Counts::default();
     let mut actions = Vec::new();
     let mut keys = Keys::default();
@@ -295,7 +295,7 @@ pub(crate) async fn plan_buyers(
             continue;
         }
         let before_errors = errors.count();
-        let existing = stored(pool, &email).await?;
+        let existing = stored(conn, &email).await?;
         if let Some(account) = &existing {
             if account.role != Role::Buyer.as_str() {
                 errors.add_code(
@@ -332,7 +332,7 @@ pub(crate) async fn plan_buyers(
                 )
                 .bind(account.id)
                 .bind(now)
-                .fetch_one(pool)
+                .fetch_one(&mut *conn)
                 .await?;
                 open == 0
             }

@@ -205,14 +205,14 @@ impl Booths {
         if user.role == Role::Exhibitor && user.company_id == Some(company_id) {
             return;
         }
-        let result = sqlx::query(
-            "insert into booth_visits (company_id, user_id, conn_id, entered_ms) values ($1, $2, $3, $4)",
+        let result = record_visit(
+            self.inner.store.pool(),
+            company_id,
+            user.id,
+            conn_id,
+            now_ms(),
+            None,
         )
-        .bind(company_id)
-        .bind(user.id)
-        .bind(conn_id)
-        .bind(now_ms())
-        .execute(self.inner.store.pool())
         .await;
         if let Err(error) = result {
             tracing::warn!(?error, company_id, "recording a booth visit failed");
@@ -269,6 +269,33 @@ impl Booths {
         .await
         .is_ok()
     }
+}
+
+/// Records a visit to a booth: entered, and left when `left_ms` is given (else `leave` closes
+/// it). The demo fair writes yesterday's visits with it.
+pub(crate) async fn record_visit<'c, E>(
+    executor: E,
+    company_id: i64,
+    user_id: i64,
+    conn_id: &str,
+    entered_ms: i64,
+    left_ms: Option<i64>,
+) -> sqlx::Result<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "insert into booth_visits (company_id, user_id, conn_id, entered_ms, left_ms) \
+         values ($1, $2, $3, $4, $5)",
+    )
+    .bind(company_id)
+    .bind(user_id)
+    .bind(conn_id)
+    .bind(entered_ms)
+    .bind(left_ms)
+    .execute(executor)
+    .await
+    .map(|_| ())
 }
 
 #[cfg(test)]

@@ -299,7 +299,7 @@ pub async fn serve(
 ) -> ApiResult<Response> {
     let (item, stored) = load_media(&state, id).await?;
     let Some(stored) = stored else {
-        return Ok(axum::response::Redirect::temporary(&item.url).into_response());
+        return Ok(axum::response::Redirect::temporary(&header_safe(&item.url)).into_response());
     };
     if matches!(item.kind, MediaKind::Brochure | MediaKind::Video) {
         // A range request for the rest of a video is the same viewing, not a new one.
@@ -312,6 +312,21 @@ pub async fn serve(
     }
     let name = item.file_name.unwrap_or_else(|| stored.clone());
     serve_stored(&state, &stored, &name, request).await
+}
+
+/// A link as a header value: every byte outside visible ASCII percent-encoded, as a browser
+/// does (a stored video link may hold any character but spaces).
+fn header_safe(url: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(url.len());
+    for byte in url.bytes() {
+        if (0x21..=0x7e).contains(&byte) {
+            out.push(byte as char);
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
 }
 
 /// Remove a media item (and its file).
@@ -347,6 +362,16 @@ pub async fn remove(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_become_header_values() {
+        let safe = header_safe("https://example.com/видео?x=1\u{7f}");
+        assert_eq!(
+            safe,
+            "https://example.com/%D0%B2%D0%B8%D0%B4%D0%B5%D0%BE?x=1%7F"
+        );
+        assert!(axum::http::HeaderValue::from_str(&safe).is_ok());
+    }
 
     #[test]
     fn kinds_accept_by_content() {

@@ -555,7 +555,7 @@ pub async fn retag_if_changed(store: &Store) -> anyhow::Result<()> {
         .fetch_all(store.pool())
         .await?;
     for id in &ids {
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.begin_write().await?;
         reindex(&mut tx, store.kind(), *id).await?;
         tx.commit().await?;
     }

@@ -241,6 +241,7 @@ impl Taxonomy {
                 }
             }
             for def in file.certifications {
+                anyhow::ensure!(!def.id.trim().is_empty(), "a certification without an id");
                 match certs.iter_mut().find(|c| c.id == def.id) {
                     Some(existing) => existing.terms.extend(def.terms),
                     None => certs.push(def),

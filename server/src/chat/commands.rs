@@ -120,17 +120,13 @@ pub async fn open(state: &AppState, user: &UserSummary, target: &str) -> ApiResu
             return Err(bad());
         }
     }
-    sqlx::query(
-        "insert into chat_rooms (kind, target, company_id, hall_id, buyer_id, created_ms) \
-         values ($1, $2, $3, $4, $5, $6) on conflict (target) do nothing",
+    super::store::insert_room(
+        state.store.pool(),
+        kind,
+        &canonical,
+        (company, hall, buyer),
+        now_ms(),
     )
-    .bind(kind.as_str())
-    .bind(&canonical)
-    .bind(company)
-    .bind(hall)
-    .bind(buyer)
-    .bind(now_ms())
-    .execute(state.store.pool())
     .await?;
     let sql = format!("select {ROOM_FIELDS} from chat_rooms where target = $1");
     let row = sqlx::query(&sql)

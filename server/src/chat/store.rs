@@ -218,3 +218,28 @@ pub(super) async fn upsert_read(
 pub fn larger_read_seq(kind: StoreKind) -> String {
     crate::store::dialect::greatest(kind, "chat_reads.read_seq", "excluded.read_seq")
 }
+
+/// Adds a chat room unless one with this target exists; its id when it was added.
+pub(crate) async fn insert_room<'c, E>(
+    executor: E,
+    kind: ChatRoomKind,
+    target: &str,
+    (company, hall, buyer): (Option<i64>, Option<i64>, Option<i64>),
+    now: i64,
+) -> sqlx::Result<Option<i64>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query_scalar(
+        "insert into chat_rooms (kind, target, company_id, hall_id, buyer_id, created_ms) \
+         values ($1, $2, $3, $4, $5, $6) on conflict (target) do nothing returning id",
+    )
+    .bind(kind.as_str())
+    .bind(target)
+    .bind(company)
+    .bind(hall)
+    .bind(buyer)
+    .bind(now)
+    .fetch_optional(executor)
+    .await
+}

@@ -169,13 +169,27 @@ fn classify(error: sqlx::Error) -> WriteError {
 
 /// Stores `batch` in one transaction; the outcome of each message, in batch order.
 async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Stored>, sqlx::Error> {
+    let mut tx = store.pool().begin().await?;
+    let stored = append_in(&mut tx, store.kind(), batch).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Appends `batch` inside the caller's transaction, as live chat stores a batch: each room's
+/// next sequences taken by one update (rooms in ascending id), the messages inserted, each
+/// sender's read marker moved to their last. Publishes nothing (the demo's history is written
+/// with it before any node serves).
+pub(crate) async fn append_in(
+    conn: &mut sqlx::AnyConnection,
+    kind: crate::store::StoreKind,
+    batch: &[NewMessage],
+) -> Result<Vec<Stored>, sqlx::Error> {
     // Arrival order within each room; rooms in ascending id.
     let mut by_room: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
     for (i, message) in batch.iter().enumerate() {
         by_room.entry(message.room_id).or_default().push(i);
     }
     let mut seqs = vec![0i64; batch.len()];
-    let mut tx = store.pool().begin().await?;
     for (room_id, members) in &by_room {
         let n = members.len() as i64;
         let last: i64 = sqlx::query_scalar(
@@ -183,7 +197,7 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
         )
         .bind(n)
         .bind(room_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
         for (k, &i) in members.iter().enumerate() {
             seqs[i] = last - n + 1 + k as i64;
@@ -208,7 +222,7 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
             .bind(message.created_ms);
     }
     let ids: BTreeMap<(i64, i64), i64> = insert
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?
         .into_iter()
         .map(|(id, room, seq)| ((room, seq), id))
@@ -225,14 +239,14 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
     sql.push_str(&crate::store::values_rows(reads.len(), 3));
     sql.push_str(&format!(
         " on conflict (room_id, user_id) do update set read_seq = {}",
-        super::store::larger_read_seq(store.kind())
+        super::store::larger_read_seq(kind)
     ));
     let mut upsert = sqlx::query(&sql);
     for ((room, user), seq) in &reads {
         upsert = upsert.bind(room).bind(user).bind(seq);
     }
-    upsert.execute(&mut *tx).await?;
-    let stored = batch
+    upsert.execute(&mut *conn).await?;
+    batch
         .iter()
         .zip(&seqs)
         .map(|(message, seq)| {
@@ -240,7 +254,5 @@ async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Store
                 .map(|id| Stored { id: *id, seq: *seq })
                 .ok_or_else(|| sqlx::Error::Protocol("an inserted message was not returned".into()))
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    tx.commit().await?;
-    Ok(stored)
+        .collect::<Result<Vec<_>, _>>()
 }

@@ -177,11 +177,43 @@ pub async fn place_in(
     plan: &Plan,
     write: &Write,
 ) -> ApiResult<Result<i64, Lost>> {
+    place_by(Rules::of(state), tx, plan, write).await
+}
+
+/// What a placement needs of the node: the engine, and the per-day limits (0: no limit).
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub kind: StoreKind,
+    pub buyer_per_day: i64,
+    pub staff_per_day: i64,
+    pub interpreter_per_day: i64,
+}
+
+impl Rules {
+    pub fn of(state: &AppState) -> Rules {
+        let config = &state.config;
+        Rules {
+            kind: state.store.kind(),
+            buyer_per_day: config.buyer_meetings_per_day,
+            staff_per_day: config.staff_meetings_per_day,
+            interpreter_per_day: config.interpreter_meetings_per_day,
+        }
+    }
+}
+
+/// [`place_in`] for a caller without a running node (the demo fair, loaded before the node
+/// serves): the same locks, checks and writes, under the given rules.
+pub async fn place_by(
+    rules: Rules,
+    tx: &mut AnyConnection,
+    plan: &Plan,
+    write: &Write,
+) -> ApiResult<Result<i64, Lost>> {
     let own_id = match write {
         Write::Insert(_) => -1,
         Write::Update(u) => u.id,
     };
-    let postgres = state.store.kind() == StoreKind::Postgres;
+    let postgres = rules.kind == StoreKind::Postgres;
     if postgres {
         // One global order: hall, company, people by id. A placement that may take a table
         // locks the hall (tables are per hall, shared by its companies); every placement locks
@@ -213,7 +245,7 @@ pub async fn place_in(
         }
     } else {
         // Writing first takes SQLite's write lock at once: nothing else books until commit.
-        crate::store::dialect::lock_bookings(&mut *tx, state.store.kind()).await?;
+        crate::store::dialect::lock_bookings(&mut *tx, rules.kind).await?;
     }
     // Read after the locks: on SQLite the first statement must be the write that takes the lock.
     let seats: i64 = sqlx::query_scalar("select meeting_seats from companies where id = $1")
@@ -221,7 +253,7 @@ pub async fn place_in(
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| ApiError::not_found("no such company"))?;
-    if let Some(lost) = check_people(state, tx, plan, own_id).await? {
+    if let Some(lost) = check_people(rules, tx, plan, own_id).await? {
         return Ok(Err(lost));
     }
     let id = if postgres {
@@ -249,30 +281,29 @@ pub async fn place_in(
 
 /// Limits per day and busy slots, for each person in the plan.
 async fn check_people(
-    state: &AppState,
+    rules: Rules,
     conn: &mut AnyConnection,
     plan: &Plan,
     own_id: i64,
 ) -> ApiResult<Option<Lost>> {
-    let config = &state.config;
     let people = [
         (
             "buyer",
             "buyer_id",
             Some(plan.buyer_id),
-            config.buyer_meetings_per_day,
+            rules.buyer_per_day,
         ),
         (
             "staff member",
             "staff_id",
             plan.staff_id,
-            config.staff_meetings_per_day,
+            rules.staff_per_day,
         ),
         (
             "interpreter",
             "interpreter_id",
             plan.interpreter_id,
-            config.interpreter_meetings_per_day,
+            rules.interpreter_per_day,
         ),
     ];
     for (who, column, id, limit) in people {

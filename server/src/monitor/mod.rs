@@ -302,29 +302,7 @@ pub async fn scan(
     .fetch_one(state.store.pool())
     .await?;
     let mut tx = state.store.pool().begin().await?;
-    let id: i64 = sqlx::query_scalar(
-        "insert into onsite_checkins (user_id, place, company_id, scanned_by, at_ms) \
-         values ($1, $2, $3, $4, $5) returning id",
-    )
-    .bind(user_id)
-    .bind(place)
-    .bind(company)
-    .bind(caller.user.id)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    if let Some(company) = company {
-        sqlx::query(
-            "insert into booth_visits (company_id, user_id, conn_id, entered_ms, left_ms, source) \
-             values ($1, $2, $3, $4, $4, 'onsite')",
-        )
-        .bind(company)
-        .bind(user_id)
-        .bind(format!("onsite-{id}"))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
+    let id = record_checkin(&mut tx, user_id, company, Some(caller.user.id), now).await?;
     tx.commit().await?;
     metrics::counter!("expo_onsite_checkins_total", "place" => place).increment(1);
     Ok((
@@ -338,6 +316,46 @@ pub async fn scan(
             first_at_ms,
         }),
     ))
+}
+
+/// Records a badge scan at the entrance (no company) or at a booth, where it is also an
+/// onsite visit; returns the check-in's id. Inside the caller's transaction.
+pub(crate) async fn record_checkin(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    company: Option<i64>,
+    scanned_by: Option<i64>,
+    at_ms: i64,
+) -> sqlx::Result<i64> {
+    let place = if company.is_some() {
+        "booth"
+    } else {
+        "entrance"
+    };
+    let id: i64 = sqlx::query_scalar(
+        "insert into onsite_checkins (user_id, place, company_id, scanned_by, at_ms) \
+         values ($1, $2, $3, $4, $5) returning id",
+    )
+    .bind(user_id)
+    .bind(place)
+    .bind(company)
+    .bind(scanned_by)
+    .bind(at_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    if let Some(company) = company {
+        sqlx::query(
+            "insert into booth_visits (company_id, user_id, conn_id, entered_ms, left_ms, source) \
+             values ($1, $2, $3, $4, $4, 'onsite')",
+        )
+        .bind(company)
+        .bind(user_id)
+        .bind(format!("onsite-{id}"))
+        .bind(at_ms)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
 }
 
 #[cfg(test)]

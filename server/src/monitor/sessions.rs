@@ -67,6 +67,16 @@ impl SessionLog {
 
 async fn write(store: &Store, batch: &[SessionEvent]) -> sqlx::Result<()> {
     let mut tx = store.pool().begin().await?;
+    write_in(&mut tx, batch).await?;
+    tx.commit().await
+}
+
+/// Writes a batch of session records inside the caller's transaction (the demo fair writes
+/// yesterday's sessions with it, each opened and closed).
+pub(crate) async fn write_in(
+    conn: &mut sqlx::AnyConnection,
+    batch: &[SessionEvent],
+) -> sqlx::Result<()> {
     // Opens before closes: a connection that opens and closes within one batch ends closed.
     let opened: Vec<_> = batch
         .iter()
@@ -98,7 +108,7 @@ async fn write(store: &Store, batch: &[SessionEvent]) -> sqlx::Result<()> {
                 .bind(conn_id.as_str())
                 .bind(*at_ms);
         }
-        insert.execute(&mut *tx).await?;
+        insert.execute(&mut *conn).await?;
     }
     for event in batch {
         if let SessionEvent::Closed { conn_id, at_ms } = event {
@@ -108,9 +118,9 @@ async fn write(store: &Store, batch: &[SessionEvent]) -> sqlx::Result<()> {
             )
             .bind(*at_ms)
             .bind(conn_id.as_str())
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         }
     }
-    tx.commit().await
+    Ok(())
 }

@@ -113,6 +113,17 @@ impl Store {
         self.kind
     }
 
+    /// A transaction that will write after reading. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first fails with
+    /// `SQLITE_BUSY_SNAPSHOT` (code 517, "database is locked", not retried by the busy
+    /// timeout) when another connection commits before its first write.
+    pub async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.kind {
+            StoreKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            StoreKind::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// True when the database answers a trivial query within a second.
     pub async fn ping(&self) -> bool {
         let probe = sqlx::query_scalar::<_, i64>("select 1").fetch_one(&self.pool);
