@@ -313,7 +313,7 @@ async fn make_buyers(api: &Api, admin: &Api, run: u64, n: usize) -> anyhow::Resu
                 })
                 .await?;
                 let pending = admin
-                    .users(&crate::api::UserQuery {
+                    .users(&crate::api::UserFilter {
                         status: Some("pending".into()),
                         ..Default::default()
                     })

@@ -9,9 +9,11 @@ mod chat;
 mod meetings;
 mod monitor;
 mod objects;
+mod queries;
 pub use chat::*;
 pub use meetings::*;
 pub use monitor::*;
+pub use queries::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {

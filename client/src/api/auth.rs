@@ -4,23 +4,9 @@ use crate::{Api, Result};
 use expo_schema::api::{
     AcceptInvitationRequest, ApproveManyRequest, ApproveManyResponse, InvitationInfo,
     InvitationList, InviteRequest, InviteResponse, LoginRequest, LoginResponse,
-    RegisterBuyerRequest, RegistrationReceived, RejectRequest, UserList,
+    RegisterBuyerRequest, RegistrationReceived, RejectRequest, UserFilter, UserList,
 };
-use expo_schema::{Role, UserProfile};
-use serde::Serialize;
-
-/// The filter of `GET /api/v1/users` (every field optional).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct UserQuery {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<Role>,
-    /// `pending`, `active`, `rejected` or `disabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// Words found in the name, email or company.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub q: Option<String>,
-}
+use expo_schema::UserProfile;
 
 impl Api {
     /// `POST /api/v1/auth/login`: signs in and returns the session (the returned `Api`
@@ -54,7 +40,7 @@ impl Api {
     }
 
     /// `GET /api/v1/users`: accounts, for organizers.
-    pub async fn users(&self, query: &UserQuery) -> Result<UserList> {
+    pub async fn users(&self, query: &UserFilter) -> Result<UserList> {
         self.get_query("/api/v1/users", query).await
     }
 

@@ -1,66 +1,14 @@
 //! The fair, halls, companies, products, media, search, the taxonomy, leads and imports
 //! (`server/src/booths/`).
 
-use super::{Lang, NoQuery};
+use super::NoQuery;
 use crate::{error_of, Api, ClientError, Result};
 use expo_schema::api::{
-    BoothPage, CompanyDetail, CompanyInput, CompanyList, FairSummary, HallInput, HallList,
-    ImportReport, Lead, LeadFollowUp, LeadReport, ProductInput, RecommendationList, TaxonomyFile,
-    TaxonomyView, VideoLinkInput,
+    BoothPage, BoothQuery, CompanyDetail, CompanyFilter, CompanyInput, CompanyList, FairSummary,
+    HallInput, HallList, ImportQuery, ImportReport, LangQuery, Lead, LeadFollowUp, LeadReport,
+    ProductInput, RecommendationList, TaxonomyFile, TaxonomyView, UploadQuery, VideoLinkInput,
 };
 use expo_schema::{Company, Hall, MediaItem, Product};
-use serde::Serialize;
-
-/// The lobby's search (`GET /api/v1/booths`); every field optional.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct BoothQuery {
-    /// Free text over companies and products, in every language.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub q: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hall_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tag: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub staff_lang: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub staffed: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub per_page: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lang: Option<String>,
-}
-
-/// What an upload of booth media is (`POST /api/v1/companies/{id}/media`'s query).
-#[derive(Debug, Clone, Serialize)]
-pub struct MediaUpload {
-    /// `logo`, `photo` (needs `product_id`), `brochure` or `video`.
-    pub kind: String,
-    /// Shown to visitors; defaults to the file name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// The uploader's file name.
-    pub file_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
-}
-
-#[derive(Serialize)]
-struct CompanyFilter<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hall_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lang: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct DryRun {
-    dry_run: bool,
-}
 
 impl Api {
     /// `GET /api/v1/fair`: counts that show the fair is alive (no sign-in needed).
@@ -85,14 +33,25 @@ impl Api {
 
     /// `GET /api/v1/companies`: exhibitors by name, optionally of one hall, texts in `lang`.
     pub async fn companies(&self, hall_id: Option<i64>, lang: Option<&str>) -> Result<CompanyList> {
-        self.get_query("/api/v1/companies", &CompanyFilter { hall_id, lang })
-            .await
+        self.get_query(
+            "/api/v1/companies",
+            &CompanyFilter {
+                hall_id,
+                lang: lang.map(str::to_string),
+            },
+        )
+        .await
     }
 
     /// `GET /api/v1/companies/{id}`: one booth, texts in `lang` where it has them.
     pub async fn company(&self, id: i64, lang: Option<&str>) -> Result<CompanyDetail> {
-        self.get_query(&format!("/api/v1/companies/{id}"), &Lang { lang })
-            .await
+        self.get_query(
+            &format!("/api/v1/companies/{id}"),
+            &LangQuery {
+                lang: lang.map(str::to_string),
+            },
+        )
+        .await
     }
 
     /// `POST /api/v1/companies` (organizers).
@@ -109,7 +68,9 @@ impl Api {
     ) -> Result<Company> {
         let response = self
             .request(reqwest::Method::PUT, &format!("/api/v1/companies/{id}"))
-            .query(&Lang { lang })
+            .query(&LangQuery {
+                lang: lang.map(str::to_string),
+            })
             .json(input)
             .send()
             .await?;
@@ -136,7 +97,7 @@ impl Api {
     pub async fn upload_media(
         &self,
         company_id: i64,
-        upload: &MediaUpload,
+        upload: &UploadQuery,
         bytes: Vec<u8>,
     ) -> Result<MediaItem> {
         self.post_file(
@@ -174,13 +135,24 @@ impl Api {
 
     /// `GET /api/v1/recommendations` (buyers).
     pub async fn recommendations(&self, lang: Option<&str>) -> Result<RecommendationList> {
-        self.get_query("/api/v1/recommendations", &Lang { lang })
-            .await
+        self.get_query(
+            "/api/v1/recommendations",
+            &LangQuery {
+                lang: lang.map(str::to_string),
+            },
+        )
+        .await
     }
 
     /// `GET /api/v1/taxonomy`: the product taxonomy in one language.
     pub async fn taxonomy(&self, lang: Option<&str>) -> Result<TaxonomyView> {
-        self.get_query("/api/v1/taxonomy", &Lang { lang }).await
+        self.get_query(
+            "/api/v1/taxonomy",
+            &LangQuery {
+                lang: lang.map(str::to_string),
+            },
+        )
+        .await
     }
 
     /// `GET /api/v1/taxonomy/extension` (organizers): the fair's extension of the taxonomy.
@@ -228,7 +200,7 @@ impl Api {
     pub async fn import(&self, kind: &str, dry_run: bool, file: Vec<u8>) -> Result<ImportReport> {
         let response = self
             .request(reqwest::Method::POST, &format!("/api/v1/import/{kind}"))
-            .query(&DryRun { dry_run })
+            .query(&ImportQuery { dry_run })
             .body(file)
             .send()
             .await?;

@@ -3,17 +3,11 @@
 
 use crate::{Api, Result};
 use expo_schema::api::{
-    BlockInput, BlockList, ChatRoomList, MemberInput, SanctionCreated, SanctionInput,
-    TalkRequestList,
+    AttachmentQuery, BlockInput, BlockList, ChatRoomList, MemberInput, SanctionCreated,
+    SanctionInput, TalkFilter, TalkRequestList,
 };
 use expo_schema::phrases::Phrasebook;
 use expo_schema::ChatAttachment;
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct AttachmentName<'a> {
-    file_name: &'a str,
-}
 
 impl Api {
     /// `GET /api/v1/phrases`: the chat phrasebook in every language.
@@ -41,7 +35,9 @@ impl Api {
     ) -> Result<ChatAttachment> {
         self.post_file(
             &format!("/api/v1/chat/rooms/{room_id}/attachments"),
-            &AttachmentName { file_name },
+            &AttachmentQuery {
+                file_name: file_name.to_string(),
+            },
             bytes,
         )
         .await
@@ -52,12 +48,6 @@ impl Api {
         self.get_bytes(&format!("/api/v1/chat/attachments/{id}"))
             .await
     }
-}
-
-#[derive(Serialize)]
-struct TalkFilter<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state: Option<&'a str>,
 }
 
 impl Api {
@@ -75,7 +65,9 @@ impl Api {
     ) -> Result<TalkRequestList> {
         self.get_query(
             &format!("/api/v1/companies/{company_id}/talk-requests"),
-            &TalkFilter { state },
+            &TalkFilter {
+                state: state.map(str::to_string),
+            },
         )
         .await
     }

@@ -4,12 +4,11 @@
 use super::NoQuery;
 use crate::{Api, Result};
 use expo_schema::api::{
-    AcceptInput, Availability, AvailabilityInput, BusySlots, CheckinInput, FeedUrl, GridInput,
-    HeldInput, InterpreterInput, InterpreterOptions, MeetingList, MeetingRequest, ReasonInput,
-    SlotInput, SlotList, TableList, TablesInput,
+    AcceptInput, Availability, AvailabilityInput, BusySlots, CheckinInput, DayQuery, FeedUrl,
+    GridInput, HeldInput, InterpreterInput, InterpreterOptions, MeetingList, MeetingRequest,
+    ReasonInput, SlotInput, SlotList, TableList, TablesInput,
 };
 use expo_schema::{Meeting, MeetingOutcome};
-use serde::Serialize;
 
 impl Api {
     /// `GET /api/v1/meetings/{id}`.
@@ -49,12 +48,6 @@ impl Api {
     }
 }
 
-#[derive(Serialize)]
-struct DayQuery<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    day: Option<&'a str>,
-}
-
 impl Api {
     /// `POST /api/v1/meetings/grid` (organizers): one fair day's slots.
     pub async fn create_grid(&self, input: &GridInput) -> Result<SlotList> {
@@ -63,8 +56,13 @@ impl Api {
 
     /// `GET /api/v1/meetings/slots`, optionally of one fair day (`YYYY-MM-DD`).
     pub async fn slots(&self, day: Option<&str>) -> Result<SlotList> {
-        self.get_query("/api/v1/meetings/slots", &DayQuery { day })
-            .await
+        self.get_query(
+            "/api/v1/meetings/slots",
+            &DayQuery {
+                day: day.map(str::to_string),
+            },
+        )
+        .await
     }
 
     /// `GET /api/v1/companies/{id}/availability`.

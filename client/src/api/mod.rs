@@ -17,9 +17,7 @@ mod matching;
 mod meetings;
 mod monitor;
 
-pub use auth::UserQuery;
-pub use booths::{BoothQuery, MediaUpload};
-pub use monitor::RangeQuery;
+pub use expo_schema::api::{BoothQuery, RangeQuery, UploadQuery, UserFilter};
 
 impl Api {
     /// A GET with query parameters (`None` fields are left out).
@@ -83,13 +81,6 @@ impl Api {
             .await?;
         decode(response).await
     }
-}
-
-/// The `?lang=` of the endpoints that word texts in the viewer's language.
-#[derive(Serialize)]
-struct Lang<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lang: Option<&'a str>,
 }
 
 /// No query parameters.

@@ -3,21 +3,8 @@
 
 use super::NoQuery;
 use crate::{Api, Result};
-use expo_schema::api::{Badge, Readiness, Report, ScanInput};
+use expo_schema::api::{Badge, RangeQuery, Readiness, Report, ScanInput};
 use expo_schema::{CheckIn, DashboardSnapshot};
-use serde::Serialize;
-
-/// The span of a report (`from`/`to`: UTC milliseconds or a fair day `YYYY-MM-DD`) and the
-/// width of its concurrency buckets; every field optional.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct RangeQuery {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bucket_minutes: Option<i64>,
-}
 
 impl Api {
     /// `GET /healthz`: the process answers.

@@ -15,9 +15,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use expo_schema::api::UserFilter;
 use expo_schema::api::*;
 use expo_schema::{AccountStatus, Application, ErrorBody, ErrorCode, Role, UserProfile};
-use serde::Deserialize;
 use sqlx::Row;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -243,16 +243,6 @@ fn required_text<'a>(value: &'a str, field: &str) -> ApiResult<&'a str> {
     } else {
         Ok(trimmed)
     }
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct UserFilter {
-    /// Only this role.
-    role: Option<Role>,
-    /// Only this status (`pending` lists buyers waiting for approval).
-    status: Option<String>,
-    /// Words found in the name, email or company (case-insensitive).
-    q: Option<String>,
 }
 
 /// Users, for organizers.

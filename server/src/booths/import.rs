@@ -28,12 +28,12 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use expo_schema::api::ImportQuery;
 use expo_schema::api::{
     CompanyInput, CompanyText, ImportReport, ImportRowError, InvitationLink, ProductInput,
     ProductText,
 };
 use expo_schema::{ErrorBody, ErrorCode, Role};
-use serde::Deserialize;
 use sqlx::{AnyConnection, Row as _};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
@@ -206,13 +206,6 @@ impl Kind {
 /// The languages that have their own text columns (English is in the base columns).
 fn text_langs() -> impl Iterator<Item = &'static str> {
     LANGUAGES.iter().copied().filter(|l| *l != "en")
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ImportQuery {
-    /// Check every row and count what would change, but write nothing.
-    #[serde(default)]
-    dry_run: bool,
 }
 
 /// Import halls, companies, staff or products from a CSV or XLSX file (organizers).

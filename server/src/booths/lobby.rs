@@ -24,11 +24,11 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
+use expo_schema::api::BoothQuery;
 use expo_schema::api::{
     BoothPage, BoothSummary, ConceptLabel, Recommendation, RecommendationList, RecommendationReason,
 };
 use expo_schema::{ErrorBody, Role};
-use serde::Deserialize;
 use sqlx::Row;
 use std::collections::{BTreeSet, HashMap};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -39,25 +39,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(recommendations))
         .routes(routes!(taxonomy_view))
         .routes(routes!(taxonomy_extension, import_taxonomy_extension))
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct BoothQuery {
-    /// Free text over companies and products, in every language.
-    pub q: Option<String>,
-    pub hall_id: Option<i64>,
-    /// A category tag of the company or one of its products.
-    pub tag: Option<String>,
-    /// The company's country (ISO 3166-1 alpha-2).
-    pub country: Option<String>,
-    /// A language some staff member speaks.
-    pub staff_lang: Option<String>,
-    /// Only booths with staff on duty now.
-    pub staffed: Option<bool>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-    /// Texts in this language where the booth has them.
-    pub lang: Option<String>,
 }
 
 /// How well a unit matched a booth (the best way counts).

@@ -21,9 +21,9 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use expo_schema::api::UploadQuery;
 use expo_schema::api::VideoLinkInput;
 use expo_schema::{ErrorBody, MediaItem, MediaKind};
-use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
@@ -81,18 +81,6 @@ pub async fn stored_names_of_product(store: &Store, product_id: i64) -> ApiResul
     .bind(product_id)
     .fetch_all(store.pool())
     .await?)
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct UploadQuery {
-    /// `logo`, `photo` (needs `product_id`), `brochure` or `video`.
-    #[param(pattern = "^(logo|photo|brochure|video)$")]
-    kind: String,
-    /// Shown to visitors; defaults to the file name.
-    title: Option<String>,
-    /// The uploader's file name: shown only, never used as a path.
-    file_name: String,
-    product_id: Option<i64>,
 }
 
 /// The content types each kind accepts, decided from the file's first bytes.

@@ -29,8 +29,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use expo_schema::api::{CompanyDetail, CompanyList, FairSummary, HallList, StaffMember};
+use expo_schema::api::{CompanyFilter, LangQuery};
 use expo_schema::{Company, ErrorBody, Hall, MediaKind, Product, Role};
-use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -194,14 +194,6 @@ pub async fn list_halls(
     Ok(Json(HallList { halls }))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct CompanyFilter {
-    /// Only companies in this hall.
-    hall_id: Option<i64>,
-    /// Texts in this language where the booth has them (`en`, `ko`, `zh`, `ru`, `mn`, `ja`).
-    lang: Option<String>,
-}
-
 /// Exhibiting companies, by name.
 #[utoipa::path(get, path = "/api/v1/companies", tag = "fair", params(CompanyFilter),
     responses((status = 200, body = CompanyList), (status = 401, body = ErrorBody)))]
@@ -225,12 +217,6 @@ pub async fn list_companies(
         .map(|row| company_from_row(row, &lang))
         .collect::<sqlx::Result<Vec<_>>>()?;
     Ok(Json(CompanyList { companies }))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct LangQuery {
-    /// Texts in this language where the booth has them.
-    lang: Option<String>,
 }
 
 /// One booth: profile, products with photos, brochures, videos, staff and live state.

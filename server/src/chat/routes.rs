@@ -11,13 +11,13 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use expo_schema::api::{AttachmentQuery, TalkFilter};
 use expo_schema::api::{
     BlockInput, BlockList, ChatRoomList, MemberInput, SanctionCreated, SanctionInput,
     TalkRequestList,
 };
 use expo_schema::protocol::room::{self, Room};
 use expo_schema::{ChatAttachment, ChatRoomKind, ErrorBody, Role};
-use serde::Deserialize;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
@@ -57,12 +57,6 @@ pub async fn rooms(State(state): State<AppState>, caller: Caller) -> ApiResult<J
     Ok(Json(ChatRoomList {
         rooms: super::commands::rooms_of(&state, &caller).await?,
     }))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct TalkFilter {
-    /// `open`, `accepted`, `missed` or `cancelled`.
-    state: Option<String>,
 }
 
 /// A booth's talk-to-staff requests (its staff and organizers): `?state=missed` is the
@@ -282,12 +276,6 @@ pub async fn add_member(
     .execute(state.store.pool())
     .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct AttachmentQuery {
-    /// The uploader's file name: shown only, never used as a path.
-    file_name: String,
 }
 
 /// Share a file in a room (an image or a PDF; the body is the file). Checked like booth

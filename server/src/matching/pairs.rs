@@ -17,23 +17,15 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
+use expo_schema::api::SuggestionQuery;
 use expo_schema::matchmaking::{
     AutoPairInput, AutoPairResult, MarkLevel, MatchPair, ModeWish, PairInput, PairList, Priority,
     Suggestion, SuggestionList,
 };
 use expo_schema::{ErrorBody, Role, UserProfile};
-use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::Row as _;
 use std::collections::{HashMap, HashSet};
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct SuggestionQuery {
-    /// The buyer (organizers); a buyer always gets their own.
-    pub buyer_id: Option<i64>,
-    /// The viewer's language for the reason line.
-    pub lang: Option<String>,
-}
 
 fn mark_points(level: Option<MarkLevel>) -> i64 {
     match level {
@@ -64,7 +56,7 @@ pub async fn suggest(
         .filter(|c| !listed.contains(c))
         .collect();
     if !wanted.is_empty() {
-        for booth in lobby::matching(state, &lobby::BoothQuery::default(), lang).await? {
+        for booth in lobby::matching(state, &expo_schema::api::BoothQuery::default(), lang).await? {
             if wanted.contains(&booth.company.id) {
                 ranked.push(expo_schema::api::Recommendation {
                     booth,

@@ -15,9 +15,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use expo_schema::api::RangeQuery;
 use expo_schema::api::{Report, ReportSection};
 use expo_schema::{ErrorBody, Role};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -29,18 +29,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(report_xlsx))
         .routes(routes!(report_csv))
         .routes(routes!(company_stats))
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct RangeQuery {
-    /// Start: UTC milliseconds, or a fair day `YYYY-MM-DD` (from its midnight, fair time).
-    #[param(pattern = "^(-?[0-9]{1,18}|[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))?$")]
-    pub from: Option<String>,
-    /// End (exclusive): UTC milliseconds, or a fair day `YYYY-MM-DD` (to its end).
-    #[param(pattern = "^(-?[0-9]{1,18}|[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))?$")]
-    pub to: Option<String>,
-    /// Width of the concurrency curve's buckets (default 15).
-    pub bucket_minutes: Option<i64>,
 }
 
 fn bound(state: &AppState, value: Option<&str>, end: bool, default: i64) -> ApiResult<i64> {
@@ -60,15 +48,19 @@ fn bound(state: &AppState, value: Option<&str>, end: bool, default: i64) -> ApiR
     Ok(if end { next } else { start })
 }
 
-impl RangeQuery {
-    fn range(&self, state: &AppState) -> ApiResult<(i64, i64)> {
-        let from = bound(state, self.from.as_deref(), false, 0)?;
-        let to = bound(state, self.to.as_deref(), true, now_ms() + 366 * 86_400_000)?;
-        if to <= from {
-            return Err(ApiError::validation("to must be after from"));
-        }
-        Ok((from, to))
+/// The span a report covers, in UTC milliseconds.
+fn range_of(query: &RangeQuery, state: &AppState) -> ApiResult<(i64, i64)> {
+    let from = bound(state, query.from.as_deref(), false, 0)?;
+    let to = bound(
+        state,
+        query.to.as_deref(),
+        true,
+        now_ms() + 366 * 86_400_000,
+    )?;
+    if to <= from {
+        return Err(ApiError::validation("to must be after from"));
     }
+    Ok((from, to))
 }
 
 fn table(name: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> ReportSection {
@@ -527,7 +519,7 @@ pub async fn report(
     Query(query): Query<RangeQuery>,
 ) -> ApiResult<Json<Report>> {
     caller.require_role(Role::Organizer)?;
-    let (from, to) = query.range(&state)?;
+    let (from, to) = range_of(&query, &state)?;
     Ok(Json(
         build(&state, from, to, None, query.bucket_minutes.unwrap_or(15)).await?,
     ))
@@ -548,7 +540,7 @@ pub async fn report_csv(
     let section = file
         .strip_suffix(".csv")
         .ok_or_else(|| ApiError::not_found("reports are {section}.csv"))?;
-    let (from, to) = query.range(&state)?;
+    let (from, to) = range_of(&query, &state)?;
     let report = build(&state, from, to, None, query.bucket_minutes.unwrap_or(15)).await?;
     let table = report
         .sections
@@ -606,7 +598,7 @@ pub async fn report_xlsx(
     Query(query): Query<RangeQuery>,
 ) -> ApiResult<Response> {
     caller.require_role(Role::Organizer)?;
-    let (from, to) = query.range(&state)?;
+    let (from, to) = range_of(&query, &state)?;
     let report = build(&state, from, to, None, query.bucket_minutes.unwrap_or(15)).await?;
     let bytes = xlsx_bytes(&report.sections)?;
     Ok((
@@ -666,7 +658,7 @@ pub async fn company_stats(
     Query(query): Query<RangeQuery>,
 ) -> ApiResult<Json<Report>> {
     crate::booths::require_editor(&caller, company_id)?;
-    let (from, to) = query.range(&state)?;
+    let (from, to) = range_of(&query, &state)?;
     Ok(Json(build(&state, from, to, Some(company_id), 15).await?))
 }
 

@@ -2,7 +2,7 @@
 
 use crate::both_engines;
 use crate::helpers::*;
-use expo_client::api::UserQuery;
+use expo_client::api::UserFilter;
 use expo_client::{ClientError, Incoming};
 use expo_schema::api::{AcceptInvitationRequest, InviteRequest, RegisterBuyerRequest};
 use expo_schema::protocol::close_code;
@@ -123,7 +123,7 @@ async fn buyers_cannot_do_organizer_things(engines: Engines) {
     let buyer = app.buyer("ivan@primorye.example").await;
     let me = buyer.me().await.unwrap();
     let forbidden = |e: ClientError| assert_eq!(e.code(), Some(ErrorCode::Forbidden));
-    forbidden(buyer.users(&UserQuery::default()).await.unwrap_err());
+    forbidden(buyer.users(&UserFilter::default()).await.unwrap_err());
     forbidden(buyer.approve_user(me.id).await.unwrap_err());
     forbidden(
         buyer

@@ -3,7 +3,7 @@
 
 use crate::both_engines;
 use crate::helpers::*;
-use expo_client::api::{BoothQuery, MediaUpload};
+use expo_client::api::{BoothQuery, UploadQuery};
 use expo_client::{Api, Hub, Incoming};
 use expo_schema::api::*;
 use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
@@ -144,7 +144,7 @@ async fn a_booth_from_creation_to_leads(engines: Engines) {
     let brochure = staff
         .upload_media(
             company.id,
-            &MediaUpload {
+            &UploadQuery {
                 kind: "brochure".into(),
                 title: Some("Catalogue 2026".into()),
                 file_name: "catalogue.pdf".into(),
@@ -513,7 +513,7 @@ async fn bad_uploads_leave_nothing(engines: Engines) {
     let app = env.start_with(|c| c.max_upload_bytes = 50_000).await;
     let admin = app.admin().await;
     let (company, staff) = company_with_staff(&app, &admin, "101-81-00003", "c@c.example").await;
-    let upload = |upload: MediaUpload, bytes: Vec<u8>| {
+    let upload = |upload: UploadQuery, bytes: Vec<u8>| {
         let staff = staff.clone();
         async move { staff.upload_media(company.id, &upload, bytes).await }
     };
@@ -664,8 +664,8 @@ async fn leads_respect_consent(engines: Engines) {
 }
 
 /// An upload's description with only its kind and file name.
-fn media(kind: &str, file_name: &str) -> MediaUpload {
-    MediaUpload {
+fn media(kind: &str, file_name: &str) -> UploadQuery {
+    UploadQuery {
         kind: kind.into(),
         title: None,
         file_name: file_name.into(),

@@ -687,7 +687,7 @@ async fn image_bombs_are_refused(engines: Engines) {
     };
     let upload = |bytes: Vec<u8>| {
         let staff = staff.clone();
-        let logo = expo_client::api::MediaUpload {
+        let logo = expo_client::api::UploadQuery {
             kind: "logo".into(),
             title: None,
             file_name: "logo.png".into(),
@@ -725,7 +725,7 @@ async fn meeting_outcomes_stay_with_the_company(engines: Engines) {
     let users = app
         .admin()
         .await
-        .users(&expo_client::api::UserQuery::default())
+        .users(&expo_client::api::UserFilter::default())
         .await
         .unwrap();
     let email_of = |id: i64| {

@@ -6,7 +6,7 @@
 //! parallel and never see each other's data. Several `TestApp`s on one environment are
 //! several nodes of one fair.
 
-use expo_client::api::UserQuery;
+use expo_client::api::UserFilter;
 use expo_client::Api;
 use expo_schema::api::RegisterBuyerRequest;
 use expo_server::{App, Config};
@@ -208,7 +208,7 @@ impl TestApp {
         let list = self
             .admin()
             .await
-            .users(&UserQuery::default())
+            .users(&UserFilter::default())
             .await
             .expect("the organizer lists users");
         list.users
@@ -403,10 +403,10 @@ pub fn strings<const N: usize>(items: [&str; N]) -> Vec<String> {
 }
 
 /// The accounts waiting for approval (`GET /api/v1/users?status=pending`).
-pub fn pending_users() -> UserQuery {
-    UserQuery {
+pub fn pending_users() -> UserFilter {
+    UserFilter {
         status: Some("pending".into()),
-        ..UserQuery::default()
+        ..UserFilter::default()
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::both_engines;
 use crate::helpers::*;
-use expo_client::api::UserQuery;
+use expo_client::api::UserFilter;
 use expo_client::{Api, ClientError};
 use expo_schema::api::{
     AcceptInvitationRequest, ApproveManyRequest, ImportReport, InvitationState, InviteRequest,
@@ -151,19 +151,19 @@ async fn bulk_approval_approves_only_pending(engines: Engines) {
     );
     // Search finds by name, email or company, case-insensitively.
     let found = admin
-        .users(&UserQuery {
+        .users(&UserFilter {
             q: Some("SECOND".into()),
-            ..UserQuery::default()
+            ..UserFilter::default()
         })
         .await
         .unwrap();
     assert_eq!(found.users.len(), 1);
     assert_eq!(found.users[0].id, second);
     let by_company = admin
-        .users(&UserQuery {
+        .users(&UserFilter {
             role: Some(Role::Buyer),
             q: Some("sibir".into()),
-            ..UserQuery::default()
+            ..UserFilter::default()
         })
         .await
         .unwrap();
@@ -287,7 +287,7 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start().await;
     let admin = app.admin().await;
-    let users_before = admin.users(&UserQuery::default()).await.unwrap();
+    let users_before = admin.users(&UserFilter::default()).await.unwrap();
 
     // Bad rows: every finding has a code and its parameters; nothing is written.
     let (status, report) = import(&admin, "buyers", false, BAD_BUYERS).await;
@@ -326,7 +326,7 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
         report.errors[2].params.get("value").map(String::as_str),
         Some("unobtainium")
     );
-    let users_after = admin.users(&UserQuery::default()).await.unwrap();
+    let users_after = admin.users(&UserFilter::default()).await.unwrap();
     assert_eq!(users_after.users.len(), users_before.users.len());
     let invitations = admin.invitations().await.unwrap();
     assert!(invitations.invitations.is_empty());
@@ -345,7 +345,7 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
         (3, 3, 0, 0, 3)
     );
     assert!(!dry.applied && dry.invitation_links.is_empty());
-    let users_after = admin.users(&UserQuery::default()).await.unwrap();
+    let users_after = admin.users(&UserFilter::default()).await.unwrap();
     assert_eq!(users_after.users.len(), users_before.users.len());
 
     let (status, done) = import(&admin, "buyers", false, BUYERS).await;
@@ -380,9 +380,9 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
 
     // The buyers are data now, and need no approval.
     let buyers = admin
-        .users(&UserQuery {
+        .users(&UserFilter {
             role: Some(Role::Buyer),
-            ..UserQuery::default()
+            ..UserFilter::default()
         })
         .await
         .unwrap();
@@ -433,9 +433,9 @@ async fn buyers_import_with_dry_run_and_invitations(engines: Engines) {
     let listed = admin.invitations().await.unwrap();
     assert_eq!(listed.invitations.len(), 3);
     let buyers_again = admin
-        .users(&UserQuery {
+        .users(&UserFilter {
             role: Some(Role::Buyer),
-            ..UserQuery::default()
+            ..UserFilter::default()
         })
         .await
         .unwrap();

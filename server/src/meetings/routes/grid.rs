@@ -7,9 +7,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use chrono::{NaiveDate, NaiveTime, TimeZone};
+use expo_schema::api::DayQuery;
 use expo_schema::api::{GridInput, SlotList};
 use expo_schema::{ErrorBody, MeetingSlot, Role};
-use serde::Deserialize;
 
 fn time(value: &str) -> ApiResult<NaiveTime> {
     NaiveTime::parse_from_str(value, "%H:%M")
@@ -92,12 +92,6 @@ async fn slots_of(state: &AppState, day: Option<&str>) -> ApiResult<Vec<MeetingS
         .map(crate::meetings::slot_from_row)
         .collect::<sqlx::Result<Vec<_>>>()
         .map_err(ApiError::from)
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct DayQuery {
-    /// Only this fair day (`YYYY-MM-DD`).
-    day: Option<String>,
 }
 
 /// The meeting grid.
