@@ -635,7 +635,8 @@ async fn product_company(state: &AppState, product_id: i64) -> ApiResult<i64> {
 /// Edit a product.
 #[utoipa::path(put, path = "/api/v1/products/{id}", tag = "booths", request_body = ProductInput,
     params(("id" = i64, Path, description = "product id")),
-    responses((status = 200, body = Product), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Product), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "another product of the booth has this code")))]
 pub async fn update_product(
     State(state): State<AppState>,
     caller: Caller,
