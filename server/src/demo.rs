@@ -528,14 +528,7 @@ async fn seed_meetings(
         .fetch_all(&mut *conn)
         .await?;
     for hall in halls {
-        for number in 1..=meetings.tables_per_hall {
-            sqlx::query("insert into meeting_tables (hall_id, number, code) values ($1, $2, $3)")
-                .bind(hall)
-                .bind(number)
-                .bind(password::new_token().0)
-                .execute(&mut *conn)
-                .await?;
-        }
+        crate::meetings::routes::add_tables(&mut *conn, hall, meetings.tables_per_hall).await?;
     }
     let mut companies: Vec<i64> = ids.companies.values().copied().collect();
     companies.sort_unstable();

@@ -1304,7 +1304,10 @@ fn probe_company() -> CompanyInput {
 }
 
 /// Copies one field from a company input into another.
-type CopyCompanyField = fn(&CompanyInput, &mut CompanyInput);
+/// Copies one field of a row's input into a probe.
+type FieldCopy<I> = fn(&I, &mut I);
+
+type CopyCompanyField = FieldCopy<CompanyInput>;
 
 /// The fields of a company input, each checkable on its own.
 const COMPANY_CHECKS: &[(&str, CopyCompanyField)] = &[
@@ -1335,11 +1338,31 @@ fn check_company(
     fields: &[&str],
     suffix: &str,
 ) {
-    for (field, copy) in COMPANY_CHECKS.iter().filter(|(f, _)| fields.contains(f)) {
-        let mut probe = probe_company();
-        copy(input, &mut probe);
-        if let Err(error) = validate_company(&probe) {
-            errors.refused(row, &format!("{field}{suffix}"), error);
+    let validate = |probe: &CompanyInput| validate_company(probe).map(drop);
+    let checks = Checks {
+        copies: COMPANY_CHECKS,
+        probe: probe_company,
+        validate,
+    };
+    checks.run(errors, row, input, fields, suffix);
+}
+
+/// One validator applied field by field: each field copied alone into a probe that is valid
+/// otherwise, so a row's errors name every bad column, not only the first.
+struct Checks<I: 'static, V> {
+    copies: &'static [(&'static str, FieldCopy<I>)],
+    probe: fn() -> I,
+    validate: V,
+}
+
+impl<I, V: Fn(&I) -> Result<(), FieldError>> Checks<I, V> {
+    fn run(&self, errors: &mut Errors, row: usize, input: &I, fields: &[&str], suffix: &str) {
+        for (field, copy) in self.copies.iter().filter(|(f, _)| fields.contains(f)) {
+            let mut probe = (self.probe)();
+            copy(input, &mut probe);
+            if let Err(error) = (self.validate)(&probe) {
+                errors.refused(row, &format!("{field}{suffix}"), error);
+            }
         }
     }
 }
@@ -1765,7 +1788,7 @@ fn probe_product() -> ProductInput {
 }
 
 /// Copies one field from a product input into another.
-type CopyProductField = fn(&ProductInput, &mut ProductInput);
+type CopyProductField = FieldCopy<ProductInput>;
 
 /// The fields of a product input, each checkable on its own.
 const PRODUCT_CHECKS: &[(&str, CopyProductField)] = &[
@@ -1799,13 +1822,13 @@ fn check_product(
     fields: &[&str],
     suffix: &str,
 ) {
-    for (field, copy) in PRODUCT_CHECKS.iter().filter(|(f, _)| fields.contains(f)) {
-        let mut probe = probe_product();
-        copy(input, &mut probe);
-        if let Err(error) = validate_product(&probe) {
-            errors.refused(row, &format!("{field}{suffix}"), error);
-        }
-    }
+    let validate = |probe: &ProductInput| validate_product(probe).map(drop);
+    let checks = Checks {
+        copies: PRODUCT_CHECKS,
+        probe: probe_product,
+        validate,
+    };
+    checks.run(errors, row, input, fields, suffix);
 }
 
 struct ProductAction {

@@ -55,6 +55,26 @@ pub struct Update {
     pub moved: bool,
 }
 
+impl Update {
+    /// A change of `meeting` from one state to another that keeps whom it waits for and
+    /// until when.
+    pub fn keeping_hold(
+        meeting: &expo_schema::Meeting,
+        from_state: &'static str,
+        to_state: &'static str,
+        moved: bool,
+    ) -> Update {
+        Update {
+            id: meeting.id,
+            from_state,
+            to_state,
+            awaiting: meeting.awaiting,
+            expires_ms: meeting.expires_ms,
+            moved,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Write {
     Insert(NewRequest),

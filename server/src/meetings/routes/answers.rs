@@ -4,7 +4,7 @@ use super::{plan_of, visible};
 use crate::auth::Caller;
 use crate::error::Path;
 use crate::error::{ApiError, ApiResult, JsonBody};
-use crate::meetings::place::{place_or_refuse, Update, Write};
+use crate::meetings::place::{place_or_refuse, Plan, Update, Write};
 use crate::meetings::{changed, for_user, load, load_slot, Change, Standing};
 use crate::AppState;
 use axum::extract::State;
@@ -59,18 +59,25 @@ pub async fn accept(
         // A company that proposed a slot without naming anyone: its proposer takes it.
         plan.staff_id = Some(meeting.requested_by).filter(|by| *by != meeting.buyer.id);
     }
-    let write = Write::Update(Update {
-        id,
-        from_state: "requested",
-        to_state: "confirmed",
-        awaiting: meeting.awaiting,
-        expires_ms: meeting.expires_ms,
-        moved: false,
-    });
-    place_or_refuse(&state, &plan, &write).await?;
-    let meeting = load(&state, id).await?;
+    let write = Update::keeping_hold(&meeting, "requested", "confirmed", false);
+    let answer = place_and_tell(&state, &caller, &plan, write, Change::Confirmed).await?;
     metrics::counter!("expo_meetings_confirmed_total").increment(1);
-    changed(&state, &meeting, Change::Confirmed).await;
+    Ok(answer)
+}
+
+/// Places a meeting's new plan through the placer (refused with the reason when it no longer
+/// fits), then tells both sides and answers the meeting as the caller sees it.
+async fn place_and_tell(
+    state: &AppState,
+    caller: &Caller,
+    plan: &Plan,
+    update: Update,
+    change: Change,
+) -> ApiResult<Json<Meeting>> {
+    let id = update.id;
+    place_or_refuse(state, plan, &Write::Update(update)).await?;
+    let meeting = load(state, id).await?;
+    changed(state, &meeting, change).await;
     Ok(Json(for_user(meeting, &caller.user)))
 }
 
@@ -93,18 +100,15 @@ pub async fn propose(
         plan.staff_id = Some(caller.user.id);
     }
     let now = state.now_ms();
-    let write = Write::Update(Update {
+    let write = Update {
         id,
         from_state: "requested",
         to_state: "requested",
         awaiting: side.other(),
         expires_ms: (now + state.config.meeting_hold_ms()).min(slot.starts_ms),
         moved: true,
-    });
-    place_or_refuse(&state, &plan, &write).await?;
-    let meeting = load(&state, id).await?;
-    changed(&state, &meeting, Change::Moved).await;
-    Ok(Json(for_user(meeting, &caller.user)))
+    };
+    place_and_tell(&state, &caller, &plan, write, Change::Moved).await
 }
 
 /// A slot the meeting may move to: in the future and offered by the company.
@@ -159,19 +163,11 @@ pub async fn reschedule(
         ));
     }
     let slot = offered_slot(&state, &meeting, input.slot_id).await?;
-    let write = Write::Update(Update {
-        id,
-        from_state: "confirmed",
-        to_state: "confirmed",
-        awaiting: meeting.awaiting,
-        expires_ms: meeting.expires_ms,
-        moved: true,
-    });
-    place_or_refuse(&state, &plan_of(&meeting, slot), &write).await?;
-    let meeting = load(&state, id).await?;
+    let write = Update::keeping_hold(&meeting, "confirmed", "confirmed", true);
+    let plan = plan_of(&meeting, slot);
+    let answer = place_and_tell(&state, &caller, &plan, write, Change::Moved).await?;
     metrics::counter!("expo_meetings_rescheduled_total").increment(1);
-    changed(&state, &meeting, Change::Moved).await;
-    Ok(Json(for_user(meeting, &caller.user)))
+    Ok(answer)
 }
 
 /// The side a request waits for declines it; the slot is free again.

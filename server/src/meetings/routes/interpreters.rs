@@ -143,14 +143,7 @@ async fn set_interpreter(
     };
     let mut plan = plan_of(meeting, load_slot(state, meeting.slot_id).await?);
     plan.interpreter_id = interpreter;
-    let write = Write::Update(Update {
-        id: meeting.id,
-        from_state: from,
-        to_state: from,
-        awaiting: meeting.awaiting,
-        expires_ms: meeting.expires_ms,
-        moved: false,
-    });
+    let write = Write::Update(Update::keeping_hold(meeting, from, from, false));
     place_or_refuse(state, &plan, &write).await?;
     let updated = load(state, meeting.id).await?;
     // The interpreter who was removed hears about it too.
