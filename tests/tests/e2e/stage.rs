@@ -259,6 +259,45 @@ async fn stages_and_shows(engines: Engines) {
     let ended = buyer.show(show.id, &lang("en")).await.unwrap();
     assert_eq!(ended.state, ShowState::Ended);
     assert!(ended.ended_ms.is_some());
+    // An encoder that dropped comes back within the show's time: live again.
+    let again = app.api.rtmp_publish(&secret(SECRET), &key).await.unwrap();
+    assert_eq!(again.location, Some(format!("show-{}", show.id)));
+    wait_show_event(&mut viewer, &room, show.id, true).await;
+    app.api
+        .rtmp_publish_done(
+            &secret(SECRET),
+            &publish_form(&ingest.stream_key, "publish_done"),
+        )
+        .await
+        .unwrap();
+    wait_show_event(&mut viewer, &room, show.id, false).await;
+    // Once its time is over, an ended show's key lets nobody in.
+    let past = admin
+        .create_show(&show_input(
+            main.id,
+            "Yesterday",
+            now_ms() - 2 * 60 * 60 * 1000,
+        ))
+        .await
+        .unwrap();
+    let past_key = publish_form(
+        &admin.show_ingest(past.id).await.unwrap().stream_key,
+        "publish",
+    );
+    app.api
+        .rtmp_publish(&secret(SECRET), &past_key)
+        .await
+        .unwrap();
+    app.api
+        .rtmp_publish_done(&secret(SECRET), &past_key)
+        .await
+        .unwrap();
+    let refused = app
+        .api
+        .rtmp_publish(&secret(SECRET), &past_key)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
 
     // An external stream: no key; the organizer marks it live and ended by hand.
     let external = admin
@@ -290,7 +329,7 @@ async fn stages_and_shows(engines: Engines) {
     let shows = buyer.stage_shows(main.id, &lang("en")).await.unwrap();
     assert_eq!(
         shows.shows.iter().map(|s| s.id).collect::<Vec<_>>(),
-        vec![external.id, show.id],
+        vec![past.id, external.id, show.id],
         "by start"
     );
     viewer.close();
@@ -486,11 +525,19 @@ async fn live_through_nginx_rtmp(engines: Engines) {
     hub_b.subscribe("lobby").await.unwrap();
 
     // A wrong key: Expo Hub refuses the publish, nginx drops the encoder.
-    let mut wrong = ffmpeg(&format!("{rtmp_url}/not-a-stream-key"), 10);
-    let status = tokio::task::spawn_blocking(move || wrong.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let mut wrong = Running(Some(ffmpeg(&format!("{rtmp_url}/not-a-stream-key"), 10)));
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = wrong.0.as_mut().unwrap().try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "ffmpeg with a wrong key ends"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    wrong.0 = None;
     assert!(!status.success(), "ffmpeg with a wrong key is refused");
     assert_eq!(
         viewer_a.show(show.id, &lang("en")).await.unwrap().state,
