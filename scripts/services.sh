@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite talks to is installed and running: PostgreSQL, Redis,
-# Chromium, Node.js and Python's aiosmtpd. Installs missing packages with apt-get, starts stopped services,
-# and fails loudly when it cannot; tests never skip because a service is missing.
+# Chromium, Node.js, Python's aiosmtpd, nginx with its RTMP module and ffmpeg. Installs
+# missing packages with apt-get, starts stopped services, and fails loudly when it cannot;
+# tests never skip because a service is missing.
 set -euo pipefail
 
 apt_install() {
@@ -23,6 +24,10 @@ command -v npm >/dev/null 2>&1 || apt_install npm
 command -v python3 >/dev/null 2>&1 || apt_install python3 python3-pip
 # The deployment test runs the documented nginx configuration in front of two nodes.
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || apt_install nginx
+# The stage test runs nginx's RTMP module (docs/deploy/stage-nginx.conf) and publishes to it
+# with ffmpeg.
+[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || apt_install libnginx-mod-rtmp
+command -v ffmpeg >/dev/null 2>&1 || apt_install ffmpeg
 # The meeting-email tests deliver to a real local SMTP server (aiosmtpd).
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install --quiet aiosmtpd \
   || python3 -m pip install --quiet --break-system-packages aiosmtpd
@@ -50,4 +55,4 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -Atc "select 1" >/dev/null 2>&1; 
   echo "services: cannot connect to PostgreSQL as postgres on 127.0.0.1 (set EXPO_TEST_PG)" >&2
   [ -n "${EXPO_TEST_PG:-}" ] || exit 1
 fi
-echo "services: PostgreSQL, Redis, nginx, Chromium and Node.js are ready" >&2
+echo "services: PostgreSQL, Redis, nginx (with RTMP), ffmpeg, Chromium and Node.js are ready" >&2

@@ -134,6 +134,10 @@ export const EVENTS = Object.freeze({
   DASHBOARD: 'dashboard',
   /** WebRTC signalling from `from` to `to` (in `meet:{meeting_id}`; ignore it unless `to` is you). */
   MEETING_SIGNAL: 'meeting_signal',
+  /** A stage show went live: its encoder started publishing, or the organizer marked an external show live (in `show:{id}` and `lobby`). Play `hls_url`, or `external_url`. */
+  SHOW_LIVE: 'show_live',
+  /** A stage show ended (in `show:{id}` and `lobby`). */
+  SHOW_ENDED: 'show_ended',
 });
 
 /** The stable machine error codes of replies, `closing` frames and REST errors. */
@@ -250,6 +254,8 @@ export const ROOM_KINDS = Object.freeze({
   CHAT: 'chat',
   /** `meet:{meeting_id}`: never directly; `meeting_join` checks participants. */
   MEET: 'meet',
+  /** `show:{show_id}`: everyone signed in, if the show exists (its viewers). */
+  SHOW: 'show',
 });
 
 const I64_MIN = -(2n ** 63n);

@@ -10,10 +10,12 @@ mod meetings;
 mod monitor;
 mod objects;
 mod queries;
+mod stage;
 pub use chat::*;
 pub use meetings::*;
 pub use monitor::*;
 pub use queries::*;
+pub use stage::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {

@@ -117,6 +117,8 @@ pub mod room {
             CHAT = "chat";
             /// `meet:{meeting_id}`: never directly; `meeting_join` checks participants.
             MEET = "meet";
+            /// `show:{show_id}`: everyone signed in, if the show exists (its viewers).
+            SHOW = "show";
         }
     }
 
@@ -178,6 +180,8 @@ pub mod room {
         Chat(i64),
         /// `meet:{meeting_id}`: a video meeting's signalling.
         Meet(i64),
+        /// `show:{show_id}`: a stage show's viewers.
+        Show(i64),
     }
 
     impl Room {
@@ -194,6 +198,7 @@ pub mod room {
                 Room::Duty(id) => (kind::DUTY, Some(id)),
                 Room::Chat(id) => (kind::CHAT, Some(id)),
                 Room::Meet(id) => (kind::MEET, Some(id)),
+                Room::Show(id) => (kind::SHOW, Some(id)),
             }
         }
 
@@ -212,6 +217,7 @@ pub mod room {
                     kind::DUTY => Room::Duty(id),
                     kind::CHAT => Room::Chat(id),
                     kind::MEET => Room::Meet(id),
+                    kind::SHOW => Room::Show(id),
                     _ => return None,
                 },
             })
@@ -647,6 +653,23 @@ pub enum RoomEvent {
         to: i64,
         data: serde_json::Value,
     },
+    /// A stage show went live: its encoder started publishing, or the organizer marked an
+    /// external show live (in `show:{id}` and `lobby`). Play `hls_url`, or `external_url`.
+    ShowLive {
+        show_id: i64,
+        stage_id: i64,
+        live_since_ms: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hls_url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external_url: Option<String>,
+    },
+    /// A stage show ended (in `show:{id}` and `lobby`).
+    ShowEnded {
+        show_id: i64,
+        stage_id: i64,
+        ended_ms: i64,
+    },
 }
 
 impl RoomEvent {
@@ -807,6 +830,7 @@ mod tests {
             (Room::Duty(7), "duty:7"),
             (Room::Chat(40), "chat:40"),
             (Room::Meet(9), "meet:9"),
+            (Room::Show(5), "show:5"),
         ];
         for (room, name) in rooms {
             assert_eq!(room.to_string(), name);

@@ -292,6 +292,30 @@ pub struct Config {
     /// load balancer that appends one), for the per-address limits.
     #[arg(long, env = "EXPO_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+
+    /// The secret the media server's publish callbacks carry (`?secret=…` in the
+    /// `on_publish` and `on_publish_done` URLs, docs/stage.md). Unset: every publish is
+    /// refused, so an unconfigured node lets no stream on stage.
+    #[arg(long, env = "EXPO_STAGE_CALLBACK_SECRET", hide_env_values = true)]
+    pub stage_callback_secret: Option<String>,
+
+    /// Where viewers fetch the shows' HLS playlists: a show plays
+    /// `{EXPO_STAGE_HLS_BASE}/show-{id}.m3u8`.
+    #[arg(
+        long,
+        env = "EXPO_STAGE_HLS_BASE",
+        default_value = "http://127.0.0.1:8088/hls"
+    )]
+    pub stage_hls_base: String,
+
+    /// The media server's RTMP application that encoders publish to (the ingest address
+    /// given to organizers and the host's staff).
+    #[arg(
+        long,
+        env = "EXPO_STAGE_RTMP_URL",
+        default_value = "rtmp://127.0.0.1:1935/live"
+    )]
+    pub stage_rtmp_url: String,
 }
 
 /// Wall-clock time plus an offset that tests can move forward, shared by the nodes of a test.
@@ -388,6 +412,9 @@ impl Config {
             max_conns_per_address: 500,
             chat_rate_per_sec: 5,
             trust_forwarded_for: false,
+            stage_callback_secret: None,
+            stage_hls_base: "http://127.0.0.1:8088/hls".into(),
+            stage_rtmp_url: "rtmp://127.0.0.1:1935/live".into(),
         }
     }
 

@@ -3,7 +3,7 @@
 
 pub mod guard;
 
-use crate::{auth, booths, chat, matching, meetings, monitor, ws, AppState};
+use crate::{auth, booths, chat, matching, meetings, monitor, stage, ws, AppState};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -29,10 +29,11 @@ use utoipa::OpenApi;
          (name = "chat", description = "Inbox, talk-to-staff follow-up, moderation, blocks, the phrasebook"),
          (name = "meetings", description = "Slot grid, availability, requests and answers, interpreters, tables, check-in, outcomes, calendars"),
          (name = "matchmaking", description = "Two-way interest, the buyer directory, suggestions, accepted pairs, scheduler runs, hand moves and publishing"),
+         (name = "stage", description = "Stages and shows; where encoders publish; the media server's publish callbacks"),
          (name = "monitoring", description = "Badges and check-ins, the live dashboard, reports, exhibitor figures"),
          (name = "ops", description = "Health and readiness")),
     // Referenced by the `texts` maps, whose schemas are written by hand (`schema_with`).
-    components(schemas(expo_schema::api::CompanyText, expo_schema::api::ProductText)),
+    components(schemas(expo_schema::api::CompanyText, expo_schema::api::ProductText, expo_schema::api::ShowText)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
@@ -50,6 +51,7 @@ fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(meetings::calendar::router())
         .merge(monitor::router())
         .merge(matching::router())
+        .merge(stage::router())
         .routes(routes!(healthz))
         .routes(routes!(readyz))
 }
@@ -87,6 +89,9 @@ const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/invitations/accept"),
     ("get", "/api/v1/fair"),
     ("get", "/api/v1/calendar/{file}"),
+    // The media server's callbacks: a shared secret in the query, not a session.
+    ("post", "/api/v1/stage/rtmp/publish"),
+    ("post", "/api/v1/stage/rtmp/publish-done"),
     ("get", "/healthz"),
     ("get", "/readyz"),
 ];
@@ -318,7 +323,7 @@ async fn metrics_text(State(state): State<AppState>, headers: axum::http::Header
 }
 
 /// Compares two secrets in time that depends on their lengths only.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

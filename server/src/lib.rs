@@ -21,6 +21,7 @@ pub mod matchmaking;
 pub mod meetings;
 pub mod monitor;
 pub mod rooms;
+pub mod stage;
 pub mod store;
 pub mod tasks;
 pub mod uploads;

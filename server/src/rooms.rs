@@ -10,6 +10,7 @@
 //! | `duty:{company_id}` | never directly: staff enter it with `set_duty` |
 //! | `chat:{room_id}` | never directly: `chat_join` checks who may read |
 //! | `meet:{meeting_id}` | never directly: `meeting_join` checks participants and the window |
+//! | `show:{show_id}` | everyone, if the show exists (its viewers; `viewers` counts them) |
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -30,6 +31,7 @@ pub async fn authorize(state: &AppState, caller: &Caller, room: &str) -> Result<
         Room::Organizers | Room::Dashboard => return forbidden("only organizers enter this room"),
         Room::Hall(id) => ("halls", id),
         Room::Booth(id) => ("companies", id),
+        Room::Show(id) => ("shows", id),
         Room::User(id) if id == caller.user.id => return Ok(()),
         Room::Chat(_) => return forbidden("enter chat rooms with chat_join"),
         Room::Duty(_) => return forbidden("staff go on duty with set_duty"),

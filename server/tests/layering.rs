@@ -193,7 +193,7 @@ fn room_names_are_typed() {
         if path.contains("/hub/") || path.contains("/engine/") {
             continue;
         }
-        for kind in ["hall", "booth", "user", "duty", "chat", "meet"] {
+        for kind in ["hall", "booth", "user", "duty", "chat", "meet", "show"] {
             let pattern = format!("format!(\"{kind}:");
             for (at, _) in code_of(text).match_indices(&pattern) {
                 let rest = &code_of(text)[at..];

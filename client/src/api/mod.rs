@@ -16,8 +16,10 @@ mod chat;
 mod matching;
 mod meetings;
 mod monitor;
+mod stage;
 
 pub use expo_schema::api::{BoothQuery, RangeQuery, UploadQuery, UserFilter};
+pub use stage::PublishAnswer;
 
 impl Api {
     /// A GET with query parameters (`None` fields are left out).

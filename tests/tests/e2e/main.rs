@@ -21,3 +21,4 @@ mod people;
 mod permissions;
 mod races;
 mod search;
+mod stage;

@@ -179,6 +179,35 @@ async fn permission_matrix(engines: Engines) {
         (room.id, file.id)
     };
     let hall_id = a.hall_id.unwrap();
+    // A stage with a show company A hosts, and one streamed elsewhere.
+    let stage = admin
+        .create_stage(&StageInput {
+            slug: "main".into(),
+            name: "Main stage".into(),
+            kind: StageKind::Main,
+            position: 0,
+        })
+        .await
+        .unwrap();
+    let show_input = ShowInput {
+        stage_id: stage.id,
+        title: "Opening".into(),
+        description: String::new(),
+        texts: Default::default(),
+        host_company_id: Some(a.id),
+        starts_ms: 4_000_000_000_000,
+        duration_minutes: 30,
+        featured_product_ids: vec![],
+        external_url: None,
+    };
+    let show = admin.create_show(&show_input).await.unwrap();
+    let external_show = admin
+        .create_show(&ShowInput {
+            external_url: Some("https://video.example/live.m3u8".into()),
+            ..show_input.clone()
+        })
+        .await
+        .unwrap();
     let sessions: Vec<(R, Option<Api>)> = vec![
         (R::Anonymous, None),
         (R::PendingBuyer, None),
@@ -371,13 +400,62 @@ async fn permission_matrix(engines: Engines) {
             Body::None,
             ORGANIZER,
         ),
+        rest(M::GET, "/api/v1/stages".into(), Body::None, SIGNED_IN),
+        rest(
+            M::POST,
+            "/api/v1/stages".into(),
+            typed!(&StageInput {
+                slug: "studio-{n}".into(),
+                name: "Studio".into(),
+                kind: StageKind::Studio,
+                position: 1,
+            }),
+            ORGANIZER,
+        ),
+        rest(
+            M::POST,
+            "/api/v1/shows".into(),
+            typed!(&show_input),
+            ORGANIZER,
+        ),
+        rest(
+            M::GET,
+            format!("/api/v1/shows/{}", show.id),
+            Body::None,
+            SIGNED_IN,
+        ),
+        rest(
+            M::GET,
+            format!("/api/v1/shows/{}/ingest", show.id),
+            Body::None,
+            COMPANY_A,
+        ),
+        rest(
+            M::POST,
+            format!("/api/v1/shows/{}/live", external_show.id),
+            Body::None,
+            ORGANIZER,
+        ),
+        // The media server's callback takes its secret, never a session.
+        rest(
+            M::POST,
+            "/api/v1/stage/rtmp/publish".into(),
+            Body::None,
+            &[],
+        ),
     ];
     let booth = format!("booth:{}", a.id);
     let subscribe = |room: &str| Command::Subscribe { room: room.into() };
+    let show_room = format!("show:{}", show.id);
     let wss = vec![
         Ws {
             what: "subscribe lobby",
             commands: vec![subscribe("lobby")],
+            allowed: SIGNED_IN,
+        },
+        Ws {
+            what: "subscribe to a show",
+            commands: vec![subscribe(&show_room)],
             allowed: SIGNED_IN,
         },
         Ws {

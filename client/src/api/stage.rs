@@ -1,0 +1,116 @@
+//! The live stage (`server/src/stage/`): stages and shows, the ingest address, marking an
+//! external show live or ended, and the media server's publish callbacks (as nginx-rtmp
+//! sends them: a form with the stream name, the shared secret in the query).
+
+use crate::{error_of, Api, Result};
+use expo_schema::api::{
+    CallbackQuery, Ingest, LangQuery, RtmpCallback, Show, ShowInput, ShowList, Stage, StageInput,
+    StageList,
+};
+
+/// What the media server's `on_publish` callback was answered: the status, and the
+/// `Location` (the stream's public name) when it was accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishAnswer {
+    pub status: u16,
+    pub location: Option<String>,
+}
+
+impl Api {
+    /// `GET /api/v1/stages`: every stage with the show live now and the next one.
+    pub async fn stages(&self, query: &LangQuery) -> Result<StageList> {
+        self.get_query("/api/v1/stages", query).await
+    }
+
+    /// `POST /api/v1/stages` (organizers).
+    pub async fn create_stage(&self, input: &StageInput) -> Result<Stage> {
+        self.post("/api/v1/stages", input).await
+    }
+
+    /// `PUT /api/v1/stages/{id}` (organizers).
+    pub async fn update_stage(&self, id: i64, input: &StageInput) -> Result<Stage> {
+        self.put(&format!("/api/v1/stages/{id}"), input).await
+    }
+
+    /// `GET /api/v1/stages/{id}/shows`: every show of a stage, by start.
+    pub async fn stage_shows(&self, id: i64, query: &LangQuery) -> Result<ShowList> {
+        self.get_query(&format!("/api/v1/stages/{id}/shows"), query)
+            .await
+    }
+
+    /// `POST /api/v1/shows` (organizers).
+    pub async fn create_show(&self, input: &ShowInput) -> Result<Show> {
+        self.post("/api/v1/shows", input).await
+    }
+
+    /// `PUT /api/v1/shows/{id}` (organizers).
+    pub async fn update_show(&self, id: i64, input: &ShowInput) -> Result<Show> {
+        self.put(&format!("/api/v1/shows/{id}"), input).await
+    }
+
+    /// `GET /api/v1/shows/{id}`.
+    pub async fn show(&self, id: i64, query: &LangQuery) -> Result<Show> {
+        self.get_query(&format!("/api/v1/shows/{id}"), query).await
+    }
+
+    /// `GET /api/v1/shows/{id}/ingest` (organizers and the host company's staff).
+    pub async fn show_ingest(&self, id: i64) -> Result<Ingest> {
+        self.get(&format!("/api/v1/shows/{id}/ingest")).await
+    }
+
+    /// `POST /api/v1/shows/{id}/live` (organizers; shows with an external stream).
+    pub async fn mark_show_live(&self, id: i64) -> Result<Show> {
+        self.post_nothing(&format!("/api/v1/shows/{id}/live")).await
+    }
+
+    /// `POST /api/v1/shows/{id}/end` (organizers; shows with an external stream).
+    pub async fn mark_show_ended(&self, id: i64) -> Result<Show> {
+        self.post_nothing(&format!("/api/v1/shows/{id}/end")).await
+    }
+
+    /// `POST /api/v1/stage/rtmp/publish`, as the media server calls it.
+    pub async fn rtmp_publish(
+        &self,
+        query: &CallbackQuery,
+        form: &RtmpCallback,
+    ) -> Result<PublishAnswer> {
+        let response = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?
+            .post(format!("{}/api/v1/stage/rtmp/publish", self.base()))
+            .query(query)
+            .form(form)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if status < 400 {
+            Ok(PublishAnswer { status, location })
+        } else {
+            Err(error_of(response).await)
+        }
+    }
+
+    /// `POST /api/v1/stage/rtmp/publish-done`, as the media server calls it.
+    pub async fn rtmp_publish_done(
+        &self,
+        query: &CallbackQuery,
+        form: &RtmpCallback,
+    ) -> Result<()> {
+        let response = self
+            .request(reqwest::Method::POST, "/api/v1/stage/rtmp/publish-done")
+            .query(query)
+            .form(form)
+            .send()
+            .await?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(error_of(response).await)
+        }
+    }
+}

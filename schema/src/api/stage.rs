@@ -1,0 +1,233 @@
+//! The live stage (issue 14): stages, their shows, where an encoder publishes, and the
+//! media server's publish callbacks. Video never passes through Expo Hub: viewers play the
+//! show's HLS from the media server (or its external stream).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// What a stage is: the fair's main stage, or a smaller studio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    Main,
+    Studio,
+}
+
+impl StageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageKind::Main => "main",
+            StageKind::Studio => "studio",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<StageKind> {
+        match value {
+            "main" => Some(StageKind::Main),
+            "studio" => Some(StageKind::Studio),
+            _ => None,
+        }
+    }
+}
+
+/// Where a show stands: `scheduled` until its encoder starts publishing (or the organizer
+/// marks an external show live), `live` while it publishes, `ended` after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowState {
+    Scheduled,
+    Live,
+    Ended,
+}
+
+impl ShowState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShowState::Scheduled => "scheduled",
+            ShowState::Live => "live",
+            ShowState::Ended => "ended",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ShowState> {
+        match value {
+            "scheduled" => Some(ShowState::Scheduled),
+            "live" => Some(ShowState::Live),
+            "ended" => Some(ShowState::Ended),
+            _ => None,
+        }
+    }
+}
+
+/// Create or edit a stage (organizers).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StageInput {
+    /// Lower-case letters, digits and dashes, 1 to 40, starting with a letter or digit.
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,39}$")]
+    pub slug: String,
+    /// 1 to 200 characters, not only spaces.
+    #[schema(
+        max_length = 200,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
+    pub name: String,
+    pub kind: StageKind,
+    /// Order in the lobby, smallest first (0 to 9999).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 9999)]
+    pub position: i64,
+}
+
+/// A stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Stage {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub kind: StageKind,
+    pub position: i64,
+}
+
+/// A show's texts in one language (a translation of the base-language title and
+/// description).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ShowText {
+    /// At most 200 characters.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub title: Option<String>,
+    /// At most 4000 characters.
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    pub description: Option<String>,
+}
+
+/// Schedule or edit a show (organizers).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ShowInput {
+    pub stage_id: i64,
+    /// The title in the fair's base language: 1 to 200 characters, not only spaces.
+    #[schema(
+        max_length = 200,
+        pattern = "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
+    pub title: String,
+    /// The description in the base language, at most 4000 characters.
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    pub description: String,
+    /// Translations by language code (`ko`, `zh`, `ru`, `mn`, `ja`; `en` overrides the base).
+    #[serde(default)]
+    #[schema(schema_with = show_texts)]
+    pub texts: BTreeMap<String, ShowText>,
+    /// The exhibitor hosting the show: its staff may read the stream key.
+    #[serde(default)]
+    pub host_company_id: Option<i64>,
+    /// When the show starts, UTC milliseconds (the client shows it in the viewer's zone).
+    #[schema(minimum = 0, maximum = 4102444800000i64)]
+    pub starts_ms: i64,
+    /// How long it is scheduled for, 1 to 1440 minutes.
+    #[schema(minimum = 1, maximum = 1440)]
+    pub duration_minutes: i64,
+    /// Products shown on stage, at most 20, each a product of the fair.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub featured_product_ids: Vec<i64>,
+    /// A stream hosted elsewhere (an `https://` HLS or embed address, at most 500
+    /// characters, no spaces). Such a show has no stream key: the organizer marks it live
+    /// and ended by hand.
+    #[serde(default)]
+    #[schema(
+        max_length = 500,
+        pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*https://[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$"
+    )]
+    pub external_url: Option<String>,
+}
+
+fn show_texts() -> utoipa::openapi::Object {
+    super::texts_schema("ShowText")
+}
+
+/// A show, its texts in the viewer's language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Show {
+    pub id: i64,
+    pub stage_id: i64,
+    /// The title in the language asked for, or the base language's.
+    pub title: String,
+    pub description: String,
+    /// Every translation, for editing.
+    #[schema(schema_with = show_texts)]
+    pub texts: BTreeMap<String, ShowText>,
+    pub host_company_id: Option<i64>,
+    pub host_company_name: Option<String>,
+    pub starts_ms: i64,
+    pub ends_ms: i64,
+    pub featured_product_ids: Vec<i64>,
+    pub state: ShowState,
+    pub live_since_ms: Option<i64>,
+    pub ended_ms: Option<i64>,
+    /// Where viewers play the show: the media server's HLS playlist
+    /// (`{EXPO_STAGE_HLS_BASE}/show-{id}.m3u8`), or `null` for an external show.
+    pub hls_url: Option<String>,
+    /// The external stream, for a show hosted elsewhere.
+    pub external_url: Option<String>,
+    /// Viewers in the show's room now, over every node.
+    pub viewers: u64,
+}
+
+/// A stage in the lobby: the show live on it now and the next one scheduled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StageNow {
+    pub stage: Stage,
+    pub live: Option<Show>,
+    pub next: Option<Show>,
+}
+
+/// `GET /api/v1/stages`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StageList {
+    pub stages: Vec<StageNow>,
+}
+
+/// Every show of a stage, by start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ShowList {
+    pub shows: Vec<Show>,
+}
+
+/// Where the studio's encoder publishes a show (organizers and the host's staff only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Ingest {
+    pub show_id: i64,
+    /// The media server's RTMP application, e.g. `rtmp://stage.example:1935/live`.
+    pub rtmp_url: String,
+    /// The secret stream key: the stream name the encoder publishes under.
+    pub stream_key: String,
+    /// `rtmp_url/stream_key`, for encoders that take one address.
+    pub publish_url: String,
+}
+
+/// What nginx-rtmp's `on_publish` and `on_publish_done` send (form-encoded); only `name`
+/// (the stream name, i.e. the stream key) matters to Expo Hub.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct RtmpCallback {
+    /// The stream name the encoder published under.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub name: String,
+    /// `publish` or `publish_done`.
+    #[serde(default)]
+    pub call: Option<String>,
+    #[serde(default)]
+    pub app: Option<String>,
+}
+
+/// The shared secret the media server's callbacks carry in their query.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
+pub struct CallbackQuery {
+    /// `EXPO_STAGE_CALLBACK_SECRET`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}

@@ -1,0 +1,356 @@
+//! Organizers' editing of stages and shows, the ingest address (organizers and the host
+//! company's staff), and marking an external show live or ended by hand.
+
+use super::{load_show, rtmp, stage_from_row, with_viewers};
+use crate::auth::Caller;
+use crate::error::{on_unique_violation, ApiError, ApiResult, JsonBody, Path};
+use crate::AppState;
+use axum::extract::State;
+use axum::Json;
+use expo_schema::api::{Ingest, Show, ShowInput, ShowState, Stage, StageInput};
+use expo_schema::{ErrorBody, ErrorCode, Role, LANGUAGES};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_stage))
+        .routes(routes!(update_stage))
+        .routes(routes!(create_show))
+        .routes(routes!(update_show))
+        .routes(routes!(show_ingest))
+        .routes(routes!(mark_live))
+        .routes(routes!(mark_ended))
+}
+
+fn check_stage(input: &StageInput) -> ApiResult<()> {
+    let slug_ok = !input.slug.is_empty()
+        && input.slug.len() <= 40
+        && input
+            .slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !input.slug.starts_with('-');
+    if !slug_ok {
+        return Err(ApiError::validation(
+            "slug: 1 to 40 lower-case letters, digits and dashes",
+        ));
+    }
+    if input.name.trim().is_empty() || input.name.chars().count() > 200 {
+        return Err(ApiError::validation("name: 1 to 200 characters"));
+    }
+    if !(0..=9999).contains(&input.position) {
+        return Err(ApiError::validation("position: 0 to 9999"));
+    }
+    Ok(())
+}
+
+/// Creates a stage (organizers).
+#[utoipa::path(post, path = "/api/v1/stages", tag = "stage", request_body = StageInput,
+    responses((status = 200, body = Stage), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn create_stage(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<StageInput>,
+) -> ApiResult<Json<Stage>> {
+    caller.require_role(Role::Organizer)?;
+    check_stage(&input)?;
+    let id: i64 = sqlx::query_scalar(
+        "insert into stages (slug, name, kind, position) values ($1, $2, $3, $4) returning id",
+    )
+    .bind(&input.slug)
+    .bind(input.name.trim())
+    .bind(input.kind.as_str())
+    .bind(input.position)
+    .fetch_one(state.store.pool())
+    .await
+    .map_err(|e| on_unique_violation(e, "a stage has that slug"))?;
+    load_stage(&state, id).await.map(Json)
+}
+
+/// Edits a stage (organizers).
+#[utoipa::path(put, path = "/api/v1/stages/{id}", tag = "stage", request_body = StageInput,
+    params(("id" = i64, Path, description = "stage id")),
+    responses((status = 200, body = Stage), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn update_stage(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<StageInput>,
+) -> ApiResult<Json<Stage>> {
+    caller.require_role(Role::Organizer)?;
+    check_stage(&input)?;
+    let changed = sqlx::query(
+        "update stages set slug = $1, name = $2, kind = $3, position = $4 where id = $5",
+    )
+    .bind(&input.slug)
+    .bind(input.name.trim())
+    .bind(input.kind.as_str())
+    .bind(input.position)
+    .bind(id)
+    .execute(state.store.pool())
+    .await
+    .map_err(|e| on_unique_violation(e, "a stage has that slug"))?
+    .rows_affected();
+    if changed == 0 {
+        return Err(ApiError::not_found("no such stage"));
+    }
+    load_stage(&state, id).await.map(Json)
+}
+
+async fn load_stage(state: &AppState, id: i64) -> ApiResult<Stage> {
+    let row = sqlx::query("select id, slug, name, kind, position from stages where id = $1")
+        .bind(id)
+        .fetch_optional(state.store.pool())
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such stage"))?;
+    Ok(stage_from_row(&row)?)
+}
+
+/// Checks a show's fields and that what it names exists (404 otherwise); returns the texts
+/// and featured products as stored (JSON).
+async fn check_show(state: &AppState, input: &ShowInput) -> ApiResult<(String, String)> {
+    if input.title.trim().is_empty() || input.title.chars().count() > 200 {
+        return Err(ApiError::validation("title: 1 to 200 characters"));
+    }
+    if input.description.chars().count() > 4000 {
+        return Err(ApiError::validation("description: at most 4000 characters"));
+    }
+    for (lang, text) in &input.texts {
+        if !LANGUAGES.contains(&lang.as_str()) {
+            return Err(ApiError::validation(format!("texts: no language {lang:?}")));
+        }
+        if text
+            .title
+            .as_deref()
+            .is_some_and(|t| t.chars().count() > 200)
+            || text
+                .description
+                .as_deref()
+                .is_some_and(|t| t.chars().count() > 4000)
+        {
+            return Err(ApiError::validation(format!("texts.{lang}: too long")));
+        }
+    }
+    if !(0..=4_102_444_800_000).contains(&input.starts_ms) {
+        return Err(ApiError::validation("starts_ms: 0 to 4102444800000"));
+    }
+    if !(1..=1440).contains(&input.duration_minutes) {
+        return Err(ApiError::validation("duration_minutes: 1 to 1440"));
+    }
+    if input.featured_product_ids.len() > 20 {
+        return Err(ApiError::validation("featured_product_ids: at most 20"));
+    }
+    if let Some(url) = &input.external_url {
+        let url = url.trim();
+        if url.chars().count() > 500
+            || !url.starts_with("https://")
+            || url.contains(char::is_whitespace)
+        {
+            return Err(ApiError::validation(
+                "external_url: an https:// address without spaces",
+            ));
+        }
+    }
+    let exists = |table: &'static str, id: i64| async move {
+        let sql = format!("select count(*) from {table} where id = $1");
+        let found: i64 = sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_one(state.store.pool())
+            .await?;
+        if found == 1 {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(format!("no such {table} row: {id}")))
+        }
+    };
+    exists("stages", input.stage_id).await?;
+    if let Some(company) = input.host_company_id {
+        exists("companies", company).await?;
+    }
+    let mut featured = Vec::new();
+    for &product in &input.featured_product_ids {
+        exists("products", product).await?;
+        if !featured.contains(&product) {
+            featured.push(product);
+        }
+    }
+    let texts = serde_json::to_string(&input.texts).map_err(anyhow::Error::from)?;
+    let featured = serde_json::to_string(&featured).map_err(anyhow::Error::from)?;
+    Ok((texts, featured))
+}
+
+fn external(input: &ShowInput) -> Option<String> {
+    input
+        .external_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+}
+
+/// Schedules a show (organizers). A show without `external_url` gets a fresh secret stream
+/// key for its encoder (see `/shows/{id}/ingest`).
+#[utoipa::path(post, path = "/api/v1/shows", tag = "stage", request_body = ShowInput,
+    responses((status = 200, body = Show), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn create_show(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<ShowInput>,
+) -> ApiResult<Json<Show>> {
+    caller.require_role(Role::Organizer)?;
+    let (texts, featured) = check_show(&state, &input).await?;
+    let external_url = external(&input);
+    let key = external_url
+        .is_none()
+        .then(|| crate::auth::password::new_token().0);
+    let ends = input.starts_ms + input.duration_minutes * 60_000;
+    let id: i64 = sqlx::query_scalar(
+        "insert into shows (stage_id, title, description, texts, host_company_id, starts_ms, \
+         ends_ms, featured, stream_key, external_url, state, created_ms) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', $11) returning id",
+    )
+    .bind(input.stage_id)
+    .bind(input.title.trim())
+    .bind(&input.description)
+    .bind(&texts)
+    .bind(input.host_company_id)
+    .bind(input.starts_ms)
+    .bind(ends)
+    .bind(&featured)
+    .bind(key)
+    .bind(&external_url)
+    .bind(state.now_ms())
+    .fetch_one(state.store.pool())
+    .await?;
+    Ok(Json(load_show(&state, id, "en").await?.show))
+}
+
+/// Edits a show (organizers). Switching between an external stream and the media server
+/// gives the show a stream key or takes it away; an existing key stays.
+#[utoipa::path(put, path = "/api/v1/shows/{id}", tag = "stage", request_body = ShowInput,
+    params(("id" = i64, Path, description = "show id")),
+    responses((status = 200, body = Show), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn update_show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<ShowInput>,
+) -> ApiResult<Json<Show>> {
+    caller.require_role(Role::Organizer)?;
+    let current = load_show(&state, id, "en").await?;
+    let (texts, featured) = check_show(&state, &input).await?;
+    let external_url = external(&input);
+    let key = match (&external_url, current.stream_key) {
+        (Some(_), _) => None,
+        (None, Some(key)) => Some(key),
+        (None, None) => Some(crate::auth::password::new_token().0),
+    };
+    let ends = input.starts_ms + input.duration_minutes * 60_000;
+    sqlx::query(
+        "update shows set stage_id = $1, title = $2, description = $3, texts = $4, \
+         host_company_id = $5, starts_ms = $6, ends_ms = $7, featured = $8, stream_key = $9, \
+         external_url = $10 where id = $11",
+    )
+    .bind(input.stage_id)
+    .bind(input.title.trim())
+    .bind(&input.description)
+    .bind(&texts)
+    .bind(input.host_company_id)
+    .bind(input.starts_ms)
+    .bind(ends)
+    .bind(&featured)
+    .bind(key)
+    .bind(&external_url)
+    .bind(id)
+    .execute(state.store.pool())
+    .await?;
+    Ok(Json(load_show(&state, id, "en").await?.show))
+}
+
+/// Where the studio's encoder publishes the show: the RTMP address and the secret stream
+/// key (organizers, and the staff of the host company). 409 for a show streamed elsewhere.
+#[utoipa::path(get, path = "/api/v1/shows/{id}/ingest", tag = "stage",
+    params(("id" = i64, Path, description = "show id")),
+    responses((status = 200, body = Ingest), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn show_ingest(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Ingest>> {
+    let row = load_show(&state, id, "en").await?;
+    let host_staff = caller.user.role == Role::Exhibitor
+        && caller.user.company_id.is_some()
+        && caller.user.company_id == row.show.host_company_id;
+    if !(caller.is_organizer() || host_staff) {
+        return Err(ApiError::forbidden(
+            "only organizers and the host company's staff see the stream key",
+        ));
+    }
+    let Some(stream_key) = row.stream_key else {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "this show streams from an external address",
+        ));
+    };
+    let rtmp_url = state
+        .config
+        .stage_rtmp_url
+        .trim_end_matches('/')
+        .to_string();
+    Ok(Json(Ingest {
+        show_id: id,
+        publish_url: format!("{rtmp_url}/{stream_key}"),
+        rtmp_url,
+        stream_key,
+    }))
+}
+
+/// The organizer's hand on a show streamed elsewhere: 409 for a media-server show, whose
+/// encoder decides.
+async fn mark(state: &AppState, caller: &Caller, id: i64, to: ShowState) -> ApiResult<Show> {
+    caller.require_role(Role::Organizer)?;
+    let row = load_show(state, id, "en").await?;
+    if row.show.external_url.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "this show goes live when its encoder publishes",
+        ));
+    }
+    match to {
+        ShowState::Live => rtmp::go_live(state, id).await?,
+        _ => rtmp::go_ended(state, id).await?,
+    };
+    let show = load_show(state, id, "en").await?.show;
+    Ok(with_viewers(state, show).await)
+}
+
+/// Marks a show with an external stream live (organizers); everyone watching hears it.
+#[utoipa::path(post, path = "/api/v1/shows/{id}/live", tag = "stage",
+    params(("id" = i64, Path, description = "show id")),
+    responses((status = 200, body = Show), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn mark_live(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Show>> {
+    mark(&state, &caller, id, ShowState::Live).await.map(Json)
+}
+
+/// Marks a show with an external stream ended (organizers); everyone watching hears it.
+#[utoipa::path(post, path = "/api/v1/shows/{id}/end", tag = "stage",
+    params(("id" = i64, Path, description = "show id")),
+    responses((status = 200, body = Show), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn mark_ended(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Show>> {
+    mark(&state, &caller, id, ShowState::Ended).await.map(Json)
+}

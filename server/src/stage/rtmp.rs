@@ -1,0 +1,171 @@
+//! The media server's callbacks (nginx-rtmp's `on_publish` and `on_publish_done`,
+//! docs/stage.md), and a show going live and ended.
+//!
+//! nginx-rtmp posts a form whose `name` is the stream name the encoder used: the show's
+//! secret stream key. A 2xx answer lets the stream in, a 4xx refuses it, and a 3xx with a
+//! `Location` of a bare name renames the stream: Expo Hub answers `302 Location: show-{id}`,
+//! the `live` application pushes the stream on under that name to the `hls` application, and
+//! the HLS playlist viewers fetch is `show-{id}.m3u8` — the key never leaves the encoder and
+//! the media server. The callbacks carry `EXPO_STAGE_CALLBACK_SECRET` in their query,
+//! compared in constant time.
+
+use super::public_name;
+use crate::error::{ApiError, ApiResult, Query};
+use crate::events;
+use crate::AppState;
+use axum::extract::rejection::FormRejection;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use expo_schema::api::{CallbackQuery, RtmpCallback, ShowState};
+use expo_schema::protocol::room::Room;
+use expo_schema::protocol::RoomEvent;
+use expo_schema::{ErrorBody, ErrorCode};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(on_publish))
+        .routes(routes!(on_publish_done))
+}
+
+/// The callback's secret, checked in constant time; no secret configured refuses all.
+fn check_secret(state: &AppState, query: &CallbackQuery) -> ApiResult<()> {
+    let given = query.secret.as_deref().unwrap_or("");
+    match &state.config.stage_callback_secret {
+        Some(expected)
+            if !expected.is_empty()
+                && crate::http::constant_time_eq(given.as_bytes(), expected.as_bytes()) =>
+        {
+            Ok(())
+        }
+        _ => Err(ApiError::forbidden("not the media server")),
+    }
+}
+
+fn form(body: Result<Form<RtmpCallback>, FormRejection>) -> ApiResult<RtmpCallback> {
+    body.map(|Form(b)| b).map_err(|rejection| {
+        ApiError::new(
+            ErrorCode::BadRequest,
+            format!("not a form: {}", rejection.body_text()),
+        )
+    })
+}
+
+/// Sets a show live (unless it is) and tells its viewers and the lobby. Returns whether it
+/// changed.
+pub async fn go_live(state: &AppState, show_id: i64) -> ApiResult<bool> {
+    let now = state.now_ms();
+    let changed = sqlx::query(
+        "update shows set state = 'live', live_since_ms = $1, ended_ms = null \
+         where id = $2 and state <> 'live'",
+    )
+    .bind(now)
+    .bind(show_id)
+    .execute(state.store.pool())
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    let show = super::load_show(state, show_id, "en").await?.show;
+    let event = RoomEvent::ShowLive {
+        show_id,
+        stage_id: show.stage_id,
+        live_since_ms: show.live_since_ms.unwrap_or(now),
+        hls_url: show.hls_url,
+        external_url: show.external_url,
+    };
+    events::publish(&state.hub, Room::Show(show_id), event.clone()).await;
+    events::publish(&state.hub, Room::Lobby, event).await;
+    Ok(true)
+}
+
+/// Sets a show ended (unless it is) and tells its viewers and the lobby.
+pub async fn go_ended(state: &AppState, show_id: i64) -> ApiResult<bool> {
+    let now = state.now_ms();
+    let changed = sqlx::query(
+        "update shows set state = 'ended', ended_ms = $1 where id = $2 and state <> 'ended'",
+    )
+    .bind(now)
+    .bind(show_id)
+    .execute(state.store.pool())
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    let stage_id: i64 = sqlx::query_scalar("select stage_id from shows where id = $1")
+        .bind(show_id)
+        .fetch_one(state.store.pool())
+        .await?;
+    let event = RoomEvent::ShowEnded {
+        show_id,
+        stage_id,
+        ended_ms: now,
+    };
+    events::publish(&state.hub, Room::Show(show_id), event.clone()).await;
+    events::publish(&state.hub, Room::Lobby, event).await;
+    Ok(true)
+}
+
+/// The show whose stream key this is, with its state and scheduled end.
+async fn show_of_key(state: &AppState, key: &str) -> ApiResult<Option<(i64, String, i64)>> {
+    if key.is_empty() {
+        return Ok(None);
+    }
+    Ok(
+        sqlx::query_as("select id, state, ends_ms from shows where stream_key = $1")
+            .bind(key)
+            .fetch_optional(state.store.pool())
+            .await?,
+    )
+}
+
+/// The media server asks whether an encoder may publish under `name` (a stream key). A
+/// show's key is let in while the show has not ended (or ended early and its scheduled time
+/// still runs, so an encoder that dropped can come back), renamed to `show-{id}` by the
+/// redirect; the show goes live and everyone watching hears it. Any other name is refused.
+#[utoipa::path(post, path = "/api/v1/stage/rtmp/publish", tag = "stage",
+    params(CallbackQuery),
+    request_body(content = RtmpCallback, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 302, description = "accepted; `Location` is the stream's public name"),
+        (status = 403, body = ErrorBody)))]
+pub async fn on_publish(
+    State(state): State<AppState>,
+    Query(query): Query<CallbackQuery>,
+    body: Result<Form<RtmpCallback>, FormRejection>,
+) -> ApiResult<Response> {
+    check_secret(&state, &query)?;
+    let callback = form(body)?;
+    let Some((id, show_state, ends_ms)) = show_of_key(&state, &callback.name).await? else {
+        tracing::info!("a publish with an unknown stream key was refused");
+        return Err(ApiError::forbidden("no show has this stream key"));
+    };
+    if ShowState::parse(&show_state) == Some(ShowState::Ended) && state.now_ms() >= ends_ms {
+        return Err(ApiError::forbidden("this show is over"));
+    }
+    go_live(&state, id).await?;
+    tracing::info!(show_id = id, "a show's encoder started publishing");
+    Ok((StatusCode::FOUND, [(header::LOCATION, public_name(id))]).into_response())
+}
+
+/// The media server says an encoder stopped publishing under `name`: its show has ended.
+#[utoipa::path(post, path = "/api/v1/stage/rtmp/publish-done", tag = "stage",
+    params(CallbackQuery),
+    request_body(content = RtmpCallback, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 204, description = "noted"), (status = 403, body = ErrorBody)))]
+pub async fn on_publish_done(
+    State(state): State<AppState>,
+    Query(query): Query<CallbackQuery>,
+    body: Result<Form<RtmpCallback>, FormRejection>,
+) -> ApiResult<StatusCode> {
+    check_secret(&state, &query)?;
+    let callback = form(body)?;
+    if let Some((id, _, _)) = show_of_key(&state, &callback.name).await? {
+        go_ended(&state, id).await?;
+        tracing::info!(show_id = id, "a show's encoder stopped publishing");
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

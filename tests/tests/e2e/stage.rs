@@ -1,0 +1,631 @@
+//! The live stage (issue 14): stages and shows, who sees the stream key, the media server's
+//! callbacks, an external show marked live by hand, and the real video plane: nginx with its
+//! RTMP module (from docs/deploy/stage-nginx.conf) and ffmpeg publishing a test pattern with
+//! a wrong and a right key, viewers on two nodes hearing the show go live and end.
+
+use crate::booths::company_with_staff;
+use crate::both_engines;
+use crate::helpers::*;
+use expo_client::{Hub, Incoming};
+use expo_schema::api::*;
+use expo_schema::protocol::{RoomEvent, ServerFrame};
+use expo_schema::ErrorCode;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Process, Stdio};
+use std::time::Duration;
+
+const SECRET: &str = "stage-callback-secret-for-tests";
+/// Generous: nothing here may fail on a slow machine's timing.
+const WAIT: Duration = Duration::from_secs(60);
+
+fn stage_input(slug: &str, kind: StageKind) -> StageInput {
+    StageInput {
+        slug: slug.into(),
+        name: format!("Stage {slug}"),
+        kind,
+        position: 0,
+    }
+}
+
+fn show_input(stage_id: i64, title: &str, starts_ms: i64) -> ShowInput {
+    ShowInput {
+        stage_id,
+        title: title.into(),
+        description: "Live from the fair".into(),
+        texts: Default::default(),
+        host_company_id: None,
+        starts_ms,
+        duration_minutes: 30,
+        featured_product_ids: vec![],
+        external_url: None,
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+fn lang(code: &str) -> LangQuery {
+    LangQuery {
+        lang: Some(code.into()),
+    }
+}
+
+fn secret(value: &str) -> CallbackQuery {
+    CallbackQuery {
+        secret: Some(value.into()),
+    }
+}
+
+fn publish_form(name: &str, call: &str) -> RtmpCallback {
+    RtmpCallback {
+        name: name.into(),
+        call: Some(call.into()),
+        app: Some("live".into()),
+    }
+}
+
+/// Waits for a show event about `show_id` in `room`; panics after [`WAIT`].
+async fn wait_show_event(hub: &mut Hub, room: &str, show_id: i64, live: bool) -> RoomEvent {
+    let got = hub
+        .wait_for(WAIT, |incoming| match incoming {
+            Incoming::Frame(ServerFrame::Event { room: r, event }) if r == room => match event {
+                RoomEvent::ShowLive { show_id: id, .. } => live && *id == show_id,
+                RoomEvent::ShowEnded { show_id: id, .. } => !live && *id == show_id,
+                _ => false,
+            },
+            _ => false,
+        })
+        .await;
+    match got {
+        Some(Incoming::Frame(ServerFrame::Event { event, .. })) => event,
+        other => panic!(
+            "no show_{} for show {show_id} in {room}: {other:?}",
+            if live { "live" } else { "ended" }
+        ),
+    }
+}
+
+async fn stages_and_shows(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let app = env
+        .start_with(|c| {
+            c.stage_callback_secret = Some(SECRET.into());
+            c.stage_hls_base = "https://media.expo.test/hls/".into();
+            c.stage_rtmp_url = "rtmp://media.expo.test/live".into();
+        })
+        .await;
+    let admin = app.admin().await;
+    let (host, staff) = company_with_staff(&app, &admin, "101-81-30001", "host@s.example").await;
+    let (_other, other_staff) =
+        company_with_staff(&app, &admin, "101-81-30002", "other@s.example").await;
+    let product = admin
+        .create_product(host.id, &product_input("Pine honey"))
+        .await
+        .unwrap();
+    let buyer = app.buyer("viewer@s.example").await;
+
+    // Organizers make stages; slugs are unique; nobody else may.
+    let main = admin
+        .create_stage(&stage_input("main", StageKind::Main))
+        .await
+        .unwrap();
+    assert_eq!(main.kind, StageKind::Main);
+    let dup = admin
+        .create_stage(&stage_input("main", StageKind::Studio))
+        .await
+        .unwrap_err();
+    assert_eq!(dup.code(), Some(ErrorCode::Conflict));
+    let refused = buyer
+        .create_stage(&stage_input("mine", StageKind::Studio))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
+    let studio = admin
+        .update_stage(
+            main.id,
+            &StageInput {
+                position: 2,
+                ..stage_input("main", StageKind::Main)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(studio.position, 2);
+
+    // A show hosted by company A, with a Korean title and a featured product.
+    let start = now_ms() + 60 * 60 * 1000;
+    let mut input = show_input(main.id, "Herbs of Gangwon", start);
+    input.host_company_id = Some(host.id);
+    input.featured_product_ids = vec![product.id];
+    input.texts.insert(
+        "ko".into(),
+        ShowText {
+            title: Some("강원도의 산나물".into()),
+            description: None,
+        },
+    );
+    let show = admin.create_show(&input).await.unwrap();
+    assert_eq!(show.state, ShowState::Scheduled);
+    assert_eq!(show.ends_ms, start + 30 * 60 * 1000);
+    assert_eq!(
+        show.hls_url.as_deref(),
+        Some(format!("https://media.expo.test/hls/show-{}.m3u8", show.id).as_str())
+    );
+    let bad = admin
+        .create_show(&ShowInput {
+            featured_product_ids: vec![999_999],
+            ..input.clone()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Some(ErrorCode::NotFound));
+    let bad = admin
+        .create_show(&ShowInput {
+            texts: [("xx".to_string(), ShowText::default())].into(),
+            ..input.clone()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Some(ErrorCode::Validation));
+
+    // The lobby: nothing live, this show next, in the viewer's language.
+    let lobby = buyer.stages(&lang("ko")).await.unwrap();
+    assert_eq!(lobby.stages.len(), 1);
+    assert!(lobby.stages[0].live.is_none());
+    let next = lobby.stages[0].next.as_ref().expect("the show is next");
+    assert_eq!(next.title, "강원도의 산나물");
+    assert_eq!(next.description, "Live from the fair");
+    assert_eq!(next.featured_product_ids, vec![product.id]);
+    assert_eq!(
+        buyer.show(show.id, &lang("ru")).await.unwrap().title,
+        "Herbs of Gangwon"
+    );
+
+    // The stream key: organizers and the host's staff only; never in what viewers read.
+    let ingest = admin.show_ingest(show.id).await.unwrap();
+    assert_eq!(ingest.rtmp_url, "rtmp://media.expo.test/live");
+    assert_eq!(
+        ingest.publish_url,
+        format!("rtmp://media.expo.test/live/{}", ingest.stream_key)
+    );
+    assert!(ingest.stream_key.len() >= 32);
+    assert_eq!(staff.show_ingest(show.id).await.unwrap(), ingest);
+    for who in [&other_staff, &buyer] {
+        let refused = who.show_ingest(show.id).await.unwrap_err();
+        assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
+    }
+    let seen = serde_json::to_string(&buyer.stages(&lang("en")).await.unwrap()).unwrap()
+        + &serde_json::to_string(&buyer.show(show.id, &lang("en")).await.unwrap()).unwrap();
+    assert!(
+        !seen.contains(&ingest.stream_key),
+        "viewers never see the key"
+    );
+
+    // The media server's callbacks: the secret first, then the key.
+    let mut viewer = buyer.connect().await.unwrap();
+    let room = format!("show:{}", show.id);
+    viewer.subscribe(&room).await.unwrap();
+    viewer.subscribe("lobby").await.unwrap();
+    let key = publish_form(&ingest.stream_key, "publish");
+    for wrong in ["", "not-the-secret"] {
+        let refused = app
+            .api
+            .rtmp_publish(&secret(wrong), &key)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), Some(ErrorCode::Forbidden), "{wrong:?}");
+    }
+    let refused = app
+        .api
+        .rtmp_publish(&secret(SECRET), &publish_form("no-such-key", "publish"))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
+    assert_eq!(
+        buyer.show(show.id, &lang("en")).await.unwrap().state,
+        ShowState::Scheduled
+    );
+    let answer = app.api.rtmp_publish(&secret(SECRET), &key).await.unwrap();
+    assert_eq!(answer.status, 302);
+    assert_eq!(answer.location, Some(format!("show-{}", show.id)));
+    let event = wait_show_event(&mut viewer, &room, show.id, true).await;
+    let RoomEvent::ShowLive { hls_url, .. } = event else {
+        unreachable!()
+    };
+    assert_eq!(hls_url, show.hls_url);
+    wait_show_event(&mut viewer, "lobby", show.id, true).await;
+    let live = buyer.show(show.id, &lang("en")).await.unwrap();
+    assert_eq!(live.state, ShowState::Live);
+    assert!(live.live_since_ms.is_some());
+    assert_eq!(live.viewers, 1, "the viewer in the show's room is counted");
+    let lobby = buyer.stages(&lang("en")).await.unwrap();
+    assert_eq!(
+        lobby.stages[0].live.as_ref().map(|s| s.id),
+        Some(show.id),
+        "the lobby shows it live now"
+    );
+    app.api
+        .rtmp_publish_done(
+            &secret(SECRET),
+            &publish_form(&ingest.stream_key, "publish_done"),
+        )
+        .await
+        .unwrap();
+    wait_show_event(&mut viewer, &room, show.id, false).await;
+    let ended = buyer.show(show.id, &lang("en")).await.unwrap();
+    assert_eq!(ended.state, ShowState::Ended);
+    assert!(ended.ended_ms.is_some());
+    // An encoder that dropped comes back within the show's time: live again.
+    let again = app.api.rtmp_publish(&secret(SECRET), &key).await.unwrap();
+    assert_eq!(again.location, Some(format!("show-{}", show.id)));
+    wait_show_event(&mut viewer, &room, show.id, true).await;
+    app.api
+        .rtmp_publish_done(
+            &secret(SECRET),
+            &publish_form(&ingest.stream_key, "publish_done"),
+        )
+        .await
+        .unwrap();
+    wait_show_event(&mut viewer, &room, show.id, false).await;
+    // Once its time is over, an ended show's key lets nobody in.
+    let past = admin
+        .create_show(&show_input(
+            main.id,
+            "Yesterday",
+            now_ms() - 2 * 60 * 60 * 1000,
+        ))
+        .await
+        .unwrap();
+    let past_key = publish_form(
+        &admin.show_ingest(past.id).await.unwrap().stream_key,
+        "publish",
+    );
+    app.api
+        .rtmp_publish(&secret(SECRET), &past_key)
+        .await
+        .unwrap();
+    app.api
+        .rtmp_publish_done(&secret(SECRET), &past_key)
+        .await
+        .unwrap();
+    let refused = app
+        .api
+        .rtmp_publish(&secret(SECRET), &past_key)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
+
+    // An external stream: no key; the organizer marks it live and ended by hand.
+    let external = admin
+        .create_show(&ShowInput {
+            external_url: Some("https://video.example/live/fair.m3u8".into()),
+            ..show_input(main.id, "Elsewhere", now_ms())
+        })
+        .await
+        .unwrap();
+    assert_eq!(external.hls_url, None);
+    let no_key = admin.show_ingest(external.id).await.unwrap_err();
+    assert_eq!(no_key.code(), Some(ErrorCode::Conflict));
+    let not_by_hand = admin.mark_show_live(show.id).await.unwrap_err();
+    assert_eq!(not_by_hand.code(), Some(ErrorCode::Conflict));
+    let refused = buyer.mark_show_live(external.id).await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
+    let shown = admin.mark_show_live(external.id).await.unwrap();
+    assert_eq!(shown.state, ShowState::Live);
+    let event = wait_show_event(&mut viewer, "lobby", external.id, true).await;
+    let RoomEvent::ShowLive { external_url, .. } = event else {
+        unreachable!()
+    };
+    assert_eq!(
+        external_url.as_deref(),
+        Some("https://video.example/live/fair.m3u8")
+    );
+    admin.mark_show_ended(external.id).await.unwrap();
+    wait_show_event(&mut viewer, "lobby", external.id, false).await;
+    let shows = buyer.stage_shows(main.id, &lang("en")).await.unwrap();
+    assert_eq!(
+        shows.shows.iter().map(|s| s.id).collect::<Vec<_>>(),
+        vec![past.id, external.id, show.id],
+        "by start"
+    );
+    viewer.close();
+    app.stop().await;
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process killed (SIGTERM, then waited for) when dropped, even after a panic.
+struct Running(Option<Child>);
+
+impl Running {
+    fn signal(&mut self, signal: &str) {
+        if let Some(child) = &self.0 {
+            let _ = Process::new("kill")
+                .args([signal, &child.id().to_string()])
+                .status();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.signal("-TERM");
+        if let Some(mut child) = self.0.take() {
+            let _ = child.wait();
+        }
+    }
+}
+
+/// nginx with the RTMP module, run from the system's packages with the configuration of
+/// `docs/deploy/stage-nginx.conf` (its ports, Expo Hub's address, the secret and the state
+/// directory swapped for this test's).
+struct MediaServer {
+    _nginx: Running,
+    rtmp_port: u16,
+    http_port: u16,
+    dir: PathBuf,
+}
+
+impl MediaServer {
+    async fn start(dir: &Path, expo_addr: &str, rtmp_port: u16, http_port: u16) -> MediaServer {
+        let dir = dir.join("stage-nginx");
+        std::fs::create_dir_all(dir.join("hls")).unwrap();
+        // The workers may run as another user than the master.
+        let _ = Process::new("chmod").args(["-R", "777"]).arg(&dir).status();
+        let shipped = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/deploy/stage-nginx.conf"),
+        )
+        .unwrap();
+        let conf = shipped
+            .replace("listen 1935;", &format!("listen 127.0.0.1:{rtmp_port};"))
+            .replace("127.0.0.1:1935", &format!("127.0.0.1:{rtmp_port}"))
+            .replace("listen 8088;", &format!("listen 127.0.0.1:{http_port};"))
+            .replace("127.0.0.1:8080", expo_addr)
+            .replace("CHANGE-ME", SECRET)
+            .replace("/var/lib/expo-stage", &dir.display().to_string());
+        for placeholder in ["1935", "8088", "8080", "CHANGE-ME", "/var/lib/expo-stage"] {
+            assert!(
+                !conf
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with('#'))
+                    .any(|l| l.contains(placeholder)),
+                "{placeholder} was swapped in the documented configuration"
+            );
+        }
+        std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+        let nginx = ["/usr/sbin/nginx", "nginx"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .unwrap_or("nginx");
+        let child = Process::new(nginx)
+            .arg("-p")
+            .arg(&dir)
+            .arg("-c")
+            .arg(dir.join("nginx.conf"))
+            .args(["-g", "daemon off;"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("nginx starts (scripts/services.sh installs it with libnginx-mod-rtmp)");
+        let server = MediaServer {
+            _nginx: Running(Some(child)),
+            rtmp_port,
+            http_port,
+            dir,
+        };
+        eventually(WAIT, "nginx listens for RTMP and HTTP", || async move {
+            std::net::TcpStream::connect(("127.0.0.1", rtmp_port)).is_ok()
+                && std::net::TcpStream::connect(("127.0.0.1", http_port)).is_ok()
+        })
+        .await;
+        server
+    }
+
+    fn hls_base(&self) -> String {
+        format!("http://127.0.0.1:{}/hls", self.http_port)
+    }
+
+    fn rtmp_url(&self) -> String {
+        format!("rtmp://127.0.0.1:{}/live", self.rtmp_port)
+    }
+
+    fn error_log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("error.log")).unwrap_or_default()
+    }
+}
+
+/// ffmpeg publishing a test pattern with a tone to `url` for at most `seconds`.
+fn ffmpeg(url: &str, seconds: u32) -> Child {
+    Process::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"])
+        .args(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=15"])
+        .args(["-f", "lavfi", "-i", "sine=frequency=440"])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-tune",
+            "zerolatency",
+        ])
+        .args(["-g", "15", "-c:a", "aac", "-t", &seconds.to_string()])
+        .args(["-f", "flv", url])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ffmpeg runs (scripts/services.sh installs it)")
+}
+
+async fn live_through_nginx_rtmp(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    // The ports come first: the nodes tell viewers and encoders about the media server, and
+    // the media server calls node A back.
+    let (rtmp_port, http_port) = (free_port(), free_port());
+    let hls_base = format!("http://127.0.0.1:{http_port}/hls");
+    let rtmp_url = format!("rtmp://127.0.0.1:{rtmp_port}/live");
+    let tweak = |c: &mut expo_server::Config| {
+        c.stage_callback_secret = Some(SECRET.into());
+        c.stage_hls_base = hls_base.clone();
+        c.stage_rtmp_url = rtmp_url.clone();
+    };
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let node_a = env
+        .start_with(|c| {
+            tweak(c);
+            c.listen = addr;
+        })
+        .await;
+    let media = MediaServer::start(&env.data_dir, &addr.to_string(), rtmp_port, http_port).await;
+    assert_eq!(
+        (media.hls_base(), media.rtmp_url()),
+        (hls_base.clone(), rtmp_url.clone())
+    );
+    // Two nodes where they share a bus (Postgres and Redis); one node otherwise.
+    let node_b = match engines {
+        Engines::Services => Some(env.start_with(tweak).await),
+        Engines::Embedded => None,
+    };
+    let other = node_b.as_ref().unwrap_or(&node_a);
+    let admin = node_a.admin().await;
+    let stage = admin
+        .create_stage(&stage_input("main", StageKind::Main))
+        .await
+        .unwrap();
+    let show = admin
+        .create_show(&show_input(stage.id, "Opening", now_ms()))
+        .await
+        .unwrap();
+    let ingest = admin.show_ingest(show.id).await.unwrap();
+    assert_eq!(ingest.rtmp_url, rtmp_url);
+    let hls_url = format!("{hls_base}/show-{}.m3u8", show.id);
+    assert_eq!(show.hls_url.as_deref(), Some(hls_url.as_str()));
+
+    let viewer_a = node_a.buyer("a@stage.example").await;
+    other.buyer("b@stage.example").await;
+    let viewer_b = other
+        .api
+        .login("b@stage.example", "buyer-password")
+        .await
+        .unwrap()
+        .0;
+    let room = format!("show:{}", show.id);
+    let mut hub_a = viewer_a.connect().await.unwrap();
+    hub_a.subscribe(&room).await.unwrap();
+    let mut hub_b = viewer_b.connect().await.unwrap();
+    hub_b.subscribe(&room).await.unwrap();
+    hub_b.subscribe("lobby").await.unwrap();
+
+    // A wrong key: Expo Hub refuses the publish, nginx drops the encoder.
+    let mut wrong = Running(Some(ffmpeg(&format!("{rtmp_url}/not-a-stream-key"), 10)));
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = wrong.0.as_mut().unwrap().try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "ffmpeg with a wrong key ends"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    wrong.0 = None;
+    assert!(!status.success(), "ffmpeg with a wrong key is refused");
+    assert_eq!(
+        viewer_a.show(show.id, &lang("en")).await.unwrap().state,
+        ShowState::Scheduled
+    );
+
+    // The right key: the show goes live for viewers on both nodes.
+    let mut encoder = Running(Some(ffmpeg(&ingest.publish_url, 120)));
+    let started = std::time::Instant::now();
+    wait_show_event(&mut hub_a, &room, show.id, true).await;
+    wait_show_event(&mut hub_b, &room, show.id, true).await;
+    wait_show_event(&mut hub_b, "lobby", show.id, true).await;
+    println!("stage: live after {:.1} s", started.elapsed().as_secs_f64());
+    assert_eq!(
+        viewer_b.show(show.id, &lang("en")).await.unwrap().state,
+        ShowState::Live
+    );
+    // The public playlist appears under the show's name and lists segments.
+    let http = reqwest::Client::new();
+    let mut playlist = String::new();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Ok(response) = http.get(&hls_url).send().await {
+            if response.status().is_success() {
+                let no_cache = response
+                    .headers()
+                    .get("cache-control")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                let cors = response
+                    .headers()
+                    .contains_key("access-control-allow-origin");
+                playlist = response.text().await.unwrap_or_default();
+                let segments = playlist.lines().filter(|l| l.ends_with(".ts")).count();
+                if segments >= 2 {
+                    assert_eq!(no_cache.as_deref(), Some("no-cache"));
+                    assert!(cors, "players on the fair's origin may fetch it");
+                    break;
+                }
+            }
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the playlist {hls_url} lists segments: {playlist:?}\n{}",
+            media.error_log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!(
+        "stage: playlist with segments after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(playlist.starts_with("#EXTM3U"));
+    let segment = playlist.lines().find(|l| l.ends_with(".ts")).unwrap();
+    assert!(segment.starts_with(&format!("show-{}", show.id)));
+    let bytes = http
+        .get(format!("{hls_base}/{segment}"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(
+        bytes.len() > 188 && bytes[0] == 0x47,
+        "a segment is an MPEG transport stream"
+    );
+    // The key names no file the media server serves.
+    for entry in std::fs::read_dir(media.dir.join("hls")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        assert!(!name.contains(&ingest.stream_key), "{name}");
+    }
+
+    // The encoder stops: both viewers hear the show end, and it reads ended.
+    encoder.signal("-INT");
+    wait_show_event(&mut hub_a, &room, show.id, false).await;
+    wait_show_event(&mut hub_b, &room, show.id, false).await;
+    wait_show_event(&mut hub_b, "lobby", show.id, false).await;
+    drop(encoder);
+    let ended = viewer_b.show(show.id, &lang("en")).await.unwrap();
+    assert_eq!(ended.state, ShowState::Ended);
+    assert!(ended.ended_ms >= ended.live_since_ms);
+    hub_a.close();
+    hub_b.close();
+    if let Some(node_b) = node_b {
+        node_b.stop().await;
+    }
+    node_a.stop().await;
+}
+
+both_engines!(stages_and_shows, live_through_nginx_rtmp);
