@@ -125,7 +125,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
     // Parsed before anything is written: a broken file stops the start, not the load halfway.
     let (staff, buyers, people) = (data::staff()?, data::buyers()?, data::people()?);
     let (chat, meetings, attendance) = (data::chat()?, data::meetings()?, data::attendance()?);
-    let (marks, media) = (data::marks()?, data::media()?);
+    let (marks, media, stages) = (data::marks()?, data::media()?, data::stages()?);
     // One hash for every demo account: they share a published password anyway.
     let phc = password::hash(DEMO_PASSWORD.to_string()).await?;
     let now = now_ms();
@@ -160,14 +160,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
     for item in &media {
         let company = ids.company(&item.reg_no)?;
         let product = match &item.code {
-            Some(code) => Some(
-                sqlx::query_scalar("select id from products where company_id = $1 and code = $2")
-                    .bind(company)
-                    .bind(code)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .with_context(|| format!("demo: no product {code} of {}", item.reg_no))?,
-            ),
+            Some(code) => Some(product_id(&mut tx, company, code).await?),
             None => None,
         };
         let file = &item.file;
@@ -256,6 +249,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
     seed_meetings(&mut tx, kind, &ids, &meetings, now).await?;
     seed_attendance(&mut tx, &ids, &attendance, now).await?;
     seed_matchmaking(&mut tx, &ids, &marks, &staff).await?;
+    seed_stage(&mut tx, &ids, &stages, now).await?;
     tx.commit().await?;
     tracing::info!(
         halls = counts[0].created,
@@ -265,6 +259,64 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
         "demo fair loaded"
     );
     Ok(true)
+}
+
+/// The stages and their shows, through the stage module's own writers. Without a media
+/// server the studio's show "under way" stays scheduled: it goes live when an encoder
+/// publishes its key (docs/stage.md).
+async fn seed_stage(
+    conn: &mut AnyConnection,
+    ids: &Ids,
+    stages: &data::Stages,
+    now: i64,
+) -> anyhow::Result<()> {
+    use crate::stage::edit::{insert_show, insert_stage};
+    let mut stage_ids = HashMap::new();
+    for stage in &stages.stages {
+        let id = insert_stage(conn, stage)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo stage {}: {}", stage.slug, e.body()))?;
+        stage_ids.insert(stage.slug.clone(), id);
+    }
+    for show in &stages.shows {
+        let host = match &show.host {
+            Some(reg_no) => Some(ids.company(reg_no)?),
+            None => None,
+        };
+        let mut featured = Vec::new();
+        for code in &show.featured {
+            let company = host.context("demo: a show's featured products are its host's")?;
+            featured.push(product_id(conn, company, code).await?);
+        }
+        let input = expo_schema::api::ShowInput {
+            stage_id: *stage_ids
+                .get(&show.stage)
+                .with_context(|| format!("demo show stage {}", show.stage))?,
+            title: show.title.clone(),
+            description: show.description.clone(),
+            texts: show.texts.clone(),
+            host_company_id: host,
+            // Whole minutes, so the schedule reads cleanly.
+            starts_ms: now - now % 60_000 + show.starts_in_minutes * 60_000,
+            duration_minutes: show.duration_minutes,
+            featured_product_ids: featured,
+            external_url: show.external_url.clone(),
+        };
+        insert_show(conn, &input, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo show {}: {}", show.title, e.body()))?;
+    }
+    Ok(())
+}
+
+/// A company's product by its code.
+async fn product_id(conn: &mut AnyConnection, company: i64, code: &str) -> anyhow::Result<i64> {
+    sqlx::query_scalar("select id from products where company_id = $1 and code = $2")
+        .bind(company)
+        .bind(code)
+        .fetch_one(&mut *conn)
+        .await
+        .with_context(|| format!("demo: no product {code} of company {company}"))
 }
 
 /// A demo account, with the demo password.

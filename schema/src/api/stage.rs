@@ -118,7 +118,7 @@ pub struct ShowInput {
     #[schema(max_length = 4000)]
     pub description: String,
     /// Translations by language code (`ko`, `zh`, `ru`, `mn`, `ja`; `en` overrides the base).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::objects::map")]
     #[schema(schema_with = show_texts)]
     pub texts: BTreeMap<String, ShowText>,
     /// The exhibitor hosting the show: its staff may read the stream key.

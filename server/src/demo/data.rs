@@ -24,6 +24,7 @@ const CHAT: &str = include_str!("../../demo/chat.json");
 const MEETINGS: &str = include_str!("../../demo/meetings.json");
 const ATTENDANCE: &str = include_str!("../../demo/attendance.json");
 const MARKS: &str = include_str!("../../demo/marks.json");
+const STAGE: &str = include_str!("../../demo/stage.json");
 
 /// A list cell of the import's formats: `a;b;c`.
 fn list(cell: &str) -> Vec<String> {
@@ -335,4 +336,35 @@ pub struct Mark {
 
 pub fn marks() -> anyhow::Result<Vec<Mark>> {
     json("marks.json", MARKS)
+}
+
+/// The stages and their shows (`stage.json`): the studio's show under way now, one later
+/// today, and the opening on the main stage streamed elsewhere (an external URL).
+#[derive(Debug, Deserialize)]
+pub struct Stages {
+    pub stages: Vec<expo_schema::api::StageInput>,
+    pub shows: Vec<DemoShow>,
+}
+
+/// A show: its stage by slug, its host by registration number, its featured products by the
+/// host's product codes, and its start in minutes from now.
+#[derive(Debug, Deserialize)]
+pub struct DemoShow {
+    pub stage: String,
+    pub title: String,
+    pub description: String,
+    #[serde(default)]
+    pub texts: BTreeMap<String, expo_schema::api::ShowText>,
+    #[serde(default)]
+    pub host: Option<String>,
+    pub starts_in_minutes: i64,
+    pub duration_minutes: i64,
+    #[serde(default)]
+    pub featured: Vec<String>,
+    #[serde(default)]
+    pub external_url: Option<String>,
+}
+
+pub fn stages() -> anyhow::Result<Stages> {
+    json("stage.json", STAGE)
 }

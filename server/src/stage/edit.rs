@@ -54,18 +54,24 @@ pub async fn create_stage(
     JsonBody(input): JsonBody<StageInput>,
 ) -> ApiResult<Json<Stage>> {
     caller.require_role(Role::Organizer)?;
-    check_stage(&input)?;
-    let id: i64 = sqlx::query_scalar(
+    let mut conn = state.store.pool().acquire().await?;
+    let id = insert_stage(&mut conn, &input).await?;
+    load_stage(&state, id).await.map(Json)
+}
+
+/// Checks and inserts a stage; its id.
+pub async fn insert_stage(conn: &mut sqlx::AnyConnection, input: &StageInput) -> ApiResult<i64> {
+    check_stage(input)?;
+    sqlx::query_scalar(
         "insert into stages (slug, name, kind, position) values ($1, $2, $3, $4) returning id",
     )
     .bind(&input.slug)
     .bind(input.name.trim())
     .bind(input.kind.as_str())
     .bind(input.position)
-    .fetch_one(state.store.pool())
+    .fetch_one(&mut *conn)
     .await
-    .map_err(|e| on_unique_violation(e, "a stage has that slug"))?;
-    load_stage(&state, id).await.map(Json)
+    .map_err(|e| on_unique_violation(e, "a stage has that slug"))
 }
 
 /// Edits a stage (organizers).
@@ -110,7 +116,10 @@ async fn load_stage(state: &AppState, id: i64) -> ApiResult<Stage> {
 
 /// Checks a show's fields and that what it names exists (404 otherwise); returns the texts
 /// and featured products as stored (JSON).
-async fn check_show(state: &AppState, input: &ShowInput) -> ApiResult<(String, String)> {
+async fn check_show(
+    conn: &mut sqlx::AnyConnection,
+    input: &ShowInput,
+) -> ApiResult<(String, String)> {
     if input.title.trim().is_empty() || input.title.chars().count() > 200 {
         return Err(ApiError::validation("title: 1 to 200 characters"));
     }
@@ -153,25 +162,13 @@ async fn check_show(state: &AppState, input: &ShowInput) -> ApiResult<(String, S
             ));
         }
     }
-    let exists = |table: &'static str, id: i64| async move {
-        let sql = format!("select count(*) from {table} where id = $1");
-        let found: i64 = sqlx::query_scalar(&sql)
-            .bind(id)
-            .fetch_one(state.store.pool())
-            .await?;
-        if found == 1 {
-            Ok(())
-        } else {
-            Err(ApiError::not_found(format!("no such {table} row: {id}")))
-        }
-    };
-    exists("stages", input.stage_id).await?;
+    exists(conn, "stages", input.stage_id).await?;
     if let Some(company) = input.host_company_id {
-        exists("companies", company).await?;
+        exists(conn, "companies", company).await?;
     }
     let mut featured = Vec::new();
     for &product in &input.featured_product_ids {
-        exists("products", product).await?;
+        exists(conn, "products", product).await?;
         if !featured.contains(&product) {
             featured.push(product);
         }
@@ -179,6 +176,20 @@ async fn check_show(state: &AppState, input: &ShowInput) -> ApiResult<(String, S
     let texts = serde_json::to_string(&input.texts).map_err(anyhow::Error::from)?;
     let featured = serde_json::to_string(&featured).map_err(anyhow::Error::from)?;
     Ok((texts, featured))
+}
+
+/// 404 unless `table` has a row `id`.
+async fn exists(conn: &mut sqlx::AnyConnection, table: &'static str, id: i64) -> ApiResult<()> {
+    let sql = format!("select count(*) from {table} where id = $1");
+    let found: i64 = sqlx::query_scalar(&sql)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if found == 1 {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("no such {table} row: {id}")))
+    }
 }
 
 fn external(input: &ShowInput) -> Option<String> {
@@ -201,8 +212,21 @@ pub async fn create_show(
     JsonBody(input): JsonBody<ShowInput>,
 ) -> ApiResult<Json<Show>> {
     caller.require_role(Role::Organizer)?;
-    let (texts, featured) = check_show(&state, &input).await?;
-    let external_url = external(&input);
+    let mut conn = state.store.pool().acquire().await?;
+    let id = insert_show(&mut conn, &input, state.now_ms()).await?;
+    drop(conn);
+    Ok(Json(load_show(&state, id, "en").await?.show))
+}
+
+/// Checks and schedules a show; its id. A show without `external_url` gets a fresh secret
+/// stream key.
+pub async fn insert_show(
+    conn: &mut sqlx::AnyConnection,
+    input: &ShowInput,
+    now_ms: i64,
+) -> ApiResult<i64> {
+    let (texts, featured) = check_show(conn, input).await?;
+    let external_url = external(input);
     let key = external_url
         .is_none()
         .then(|| crate::auth::password::new_token().0);
@@ -222,10 +246,10 @@ pub async fn create_show(
     .bind(&featured)
     .bind(key)
     .bind(&external_url)
-    .bind(state.now_ms())
-    .fetch_one(state.store.pool())
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(Json(load_show(&state, id, "en").await?.show))
+    Ok(id)
 }
 
 /// Edits a show (organizers). Switching between an external stream and the media server
@@ -242,7 +266,7 @@ pub async fn update_show(
 ) -> ApiResult<Json<Show>> {
     caller.require_role(Role::Organizer)?;
     let current = load_show(&state, id, "en").await?;
-    let (texts, featured) = check_show(&state, &input).await?;
+    let (texts, featured) = check_show(&mut *state.store.pool().acquire().await?, &input).await?;
     let external_url = external(&input);
     let key = match (&external_url, current.stream_key) {
         (Some(_), _) => None,

@@ -78,3 +78,52 @@ async fn demo_fair_loads_once(engines: Engines) {
     a.stop().await;
     b.stop().await;
 }
+
+both_engines!(demo_fair_has_a_studio_with_shows);
+
+/// The demo's stages: the studio's show under way but offline (no encoder publishes without
+/// a media server), the next one later today, and the opening on the main stage streamed
+/// elsewhere; texts in the viewer's language; the host's staff can read the studio's key.
+async fn demo_fair_has_a_studio_with_shows(engines: Engines) {
+    use expo_schema::api::{LangQuery, ShowState, StageKind};
+    let env = TestEnv::new(engines).await;
+    let app = env.start_with(|c| c.demo = true).await;
+    let (buyer, _) = app
+        .api
+        .login("olga.smirnova@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let ru = LangQuery {
+        lang: Some("ru".into()),
+    };
+    let list = buyer.stages(&ru).await.unwrap();
+    let slugs: Vec<&str> = list.stages.iter().map(|s| s.stage.slug.as_str()).collect();
+    assert_eq!(slugs, ["studio", "main"]);
+    let studio = &list.stages[0];
+    assert_eq!(studio.stage.kind, StageKind::Studio);
+    assert!(studio.live.is_none(), "offline: no media server publishes");
+    let now_show = studio.next.as_ref().expect("the studio's show of now");
+    assert_eq!(now_show.title, "Травы Сораксана: из долины на вашу полку");
+    assert_eq!(now_show.state, ShowState::Scheduled);
+    let now = chrono::Utc::now().timestamp_millis();
+    assert!(now_show.starts_ms <= now && now < now_show.ends_ms);
+    assert_eq!(now_show.featured_product_ids.len(), 2);
+    assert!(now_show.hls_url.is_some() && now_show.external_url.is_none());
+    let shows = buyer.stage_shows(studio.stage.id, &ru).await.unwrap();
+    assert_eq!(shows.shows.len(), 2);
+    assert!(shows.shows[1].starts_ms > now);
+    let main = list.stages[1].next.as_ref().expect("the opening");
+    assert!(main.external_url.is_some() && main.hls_url.is_none());
+
+    // The host's staff (the README's exhibitor) read the key; a buyer does not.
+    let (staff, _) = app
+        .api
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let ingest = staff.show_ingest(now_show.id).await.unwrap();
+    assert!(!ingest.stream_key.is_empty());
+    let refused = buyer.show_ingest(now_show.id).await.unwrap_err();
+    assert_eq!(refused.code(), Some(expo_schema::ErrorCode::Forbidden));
+    app.stop().await;
+}
