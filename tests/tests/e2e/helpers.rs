@@ -179,6 +179,11 @@ impl TestApp {
             .0
     }
 
+    /// Signs in one of the demo fair's accounts (password DEMO_PASSWORD).
+    pub async fn demo_user(&self, email: &str) -> Api {
+        self.api.login(email, DEMO_PASSWORD).await.unwrap().0
+    }
+
     /// Registers a buyer, has the organizer approve them, and signs them in.
     pub async fn buyer(&self, email: &str) -> Api {
         self.api
@@ -458,4 +463,10 @@ pub fn grid_input(
         slot_minutes,
         breaks: vec![],
     }
+}
+
+/// Accepts meeting `meeting` as `who`, naming no staff member.
+pub async fn accept_as(who: &Api, meeting: i64) -> expo_client::Result<expo_schema::Meeting> {
+    who.accept_meeting(meeting, &expo_schema::api::AcceptInput::default())
+        .await
 }

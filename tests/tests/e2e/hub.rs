@@ -2,7 +2,7 @@
 
 use crate::both_engines;
 use crate::helpers::*;
-use expo_client::{Hub, Incoming};
+use expo_client::{Api, Hub, Incoming};
 use expo_schema::protocol::{close_code, Command, ReplyData, ServerFrame};
 use expo_schema::ErrorCode;
 use futures_util::{SinkExt, StreamExt};
@@ -339,11 +339,7 @@ async fn a_crowded_room_is_counted_not_named(engines: Engines) {
 async fn room_rules(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start_with(|c| c.demo = true).await;
-    let (api, _) = app
-        .api
-        .login("buyer@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let api = app.demo_user("buyer@demo.expo").await;
     let hub = api.connect().await.unwrap();
     for room in [
         "",
@@ -534,6 +530,20 @@ async fn origin_is_checked(engines: Engines) {
     app.stop().await;
 }
 
+/// A websocket handshake request to the hub, signed in as `who` (for a raw client).
+fn signed_ws_request(who: &Api) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+            who.ws_url(),
+        )
+        .unwrap();
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", who.token().unwrap()).parse().unwrap(),
+    );
+    request
+}
+
 async fn silent_connections_are_closed(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env
@@ -546,17 +556,7 @@ async fn silent_connections_are_closed(engines: Engines) {
     // A well-behaved client answers pings (tungstenite does it while reading) and stays.
     let mut alive = admin.connect().await.unwrap();
     // A raw client that never reads never answers pings, and must be closed.
-    let mut request =
-        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-            admin.ws_url(),
-        )
-        .unwrap();
-    request.headers_mut().insert(
-        "authorization",
-        format!("Bearer {}", admin.token().unwrap())
-            .parse()
-            .unwrap(),
-    );
+    let request = signed_ws_request(&admin);
     let (mut silent, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     // Read while the server still waits for our side of the close handshake (it gives a
     // peer two seconds after the timeout): reading later would make tungstenite answer the
@@ -602,17 +602,7 @@ async fn slow_consumers_are_dropped_alone(engines: Engines) {
         .await;
     let admin = app.admin().await;
     // The slow client subscribes through a raw socket and then never reads again.
-    let mut request =
-        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-            admin.ws_url(),
-        )
-        .unwrap();
-    request.headers_mut().insert(
-        "authorization",
-        format!("Bearer {}", admin.token().unwrap())
-            .parse()
-            .unwrap(),
-    );
+    let request = signed_ws_request(&admin);
     // A small receive buffer, so the kernel does not absorb megabytes of events first.
     let addr: std::net::SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
     let socket = tokio::net::TcpSocket::new_v4().unwrap();

@@ -46,6 +46,11 @@ fn server_error(error: ClientError) -> ErrorBody {
     }
 }
 
+/// The typed error a sign-in with this email and password is refused with.
+async fn login_refusal(app: &TestApp, email: &str, password: &str) -> ErrorBody {
+    server_error(app.api.login(email, password).await.unwrap_err())
+}
+
 async fn rejected_applicant_sees_the_reason(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start().await;
@@ -53,12 +58,7 @@ async fn rejected_applicant_sees_the_reason(engines: Engines) {
     let id = app.user_id("sasha@sibir.example").await;
 
     // Waiting: the sign-in says so, with when they registered, and no sentence to show.
-    let pending = server_error(
-        app.api
-            .login("sasha@sibir.example", "buyer-password")
-            .await
-            .unwrap_err(),
-    );
+    let pending = login_refusal(&app, "sasha@sibir.example", "buyer-password").await;
     assert_eq!(pending.code, ErrorCode::AccountPending);
     let application = pending
         .application
@@ -67,12 +67,7 @@ async fn rejected_applicant_sees_the_reason(engines: Engines) {
     assert_eq!(application.rejected_ms, None);
     assert_eq!(application.reason, None);
     // A wrong password reveals nothing about the registration.
-    let wrong = server_error(
-        app.api
-            .login("sasha@sibir.example", "not-the-password")
-            .await
-            .unwrap_err(),
-    );
+    let wrong = login_refusal(&app, "sasha@sibir.example", "not-the-password").await;
     assert_eq!(wrong.code, ErrorCode::InvalidCredentials);
     assert!(wrong.application.is_none());
 
@@ -90,12 +85,7 @@ async fn rejected_applicant_sees_the_reason(engines: Engines) {
     assert!(waiting.users.iter().all(|u| u.id != id));
 
     // The applicant cannot sign in, and is told why, in the organizer's words.
-    let refused = server_error(
-        app.api
-            .login("sasha@sibir.example", "buyer-password")
-            .await
-            .unwrap_err(),
-    );
+    let refused = login_refusal(&app, "sasha@sibir.example", "buyer-password").await;
     assert_eq!(refused.code, ErrorCode::AccountRejected);
     let application = refused
         .application
