@@ -104,6 +104,12 @@ async fn talk_request(hub: &Hub, company: i64) -> TalkRequest {
     }
 }
 
+/// The room's entry in `who`'s inbox (the chat rooms list).
+async fn inbox_entry(who: &Api, room: i64) -> ChatRoomInfo {
+    let inbox = who.chat_rooms().await.unwrap();
+    inbox.rooms.into_iter().find(|r| r.id == room).unwrap()
+}
+
 async fn history(hub: &Hub, room: i64) -> Vec<ChatMessage> {
     match hub
         .request(Command::ChatHistory {
@@ -152,12 +158,7 @@ async fn demo(
         })
         .await;
     let buyer = app.demo_user("buyer@demo.expo").await;
-    let (staff, me) = app
-        .api
-        .login("exhibitor@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let company = me.user.company_id.unwrap();
+    let (staff, _, company) = app.demo_exhibitor().await;
     (app, buyer, staff, company)
 }
 
@@ -438,23 +439,11 @@ async fn unread_counts_and_read_markers_across_devices(engines: Engines) {
         })
         .await;
     assert!(badge.is_some(), "the inbox hears about new messages");
-    let inbox = buyer.chat_rooms().await.unwrap();
-    let entry = inbox
-        .rooms
-        .iter()
-        .find(|r| r.id == room.id)
-        .unwrap()
-        .clone();
+    let entry = inbox_entry(&buyer, room.id).await;
     assert_eq!(entry.unread, 3);
     assert_eq!(entry.title, "Seorak Natural Foods");
     // Staff see their own messages as read.
-    let staff_inbox = staff.chat_rooms().await.unwrap();
-    let staff_entry = staff_inbox
-        .rooms
-        .iter()
-        .find(|r| r.id == room.id)
-        .unwrap()
-        .clone();
+    let staff_entry = inbox_entry(&staff, room.id).await;
     assert_eq!(staff_entry.unread, 0);
 
     // Reading on the phone clears the laptop's badge.
@@ -490,13 +479,7 @@ async fn unread_counts_and_read_markers_across_devices(engines: Engines) {
             seq: 3
         }
     );
-    let inbox = buyer.chat_rooms().await.unwrap();
-    let entry = inbox
-        .rooms
-        .iter()
-        .find(|r| r.id == room.id)
-        .unwrap()
-        .clone();
+    let entry = inbox_entry(&buyer, room.id).await;
     assert_eq!(entry.unread, 0);
     app.stop().await;
 }

@@ -184,6 +184,18 @@ impl TestApp {
         self.api.login(email, DEMO_PASSWORD).await.unwrap().0
     }
 
+    /// Signs in the demo fair's exhibitor (Park Ji-hoon): his API, his account and his
+    /// company's id.
+    pub async fn demo_exhibitor(&self) -> (Api, expo_schema::UserProfile, i64) {
+        let (staff, me) = self
+            .api
+            .login("exhibitor@demo.expo", DEMO_PASSWORD)
+            .await
+            .unwrap();
+        let company = me.user.company_id.unwrap();
+        (staff, me.user, company)
+    }
+
     /// Registers a buyer, has the organizer approve them, and signs them in.
     pub async fn buyer(&self, email: &str) -> Api {
         self.api

@@ -174,12 +174,7 @@ async fn two_hundred_buyers_race_for_twenty_slots(engines: Engines) {
 async fn request_state_machine(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start_with(|c| c.demo = true).await;
-    let (staff, me) = app
-        .api
-        .login("exhibitor@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let company = me.user.company_id.unwrap();
+    let (staff, me, company) = app.demo_exhibitor().await;
     let slots = grid(&app, &staff, company, "11:00", 2).await;
     let ivan = app.demo_user("buyer@demo.expo").await;
     let olga = app.demo_user("olga.smirnova@demo.expo").await;
@@ -207,7 +202,7 @@ async fn request_state_machine(engines: Engines) {
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     let confirmed: Meeting = accept_as(&staff, a.id).await.unwrap();
     assert_eq!(confirmed.state, MeetingState::Confirmed);
-    assert_eq!(confirmed.staff.as_ref().map(|s| s.id), Some(me.user.id));
+    assert_eq!(confirmed.staff.as_ref().map(|s| s.id), Some(me.id));
     // One staff member cannot take two meetings at the same time.
     let error = accept_as(&staff, b.id).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::SlotTaken));

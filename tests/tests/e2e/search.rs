@@ -99,12 +99,7 @@ async fn search_suite(engines: Engines) {
     assert_eq!(page.total, 0);
 
     // An exhibitor's edit re-tags the booth at once: a new product with an HS heading.
-    let (staff, me) = app
-        .api
-        .login("exhibitor@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let company = me.user.company_id.unwrap();
+    let (staff, _, company) = app.demo_exhibitor().await;
     let page = search(&buyer, "лапша", Some("ru")).await;
     assert!(page.booths.iter().all(|b| b.company.id != company));
     let udon = ProductInput {
@@ -257,12 +252,7 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
     assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
 
     // A product under the new concept's HS heading is found in every language.
-    let (staff, me) = app
-        .api
-        .login("exhibitor@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let company = me.user.company_id.unwrap();
+    let (staff, _, company) = app.demo_exhibitor().await;
     staff
         .create_product(
             company,
