@@ -482,3 +482,11 @@ pub async fn accept_as(who: &Api, meeting: i64) -> expo_client::Result<expo_sche
     who.accept_meeting(meeting, &expo_schema::api::AcceptInput::default())
         .await
 }
+
+/// Stops the second node, when the test started one (on the services), then the first.
+pub async fn stop_nodes(node_a: TestApp, node_b: Option<TestApp>) {
+    if let Some(b) = node_b {
+        b.stop().await;
+    }
+    node_a.stop().await;
+}

@@ -165,10 +165,7 @@ async fn two_hundred_buyers_race_for_twenty_slots(engines: Engines) {
         "losers stored nothing"
     );
     pool.close().await;
-    if let Some(b) = node_b {
-        b.stop().await;
-    }
-    node_a.stop().await;
+    stop_nodes(node_a, node_b).await;
 }
 
 async fn request_state_machine(engines: Engines) {

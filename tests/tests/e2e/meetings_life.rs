@@ -467,10 +467,7 @@ async fn one_interpreter_is_never_double_booked(engines: Engines) {
     let (natalia_api, _) = sign_in(&node_a, "interpreter@demo.expo").await;
     let agenda = natalia_api.meetings().await.unwrap();
     assert!(agenda.meetings.iter().any(|m| m.id == won[0].id));
-    if let Some(b) = node_b {
-        b.stop().await;
-    }
-    node_a.stop().await;
+    stop_nodes(node_a, node_b).await;
 }
 
 /// Counts, for a while, the events on `hub` that `matches` accepts.
@@ -720,10 +717,7 @@ async fn reminders_expiry_and_no_shows_happen_once_across_nodes(engines: Engines
     assert_eq!((got.consult_usd, got.contract_usd), (45000, 250000));
     assert!(got.mou_signed && got.samples_requested);
     assert_eq!(got.rating, Some(5));
-    if let Some(b) = node_b {
-        b.stop().await;
-    }
-    node_a.stop().await;
+    stop_nodes(node_a, node_b).await;
 }
 
 async fn video_room_relays_only_between_participants_in_the_window(engines: Engines) {
@@ -938,10 +932,7 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::Conflict));
-    if let Some(b) = node_b {
-        b.stop().await;
-    }
-    node_a.stop().await;
+    stop_nodes(node_a, node_b).await;
 }
 
 async fn times_are_right_across_daylight_saving(engines: Engines) {
