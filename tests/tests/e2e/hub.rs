@@ -107,21 +107,28 @@ async fn presence_frames(
     (joined, left, frames)
 }
 
+/// A node with 2 s presence windows and snapshots of at most `snapshot_max` names; the
+/// organizer, a buyer (not connected yet), and the organizer's connection watching the lobby.
+async fn watched_lobby(env: &TestEnv, snapshot_max: usize) -> (TestApp, Api, Api, Hub) {
+    let app = env
+        .start_with(|c| {
+            c.presence_batch_ms = 2_000;
+            c.presence_snapshot_max = snapshot_max;
+        })
+        .await;
+    let admin = app.admin().await;
+    let buyer = app.buyer("ivan@primorye.example").await;
+    let watcher = admin.connect().await.unwrap();
+    watcher.subscribe("lobby").await.unwrap();
+    (app, admin, buyer, watcher)
+}
+
 /// Fifteen connections join at once and leave at once: the watcher hears every one of them,
 /// in a few `presence_diff` frames rather than one frame each.
 async fn a_wave_of_joins_is_announced_in_few_frames(engines: Engines) {
     const WAVE: usize = 15;
     let env = TestEnv::new(engines).await;
-    let app = env
-        .start_with(|c| {
-            c.presence_batch_ms = 2_000;
-            c.presence_snapshot_max = 100;
-        })
-        .await;
-    let admin = app.admin().await;
-    let buyer = app.buyer("ivan@primorye.example").await;
-    let mut watcher = admin.connect().await.unwrap();
-    watcher.subscribe("lobby").await.unwrap();
+    let (app, _, buyer, mut watcher) = watched_lobby(&env, 100).await;
     // The watcher's own join opened a window; let it close so the wave starts a fresh one.
     tokio::time::sleep(Duration::from_millis(2_200)).await;
     while watcher.next(Duration::from_millis(50)).await.is_some() {}
@@ -223,16 +230,7 @@ async fn a_crowded_room_is_counted_not_named(engines: Engines) {
     // of 5) from the wave's first window on, however slowly the wave arrives.
     const EARLY: usize = 5;
     let env = TestEnv::new(engines).await;
-    let app = env
-        .start_with(|c| {
-            c.presence_batch_ms = 2_000;
-            c.presence_snapshot_max = 5;
-        })
-        .await;
-    let admin = app.admin().await;
-    let buyer = app.buyer("ivan@primorye.example").await;
-    let mut watcher = admin.connect().await.unwrap();
-    watcher.subscribe("lobby").await.unwrap();
+    let (app, admin, buyer, mut watcher) = watched_lobby(&env, 5).await;
     let mut early = Vec::new();
     for _ in 0..EARLY {
         let hub = buyer.connect().await.unwrap();
