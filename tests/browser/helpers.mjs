@@ -4,6 +4,7 @@
 // accessibility scan.
 
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,21 @@ export async function launch(extraArgs = []) {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs],
   });
+}
+
+/**
+ * Launches Chromium before the test file's tests and closes it after them; meanwhile the
+ * returned object's `browser` holds it.
+ */
+export function sharedBrowser(extraArgs = []) {
+  const shared = { browser: null };
+  before(async () => {
+    shared.browser = await launch(extraArgs);
+  });
+  after(async () => {
+    await shared.browser?.close();
+  });
+  return shared;
 }
 
 /**
@@ -102,6 +118,12 @@ export async function signIn(page, account) {
 /** Reminders may pop up (a meeting starting within a day): close them, they cover the corner. */
 export async function closeToasts(page) {
   for (const button of await page.$$(`${$('toasts')} ${$('toast-close')}`)) await button.click().catch(() => {});
+}
+
+/** Lets the page settle for `ms`, then closes its toasts. */
+export async function settle(page, ms) {
+  await page.waitForTimeout(ms);
+  await closeToasts(page);
 }
 
 /** A marker that a reload would wipe. */
