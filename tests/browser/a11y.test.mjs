@@ -7,11 +7,11 @@
 //
 //   EXPO_URL=http://127.0.0.1:18080 node tests/browser/a11y.test.mjs
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import {
-  $, ACCOUNTS, BASE, DESKTOP, LANGS, PHONE, SHOTS, SMALL_PHONE, axeScan, closeToasts, go, launch, newPage, overflowing, signIn,
+  $, ACCOUNTS, BASE, DESKTOP, LANGS, PHONE, SHOTS, SMALL_PHONE, axeScan, go, newPage, overflowing, settle, sharedBrowser, signIn,
 } from './helpers.mjs';
 
 const COMPANY_ID = 1;
@@ -44,23 +44,10 @@ const PAGES = {
   ],
 };
 
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function settle(page) {
-  await page.waitForTimeout(400);
-  await closeToasts(page);
-}
+const shared = sharedBrowser();
 
 test('the skip link comes first and moves focus past the header', async () => {
-  const page = await newPage(browser, { viewport: PHONE });
+  const page = await newPage(shared.browser, { viewport: PHONE });
   await signIn(page, ACCOUNTS.buyer);
   await page.reload(); // a fresh visit: the keyboard starts at the top
   await page.waitForSelector(`${$('lobby')} ${$('booth-card')}`);
@@ -75,7 +62,7 @@ test('the skip link comes first and moves focus past the header', async () => {
 });
 
 test('a page change puts focus on the new page\'s heading', async () => {
-  const page = await newPage(browser);
+  const page = await newPage(shared.browser);
   await signIn(page, ACCOUNTS.buyer);
   for (const [link, ready] of [['nav-meetings', $('meetings')], ['nav-inbox', $('inbox')], ['nav-lobby', $('lobby')]]) {
     await page.focus($(link));
@@ -95,11 +82,11 @@ for (const [role, pages] of Object.entries(PAGES)) {
   test(`axe-core: no serious or critical violations on the ${role}'s pages (desktop and phone)`, async () => {
     const found = [];
     for (const viewport of [DESKTOP, PHONE]) {
-      const page = await newPage(browser, { viewport });
+      const page = await newPage(shared.browser, { viewport });
       await signIn(page, ACCOUNTS[role]);
       for (const [hash, ready] of pages) {
         await go(page, hash, ready);
-        await settle(page);
+        await settle(page, 400);
         for (const v of await axeScan(page)) found.push({ page: hash, width: viewport.width, ...v });
       }
       await page.context().close();
@@ -110,7 +97,7 @@ for (const [role, pages] of Object.entries(PAGES)) {
 }
 
 test('axe-core: the sign-in page', async () => {
-  const page = await newPage(browser, { viewport: PHONE });
+  const page = await newPage(shared.browser, { viewport: PHONE });
   await page.goto(`${BASE}/#/login`);
   await page.waitForSelector($('login-email'));
   assert.deepEqual(await axeScan(page), []);
@@ -123,11 +110,11 @@ for (const viewport of [SMALL_PHONE, DESKTOP]) {
     for (const lang of LANGS) {
       for (const [role, pages] of Object.entries(PAGES)) {
         if (role === 'interpreter') continue;
-        const page = await newPage(browser, { viewport, lang });
+        const page = await newPage(shared.browser, { viewport, lang });
         await signIn(page, ACCOUNTS[role]);
         for (const [hash, ready] of pages) {
           await go(page, hash, ready);
-          await settle(page);
+          await settle(page, 400);
           for (const o of await overflowing(page)) found.push({ lang, page: hash, ...o });
         }
         await page.context().close();

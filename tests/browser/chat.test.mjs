@@ -12,28 +12,15 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { $, ADMIN_PASSWORD, BASE, contextPage, launch, shot, signInWith as signIn } from './helpers.mjs';
 
-const BASE = (process.env.EXPO_URL || '').replace(/\/+$/, '');
-if (!BASE) {
-  console.error('Set EXPO_URL to the running server, e.g. EXPO_URL=http://127.0.0.1:18080');
-  process.exit(2);
-}
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
-
-const DEMO_PASSWORD = 'expo-demo-2026';
 const BUYER = { email: 'buyer@demo.expo', name: 'Ivan Petrov', company: 'Primorye Trade House' };
 const EXHIBITOR = { email: 'exhibitor@demo.expo', name: 'Park Ji-hoon', company: 'Seorak Natural Foods' };
-const ORGANIZER = { email: 'admin@expo.local', password: process.env.EXPO_ADMIN_PASSWORD || 'admin-password-123' };
+const ORGANIZER = { email: 'admin@expo.local', password: ADMIN_PASSWORD };
 const COMPANY_ID = 1;
 const DESKTOP = { width: 1280, height: 900 };
 const RUN = Date.now() % 100000;
 const HOSTILE = '<script>window.__x=1</script><b>hi</b>';
-
-const $ = (id) => `[data-testid="${id}"]`;
 
 let browser;
 let exhibitor; // Park Ji-hoon's page
@@ -41,10 +28,7 @@ let buyer; // Ivan Petrov's page
 let roomId; // their private conversation
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launch();
 });
 
 after(async () => {
@@ -54,28 +38,7 @@ after(async () => {
 });
 
 /** A fresh browser context (own cookies and storage) with one page, errors surfaced. */
-async function newPage({ viewport = DESKTOP, locale = 'en-US', timezoneId = 'Asia/Vladivostok' } = {}) {
-  const context = await browser.newContext({ viewport, locale, timezoneId });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
-  return page;
-}
-
-async function shot(page, name, options = {}) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: `${SHOTS}${name}.png`, ...options });
-}
-
-async function signIn(page, email, password = DEMO_PASSWORD) {
-  await page.goto(`${BASE}/#/login`);
-  await page.fill($('login-email'), email);
-  await page.fill($('login-password'), password);
-  await page.click($('login-submit'));
-  await page.waitForSelector($('lobby'));
-  await page.waitForSelector(`${$('connection-status')}[data-state="connected"]`);
-}
+const newPage = ({ viewport = DESKTOP, locale = 'en-US', timezoneId = 'Asia/Vladivostok' } = {}) => contextPage(browser, { viewport, locale, timezoneId });
 
 /** Waits until a message with exactly this text is shown (stored, not "sending…") in scope. */
 async function waitForMessage(page, scope, text) {

@@ -16,31 +16,18 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { $, ADMIN_PASSWORD, BASE, closeToasts, contextPage, launch, markPage, notReloaded, shot, signInWith as signIn } from './helpers.mjs';
 
-const BASE = (process.env.EXPO_URL || '').replace(/\/+$/, '');
-if (!BASE) {
-  console.error('Set EXPO_URL to the running server, e.g. EXPO_URL=http://127.0.0.1:18080');
-  process.exit(2);
-}
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
-
-const DEMO_PASSWORD = 'expo-demo-2026';
 const BUYER = { email: 'buyer@demo.expo', name: 'Ivan Petrov', company: 'Primorye Trade House', country: 'Russia' };
 const EXHIBITOR = { email: 'exhibitor@demo.expo', name: 'Park Ji-hoon', company: 'Seorak Natural Foods', companyId: 1 };
-const ORGANIZER = { email: 'admin@expo.local', password: process.env.EXPO_ADMIN_PASSWORD || 'admin-password-123' };
+const ORGANIZER = { email: 'admin@expo.local', password: ADMIN_PASSWORD };
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 /** The server pushes a snapshot every 3 s by default: allow a few. */
 const LIVE_MS = 20_000;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-
-const $ = (id) => `[data-testid="${id}"]`;
 
 let browser;
 let cameraBrowser; // films the buyer's badge
@@ -52,7 +39,7 @@ let buyerQrSvg; // ... and its QR code
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'expo-dashboard-'));
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launch();
 });
 
 after(async () => {
@@ -63,33 +50,7 @@ after(async () => {
 });
 
 /** A fresh browser context (own cookies and storage) with one page, errors surfaced. */
-async function newPage({ viewport = DESKTOP, timezoneId = 'Asia/Seoul', on = browser } = {}) {
-  const context = await on.newContext({ viewport, locale: 'en-US', timezoneId, acceptDownloads: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
-  pages.push(page);
-  return page;
-}
-
-async function shot(page, name, options = {}) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: `${SHOTS}${name}.png`, ...options });
-}
-
-async function signIn(page, email, password = DEMO_PASSWORD) {
-  await page.goto(`${BASE}/#/login`);
-  await page.fill($('login-email'), email);
-  await page.fill($('login-password'), password);
-  await page.click($('login-submit'));
-  await page.waitForSelector($('lobby'));
-  await page.waitForSelector(`${$('connection-status')}[data-state="connected"]`);
-}
-
-async function closeToasts(page) {
-  for (const button of await page.$$(`${$('toasts')} ${$('toast-close')}`)) await button.click().catch(() => {});
-}
+const newPage = ({ viewport = DESKTOP, timezoneId = 'Asia/Seoul', on = browser } = {}) => contextPage(on, { viewport, locale: 'en-US', timezoneId, acceptDownloads: true }, pages);
 
 /** The number a dashboard figure shows (its data-value). */
 async function figure(page, testid) {
@@ -111,14 +72,6 @@ async function waitFigure(page, testid, check, what) {
 /** What a chart shows, from its canvas's data-values. */
 async function chartValues(page, testid) {
   return JSON.parse(await page.getAttribute(`${$(testid)} canvas`, 'data-values') || '{}');
-}
-
-async function markPage(page) {
-  await page.evaluate(() => { window.__noReload = true; });
-}
-
-async function notReloaded(page) {
-  assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
 }
 
 /**
@@ -365,10 +318,7 @@ test('the scanner checks the buyer in by his typed badge code, at the entrance a
 test('the exhibitor checks the buyer in at his booth with the phone camera reading the QR badge', async () => {
   const video = join(tmp, 'badge.y4m');
   qrVideo(buyerQrSvg, video);
-  cameraBrowser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-  });
+  cameraBrowser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
   const staff = await newPage({ on: cameraBrowser, viewport: PHONE });
   await signIn(staff, EXHIBITOR.email);
   // On a phone the scanner is in the menu.

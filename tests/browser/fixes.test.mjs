@@ -29,11 +29,8 @@ after(async () => {
   await browser?.close();
 });
 
-async function page(options) {
-  const p = await newPage(browser, options);
-  pages.push(p);
-  return p;
-}
+/** A page in a fresh context, closed after the file's tests. */
+const page = (options) => newPage(browser, options, pages);
 
 /** How many toasts of a kind the page shows. */
 function toastCount(p, testid) {

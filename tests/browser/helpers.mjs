@@ -1,7 +1,10 @@
-// helpers.mjs — what the issue-17 browser tests share: launching Debian's Chromium, pages at
-// phone and desktop size, signing in the demo accounts, a scan for text that overflows its
-// box, and an axe-core accessibility scan. The older test files keep their own copies.
+// helpers.mjs — what the browser tests share: launching Debian's Chromium, pages in fresh
+// contexts at phone and desktop size, screenshots, signing in the demo accounts, closing
+// toasts, a reload marker, a scan for text that overflows its box, and an axe-core
+// accessibility scan.
 
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -38,31 +41,99 @@ export async function launch(extraArgs = []) {
   });
 }
 
-/** A page in its own context; page.errors collects uncaught page errors. */
-export async function newPage(browser, { viewport = DESKTOP, lang = null, timezoneId = 'Asia/Vladivostok', isMobile = false, permissions = [] } = {}) {
+/**
+ * Launches Chromium before the test file's tests and closes it after them; meanwhile the
+ * returned object's `browser` holds it.
+ */
+export function sharedBrowser(extraArgs = []) {
+  const shared = { browser: null };
+  before(async () => {
+    shared.browser = await launch(extraArgs);
+  });
+  after(async () => {
+    await shared.browser?.close();
+  });
+  return shared;
+}
+
+/**
+ * The page of a context, errors surfaced: page.errors collects uncaught page errors. With
+ * `pages`, the page is added to that list (the test file's `after` closes their contexts).
+ */
+async function pageOf(context, pages) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  pages?.push(page);
+  return page;
+}
+
+/** A fresh browser context (own cookies and storage) made with these options, with one page. */
+export async function contextPage(browser, contextOptions, pages = null) {
+  return pageOf(await browser.newContext(contextOptions), pages);
+}
+
+/** A page in its own context (en-US, scale 1; `lang` set as the app's chosen language). */
+export async function newPage(browser, { viewport = DESKTOP, lang = null, timezoneId = 'Asia/Vladivostok', isMobile = false, permissions = [] } = {}, pages = null) {
   const context = await browser.newContext({
     viewport, locale: 'en-US', timezoneId, isMobile, hasTouch: isMobile, permissions,
     deviceScaleFactor: 1,
   });
   if (lang) await context.addInitScript((l) => localStorage.setItem('expo.lang', l), lang);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
-  return page;
+  return pageOf(context, pages);
 }
 
-export async function signIn(page, account) {
+/** A screenshot saved as SHOTS/<name>.png, as the page stands. */
+export async function snap(page, name, options = {}) {
+  await page.screenshot({ path: `${SHOTS}${name}.png`, ...options });
+}
+
+/** A screenshot saved as SHOTS/<name>.png, the page scrolled to its top first. */
+export async function shot(page, name, options = {}) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await snap(page, name, options);
+}
+
+/** Fills in the sign-in form and submits it (waits for nothing). */
+export async function submitSignIn(page, email, password = DEMO_PASSWORD) {
   await page.goto(`${BASE}/#/login`);
-  await page.fill($('login-email'), account.email);
-  await page.fill($('login-password'), account.password);
+  await page.fill($('login-email'), email);
+  await page.fill($('login-password'), password);
   await page.click($('login-submit'));
+}
+
+/** Signs in and waits for the lobby and the hub connection. */
+export async function signInWith(page, email, password = DEMO_PASSWORD) {
+  await submitSignIn(page, email, password);
   await page.waitForSelector($('lobby'));
   await page.waitForSelector(`${$('connection-status')}[data-state="connected"]`);
 }
 
+/** Signs one of ACCOUNTS in (see signInWith). */
+export async function signIn(page, account) {
+  await signInWith(page, account.email, account.password);
+}
+
+/** Reminders may pop up (a meeting starting within a day): close them, they cover the corner. */
 export async function closeToasts(page) {
   for (const button of await page.$$(`${$('toasts')} ${$('toast-close')}`)) await button.click().catch(() => {});
+}
+
+/** Lets the page settle for `ms`, then closes its toasts. */
+export async function settle(page, ms) {
+  await page.waitForTimeout(ms);
+  await closeToasts(page);
+}
+
+/** A marker that a reload would wipe. */
+export async function markPage(page) {
+  await page.evaluate(() => { window.__noReload = true; });
+}
+
+/** Asserts that the page marked by markPage was not reloaded since. */
+export async function notReloaded(page) {
+  assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
 }
 
 /**

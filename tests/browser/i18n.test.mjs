@@ -9,11 +9,11 @@
 //
 //   EXPO_URL=http://127.0.0.1:18080 node tests/browser/i18n.test.mjs
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { $, ACCOUNTS, BASE, DESKTOP, LANGS, SHOTS, closeToasts, go, launch, newPage, signIn } from './helpers.mjs';
+import { $, ACCOUNTS, BASE, DESKTOP, LANGS, SHOTS, go, newPage, settle, sharedBrowser, signIn } from './helpers.mjs';
 
 const COMPANY_ID = 1;
 const DOC_SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -142,20 +142,7 @@ function englishOnPage(page, parts, keys) {
   }, { parts, keys });
 }
 
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function settle(page) {
-  await page.waitForTimeout(300);
-  await closeToasts(page);
-}
+const shared = sharedBrowser();
 
 /** Walks every page of every role in lang; returns what reads as English, and page errors. */
 async function walk(lang) {
@@ -164,12 +151,12 @@ async function walk(lang) {
   const found = [];
   const errors = [];
   for (const [role, pages] of Object.entries(PAGES)) {
-    const page = await newPage(browser, { viewport: DESKTOP, lang });
+    const page = await newPage(shared.browser, { viewport: DESKTOP, lang });
     if (role !== 'guest') await signIn(page, ACCOUNTS[role]);
     for (const [hash, ready, act] of pages) {
       await go(page, hash, ready);
       if (act) await act(page);
-      await settle(page);
+      await settle(page, 300);
       assert.equal(await page.getAttribute('html', 'lang'), lang, `${role} ${hash}: <html lang>`);
       for (const hit of await englishOnPage(page, parts, keys)) found.push({ role, page: hash, ...hit });
     }
@@ -204,7 +191,7 @@ test('country, language and city names in the page language (Mongolian from CLDR
     zh: { country: '俄罗斯', language: '韩语', city: '首尔' },
   };
   for (const [lang, want] of Object.entries(expected)) {
-    const page = await newPage(browser, { lang, timezoneId: 'Asia/Seoul' });
+    const page = await newPage(shared.browser, { lang, timezoneId: 'Asia/Seoul' });
     await page.goto(`${BASE}/#/register`);
     await page.waitForSelector($('register-submit'));
     const options = await page.$$eval(`${$('register-country')} option`, (els) => els.map((e) => [e.value, e.textContent]));
@@ -227,7 +214,7 @@ test('country, language and city names in the page language (Mongolian from CLDR
 });
 
 test('a page fetches only its own language; a switch fetches the next one', async () => {
-  const page = await newPage(browser, { lang: 'ru' });
+  const page = await newPage(shared.browser, { lang: 'ru' });
   const fetched = [];
   page.on('request', (r) => {
     const m = /\/(locales\/\w+\.json|vendor\/cldr\/[\w.]+\.json)$/.exec(new URL(r.url()).pathname);
@@ -247,14 +234,14 @@ test('a page fetches only its own language; a switch fetches the next one', asyn
 
 test('screenshots of the lobby and a booth in ru, zh and mn', async () => {
   for (const lang of ['ru', 'zh', 'mn']) {
-    const page = await newPage(browser, { viewport: DESKTOP, lang, timezoneId: 'Asia/Vladivostok' });
+    const page = await newPage(shared.browser, { viewport: DESKTOP, lang, timezoneId: 'Asia/Vladivostok' });
     await signIn(page, ACCOUNTS.buyer);
     for (const [name, hash, ready] of [
       ['lobby', '#/lobby', `${$('lobby')} ${$('booth-card')}`],
       ['booth', `#/booth/${COMPANY_ID}`, `${$('booth-page')}[data-loaded]`],
     ]) {
       await go(page, hash, ready);
-      await settle(page);
+      await settle(page, 300);
       await page.waitForTimeout(500);
       const file = `i18n-${name}-${lang}.png`;
       await page.screenshot({ path: `${SHOTS}${file}` });

@@ -7,36 +7,20 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { $, BASE, DEMO_PASSWORD, contextPage, launch, snap as shot, submitSignIn as signIn } from './helpers.mjs';
 
-const BASE = (process.env.EXPO_URL || '').replace(/\/+$/, '');
-if (!BASE) {
-  console.error('Set EXPO_URL to the running server, e.g. EXPO_URL=http://127.0.0.1:18080');
-  process.exit(2);
-}
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
-
-const DEMO_PASSWORD = 'expo-demo-2026';
 const BUYER = { email: 'buyer@demo.expo', name: 'Ivan Petrov' };
 const EXHIBITOR = { email: 'exhibitor@demo.expo', name: 'Park Ji-hoon' };
 const INTERPRETER = { email: 'interpreter@demo.expo' };
 const DESKTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
 
-const $ = (id) => `[data-testid="${id}"]`;
-
 let browser;
 /** Signed-in buyer page, shared by the lobby tests that follow its sign-in. */
 let buyer;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launch();
 });
 
 after(async () => {
@@ -44,25 +28,7 @@ after(async () => {
 });
 
 /** A fresh browser context (own cookies and storage) with one page, errors surfaced. */
-async function newPage({ viewport = DESKTOP, locale = 'en-US' } = {}) {
-  const context = await browser.newContext({ viewport, locale, timezoneId: 'Asia/Vladivostok' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
-  return page;
-}
-
-async function shot(page, name, options = {}) {
-  await page.screenshot({ path: `${SHOTS}${name}.png`, ...options });
-}
-
-async function signIn(page, email, password = DEMO_PASSWORD) {
-  await page.goto(`${BASE}/#/login`);
-  await page.fill($('login-email'), email);
-  await page.fill($('login-password'), password);
-  await page.click($('login-submit'));
-}
+const newPage = ({ viewport = DESKTOP, locale = 'en-US' } = {}) => contextPage(browser, { viewport, locale, timezoneId: 'Asia/Vladivostok' });
 
 /** The names in a page's Online-now list, in order. */
 async function onlineNames(page) {

@@ -31,11 +31,8 @@ after(async () => {
   await browser?.close();
 });
 
-async function page(options) {
-  const p = await newPage(browser, options);
-  pages.push(p);
-  return p;
-}
+/** A page in a fresh context, closed after the file's tests. */
+const page = (options) => newPage(browser, options, pages);
 
 const row = (email) => `${$('queue-row')}[data-email="${email}"]`;
 

@@ -9,26 +9,18 @@
 //
 //   EXPO_URL=http://127.0.0.1:18080 node tests/browser/phone.test.mjs
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import {
-  $, ACCOUNTS, BASE, DEMO_PASSWORD, PHONE, SHOTS, closeToasts, go, hide, launch, newPage, recordNotifications, signIn,
+  $, ACCOUNTS, BASE, DEMO_PASSWORD, PHONE, SHOTS, closeToasts, go, hide, newPage, recordNotifications, sharedBrowser, signIn,
 } from './helpers.mjs';
 
 const COMPANY_ID = 1;
 const OLGA = { email: 'olga.smirnova@demo.expo', password: DEMO_PASSWORD, name: 'Olga Smirnova' };
 const MAX_HEADER = 100;
 
-let browser;
-
-before(async () => {
-  browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
-});
-
-after(async () => {
-  await browser?.close();
-});
+const shared = sharedBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
 
 /** The buyer's private conversation with the booth (opened from the booth): its room id. */
 async function privateRoom(page) {
@@ -48,7 +40,7 @@ async function inFirstScreen(page, selector) {
 }
 
 test('a compact header, and each page\'s primary action in the first screen', async () => {
-  const buyer = await newPage(browser, { viewport: PHONE, isMobile: true });
+  const buyer = await newPage(shared.browser, { viewport: PHONE, isMobile: true });
   await signIn(buyer, ACCOUNTS.buyer);
   const header = await buyer.locator('#topbar').boundingBox();
   assert.ok(header.height <= MAX_HEADER, `the header is ${header.height} px high`);
@@ -95,7 +87,7 @@ test('a compact header, and each page\'s primary action in the first screen', as
   assert.deepEqual(buyer.errors, []);
   await buyer.context().close();
 
-  const exhibitor = await newPage(browser, { viewport: PHONE, isMobile: true });
+  const exhibitor = await newPage(shared.browser, { viewport: PHONE, isMobile: true });
   await signIn(exhibitor, ACCOUNTS.exhibitor);
   const exHeader = await exhibitor.locator('#topbar').boundingBox();
   assert.ok(exHeader.height <= MAX_HEADER, `the exhibitor's header is ${exHeader.height} px high`);
@@ -112,7 +104,7 @@ test('a compact header, and each page\'s primary action in the first screen', as
 });
 
 test('installable: a manifest with icons and a service worker that keeps the shell', async () => {
-  const page = await newPage(browser, { viewport: PHONE, isMobile: true });
+  const page = await newPage(shared.browser, { viewport: PHONE, isMobile: true });
   await page.goto(`${BASE}/#/login`);
   const href = await page.getAttribute('link[rel="manifest"]', 'href');
   const manifest = await page.evaluate((url) => fetch(url).then((r) => r.json()), href);
@@ -152,7 +144,7 @@ test('installable: a manifest with icons and a service worker that keeps the she
 });
 
 test('opened offline, the installed app shows itself reconnecting, then loads when back online', async () => {
-  const page = await newPage(browser, { viewport: PHONE, isMobile: true });
+  const page = await newPage(shared.browser, { viewport: PHONE, isMobile: true });
   await signIn(page, ACCOUNTS.buyer);
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.reload(); // now under the service worker's control
@@ -178,7 +170,7 @@ test('opened offline, the installed app shows itself reconnecting, then loads wh
 });
 
 test('a hidden tab gets browser notifications, in the receiver\'s language', async () => {
-  const buyer = await newPage(browser, { viewport: PHONE, isMobile: true, lang: 'ru', permissions: ['notifications'] });
+  const buyer = await newPage(shared.browser, { viewport: PHONE, isMobile: true, lang: 'ru', permissions: ['notifications'] });
   await recordNotifications(buyer);
   await signIn(buyer, ACCOUNTS.buyer);
   assert.ok(await buyer.isHidden($('notify-enable')), 'already allowed: nothing to ask');
@@ -186,7 +178,7 @@ test('a hidden tab gets browser notifications, in the receiver\'s language', asy
   await go(buyer, '#/lobby', $('lobby'));
   await hide(buyer);
 
-  const exhibitor = await newPage(browser, { permissions: ['notifications'] });
+  const exhibitor = await newPage(shared.browser, { permissions: ['notifications'] });
   await recordNotifications(exhibitor);
   await signIn(exhibitor, ACCOUNTS.exhibitor);
   await go(exhibitor, `#/inbox/${room.id}`, `${$('conversation-chat')}[data-joined="true"]`);
@@ -202,7 +194,7 @@ test('a hidden tab gets browser notifications, in the receiver\'s language', asy
   await exhibitor.click($('duty-toggle'));
   await exhibitor.waitForSelector(`${$('duty-toggle')}[data-state="on"]`);
   await hide(exhibitor);
-  const olga = await newPage(browser);
+  const olga = await newPage(shared.browser);
   await signIn(olga, OLGA);
   await go(olga, `#/booth/${COMPANY_ID}`, `${$('booth-page')}[data-loaded]`);
   await olga.click($('talk-to-staff'));

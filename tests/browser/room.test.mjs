@@ -15,27 +15,14 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { $, BASE, closeToasts, contextPage, launch, shot, signInWith as signIn } from './helpers.mjs';
 
-const BASE = (process.env.EXPO_URL || '').replace(/\/+$/, '');
-if (!BASE) {
-  console.error('Set EXPO_URL to the running server, e.g. EXPO_URL=http://127.0.0.1:18080');
-  process.exit(2);
-}
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
-
-const DEMO_PASSWORD = 'expo-demo-2026';
 const BUYER = { email: 'buyer@demo.expo', name: 'Ivan Petrov' };
 const EXHIBITOR = { email: 'exhibitor@demo.expo', name: 'Park Ji-hoon' };
 const INTERPRETER = { email: 'interpreter@demo.expo', name: 'Kim Natalia' };
 const OUTSIDER = { email: 'olga.smirnova@demo.expo', name: 'Olga Smirnova' }; // another buyer
 const DESKTOP = { width: 1280, height: 860 };
 const CONNECT_MS = 30_000;
-
-const $ = (id) => `[data-testid="${id}"]`;
 
 let browser;
 const pages = [];
@@ -45,11 +32,7 @@ let interpreter;
 let meeting; // the demo's open video meeting
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
 });
 
 after(async () => {
@@ -57,33 +40,8 @@ after(async () => {
   await browser?.close();
 });
 
-async function newPage({ viewport = DESKTOP, timezoneId = 'Asia/Vladivostok' } = {}) {
-  const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
-  pages.push(page);
-  return page;
-}
-
-async function shot(page, name, options = {}) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: `${SHOTS}${name}.png`, ...options });
-}
-
-async function signIn(page, email, password = DEMO_PASSWORD) {
-  await page.goto(`${BASE}/#/login`);
-  await page.fill($('login-email'), email);
-  await page.fill($('login-password'), password);
-  await page.click($('login-submit'));
-  await page.waitForSelector($('lobby'));
-  await page.waitForSelector(`${$('connection-status')}[data-state="connected"]`);
-}
-
-async function closeToasts(page) {
-  for (const button of await page.$$(`${$('toasts')} ${$('toast-close')}`)) await button.click().catch(() => {});
-}
+/** A fresh browser context (own cookies and storage) with one page, errors surfaced. */
+const newPage = ({ viewport = DESKTOP, timezoneId = 'Asia/Vladivostok' } = {}) => contextPage(browser, { viewport, locale: 'en-US', timezoneId }, pages);
 
 /**
  * Routes the page's hub websocket through the test, so that page.cut() can drop it and keep

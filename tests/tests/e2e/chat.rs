@@ -6,7 +6,7 @@ use crate::helpers::*;
 use expo_client::{Api, Hub, Incoming};
 use expo_schema::api::{BlockInput, MemberInput, SanctionInput};
 use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
-use expo_schema::{ChatMessage, ChatRoomInfo, ErrorCode, PhraseRef, TalkState};
+use expo_schema::{ChatMessage, ChatRoomInfo, ErrorCode, PhraseRef, TalkRequest, TalkState};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -35,15 +35,17 @@ async fn open(hub: &Hub, target: &str) -> ChatRoomInfo {
     }
 }
 
+/// Asks to join a chat room from `after` on: the answer as it comes, a refusal too.
+async fn try_join(hub: &Hub, room: i64, after: i64) -> Result<ReplyData, expo_client::ClientError> {
+    hub.request(Command::ChatJoin {
+        room_id: room,
+        after_seq: after,
+    })
+    .await
+}
+
 async fn join(hub: &Hub, room: i64, after: i64) -> (ChatRoomInfo, Vec<ChatMessage>) {
-    match hub
-        .request(Command::ChatJoin {
-            room_id: room,
-            after_seq: after,
-        })
-        .await
-        .unwrap()
-    {
+    match try_join(hub, room, after).await.unwrap() {
         ReplyData::ChatJoined { room, messages, .. } => (room, messages),
         other => panic!("unexpected {other:?}"),
     }
@@ -55,19 +57,57 @@ async fn send(
     body: &str,
     key: &str,
 ) -> Result<ChatMessage, expo_client::ClientError> {
+    send_with(hub, room, body, None, key).await
+}
+
+/// Sends a message, with a phrase or without; no attachment.
+async fn send_with(
+    hub: &Hub,
+    room: i64,
+    body: &str,
+    phrase: Option<PhraseRef>,
+    key: &str,
+) -> Result<ChatMessage, expo_client::ClientError> {
     match hub
         .request(Command::ChatSend {
             room_id: room,
             body: body.into(),
             key: key.into(),
             attachment_id: None,
-            phrase: None,
+            phrase,
         })
         .await?
     {
         ReplyData::ChatSent { message, .. } => Ok(message),
         other => panic!("unexpected {other:?}"),
     }
+}
+
+/// Moves the hub's read marker in a room to `seq`: the server's answer.
+async fn read(hub: &Hub, room: i64, seq: i64) -> ReplyData {
+    hub.request(Command::ChatRead { room_id: room, seq })
+        .await
+        .unwrap()
+}
+
+/// Asks for staff at a company's booth: the request as recorded.
+async fn talk_request(hub: &Hub, company: i64) -> TalkRequest {
+    match hub
+        .request(Command::TalkRequest {
+            company_id: company,
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::Talk { request, .. } => request,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// The room's entry in `who`'s inbox (the chat rooms list).
+async fn inbox_entry(who: &Api, room: i64) -> ChatRoomInfo {
+    let inbox = who.chat_rooms().await.unwrap();
+    inbox.rooms.into_iter().find(|r| r.id == room).unwrap()
 }
 
 async fn history(hub: &Hub, room: i64) -> Vec<ChatMessage> {
@@ -117,18 +157,23 @@ async fn demo(
             tweak(c);
         })
         .await;
-    let (buyer, _) = app
-        .api
-        .login("buyer@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let (staff, me) = app
-        .api
-        .login("exhibitor@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let company = me.user.company_id.unwrap();
+    let buyer = app.demo_user("buyer@demo.expo").await;
+    let (staff, _, company) = app.demo_exhibitor().await;
     (app, buyer, staff, company)
+}
+
+/// Sends ten messages, `"{label} {i}"` with keys `"{key}-{i}"`, 150 ms apart: as stored.
+async fn send_ten_slowly(hub: &Hub, room: i64, label: &str, key: &str) -> Vec<ChatMessage> {
+    let mut out = vec![];
+    for i in 0..10 {
+        out.push(
+            send(hub, room, &format!("{label} {i}"), &format!("{key}-{i}"))
+                .await
+                .unwrap(),
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    out
 }
 
 async fn order_ack_and_idempotent_resend(engines: Engines) {
@@ -145,30 +190,8 @@ async fn order_ack_and_idempotent_resend(engines: Engines) {
 
     // Two senders at once: every message gets its own place, 1..=20, no gaps.
     let (from_buyer, from_staff) = tokio::join!(
-        async {
-            let mut out = vec![];
-            for i in 0..10 {
-                out.push(
-                    send(&b, room.id, &format!("buyer {i}"), &format!("b-{i}"))
-                        .await
-                        .unwrap(),
-                );
-                tokio::time::sleep(Duration::from_millis(150)).await;
-            }
-            out
-        },
-        async {
-            let mut out = vec![];
-            for i in 0..10 {
-                out.push(
-                    send(&s, room.id, &format!("staff {i}"), &format!("s-{i}"))
-                        .await
-                        .unwrap(),
-                );
-                tokio::time::sleep(Duration::from_millis(150)).await;
-            }
-            out
-        }
+        send_ten_slowly(&b, room.id, "buyer", "b"),
+        send_ten_slowly(&s, room.id, "staff", "s")
     );
     let mut seqs: Vec<i64> = from_buyer
         .iter()
@@ -416,34 +439,16 @@ async fn unread_counts_and_read_markers_across_devices(engines: Engines) {
         })
         .await;
     assert!(badge.is_some(), "the inbox hears about new messages");
-    let inbox = buyer.chat_rooms().await.unwrap();
-    let entry = inbox
-        .rooms
-        .iter()
-        .find(|r| r.id == room.id)
-        .unwrap()
-        .clone();
+    let entry = inbox_entry(&buyer, room.id).await;
     assert_eq!(entry.unread, 3);
     assert_eq!(entry.title, "Seorak Natural Foods");
     // Staff see their own messages as read.
-    let staff_inbox = staff.chat_rooms().await.unwrap();
-    let staff_entry = staff_inbox
-        .rooms
-        .iter()
-        .find(|r| r.id == room.id)
-        .unwrap()
-        .clone();
+    let staff_entry = inbox_entry(&staff, room.id).await;
     assert_eq!(staff_entry.unread, 0);
 
     // Reading on the phone clears the laptop's badge.
     join(&phone, room.id, 0).await;
-    let reply = phone
-        .request(Command::ChatRead {
-            room_id: room.id,
-            seq: 2,
-        })
-        .await
-        .unwrap();
+    let reply = read(&phone, room.id, 2).await;
     assert_eq!(
         reply,
         ReplyData::ChatRead {
@@ -458,13 +463,7 @@ async fn unread_counts_and_read_markers_across_devices(engines: Engines) {
         .await;
     assert!(marker.is_some(), "the other device hears the read marker");
     // Markers never move back, and never past the newest message.
-    let reply = phone
-        .request(Command::ChatRead {
-            room_id: room.id,
-            seq: 1,
-        })
-        .await
-        .unwrap();
+    let reply = read(&phone, room.id, 1).await;
     assert_eq!(
         reply,
         ReplyData::ChatRead {
@@ -472,13 +471,7 @@ async fn unread_counts_and_read_markers_across_devices(engines: Engines) {
             seq: 2
         }
     );
-    let reply = phone
-        .request(Command::ChatRead {
-            room_id: room.id,
-            seq: 99,
-        })
-        .await
-        .unwrap();
+    let reply = read(&phone, room.id, 99).await;
     assert_eq!(
         reply,
         ReplyData::ChatRead {
@@ -486,13 +479,7 @@ async fn unread_counts_and_read_markers_across_devices(engines: Engines) {
             seq: 3
         }
     );
-    let inbox = buyer.chat_rooms().await.unwrap();
-    let entry = inbox
-        .rooms
-        .iter()
-        .find(|r| r.id == room.id)
-        .unwrap()
-        .clone();
+    let entry = inbox_entry(&buyer, room.id).await;
     assert_eq!(entry.unread, 0);
     app.stop().await;
 }
@@ -571,13 +558,7 @@ async fn deletion_mutes_and_bans(engines: Engines) {
     }
     assert_eq!(still, 0, "a banned user no longer receives the room");
     let b = b_events;
-    let error = b
-        .request(Command::ChatJoin {
-            room_id: room.id,
-            after_seq: 0,
-        })
-        .await
-        .unwrap_err();
+    let error = try_join(&b, room.id, 0).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     let error = send(&b, room.id, "hello?", "r4").await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
@@ -591,11 +572,7 @@ async fn talk_to_staff_has_one_winner_and_misses_are_kept(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let (app, buyer, staff, company) = demo(&env, |c| c.talk_timeout_secs = 2).await;
     // A second staff member of the same company.
-    let (second, _) = app
-        .api
-        .login("staff2@seorak-natural-foods.demo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let second = app.demo_user("staff2@seorak-natural-foods.demo").await;
     let mut s1 = staff.connect().await.unwrap();
     let mut s2 = second.connect().await.unwrap();
     for s in [&s1, &s2] {
@@ -613,16 +590,7 @@ async fn talk_to_staff_has_one_winner_and_misses_are_kept(engines: Engines) {
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::NotSubscribed));
     b.subscribe(&format!("booth:{company}")).await.unwrap();
-    let request = match b
-        .request(Command::TalkRequest {
-            company_id: company,
-        })
-        .await
-        .unwrap()
-    {
-        ReplyData::Talk { request, .. } => request,
-        other => panic!("unexpected {other:?}"),
-    };
+    let request = talk_request(&b, company).await;
     assert_eq!(request.state, TalkState::Open);
     for s in [&mut s1, &mut s2] {
         let told = s
@@ -669,23 +637,10 @@ async fn talk_to_staff_has_one_winner_and_misses_are_kept(engines: Engines) {
     assert_eq!(joined.staff_online, Some(true));
 
     // A request nobody takes is missed, and kept for follow-up.
-    let (other_buyer, _) = app
-        .api
-        .login("olga.smirnova@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let other_buyer = app.demo_user("olga.smirnova@demo.expo").await;
     let mut ob = other_buyer.connect().await.unwrap();
     ob.subscribe(&format!("booth:{company}")).await.unwrap();
-    let missed = match ob
-        .request(Command::TalkRequest {
-            company_id: company,
-        })
-        .await
-        .unwrap()
-    {
-        ReplyData::Talk { request, .. } => request,
-        other => panic!("unexpected {other:?}"),
-    };
+    let missed = talk_request(&ob, company).await;
     let told = s1
         .wait_for(Duration::from_secs(10), |i| {
             matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::TalkMissed { request: r }, .. }) if r.id == missed.id)
@@ -733,19 +688,9 @@ async fn forbidden_and_bad_chat_input_stores_nothing(engines: Engines) {
     join(&b, private.id, 0).await;
     send(&b, private.id, "hello", "x1").await.unwrap();
     // Another buyer can neither open nor read this conversation.
-    let (intruder, _) = app
-        .api
-        .login("wang.wei@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let intruder = app.demo_user("wang.wei@demo.expo").await;
     let i = intruder.connect().await.unwrap();
-    let error = i
-        .request(Command::ChatJoin {
-            room_id: private.id,
-            after_seq: 0,
-        })
-        .await
-        .unwrap_err();
+    let error = try_join(&i, private.id, 0).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     let error = i
         .request(Command::ChatOpen {
@@ -804,16 +749,8 @@ async fn forbidden_and_bad_chat_input_stores_nothing(engines: Engines) {
         .all(|m| m.body.as_deref().unwrap().starts_with("flood")));
     // Asking for staff when nobody is on duty is recorded as missed at once.
     b.subscribe(&format!("booth:{company}")).await.unwrap();
-    match b
-        .request(Command::TalkRequest {
-            company_id: company,
-        })
-        .await
-        .unwrap()
-    {
-        ReplyData::Talk { request, .. } => assert_eq!(request.state, TalkState::Missed),
-        other => panic!("unexpected {other:?}"),
-    }
+    let request = talk_request(&b, company).await;
+    assert_eq!(request.state, TalkState::Missed);
     // Blocking: the buyer blocks the staff member, who then cannot write to them.
     let staff_me = staff.me().await.unwrap();
     buyer
@@ -905,13 +842,7 @@ async fn typing_staff_online_and_interpreters(engines: Engines) {
         .await
         .unwrap();
     let i = interpreter.connect().await.unwrap();
-    let error = i
-        .request(Command::ChatJoin {
-            room_id: room.id,
-            after_seq: 0,
-        })
-        .await
-        .unwrap_err();
+    let error = try_join(&i, room.id, 0).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     let member = MemberInput {
         user_id: me.user.id,
@@ -966,11 +897,7 @@ async fn typing_staff_online_and_interpreters(engines: Engines) {
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Validation));
-    let (stranger, _) = app
-        .api
-        .login("wang.wei@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let stranger = app.demo_user("wang.wei@demo.expo").await;
     assert_eq!(
         stranger.get_bytes(&shared.url).await.unwrap_err().code(),
         Some(ErrorCode::Forbidden)
@@ -998,19 +925,7 @@ async fn send_phrase(
     phrase: PhraseRef,
     key: &str,
 ) -> Result<ChatMessage, expo_client::ClientError> {
-    match hub
-        .request(Command::ChatSend {
-            room_id: room,
-            body: body.into(),
-            key: key.into(),
-            attachment_id: None,
-            phrase: Some(phrase),
-        })
-        .await?
-    {
-        ReplyData::ChatSent { message, .. } => Ok(message),
-        other => panic!("unexpected {other:?}"),
-    }
+    send_with(hub, room, body, Some(phrase), key).await
 }
 
 fn phrase(id: &str, params: &[(&str, &str)]) -> PhraseRef {

@@ -9,11 +9,7 @@ both_engines!(demo_fair_loads_once);
 async fn demo_fair_loads_once(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start_with(|c| c.demo = true).await;
-    let (api, _) = app
-        .api
-        .login("buyer@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let api = app.demo_user("buyer@demo.expo").await;
     let first: FairSummary = api.get("/api/v1/fair").await.unwrap();
     assert_eq!(first.halls, 8);
     assert_eq!(first.companies, 40);
@@ -37,16 +33,12 @@ async fn demo_fair_loads_once(engines: Engines) {
     app.stop().await;
     // Time passes (a month, here): the demo's video meeting of "now" is long over.
     let pool = crate::meetings::pool(&env).await;
-    let open_now = "select count(*) from meetings m join users u on u.id = m.buyer_id \
-         where u.email = 'buyer@demo.expo' and m.mode = 'online' and m.state = 'confirmed' \
-         and m.starts_ms <= $1 and m.ends_ms > $1";
     let now = chrono::Utc::now().timestamp_millis();
-    let open: i64 = sqlx::query_scalar(open_now)
-        .bind(now)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(open, 1, "the demo opens with a video meeting under way");
+    assert_eq!(
+        open_at(&pool, now).await,
+        1,
+        "the demo opens with a video meeting under way"
+    );
     sqlx::query(
         "update meetings set starts_ms = starts_ms - 2592000000, ends_ms = ends_ms - 2592000000 \
          where starts_ms <= $1 and ends_ms > $1",
@@ -62,21 +54,33 @@ async fn demo_fair_loads_once(engines: Engines) {
         env.start_with(|c| c.demo = true),
         env.start_with(|c| c.demo = true)
     );
-    let (api, _) = a.api.login("buyer@demo.expo", DEMO_PASSWORD).await.unwrap();
+    let api = a.demo_user("buyer@demo.expo").await;
     let again: FairSummary = api.get("/api/v1/fair").await.unwrap();
     assert_eq!(again.companies, first.companies);
     assert_eq!(again.products, first.products);
     assert_eq!(again.buyers, first.buyers);
     let now = chrono::Utc::now().timestamp_millis();
-    let open: i64 = sqlx::query_scalar(open_now)
-        .bind(now)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(open, 1, "one fresh video meeting, not two");
+    assert_eq!(
+        open_at(&pool, now).await,
+        1,
+        "one fresh video meeting, not two"
+    );
     pool.close().await;
     a.stop().await;
     b.stop().await;
+}
+
+/// How many of the demo buyer's confirmed online meetings are under way at `now`.
+async fn open_at(pool: &sqlx::AnyPool, now: i64) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from meetings m join users u on u.id = m.buyer_id \
+         where u.email = 'buyer@demo.expo' and m.mode = 'online' and m.state = 'confirmed' \
+         and m.starts_ms <= $1 and m.ends_ms > $1",
+    )
+    .bind(now)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 both_engines!(demo_fair_has_a_studio_with_shows);
@@ -88,11 +92,7 @@ async fn demo_fair_has_a_studio_with_shows(engines: Engines) {
     use expo_schema::api::{LangQuery, ShowState, StageKind};
     let env = TestEnv::new(engines).await;
     let app = env.start_with(|c| c.demo = true).await;
-    let (buyer, _) = app
-        .api
-        .login("olga.smirnova@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let buyer = app.demo_user("olga.smirnova@demo.expo").await;
     let ru = LangQuery {
         lang: Some("ru".into()),
     };
@@ -116,11 +116,7 @@ async fn demo_fair_has_a_studio_with_shows(engines: Engines) {
     assert!(main.external_url.is_some() && main.hls_url.is_none());
 
     // The host's staff (the README's exhibitor) read the key; a buyer does not.
-    let (staff, _) = app
-        .api
-        .login("exhibitor@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let (staff, _, _) = app.demo_exhibitor().await;
     let ingest = staff.show_ingest(now_show.id).await.unwrap();
     assert!(!ingest.stream_key.is_empty());
     let refused = buyer.show_ingest(now_show.id).await.unwrap_err();

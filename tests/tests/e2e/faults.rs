@@ -877,6 +877,25 @@ async fn chat_through_a_rolling_restart() {
     );
 }
 
+/// A typing event in `room` from nobody in particular (an organizer named "pulse"), numbered `i`.
+fn typing_pulse(room: &str, i: i64) -> ServerFrame {
+    ServerFrame::Event {
+        room: room.into(),
+        event: RoomEvent::Typing {
+            room_id: i,
+            user: expo_schema::UserSummary {
+                id: 0,
+                name: "pulse".into(),
+                role: expo_schema::Role::Organizer,
+                company_id: None,
+                company_name: None,
+                country: None,
+                anonymous: false,
+            },
+        },
+    }
+}
+
 /// The deaf-node fault: a node that starts while another publishes must hear everything from
 /// the moment it reports ready (its bus listener used to stop when a message arrived before
 /// the hub's first receiver, silently, for good).
@@ -892,37 +911,9 @@ async fn a_node_started_into_a_busy_bus_hears_everything() {
             let mut i: i64 = 0;
             while !stop.is_cancelled() {
                 // A watched room: every node hears of it on the control channel.
-                let pulse = ServerFrame::Event {
-                    room: "booth:1".into(),
-                    event: RoomEvent::Typing {
-                        room_id: i,
-                        user: expo_schema::UserSummary {
-                            id: 0,
-                            name: "pulse".into(),
-                            role: expo_schema::Role::Organizer,
-                            company_id: None,
-                            company_name: None,
-                            country: None,
-                            anonymous: false,
-                        },
-                    },
-                };
+                let pulse = typing_pulse("booth:1", i);
                 hub.publish("booth:1", &pulse).await.unwrap();
-                let lobby = ServerFrame::Event {
-                    room: "lobby".into(),
-                    event: RoomEvent::Typing {
-                        room_id: i,
-                        user: expo_schema::UserSummary {
-                            id: 0,
-                            name: "pulse".into(),
-                            role: expo_schema::Role::Organizer,
-                            company_id: None,
-                            company_name: None,
-                            country: None,
-                            anonymous: false,
-                        },
-                    },
-                };
+                let lobby = typing_pulse("lobby", i);
                 hub.publish("lobby", &lobby).await.unwrap();
                 i += 1;
                 tokio::time::sleep(Duration::from_millis(1)).await;

@@ -22,12 +22,7 @@ both_engines!(
 
 async fn demo(env: &TestEnv) -> (TestApp, Api, i64) {
     let app = env.start_with(|c| c.demo = true).await;
-    let (staff, me) = app
-        .api
-        .login("exhibitor@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let company = me.user.company_id.unwrap();
+    let (staff, _, company) = app.demo_exhibitor().await;
     (app, staff, company)
 }
 

@@ -48,6 +48,14 @@ async fn dry_run(app: &TestApp, admin: &expo_client::Api, body: Vec<u8>) -> (u16
     (status, response.json().await.unwrap())
 }
 
+/// A dry run of `body` that is refused (422) with `code` as its first finding: the report.
+async fn refused_with(app: &TestApp, admin: &Api, body: Vec<u8>, code: &str) -> ImportReport {
+    let (status, report) = dry_run(app, admin, body).await;
+    assert_eq!(status, 422);
+    assert_eq!(report.errors[0].code.as_deref(), Some(code));
+    report
+}
+
 async fn spreadsheet_bombs_are_refused(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start().await;
@@ -55,45 +63,31 @@ async fn spreadsheet_bombs_are_refused(engines: Engines) {
     // Finding 1: the cells A1 and XFD1048576 once made the reader allocate 512 GiB.
     let bomb = xlsx(&[(0, 0, "slug"), (1_048_575, 16_383, "x")]);
     assert!(bomb.len() < 10_000, "the attack file is small");
-    let (status, report) = dry_run(&app, &admin, bomb).await;
-    assert_eq!(status, 422);
+    let report = refused_with(&app, &admin, bomb, "import.too_many_rows").await;
     assert!(
         report.errors[0].message.contains("at most"),
         "the limit is named: {report:?}"
     );
-    assert_eq!(
-        report.errors[0].code.as_deref(),
-        Some("import.too_many_rows")
-    );
     assert_eq!(report.errors[0].params["max"], MAX_SHEET_ROWS.to_string());
     // A sheet that is wide rather than tall, and a CSV with too many columns or a huge line.
     let wide = xlsx(&[(0, 0, "slug"), (1, 5_000, "x")]);
-    let (status, report) = dry_run(&app, &admin, wide).await;
-    assert_eq!(status, 422);
-    assert_eq!(
-        report.errors[0].code.as_deref(),
-        Some("import.too_many_columns")
-    );
+    refused_with(&app, &admin, wide, "import.too_many_columns").await;
     let many_columns = format!("slug{}\n", ",x".repeat(1000));
-    let (status, report) = dry_run(&app, &admin, many_columns.into_bytes()).await;
-    assert_eq!(status, 422);
+    let report = refused_with(
+        &app,
+        &admin,
+        many_columns.into_bytes(),
+        "import.too_many_columns",
+    )
+    .await;
     assert!(report.errors[0].message.contains("columns"), "{report:?}");
-    assert_eq!(
-        report.errors[0].code.as_deref(),
-        Some("import.too_many_columns")
-    );
     assert_eq!(
         report.errors[0].params["max"],
         MAX_SHEET_COLUMNS.to_string()
     );
     let long_line = format!("slug,name\nfood,{}\n", "a".repeat(100 * 1024));
-    let (status, report) = dry_run(&app, &admin, long_line.into_bytes()).await;
-    assert_eq!(status, 422);
+    let report = refused_with(&app, &admin, long_line.into_bytes(), "import.line_too_long").await;
     assert!(report.errors[0].message.contains("KiB"), "{report:?}");
-    assert_eq!(
-        report.errors[0].code.as_deref(),
-        Some("import.line_too_long")
-    );
     assert_eq!(
         report.errors[0].params["kib"],
         (MAX_CSV_LINE_BYTES >> 10).to_string()
@@ -374,6 +368,36 @@ async fn open_chat(hub: &Hub, target: &str) -> Result<ChatRoomInfo, expo_client:
     }
 }
 
+/// Connects `who` to the hub and joins the booth's public chat: the hub and the room.
+async fn in_booth_chat(who: &Api, company: i64) -> (Hub, ChatRoomInfo) {
+    let hub = who.connect().await.unwrap();
+    let room = open_chat(&hub, &format!("booth:{company}")).await.unwrap();
+    hub.request(Command::ChatJoin {
+        room_id: room.id,
+        after_seq: 0,
+    })
+    .await
+    .unwrap();
+    (hub, room)
+}
+
+/// Sends a plain text message (no attachment, no phrase) to a chat room.
+async fn say(
+    hub: &Hub,
+    room_id: i64,
+    body: String,
+    key: String,
+) -> Result<ReplyData, expo_client::ClientError> {
+    hub.request(Command::ChatSend {
+        room_id,
+        body,
+        key,
+        attachment_id: None,
+        phrase: None,
+    })
+    .await
+}
+
 /// A path or query parameter that does not parse gets a typed error (`bad_request`, JSON),
 /// not the framework's plain text; the published document lists the shared refusals on
 /// every operation where they can happen.
@@ -506,25 +530,10 @@ async fn no_account_lookups_by_id(engines: Engines) {
     assert!(list.users.is_empty(), "{:?}", list.users);
     // Someone who wrote in a booth room can be blocked (and is listed).
     let booth_room = {
-        let hub = stranger.connect().await.unwrap();
-        let room = open_chat(&hub, &format!("booth:{}", company.id))
+        let (hub, room) = in_booth_chat(&stranger, company.id).await;
+        say(&hub, room.id, "hello booth".into(), "k1".into())
             .await
             .unwrap();
-        hub.request(Command::ChatJoin {
-            room_id: room.id,
-            after_seq: 0,
-        })
-        .await
-        .unwrap();
-        hub.request(Command::ChatSend {
-            room_id: room.id,
-            body: "hello booth".into(),
-            key: "k1".into(),
-            attachment_id: None,
-            phrase: None,
-        })
-        .await
-        .unwrap();
         room
     };
     assert!(booth_room.id > 0);
@@ -573,11 +582,24 @@ async fn attach(
     name: &str,
     body: Vec<u8>,
 ) -> (u16, serde_json::Value) {
+    post_bytes(
+        app,
+        who,
+        &format!("/api/v1/chat/rooms/{room}/attachments?file_name={name}"),
+        body,
+    )
+    .await
+}
+
+/// Posts raw bytes to `path` (below the server's address) as `who`: the status and the JSON answer.
+async fn post_bytes(
+    app: &TestApp,
+    who: &Api,
+    path: &str,
+    body: Vec<u8>,
+) -> (u16, serde_json::Value) {
     let response = http()
-        .post(format!(
-            "{}/api/v1/chat/rooms/{room}/attachments?file_name={name}",
-            app.base
-        ))
+        .post(format!("{}{path}", app.base))
         .bearer_auth(who.token().unwrap())
         .body(body)
         .send()
@@ -601,16 +623,7 @@ async fn attachments_cannot_fill_the_disk(engines: Engines) {
     let (company, _staff) =
         company_with_staff(&app, &admin, "101-81-16006", "s@disk.example").await;
     let buyer = app.buyer("filler@disk.example").await;
-    let hub = buyer.connect().await.unwrap();
-    let room = open_chat(&hub, &format!("booth:{}", company.id))
-        .await
-        .unwrap();
-    hub.request(Command::ChatJoin {
-        room_id: room.id,
-        after_seq: 0,
-    })
-    .await
-    .unwrap();
+    let (hub, room) = in_booth_chat(&buyer, company.id).await;
     let pdf = crate::booths::pdf_bytes(200);
     // Finding 5: one file beyond the attachment limit (not the 100 MiB upload limit).
     let (status, body) = attach(
@@ -873,24 +886,8 @@ async fn nul_characters_and_big_bodies(engines: Engines) {
         .unwrap();
     assert_eq!(response.status(), 400);
     let buyer = app.buyer("nul@nul.example").await;
-    let hub = buyer.connect().await.unwrap();
-    let room = open_chat(&hub, &format!("booth:{}", company.id))
-        .await
-        .unwrap();
-    hub.request(Command::ChatJoin {
-        room_id: room.id,
-        after_seq: 0,
-    })
-    .await
-    .unwrap();
-    let error = hub
-        .request(Command::ChatSend {
-            room_id: room.id,
-            body: "a\u{0}b".into(),
-            key: "nul".into(),
-            attachment_id: None,
-            phrase: None,
-        })
+    let (hub, room) = in_booth_chat(&buyer, company.id).await;
+    let error = say(&hub, room.id, "a\u{0}b".into(), "nul".into())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Validation));
@@ -904,15 +901,9 @@ async fn nul_characters_and_big_bodies(engines: Engines) {
         .unwrap();
     assert_eq!(response.status(), 413);
     // The node and its records are fine: the chat room still takes a normal message.
-    hub.request(Command::ChatSend {
-        room_id: room.id,
-        body: "normal".into(),
-        key: "ok".into(),
-        attachment_id: None,
-        phrase: None,
-    })
-    .await
-    .unwrap();
+    say(&hub, room.id, "normal".into(), "ok".into())
+        .await
+        .unwrap();
     still_serves(&app).await;
     app.stop().await;
 }
@@ -972,26 +963,11 @@ async fn pages_are_capped(engines: Engines) {
         .unwrap();
     assert_eq!(page.per_page, 100, "search pages hold at most 100 booths");
     let buyer = app.buyer("pager@page.example").await;
-    let hub = buyer.connect().await.unwrap();
-    let room = open_chat(&hub, &format!("booth:{}", company.id))
-        .await
-        .unwrap();
-    hub.request(Command::ChatJoin {
-        room_id: room.id,
-        after_seq: 0,
-    })
-    .await
-    .unwrap();
+    let (hub, room) = in_booth_chat(&buyer, company.id).await;
     for i in 0..210 {
-        hub.request(Command::ChatSend {
-            room_id: room.id,
-            body: format!("message {i}"),
-            key: format!("m{i}"),
-            attachment_id: None,
-            phrase: None,
-        })
-        .await
-        .unwrap();
+        say(&hub, room.id, format!("message {i}"), format!("m{i}"))
+            .await
+            .unwrap();
     }
     let ReplyData::ChatHistory { messages, .. } = hub
         .request(Command::ChatHistory {
@@ -1020,18 +996,13 @@ async fn upload_media(
     name: &str,
     body: Vec<u8>,
 ) -> (u16, serde_json::Value) {
-    let response = http()
-        .post(format!(
-            "{}/api/v1/companies/{company}/media?kind=brochure&file_name={name}",
-            app.base
-        ))
-        .bearer_auth(who.token().unwrap())
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or_default())
+    post_bytes(
+        app,
+        who,
+        &format!("/api/v1/companies/{company}/media?kind=brochure&file_name={name}"),
+        body,
+    )
+    .await
 }
 
 async fn booth_media_has_a_daily_quota(engines: Engines) {
@@ -1184,15 +1155,7 @@ async fn user_limits_hold_across_connections_and_nodes(engines: Engines) {
         .unwrap();
     }
     let sends = hubs.iter().enumerate().flat_map(|(h, hub)| {
-        (0..4).map(move |i| {
-            hub.request(Command::ChatSend {
-                room_id: room.id,
-                body: format!("hello {h}.{i}"),
-                key: format!("k{h}.{i}"),
-                attachment_id: None,
-                phrase: None,
-            })
-        })
+        (0..4).map(move |i| say(hub, room.id, format!("hello {h}.{i}"), format!("k{h}.{i}")))
     });
     let replies = futures_util::future::join_all(sends).await;
     let sent = replies.iter().filter(|r| r.is_ok()).count();

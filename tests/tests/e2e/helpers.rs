@@ -179,6 +179,23 @@ impl TestApp {
             .0
     }
 
+    /// Signs in one of the demo fair's accounts (password DEMO_PASSWORD).
+    pub async fn demo_user(&self, email: &str) -> Api {
+        self.api.login(email, DEMO_PASSWORD).await.unwrap().0
+    }
+
+    /// Signs in the demo fair's exhibitor (Park Ji-hoon): his API, his account and his
+    /// company's id.
+    pub async fn demo_exhibitor(&self) -> (Api, expo_schema::UserProfile, i64) {
+        let (staff, me) = self
+            .api
+            .login("exhibitor@demo.expo", DEMO_PASSWORD)
+            .await
+            .unwrap();
+        let company = me.user.company_id.unwrap();
+        (staff, me.user, company)
+    }
+
     /// Registers a buyer, has the organizer approve them, and signs them in.
     pub async fn buyer(&self, email: &str) -> Api {
         self.api
@@ -458,4 +475,18 @@ pub fn grid_input(
         slot_minutes,
         breaks: vec![],
     }
+}
+
+/// Accepts meeting `meeting` as `who`, naming no staff member.
+pub async fn accept_as(who: &Api, meeting: i64) -> expo_client::Result<expo_schema::Meeting> {
+    who.accept_meeting(meeting, &expo_schema::api::AcceptInput::default())
+        .await
+}
+
+/// Stops the second node, when the test started one (on the services), then the first.
+pub async fn stop_nodes(node_a: TestApp, node_b: Option<TestApp>) {
+    if let Some(b) = node_b {
+        b.stop().await;
+    }
+    node_a.stop().await;
 }

@@ -2,7 +2,7 @@
 
 use crate::both_engines;
 use crate::helpers::*;
-use expo_client::{Hub, Incoming};
+use expo_client::{Api, Hub, Incoming};
 use expo_schema::protocol::{close_code, Command, ReplyData, ServerFrame};
 use expo_schema::ErrorCode;
 use futures_util::{SinkExt, StreamExt};
@@ -107,21 +107,28 @@ async fn presence_frames(
     (joined, left, frames)
 }
 
+/// A node with 2 s presence windows and snapshots of at most `snapshot_max` names; the
+/// organizer, a buyer (not connected yet), and the organizer's connection watching the lobby.
+async fn watched_lobby(env: &TestEnv, snapshot_max: usize) -> (TestApp, Api, Api, Hub) {
+    let app = env
+        .start_with(|c| {
+            c.presence_batch_ms = 2_000;
+            c.presence_snapshot_max = snapshot_max;
+        })
+        .await;
+    let admin = app.admin().await;
+    let buyer = app.buyer("ivan@primorye.example").await;
+    let watcher = admin.connect().await.unwrap();
+    watcher.subscribe("lobby").await.unwrap();
+    (app, admin, buyer, watcher)
+}
+
 /// Fifteen connections join at once and leave at once: the watcher hears every one of them,
 /// in a few `presence_diff` frames rather than one frame each.
 async fn a_wave_of_joins_is_announced_in_few_frames(engines: Engines) {
     const WAVE: usize = 15;
     let env = TestEnv::new(engines).await;
-    let app = env
-        .start_with(|c| {
-            c.presence_batch_ms = 2_000;
-            c.presence_snapshot_max = 100;
-        })
-        .await;
-    let admin = app.admin().await;
-    let buyer = app.buyer("ivan@primorye.example").await;
-    let mut watcher = admin.connect().await.unwrap();
-    watcher.subscribe("lobby").await.unwrap();
+    let (app, _, buyer, mut watcher) = watched_lobby(&env, 100).await;
     // The watcher's own join opened a window; let it close so the wave starts a fresh one.
     tokio::time::sleep(Duration::from_millis(2_200)).await;
     while watcher.next(Duration::from_millis(50)).await.is_some() {}
@@ -223,16 +230,7 @@ async fn a_crowded_room_is_counted_not_named(engines: Engines) {
     // of 5) from the wave's first window on, however slowly the wave arrives.
     const EARLY: usize = 5;
     let env = TestEnv::new(engines).await;
-    let app = env
-        .start_with(|c| {
-            c.presence_batch_ms = 2_000;
-            c.presence_snapshot_max = 5;
-        })
-        .await;
-    let admin = app.admin().await;
-    let buyer = app.buyer("ivan@primorye.example").await;
-    let mut watcher = admin.connect().await.unwrap();
-    watcher.subscribe("lobby").await.unwrap();
+    let (app, admin, buyer, mut watcher) = watched_lobby(&env, 5).await;
     let mut early = Vec::new();
     for _ in 0..EARLY {
         let hub = buyer.connect().await.unwrap();
@@ -339,11 +337,7 @@ async fn a_crowded_room_is_counted_not_named(engines: Engines) {
 async fn room_rules(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start_with(|c| c.demo = true).await;
-    let (api, _) = app
-        .api
-        .login("buyer@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let api = app.demo_user("buyer@demo.expo").await;
     let hub = api.connect().await.unwrap();
     for room in [
         "",
@@ -534,6 +528,20 @@ async fn origin_is_checked(engines: Engines) {
     app.stop().await;
 }
 
+/// A websocket handshake request to the hub, signed in as `who` (for a raw client).
+fn signed_ws_request(who: &Api) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+            who.ws_url(),
+        )
+        .unwrap();
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", who.token().unwrap()).parse().unwrap(),
+    );
+    request
+}
+
 async fn silent_connections_are_closed(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env
@@ -546,17 +554,7 @@ async fn silent_connections_are_closed(engines: Engines) {
     // A well-behaved client answers pings (tungstenite does it while reading) and stays.
     let mut alive = admin.connect().await.unwrap();
     // A raw client that never reads never answers pings, and must be closed.
-    let mut request =
-        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-            admin.ws_url(),
-        )
-        .unwrap();
-    request.headers_mut().insert(
-        "authorization",
-        format!("Bearer {}", admin.token().unwrap())
-            .parse()
-            .unwrap(),
-    );
+    let request = signed_ws_request(&admin);
     let (mut silent, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     // Read while the server still waits for our side of the close handshake (it gives a
     // peer two seconds after the timeout): reading later would make tungstenite answer the
@@ -602,17 +600,7 @@ async fn slow_consumers_are_dropped_alone(engines: Engines) {
         .await;
     let admin = app.admin().await;
     // The slow client subscribes through a raw socket and then never reads again.
-    let mut request =
-        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
-            admin.ws_url(),
-        )
-        .unwrap();
-    request.headers_mut().insert(
-        "authorization",
-        format!("Bearer {}", admin.token().unwrap())
-            .parse()
-            .unwrap(),
-    );
+    let request = signed_ws_request(&admin);
     // A small receive buffer, so the kernel does not absorb megabytes of events first.
     let addr: std::net::SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
     let socket = tokio::net::TcpSocket::new_v4().unwrap();

@@ -5,6 +5,7 @@ use crate::both_engines;
 use crate::helpers::*;
 use expo_client::Api;
 use expo_schema::api::{CompanyList, ImportReport};
+use expo_schema::Company;
 use expo_schema::{ErrorBody, ErrorCode};
 
 both_engines!(
@@ -102,6 +103,16 @@ fn finding<'a>(code: &'a str, params: &[(&'a str, &'a str)]) -> (&'a str, Vec<(&
 }
 
 /// (rows, created, updated, unchanged, invitations)
+/// Imports and counts what the report says (see `counts`).
+async fn import_counts(
+    api: &Api,
+    kind: &str,
+    dry_run: bool,
+    body: impl Into<Vec<u8>>,
+) -> (usize, usize, usize, usize, usize) {
+    counts(&import(api, kind, dry_run, body).await)
+}
+
 fn counts(report: &ImportReport) -> (usize, usize, usize, usize, usize) {
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     (
@@ -137,11 +148,15 @@ async fn companies(api: &Api) -> CompanyList {
 }
 
 fn company_id(list: &CompanyList, reg_no: &str) -> i64 {
+    by_reg_no(list, reg_no).id
+}
+
+/// The listed company with this registration number.
+fn by_reg_no<'a>(list: &'a CompanyList, reg_no: &str) -> &'a Company {
     list.companies
         .iter()
         .find(|c| c.reg_no == reg_no)
         .unwrap_or_else(|| panic!("company {reg_no} exists"))
-        .id
 }
 
 async fn clean_import_creates_everything_once(engines: Engines) {
@@ -163,18 +178,10 @@ async fn clean_import_creates_everything_once(engines: Engines) {
 
     let list = companies(&admin).await;
     assert_eq!(list.companies.len(), 3);
-    let glow = list
-        .companies
-        .iter()
-        .find(|c| c.reg_no == "101-81-00002")
-        .unwrap();
+    let glow = by_reg_no(&list, "101-81-00002");
     assert_eq!(glow.country, "KR", "country codes are upper-cased");
     assert_eq!(glow.export_countries, vec!["RU", "KZ"]);
-    let tea = list
-        .companies
-        .iter()
-        .find(|c| c.reg_no == "101-81-00001")
-        .unwrap();
+    let tea = by_reg_no(&list, "101-81-00001");
     assert_eq!(tea.name, "Jeju Green Tea");
     assert_eq!(tea.tagline.as_deref(), Some("Organic tea, from Jeju"));
     assert_eq!(tea.founded_year, Some(1985));
@@ -229,19 +236,19 @@ async fn reimport_updates_instead_of_duplicating(engines: Engines) {
     import_all(&admin).await;
 
     assert_eq!(
-        counts(&import(&admin, "halls", false, HALLS).await),
+        import_counts(&admin, "halls", false, HALLS).await,
         (2, 0, 0, 2, 0)
     );
     assert_eq!(
-        counts(&import(&admin, "companies", false, COMPANIES).await),
+        import_counts(&admin, "companies", false, COMPANIES).await,
         (3, 0, 0, 3, 0)
     );
     assert_eq!(
-        counts(&import(&admin, "staff", false, STAFF).await),
+        import_counts(&admin, "staff", false, STAFF).await,
         (3, 0, 0, 3, 0)
     );
     assert_eq!(
-        counts(&import(&admin, "products", false, PRODUCTS).await),
+        import_counts(&admin, "products", false, PRODUCTS).await,
         (4, 0, 0, 4, 0)
     );
     let halls = admin.halls().await.unwrap();
@@ -256,20 +263,16 @@ async fn reimport_updates_instead_of_duplicating(engines: Engines) {
 
     let changed = COMPANIES.replace("Sheet masks that work", "Masks that really work");
     assert_eq!(
-        counts(&import(&admin, "companies", false, changed.clone()).await),
+        import_counts(&admin, "companies", false, changed.clone()).await,
         (3, 0, 1, 2, 0)
     );
     let list = companies(&admin).await;
     assert_eq!(list.companies.len(), 3);
-    let glow = list
-        .companies
-        .iter()
-        .find(|c| c.reg_no == "101-81-00002")
-        .unwrap();
+    let glow = by_reg_no(&list, "101-81-00002");
     assert_eq!(glow.tagline.as_deref(), Some("Masks that really work"));
     // And once more, nothing changes.
     assert_eq!(
-        counts(&import(&admin, "companies", false, changed).await),
+        import_counts(&admin, "companies", false, changed).await,
         (3, 0, 0, 3, 0)
     );
 
@@ -277,7 +280,7 @@ async fn reimport_updates_instead_of_duplicating(engines: Engines) {
     let partial =
         "reg_no,code,price_range\n101-81-00001,JT-02,$40-50/kg\n101-81-00001,JT-01,$20-30/kg\n";
     assert_eq!(
-        counts(&import(&admin, "products", false, partial).await),
+        import_counts(&admin, "products", false, partial).await,
         (2, 0, 1, 1, 0)
     );
     let detail = admin
@@ -300,51 +303,47 @@ async fn dry_run_counts_and_writes_nothing(engines: Engines) {
     let app = env.start().await;
     let admin = app.admin().await;
     assert_eq!(
-        counts(&import(&admin, "halls", true, HALLS).await),
+        import_counts(&admin, "halls", true, HALLS).await,
         (2, 2, 0, 0, 0)
     );
     let halls = admin.halls().await.unwrap();
     assert!(halls.halls.is_empty());
 
     assert_eq!(
-        counts(&import(&admin, "halls", false, HALLS).await),
+        import_counts(&admin, "halls", false, HALLS).await,
         (2, 2, 0, 0, 0)
     );
     assert_eq!(
-        counts(&import(&admin, "companies", true, COMPANIES).await),
+        import_counts(&admin, "companies", true, COMPANIES).await,
         (3, 3, 0, 0, 0)
     );
     assert!(companies(&admin).await.companies.is_empty());
 
     assert_eq!(
-        counts(&import(&admin, "companies", false, COMPANIES).await),
+        import_counts(&admin, "companies", false, COMPANIES).await,
         (3, 3, 0, 0, 0)
     );
     assert_eq!(
-        counts(&import(&admin, "staff", true, STAFF).await),
+        import_counts(&admin, "staff", true, STAFF).await,
         (3, 3, 0, 0, 3)
     );
     // Still three invitations to send: the dry run sent none.
     assert_eq!(
-        counts(&import(&admin, "staff", false, STAFF).await),
+        import_counts(&admin, "staff", false, STAFF).await,
         (3, 3, 0, 0, 3)
     );
 
     let changed = COMPANIES.replace("Frozen seafood", "Fresh from Busan");
     assert_eq!(
-        counts(&import(&admin, "companies", true, changed).await),
+        import_counts(&admin, "companies", true, changed).await,
         (3, 0, 1, 2, 0)
     );
     let list = companies(&admin).await;
-    let busan = list
-        .companies
-        .iter()
-        .find(|c| c.reg_no == "101-81-00003")
-        .unwrap();
+    let busan = by_reg_no(&list, "101-81-00003");
     assert_eq!(busan.tagline.as_deref(), Some("Frozen seafood"));
 
     assert_eq!(
-        counts(&import(&admin, "products", true, PRODUCTS).await),
+        import_counts(&admin, "products", true, PRODUCTS).await,
         (4, 4, 0, 0, 0)
     );
     let detail = admin.company(busan.id, None).await.unwrap();
@@ -504,7 +503,7 @@ async fn bad_rows_import_nothing(engines: Engines) {
     // The one good invitation was not sent: importing the good row alone still creates it.
     let good = "reg_no,email,name\n101-81-00001,new@jejutea.example,New Person\n";
     assert_eq!(
-        counts(&import(&admin, "staff", false, good).await),
+        import_counts(&admin, "staff", false, good).await,
         (1, 1, 0, 0, 1)
     );
 
@@ -840,31 +839,27 @@ async fn xlsx_imports_like_csv(engines: Engines) {
     let xlsx = companies_xlsx();
     assert!(xlsx.starts_with(b"PK\x03\x04"));
     assert_eq!(
-        counts(&import(&admin, "companies", true, xlsx.clone()).await),
+        import_counts(&admin, "companies", true, xlsx.clone()).await,
         (3, 3, 0, 0, 0)
     );
     assert_eq!(
-        counts(&import(&admin, "companies", false, xlsx.clone()).await),
+        import_counts(&admin, "companies", false, xlsx.clone()).await,
         (3, 3, 0, 0, 0)
     );
     let list = companies(&admin).await;
     assert_eq!(list.companies.len(), 3);
-    let tea = list
-        .companies
-        .iter()
-        .find(|c| c.reg_no == "101-81-00001")
-        .unwrap();
+    let tea = by_reg_no(&list, "101-81-00001");
     assert_eq!(tea.founded_year, Some(1985));
     assert_eq!(tea.tags, vec!["tea", "organic", "health-food"]);
     let korean = admin.company(tea.id, Some("ko")).await.unwrap();
     assert_eq!(korean.company.name, "제주 녹차");
     // The CSV of the same companies and the workbook are the same data.
     assert_eq!(
-        counts(&import(&admin, "companies", false, COMPANIES).await),
+        import_counts(&admin, "companies", false, COMPANIES).await,
         (3, 0, 0, 3, 0)
     );
     assert_eq!(
-        counts(&import(&admin, "companies", false, xlsx).await),
+        import_counts(&admin, "companies", false, xlsx).await,
         (3, 0, 0, 3, 0)
     );
     app.stop().await;

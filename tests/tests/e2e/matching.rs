@@ -185,12 +185,12 @@ async fn marks_directory_and_suggestions(engines: Engines) {
 
     // A declined pair cannot be accepted; an accepted pair shows in the suggestions.
     let declined = admin
-        .add_pair(&PairInput {
-            buyer_id: olga_id,
-            company_id: company,
-            priority: Priority::WouldMeet,
-            mode: ModeWish::Either,
-        })
+        .add_pair(&pair_input(
+            olga_id,
+            company,
+            Priority::WouldMeet,
+            ModeWish::Either,
+        ))
         .await
         .unwrap_err();
     assert_eq!(declined.code(), Some(ErrorCode::Conflict));
@@ -208,12 +208,12 @@ async fn marks_directory_and_suggestions(engines: Engines) {
     let gone = admin.remove_pair(demo_pair.id).await.unwrap_err();
     assert_eq!(gone.code(), Some(ErrorCode::NotFound));
     let pairs = admin
-        .add_pair(&PairInput {
-            buyer_id: ivan_id,
-            company_id: company,
-            priority: Priority::MustMeet,
-            mode: ModeWish::Online,
-        })
+        .add_pair(&pair_input(
+            ivan_id,
+            company,
+            Priority::MustMeet,
+            ModeWish::Online,
+        ))
         .await
         .unwrap();
     let pair = pairs
@@ -226,12 +226,12 @@ async fn marks_directory_and_suggestions(engines: Engines) {
         (Priority::MustMeet, ModeWish::Online)
     );
     let again = admin
-        .add_pair(&PairInput {
-            buyer_id: ivan_id,
-            company_id: company,
-            priority: Priority::MustMeet,
-            mode: ModeWish::Online,
-        })
+        .add_pair(&pair_input(
+            ivan_id,
+            company,
+            Priority::MustMeet,
+            ModeWish::Online,
+        ))
         .await
         .unwrap_err();
     assert_eq!(again.code(), Some(ErrorCode::Conflict));
@@ -507,4 +507,14 @@ async fn company_other_than(env: &TestEnv, company: i64) -> i64 {
         .unwrap();
     pool.close().await;
     id
+}
+
+/// The organizer's pairing of a buyer with a company.
+fn pair_input(buyer_id: i64, company_id: i64, priority: Priority, mode: ModeWish) -> PairInput {
+    PairInput {
+        buyer_id,
+        company_id,
+        priority,
+        mode,
+    }
 }

@@ -4,7 +4,7 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::Api;
-use expo_schema::api::{AcceptInput, AvailabilityInput, MeetingRequest, ReasonInput};
+use expo_schema::api::{AvailabilityInput, MeetingRequest, ReasonInput};
 use expo_schema::{ErrorCode, Meeting, MeetingMode, MeetingState};
 use sqlx::Row;
 
@@ -165,32 +165,16 @@ async fn two_hundred_buyers_race_for_twenty_slots(engines: Engines) {
         "losers stored nothing"
     );
     pool.close().await;
-    if let Some(b) = node_b {
-        b.stop().await;
-    }
-    node_a.stop().await;
+    stop_nodes(node_a, node_b).await;
 }
 
 async fn request_state_machine(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start_with(|c| c.demo = true).await;
-    let (staff, me) = app
-        .api
-        .login("exhibitor@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let company = me.user.company_id.unwrap();
+    let (staff, me, company) = app.demo_exhibitor().await;
     let slots = grid(&app, &staff, company, "11:00", 2).await;
-    let (ivan, _) = app
-        .api
-        .login("buyer@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let (olga, _) = app
-        .api
-        .login("olga.smirnova@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let ivan = app.demo_user("buyer@demo.expo").await;
+    let olga = app.demo_user("olga.smirnova@demo.expo").await;
     let ask = |api: &Api, slot: i64| {
         let api = api.clone();
         async move {
@@ -211,22 +195,13 @@ async fn request_state_machine(engines: Engines) {
         Some(ErrorCode::SlotTaken)
     );
     // A buyer cannot answer on the exhibitor's behalf.
-    let error = ivan
-        .accept_meeting(a.id, &AcceptInput::default())
-        .await
-        .unwrap_err();
+    let error = accept_as(&ivan, a.id).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
-    let confirmed: Meeting = staff
-        .accept_meeting(a.id, &AcceptInput::default())
-        .await
-        .unwrap();
+    let confirmed: Meeting = accept_as(&staff, a.id).await.unwrap();
     assert_eq!(confirmed.state, MeetingState::Confirmed);
-    assert_eq!(confirmed.staff.as_ref().map(|s| s.id), Some(me.user.id));
+    assert_eq!(confirmed.staff.as_ref().map(|s| s.id), Some(me.id));
     // One staff member cannot take two meetings at the same time.
-    let error = staff
-        .accept_meeting(b.id, &AcceptInput::default())
-        .await
-        .unwrap_err();
+    let error = accept_as(&staff, b.id).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::SlotTaken));
     // Declining frees the seat for someone else; a declined request cannot be accepted.
     let declined: Meeting = staff
@@ -239,10 +214,7 @@ async fn request_state_machine(engines: Engines) {
         .await
         .unwrap();
     assert_eq!(declined.state, MeetingState::Declined);
-    let error = staff
-        .accept_meeting(b.id, &AcceptInput::default())
-        .await
-        .unwrap_err();
+    let error = accept_as(&staff, b.id).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Conflict));
     let again = ask(&olga, slots[0]).await.unwrap();
     assert_eq!(again.seat, 2);
@@ -283,10 +255,7 @@ async fn request_state_machine(engines: Engines) {
     let availability = ivan.availability(company).await.unwrap();
     assert_eq!(availability.slots[0].free_seats, 2);
     // And a write path turns it into a stored expiry: it can no longer be accepted.
-    let error = staff
-        .accept_meeting(again.id, &AcceptInput::default())
-        .await
-        .unwrap_err();
+    let error = accept_as(&staff, again.id).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Conflict));
     app.stop().await;
 }

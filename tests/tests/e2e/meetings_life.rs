@@ -173,12 +173,7 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     assert_eq!(asked.sequence, 0);
     // The company proposes another slot: the same request moves, now waiting for the buyer.
     let proposed: Meeting = staff
-        .propose_slot(
-            asked.id,
-            &SlotInput {
-                slot_id: slots[1].0,
-            },
-        )
+        .propose_slot(asked.id, &to_slot(slots[1].0))
         .await
         .unwrap();
     assert_eq!(proposed.id, asked.id);
@@ -186,16 +181,10 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     assert_eq!(proposed.awaiting, MeetingSide::Buyer);
     assert_eq!((proposed.slot_id, proposed.sequence), (slots[1].0, 1));
     // The company cannot accept its own proposal; the old slot is free for someone else.
-    let error = staff
-        .accept_meeting(asked.id, &AcceptInput::default())
-        .await
-        .unwrap_err();
+    let error = accept_as(&staff, asked.id).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
     let olgas = ask(&olga, slots[0].0).await.unwrap();
-    let confirmed: Meeting = ivan
-        .accept_meeting(asked.id, &AcceptInput::default())
-        .await
-        .unwrap();
+    let confirmed: Meeting = accept_as(&ivan, asked.id).await.unwrap();
     assert_eq!(confirmed.state, MeetingState::Confirmed);
     assert_eq!(confirmed.staff.as_ref().map(|s| s.id), Some(me.id));
     let ics = ivan.meeting_ics(asked.id).await.unwrap();
@@ -205,12 +194,7 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     assert_eq!(prop(&events[0], "SEQUENCE"), "1");
     // Rescheduling into a taken slot fails and leaves the meeting where it was.
     let error = ivan
-        .reschedule_meeting(
-            asked.id,
-            &SlotInput {
-                slot_id: slots[0].0,
-            },
-        )
+        .reschedule_meeting(asked.id, &to_slot(slots[0].0))
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::SlotTaken));
@@ -225,12 +209,7 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     assert_eq!(unchanged.state, MeetingState::Confirmed);
     // A reschedule is one change: same meeting, same calendar UID, higher SEQUENCE.
     let moved: Meeting = ivan
-        .reschedule_meeting(
-            asked.id,
-            &SlotInput {
-                slot_id: slots[2].0,
-            },
-        )
+        .reschedule_meeting(asked.id, &to_slot(slots[2].0))
         .await
         .unwrap();
     assert_eq!(
@@ -310,15 +289,9 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
         .await
         .unwrap();
     assert_eq!(invited.awaiting, MeetingSide::Buyer);
-    let error = staff
-        .accept_meeting(invited.id, &AcceptInput::default())
-        .await
-        .unwrap_err();
+    let error = accept_as(&staff, invited.id).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::Forbidden));
-    let accepted: Meeting = ivan
-        .accept_meeting(invited.id, &AcceptInput::default())
-        .await
-        .unwrap();
+    let accepted: Meeting = accept_as(&ivan, invited.id).await.unwrap();
     assert_eq!(accepted.state, MeetingState::Confirmed);
     assert_eq!(accepted.staff.as_ref().map(|s| s.id), Some(me.id));
     // A buyer may not request on another buyer's behalf.
@@ -352,10 +325,7 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
         })
         .await
         .unwrap();
-    let error = staff
-        .accept_meeting(olgas.id, &AcceptInput::default())
-        .await
-        .unwrap_err();
+    let error = accept_as(&staff, olgas.id).await.unwrap_err();
     assert_eq!(error.code(), Some(ErrorCode::SlotTaken));
     staff
         .set_busy(&BusySlots { slot_ids: vec![] })
@@ -497,10 +467,7 @@ async fn one_interpreter_is_never_double_booked(engines: Engines) {
     let (natalia_api, _) = sign_in(&node_a, "interpreter@demo.expo").await;
     let agenda = natalia_api.meetings().await.unwrap();
     assert!(agenda.meetings.iter().any(|m| m.id == won[0].id));
-    if let Some(b) = node_b {
-        b.stop().await;
-    }
-    node_a.stop().await;
+    stop_nodes(node_a, node_b).await;
 }
 
 /// Counts, for a while, the events on `hub` that `matches` accepts.
@@ -584,10 +551,7 @@ async fn reminders_expiry_and_no_shows_happen_once_across_nodes(engines: Engines
     };
     let m = onsite(&ivan).await;
     let o = onsite(&olga).await;
-    let confirmed: Meeting = staff
-        .accept_meeting(m.id, &AcceptInput::default())
-        .await
-        .unwrap();
+    let confirmed: Meeting = accept_as(&staff, m.id).await.unwrap();
     let table = confirmed
         .table
         .clone()
@@ -753,10 +717,7 @@ async fn reminders_expiry_and_no_shows_happen_once_across_nodes(engines: Engines
     assert_eq!((got.consult_usd, got.contract_usd), (45000, 250000));
     assert!(got.mou_signed && got.samples_requested);
     assert_eq!(got.rating, Some(5));
-    if let Some(b) = node_b {
-        b.stop().await;
-    }
-    node_a.stop().await;
+    stop_nodes(node_a, node_b).await;
 }
 
 async fn video_room_relays_only_between_participants_in_the_window(engines: Engines) {
@@ -814,12 +775,7 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
     assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
     let refused = ivan_hub.subscribe(&format!("meet:{id}")).await.unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
-    let refused = ivan_hub
-        .request(Command::MeetingSignal {
-            meeting_id: id,
-            to: staff_me.id,
-            data: json!({}),
-        })
+    let refused = signal(&ivan_hub, id, staff_me.id, json!({}))
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::NotSubscribed));
@@ -894,12 +850,7 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
     // Signalling crosses nodes to the named participant.
     let offer =
         json!({"description": {"type": "offer", "sdp": "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"}});
-    staff_hub
-        .request(Command::MeetingSignal {
-            meeting_id: id,
-            to: ivan_me.id,
-            data: offer.clone(),
-        })
+    signal(&staff_hub, id, ivan_me.id, offer.clone())
         .await
         .unwrap();
     let got = ivan_hub
@@ -924,23 +875,18 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
     assert_eq!(data, offer);
     // Not to outsiders, not oversized.
     let (_, olga_me) = sign_in(&node_a, "olga.smirnova@demo.expo").await;
-    let refused = staff_hub
-        .request(Command::MeetingSignal {
-            meeting_id: id,
-            to: olga_me.id,
-            data: json!({}),
-        })
+    let refused = signal(&staff_hub, id, olga_me.id, json!({}))
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::Validation));
-    let refused = staff_hub
-        .request(Command::MeetingSignal {
-            meeting_id: id,
-            to: ivan_me.id,
-            data: json!({"candidate": "x".repeat(20_000)}),
-        })
-        .await
-        .unwrap_err();
+    let refused = signal(
+        &staff_hub,
+        id,
+        ivan_me.id,
+        json!({"candidate": "x".repeat(20_000)}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::MessageTooLarge));
     // The interpreter joins as the third participant and may signal to both.
     let (natalia, natalia_me) = sign_in(&node_a, "interpreter@demo.expo").await;
@@ -957,14 +903,14 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
         both.sort();
         both
     });
-    natalia_hub
-        .request(Command::MeetingSignal {
-            meeting_id: id,
-            to: staff_me.id,
-            data: json!({"candidate": {"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"}}),
-        })
-        .await
-        .unwrap();
+    signal(
+        &natalia_hub,
+        id,
+        staff_me.id,
+        json!({"candidate": {"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"}}),
+    )
+    .await
+    .unwrap();
     let got = staff_hub
         .wait_for(Duration::from_secs(5), |i| {
             matches!(i, Incoming::Frame(ServerFrame::Event { event: RoomEvent::MeetingSignal { from, .. }, .. }) if *from == natalia_me.id)
@@ -979,24 +925,14 @@ async fn video_room_relays_only_between_participants_in_the_window(engines: Engi
     assert!(both_in.checkins.buyer_ms.is_some() && both_in.checkins.company_ms.is_some());
     // After the end the room is closed: no more signals, no joining.
     clock.set(live.ends_ms + 1000);
-    let refused = staff_hub
-        .request(Command::MeetingSignal {
-            meeting_id: id,
-            to: ivan_me.id,
-            data: offer,
-        })
-        .await
-        .unwrap_err();
+    let refused = signal(&staff_hub, id, ivan_me.id, offer).await.unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::Conflict));
     let refused = ivan_hub
         .request(Command::MeetingJoin { meeting_id: id })
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::Conflict));
-    if let Some(b) = node_b {
-        b.stop().await;
-    }
-    node_a.stop().await;
+    stop_nodes(node_a, node_b).await;
 }
 
 async fn times_are_right_across_daylight_saving(engines: Engines) {
@@ -1032,10 +968,7 @@ async fn times_are_right_across_daylight_saving(engines: Engines) {
         // Before staff is named the company side is on the company's home clock (Seoul).
         let company_side = m.times.iter().find(|t| t.who == "company").unwrap();
         assert_eq!(company_side.label, "09:00 in Seoul");
-        let _: Meeting = staff
-            .accept_meeting(m.id, &AcceptInput::default())
-            .await
-            .unwrap();
+        let _: Meeting = accept_as(&staff, m.id).await.unwrap();
         let m: Meeting = admin
             .assign_interpreter(
                 m.id,
@@ -1237,10 +1170,7 @@ async fn meeting_email_reaches_each_side_in_their_language() {
     assert!(calendars.is_empty());
     assert!(text.contains("09:00–09:30 (Asia/Seoul)"), "{text}");
     // Confirmation: both sides, each in their language and zone, with the .ics.
-    let _: Meeting = staff
-        .accept_meeting(m.id, &AcceptInput::default())
-        .await
-        .unwrap();
+    let _: Meeting = accept_as(&staff, m.id).await.unwrap();
     let (_, _, text, calendars) = find("olga.smirnova@demo.expo", "Встреча подтверждена").await;
     // 09:00 in Seoul is 10:00 in Vladivostok.
     assert!(text.contains("10:00–10:30 (Asia/Vladivostok)"), "{text}");
@@ -1255,12 +1185,7 @@ async fn meeting_email_reaches_each_side_in_their_language() {
     assert_eq!(calendars.len(), 1);
     // A reschedule sends the same event with a higher sequence; a cancellation a CANCEL.
     let _: Meeting = olga
-        .reschedule_meeting(
-            m.id,
-            &SlotInput {
-                slot_id: slots[1].0,
-            },
-        )
+        .reschedule_meeting(m.id, &to_slot(slots[1].0))
         .await
         .unwrap();
     let (_, _, _, calendars) = find("olga.smirnova@demo.expo", "Время встречи изменено").await;
@@ -1331,10 +1256,7 @@ async fn a_reminder_due_during_a_postgres_outage_is_sent_once_after() {
         .request_meeting(&meeting_request(company, slots[0].0, MeetingMode::Online))
         .await
         .unwrap();
-    let _: Meeting = staff
-        .accept_meeting(m.id, &AcceptInput::default())
-        .await
-        .unwrap();
+    let _: Meeting = accept_as(&staff, m.id).await.unwrap();
     let mut ivan_hub = ivan.connect().await.unwrap();
     ivan_hub
         .subscribe(&format!("user:{}", ivan_me.id))
@@ -1377,4 +1299,24 @@ async fn a_reminder_due_during_a_postgres_outage_is_sent_once_after() {
     );
     node_b.stop().await;
     node_a.stop().await;
+}
+
+/// Relays a WebRTC signal to `to` in meeting `meeting_id`'s room.
+async fn signal(
+    hub: &Hub,
+    meeting_id: i64,
+    to: i64,
+    data: serde_json::Value,
+) -> Result<ReplyData, expo_client::ClientError> {
+    hub.request(Command::MeetingSignal {
+        meeting_id,
+        to,
+        data,
+    })
+    .await
+}
+
+/// The body that names a slot (to propose or reschedule to).
+fn to_slot(slot_id: i64) -> SlotInput {
+    SlotInput { slot_id }
 }

@@ -502,10 +502,7 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
     assert_eq!(row(own_booths, "company_id", first), mine);
     let _ = (olga_me, wang_me);
     drop((ivan_hub, olga_hub, wang_hub, staff_hub));
-    if let Some(b) = node_b {
-        b.stop().await;
-    }
-    node_a.stop().await;
+    stop_nodes(node_a, node_b).await;
 }
 
 async fn only_organizers_see_the_fair(engines: Engines) {

@@ -7,8 +7,8 @@ use crate::helpers::*;
 use expo_client::api::UserFilter;
 use expo_client::{Api, ClientError};
 use expo_schema::api::{
-    AcceptInvitationRequest, ApproveManyRequest, ImportReport, InvitationState, InviteRequest,
-    LoginResponse, RegisterBuyerRequest, RejectRequest,
+    AcceptInvitationRequest, ApproveManyRequest, ImportReport, InvitationInfo, InvitationState,
+    InviteRequest, LoginResponse, RegisterBuyerRequest, RejectRequest,
 };
 use expo_schema::{AccountStatus, ErrorBody, ErrorCode, Role};
 
@@ -46,6 +46,17 @@ fn server_error(error: ClientError) -> ErrorBody {
     }
 }
 
+/// The typed error a sign-in with this email and password is refused with.
+async fn login_refusal(app: &TestApp, email: &str, password: &str) -> ErrorBody {
+    server_error(app.api.login(email, password).await.unwrap_err())
+}
+
+/// The organizer's listing of one invitation.
+async fn invitation(admin: &Api, id: i64) -> InvitationInfo {
+    let list = admin.invitations().await.unwrap();
+    list.invitations.into_iter().find(|i| i.id == id).unwrap()
+}
+
 async fn rejected_applicant_sees_the_reason(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start().await;
@@ -53,12 +64,7 @@ async fn rejected_applicant_sees_the_reason(engines: Engines) {
     let id = app.user_id("sasha@sibir.example").await;
 
     // Waiting: the sign-in says so, with when they registered, and no sentence to show.
-    let pending = server_error(
-        app.api
-            .login("sasha@sibir.example", "buyer-password")
-            .await
-            .unwrap_err(),
-    );
+    let pending = login_refusal(&app, "sasha@sibir.example", "buyer-password").await;
     assert_eq!(pending.code, ErrorCode::AccountPending);
     let application = pending
         .application
@@ -67,12 +73,7 @@ async fn rejected_applicant_sees_the_reason(engines: Engines) {
     assert_eq!(application.rejected_ms, None);
     assert_eq!(application.reason, None);
     // A wrong password reveals nothing about the registration.
-    let wrong = server_error(
-        app.api
-            .login("sasha@sibir.example", "not-the-password")
-            .await
-            .unwrap_err(),
-    );
+    let wrong = login_refusal(&app, "sasha@sibir.example", "not-the-password").await;
     assert_eq!(wrong.code, ErrorCode::InvalidCredentials);
     assert!(wrong.application.is_none());
 
@@ -90,12 +91,7 @@ async fn rejected_applicant_sees_the_reason(engines: Engines) {
     assert!(waiting.users.iter().all(|u| u.id != id));
 
     // The applicant cannot sign in, and is told why, in the organizer's words.
-    let refused = server_error(
-        app.api
-            .login("sasha@sibir.example", "buyer-password")
-            .await
-            .unwrap_err(),
-    );
+    let refused = login_refusal(&app, "sasha@sibir.example", "buyer-password").await;
     assert_eq!(refused.code, ErrorCode::AccountRejected);
     let application = refused
         .application
@@ -206,12 +202,7 @@ async fn invitations_are_listed_resent_and_revoked(engines: Engines) {
         !first.mailed,
         "no SMTP in the tests: the organizer passes the link on"
     );
-    let list = admin.invitations().await.unwrap();
-    let info = list
-        .invitations
-        .iter()
-        .find(|i| i.id == first.invitation_id)
-        .unwrap();
+    let info = invitation(&admin, first.invitation_id).await;
     assert_eq!(info.state, InvitationState::Open);
     assert_eq!(info.language, "mn");
     assert_eq!(info.invited_by.as_deref(), Some("Fair Organizer"));
@@ -234,12 +225,7 @@ async fn invitations_are_listed_resent_and_revoked(engines: Engines) {
     let third = admin.resend_invitation(first.invitation_id).await.unwrap();
     let session = accept(&app, &third.token).await.unwrap();
     assert_eq!(session.user.email, "enkhjin@interpret.example");
-    let list = admin.invitations().await.unwrap();
-    let info = list
-        .invitations
-        .iter()
-        .find(|i| i.id == first.invitation_id)
-        .unwrap();
+    let info = invitation(&admin, first.invitation_id).await;
     assert_eq!(info.state, InvitationState::Accepted);
     assert!(info.accepted_ms.is_some());
     let resent = admin.resend_invitation(first.invitation_id).await.map(drop);

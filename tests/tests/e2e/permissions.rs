@@ -91,6 +91,11 @@ fn rest(method: reqwest::Method, path: String, body: Body, allowed: &'static [R]
     }
 }
 
+/// A GET without a body, allowed to `allowed`.
+fn get(path: impl Into<String>, allowed: &'static [R]) -> Rest {
+    rest(reqwest::Method::GET, path.into(), Body::None, allowed)
+}
+
 async fn accept(app: &TestApp, invitation: &InviteResponse) -> Api {
     let session = app
         .api
@@ -226,41 +231,26 @@ async fn permission_matrix(engines: Engines) {
 
     use reqwest::Method as M;
     let rests = vec![
-        rest(M::GET, "/api/v1/fair".into(), Body::None, EVERYONE),
-        rest(M::GET, "/api/v1/auth/me".into(), Body::None, SIGNED_IN),
-        rest(M::GET, "/api/v1/halls".into(), Body::None, SIGNED_IN),
-        rest(M::GET, "/api/v1/companies".into(), Body::None, SIGNED_IN),
-        rest(
-            M::GET,
-            format!("/api/v1/companies/{}", a.id),
-            Body::None,
-            SIGNED_IN,
-        ),
-        rest(
-            M::GET,
-            "/api/v1/booths?q=company".into(),
-            Body::None,
-            SIGNED_IN,
-        ),
-        rest(M::GET, "/api/v1/recommendations".into(), Body::None, BUYERS),
-        rest(M::GET, "/api/v1/taxonomy".into(), Body::None, SIGNED_IN),
-        rest(
-            M::GET,
-            "/api/v1/taxonomy/extension".into(),
-            Body::None,
-            ORGANIZER,
-        ),
+        get("/api/v1/fair", EVERYONE),
+        get("/api/v1/auth/me", SIGNED_IN),
+        get("/api/v1/halls", SIGNED_IN),
+        get("/api/v1/companies", SIGNED_IN),
+        get(format!("/api/v1/companies/{}", a.id), SIGNED_IN),
+        get("/api/v1/booths?q=company", SIGNED_IN),
+        get("/api/v1/recommendations", BUYERS),
+        get("/api/v1/taxonomy", SIGNED_IN),
+        get("/api/v1/taxonomy/extension", ORGANIZER),
         rest(
             M::PUT,
             "/api/v1/taxonomy/extension".into(),
             typed!(&TaxonomyFile::default()),
             ORGANIZER,
         ),
-        rest(M::GET, "/api/v1/chat/rooms".into(), Body::None, SIGNED_IN),
-        rest(M::GET, "/api/v1/chat/blocks".into(), Body::None, SIGNED_IN),
-        rest(M::GET, "/api/v1/me/badge".into(), Body::None, SIGNED_IN),
-        rest(M::GET, "/api/v1/meetings".into(), Body::None, SIGNED_IN),
-        rest(M::GET, "/api/v1/users".into(), Body::None, ORGANIZER),
+        get("/api/v1/chat/rooms", SIGNED_IN),
+        get("/api/v1/chat/blocks", SIGNED_IN),
+        get("/api/v1/me/badge", SIGNED_IN),
+        get("/api/v1/meetings", SIGNED_IN),
+        get("/api/v1/users", ORGANIZER),
         rest(
             M::POST,
             format!("/api/v1/users/{other_buyer_id}/approve"),
@@ -306,28 +296,11 @@ async fn permission_matrix(engines: Engines) {
             }),
             COMPANY_A,
         ),
-        rest(
-            M::GET,
-            format!("/api/v1/companies/{}/leads", a.id),
-            Body::None,
-            COMPANY_A,
-        ),
-        rest(
-            M::GET,
-            format!("/api/v1/companies/{}/leads.csv", a.id),
-            Body::None,
-            COMPANY_A,
-        ),
-        rest(
-            M::GET,
-            format!("/api/v1/companies/{}/stats", a.id),
-            Body::None,
-            COMPANY_A,
-        ),
-        rest(
-            M::GET,
+        get(format!("/api/v1/companies/{}/leads", a.id), COMPANY_A),
+        get(format!("/api/v1/companies/{}/leads.csv", a.id), COMPANY_A),
+        get(format!("/api/v1/companies/{}/stats", a.id), COMPANY_A),
+        get(
             format!("/api/v1/companies/{}/talk-requests", a.id),
-            Body::None,
             COMPANY_A,
         ),
         rest(
@@ -352,21 +325,14 @@ async fn permission_matrix(engines: Engines) {
             )),
             ORGANIZER,
         ),
-        rest(
-            M::GET,
+        get(
             format!("/api/v1/chat/attachments/{attachment}"),
-            Body::None,
             CONVERSATION,
         ),
-        rest(M::GET, "/api/v1/reports".into(), Body::None, ORGANIZER),
-        rest(
-            M::GET,
-            "/api/v1/reports/booths.csv".into(),
-            Body::None,
-            ORGANIZER,
-        ),
-        rest(M::GET, "/api/v1/reports.xlsx".into(), Body::None, ORGANIZER),
-        rest(M::GET, "/api/v1/dashboard".into(), Body::None, ORGANIZER),
+        get("/api/v1/reports", ORGANIZER),
+        get("/api/v1/reports/booths.csv", ORGANIZER),
+        get("/api/v1/reports.xlsx", ORGANIZER),
+        get("/api/v1/dashboard", ORGANIZER),
         rest(
             M::POST,
             "/api/v1/import/halls?dry_run=true".into(),
@@ -379,13 +345,8 @@ async fn permission_matrix(engines: Engines) {
             Body::Bytes(b"email,name\nnew.buyer@buyers.example,New Buyer\n".to_vec()),
             ORGANIZER,
         ),
-        rest(
-            M::GET,
-            "/api/v1/import/buyers/template.csv".into(),
-            Body::None,
-            ORGANIZER,
-        ),
-        rest(M::GET, "/api/v1/invitations".into(), Body::None, ORGANIZER),
+        get("/api/v1/import/buyers/template.csv", ORGANIZER),
+        get("/api/v1/invitations", ORGANIZER),
         rest(
             M::POST,
             "/api/v1/users/approve".into(),

@@ -4,6 +4,7 @@
 use crate::both_engines;
 use crate::helpers::*;
 use expo_client::search_eval::{self, Suite};
+use expo_client::Api;
 use expo_schema::api::{
     BoothPage, ConceptLabel, ProductInput, RecommendationList, TaxonomyConceptDef, TaxonomyFile,
 };
@@ -43,11 +44,7 @@ async fn search_suite(engines: Engines) {
     }
     let env = TestEnv::new(engines).await;
     let app = env.start_with(|c| c.demo = true).await;
-    let (buyer, _) = app
-        .api
-        .login("buyer@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let buyer = app.demo_user("buyer@demo.expo").await;
     let report = search_eval::run(&buyer, &suite).await.unwrap();
     println!("{engines:?}\n{}", report.table());
     let misses: Vec<String> = report
@@ -59,10 +56,7 @@ async fn search_suite(engines: Engines) {
     assert!(misses.is_empty(), "{misses:#?}");
 
     // Ranked: a booth that makes what the words name comes before one that only mentions them.
-    let page = buyer
-        .search_booths(&booth_query("tea", Some("en")))
-        .await
-        .unwrap();
+    let page = search(&buyer, "tea", Some("en")).await;
     let names: Vec<&str> = page
         .booths
         .iter()
@@ -74,27 +68,18 @@ async fn search_suite(engines: Engines) {
         "the tea set: {names:?}"
     );
     // Korean names in Latin letters, and the booth in the viewer's language.
-    let page = buyer
-        .search_booths(&booth_query("seorak", Some("ko")))
-        .await
-        .unwrap();
+    let page = search(&buyer, "seorak", Some("ko")).await;
     assert_eq!(page.booths.len(), 1);
     assert_eq!(page.booths[0].company.name, "설악내추럴푸드");
     // The products it found, in the viewer's language.
-    let page = buyer
-        .search_booths(&booth_query("кимчи", Some("ru")))
-        .await
-        .unwrap();
+    let page = search(&buyer, "кимчи", Some("ru")).await;
     let names: Vec<&str> = page.booths[0]
         .matched_products
         .iter()
         .map(|p| p.name.as_str())
         .collect();
     assert_eq!(names, ["Highland Kimchi 1 kg"]);
-    let page = buyer
-        .search_booths(&booth_query("1905", None))
-        .await
-        .unwrap();
+    let page = search(&buyer, "1905", None).await;
     assert_eq!(
         page.booths[0].matched_products[0].name,
         "Puffed Rice Crackers"
@@ -110,23 +95,12 @@ async fn search_suite(engines: Engines) {
     assert_eq!(noodles.parent.as_deref(), Some("food"));
     assert!(taxonomy.certifications.iter().any(|c| c == "HACCP"));
     // Words that match nothing still find nothing.
-    let page = buyer
-        .search_booths(&booth_query("zzzyyyxxx", None))
-        .await
-        .unwrap();
+    let page = search(&buyer, "zzzyyyxxx", None).await;
     assert_eq!(page.total, 0);
 
     // An exhibitor's edit re-tags the booth at once: a new product with an HS heading.
-    let (staff, me) = app
-        .api
-        .login("exhibitor@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let company = me.user.company_id.unwrap();
-    let page = buyer
-        .search_booths(&booth_query("лапша", Some("ru")))
-        .await
-        .unwrap();
+    let (staff, _, company) = app.demo_exhibitor().await;
+    let page = search(&buyer, "лапша", Some("ru")).await;
     assert!(page.booths.iter().all(|b| b.company.id != company));
     let udon = ProductInput {
         hs_code: Some("1902.30".into()),
@@ -134,10 +108,7 @@ async fn search_suite(engines: Engines) {
         ..product_input("Wild Greens Udon")
     };
     let product = staff.create_product(company, &udon).await.unwrap();
-    let page = buyer
-        .search_booths(&booth_query("лапша", Some("ru")))
-        .await
-        .unwrap();
+    let page = search(&buyer, "лапша", Some("ru")).await;
     assert!(
         page.booths.iter().any(|b| b.company.id == company),
         "noodles by HS 1902"
@@ -153,15 +124,9 @@ async fn search_suite(engines: Engines) {
         )
         .await
         .unwrap();
-    let page = buyer
-        .search_booths(&booth_query("лапша", Some("ru")))
-        .await
-        .unwrap();
+    let page = search(&buyer, "лапша", Some("ru")).await;
     assert!(page.booths.iter().all(|b| b.company.id != company));
-    let page = buyer
-        .search_booths(&booth_query("udon", Some("en")))
-        .await
-        .unwrap();
+    let page = search(&buyer, "udon", Some("en")).await;
     assert!(
         page.booths.iter().any(|b| b.company.id == company),
         "its own words still find it"
@@ -178,11 +143,7 @@ async fn recommendations_in_the_chosen_language(engines: Engines) {
     };
 
     // Ivan (Vladivostok) chose Russian; his browser may say anything else.
-    let (ivan, _) = app
-        .api
-        .login("buyer@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let ivan = app.demo_user("buyer@demo.expo").await;
     let recs = ivan.recommendations(Some("ru")).await.unwrap();
     assert_eq!(recs.lang, "ru");
     let by_name = |recs: &RecommendationList, name: &str| {
@@ -207,11 +168,7 @@ async fn recommendations_in_the_chosen_language(engines: Engines) {
     assert!(!cosmetics.reason.staffed_now);
 
     // Batbayar (Ulaanbaatar) chose Mongolian.
-    let (batbayar, _) = app
-        .api
-        .login("batbayar.dorj@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let batbayar = app.demo_user("batbayar.dorj@demo.expo").await;
     let recs = batbayar.recommendations(Some("mn")).await.unwrap();
     assert_eq!(recs.lang, "mn");
     let pellets = by_name(&recs, "Gangwon Pellet Energy");
@@ -242,19 +199,12 @@ async fn recommendations_in_the_chosen_language(engines: Engines) {
 async fn an_organizer_extends_the_taxonomy(engines: Engines) {
     let env = TestEnv::new(engines).await;
     let app = env.start_with(|c| c.demo = true).await;
-    let (buyer, _) = app
-        .api
-        .login("buyer@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
+    let buyer = app.demo_user("buyer@demo.expo").await;
     let admin = app.admin().await;
     let names = |page: &BoothPage| -> Vec<String> {
         page.booths.iter().map(|b| b.company.name.clone()).collect()
     };
-    let page = buyer
-        .search_booths(&booth_query("kimuchi", None))
-        .await
-        .unwrap();
+    let page = search(&buyer, "kimuchi", None).await;
     assert_eq!(page.total, 0);
 
     // An organizer imports an extension: a spelling for kimchi and a new concept, honey.
@@ -298,19 +248,11 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
     assert_eq!(too_big.code(), Some(expo_schema::ErrorCode::Validation));
     let view = admin.put_taxonomy_extension(&extension).await.unwrap();
     assert!(view.concepts.iter().any(|c| c.id == "honey"));
-    let page = buyer
-        .search_booths(&booth_query("kimuchi", None))
-        .await
-        .unwrap();
+    let page = search(&buyer, "kimuchi", None).await;
     assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
 
     // A product under the new concept's HS heading is found in every language.
-    let (staff, me) = app
-        .api
-        .login("exhibitor@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let company = me.user.company_id.unwrap();
+    let (staff, _, company) = app.demo_exhibitor().await;
     staff
         .create_product(
             company,
@@ -323,24 +265,14 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
         .await
         .unwrap();
     for q in ["мёд", "꿀", "зөгийн бал"] {
-        let page = buyer
-            .search_booths(&booth_query(q, Some("en")))
-            .await
-            .unwrap();
+        let page = search(&buyer, q, Some("en")).await;
         assert_eq!(names(&page), ["Seorak Natural Foods"], "{q}");
     }
 
     // Every node of the fair uses it at once: it lives in the store.
     let other = env.start().await;
-    let (buyer_b, _) = other
-        .api
-        .login("buyer@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let page = buyer_b
-        .search_booths(&booth_query("kimuchi", None))
-        .await
-        .unwrap();
+    let buyer_b = other.demo_user("buyer@demo.expo").await;
+    let page = search(&buyer_b, "kimuchi", None).await;
     assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
     let view = buyer_b.taxonomy(Some("mn")).await.unwrap();
     let honey = view.concepts.iter().find(|c| c.id == "honey").unwrap();
@@ -358,20 +290,10 @@ async fn an_organizer_extends_the_taxonomy(engines: Engines) {
     let app = env
         .start_with(|c| c.taxonomy_file = Some(path.clone()))
         .await;
-    let (buyer, _) = app
-        .api
-        .login("buyer@demo.expo", DEMO_PASSWORD)
-        .await
-        .unwrap();
-    let page = buyer
-        .search_booths(&booth_query("gimchi", None))
-        .await
-        .unwrap();
+    let buyer = app.demo_user("buyer@demo.expo").await;
+    let page = search(&buyer, "gimchi", None).await;
     assert_eq!(names(&page), ["Pyeongchang Highland Greens"]);
-    let page = buyer
-        .search_booths(&booth_query("kimuchi", None))
-        .await
-        .unwrap();
+    let page = search(&buyer, "kimuchi", None).await;
     assert_eq!(page.total, 0);
     let admin = app.admin().await;
     let stored = admin.taxonomy_extension().await.unwrap();
@@ -409,4 +331,9 @@ fn extension_of(concepts: Vec<TaxonomyConceptDef>) -> TaxonomyFile {
         concepts,
         certifications: vec![],
     }
+}
+
+/// Searches the booths as `who` for `q`, in `lang` when given.
+async fn search(who: &Api, q: &str, lang: Option<&str>) -> BoothPage {
+    who.search_booths(&booth_query(q, lang)).await.unwrap()
 }
