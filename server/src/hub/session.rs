@@ -59,28 +59,33 @@ pub async fn run(hub: Hub, socket: WebSocket, identity: Identity, dispatcher: Ar
     dispatcher.on_open(&conn).await;
     let mut stream = stream;
     read_loop(&hub, &conn, &mut stream, expires_ms, dispatcher.as_ref()).await;
-    // Keep reading (and discarding) while the close handshake runs: closing a socket with
-    // unread input makes the kernel send a reset, which can destroy our close frame before
-    // the peer reads it.
-    let drain = async {
-        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+    let rooms = hub.rooms_of(&conn.id);
+    // The socket closes on the transport's own schedule, never later for the bookkeeping
+    // (presence, session records) that follows: the writer says goodbye (at most a second)
+    // while we keep reading and discarding until the peer's close or 2 s, because closing a
+    // socket with unread input makes the kernel send a reset, which can destroy our close
+    // frame before the peer reads it. Then both halves are gone and the peer sees the end.
+    let writer_abort = writer.abort_handle();
+    let transport = async {
+        let drain = async {
             while let Some(Ok(message)) = stream.next().await {
                 if matches!(message, Message::Close(_)) {
                     break;
                 }
             }
-        })
-        .await;
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+        if tokio::time::timeout(Duration::from_secs(3), writer)
+            .await
+            .is_err()
+        {
+            tracing::debug!(conn = conn.id, "writer did not finish in time");
+            writer_abort.abort();
+        }
+        drop(stream);
     };
-    let rooms = hub.rooms_of(&conn.id);
-    tokio::join!(hub.unregister(&conn.id), drain);
+    tokio::join!(hub.unregister(&conn.id), transport);
     dispatcher.on_close(&conn, rooms).await;
-    if tokio::time::timeout(Duration::from_secs(3), writer)
-        .await
-        .is_err()
-    {
-        tracing::debug!(conn = conn.id, "writer did not finish in time");
-    }
 }
 
 /// Closes a socket whose credentials were refused: a `closing` frame with the reason, then
