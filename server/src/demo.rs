@@ -270,10 +270,10 @@ async fn seed_stage(
     stages: &data::Stages,
     now: i64,
 ) -> anyhow::Result<()> {
-    use crate::stage::edit::{insert_show, insert_stage};
+    use crate::stage::edit::{save_show, save_stage};
     let mut stage_ids = HashMap::new();
     for stage in &stages.stages {
-        let id = insert_stage(conn, stage)
+        let id = save_stage(conn, None, stage)
             .await
             .map_err(|e| anyhow::anyhow!("demo stage {}: {}", stage.slug, e.body()))?;
         stage_ids.insert(stage.slug.clone(), id);
@@ -302,7 +302,7 @@ async fn seed_stage(
             featured_product_ids: featured,
             external_url: show.external_url.clone(),
         };
-        insert_show(conn, &input, now)
+        save_show(conn, None, &input, now)
             .await
             .map_err(|e| anyhow::anyhow!("demo show {}: {}", show.title, e.body()))?;
     }

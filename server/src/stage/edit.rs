@@ -55,23 +55,42 @@ pub async fn create_stage(
 ) -> ApiResult<Json<Stage>> {
     caller.require_role(Role::Organizer)?;
     let mut conn = state.store.pool().acquire().await?;
-    let id = insert_stage(&mut conn, &input).await?;
+    let id = save_stage(&mut conn, None, &input).await?;
+    drop(conn);
     load_stage(&state, id).await.map(Json)
 }
 
-/// Checks and inserts a stage; its id.
-pub async fn insert_stage(conn: &mut sqlx::AnyConnection, input: &StageInput) -> ApiResult<i64> {
+/// Checks and writes a stage: a new one, or stage `id` (404 if there is none); its id.
+pub async fn save_stage(
+    conn: &mut sqlx::AnyConnection,
+    id: Option<i64>,
+    input: &StageInput,
+) -> ApiResult<i64> {
     check_stage(input)?;
-    sqlx::query_scalar(
-        "insert into stages (slug, name, kind, position) values ($1, $2, $3, $4) returning id",
-    )
-    .bind(&input.slug)
-    .bind(input.name.trim())
-    .bind(input.kind.as_str())
-    .bind(input.position)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| on_unique_violation(e, "a stage has that slug"))
+    let sql = match id {
+        None => {
+            "insert into stages (slug, name, kind, position) values ($1, $2, $3, $4) \
+             returning id"
+        }
+        Some(_) => {
+            "update stages set slug = $1, name = $2, kind = $3, position = $4 where id = $5 \
+             returning id"
+        }
+    };
+    let query = sqlx::query_scalar(sql)
+        .bind(&input.slug)
+        .bind(input.name.trim())
+        .bind(input.kind.as_str())
+        .bind(input.position);
+    let query = match id {
+        Some(id) => query.bind(id),
+        None => query,
+    };
+    query
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| on_unique_violation(e, "a stage has that slug"))?
+        .ok_or_else(|| ApiError::not_found("no such stage"))
 }
 
 /// Edits a stage (organizers).
@@ -86,22 +105,9 @@ pub async fn update_stage(
     JsonBody(input): JsonBody<StageInput>,
 ) -> ApiResult<Json<Stage>> {
     caller.require_role(Role::Organizer)?;
-    check_stage(&input)?;
-    let changed = sqlx::query(
-        "update stages set slug = $1, name = $2, kind = $3, position = $4 where id = $5",
-    )
-    .bind(&input.slug)
-    .bind(input.name.trim())
-    .bind(input.kind.as_str())
-    .bind(input.position)
-    .bind(id)
-    .execute(state.store.pool())
-    .await
-    .map_err(|e| on_unique_violation(e, "a stage has that slug"))?
-    .rows_affected();
-    if changed == 0 {
-        return Err(ApiError::not_found("no such stage"));
-    }
+    let mut conn = state.store.pool().acquire().await?;
+    save_stage(&mut conn, Some(id), &input).await?;
+    drop(conn);
     load_stage(&state, id).await.map(Json)
 }
 
@@ -213,43 +219,62 @@ pub async fn create_show(
 ) -> ApiResult<Json<Show>> {
     caller.require_role(Role::Organizer)?;
     let mut conn = state.store.pool().acquire().await?;
-    let id = insert_show(&mut conn, &input, state.now_ms()).await?;
+    let id = save_show(&mut conn, None, &input, state.now_ms()).await?;
     drop(conn);
     Ok(Json(load_show(&state, id, "en").await?.show))
 }
 
-/// Checks and schedules a show; its id. A show without `external_url` gets a fresh secret
-/// stream key.
-pub async fn insert_show(
+/// Checks and writes a show: a new one, or show `id` (404 if there is none); its id. A show
+/// without `external_url` has a secret stream key: a fresh one, or the one it had; a show
+/// switched to an external stream loses its key.
+pub async fn save_show(
     conn: &mut sqlx::AnyConnection,
+    id: Option<i64>,
     input: &ShowInput,
     now_ms: i64,
 ) -> ApiResult<i64> {
+    let current_key: Option<String> = match id {
+        None => None,
+        Some(id) => sqlx::query_scalar("select stream_key from shows where id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such show"))?,
+    };
     let (texts, featured) = check_show(conn, input).await?;
     let external_url = external(input);
-    let key = external_url
-        .is_none()
-        .then(|| crate::auth::password::new_token().0);
-    let ends = input.starts_ms + input.duration_minutes * 60_000;
-    let id: i64 = sqlx::query_scalar(
-        "insert into shows (stage_id, title, description, texts, host_company_id, starts_ms, \
-         ends_ms, featured, stream_key, external_url, state, created_ms) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', $11) returning id",
-    )
-    .bind(input.stage_id)
-    .bind(input.title.trim())
-    .bind(&input.description)
-    .bind(&texts)
-    .bind(input.host_company_id)
-    .bind(input.starts_ms)
-    .bind(ends)
-    .bind(&featured)
-    .bind(key)
-    .bind(&external_url)
-    .bind(now_ms)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(id)
+    let key = match external_url {
+        Some(_) => None,
+        None => Some(current_key.unwrap_or_else(|| crate::auth::password::new_token().0)),
+    };
+    let sql = match id {
+        None => {
+            "insert into shows (stage_id, title, description, texts, host_company_id, \
+             starts_ms, ends_ms, featured, stream_key, external_url, state, created_ms) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', $11) returning id"
+        }
+        Some(_) => {
+            "update shows set stage_id = $1, title = $2, description = $3, texts = $4, \
+             host_company_id = $5, starts_ms = $6, ends_ms = $7, featured = $8, \
+             stream_key = $9, external_url = $10 where id = $11 returning id"
+        }
+    };
+    let query = sqlx::query_scalar(sql)
+        .bind(input.stage_id)
+        .bind(input.title.trim())
+        .bind(&input.description)
+        .bind(&texts)
+        .bind(input.host_company_id)
+        .bind(input.starts_ms)
+        .bind(input.starts_ms + input.duration_minutes * 60_000)
+        .bind(&featured)
+        .bind(key)
+        .bind(&external_url);
+    let query = match id {
+        Some(id) => query.bind(id),
+        None => query.bind(now_ms),
+    };
+    Ok(query.fetch_one(&mut *conn).await?)
 }
 
 /// Edits a show (organizers). Switching between an external stream and the media server
@@ -265,33 +290,9 @@ pub async fn update_show(
     JsonBody(input): JsonBody<ShowInput>,
 ) -> ApiResult<Json<Show>> {
     caller.require_role(Role::Organizer)?;
-    let current = load_show(&state, id, "en").await?;
-    let (texts, featured) = check_show(&mut *state.store.pool().acquire().await?, &input).await?;
-    let external_url = external(&input);
-    let key = match (&external_url, current.stream_key) {
-        (Some(_), _) => None,
-        (None, Some(key)) => Some(key),
-        (None, None) => Some(crate::auth::password::new_token().0),
-    };
-    let ends = input.starts_ms + input.duration_minutes * 60_000;
-    sqlx::query(
-        "update shows set stage_id = $1, title = $2, description = $3, texts = $4, \
-         host_company_id = $5, starts_ms = $6, ends_ms = $7, featured = $8, stream_key = $9, \
-         external_url = $10 where id = $11",
-    )
-    .bind(input.stage_id)
-    .bind(input.title.trim())
-    .bind(&input.description)
-    .bind(&texts)
-    .bind(input.host_company_id)
-    .bind(input.starts_ms)
-    .bind(ends)
-    .bind(&featured)
-    .bind(key)
-    .bind(&external_url)
-    .bind(id)
-    .execute(state.store.pool())
-    .await?;
+    let mut conn = state.store.pool().acquire().await?;
+    save_show(&mut conn, Some(id), &input, state.now_ms()).await?;
+    drop(conn);
     Ok(Json(load_show(&state, id, "en").await?.show))
 }
 
@@ -345,10 +346,7 @@ async fn mark(state: &AppState, caller: &Caller, id: i64, to: ShowState) -> ApiR
             "this show goes live when its encoder publishes",
         ));
     }
-    match to {
-        ShowState::Live => rtmp::go_live(state, id).await?,
-        _ => rtmp::go_ended(state, id).await?,
-    };
+    rtmp::go(state, id, to).await?;
     let show = load_show(state, id, "en").await?.show;
     Ok(with_viewers(state, show).await)
 }

@@ -53,57 +53,46 @@ fn form(body: Result<Form<RtmpCallback>, FormRejection>) -> ApiResult<RtmpCallba
     })
 }
 
-/// Sets a show live (unless it is) and tells its viewers and the lobby. Returns whether it
-/// changed.
-pub async fn go_live(state: &AppState, show_id: i64) -> ApiResult<bool> {
+/// Sets a show live or ended (unless it is) and tells its viewers and the lobby. Returns
+/// whether it changed.
+pub async fn go(state: &AppState, show_id: i64, to: ShowState) -> ApiResult<bool> {
     let now = state.now_ms();
-    let changed = sqlx::query(
-        "update shows set state = 'live', live_since_ms = $1, ended_ms = null \
-         where id = $2 and state <> 'live'",
-    )
-    .bind(now)
-    .bind(show_id)
-    .execute(state.store.pool())
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        return Ok(false);
-    }
-    let show = super::load_show(state, show_id, "en").await?.show;
-    let event = RoomEvent::ShowLive {
-        show_id,
-        stage_id: show.stage_id,
-        live_since_ms: show.live_since_ms.unwrap_or(now),
-        hls_url: show.hls_url,
-        external_url: show.external_url,
+    let sql = match to {
+        ShowState::Live => {
+            "update shows set state = 'live', live_since_ms = $1, ended_ms = null \
+             where id = $2 and state <> 'live' returning stage_id"
+        }
+        ShowState::Ended => {
+            "update shows set state = 'ended', ended_ms = $1 \
+             where id = $2 and state <> 'ended' returning stage_id"
+        }
+        ShowState::Scheduled => {
+            return Err(ApiError::validation("a show goes live or ends"));
+        }
     };
-    events::publish(&state.hub, Room::Show(show_id), event.clone()).await;
-    events::publish(&state.hub, Room::Lobby, event).await;
-    Ok(true)
-}
-
-/// Sets a show ended (unless it is) and tells its viewers and the lobby.
-pub async fn go_ended(state: &AppState, show_id: i64) -> ApiResult<bool> {
-    let now = state.now_ms();
-    let changed = sqlx::query(
-        "update shows set state = 'ended', ended_ms = $1 where id = $2 and state <> 'ended'",
-    )
-    .bind(now)
-    .bind(show_id)
-    .execute(state.store.pool())
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        return Ok(false);
-    }
-    let stage_id: i64 = sqlx::query_scalar("select stage_id from shows where id = $1")
+    let changed: Option<i64> = sqlx::query_scalar(sql)
+        .bind(now)
         .bind(show_id)
-        .fetch_one(state.store.pool())
+        .fetch_optional(state.store.pool())
         .await?;
-    let event = RoomEvent::ShowEnded {
-        show_id,
-        stage_id,
-        ended_ms: now,
+    let Some(stage_id) = changed else {
+        return Ok(false);
+    };
+    let event = if to == ShowState::Live {
+        let show = super::load_show(state, show_id, "en").await?.show;
+        RoomEvent::ShowLive {
+            show_id,
+            stage_id,
+            live_since_ms: show.live_since_ms.unwrap_or(now),
+            hls_url: show.hls_url,
+            external_url: show.external_url,
+        }
+    } else {
+        RoomEvent::ShowEnded {
+            show_id,
+            stage_id,
+            ended_ms: now,
+        }
     };
     events::publish(&state.hub, Room::Show(show_id), event.clone()).await;
     events::publish(&state.hub, Room::Lobby, event).await;
@@ -146,7 +135,7 @@ pub async fn on_publish(
     if ShowState::parse(&show_state) == Some(ShowState::Ended) && state.now_ms() >= ends_ms {
         return Err(ApiError::forbidden("this show is over"));
     }
-    go_live(&state, id).await?;
+    go(&state, id, ShowState::Live).await?;
     tracing::info!(show_id = id, "a show's encoder started publishing");
     Ok((StatusCode::FOUND, [(header::LOCATION, public_name(id))]).into_response())
 }
@@ -164,7 +153,7 @@ pub async fn on_publish_done(
     check_secret(&state, &query)?;
     let callback = form(body)?;
     if let Some((id, _, _)) = show_of_key(&state, &callback.name).await? {
-        go_ended(&state, id).await?;
+        go(&state, id, ShowState::Ended).await?;
         tracing::info!(show_id = id, "a show's encoder stopped publishing");
     }
     Ok(StatusCode::NO_CONTENT)

@@ -332,38 +332,54 @@ async fn stages_and_shows(engines: Engines) {
         vec![past.id, external.id, show.id],
         "by start"
     );
+
+    // Editing: the key stays through an edit, goes with a switch to an external stream, and
+    // a switch back gives a fresh one; unknown ids are 404 and nothing else changes.
+    let edited = admin
+        .update_show(
+            show.id,
+            &ShowInput {
+                title: "Herbs of Gangwon, part 2".into(),
+                duration_minutes: 45,
+                ..input.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(edited.title, "Herbs of Gangwon, part 2");
+    assert_eq!(edited.ends_ms, start + 45 * 60 * 1000);
+    assert_eq!(admin.show_ingest(show.id).await.unwrap(), ingest);
+    let outside = ShowInput {
+        external_url: Some("https://video.example/live/herbs.m3u8".into()),
+        ..input.clone()
+    };
+    let moved = admin.update_show(show.id, &outside).await.unwrap();
+    assert_eq!(moved.hls_url, None);
+    let gone = admin.show_ingest(show.id).await.unwrap_err();
+    assert_eq!(gone.code(), Some(ErrorCode::Conflict));
+    admin.update_show(show.id, &input).await.unwrap();
+    let fresh = admin.show_ingest(show.id).await.unwrap();
+    assert_ne!(fresh.stream_key, ingest.stream_key, "the old key is dead");
+    let missing = admin.update_show(999_999, &input).await.unwrap_err();
+    assert_eq!(missing.code(), Some(ErrorCode::NotFound));
+    let missing = admin
+        .update_stage(999_999, &stage_input("nowhere", StageKind::Studio))
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Some(ErrorCode::NotFound));
+    let taken = admin
+        .create_stage(&stage_input("side", StageKind::Studio))
+        .await
+        .unwrap();
+    let clash = admin
+        .update_stage(taken.id, &stage_input("main", StageKind::Studio))
+        .await
+        .unwrap_err();
+    assert_eq!(clash.code(), Some(ErrorCode::Conflict));
+    let refused = buyer.update_show(show.id, &input).await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
     viewer.close();
     app.stop().await;
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A child process killed (SIGTERM, then waited for) when dropped, even after a panic.
-struct Running(Option<Child>);
-
-impl Running {
-    fn signal(&mut self, signal: &str) {
-        if let Some(child) = &self.0 {
-            let _ = Process::new("kill")
-                .args([signal, &child.id().to_string()])
-                .status();
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.signal("-TERM");
-        if let Some(mut child) = self.0.take() {
-            let _ = child.wait();
-        }
-    }
 }
 
 /// nginx with the RTMP module, run from the system's packages with the configuration of
@@ -403,21 +419,8 @@ impl MediaServer {
             );
         }
         std::fs::write(dir.join("nginx.conf"), conf).unwrap();
-        let nginx = ["/usr/sbin/nginx", "nginx"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())
-            .unwrap_or("nginx");
-        let child = Process::new(nginx)
-            .arg("-p")
-            .arg(&dir)
-            .arg("-c")
-            .arg(dir.join("nginx.conf"))
-            .args(["-g", "daemon off;"])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("nginx starts (scripts/services.sh installs it with libnginx-mod-rtmp)");
         let server = MediaServer {
-            _nginx: Running(Some(child)),
+            _nginx: nginx(&dir, ""),
             rtmp_port,
             http_port,
             dir,
