@@ -13,14 +13,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A node in a process of its own.
 struct Node {
     child: Option<Child>,
@@ -960,7 +952,7 @@ async fn a_node_started_into_a_busy_bus_hears_everything() {
 /// nginx, run from the system's package, with the configuration of `docs/deploy/nginx.conf`
 /// (only its addresses swapped for this test's ports).
 struct Nginx {
-    child: Option<Child>,
+    _nginx: Running,
     base: String,
 }
 
@@ -994,19 +986,7 @@ impl Nginx {
             p = prefix.display()
         );
         std::fs::write(prefix.join("nginx.conf"), main).unwrap();
-        let nginx = ["/usr/sbin/nginx", "nginx"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists())
-            .unwrap_or("nginx");
-        let child = Process::new(nginx)
-            .arg("-p")
-            .arg(&prefix)
-            .arg("-c")
-            .arg(prefix.join("nginx.conf"))
-            .args(["-g", "daemon off; master_process on;"])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("nginx starts (scripts/test installs it)");
+        let nginx = nginx(&prefix, "master_process on;");
         let base = format!("http://127.0.0.1:{port}");
         let api = Api::new(&base);
         eventually(
@@ -1019,21 +999,8 @@ impl Nginx {
         )
         .await;
         Nginx {
-            child: Some(child),
+            _nginx: nginx,
             base,
-        }
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            // SIGTERM is nginx's fast shutdown: it closes the proxied websockets at once (a
-            // graceful QUIT would wait for them to end).
-            let _ = Process::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
-            let _ = child.wait();
         }
     }
 }

@@ -490,3 +490,55 @@ pub async fn stop_nodes(node_a: TestApp, node_b: Option<TestApp>) {
     }
     node_a.stop().await;
 }
+
+/// A free local TCP port (the probe's listener is closed again at once).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process stopped with SIGTERM (nginx's fast shutdown, ffmpeg's clean end) and
+/// waited for when dropped, even after a panic.
+pub struct Running(pub Option<std::process::Child>);
+
+impl Running {
+    pub fn signal(&mut self, signal: &str) {
+        if let Some(child) = &self.0 {
+            let _ = std::process::Command::new("kill")
+                .args([signal, &child.id().to_string()])
+                .status();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.signal("-TERM");
+        if let Some(mut child) = self.0.take() {
+            let _ = child.wait();
+        }
+    }
+}
+
+/// nginx from the system's packages (`scripts/services.sh` installs it, with the RTMP
+/// module), in the foreground, with prefix `dir` and the `nginx.conf` there; `global` adds
+/// main-context directives.
+pub fn nginx(dir: &std::path::Path, global: &str) -> Running {
+    let binary = ["/usr/sbin/nginx", "nginx"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .unwrap_or("nginx");
+    let child = std::process::Command::new(binary)
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .args(["-g", &format!("daemon off; {global}")])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("nginx starts (scripts/services.sh installs it)");
+    Running(Some(child))
+}

@@ -1038,11 +1038,7 @@ pub(crate) struct SmtpSink {
 
 impl SmtpSink {
     pub(crate) fn start(dir: std::path::PathBuf) -> SmtpSink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::helpers::free_port();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/smtp/sink.py");
         let mut child = std::process::Command::new("python3")
             .arg(script)
