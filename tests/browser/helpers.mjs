@@ -62,7 +62,9 @@ export function sharedBrowser(extraArgs = []) {
  */
 async function pageOf(context, pages) {
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  // Waits are bounds against a hang, not speed checks: the whole suite shares two cores, and
+  // a live update that takes 15 s there (seen once, matchmaking's directory) is still right.
+  page.setDefaultTimeout(60_000);
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(error.message));
   pages?.push(page);
