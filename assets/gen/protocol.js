@@ -138,6 +138,8 @@ export const EVENTS = Object.freeze({
   SHOW_LIVE: 'show_live',
   /** A stage show ended (in `show:{id}` and `lobby`). */
   SHOW_ENDED: 'show_ended',
+  /** The host pinned a product for every viewer of the show, or took the pin down (`product_id` null), in `show:{id}`. Show its card in the viewer's language. */
+  SHOW_PIN: 'show_pin',
 });
 
 /** The stable machine error codes of replies, `closing` frames and REST errors. */

@@ -670,6 +670,14 @@ pub enum RoomEvent {
         stage_id: i64,
         ended_ms: i64,
     },
+    /// The host pinned a product for every viewer of the show, or took the pin down
+    /// (`product_id` null), in `show:{id}`. Show its card in the viewer's language.
+    ShowPin {
+        show_id: i64,
+        #[serde(default)]
+        product_id: Option<i64>,
+        at_ms: i64,
+    },
 }
 
 impl RoomEvent {

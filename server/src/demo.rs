@@ -270,7 +270,7 @@ async fn seed_stage(
     stages: &data::Stages,
     now: i64,
 ) -> anyhow::Result<()> {
-    use crate::stage::edit::{save_show, save_stage};
+    use crate::stage::edit::{save_show, save_stage, write_pin};
     let mut stage_ids = HashMap::new();
     for stage in &stages.stages {
         let id = save_stage(conn, None, stage)
@@ -302,9 +302,14 @@ async fn seed_stage(
             featured_product_ids: featured,
             external_url: show.external_url.clone(),
         };
-        save_show(conn, None, &input, now)
+        let id = save_show(conn, None, &input, now)
             .await
             .map_err(|e| anyhow::anyhow!("demo show {}: {}", show.title, e.body()))?;
+        if let Some(code) = &show.pinned {
+            let company = host.context("demo: a pinned product is its host's")?;
+            let product = product_id(conn, company, code).await?;
+            write_pin(conn, id, Some(product), None, now).await?;
+        }
     }
     Ok(())
 }

@@ -4,8 +4,8 @@
 
 use crate::{error_of, Api, Result};
 use expo_schema::api::{
-    CallbackQuery, Ingest, LangQuery, RtmpCallback, Show, ShowInput, ShowList, Stage, StageInput,
-    StageList,
+    CallbackQuery, Ingest, LangQuery, PinInput, RtmpCallback, Show, ShowInput, ShowList, ShowPin,
+    ShowPinList, Stage, StageInput, StageList,
 };
 
 /// What the media server's `on_publish` callback was answered: the status, and the
@@ -66,6 +66,17 @@ impl Api {
     /// `POST /api/v1/shows/{id}/end` (organizers; shows with an external stream).
     pub async fn mark_show_ended(&self, id: i64) -> Result<Show> {
         self.post_nothing(&format!("/api/v1/shows/{id}/end")).await
+    }
+
+    /// `POST /api/v1/shows/{id}/pin` (organizers and the host company's staff): pins a
+    /// product for every viewer, or takes the pin down with `product_id: None`.
+    pub async fn pin_show_product(&self, id: i64, input: &PinInput) -> Result<ShowPin> {
+        self.post(&format!("/api/v1/shows/{id}/pin"), input).await
+    }
+
+    /// `GET /api/v1/shows/{id}/pins`: every pin of a show, in order.
+    pub async fn show_pins(&self, id: i64) -> Result<ShowPinList> {
+        self.get(&format!("/api/v1/shows/{id}/pins")).await
     }
 
     /// `POST /api/v1/stage/rtmp/publish`, as the media server calls it.

@@ -175,6 +175,9 @@ pub struct Show {
     pub external_url: Option<String>,
     /// Viewers in the show's room now, over every node.
     pub viewers: u64,
+    /// The product the host has pinned for every viewer now, if any.
+    #[serde(default)]
+    pub pinned_product_id: Option<i64>,
 }
 
 /// A stage in the lobby: the show live on it now and the next one scheduled.
@@ -230,4 +233,27 @@ pub struct CallbackQuery {
     /// `EXPO_STAGE_CALLBACK_SECRET`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+
+/// Pin a product for every viewer of a show, or take the pin down (`product_id` null).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PinInput {
+    /// One of the host company's products, or a product featured in the show.
+    #[serde(default)]
+    pub product_id: Option<i64>,
+}
+
+/// A pin (or, with `product_id` null, its taking down) at a moment of a show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ShowPin {
+    pub show_id: i64,
+    pub product_id: Option<i64>,
+    /// When it was made, UTC milliseconds (a replay shows it at this moment of the video).
+    pub at_ms: i64,
+}
+
+/// `GET /api/v1/shows/{id}/pins`: every pin of a show, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ShowPinList {
+    pub pins: Vec<ShowPin>,
 }

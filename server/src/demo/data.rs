@@ -361,6 +361,9 @@ pub struct DemoShow {
     pub duration_minutes: i64,
     #[serde(default)]
     pub featured: Vec<String>,
+    /// The featured product (by code) the host has pinned for viewers.
+    #[serde(default)]
+    pub pinned: Option<String>,
     #[serde(default)]
     pub external_url: Option<String>,
 }

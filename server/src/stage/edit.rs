@@ -4,10 +4,13 @@
 use super::{load_show, rtmp, stage_from_row, with_viewers};
 use crate::auth::Caller;
 use crate::error::{on_unique_violation, ApiError, ApiResult, JsonBody, Path};
+use crate::events;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use expo_schema::api::{Ingest, Show, ShowInput, ShowState, Stage, StageInput};
+use expo_schema::api::{Ingest, PinInput, Show, ShowInput, ShowPin, ShowState, Stage, StageInput};
+use expo_schema::protocol::room::Room as RoomName;
+use expo_schema::protocol::RoomEvent;
 use expo_schema::{ErrorBody, ErrorCode, Role, LANGUAGES};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -20,6 +23,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show_ingest))
         .routes(routes!(mark_live))
         .routes(routes!(mark_ended))
+        .routes(routes!(pin_product))
+}
+
+/// Whether the caller runs this show: an organizer, or staff of its host company.
+fn runs_show(caller: &Caller, show: &Show) -> bool {
+    caller.is_organizer()
+        || (caller.user.role == Role::Exhibitor
+            && caller.user.company_id.is_some()
+            && caller.user.company_id == show.host_company_id)
 }
 
 fn check_stage(input: &StageInput) -> ApiResult<()> {
@@ -308,10 +320,7 @@ pub async fn show_ingest(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Ingest>> {
     let row = load_show(&state, id, "en").await?;
-    let host_staff = caller.user.role == Role::Exhibitor
-        && caller.user.company_id.is_some()
-        && caller.user.company_id == row.show.host_company_id;
-    if !(caller.is_organizer() || host_staff) {
+    if !runs_show(&caller, &row.show) {
         return Err(ApiError::forbidden(
             "only organizers and the host company's staff see the stream key",
         ));
@@ -375,4 +384,89 @@ pub async fn mark_ended(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Show>> {
     mark(&state, &caller, id, ShowState::Ended).await.map(Json)
+}
+
+/// Pins a product for every viewer of the show, or takes the pin down (`product_id` null):
+/// organizers and the host company's staff. The product is one of the host's, or featured
+/// in the show (422 otherwise); a show that has ended takes no pins (409). Every pin is kept
+/// in order for the replay; viewers on every node hear `show_pin` at once.
+#[utoipa::path(post, path = "/api/v1/shows/{id}/pin", tag = "stage", request_body = PinInput,
+    params(("id" = i64, Path, description = "show id")),
+    responses((status = 200, body = ShowPin), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn pin_product(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<PinInput>,
+) -> ApiResult<Json<ShowPin>> {
+    let show = load_show(&state, id, "en").await?.show;
+    if !runs_show(&caller, &show) {
+        return Err(ApiError::forbidden(
+            "only organizers and the host company's staff pin products",
+        ));
+    }
+    if show.state == ShowState::Ended {
+        return Err(ApiError::new(ErrorCode::Conflict, "this show has ended"));
+    }
+    if let Some(product) = input.product_id {
+        let company: Option<i64> =
+            sqlx::query_scalar("select company_id from products where id = $1")
+                .bind(product)
+                .fetch_optional(state.store.pool())
+                .await?;
+        let Some(company) = company else {
+            return Err(ApiError::not_found("no such product"));
+        };
+        let allowed =
+            show.featured_product_ids.contains(&product) || Some(company) == show.host_company_id;
+        if !allowed {
+            return Err(ApiError::validation(
+                "product_id: one of the host's products or a featured one",
+            ));
+        }
+    }
+    let at_ms = state.now_ms();
+    let mut tx = state.store.begin_write().await?;
+    write_pin(&mut tx, id, input.product_id, Some(caller.user.id), at_ms).await?;
+    tx.commit().await?;
+    let event = RoomEvent::ShowPin {
+        show_id: id,
+        product_id: input.product_id,
+        at_ms,
+    };
+    events::publish(&state.hub, RoomName::Show(id), event).await;
+    Ok(Json(ShowPin {
+        show_id: id,
+        product_id: input.product_id,
+        at_ms,
+    }))
+}
+
+/// Stores a pin (or its taking down) as the show's current one and in its history, inside
+/// the caller's transaction; the caller publishes `show_pin` after the commit.
+pub async fn write_pin(
+    conn: &mut sqlx::AnyConnection,
+    show_id: i64,
+    product_id: Option<i64>,
+    by: Option<i64>,
+    at_ms: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("update shows set pinned_product_id = $1, pinned_ms = $2 where id = $3")
+        .bind(product_id)
+        .bind(at_ms)
+        .bind(show_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "insert into show_pins (show_id, product_id, pinned_by, at_ms) values ($1, $2, $3, $4)",
+    )
+    .bind(show_id)
+    .bind(product_id)
+    .bind(by)
+    .bind(at_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

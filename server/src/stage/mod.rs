@@ -19,7 +19,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use expo_schema::api::{
-    LangQuery, Show, ShowList, ShowState, ShowText, Stage, StageKind, StageList, StageNow,
+    LangQuery, Show, ShowList, ShowPin, ShowPinList, ShowState, ShowText, Stage, StageKind,
+    StageList, StageNow,
 };
 use expo_schema::protocol::room::Room;
 use expo_schema::ErrorBody;
@@ -33,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_stages))
         .routes(routes!(stage_shows))
         .routes(routes!(get_show))
+        .routes(routes!(show_pins))
         .merge(edit::router())
         .merge(rtmp::router())
 }
@@ -40,7 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The columns [`show_from_row`] reads.
 pub(crate) const SHOW_SELECT: &str = "select s.id, s.stage_id, s.title, s.description, \
      s.texts, s.host_company_id, c.name as host_company_name, s.starts_ms, s.ends_ms, \
-     s.featured, s.stream_key, s.external_url, s.state, s.live_since_ms, s.ended_ms \
+     s.featured, s.stream_key, s.external_url, s.state, s.live_since_ms, s.ended_ms, s.pinned_product_id \
      from shows s left join companies c on c.id = s.host_company_id";
 
 /// A show row as stored (the texts in every language).
@@ -112,6 +114,7 @@ pub(crate) fn show_from_row(state: &AppState, row: &AnyRow, lang: &str) -> sqlx:
             hls_url,
             external_url,
             viewers: 0,
+            pinned_product_id: row.try_get("pinned_product_id")?,
         },
         stream_key,
     })
@@ -230,4 +233,33 @@ pub async fn get_show(
     let lang = viewer_lang(query.lang.as_deref(), &headers);
     let show = load_show(&state, id, &lang).await?.show;
     Ok(Json(with_viewers(&state, show).await))
+}
+
+/// Every pin of a show and every taking down, in order (signed in): the replay shows each
+/// at its moment.
+#[utoipa::path(get, path = "/api/v1/shows/{id}/pins", tag = "stage",
+    params(("id" = i64, Path, description = "show id")),
+    responses((status = 200, body = ShowPinList), (status = 404, body = ErrorBody)))]
+pub async fn show_pins(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ShowPinList>> {
+    load_show(&state, id, "en").await?;
+    let pins: Vec<(Option<i64>, i64)> = sqlx::query_as(
+        "select product_id, at_ms from show_pins where show_id = $1 order by at_ms, id",
+    )
+    .bind(id)
+    .fetch_all(state.store.pool())
+    .await?;
+    Ok(Json(ShowPinList {
+        pins: pins
+            .into_iter()
+            .map(|(product_id, at_ms)| ShowPin {
+                show_id: id,
+                product_id,
+                at_ms,
+            })
+            .collect(),
+    }))
 }

@@ -108,6 +108,13 @@ async fn demo_fair_has_a_studio_with_shows(engines: Engines) {
     let now = chrono::Utc::now().timestamp_millis();
     assert!(now_show.starts_ms <= now && now < now_show.ends_ms);
     assert_eq!(now_show.featured_product_ids.len(), 2);
+    assert_eq!(
+        now_show.pinned_product_id,
+        Some(now_show.featured_product_ids[0]),
+        "the host has pinned the first featured product"
+    );
+    let pins = buyer.show_pins(now_show.id).await.unwrap().pins;
+    assert_eq!(pins.len(), 1);
     assert!(now_show.hls_url.is_some() && now_show.external_url.is_none());
     let shows = buyer.stage_shows(studio.stage.id, &ru).await.unwrap();
     assert_eq!(shows.shows.len(), 2);

@@ -393,6 +393,18 @@ async fn permission_matrix(engines: Engines) {
         ),
         rest(
             M::POST,
+            format!("/api/v1/shows/{}/pin", show.id),
+            typed!(&PinInput { product_id: None }),
+            COMPANY_A,
+        ),
+        rest(
+            M::GET,
+            format!("/api/v1/shows/{}/pins", show.id),
+            Body::None,
+            SIGNED_IN,
+        ),
+        rest(
+            M::POST,
             format!("/api/v1/shows/{}/live", external_show.id),
             Body::None,
             ORGANIZER,

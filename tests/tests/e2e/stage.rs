@@ -631,4 +631,153 @@ async fn live_through_nginx_rtmp(engines: Engines) {
     node_a.stop().await;
 }
 
-both_engines!(stages_and_shows, live_through_nginx_rtmp);
+both_engines!(
+    stages_and_shows,
+    live_through_nginx_rtmp,
+    pins_reach_every_viewer
+);
+
+/// The next `show_pin` of `show_id` in its room; its product.
+async fn wait_pin(hub: &mut Hub, show_id: i64) -> Option<i64> {
+    let room = format!("show:{show_id}");
+    let got = hub
+        .wait_for(WAIT, |incoming| {
+            matches!(incoming, Incoming::Frame(ServerFrame::Event { room: r, event: RoomEvent::ShowPin { show_id: id, .. } }) if *r == room && *id == show_id)
+        })
+        .await;
+    match got {
+        Some(Incoming::Frame(ServerFrame::Event {
+            event: RoomEvent::ShowPin { product_id, .. },
+            ..
+        })) => product_id,
+        other => panic!("no show_pin for show {show_id}: {other:?}"),
+    }
+}
+
+/// The host's staff pin a product: viewers on every node see it at once (two nodes on
+/// Postgres and Redis), the show reads it, the pins are kept in order for the replay; only
+/// the host's or featured products, only the host's staff and organizers, never after the
+/// show.
+async fn pins_reach_every_viewer(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let node_a = env.start().await;
+    let node_b = match engines {
+        Engines::Services => Some(env.start().await),
+        Engines::Embedded => None,
+    };
+    let other = node_b.as_ref().unwrap_or(&node_a);
+    let admin = node_a.admin().await;
+    let (host, staff) =
+        company_with_staff(&node_a, &admin, "101-81-30011", "host@pin.example").await;
+    let (rival, rival_staff) =
+        company_with_staff(&node_a, &admin, "101-81-30012", "rival@pin.example").await;
+    let honey = admin
+        .create_product(host.id, &product_input("Pine honey"))
+        .await
+        .unwrap();
+    let tea = admin
+        .create_product(rival.id, &product_input("Pine needle tea"))
+        .await
+        .unwrap();
+    let foreign = admin
+        .create_product(rival.id, &product_input("Birch sap"))
+        .await
+        .unwrap();
+    let stage = admin
+        .create_stage(&stage_input("studio", StageKind::Studio))
+        .await
+        .unwrap();
+    let mut input = show_input(stage.id, "Honey live", now_ms());
+    input.host_company_id = Some(host.id);
+    input.featured_product_ids = vec![tea.id];
+    let show = admin.create_show(&input).await.unwrap();
+
+    let buyer_a = node_a.buyer("a@pin.example").await;
+    let buyer_b = other.buyer("b@pin.example").await;
+    let mut viewer_a = buyer_a.connect().await.unwrap();
+    let mut viewer_b = buyer_b.connect().await.unwrap();
+    let room = format!("show:{}", show.id);
+    viewer_a.subscribe(&room).await.unwrap();
+    viewer_b.subscribe(&room).await.unwrap();
+
+    let pin = |product_id| PinInput { product_id };
+    let pinned = staff
+        .pin_show_product(show.id, &pin(Some(honey.id)))
+        .await
+        .unwrap();
+    assert_eq!(pinned.product_id, Some(honey.id));
+    assert_eq!(wait_pin(&mut viewer_a, show.id).await, Some(honey.id));
+    assert_eq!(wait_pin(&mut viewer_b, show.id).await, Some(honey.id));
+    let read = buyer_b.show(show.id, &lang("zh")).await.unwrap();
+    assert_eq!(read.pinned_product_id, Some(honey.id));
+
+    // A featured product of another company may be pinned; any other product may not.
+    admin
+        .pin_show_product(show.id, &pin(Some(tea.id)))
+        .await
+        .unwrap();
+    assert_eq!(wait_pin(&mut viewer_a, show.id).await, Some(tea.id));
+    assert_eq!(wait_pin(&mut viewer_b, show.id).await, Some(tea.id));
+    let refused = staff
+        .pin_show_product(show.id, &pin(Some(foreign.id)))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Validation));
+    for who in [&rival_staff, &buyer_a] {
+        let refused = who
+            .pin_show_product(show.id, &pin(Some(honey.id)))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
+    }
+    let missing = admin
+        .pin_show_product(999_999, &pin(Some(honey.id)))
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Some(ErrorCode::NotFound));
+    let missing = admin
+        .pin_show_product(show.id, &pin(Some(999_999)))
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Some(ErrorCode::NotFound));
+
+    // Taken down: everyone hears it, and the show has no pin.
+    staff.pin_show_product(show.id, &pin(None)).await.unwrap();
+    assert_eq!(wait_pin(&mut viewer_a, show.id).await, None);
+    assert_eq!(wait_pin(&mut viewer_b, show.id).await, None);
+    assert_eq!(
+        buyer_a
+            .show(show.id, &lang("en"))
+            .await
+            .unwrap()
+            .pinned_product_id,
+        None
+    );
+    let pins = buyer_b.show_pins(show.id).await.unwrap().pins;
+    assert_eq!(
+        pins.iter().map(|p| p.product_id).collect::<Vec<_>>(),
+        vec![Some(honey.id), Some(tea.id), None],
+        "every pin, in order, for the replay"
+    );
+    assert!(pins.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+
+    // An ended show takes no pins.
+    let external = admin
+        .create_show(&ShowInput {
+            external_url: Some("https://video.example/live/honey.m3u8".into()),
+            ..input.clone()
+        })
+        .await
+        .unwrap();
+    admin.mark_show_live(external.id).await.unwrap();
+    admin.mark_show_ended(external.id).await.unwrap();
+    let over = staff
+        .pin_show_product(external.id, &pin(Some(honey.id)))
+        .await
+        .unwrap_err();
+    assert_eq!(over.code(), Some(ErrorCode::Conflict));
+
+    viewer_a.close();
+    viewer_b.close();
+    stop_nodes(node_a, node_b).await;
+}
