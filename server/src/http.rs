@@ -176,7 +176,11 @@ impl utoipa::Modify for Refusals {
 
 pub fn router(state: AppState) -> Router {
     let assets = state.config.assets_dir();
-    let hsts = state.config.cookie_secure();
+    // Players fetch the stage's HLS from the media server: its origin is a media source.
+    let media_origins: Vec<String> = guard::origin_of(&state.config.stage_hls_base)
+        .into_iter()
+        .collect();
+    let security = guard::SecurityHeaders::new(state.config.cookie_secure(), &media_origins);
     let static_files = ServeDir::new(&assets)
         .append_index_html_on_directories(true)
         .fallback(ServeFile::new(assets.join("index.html")));
@@ -205,7 +209,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(refuse_nul_in_uri))
         .layer(middleware::from_fn(record_http))
         .layer(middleware::from_fn_with_state(
-            hsts,
+            security,
             guard::security_headers,
         ))
         // Spans name the route template, never the raw address: `/ws?token=…` and

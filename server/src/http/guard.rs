@@ -213,40 +213,91 @@ pub fn client_address(
 
 /// The content security policy of every response: scripts, styles and everything else from
 /// this server only, no inline script, no framing, no plugins. Media may come from `blob:`
-/// (camera previews), images from `data:` (QR codes drawn by the page), and the page talks to
-/// its own websocket.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-     style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; \
-     connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; \
-     form-action 'self'; frame-ancestors 'none'";
+/// (camera previews) and from `media_origins` (the stage's HLS server, which players fetch
+/// playlists and segments from: `media-src` and `connect-src`), images from `data:` (QR codes
+/// drawn by the page), and the page talks to its own websocket.
+pub fn content_security_policy(media_origins: &[String]) -> String {
+    let extra: String = media_origins.iter().map(|o| format!(" {o}")).collect();
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; \
+         img-src 'self' data: blob:; media-src 'self' blob:{extra}; \
+         connect-src 'self' ws: wss:{extra}; font-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The origin (`scheme://host[:port]`) of an absolute `http(s)` address, as a policy source;
+/// `None` for a relative address (the fair's own origin) or one a policy cannot carry.
+pub fn origin_of(address: &str) -> Option<String> {
+    let (scheme, rest) = address.trim().split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if !matches!(scheme.as_str(), "http" | "https") {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+    (!host.is_empty() && host.chars().all(safe)).then(|| format!("{scheme}://{host}"))
+}
+
+/// What [`security_headers`] sets, fixed at start-up.
+#[derive(Clone)]
+pub struct SecurityHeaders {
+    pub hsts: bool,
+    pub csp: HeaderValue,
+}
+
+impl SecurityHeaders {
+    pub fn new(hsts: bool, media_origins: &[String]) -> SecurityHeaders {
+        let csp = content_security_policy(media_origins);
+        SecurityHeaders {
+            hsts,
+            csp: HeaderValue::from_str(&csp).expect("a policy of checked origins is a header"),
+        }
+    }
+}
 
 /// Adds the security headers to every response (pages, JSON, files).
-pub async fn security_headers(State(hsts): State<bool>, request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(settings): State<SecurityHeaders>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
-        headers
-            .entry(name)
-            .or_insert(HeaderValue::from_static(value));
+    let set = |headers: &mut axum::http::HeaderMap, name, value: HeaderValue| {
+        headers.entry(name).or_insert(value);
     };
     set(
         headers,
         header::CONTENT_SECURITY_POLICY,
-        CONTENT_SECURITY_POLICY,
+        settings.csp.clone(),
     );
-    set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
+    set(
+        headers,
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("DENY"),
+    );
+    set(
+        headers,
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    set(
+        headers,
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     set(
         headers,
         header::HeaderName::from_static("cross-origin-opener-policy"),
-        "same-origin",
+        HeaderValue::from_static("same-origin"),
     );
-    if hsts {
+    if settings.hsts {
         set(
             headers,
             header::STRICT_TRANSPORT_SECURITY,
-            "max-age=31536000",
+            HeaderValue::from_static("max-age=31536000"),
         );
     }
     response
@@ -318,6 +369,35 @@ pub(crate) mod fuzzing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn media_origins_of_addresses() {
+        assert_eq!(
+            origin_of("https://stage.example/hls").as_deref(),
+            Some("https://stage.example")
+        );
+        assert_eq!(
+            origin_of("HTTP://127.0.0.1:8088/hls/").as_deref(),
+            Some("http://127.0.0.1:8088")
+        );
+        assert_eq!(
+            origin_of("https://user:pw@[::1]:9000/x?y#z").as_deref(),
+            Some("https://[::1]:9000")
+        );
+        for not_one in [
+            "/hls",
+            "ftp://stage.example/hls",
+            "https://",
+            "https://a b/",
+            "https://a;b/",
+        ] {
+            assert_eq!(origin_of(not_one), None, "{not_one}");
+        }
+        let policy = content_security_policy(&["https://stage.example".into()]);
+        assert!(policy.contains("media-src 'self' blob: https://stage.example;"));
+        assert!(policy.contains("connect-src 'self' ws: wss: https://stage.example;"));
+        assert!(content_security_policy(&[]).contains("media-src 'self' blob:;"));
+    }
 
     #[test]
     fn fuzz_upload_sniffing() {

@@ -1215,7 +1215,9 @@ both_engines!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_headers_everywhere() {
     let env = TestEnv::new(Engines::Embedded).await;
-    let app = env.start().await;
+    let app = env
+        .start_with(|c| c.stage_hls_base = "https://media.expo.test:8443/hls/".into())
+        .await;
     for path in ["/", "/api/v1/fair", "/app.js", "/api/v1/nothing-here"] {
         let response = http()
             .get(format!("{}{path}", app.base))
@@ -1231,6 +1233,15 @@ async fn security_headers_everywhere() {
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert!(csp.contains("script-src 'self'"), "{csp}");
         assert!(!csp.contains("unsafe-inline"), "{csp}");
+        // The stage's players fetch HLS from the media server, and from nowhere else.
+        assert!(
+            csp.contains("media-src 'self' blob: https://media.expo.test:8443;"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("connect-src 'self' ws: wss: https://media.expo.test:8443;"),
+            "{csp}"
+        );
         assert_eq!(headers["x-frame-options"], "DENY", "{path}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
