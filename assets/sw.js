@@ -69,6 +69,7 @@ const SHELL = [
   '/vendor/cldr/ru.zones.json',
   '/vendor/cldr/zh.names.json',
   '/vendor/cldr/zh.zones.json',
+  '/vendor/hls.min.js',
   '/vendor/jsQR.js',
   '/views/accept.js',
   '/views/badge.js',
