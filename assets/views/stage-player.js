@@ -1,5 +1,5 @@
 // views/stage-player.js — plays a show's HLS stream in a <video>: natively where the browser
-// plays HLS itself (Safari, iOS), otherwise with hls.js (assets/vendor/hls.min.js,
+// plays HLS itself (Safari, iOS, recent Chromium), otherwise with hls.js (assets/vendor/hls.min.js,
 // Apache-2.0, loaded on first use). A live playlist appears a moment after the show goes
 // live (the media server writes it once the first fragment is ready), so failures to fetch
 // it are retried every few seconds until the player is stopped. The video starts muted, as
@@ -39,6 +39,7 @@ export function playHls(video, url, { onState = () => {} } = {}) {
     if (stopped) return;
     onState('loading');
     if (video.canPlayType(HLS_TYPE)) {
+      video.dataset.engine = 'native';
       video.src = url;
       video.onerror = again;
       play();
@@ -56,6 +57,7 @@ export function playHls(video, url, { onState = () => {} } = {}) {
       onState('unsupported');
       return;
     }
+    video.dataset.engine = 'hls.js';
     hls?.destroy();
     hls = new Hls({ lowLatencyMode: false, liveSyncDurationCount: 3 });
     hls.on(Hls.Events.MANIFEST_PARSED, play);
