@@ -38,7 +38,6 @@ export function mountShow(root, ctx, params, arg) {
   let show = null;
   let disposed = false;
   let seq = 0;
-  let snapshots = 0;
   let timer = null;
   let player = null; // { key, stop() }
 
@@ -173,9 +172,9 @@ export function mountShow(root, ctx, params, arg) {
   load();
   const unsubscribe = session.hub.subscribe(roomName(ROOM_KINDS.SHOW, showId), {
     onSnapshot() {
-      // After a reconnect events may have been missed: fetch the show again.
-      snapshots += 1;
-      if (snapshots > 1) reload();
+      // In the room now: the viewer count includes this viewer. After a reconnect events may
+      // have been missed. Either way the show is fetched again.
+      reload();
     },
     onEvent,
     onError(error) {
