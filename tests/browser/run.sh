@@ -61,6 +61,7 @@ SERVER_PID=""
 STAGE_DIR="$(mktemp -d)"
 STAGE_PIDFILE="$STAGE_DIR/ffmpeg.pids"
 NGINX_PID=""
+FRONT_PID=""
 
 stop_pid() {
   local pid="$1"
@@ -77,10 +78,11 @@ cleanup() {
   if [[ -f "$STAGE_PIDFILE" ]]; then
     while read -r pid; do stop_pid "$pid"; done <"$STAGE_PIDFILE"
   fi
-  if [[ -n "$NGINX_PID" ]]; then
-    stop_pid "$NGINX_PID"
-    wait "$NGINX_PID" 2>/dev/null || true
-  fi
+  for pid in "$NGINX_PID" "$FRONT_PID"; do
+    [[ -n "$pid" ]] || continue
+    stop_pid "$pid"
+    wait "$pid" 2>/dev/null || true
+  done
   if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do
@@ -118,6 +120,48 @@ NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
 "$NGINX_BIN" -p "$STAGE_DIR/nginx" -c "$STAGE_DIR/nginx/nginx.conf" -g 'daemon off;' >/dev/null 2>"$STAGE_DIR/nginx.stderr" &
 NGINX_PID=$!
 
+# The fair's front: the server's content security policy lets pages load media and fetch
+# only from their own origin (server/src/http/guard.rs: media-src 'self' blob:, connect-src
+# 'self' ws: wss:), so players cannot reach a media server on another origin. Until the
+# server's policy admits EXPO_STAGE_HLS_BASE's origin (docs/stage.md, "Web client"), the HLS
+# is served on the fair's own origin: this front routes /hls/ to the media server and
+# everything else (pages, API, websocket) to the server. stage.test.mjs uses its address.
+FRONT_PORT="$(free_port)"
+mkdir -p "$STAGE_DIR/front"
+chmod 777 "$STAGE_DIR/front"
+cat >"$STAGE_DIR/front/nginx.conf" <<FRONT
+worker_processes 1;
+pid $STAGE_DIR/front/nginx.pid;
+error_log $STAGE_DIR/front/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $STAGE_DIR/front/body;
+    proxy_temp_path $STAGE_DIR/front/proxy;
+    fastcgi_temp_path $STAGE_DIR/front/fastcgi;
+    uwsgi_temp_path $STAGE_DIR/front/uwsgi;
+    scgi_temp_path $STAGE_DIR/front/scgi;
+    map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
+    server {
+        listen 127.0.0.1:$FRONT_PORT;
+        location /hls/ {
+            proxy_pass http://127.0.0.1:$HLS_PORT;
+        }
+        location / {
+            proxy_pass http://127.0.0.1:$PORT;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade \$http_upgrade;
+            proxy_set_header Connection \$connection_upgrade;
+            proxy_set_header Host \$http_host;
+            proxy_read_timeout 120s;
+            proxy_buffering off;
+        }
+    }
+}
+FRONT
+"$NGINX_BIN" -p "$STAGE_DIR/front" -c "$STAGE_DIR/front/nginx.conf" -g 'daemon off;' >/dev/null 2>"$STAGE_DIR/front.stderr" &
+FRONT_PID=$!
+
 # A private server: SQLite in the temp dir, in-process engine, this checkout's assets.
 env -u EXPO_DATABASE_URL -u EXPO_REDIS_URL -u EXPO_ALLOWED_ORIGINS \
   EXPO_LISTEN="127.0.0.1:$PORT" \
@@ -126,7 +170,7 @@ env -u EXPO_DATABASE_URL -u EXPO_REDIS_URL -u EXPO_ALLOWED_ORIGINS \
   EXPO_ADMIN_PASSWORD="admin-password-123" \
   EXPO_SHUTDOWN_GRACE_SECS=2 \
   EXPO_STAGE_CALLBACK_SECRET="$STAGE_SECRET" \
-  EXPO_STAGE_HLS_BASE="http://127.0.0.1:$HLS_PORT/hls" \
+  EXPO_STAGE_HLS_BASE="http://127.0.0.1:$FRONT_PORT/hls" \
   EXPO_STAGE_RTMP_URL="rtmp://127.0.0.1:$RTMP_PORT/live" \
   "$SERVER_BIN" --demo >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
@@ -153,17 +197,19 @@ fi
 echo "run.sh: server ready at $URL (pid $SERVER_PID)"
 
 for _ in $(seq 1 60); do
-  if ! kill -0 "$NGINX_PID" 2>/dev/null; then
+  if ! kill -0 "$NGINX_PID" 2>/dev/null || ! kill -0 "$FRONT_PID" 2>/dev/null; then
     echo "run.sh: the stage's nginx exited; its errors:" >&2
-    cat "$STAGE_DIR/nginx.stderr" "$STAGE_DIR/nginx/error.log" >&2 2>/dev/null || true
+    cat "$STAGE_DIR/nginx.stderr" "$STAGE_DIR/nginx/error.log" "$STAGE_DIR/front.stderr" >&2 2>/dev/null || true
     exit 1
   fi
-  if (exec 3<>"/dev/tcp/127.0.0.1/$RTMP_PORT") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$HLS_PORT") 2>/dev/null; then
+  if (exec 3<>"/dev/tcp/127.0.0.1/$RTMP_PORT") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$HLS_PORT") 2>/dev/null \
+    && (exec 3<>"/dev/tcp/127.0.0.1/$FRONT_PORT") 2>/dev/null; then
     break
   fi
   sleep 0.5
 done
-echo "run.sh: stage media server (nginx-rtmp, pid $NGINX_PID): rtmp 127.0.0.1:$RTMP_PORT, hls http://127.0.0.1:$HLS_PORT/hls"
+STAGE_FRONT_URL="http://127.0.0.1:$FRONT_PORT"
+echo "run.sh: stage media server (nginx-rtmp, pid $NGINX_PID): rtmp 127.0.0.1:$RTMP_PORT, hls http://127.0.0.1:$HLS_PORT/hls; front (pid $FRONT_PID) $STAGE_FRONT_URL"
 
 # One file after the other: they share the server, and the lobby test counts who is online.
 # matchmaking.test.mjs publishes a schedule (real meetings), so it comes last.
@@ -173,7 +219,9 @@ TEST_FILES="${EXPO_BROWSER_TESTS:-lobby.test.mjs booth.test.mjs chat-model.test.
 status=0
 for test_file in $TEST_FILES; do
   file_status=0
-  EXPO_URL="$URL" EXPO_ADMIN_PASSWORD="admin-password-123" \
+  test_url="$URL"
+  [[ "$test_file" == stage.test.mjs ]] && test_url="$STAGE_FRONT_URL"
+  EXPO_URL="$test_url" EXPO_ADMIN_PASSWORD="admin-password-123" \
     EXPO_STAGE_RTMP_URL="rtmp://127.0.0.1:$RTMP_PORT/live" EXPO_STAGE_PIDFILE="$STAGE_PIDFILE" \
     node "$HERE/$test_file" || file_status=$?
   if [[ "$file_status" -ne 0 ]]; then

@@ -70,6 +70,14 @@ function stopFfmpeg() {
   if (ffmpeg && ffmpeg.exitCode === null && ffmpeg.signalCode === null) ffmpeg.kill('SIGTERM');
 }
 
+/** A page (see helpers.newPage) whose console messages are kept in page.consoleLines. */
+async function viewerPage(options) {
+  const page = await newPage(browser, options, pages);
+  page.consoleLines = [];
+  page.on('console', (message) => page.consoleLines.push(`${message.type()}: ${message.text()}`));
+  return page;
+}
+
 /** GET from the API as the page's signed-in user. */
 function apiGet(page, path) {
   return page.evaluate(async (p) => {
@@ -82,11 +90,19 @@ function apiGet(page, path) {
 /** Waits until the page's first <video> under `scope` has played `seconds` more than now. */
 async function playsOn(page, scope, seconds = 1) {
   const video = `${scope} ${$('show-video')}`;
-  await page.waitForFunction((sel) => (document.querySelector(sel)?.currentTime || 0) > 0.2, video, { timeout: LONG });
-  const start = await page.$eval(video, (v) => v.currentTime);
-  await page.waitForFunction(([sel, from, more]) => (document.querySelector(sel)?.currentTime || 0) > from + more,
-    [video, start, seconds], { timeout: LONG });
-  return page.$eval(video, (v) => ({ currentTime: v.currentTime, width: v.videoWidth, height: v.videoHeight, paused: v.paused }));
+  const state = () => page.$eval(video, (v) => ({
+    currentTime: v.currentTime, width: v.videoWidth, height: v.videoHeight, paused: v.paused, readyState: v.readyState,
+    networkState: v.networkState, error: v.error?.message || null, engine: v.dataset.engine, playerError: v.dataset.playerError || null,
+  })).catch((error) => ({ missing: error.message }));
+  try {
+    await page.waitForFunction((sel) => (document.querySelector(sel)?.currentTime || 0) > 0.2, video, { timeout: LONG });
+    const start = await page.$eval(video, (v) => v.currentTime);
+    await page.waitForFunction(([sel, from, more]) => (document.querySelector(sel)?.currentTime || 0) > from + more,
+      [video, start, seconds], { timeout: LONG });
+  } catch (error) {
+    throw new Error(`the video did not play: ${JSON.stringify(await state())}; console: ${page.consoleLines.slice(-8).join(' | ')}`, { cause: error });
+  }
+  return state();
 }
 
 let show; // the Seorak show, as the organizer reads it
@@ -116,7 +132,7 @@ let interpreter; // Korean, on the show's page
 
 test('the lobby lists each stage with its next show, started time in the viewer\'s zone; the show page says when', async () => {
   assert.ok(show, 'the show was read');
-  buyer = await newPage(browser, { timezoneId: VIEWER_ZONE }, pages);
+  buyer = await viewerPage({ timezoneId: VIEWER_ZONE });
   // The buyer's browser plays no HLS by itself (as Chromium before 141, Firefox): hls.js
   // plays it. The interpreter's plays it natively where Chromium can.
   await buyer.context().addInitScript(() => {
@@ -135,7 +151,7 @@ test('the lobby lists each stage with its next show, started time in the viewer\
   assert.equal(await buyer.$(`${$('stage-panel')} ${$('live-badge')}`), null, 'nothing live yet');
   await markPage(buyer);
 
-  interpreter = await newPage(browser, { lang: 'ko', timezoneId: 'Asia/Seoul' }, pages);
+  interpreter = await viewerPage({ lang: 'ko', timezoneId: 'Asia/Seoul' });
   await signIn(interpreter, ACCOUNTS.interpreter);
   await go(interpreter, `#/show/${show.id}`, $('show-scheduled'));
   assert.equal(await interpreter.$eval($('show-title'), (e) => e.textContent), SEORAK_TITLE.ko);
