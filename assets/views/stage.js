@@ -4,7 +4,7 @@
 //
 // Opening the page subscribes the hub to `show:{id}` (that makes the viewer one of the show's
 // viewers). show_live attaches the player without a reload (the media server's HLS playlist,
-// stage-player.js; or the external stream's link), show_ended stops it and says the show has
+// stage-player.js; an external stream is a link), show_ended stops it and says the show has
 // ended. The show is fetched again after each event, after a reconnect, on a language switch
 // and now and then for its viewer count.
 
@@ -14,15 +14,6 @@ import { formatTime, getLang, onLangChange } from '../i18n.js';
 import { debounce, formatDateTime, pageError, safeUrl } from './common.js';
 import { playHls } from './stage-player.js';
 import { stageApi, stateBadge, viewersLabel } from './stage-parts.js';
-
-/** True for an address that is an HLS playlist (played here) rather than a page. */
-function isPlaylist(url) {
-  try {
-    return /\.m3u8$/i.test(new URL(url, location.href).pathname);
-  } catch {
-    return false;
-  }
-}
 
 export function mountShow(root, ctx, params, arg) {
   const { session } = ctx;
@@ -76,7 +67,9 @@ export function mountShow(root, ctx, params, arg) {
 
   /** The player box: the video while live, otherwise when it starts or that it ended. */
   function renderStage() {
-    const hls = show.state === 'live' ? show.hls_url || (show.external_url && isPlaylist(show.external_url) ? show.external_url : null) : null;
+    // An external stream is a link: the fair's content security policy lets the page load
+    // media from its own origin only (docs/stage.md, "Web client").
+    const hls = show.state === 'live' && !show.external_url ? show.hls_url : null;
     const external = show.external_url ? safeUrl(show.external_url) : null;
     const key = `${show.state}|${hls || ''}|${external || ''}`;
     if (player?.key === key) return;

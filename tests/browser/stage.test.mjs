@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { $, ACCOUNTS, go, launch, markPage, newPage, notReloaded, settle, signIn } from './helpers.mjs';
+import { $, ACCOUNTS, axeScan, go, launch, markPage, newPage, notReloaded, settle, signIn } from './helpers.mjs';
 
 const RTMP_URL = process.env.EXPO_STAGE_RTMP_URL || '';
 if (!RTMP_URL) {
@@ -162,9 +162,10 @@ test('the lobby lists each stage with its next show, started time in the viewer\
   await markPage(interpreter);
 });
 
-test('ffmpeg publishes: the lobby marks the show LIVE and the waiting page plays it, without a reload', async () => {
+test('ffmpeg publishes: the lobby marks the show LIVE and the waiting page plays it, without a reload', async (t) => {
   assert.ok(ingest && buyer && interpreter, 'the earlier steps ran');
   ffmpeg = startFfmpeg(ingest.publish_url, 90);
+  const started = Date.now();
 
   // The lobby: the stage's live show, from the lobby room's show_live.
   const live = await buyer.waitForSelector(`${$('stage-live')}[data-show-id="${show.id}"]`, { timeout: LONG });
@@ -172,10 +173,12 @@ test('ffmpeg publishes: the lobby marks the show LIVE and the waiting page plays
   assert.equal(await live.$eval($('live-badge'), (e) => e.textContent), 'LIVE');
   assert.match(await live.textContent(), /Seorak Natural Foods/);
   await notReloaded(buyer);
+  t.diagnostic(`lobby LIVE ${Date.now() - started} ms after ffmpeg started`);
 
   // The interpreter's page: show_live in show:{id} attaches the player, which plays.
   await interpreter.waitForSelector(`${$('show-page')}[data-state="live"] ${$('show-video')}`, { timeout: LONG });
   const played = await playsOn(interpreter, $('show-page'), 1.5);
+  t.diagnostic(`show page played 1.5 s more (currentTime ${played.currentTime.toFixed(2)} s, ${played.engine}) ${Date.now() - started} ms after ffmpeg started`);
   assert.ok(played.width > 0 && played.height > 0, `the video has frames (${played.width}×${played.height})`);
   const native = await interpreter.evaluate(() => document.createElement('video').canPlayType('application/vnd.apple.mpegurl') !== '');
   assert.equal(await interpreter.$eval($('show-video'), (v) => v.dataset.engine), native ? 'native' : 'hls.js');
@@ -185,29 +188,34 @@ test('ffmpeg publishes: the lobby marks the show LIVE and the waiting page plays
   await interpreter.waitForFunction((sel) => Number(document.querySelector(sel)?.dataset.count) >= 1, $('show-viewers'), { timeout: LONG });
   await settle(interpreter, 500);
   await interpreter.screenshot({ path: `${DOCS}stage-show.png` });
+  assert.deepEqual(await axeScan(interpreter), [], 'axe-core: the playing show page');
 
   // Back in the lobby, the viewer count the panel shows is fetched with it.
   await buyer.evaluate(() => window.scrollTo(0, 0));
   await settle(buyer, 300);
   await buyer.screenshot({ path: `${DOCS}stage-lobby.png` });
   await (await buyer.$(`${$('stage-panel')}`)).screenshot({ path: `${DOCS}stage-lobby-panel.png` });
+  assert.deepEqual(await axeScan(buyer), [], 'axe-core: the lobby with a live show');
 });
 
-test('a click on the live show opens its page, which plays', async () => {
+test('a click on the live show opens its page, which plays', async (t) => {
   assert.ok(ffmpeg, 'the stream runs');
+  const clicked = Date.now();
   await buyer.click(`${$('stage-live')}[data-show-id="${show.id}"]`);
   await buyer.waitForSelector(`${$('show-page')}[data-show-id="${show.id}"][data-state="live"]`, { timeout: LONG });
   assert.match(buyer.url(), new RegExp(`#/show/${show.id}$`));
   assert.equal(await buyer.$eval($('show-title'), (e) => e.textContent), SEORAK_TITLE.en);
   const played = await playsOn(buyer, $('show-page'), 1.5);
   assert.ok(played.currentTime > 1.5, `played ${played.currentTime} s`);
+  t.diagnostic(`hls.js played to ${played.currentTime.toFixed(2)} s, ${Date.now() - clicked} ms after the click`);
   assert.equal(await buyer.$eval($('show-video'), (v) => v.dataset.engine), 'hls.js');
   await notReloaded(buyer);
 });
 
-test('ffmpeg stops: both pages say the show has ended; the lobby no longer has it live', async () => {
+test('ffmpeg stops: both pages say the show has ended; the lobby no longer has it live', async (t) => {
   assert.ok(ffmpeg, 'the stream runs');
   stopFfmpeg();
+  const stopped = Date.now();
   const { code, signal } = await ffmpeg.exited;
   assert.ok(signal === 'SIGTERM' || code === 0 || code === 255, `ffmpeg stopped (code ${code}, signal ${signal}): ${ffmpeg.stderrText}`);
   for (const page of [buyer, interpreter]) {
@@ -215,6 +223,7 @@ test('ffmpeg stops: both pages say the show has ended; the lobby no longer has i
     assert.equal(await page.$(`${$('show-video')}`), null, 'the player is gone');
     await notReloaded(page);
   }
+  t.diagnostic(`both pages ended ${Date.now() - stopped} ms after ffmpeg was stopped`);
   assert.equal(await interpreter.$eval($('show-state'), (e) => e.textContent), '종료');
   await go(buyer, '#/lobby', $('lobby'));
   await buyer.waitForSelector(`${$('stage-panel')}:not([hidden])`);
