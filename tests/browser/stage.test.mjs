@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { $, ACCOUNTS, axeScan, go, launch, markPage, newPage, notReloaded, settle, signIn } from './helpers.mjs';
+import { $, ACCOUNTS, DESKTOP, PHONE, axeScan, go, launch, markPage, newPage, notReloaded, overflowing, settle, signIn } from './helpers.mjs';
 
 const RTMP_URL = process.env.EXPO_STAGE_RTMP_URL || '';
 if (!RTMP_URL) {
@@ -189,6 +189,12 @@ test('ffmpeg publishes: the lobby marks the show LIVE and the waiting page plays
   await settle(interpreter, 500);
   await interpreter.screenshot({ path: `${DOCS}stage-show.png` });
   assert.deepEqual(await axeScan(interpreter), [], 'axe-core: the playing show page');
+  // On a phone the player fits the screen and no text runs out of its box.
+  await interpreter.setViewportSize(PHONE);
+  await settle(interpreter, 500);
+  assert.deepEqual(await overflowing(interpreter), [], 'nothing overflows on a phone');
+  await interpreter.screenshot({ path: `${DOCS}stage-show-phone.png` });
+  await interpreter.setViewportSize(DESKTOP);
 
   // Back in the lobby, the viewer count the panel shows is fetched with it.
   await buyer.evaluate(() => window.scrollTo(0, 0));
