@@ -110,14 +110,15 @@ export function mountLobby(root, ctx, params) {
     resultsCount,
     resultsGrid,
     pager);
-  // On a phone the search comes first (in the first screen), then what is recommended, who
-  // is online and the fair's figures; the order on the page is the order read and tabbed.
+  // On a phone the search comes first (in the first screen), then the stage, what is
+  // recommended, who is online and the fair's figures; the order on the page is the order
+  // read and tabbed.
   // Matchmaking (buyers): the companies that want to meet this buyer.
   const wantsEl = me.role === 'buyer' ? wantsToMeetSection(ctx, { forBuyer: true, testid: 'lobby-wants' }).el : null;
   const phone = window.matchMedia('(max-width: 560px)').matches;
   root.append(h('main', { class: ['lobby', phone && 'is-phone'], testid: 'lobby' },
     phone
-      ? [welcome, loadError.el, stage.el, h('div', { class: 'lobby-grid' }, booths), wantsEl, recsSection, onlinePanel, statsEl]
+      ? [welcome, loadError.el, h('div', { class: 'lobby-grid' }, booths), stage.el, wantsEl, recsSection, onlinePanel, statsEl]
       : [welcome, statsEl, loadError.el, stage.el, wantsEl, recsSection, h('div', { class: 'lobby-grid' }, onlinePanel, booths)]));
 
   // ------------------------------------------------------------ results
