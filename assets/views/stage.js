@@ -71,13 +71,16 @@ export function mountShow(root, ctx, params, arg) {
     // media from its own origin only (docs/stage.md, "Web client").
     const hls = show.state === 'live' && !show.external_url ? show.hls_url : null;
     const external = show.external_url ? safeUrl(show.external_url) : null;
-    const key = `${show.state}|${hls || ''}|${external || ''}`;
+    // The same state and stream keep the player playing; a language switch redraws the notes
+    // (their dates are formatted in the language).
+    const key = show.state === 'live' && hls ? `live|${hls}|${external || ''}` : `${show.state}|${external || ''}|${getLang()}`;
     if (player?.key === key) return;
     player?.stop();
     player = null;
     stage.dataset.state = show.state;
     if (show.state === 'ended') {
       replaceChildren(stage, note('stage.endedNote', {}, 'show-ended'));
+      player = { key, stop() {} };
       return;
     }
     if (show.state === 'scheduled') {
