@@ -13,7 +13,8 @@
 // for approval, all accounts), #/invitations and #/import (CSV/XLSX with a dry run);
 // matchmaking: #/matchmaking (organizers: pairs, runs, grids, publishing) and #/buyers
 // (exhibitors: the buyer directory with marks); and #/waiting (public: a buyer whose
-// registration is not approved yet, or was rejected).
+// registration is not approved yet, or was rejected); the live stage: #/show/{id} (one show:
+// its player, live when its stream is).
 //
 // A route's flags: guestOnly (signed-out pages; the signed-in go to the lobby), public
 // (anyone), arg 'required' or 'optional' (#/booth/7), nested (the argument may have more than
@@ -38,6 +39,7 @@ import { mountRegister } from './views/register.js';
 import { mountReports } from './views/reports.js';
 import { mountRoom } from './views/room.js';
 import { mountScanner } from './views/scanner.js';
+import { mountShow } from './views/stage.js';
 import { mountStats } from './views/stats.js';
 import { mountWaiting } from './views/waiting.js';
 
@@ -65,6 +67,8 @@ export const ROUTES = {
   // Matchmaking (issue 13): the organizer's board and the exhibitors' buyer directory.
   '/matchmaking': { mount: mountMatchmaking },
   '/buyers': { mount: mountBuyers },
+  // The live stage (issue 14): one show, its player.
+  '/show': { mount: mountShow, arg: 'required' },
 };
 
 function safeDecode(text) {

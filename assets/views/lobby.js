@@ -4,7 +4,8 @@
 // and staff on duty, applied to its card in place) and edits (booth_updated: the page of
 // results holding that booth is fetched again). The search lives in the address
 // (#/lobby?q=kimchi&page=2), so coming back from a booth restores it. The search bar and
-// its filters are lobby-search.js.
+// its filters are lobby-search.js. "On stage" (stage-parts.js) lists each stage's live and
+// next show; the lobby room's show_live and show_ended events refresh it.
 
 import { api } from '../api.js';
 import { h, replaceChildren, tr } from '../dom.js';
@@ -16,6 +17,7 @@ import {
 } from './common.js';
 import { showError } from './forms.js';
 import { filtersFromParams, rememberFilters, searchBar } from './lobby-search.js';
+import { stagePanel } from './stage-parts.js';
 import { wantsToMeetSection } from './match-parts.js';
 
 /** How many people the lobby's "online now" panel lists; the rest are counted. */
@@ -62,6 +64,8 @@ export function mountLobby(root, ctx, params) {
   const onlineCount = h('span', { class: 'count-pill', testid: 'online-count', text: '–' });
   const onlineList = h('ul', { class: 'online-list', testid: 'online-list', attrs: { 'aria-live': 'polite' } });
   const onlineError = h('div', { class: 'alert alert-error small', testid: 'online-error', hidden: true });
+  // The live stage: each stage's show on now and the next one.
+  const stage = stagePanel(ctx);
   const onlinePanel = h('aside', { class: 'card online-panel', testid: 'online-panel' },
     h('div', { class: 'panel-head' },
       h('h2', {}, h('span', { class: 'live-dot', attrs: { 'aria-hidden': 'true' } }), tr('online.title')),
@@ -106,15 +110,16 @@ export function mountLobby(root, ctx, params) {
     resultsCount,
     resultsGrid,
     pager);
-  // On a phone the search comes first (in the first screen), then what is recommended, who
-  // is online and the fair's figures; the order on the page is the order read and tabbed.
+  // On a phone the search comes first (in the first screen), then the stage, what is
+  // recommended, who is online and the fair's figures; the order on the page is the order
+  // read and tabbed.
   // Matchmaking (buyers): the companies that want to meet this buyer.
   const wantsEl = me.role === 'buyer' ? wantsToMeetSection(ctx, { forBuyer: true, testid: 'lobby-wants' }).el : null;
   const phone = window.matchMedia('(max-width: 560px)').matches;
   root.append(h('main', { class: ['lobby', phone && 'is-phone'], testid: 'lobby' },
     phone
-      ? [welcome, loadError.el, h('div', { class: 'lobby-grid' }, booths), wantsEl, recsSection, onlinePanel, statsEl]
-      : [welcome, statsEl, loadError.el, wantsEl, recsSection, h('div', { class: 'lobby-grid' }, onlinePanel, booths)]));
+      ? [welcome, loadError.el, h('div', { class: 'lobby-grid' }, booths), stage.el, wantsEl, recsSection, onlinePanel, statsEl]
+      : [welcome, statsEl, loadError.el, stage.el, wantsEl, recsSection, h('div', { class: 'lobby-grid' }, onlinePanel, booths)]));
 
   // ------------------------------------------------------------ results
   async function search() {
@@ -300,6 +305,10 @@ export function mountLobby(root, ctx, params) {
       case EVENTS.BOOTH_LIVE:
         applyLiveToCards(root, event.live);
         break;
+      case EVENTS.SHOW_LIVE:
+      case EVENTS.SHOW_ENDED:
+        stage.onEvent(event);
+        break;
       case EVENTS.BOOTH_UPDATED: {
         const id = String(event.company_id);
         if (resultsGrid.querySelector(`[data-company-id="${CSS.escape(id)}"]`)) refetchResults();
@@ -321,6 +330,7 @@ export function mountLobby(root, ctx, params) {
       onlineError.hidden = true;
       // A snapshot after a reconnect: events were missed, so the cards may be stale.
       if (snapshotSeen && results) refetchResults();
+      if (snapshotSeen) stage.refresh();
       snapshotSeen = true;
       presence.reset(members, total);
       renderOnline();
@@ -343,6 +353,7 @@ export function mountLobby(root, ctx, params) {
     // Booth texts come in the viewer's language where the booth has them.
     search();
     loadRecommendations();
+    stage.refresh();
   });
 
   return () => {
@@ -351,6 +362,7 @@ export function mountLobby(root, ctx, params) {
     refetchResults.cancel();
     refetchRecs.cancel();
     clearTimeout(resampling);
+    stage.dispose();
     unsubscribe();
     offStatus();
     offLang();

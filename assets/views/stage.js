@@ -1,0 +1,190 @@
+// views/stage.js — one stage show (#/show/{id}, issue 14, docs/stage.md): its title and
+// description in the viewer's language, the host company (a link to its booth), when it runs
+// (in the viewer's own time zone), its state and how many are watching, and the player.
+//
+// Opening the page subscribes the hub to `show:{id}` (that makes the viewer one of the show's
+// viewers). show_live attaches the player without a reload (the media server's HLS playlist,
+// stage-player.js; an external stream is a link), show_ended stops it and says the show has
+// ended. The show is fetched again after each event, after a reconnect, on a language switch
+// and now and then for its viewer count.
+
+import { h, replaceChildren } from '../dom.js';
+import { EVENTS, ROOM_KINDS, roomName } from '../gen/protocol.js';
+import { formatTime, getLang, onLangChange } from '../i18n.js';
+import { debounce, formatDateTime, pageError, safeUrl } from './common.js';
+import { playHls } from './stage-player.js';
+import { stageApi, stateBadge, viewersLabel } from './stage-parts.js';
+
+export function mountShow(root, ctx, params, arg) {
+  const { session } = ctx;
+  const showId = Number(arg);
+  if (!Number.isSafeInteger(showId) || showId <= 0) {
+    root.append(h('main', { class: 'page narrow' },
+      h('div', { class: 'card', testid: 'not-found' },
+        h('h1', { i18n: 'notfound.title' }),
+        h('a', { href: '#/lobby', class: 'btn btn-primary', i18n: 'notfound.link' }))));
+    return null;
+  }
+
+  let show = null;
+  let disposed = false;
+  let seq = 0;
+  let timer = null;
+  let player = null; // { key, stop() }
+
+  const loadError = pageError('show-error', () => load());
+  const head = h('header', { class: 'show-head', testid: 'show-head' },
+    h('p', { class: 'muted', i18n: 'common.loading' }));
+  const stage = h('section', { class: 'show-stage', testid: 'show-player', i18nAttr: { 'aria-label': 'stage.playerLabel' } });
+  const about = h('section', { class: 'show-about' });
+  const page = h('main', { class: 'page show-page', testid: 'show-page', dataset: { showId: String(showId) } },
+    h('a', { class: 'back-link', href: '#/lobby', i18n: 'stage.back' }),
+    loadError.el,
+    head,
+    stage,
+    about);
+  root.append(page);
+
+  // ------------------------------------------------------------ the page
+  function renderHead() {
+    page.dataset.state = show.state;
+    const host = show.host_company_id
+      ? h('a', { class: 'show-host', testid: 'show-host', href: `#/booth/${show.host_company_id}`, text: show.host_company_name || '' })
+      : null;
+    replaceChildren(head,
+      h('div', { class: 'show-badges' }, stateBadge(show.state), viewersLabel(show.viewers)),
+      h('h1', { class: 'show-title', testid: 'show-title', text: show.title }),
+      h('p', { class: 'show-meta muted' },
+        h('span', { class: 'show-time', testid: 'show-time', text: `${formatDateTime(show.starts_ms)} – ${formatTime(show.ends_ms)}` }),
+        host ? h('span', { class: 'show-host-line' }, h('span', { i18n: 'stage.host' }), ' ', host) : null));
+    replaceChildren(about,
+      show.description ? h('p', { class: 'show-description', testid: 'show-description', text: show.description }) : null);
+  }
+
+  function note(key, args, testid) {
+    return h('div', { class: 'show-note', testid }, h('p', { i18n: key, i18nArgs: args }));
+  }
+
+  /** The player box: the video while live, otherwise when it starts or that it ended. */
+  function renderStage() {
+    // An external stream is a link: the fair's content security policy lets the page load
+    // media from its own origin only (docs/stage.md, "Web client").
+    const hls = show.state === 'live' && !show.external_url ? show.hls_url : null;
+    const external = show.external_url ? safeUrl(show.external_url) : null;
+    // The same state and stream keep the player playing; a language switch redraws the notes
+    // (their dates are formatted in the language).
+    const key = show.state === 'live' && hls ? `live|${hls}|${external || ''}` : `${show.state}|${external || ''}|${getLang()}`;
+    if (player?.key === key) return;
+    player?.stop();
+    player = null;
+    stage.dataset.state = show.state;
+    if (show.state === 'ended') {
+      replaceChildren(stage, note('stage.endedNote', {}, 'show-ended'));
+      player = { key, stop() {} };
+      return;
+    }
+    if (show.state === 'scheduled') {
+      replaceChildren(stage, note('stage.scheduledNote', { time: formatDateTime(show.starts_ms) }, 'show-scheduled'),
+        external ? externalLink(external) : null);
+      player = { key, stop() {} };
+      return;
+    }
+    // Live.
+    const status = h('p', { class: 'show-status muted small', testid: 'show-status', attrs: { 'aria-live': 'polite' } });
+    const setStatus = (state) => {
+      stage.dataset.player = state;
+      const key = { loading: 'stage.waiting', unsupported: 'stage.unsupported' }[state];
+      status.hidden = !key;
+      replaceChildren(status, key ? h('span', { i18n: key }) : null);
+    };
+    if (hls) {
+      const video = h('video', {
+        class: 'show-video', testid: 'show-video', controls: true, autoplay: true,
+        i18nAttr: { 'aria-label': 'stage.videoLabel' },
+      });
+      replaceChildren(stage, h('div', { class: 'show-video-box' }, video), status, external ? externalLink(external) : null);
+      const playing = playHls(video, hls, { onState: setStatus });
+      player = { key, stop: () => playing.stop() };
+      return;
+    }
+    replaceChildren(stage, note('stage.externalNote', {}, 'show-external-note'), external ? externalLink(external) : null);
+    player = { key, stop() {} };
+  }
+
+  function externalLink(url) {
+    return h('a', {
+      class: 'btn btn-ghost show-external', testid: 'show-external', href: url, target: '_blank', rel: 'noopener noreferrer',
+      i18n: 'stage.watchExternal',
+    });
+  }
+
+  function render() {
+    if (!show) return;
+    renderHead();
+    renderStage();
+  }
+
+  // ------------------------------------------------------------ loading and events
+  async function load() {
+    const mine = ++seq;
+    clearTimeout(timer);
+    try {
+      const data = await stageApi.show(showId, getLang());
+      if (disposed || mine !== seq) return;
+      loadError.hide();
+      show = data;
+      render();
+    } catch (error) {
+      if (disposed || mine !== seq) return;
+      if (ctx.handleAuthError(error)) return;
+      if (!show) replaceChildren(head);
+      loadError.show(error);
+    } finally {
+      // The viewer count moves without events: now and then, spread over viewers.
+      if (!disposed && mine === seq) timer = setTimeout(load, 20_000 + Math.random() * 20_000);
+    }
+  }
+  const reload = debounce(load, 500);
+
+  function onEvent(event) {
+    if (!show || Number(event?.show_id) !== showId) return;
+    if (event.kind === EVENTS.SHOW_LIVE) {
+      // Live now: the player comes at once, then the show (viewers) is fetched again.
+      seq += 1; // an answer already on its way is older than this
+      show = {
+        ...show, state: 'live', live_since_ms: event.live_since_ms ?? show.live_since_ms, ended_ms: null,
+        hls_url: event.hls_url ?? show.hls_url, external_url: event.external_url ?? show.external_url,
+      };
+      render();
+      reload();
+    } else if (event.kind === EVENTS.SHOW_ENDED) {
+      seq += 1;
+      show = { ...show, state: 'ended', ended_ms: event.ended_ms ?? show.ended_ms };
+      render();
+      reload();
+    }
+  }
+
+  load();
+  const unsubscribe = session.hub.subscribe(roomName(ROOM_KINDS.SHOW, showId), {
+    onSnapshot() {
+      // In the room now: the viewer count includes this viewer. After a reconnect events may
+      // have been missed. Either way the show is fetched again.
+      reload();
+    },
+    onEvent,
+    onError(error) {
+      if (!show) loadError.show(error);
+    },
+  });
+  const offLang = onLangChange(() => load());
+
+  return () => {
+    disposed = true;
+    clearTimeout(timer);
+    reload.cancel();
+    player?.stop();
+    unsubscribe();
+    offLang();
+  };
+}

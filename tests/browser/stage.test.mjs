@@ -1,0 +1,238 @@
+// stage.test.mjs — issue 14's web client against the real video plane: nginx with its RTMP
+// module (run.sh starts it on docs/deploy/stage-nginx.conf and points the server at it with
+// EXPO_STAGE_*), ffmpeg publishing a test pattern under a demo show's stream key, and
+// headless Chromium playing the show's HLS with hls.js.
+//
+// The organizer reads the ingest address of the demo's Seorak show; a buyer's lobby (English)
+// lists the stages with that show next, its start in the viewer's time zone; an interpreter
+// (Korean) waits on the show's page, which says when it starts. ffmpeg publishes: without a
+// reload the buyer's lobby marks the show LIVE and the interpreter's page attaches the player,
+// which plays (video.currentTime advances; natively where Chromium plays HLS itself); the
+// buyer, whose browser is made to play no HLS by itself, clicks through from the lobby and
+// plays it with hls.js. ffmpeg stops: both pages say the show has ended. Screenshots: docs/screenshots/
+// stage-lobby.png and stage-show.png.
+//
+//   bash tests/browser/run.sh   (EXPO_BROWSER_TESTS=stage.test.mjs for this file alone)
+//   EXPO_URL=… EXPO_STAGE_RTMP_URL=rtmp://127.0.0.1:1935/live node tests/browser/stage.test.mjs
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { $, ACCOUNTS, DESKTOP, PHONE, axeScan, go, launch, markPage, newPage, notReloaded, overflowing, settle, signIn } from './helpers.mjs';
+
+const RTMP_URL = process.env.EXPO_STAGE_RTMP_URL || '';
+if (!RTMP_URL) {
+  console.error('Set EXPO_STAGE_RTMP_URL to the media server the server was started with (run.sh does)');
+  process.exit(2);
+}
+const DOCS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+mkdirSync(DOCS, { recursive: true });
+/** Waits for the video plane are generous: the first fragment, hls.js, a loaded machine. */
+const LONG = 60_000;
+const SEORAK_TITLE = { en: 'Seorak mountain herbs: from the valley to your shelf', ko: '설악 산나물: 계곡에서 매장 진열대까지' };
+const VIEWER_ZONE = 'Asia/Vladivostok';
+
+let browser;
+let ffmpeg = null;
+const pages = [];
+
+before(async () => {
+  // No autoplay flag: the player starts muted, as browsers let any page do.
+  browser = await launch();
+});
+
+after(async () => {
+  stopFfmpeg();
+  await browser?.close();
+});
+
+/** ffmpeg publishing a test pattern with a tone to url, for at most `seconds`. */
+function startFfmpeg(url, seconds) {
+  const child = spawn('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-re',
+    '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15',
+    '-f', 'lavfi', '-i', 'sine=frequency=440',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
+    '-g', '15', '-c:a', 'aac', '-t', String(seconds),
+    '-f', 'flv', url,
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderrText = '';
+  child.stderr.on('data', (chunk) => { child.stderrText += chunk; });
+  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  // run.sh stops whatever is left of it, even if this process dies first.
+  if (process.env.EXPO_STAGE_PIDFILE) appendFileSync(process.env.EXPO_STAGE_PIDFILE, `${child.pid}\n`);
+  return child;
+}
+
+function stopFfmpeg() {
+  if (ffmpeg && ffmpeg.exitCode === null && ffmpeg.signalCode === null) ffmpeg.kill('SIGTERM');
+}
+
+/** A page (see helpers.newPage) whose console messages are kept in page.consoleLines. */
+async function viewerPage(options) {
+  const page = await newPage(browser, options, pages);
+  page.consoleLines = [];
+  page.on('console', (message) => page.consoleLines.push(`${message.type()}: ${message.text()}`));
+  return page;
+}
+
+/** GET from the API as the page's signed-in user. */
+function apiGet(page, path) {
+  return page.evaluate(async (p) => {
+    const token = sessionStorage.getItem('expo.token');
+    const r = await fetch(p, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, path);
+}
+
+/** Waits until the page's first <video> under `scope` has played `seconds` more than now. */
+async function playsOn(page, scope, seconds = 1) {
+  const video = `${scope} ${$('show-video')}`;
+  const state = () => page.$eval(video, (v) => ({
+    currentTime: v.currentTime, width: v.videoWidth, height: v.videoHeight, paused: v.paused, readyState: v.readyState,
+    networkState: v.networkState, error: v.error?.message || null, engine: v.dataset.engine, playerError: v.dataset.playerError || null,
+  })).catch((error) => ({ missing: error.message }));
+  try {
+    await page.waitForFunction((sel) => (document.querySelector(sel)?.currentTime || 0) > 0.2, video, { timeout: LONG });
+    const start = await page.$eval(video, (v) => v.currentTime);
+    await page.waitForFunction(([sel, from, more]) => (document.querySelector(sel)?.currentTime || 0) > from + more,
+      [video, start, seconds], { timeout: LONG });
+  } catch (error) {
+    throw new Error(`the video did not play: ${JSON.stringify(await state())}; console: ${page.consoleLines.slice(-8).join(' | ')}`, { cause: error });
+  }
+  return state();
+}
+
+let show; // the Seorak show, as the organizer reads it
+let ingest;
+
+test('the organizer reads the demo show\'s ingest address; it is on the media server run.sh started', async () => {
+  const organizer = await newPage(browser, {}, pages);
+  await signIn(organizer, ACCOUNTS.organizer);
+  const stages = await apiGet(organizer, '/api/v1/stages?lang=en');
+  assert.equal(stages.status, 200);
+  const studio = stages.body.stages.find((s) => s.stage.slug === 'studio');
+  assert.ok(studio, 'the demo has its studio stage');
+  assert.equal(studio.live, null, 'nothing is live on the studio yet');
+  show = studio.next;
+  assert.equal(show.title, SEORAK_TITLE.en);
+  assert.equal(show.state, 'scheduled');
+  assert.match(show.hls_url, new RegExp(`/hls/show-${show.id}\\.m3u8$`));
+  const answer = await apiGet(organizer, `/api/v1/shows/${show.id}/ingest`);
+  assert.equal(answer.status, 200);
+  ingest = answer.body;
+  assert.equal(ingest.rtmp_url, RTMP_URL);
+  assert.equal(ingest.publish_url, `${RTMP_URL}/${ingest.stream_key}`);
+});
+
+let buyer; // English, in the lobby
+let interpreter; // Korean, on the show's page
+
+test('the lobby lists each stage with its next show, started time in the viewer\'s zone; the show page says when', async () => {
+  assert.ok(show, 'the show was read');
+  buyer = await viewerPage({ timezoneId: VIEWER_ZONE });
+  // The buyer's browser plays no HLS by itself (as Chromium before 141, Firefox): hls.js
+  // plays it. The interpreter's plays it natively where Chromium can.
+  await buyer.context().addInitScript(() => {
+    const own = HTMLMediaElement.prototype.canPlayType;
+    HTMLMediaElement.prototype.canPlayType = function canPlayType(type) {
+      return /mpegurl/i.test(type) ? '' : own.call(this, type);
+    };
+  });
+  await signIn(buyer, ACCOUNTS.buyer);
+  await buyer.waitForSelector(`${$('stage-panel')}:not([hidden])`);
+  const next = await buyer.waitForSelector(`${$('stage-next')}[data-show-id="${show.id}"]`);
+  assert.equal(await next.$eval($('stage-next-title'), (e) => e.textContent), SEORAK_TITLE.en);
+  const expected = await buyer.evaluate(([ms, zone]) => new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(ms), [show.starts_ms, VIEWER_ZONE]);
+  assert.equal(await next.$eval($('stage-next-time'), (e) => e.textContent), `Starts ${expected}`);
+  assert.equal(await buyer.$$eval($('stage-item'), (els) => els.length), 2, 'the demo\'s two stages');
+  assert.equal(await buyer.$(`${$('stage-panel')} ${$('live-badge')}`), null, 'nothing live yet');
+  await markPage(buyer);
+
+  interpreter = await viewerPage({ lang: 'ko', timezoneId: 'Asia/Seoul' });
+  await signIn(interpreter, ACCOUNTS.interpreter);
+  await go(interpreter, `#/show/${show.id}`, $('show-scheduled'));
+  assert.equal(await interpreter.$eval($('show-title'), (e) => e.textContent), SEORAK_TITLE.ko);
+  assert.equal(await interpreter.$eval($('show-state'), (e) => e.dataset.state), 'scheduled');
+  assert.match(await interpreter.$eval($('show-scheduled'), (e) => e.textContent), /시작합니다/);
+  assert.equal(await interpreter.$eval($('show-host'), (e) => e.getAttribute('href')), `#/booth/${show.host_company_id}`);
+  assert.equal(await interpreter.$(`${$('show-video')}`), null, 'no player before the show is live');
+  await markPage(interpreter);
+});
+
+test('ffmpeg publishes: the lobby marks the show LIVE and the waiting page plays it, without a reload', async (t) => {
+  assert.ok(ingest && buyer && interpreter, 'the earlier steps ran');
+  ffmpeg = startFfmpeg(ingest.publish_url, 90);
+  const started = Date.now();
+
+  // The lobby: the stage's live show, from the lobby room's show_live.
+  const live = await buyer.waitForSelector(`${$('stage-live')}[data-show-id="${show.id}"]`, { timeout: LONG });
+  assert.equal(await live.$eval($('stage-live-title'), (e) => e.textContent), SEORAK_TITLE.en);
+  assert.equal(await live.$eval($('live-badge'), (e) => e.textContent), 'LIVE');
+  assert.match(await live.textContent(), /Seorak Natural Foods/);
+  await notReloaded(buyer);
+  t.diagnostic(`lobby LIVE ${Date.now() - started} ms after ffmpeg started`);
+
+  // The interpreter's page: show_live in show:{id} attaches the player, which plays.
+  await interpreter.waitForSelector(`${$('show-page')}[data-state="live"] ${$('show-video')}`, { timeout: LONG });
+  const played = await playsOn(interpreter, $('show-page'), 1.5);
+  t.diagnostic(`show page played 1.5 s more (currentTime ${played.currentTime.toFixed(2)} s, ${played.engine}) ${Date.now() - started} ms after ffmpeg started`);
+  assert.ok(played.width > 0 && played.height > 0, `the video has frames (${played.width}×${played.height})`);
+  const native = await interpreter.evaluate(() => document.createElement('video').canPlayType('application/vnd.apple.mpegurl') !== '');
+  assert.equal(await interpreter.$eval($('show-video'), (v) => v.dataset.engine), native ? 'native' : 'hls.js');
+  assert.equal(await interpreter.$eval($('show-state'), (e) => e.textContent), '생방송');
+  await notReloaded(interpreter);
+  // The viewer count comes from the show endpoint: at least this viewer.
+  await interpreter.waitForFunction((sel) => Number(document.querySelector(sel)?.dataset.count) >= 1, $('show-viewers'), { timeout: LONG });
+  await settle(interpreter, 500);
+  await interpreter.screenshot({ path: `${DOCS}stage-show.png` });
+  assert.deepEqual(await axeScan(interpreter), [], 'axe-core: the playing show page');
+  // On a phone the player fits the screen and no text runs out of its box.
+  await interpreter.setViewportSize(PHONE);
+  await settle(interpreter, 500);
+  assert.deepEqual(await overflowing(interpreter), [], 'nothing overflows on a phone');
+  await interpreter.screenshot({ path: `${DOCS}stage-show-phone.png` });
+  await interpreter.setViewportSize(DESKTOP);
+
+  // Back in the lobby, the viewer count the panel shows is fetched with it.
+  await buyer.evaluate(() => window.scrollTo(0, 0));
+  await settle(buyer, 300);
+  await buyer.screenshot({ path: `${DOCS}stage-lobby.png` });
+  await (await buyer.$(`${$('stage-panel')}`)).screenshot({ path: `${DOCS}stage-lobby-panel.png` });
+  assert.deepEqual(await axeScan(buyer), [], 'axe-core: the lobby with a live show');
+});
+
+test('a click on the live show opens its page, which plays', async (t) => {
+  assert.ok(ffmpeg, 'the stream runs');
+  const clicked = Date.now();
+  await buyer.click(`${$('stage-live')}[data-show-id="${show.id}"]`);
+  await buyer.waitForSelector(`${$('show-page')}[data-show-id="${show.id}"][data-state="live"]`, { timeout: LONG });
+  assert.match(buyer.url(), new RegExp(`#/show/${show.id}$`));
+  assert.equal(await buyer.$eval($('show-title'), (e) => e.textContent), SEORAK_TITLE.en);
+  const played = await playsOn(buyer, $('show-page'), 1.5);
+  assert.ok(played.currentTime > 1.5, `played ${played.currentTime} s`);
+  t.diagnostic(`hls.js played to ${played.currentTime.toFixed(2)} s, ${Date.now() - clicked} ms after the click`);
+  assert.equal(await buyer.$eval($('show-video'), (v) => v.dataset.engine), 'hls.js');
+  await notReloaded(buyer);
+});
+
+test('ffmpeg stops: both pages say the show has ended; the lobby no longer has it live', async (t) => {
+  assert.ok(ffmpeg, 'the stream runs');
+  stopFfmpeg();
+  const stopped = Date.now();
+  const { code, signal } = await ffmpeg.exited;
+  assert.ok(signal === 'SIGTERM' || code === 0 || code === 255, `ffmpeg stopped (code ${code}, signal ${signal}): ${ffmpeg.stderrText}`);
+  for (const page of [buyer, interpreter]) {
+    await page.waitForSelector(`${$('show-page')}[data-state="ended"] ${$('show-ended')}`, { timeout: LONG });
+    assert.equal(await page.$(`${$('show-video')}`), null, 'the player is gone');
+    await notReloaded(page);
+  }
+  t.diagnostic(`both pages ended ${Date.now() - stopped} ms after ffmpeg was stopped`);
+  assert.equal(await interpreter.$eval($('show-state'), (e) => e.textContent), '종료');
+  await go(buyer, '#/lobby', $('lobby'));
+  await buyer.waitForSelector(`${$('stage-panel')}:not([hidden])`);
+  await buyer.waitForFunction((sel) => !document.querySelector(sel), `${$('stage-live')}[data-show-id="${show.id}"]`, { timeout: LONG });
+  for (const page of pages) assert.deepEqual(page.errors, [], 'no uncaught page errors');
+});
