@@ -5,7 +5,7 @@
 // Opening the page subscribes the hub to `show:{id}` (that makes the viewer one of the show's
 // viewers). show_live attaches the player without a reload (the media server's HLS playlist,
 // stage-player.js; an external stream is a link), show_ended stops it and says the show has
-// ended. The show is fetched again after each event, after a reconnect, on a language switch
+// ended, show_pin brings the pinned product's card (or takes it down). The show is fetched again after each event, after a reconnect, on a language switch
 // and now and then for its viewer count.
 
 import { h, replaceChildren } from '../dom.js';
@@ -36,12 +36,14 @@ export function mountShow(root, ctx, params, arg) {
   const head = h('header', { class: 'show-head', testid: 'show-head' },
     h('p', { class: 'muted', i18n: 'common.loading' }));
   const stage = h('section', { class: 'show-stage', testid: 'show-player', i18nAttr: { 'aria-label': 'stage.playerLabel' } });
+  const pin = h('section', { class: 'show-pin card', testid: 'show-pin', hidden: true, i18nAttr: { 'aria-label': 'stage.pinned' } });
   const about = h('section', { class: 'show-about' });
   const page = h('main', { class: 'page show-page', testid: 'show-page', dataset: { showId: String(showId) } },
     h('a', { class: 'back-link', href: '#/lobby', i18n: 'stage.back' }),
     loadError.el,
     head,
     stage,
+    pin,
     about);
   root.append(page);
 
@@ -118,10 +120,36 @@ export function mountShow(root, ctx, params, arg) {
     });
   }
 
+  /** The product the host pinned, in the viewer's language: its booth, and a meeting. */
+  function renderPin() {
+    const product = show.pinned_product;
+    pin.hidden = !product;
+    pin.dataset.productId = product ? String(product.id) : '';
+    if (!product) {
+      replaceChildren(pin);
+      return;
+    }
+    const fact = (key, value) => (value
+      ? h('p', { class: 'small' }, h('span', { class: 'muted', i18n: key }), ' ', h('span', { text: value }))
+      : null);
+    replaceChildren(pin,
+      h('p', { class: 'show-pin-label small', i18n: 'stage.pinned' }),
+      h('h2', { class: 'show-pin-name', testid: 'show-pin-name', text: product.name }),
+      h('p', { class: 'muted small', testid: 'show-pin-company', text: product.company_name }),
+      product.description ? h('p', { class: 'show-pin-description', text: product.description }) : null,
+      fact('product.minOrder', product.min_order),
+      fact('product.priceRange', product.price_range),
+      h('p', { class: 'show-pin-actions' },
+        h('a', { class: 'btn btn-ghost btn-small', testid: 'show-pin-booth', href: `#/booth/${product.company_id}`, i18n: 'stage.visitBooth' }),
+        ' ',
+        h('a', { class: 'btn btn-primary btn-small', testid: 'show-pin-book', href: `#/meetings/book/${product.company_id}`, i18n: 'meet.book' })));
+  }
+
   function render() {
     if (!show) return;
     renderHead();
     renderStage();
+    renderPin();
   }
 
   // ------------------------------------------------------------ loading and events
@@ -157,6 +185,13 @@ export function mountShow(root, ctx, params, arg) {
       };
       render();
       reload();
+    } else if (event.kind === EVENTS.SHOW_PIN) {
+      // The card comes with the show in the viewer's language.
+      if (event.product_id == null) {
+        show = { ...show, pinned_product_id: null, pinned_product: null };
+        render();
+      }
+      load();
     } else if (event.kind === EVENTS.SHOW_ENDED) {
       seq += 1;
       show = { ...show, state: 'ended', ended_ms: event.ended_ms ?? show.ended_ms };

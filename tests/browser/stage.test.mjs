@@ -78,14 +78,18 @@ async function viewerPage(options) {
   return page;
 }
 
-/** GET from the API as the page's signed-in user. */
-function apiGet(page, path) {
-  return page.evaluate(async (p) => {
+/** A request to the API as the page's signed-in user (GET without a body). */
+function apiCall(page, method, path, body) {
+  return page.evaluate(async ([m, p, b]) => {
     const token = sessionStorage.getItem('expo.token');
-    const r = await fetch(p, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    if (b !== undefined) headers['Content-Type'] = 'application/json';
+    const r = await fetch(p, { method: m, headers, body: b === undefined ? undefined : JSON.stringify(b) });
     return { status: r.status, body: await r.json().catch(() => null) };
-  }, path);
+  }, [method, path, body]);
 }
+
+const apiGet = (page, path) => apiCall(page, 'GET', path);
 
 /** Waits until the page's first <video> under `scope` has played `seconds` more than now. */
 async function playsOn(page, scope, seconds = 1) {
@@ -108,8 +112,10 @@ async function playsOn(page, scope, seconds = 1) {
 let show; // the Seorak show, as the organizer reads it
 let ingest;
 
+let organizer;
+
 test('the organizer reads the demo show\'s ingest address; it is on the media server run.sh started', async () => {
-  const organizer = await newPage(browser, {}, pages);
+  organizer = await newPage(browser, {}, pages);
   await signIn(organizer, ACCOUNTS.organizer);
   const stages = await apiGet(organizer, '/api/v1/stages?lang=en');
   assert.equal(stages.status, 200);
@@ -216,6 +222,41 @@ test('a click on the live show opens its page, which plays', async (t) => {
   t.diagnostic(`hls.js played to ${played.currentTime.toFixed(2)} s, ${Date.now() - clicked} ms after the click`);
   assert.equal(await buyer.$eval($('show-video'), (v) => v.dataset.engine), 'hls.js');
   await notReloaded(buyer);
+});
+
+/** The names of the show's featured products in `lang`, by id. */
+async function featuredNames(lang) {
+  const company = await apiGet(organizer, `/api/v1/companies/${show.host_company_id}?lang=${lang}`);
+  assert.equal(company.status, 200);
+  return new Map(company.body.products.map((p) => [p.id, p.name]));
+}
+
+test('the host\'s pin reaches both viewers at once, each in their language; taken down, it goes', async (t) => {
+  const [first, second] = show.featured_product_ids;
+  const [en, ko] = [await featuredNames('en'), await featuredNames('ko')];
+  const card = (id) => `${$('show-pin')}[data-product-id="${id}"]:not([hidden])`;
+  // The demo's host pinned the first featured product before anyone came.
+  for (const [page, names] of [[buyer, en], [interpreter, ko]]) {
+    await page.waitForSelector(card(first));
+    assert.equal(await page.$eval($('show-pin-name'), (e) => e.textContent), names.get(first));
+  }
+  const pinned = Date.now();
+  const answer = await apiCall(organizer, 'POST', `/api/v1/shows/${show.id}/pin`, { product_id: second });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  for (const [page, names] of [[buyer, en], [interpreter, ko]]) {
+    await page.waitForSelector(card(second), { timeout: LONG });
+    assert.equal(await page.$eval($('show-pin-name'), (e) => e.textContent), names.get(second));
+    assert.equal(await page.$eval($('show-pin-book'), (e) => e.getAttribute('href')), `#/meetings/book/${show.host_company_id}`);
+    await notReloaded(page);
+  }
+  t.diagnostic(`both viewers showed the new pin ${Date.now() - pinned} ms after it was made`);
+  assert.notEqual(en.get(second), ko.get(second), 'the product has a Korean name of its own');
+  await interpreter.screenshot({ path: `${DOCS}stage-show-pin.png`, fullPage: true });
+  const down = await apiCall(organizer, 'POST', `/api/v1/shows/${show.id}/pin`, { product_id: null });
+  assert.equal(down.status, 200);
+  for (const page of [buyer, interpreter]) {
+    await page.waitForSelector(`${$('show-pin')}[hidden]`, { state: 'attached', timeout: LONG });
+  }
 });
 
 test('ffmpeg stops: both pages say the show has ended; the lobby no longer has it live', async (t) => {

@@ -178,6 +178,24 @@ pub struct Show {
     /// The product the host has pinned for every viewer now, if any.
     #[serde(default)]
     pub pinned_product_id: Option<i64>,
+    /// That product in the viewer's language (`GET /shows/{id}` only; lists leave it out).
+    #[serde(default)]
+    pub pinned_product: Option<PinnedProduct>,
+}
+
+/// A pinned product's card, in the viewer's language: what a viewer needs to visit the
+/// booth, ask for a quote or book a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PinnedProduct {
+    pub id: i64,
+    pub company_id: i64,
+    pub company_name: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// As the exhibitor states it ("500 boxes").
+    pub min_order: Option<String>,
+    /// As the exhibitor states it ("USD 3-5 FOB Busan").
+    pub price_range: Option<String>,
 }
 
 /// A stage in the lobby: the show live on it now and the next one scheduled.

@@ -19,8 +19,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use expo_schema::api::{
-    LangQuery, Show, ShowList, ShowPin, ShowPinList, ShowState, ShowText, Stage, StageKind,
-    StageList, StageNow,
+    LangQuery, PinnedProduct, Show, ShowList, ShowPin, ShowPinList, ShowState, ShowText, Stage,
+    StageKind, StageList, StageNow,
 };
 use expo_schema::protocol::room::Room;
 use expo_schema::ErrorBody;
@@ -115,6 +115,7 @@ pub(crate) fn show_from_row(state: &AppState, row: &AnyRow, lang: &str) -> sqlx:
             external_url,
             viewers: 0,
             pinned_product_id: row.try_get("pinned_product_id")?,
+            pinned_product: None,
         },
         stream_key,
     })
@@ -231,8 +232,41 @@ pub async fn get_show(
     Query(query): Query<LangQuery>,
 ) -> ApiResult<Json<Show>> {
     let lang = viewer_lang(query.lang.as_deref(), &headers);
-    let show = load_show(&state, id, &lang).await?.show;
+    let mut show = load_show(&state, id, &lang).await?.show;
+    if let Some(product) = show.pinned_product_id {
+        show.pinned_product = pinned_product(&state, product, &lang).await?;
+    }
     Ok(Json(with_viewers(&state, show).await))
+}
+
+/// A pinned product's card in `lang` (its translation where there is one).
+async fn pinned_product(
+    state: &AppState,
+    product_id: i64,
+    lang: &str,
+) -> ApiResult<Option<PinnedProduct>> {
+    let row = sqlx::query(
+        "select p.id, p.company_id, c.name as company_name, \
+         coalesce(t.name, p.name) as name, coalesce(t.description, p.description) as description, \
+         p.min_order, p.price_range \
+         from products p join companies c on c.id = p.company_id \
+         left join product_texts t on t.product_id = p.id and t.lang = $2 \
+         where p.id = $1",
+    )
+    .bind(product_id)
+    .bind(lang)
+    .fetch_optional(state.store.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(PinnedProduct {
+        id: row.try_get("id")?,
+        company_id: row.try_get("company_id")?,
+        company_name: row.try_get("company_name")?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        min_order: row.try_get("min_order")?,
+        price_range: row.try_get("price_range")?,
+    }))
 }
 
 /// Every pin of a show and every taking down, in order (signed in): the replay shows each

@@ -710,6 +710,12 @@ async fn pins_reach_every_viewer(engines: Engines) {
     assert_eq!(wait_pin(&mut viewer_b, show.id).await, Some(honey.id));
     let read = buyer_b.show(show.id, &lang("zh")).await.unwrap();
     assert_eq!(read.pinned_product_id, Some(honey.id));
+    let card = read.pinned_product.expect("the pinned product's card");
+    assert_eq!(
+        (card.id, card.company_id, card.name.as_str()),
+        (honey.id, host.id, "Pine honey")
+    );
+    assert_eq!(card.company_name, host.name);
 
     // A featured product of another company may be pinned; any other product may not.
     admin
@@ -750,7 +756,7 @@ async fn pins_reach_every_viewer(engines: Engines) {
             .show(show.id, &lang("en"))
             .await
             .unwrap()
-            .pinned_product_id,
+            .pinned_product,
         None
     );
     let pins = buyer_b.show_pins(show.id).await.unwrap().pins;
