@@ -69,8 +69,8 @@ export function mountShow(root, ctx, params, arg) {
 
   /** The player box: the video while live, otherwise when it starts or that it ended. */
   function renderStage() {
-    // An external stream is a link: the fair's content security policy lets the page load
-    // media from its own origin only (docs/stage.md, "Web client").
+    // An external stream is a link: the fair's content security policy admits media from its
+    // own origin and the stage's media server only, not from any host (docs/stage.md).
     const hls = show.state === 'live' && !show.external_url ? show.hls_url : null;
     const external = show.external_url ? safeUrl(show.external_url) : null;
     // The same state and stream keep the player playing; a language switch redraws the notes
