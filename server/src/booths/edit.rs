@@ -415,7 +415,7 @@ pub async fn create_company(
     caller.require_role(Role::Organizer)?;
     let f = validate_company(&input)?;
     check_hall(&state, f.hall_id).await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let id = save_company_row(&mut tx, None, &f).await?;
     write_company_texts(&mut tx, id, &input).await?;
     reindex(&mut tx, state.store.kind(), id).await?;
@@ -447,7 +447,7 @@ pub async fn update_company(
         ));
     }
     check_hall(&state, f.hall_id).await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     save_company_row(&mut tx, Some(id), &f).await?;
     write_company_texts(&mut tx, id, &input).await?;
     reindex(&mut tx, state.store.kind(), id).await?;
@@ -610,7 +610,7 @@ pub async fn create_product(
     require_editor(&caller, company_id)?;
     load_company(&state.store, company_id, "en").await?;
     let f = validate_product(&input)?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let id = insert_product(&mut tx, company_id, &f).await?;
     write_product_texts(&mut tx, id, &input).await?;
     reindex(&mut tx, state.store.kind(), company_id).await?;
@@ -646,7 +646,7 @@ pub async fn update_product(
     let company_id = product_company(&state, id).await?;
     require_editor(&caller, company_id)?;
     let f = validate_product(&input)?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     update_product_row(&mut tx, id, &f).await?;
     write_product_texts(&mut tx, id, &input).await?;
     reindex(&mut tx, state.store.kind(), company_id).await?;
@@ -667,7 +667,7 @@ pub async fn delete_product(
     let company_id = product_company(&state, id).await?;
     require_editor(&caller, company_id)?;
     let files = super::media::stored_names_of_product(&state.store, id).await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     sqlx::query("delete from products where id = $1")
         .bind(id)
         .execute(&mut *tx)
