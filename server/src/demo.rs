@@ -130,7 +130,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
     let phc = password::hash(DEMO_PASSWORD.to_string()).await?;
     let now = now_ms();
     let kind = store.kind();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let claimed = sqlx::query(
         "insert into meta (key, value) values ('demo_loaded', $1) on conflict (key) do nothing",
     )
@@ -762,7 +762,7 @@ async fn live_meeting_now(store: &Store) -> anyhow::Result<()> {
         .with_timezone(&chrono_tz::Asia::Seoul)
         .format("%Y-%m-%d")
         .to_string();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     // The booking lock first: on SQLite the first statement takes the write lock.
     crate::store::dialect::lock_bookings(&mut tx, store.kind()).await?;
     let slot = open_slot(

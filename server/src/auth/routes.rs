@@ -466,7 +466,7 @@ pub async fn accept_invitation(
         let _turn = throttle::hashing_turn().await?;
         password::hash(req.password).await?
     };
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     // Claiming the invitation and creating the account happen in one transaction, so a token
     // can be used once only even when two tabs race.
     let claimed = sqlx::query(

@@ -257,7 +257,7 @@ pub async fn import(
     let mut links = Vec::new();
     let mut mailed = false;
     if applied {
-        let mut tx = pool.begin().await?;
+        let mut tx = state.store.begin_write().await?;
         let (touched, invited) = write(&mut tx, state.store.kind(), caller.user.id, &plan).await?;
         links = invited;
         tx.commit().await?;

@@ -159,7 +159,7 @@ pub async fn upload(
         &company_id.to_string(),
     )
     .await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let id: i64 = sqlx::query_scalar(
         "insert into media (company_id, product_id, kind, title, file_name, stored_name, \
          content_type, size_bytes, uploaded_by, created_ms) \
@@ -328,7 +328,7 @@ pub async fn remove(
 ) -> ApiResult<StatusCode> {
     let (item, stored) = load_media(&state, id).await?;
     require_editor(&caller, item.company_id)?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     sqlx::query("delete from media where id = $1")
         .bind(id)
         .execute(&mut *tx)

@@ -322,7 +322,7 @@ pub async fn upload_attachment(
             "images may have at most 5 MiB",
         ));
     }
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let id: i64 = sqlx::query_scalar(
         "insert into chat_attachments (room_id, uploader_id, file_name, stored_name, content_type, \
          size_bytes, created_ms) values ($1, $2, $3, $4, $5, $6, $7) returning id",

@@ -169,7 +169,7 @@ fn classify(error: sqlx::Error) -> WriteError {
 
 /// Stores `batch` in one transaction; the outcome of each message, in batch order.
 async fn write_together(store: &Store, batch: &[NewMessage]) -> Result<Vec<Stored>, sqlx::Error> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let stored = append_in(&mut tx, store.kind(), batch).await?;
     tx.commit().await?;
     Ok(stored)

@@ -39,7 +39,7 @@ fn refused(run: &Loaded, placement: &Placement, lost: &Lost) -> ApiError {
 
 async fn publish_once(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Vec<i64>> {
     meetings::expire_holds(state).await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     // Claim the run first: the write takes SQLite's lock at once, and on Postgres a second
     // publish of the same run waits here and then finds it published.
     let claimed = sqlx::query(

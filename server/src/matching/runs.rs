@@ -546,7 +546,7 @@ pub async fn move_one(
     JsonBody(input): JsonBody<MoveInput>,
 ) -> ApiResult<Response> {
     caller.require_role(Role::Organizer)?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     // Claims the row first (a write), so two moves of one run take turns on either engine.
     sqlx::query("update match_runs set created_ms = created_ms where id = $1")
         .bind(id)

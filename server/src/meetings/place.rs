@@ -179,7 +179,7 @@ where
 
 async fn place_once(state: &AppState, plan: &Plan, write: &Write) -> ApiResult<Result<i64, Lost>> {
     super::expire_holds(state).await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let placed = place_in(state, &mut tx, plan, write).await?;
     if placed.is_ok() {
         tx.commit().await?;

@@ -301,7 +301,7 @@ pub async fn scan(
     .bind(now - REPEAT_SCAN_WINDOW_MS)
     .fetch_one(state.store.pool())
     .await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let id = record_checkin(&mut tx, user_id, company, Some(caller.user.id), now).await?;
     tx.commit().await?;
     metrics::counter!("expo_onsite_checkins_total", "place" => place).increment(1);

@@ -66,7 +66,7 @@ impl SessionLog {
 }
 
 async fn write(store: &Store, batch: &[SessionEvent]) -> sqlx::Result<()> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     write_in(&mut tx, batch).await?;
     tx.commit().await
 }

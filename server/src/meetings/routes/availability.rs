@@ -25,7 +25,7 @@ pub async fn set_availability(
     if !(1..=50).contains(&input.seats) {
         return Err(ApiError::validation("seats must be 1 to 50"));
     }
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     sqlx::query("update companies set meeting_seats = $1 where id = $2")
         .bind(input.seats)
         .bind(company_id)

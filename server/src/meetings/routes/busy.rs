@@ -31,7 +31,7 @@ pub async fn set_busy(
     if caller.is_organizer() {
         return Err(ApiError::forbidden("organizers take no meetings"));
     }
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     sqlx::query("delete from busy_slots where user_id = $1")
         .bind(caller.user.id)
         .execute(&mut *tx)
