@@ -17,6 +17,8 @@ export const FRAMES = Object.freeze({
   EVENT: 'event',
   /** The server is about to close the connection; `code` is the close code that follows. */
   CLOSING: 'closing',
+  /** Several frames of one busy room at once (a stage show's chat): handle each in order, as if it had come alone. A batched room sends a few of these a second at most. */
+  BATCH: 'batch',
 });
 
 /** Every command a client may send: its `type`. */
@@ -61,6 +63,8 @@ export const COMMANDS = Object.freeze({
   MEETING_LEAVE: 'meeting_leave',
   /** WebRTC signalling (an SDP offer or answer, or an ICE candidate) for one other participant, relayed only inside the meeting's window. */
   MEETING_SIGNAL: 'meeting_signal',
+  /** A reaction to a stage show (the viewer must be in `show:{id}`). Counted, not relayed: every viewer gets the window's totals (`show_reactions`). */
+  SHOW_REACT: 'show_react',
 });
 
 /** The payloads of successful replies: their `kind`. */
@@ -140,6 +144,10 @@ export const EVENTS = Object.freeze({
   SHOW_ENDED: 'show_ended',
   /** The host pinned a product for every viewer of the show, or took the pin down (`product_id` null), in `show:{id}`. Show its card in the viewer's language. */
   SHOW_PIN: 'show_pin',
+  /** A window's reactions to a show on one node (in `show:{id}`): add them up. Nodes count separately, so a window may bring one of these per node. */
+  SHOW_REACTIONS: 'show_reactions',
+  /** A room's chat rules changed (in `chat:{id}`): the slow mode's cooldown (0: off). */
+  CHAT_SETTINGS: 'chat_settings',
 });
 
 /** The stable machine error codes of replies, `closing` frames and REST errors. */
@@ -192,6 +200,10 @@ export const ERROR_CODES = Object.freeze({
   SLOT_TAKEN: 'slot_taken',
   /** The chat message names a phrase the phrasebook does not have. */
   UNKNOWN_PHRASE: 'unknown_phrase',
+  /** The room is in slow mode and the sender's cooldown runs: `retry_after_ms` says how long until they may post again. */
+  SLOW_MODE: 'slow_mode',
+  /** The message has a word the fair's word filter blocks; nothing was stored. */
+  FILTERED: 'filtered',
 });
 
 /** The close codes the server uses (beside 1000 and 1001). */

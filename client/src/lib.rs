@@ -245,6 +245,8 @@ pub struct Hub {
     pub welcome: ServerFrame,
     /// How long `request` waits for a reply.
     pub timeout: Duration,
+    /// How many `batch` frames arrived (each is unpacked into its frames, in order).
+    batches: Arc<AtomicU64>,
 }
 
 impl Hub {
@@ -295,6 +297,8 @@ impl Hub {
             }
         });
         let reader_pending = pending.clone();
+        let batches = Arc::new(AtomicU64::new(0));
+        let reader_batches = batches.clone();
         tokio::spawn(async move {
             let mut code = None;
             while let Some(message) = stream.next().await {
@@ -303,6 +307,13 @@ impl Hub {
                         let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
                             continue;
                         };
+                        if let ServerFrame::Batch { frames } = frame {
+                            reader_batches.fetch_add(1, Ordering::Relaxed);
+                            for frame in frames {
+                                let _ = in_tx.send(Incoming::Frame(frame));
+                            }
+                            continue;
+                        }
                         if let ServerFrame::Reply { id: Some(id), .. } = &frame {
                             let waiter = reader_pending.lock().expect("pending").remove(id);
                             if let Some(waiter) = waiter {
@@ -339,7 +350,13 @@ impl Hub {
             next_id: AtomicU64::new(1),
             welcome,
             timeout: Duration::from_secs(10),
+            batches,
         })
+    }
+
+    /// How many `batch` frames this connection has received so far.
+    pub fn batches_received(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
     }
 
     /// This connection's id, from the welcome frame.

@@ -298,6 +298,9 @@ pub enum ChatRoomKind {
     Fair,
     /// One buyer and one company (any of its staff), plus invited interpreters.
     Private,
+    /// A stage show's chat: every viewer, the host company's staff and organizers moderate.
+    /// Live events come in batched frames (`batch`), a few a second.
+    Show,
 }
 
 impl ChatRoomKind {
@@ -307,6 +310,7 @@ impl ChatRoomKind {
             ChatRoomKind::Hall => "hall",
             ChatRoomKind::Fair => "fair",
             ChatRoomKind::Private => "private",
+            ChatRoomKind::Show => "show",
         }
     }
 
@@ -316,6 +320,7 @@ impl ChatRoomKind {
             "hall" => Some(ChatRoomKind::Hall),
             "fair" => Some(ChatRoomKind::Fair),
             "private" => Some(ChatRoomKind::Private),
+            "show" => Some(ChatRoomKind::Show),
             _ => None,
         }
     }
@@ -345,6 +350,15 @@ pub struct ChatRoomInfo {
     /// Private conversations: whether any of the company's staff is on duty now.
     #[serde(default)]
     pub staff_online: Option<bool>,
+    /// Show rooms: the show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_id: Option<i64>,
+    /// Show rooms: the per-sender cooldown in seconds (0: off). Moderators are exempt.
+    #[serde(default)]
+    pub slow_mode_s: i64,
+    /// Whether this user moderates the room (deletes messages, mutes and bans, is marked).
+    #[serde(default)]
+    pub moderator: bool,
 }
 
 /// One stored chat message. A deleted message keeps its place (`seq`) but loses its text.

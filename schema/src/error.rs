@@ -59,6 +59,11 @@ pub enum ErrorCode {
     SlotTaken,
     /// The chat message names a phrase the phrasebook does not have.
     UnknownPhrase,
+    /// The room is in slow mode and the sender's cooldown runs: `retry_after_ms` says how
+    /// long until they may post again.
+    SlowMode,
+    /// The message has a word the fair's word filter blocks; nothing was stored.
+    Filtered,
 }
 
 impl ErrorCode {
@@ -89,6 +94,8 @@ impl ErrorCode {
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::SlotTaken => "slot_taken",
             ErrorCode::UnknownPhrase => "unknown_phrase",
+            ErrorCode::SlowMode => "slow_mode",
+            ErrorCode::Filtered => "filtered",
         }
     }
 }
@@ -105,6 +112,10 @@ pub struct ErrorBody {
     /// the registration stands, for the client's waiting page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application: Option<Box<Application>>,
+    /// `slow_mode` (and `rate_limited` where known): milliseconds until the sender may
+    /// try again, for the client's countdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<i64>,
 }
 
 /// Where a buyer's registration stands: codes and times only, the client words it.
@@ -127,6 +138,7 @@ impl ErrorBody {
             message: message.into(),
             next_slots: Vec::new(),
             application: None,
+            retry_after_ms: None,
         }
     }
 }

@@ -362,6 +362,41 @@ pub enum Command {
         /// Opaque to the server: `{"description": …}` or `{"candidate": …}` (at most 16 KiB).
         data: serde_json::Value,
     },
+    /// A reaction to a stage show (the viewer must be in `show:{id}`). Counted, not relayed:
+    /// every viewer gets the window's totals (`show_reactions`).
+    ShowReact { show_id: i64, reaction: Reaction },
+}
+
+/// The reactions a stage show's viewers can send.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Reaction {
+    Like,
+    Love,
+    Clap,
+    Fire,
+    Wow,
+    Laugh,
+}
+
+impl Reaction {
+    pub const ALL: [Reaction; 6] = [
+        Reaction::Like,
+        Reaction::Love,
+        Reaction::Clap,
+        Reaction::Fire,
+        Reaction::Wow,
+        Reaction::Laugh,
+    ];
+}
+
+/// How many of one reaction a window counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReactionCount {
+    pub reaction: Reaction,
+    pub count: u64,
 }
 
 impl Command {
@@ -387,6 +422,7 @@ impl Command {
         "meeting_join",
         "meeting_leave",
         "meeting_signal",
+        "show_react",
     ];
 
     /// The command's `type` on the wire, for metrics and logs.
@@ -412,6 +448,7 @@ impl Command {
             Command::MeetingJoin { .. } => "meeting_join",
             Command::MeetingLeave { .. } => "meeting_leave",
             Command::MeetingSignal { .. } => "meeting_signal",
+            Command::ShowReact { .. } => "show_react",
         }
     }
 }
@@ -457,6 +494,9 @@ pub enum ServerFrame {
         /// True when the client should reconnect (to any node) right away.
         reconnect: bool,
     },
+    /// Several frames of one busy room at once (a stage show's chat): handle each in order,
+    /// as if it had come alone. A batched room sends a few of these a second at most.
+    Batch { frames: Vec<ServerFrame> },
 }
 
 impl ServerFrame {
@@ -678,6 +718,15 @@ pub enum RoomEvent {
         product_id: Option<i64>,
         at_ms: i64,
     },
+    /// A window's reactions to a show on one node (in `show:{id}`): add them up. Nodes count
+    /// separately, so a window may bring one of these per node.
+    ShowReactions {
+        show_id: i64,
+        counts: Vec<ReactionCount>,
+        window_ms: u64,
+    },
+    /// A room's chat rules changed (in `chat:{id}`): the slow mode's cooldown (0: off).
+    ChatSettings { room_id: i64, slow_mode_s: i64 },
 }
 
 impl RoomEvent {

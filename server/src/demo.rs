@@ -423,7 +423,7 @@ async fn seed_chat(
     chat: &data::Chat,
     now: i64,
 ) -> anyhow::Result<()> {
-    use crate::chat::store::insert_room;
+    use crate::chat::store::{insert_room, Owners};
     use crate::chat::writer::{append_in, NewMessage};
     let mut rooms = HashMap::new();
     for room in &chat.rooms {
@@ -438,7 +438,12 @@ async fn seed_chat(
             (Some(c), None) => format!("{}:{c}", room.kind.as_str()),
             _ => room.kind.as_str().to_string(),
         };
-        let id = insert_room(&mut *conn, room.kind, &target, (company, None, buyer), now)
+        let owners = Owners {
+            company,
+            buyer,
+            ..Owners::default()
+        };
+        let id = insert_room(&mut *conn, room.kind, &target, owners, now)
             .await?
             .with_context(|| format!("demo: chat room {target} exists"))?;
         rooms.insert(room.name.as_str(), id);

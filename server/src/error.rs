@@ -107,9 +107,11 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::InvalidCommand
         | ErrorCode::UnknownRoom
         | ErrorCode::NotSubscribed => StatusCode::BAD_REQUEST,
-        ErrorCode::Validation | ErrorCode::UnknownPhrase => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Validation | ErrorCode::UnknownPhrase | ErrorCode::Filtered => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ErrorCode::MessageTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited | ErrorCode::SlowMode => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Unauthorized
         | ErrorCode::InvalidCredentials
         | ErrorCode::TokenExpired

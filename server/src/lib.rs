@@ -50,6 +50,8 @@ pub struct AppState {
     pub booths: booths::live::Booths,
     /// Per-node chat state (the group-committing writer, typing throttles).
     pub chat: chat::ChatState,
+    /// This node's count of stage show reactions in the current window.
+    pub stage: stage::chat::Reactions,
     /// The batched writer of `online_sessions` records.
     pub sessions: monitor::sessions::SessionLog,
     pub metrics: PrometheusHandle,
@@ -149,6 +151,8 @@ impl App {
         let hub = Hub::new(node_id, engine.clone(), limits);
         let booths = booths::live::Booths::start(store.clone(), hub.clone()).await;
         let chat = chat::ChatState::new(store.clone(), hub.clone());
+        let stage =
+            stage::chat::Reactions::start(hub.clone(), hub.tasks(), hub.shutdown_token().clone());
         let sessions = monitor::sessions::SessionLog::start(store.clone(), hub.tasks());
         let listener = TcpListener::bind(config.listen)
             .await
@@ -169,6 +173,7 @@ impl App {
             hub,
             booths,
             chat,
+            stage,
             sessions,
             metrics: metrics_handle(),
             mailer,

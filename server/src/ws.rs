@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::guard::ClientAddress;
 use crate::hub::session::{self, Dispatch};
 use crate::hub::{ConnHandle, Identity};
-use crate::{booths, chat, meetings, monitor, rooms, AppState};
+use crate::{booths, chat, meetings, monitor, rooms, stage, AppState};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -391,6 +391,9 @@ impl Dispatch for AppDispatch {
                 } => meetings::room::signal(&self.state, conn, meeting_id, to, data)
                     .await
                     .map_err(|e| e.body()),
+                Command::ShowReact { show_id, reaction } => {
+                    stage::chat::react(&self.state, conn, show_id, reaction).await
+                }
             }
         })
     }

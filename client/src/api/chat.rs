@@ -3,8 +3,8 @@
 
 use crate::{Api, Result};
 use expo_schema::api::{
-    AttachmentQuery, BlockInput, BlockList, ChatRoomList, MemberInput, SanctionCreated,
-    SanctionInput, TalkFilter, TalkRequestList,
+    AttachmentQuery, BlockInput, BlockList, ChatRoomList, FilterWords, MemberInput,
+    SanctionCreated, SanctionInput, TalkFilter, TalkRequestList,
 };
 use expo_schema::phrases::Phrasebook;
 use expo_schema::ChatAttachment;
@@ -75,6 +75,16 @@ impl Api {
     /// `POST /api/v1/chat/mutes`: mutes or bans a user.
     pub async fn sanction(&self, input: &SanctionInput) -> Result<SanctionCreated> {
         self.post("/api/v1/chat/mutes", input).await
+    }
+
+    /// `GET /api/v1/chat/filter` (organizers): the fair's word filter.
+    pub async fn filter_words(&self) -> Result<FilterWords> {
+        self.get("/api/v1/chat/filter").await
+    }
+
+    /// `PUT /api/v1/chat/filter` (organizers): replaces the word filter.
+    pub async fn set_filter_words(&self, input: &FilterWords) -> Result<FilterWords> {
+        self.put("/api/v1/chat/filter", input).await
     }
 
     /// `POST /api/v1/chat/blocks`.

@@ -4,8 +4,8 @@
 
 use crate::{error_of, Api, Result};
 use expo_schema::api::{
-    CallbackQuery, Ingest, LangQuery, PinInput, RtmpCallback, Show, ShowInput, ShowList, ShowPin,
-    ShowPinList, Stage, StageInput, StageList,
+    CallbackQuery, Ingest, LangQuery, PinInput, RtmpCallback, Show, ShowChat, ShowChatInput,
+    ShowInput, ShowList, ShowPin, ShowPinList, Stage, StageInput, StageList,
 };
 
 /// What the media server's `on_publish` callback was answered: the status, and the
@@ -72,6 +72,16 @@ impl Api {
     /// product for every viewer, or takes the pin down with `product_id: None`.
     pub async fn pin_show_product(&self, id: i64, input: &PinInput) -> Result<ShowPin> {
         self.post(&format!("/api/v1/shows/{id}/pin"), input).await
+    }
+
+    /// `GET /api/v1/shows/{id}/chat`: the show's chat room (made on first use) and its rules.
+    pub async fn show_chat(&self, id: i64) -> Result<ShowChat> {
+        self.get(&format!("/api/v1/shows/{id}/chat")).await
+    }
+
+    /// `PUT /api/v1/shows/{id}/chat` (organizers and the host company's staff): slow mode.
+    pub async fn set_show_chat(&self, id: i64, input: &ShowChatInput) -> Result<ShowChat> {
+        self.put(&format!("/api/v1/shows/{id}/chat"), input).await
     }
 
     /// `GET /api/v1/shows/{id}/pins`: every pin of a show, in order.

@@ -27,6 +27,16 @@ pub struct SanctionInput {
     pub minutes: Option<i64>,
 }
 
+/// The fair's word filter: a message in a public room (a booth's or a show's) that has one
+/// of these words is refused with `filtered`. Words in any of the fair's languages; matched
+/// case-blind after Unicode normalization, as whole words in scripts written with spaces
+/// (Latin, Cyrillic) and anywhere in the text otherwise (Chinese, Japanese, Korean).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FilterWords {
+    /// At most 500 words of 1 to 50 characters each.
+    pub words: Vec<String>,
+}
+
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SanctionCreated {
     pub id: i64,

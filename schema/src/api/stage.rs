@@ -261,6 +261,24 @@ pub struct PinInput {
     pub product_id: Option<i64>,
 }
 
+/// A show's chat rules, as its moderators set them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ShowChatInput {
+    /// Slow mode: the seconds each viewer waits between messages, 0 to 600 (0: off).
+    /// The host's staff and organizers are exempt.
+    #[schema(minimum = 0, maximum = 600)]
+    pub slow_mode_s: i64,
+}
+
+/// A show's chat room and its rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ShowChat {
+    pub show_id: i64,
+    /// The chat room (`chat_join` it; its hub room is `chat:{room_id}`).
+    pub room_id: i64,
+    pub slow_mode_s: i64,
+}
+
 /// A pin (or, with `product_id` null, its taking down) at a moment of a show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ShowPin {

@@ -36,6 +36,17 @@ pub(super) fn is_company_staff(user: &UserSummary, room: &Room) -> bool {
     user.role == Role::Exhibitor && room.company_id.is_some() && user.company_id == room.company_id
 }
 
+/// Whether the user moderates a room: organizers everywhere; a company's staff in its booth
+/// room, its private conversations and the chat of the shows it hosts.
+pub fn is_moderator(user: &UserSummary, room: &Room) -> bool {
+    user.role == Role::Organizer
+        || (is_company_staff(user, room)
+            && matches!(
+                room.kind,
+                ChatRoomKind::Booth | ChatRoomKind::Private | ChatRoomKind::Show
+            ))
+}
+
 /// Who may read a room.
 pub async fn check_read(state: &AppState, user: &UserSummary, room: &Room) -> ApiResult<()> {
     let held = sanctions_held(state, user.id, room.id).await?;
@@ -52,7 +63,7 @@ async fn may_read(
         return Err(ApiError::forbidden("you are banned from this room"));
     }
     let allowed = match room.kind {
-        ChatRoomKind::Booth | ChatRoomKind::Hall | ChatRoomKind::Fair => true,
+        ChatRoomKind::Booth | ChatRoomKind::Hall | ChatRoomKind::Fair | ChatRoomKind::Show => true,
         ChatRoomKind::Private => {
             room.buyer_id == Some(user.id)
                 || is_company_staff(user, room)

@@ -1,10 +1,10 @@
 //! The chat's websocket commands: `chat_open`, `chat_join`, `chat_history`, `chat_send`,
 //! `chat_read`, `chat_typing`, `chat_delete`; and the rooms a user takes part in.
 
-use super::access::{buyer_came_to, check_post, check_read, is_company_staff};
+use super::access::{buyer_came_to, check_post, check_read, is_company_staff, is_moderator};
 use super::store::{
     load_message_by_key, load_room, messages_after, messages_before, own_attachment, room_from_row,
-    upsert_read, Room, ROOM_FIELDS,
+    upsert_read, Owners, Room, ROOM_FIELDS,
 };
 use super::{writer, JOIN_PAGE, MAX_MESSAGE_CHARS};
 use crate::auth::Caller;
@@ -40,7 +40,20 @@ pub async fn open(state: &AppState, user: &UserSummary, target: &str) -> ApiResu
     };
     let parts: Vec<&str> = target.split(':').collect();
     let num = |s: &str| s.parse::<i64>().map_err(|_| bad());
+    let mut show = None;
     let (kind, company, hall, buyer) = match parts.as_slice() {
+        ["show", s] => {
+            let id = num(s)?;
+            // The room belongs to the show's host, whose staff moderate it.
+            let host: Option<i64> =
+                sqlx::query_scalar("select host_company_id from shows where id = $1")
+                    .bind(id)
+                    .fetch_optional(state.store.pool())
+                    .await?
+                    .ok_or_else(bad)?;
+            show = Some(id);
+            (ChatRoomKind::Show, host, None, None)
+        }
         ["fair"] => (ChatRoomKind::Fair, None, None, None),
         ["booth", c] => (ChatRoomKind::Booth, Some(num(c)?), None, None),
         ["hall", h] => (ChatRoomKind::Hall, None, Some(num(h)?), None),
@@ -90,6 +103,7 @@ pub async fn open(state: &AppState, user: &UserSummary, target: &str) -> ApiResu
         ChatRoomKind::Booth => format!("booth:{}", company.unwrap_or(0)),
         ChatRoomKind::Hall => format!("hall:{}", hall.unwrap_or(0)),
         ChatRoomKind::Private => format!("private:{}:{}", company.unwrap_or(0), buyer.unwrap_or(0)),
+        ChatRoomKind::Show => format!("show:{}", show.unwrap_or(0)),
     };
     // Check access against the room as it would be, before creating anything.
     let probe = Room {
@@ -98,6 +112,7 @@ pub async fn open(state: &AppState, user: &UserSummary, target: &str) -> ApiResu
         company_id: company,
         hall_id: hall,
         buyer_id: buyer,
+        show_id: show,
         last_seq: 0,
     };
     if kind == ChatRoomKind::Private
@@ -120,14 +135,13 @@ pub async fn open(state: &AppState, user: &UserSummary, target: &str) -> ApiResu
             return Err(bad());
         }
     }
-    super::store::insert_room(
-        state.store.pool(),
-        kind,
-        &canonical,
-        (company, hall, buyer),
-        now_ms(),
-    )
-    .await?;
+    let owners = Owners {
+        company,
+        hall,
+        buyer,
+        show,
+    };
+    super::store::insert_room(state.store.pool(), kind, &canonical, owners, now_ms()).await?;
     let sql = format!("select {ROOM_FIELDS} from chat_rooms where target = $1");
     let row = sqlx::query(&sql)
         .bind(&canonical)
@@ -177,6 +191,13 @@ pub async fn info(state: &AppState, user: &UserSummary, room: &Room) -> ApiResul
                 .unwrap_or_else(|| "Hall".into())
         }
         ChatRoomKind::Booth => company_name.clone().unwrap_or_default(),
+        ChatRoomKind::Show => {
+            sqlx::query_scalar::<_, String>("select title from shows where id = $1")
+                .bind(room.show_id.unwrap_or(0))
+                .fetch_optional(pool)
+                .await?
+                .unwrap_or_else(|| "Show".into())
+        }
         ChatRoomKind::Private if room.buyer_id == Some(user.id) => {
             company_name.clone().unwrap_or_default()
         }
@@ -206,7 +227,24 @@ pub async fn info(state: &AppState, user: &UserSummary, room: &Room) -> ApiResul
         read_seq,
         unread,
         staff_online,
+        show_id: room.show_id,
+        slow_mode_s: slow_mode_s(state, room).await?,
+        moderator: is_moderator(user, room),
     })
+}
+
+/// A room's slow mode in seconds: a show's, as its moderators set it; 0 elsewhere.
+async fn slow_mode_s(state: &AppState, room: &Room) -> ApiResult<i64> {
+    let Some(show) = room.show_id else {
+        return Ok(0);
+    };
+    Ok(
+        sqlx::query_scalar::<_, i64>("select chat_slow_s from shows where id = $1")
+            .bind(show)
+            .fetch_optional(state.store.pool())
+            .await?
+            .unwrap_or(0),
+    )
 }
 
 /// `chat_join`: live stream first, then the stored messages after `after_seq`.
@@ -219,9 +257,14 @@ pub async fn join(
     let user = &conn.identity.user;
     let room = load_room(state, room_id).await?;
     check_read(state, user, &room).await?;
+    let hub_room = HubRoom::Chat(room_id).to_string();
+    if room.kind == ChatRoomKind::Show {
+        // A show's chat runs at broadcast scale: its frames go out in windows.
+        state.hub.batch_room(&hub_room);
+    }
     state
         .hub
-        .enter(conn, &HubRoom::Chat(room_id).to_string())
+        .enter(conn, &hub_room)
         .await
         .map_err(ApiError::Other)?;
     let mut messages = messages_after(state, room_id, after_seq.max(0), JOIN_PAGE + 1).await?;
@@ -365,6 +408,18 @@ pub async fn send(
             format!("at most {rate} messages a second"),
         ));
     }
+    if matches!(room.kind, ChatRoomKind::Booth | ChatRoomKind::Show) {
+        super::filter::check(state, body).await?;
+    }
+    if !is_moderator(user, &room) {
+        if let Err(refused) = slow_mode(state, &room, user.id).await {
+            // A resend of a stored message is answered, not refused.
+            if let Some(existing) = resent(state, user.id, key, room_id).await? {
+                return Ok(existing);
+            }
+            return Err(refused);
+        }
+    }
     // Stored, then published by the writer in sequence order, and only then acknowledged.
     let stored = state
         .chat
@@ -414,6 +469,27 @@ pub async fn send(
         message,
         staff_online,
     })
+}
+
+/// A show's slow mode: the sender's cooldown in this room starts with this message, on every
+/// node; while it runs, `slow_mode` says how long is left (the client counts it down).
+async fn slow_mode(state: &AppState, room: &Room, user_id: i64) -> ApiResult<()> {
+    let seconds = slow_mode_s(state, room).await?;
+    if seconds <= 0 {
+        return Ok(());
+    }
+    let length = std::time::Duration::from_secs(seconds as u64);
+    let key = format!("slow:{}:{user_id}", room.id);
+    let left = state.engine.limiter.cooldown(&key, length).await;
+    if left.is_zero() {
+        return Ok(());
+    }
+    let mut body = expo_schema::ErrorBody::new(
+        ErrorCode::SlowMode,
+        format!("slow mode: one message every {seconds} s"),
+    );
+    body.retry_after_ms = Some(left.as_millis().max(1) as i64);
+    Err(ApiError::Client(body))
 }
 
 /// The reply to a resend: the message stored under `key`, or `None` when there is none. A key
@@ -534,10 +610,7 @@ pub async fn delete(state: &AppState, user: &UserSummary, message_id: i64) -> Ap
     let seq: i64 = row.try_get("seq")?;
     let room = load_room(state, room_id).await?;
     check_read(state, user, &room).await?;
-    let moderator = user.role == Role::Organizer
-        || (is_company_staff(user, &room)
-            && matches!(room.kind, ChatRoomKind::Booth | ChatRoomKind::Private));
-    if !(sender == user.id || moderator) {
+    if !(sender == user.id || is_moderator(user, &room)) {
         return Err(ApiError::forbidden(
             "only the sender, the booth's staff and organizers delete messages",
         ));

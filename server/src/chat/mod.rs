@@ -14,6 +14,7 @@
 
 pub mod access;
 pub mod commands;
+pub mod filter;
 pub mod routes;
 pub mod store;
 pub mod talk;

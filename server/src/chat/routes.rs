@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use expo_schema::api::{AttachmentQuery, TalkFilter};
 use expo_schema::api::{
-    BlockInput, BlockList, ChatRoomList, MemberInput, SanctionCreated, SanctionInput,
+    BlockInput, BlockList, ChatRoomList, FilterWords, MemberInput, SanctionCreated, SanctionInput,
     TalkRequestList,
 };
 use expo_schema::protocol::room::{self, Room};
@@ -39,6 +39,35 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unblock))
         .routes(routes!(talk_requests))
         .routes(routes!(phrases))
+        .routes(routes!(filter_words, set_filter_words))
+}
+
+/// The fair's word filter (organizers).
+#[utoipa::path(get, path = "/api/v1/chat/filter", tag = "chat",
+    responses((status = 200, body = FilterWords), (status = 403, body = ErrorBody)))]
+pub async fn filter_words(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<FilterWords>> {
+    caller.require_role(Role::Organizer)?;
+    Ok(Json(FilterWords {
+        words: super::filter::words(&state).await?,
+    }))
+}
+
+/// Replaces the fair's word filter (organizers): a message in a booth's or a show's room with
+/// one of these words is refused with `filtered`, on every node from the next message on.
+#[utoipa::path(put, path = "/api/v1/chat/filter", tag = "chat", request_body = FilterWords,
+    responses((status = 200, body = FilterWords), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn set_filter_words(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(input): JsonBody<FilterWords>,
+) -> ApiResult<Json<FilterWords>> {
+    caller.require_role(Role::Organizer)?;
+    let words = super::filter::replace(&state, caller.user.id, &input.words).await?;
+    Ok(Json(FilterWords { words }))
 }
 
 /// The chat phrasebook (`schema/data/phrases.json`): topics, phrases and their parameters,
@@ -76,7 +105,9 @@ pub async fn talk_requests(
     }))
 }
 
-/// Mute or ban a user in a room or fair-wide (organizers).
+/// Mute or ban a user in a room or fair-wide: organizers anywhere; a room's moderators (a
+/// company's staff in its booth room and in the chat of the shows it hosts) in that room.
+/// A mute with `minutes` is a timeout.
 #[utoipa::path(post, path = "/api/v1/chat/mutes", tag = "chat", request_body = SanctionInput,
     responses((status = 201, body = SanctionCreated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -85,22 +116,30 @@ pub async fn sanction(
     caller: Caller,
     JsonBody(input): JsonBody<SanctionInput>,
 ) -> ApiResult<(StatusCode, Json<SanctionCreated>)> {
-    caller.require_role(Role::Organizer)?;
+    let moderates = match input.room_id {
+        Some(room) => {
+            let room = super::store::load_room(&state, room).await?;
+            super::access::is_moderator(&caller.user.summary(), &room)
+        }
+        None => caller.is_organizer(),
+    };
+    if !moderates {
+        return Err(ApiError::forbidden(
+            "only organizers, and a room's moderators in that room, mute and ban",
+        ));
+    }
     if !matches!(input.kind.as_str(), "mute" | "ban") {
         return Err(ApiError::validation("kind is mute or ban"));
     }
     if input.user_id == caller.user.id {
         return Err(ApiError::validation(
-            "organizers cannot sanction themselves",
+            "moderators cannot sanction themselves",
         ));
     }
     // Only people the caller has met in chat can be blocked, so the block list cannot be
     // used to read any account's summary by its id.
     if !knows(&state, &caller, input.user_id).await? {
         return Err(ApiError::not_found("no such user"));
-    }
-    if let Some(room) = input.room_id {
-        super::store::load_room(&state, room).await?;
     }
     let now = now_ms();
     let until = match input.minutes {

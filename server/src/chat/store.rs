@@ -17,6 +17,8 @@ pub struct Room {
     pub company_id: Option<i64>,
     pub hall_id: Option<i64>,
     pub buyer_id: Option<i64>,
+    /// Show rooms: the show (their `company_id` is the show's host).
+    pub show_id: Option<i64>,
     pub last_seq: i64,
 }
 
@@ -28,11 +30,12 @@ pub(super) fn room_from_row(row: &AnyRow) -> sqlx::Result<Room> {
         company_id: row.try_get("company_id")?,
         hall_id: row.try_get("hall_id")?,
         buyer_id: row.try_get("buyer_id")?,
+        show_id: row.try_get("show_id")?,
         last_seq: row.try_get("last_seq")?,
     })
 }
 
-pub(super) const ROOM_FIELDS: &str = "id, kind, company_id, hall_id, buyer_id, last_seq";
+pub(super) const ROOM_FIELDS: &str = "id, kind, company_id, hall_id, buyer_id, show_id, last_seq";
 
 pub async fn load_room(state: &AppState, room_id: i64) -> ApiResult<Room> {
     let sql = format!("select {ROOM_FIELDS} from chat_rooms where id = $1");
@@ -219,26 +222,36 @@ pub fn larger_read_seq(kind: StoreKind) -> String {
     crate::store::dialect::greatest(kind, "chat_reads.read_seq", "excluded.read_seq")
 }
 
+/// What a room belongs to (each `None` where it does not apply).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Owners {
+    pub company: Option<i64>,
+    pub hall: Option<i64>,
+    pub buyer: Option<i64>,
+    pub show: Option<i64>,
+}
+
 /// Adds a chat room unless one with this target exists; its id when it was added.
 pub(crate) async fn insert_room<'c, E>(
     executor: E,
     kind: ChatRoomKind,
     target: &str,
-    (company, hall, buyer): (Option<i64>, Option<i64>, Option<i64>),
+    owners: Owners,
     now: i64,
 ) -> sqlx::Result<Option<i64>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     sqlx::query_scalar(
-        "insert into chat_rooms (kind, target, company_id, hall_id, buyer_id, created_ms) \
-         values ($1, $2, $3, $4, $5, $6) on conflict (target) do nothing returning id",
+        "insert into chat_rooms (kind, target, company_id, hall_id, buyer_id, show_id, created_ms) \
+         values ($1, $2, $3, $4, $5, $6, $7) on conflict (target) do nothing returning id",
     )
     .bind(kind.as_str())
     .bind(target)
-    .bind(company)
-    .bind(hall)
-    .bind(buyer)
+    .bind(owners.company)
+    .bind(owners.hall)
+    .bind(owners.buyer)
+    .bind(owners.show)
     .bind(now)
     .fetch_optional(executor)
     .await

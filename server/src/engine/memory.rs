@@ -109,6 +109,8 @@ pub struct MemoryLimiter {
     /// Key to the theoretical arrival time of the next unit (GCRA).
     buckets: Arc<Mutex<HashMap<String, Instant>>>,
     conns: Arc<Mutex<HashMap<String, u64>>>,
+    /// Key to the end of its cooldown.
+    cooldowns: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
 impl MemoryLimiter {
@@ -135,6 +137,22 @@ impl MemoryLimiter {
         }
         buckets.insert(key.to_string(), tat + interval);
         true
+    }
+
+    /// Starts `key`'s cooldown of `length` at `now` unless one runs; what is left of the
+    /// running one otherwise (zero: started).
+    pub fn cooldown_at(&self, key: &str, length: Duration, now: Instant) -> Duration {
+        let mut cooldowns = self.cooldowns.lock().expect("limiter lock");
+        if cooldowns.len() > 100_000 {
+            cooldowns.retain(|_, until| *until > now);
+        }
+        match cooldowns.get(key) {
+            Some(until) if *until > now => *until - now,
+            _ => {
+                cooldowns.insert(key.to_string(), now + length);
+                Duration::ZERO
+            }
+        }
     }
 
     /// Counts one more open connection of `key`; false (nothing counted) when `max` are open.
@@ -165,6 +183,27 @@ impl MemoryLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cooldown_refuses_until_it_ends_and_says_how_long() {
+        let limiter = MemoryLimiter::new();
+        let t0 = Instant::now();
+        let length = Duration::from_secs(10);
+        assert_eq!(limiter.cooldown_at("k", length, t0), Duration::ZERO);
+        let left = limiter.cooldown_at("k", length, t0 + Duration::from_secs(4));
+        assert_eq!(left, Duration::from_secs(6));
+        // Another key is its own.
+        assert_eq!(limiter.cooldown_at("j", length, t0), Duration::ZERO);
+        // A refused try does not extend it; once over, the next try starts a new one.
+        assert_eq!(
+            limiter.cooldown_at("k", length, t0 + length),
+            Duration::ZERO
+        );
+        assert_eq!(
+            limiter.cooldown_at("k", length, t0 + length + Duration::from_secs(1)),
+            Duration::from_secs(9)
+        );
+    }
     use expo_schema::{Role, UserSummary};
 
     fn entry(conn: &str, since: i64) -> PresenceEntry {

@@ -270,6 +270,20 @@ impl Limiter {
         }
     }
 
+    /// Starts `key`'s cooldown of `length` on all nodes unless one runs; what is left of the
+    /// running one otherwise (zero: started, or Redis failed and the send is let through).
+    pub async fn cooldown(&self, key: &str, length: std::time::Duration) -> std::time::Duration {
+        match self {
+            Limiter::Memory(l) => l.cooldown_at(key, length, std::time::Instant::now()),
+            Limiter::Redis(l) => {
+                let ms = fail_open(l, l.cooldown(key, length.as_millis() as u64))
+                    .await
+                    .unwrap_or(0);
+                std::time::Duration::from_millis(ms)
+            }
+        }
+    }
+
     /// Counts one more open connection of `key`, unless `max` (0: none) are open on all nodes.
     pub async fn open(&self, key: &str, max: u64) -> Admission {
         let counted = match self {

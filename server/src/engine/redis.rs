@@ -933,6 +933,15 @@ redis.call('SET', KEYS[1], string.format('%.0f', next), 'PX', math.floor((next -
 return 1
 "#;
 
+/// A cooldown over one key, kept by the Redis server's clock: starts one of ARGV[1] ms
+/// unless one runs; returns 0 when started, else the milliseconds left (at least 1).
+const COOLDOWN_SCRIPT: &str = r#"
+if redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'NX') then return 0 end
+local left = redis.call('PTTL', KEYS[1])
+if left < 1 then return 1 end
+return left
+"#;
+
 /// Counts one more connection for node ARGV[2] in the hash KEYS[1] unless the fields of live
 /// nodes (ARGV[4..], and ARGV[2] itself) already add up to the maximum ARGV[1] (0: none).
 /// ARGV[3]: the key's expiry in ms. Returns the new total, or -1 when refused.
@@ -1007,6 +1016,21 @@ impl RedisLimiter {
             .await
             .context("taking from a rate bucket")?;
         Ok(granted == 1)
+    }
+
+    /// Starts `key`'s cooldown of `length_ms` unless one runs (on any node); what is left of
+    /// the running one in milliseconds otherwise (0: started).
+    pub async fn cooldown(&self, key: &str, length_ms: u64) -> anyhow::Result<u64> {
+        let mut conn = self.conn.clone();
+        let left: i64 = redis::cmd("EVAL")
+            .arg(COOLDOWN_SCRIPT)
+            .arg(1)
+            .arg(format!("{}:cooldown:{}", self.prefix, key))
+            .arg(length_ms.max(1))
+            .query_async(&mut conn)
+            .await
+            .context("starting a cooldown")?;
+        Ok(left.max(0) as u64)
     }
 
     /// Counts one more open connection of `key` for this node; false (nothing counted) when

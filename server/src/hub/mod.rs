@@ -6,6 +6,7 @@
 //! member whose queue is full is a slow consumer: it is told and dropped, and the room goes on.
 
 pub mod announce;
+pub mod batch;
 pub mod ratelimit;
 pub mod session;
 
@@ -183,6 +184,8 @@ struct Inner {
     announcer: Announcer,
     /// Stops the announcing task: after the drain, so the drained clients' leaves go out.
     announcer_stop: CancellationToken,
+    /// Busy rooms whose frames go out in windows (see [`batch`]).
+    batcher: Mutex<batch::Batcher>,
 }
 
 /// A cheap, cloneable handle on the hub.
@@ -241,6 +244,7 @@ impl Hub {
                 emptied: Notify::new(),
                 last_resync_ms: AtomicI64::new(0),
                 tasks: Tasks::default(),
+                batcher: Mutex::default(),
             }),
         };
         let shutdown = hub.inner.shutdown.clone();
@@ -266,6 +270,12 @@ impl Hub {
         hub.inner.tasks.spawn("presence", shutdown, move || {
             presence_hub.clone().run_presence()
         });
+        let batch_hub = hub.clone();
+        hub.inner
+            .tasks
+            .spawn("batch-flush", hub.inner.shutdown.clone(), move || {
+                batch_hub.clone().run_batches()
+            });
         let announce_hub = hub.clone();
         let stop = hub.inner.announcer_stop.clone();
         hub.inner.tasks.spawn("presence-announce", stop, move || {
@@ -650,7 +660,44 @@ impl Hub {
             .contains_key(room)
     }
 
+    /// Batches `room` on this node (see [`batch`]): its frames go out in windows, a few a
+    /// second, until its last local member leaves.
+    pub fn batch_room(&self, room: &str) {
+        self.inner.batcher.lock().expect("batcher").mark(room);
+    }
+
+    /// Sends the batched rooms' windows every [`batch::WINDOW`] until the node shuts down.
+    async fn run_batches(self) {
+        let mut tick = tokio::time::interval(batch::WINDOW);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = self.inner.shutdown.cancelled() => return,
+            }
+            let windows = self.inner.batcher.lock().expect("batcher").take();
+            for (room, frames) in windows {
+                metrics::counter!("expo_ws_batches_total").increment(1);
+                metrics::counter!("expo_ws_batched_frames_total").increment(frames.len() as u64);
+                self.deliver_now(&room, &batch::encode(&frames));
+            }
+        }
+    }
+
     fn deliver_local(&self, room: &str, payload: &str) {
+        if self
+            .inner
+            .batcher
+            .lock()
+            .expect("batcher")
+            .offer(room, payload)
+        {
+            return;
+        }
+        self.deliver_now(room, payload);
+    }
+
+    fn deliver_now(&self, room: &str, payload: &str) {
         let registry = self.inner.registry.lock().expect("registry");
         let Some(members) = registry.rooms.get(room) else {
             return;
@@ -713,6 +760,7 @@ impl Hub {
             if members.is_empty() {
                 registry.rooms.remove(room);
                 self.inner.engine.bus.release(room);
+                self.inner.batcher.lock().expect("batcher").unmark(room);
             }
         }
     }
@@ -933,6 +981,83 @@ mod tests {
         assert!(hub.presence("lobby").await.unwrap().is_empty());
         // b got its own join before it left.
         assert!(b_rx.recv().await.is_some());
+    }
+
+    /// A batched room's frames wait for the window and go out as one `batch` frame, in order;
+    /// another room's go out at once.
+    #[tokio::test]
+    async fn a_batched_room_sends_its_window_as_one_frame_in_order() {
+        let hub = Hub::new("n1".into(), Engine::memory(), limits(64));
+        let (a, mut a_rx) = hub.register(identity(1));
+        hub.batch_room("chat:5");
+        hub.enter(&a, "chat:5").await.unwrap();
+        hub.enter(&a, "chat:6").await.unwrap();
+        let marker = |room_id: i64, seq: i64| {
+            serde_json::to_string(&ServerFrame::Event {
+                room: format!("chat:{room_id}"),
+                event: RoomEvent::ChatReadMarker { room_id, seq },
+            })
+            .unwrap()
+        };
+        // No await between them: all five fall in one window.
+        for seq in 1..=5 {
+            hub.deliver_local("chat:5", &marker(5, seq));
+        }
+        hub.deliver_local("chat:6", &marker(6, 1));
+        // The unbatched room's marker is already queued, the batched room's are not.
+        let markers_in = |frame: &ServerFrame| -> Vec<(i64, i64)> {
+            let frames = match frame {
+                ServerFrame::Batch { frames } => frames.clone(),
+                other => vec![other.clone()],
+            };
+            frames
+                .into_iter()
+                .filter_map(|f| match f {
+                    ServerFrame::Event {
+                        event: RoomEvent::ChatReadMarker { room_id, seq },
+                        ..
+                    } => Some((room_id, seq)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut queued = Vec::new();
+        while let Ok(frame) = a_rx.try_recv() {
+            queued.extend(markers_in(&serde_json::from_str(frame.as_str()).unwrap()));
+        }
+        assert_eq!(
+            queued,
+            [(6, 1)],
+            "only the unbatched room's frame went at once"
+        );
+        let mut seqs = Vec::new();
+        while seqs.is_empty() {
+            let frame = a_rx.recv().await.unwrap();
+            let parsed: ServerFrame = serde_json::from_str(frame.as_str()).unwrap();
+            let frames = match parsed {
+                ServerFrame::Batch { frames } => frames,
+                // Presence of this connection's own entry may come alone.
+                other => vec![other],
+            };
+            for inner in frames {
+                if let ServerFrame::Event {
+                    event: RoomEvent::ChatReadMarker { seq, .. },
+                    ..
+                } = inner
+                {
+                    seqs.push(seq);
+                }
+            }
+        }
+        assert_eq!(
+            seqs,
+            [1, 2, 3, 4, 5],
+            "one frame carried the window, in order"
+        );
+        // Once its last member leaves, the room is no longer batched here.
+        assert!(hub.leave(&a, "chat:5").await);
+        assert!(!hub.inner.batcher.lock().unwrap().is_batched("chat:5"));
+        hub.unregister(&a.id).await;
     }
 
     #[tokio::test]

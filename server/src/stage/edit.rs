@@ -27,7 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Whether the caller runs this show: an organizer, or staff of its host company.
-fn runs_show(caller: &Caller, show: &Show) -> bool {
+/// Organizers and the host company's staff run a show (pins, chat rules, the ingest).
+pub(crate) fn runs_show(caller: &Caller, show: &Show) -> bool {
     caller.is_organizer()
         || (caller.user.role == Role::Exhibitor
             && caller.user.company_id.is_some()

@@ -8,6 +8,7 @@
 //! media server asks Expo Hub whether to accept it and renames it to the public
 //! `show-{id}`, which is all viewers ever see in the HLS address.
 
+pub mod chat;
 pub mod edit;
 pub mod rtmp;
 
@@ -36,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_show))
         .routes(routes!(show_pins))
         .merge(edit::router())
+        .merge(chat::router())
         .merge(rtmp::router())
 }
 

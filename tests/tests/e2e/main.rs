@@ -22,3 +22,4 @@ mod permissions;
 mod races;
 mod search;
 mod stage;
+mod stage_chat;

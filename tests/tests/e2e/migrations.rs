@@ -122,3 +122,43 @@ async fn both_migration_sets_make_the_same_tables_and_columns() {
         differences.join("\n")
     );
 }
+
+/// Migration 0017 widens `chat_rooms.kind` to take show rooms (in place on SQLite, see the
+/// migration's comment). On both engines, several pooled connections at once (not only the
+/// one that migrated) store a show room and still refuse a kind that is no kind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn show_rooms_pass_the_widened_kind_check() {
+    for engines in [Engines::Embedded, Engines::Services] {
+        let env = TestEnv::new(engines).await;
+        let app = env.start().await;
+        let pool = app.state.store.pool();
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            held.push(pool.acquire().await.expect("a pooled connection"));
+        }
+        for (i, conn) in held.iter_mut().enumerate() {
+            sqlx::query("insert into chat_rooms (kind, target, created_ms) values ('show', $1, 0)")
+                .bind(format!("check:{i}"))
+                .execute(&mut **conn)
+                .await
+                .unwrap_or_else(|e| panic!("{engines:?}: connection {i} refused a show room: {e}"));
+            let refused = sqlx::query(
+                "insert into chat_rooms (kind, target, created_ms) values ('stage', $1, 0)",
+            )
+            .bind(format!("bad:{i}"))
+            .execute(&mut **conn)
+            .await;
+            assert!(
+                refused.is_err(),
+                "{engines:?}: connection {i} took a room of kind 'stage'"
+            );
+        }
+        drop(held);
+        let shows: i64 = sqlx::query_scalar("select count(*) from chat_rooms where kind = 'show'")
+            .fetch_one(pool)
+            .await
+            .expect("counting");
+        assert_eq!(shows, 4, "{engines:?}");
+        app.stop().await;
+    }
+}

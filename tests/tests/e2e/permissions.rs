@@ -404,6 +404,25 @@ async fn permission_matrix(engines: Engines) {
             SIGNED_IN,
         ),
         rest(
+            M::GET,
+            format!("/api/v1/shows/{}/chat", show.id),
+            Body::None,
+            SIGNED_IN,
+        ),
+        rest(
+            M::PUT,
+            format!("/api/v1/shows/{}/chat", show.id),
+            typed!(&ShowChatInput { slow_mode_s: 0 }),
+            COMPANY_A,
+        ),
+        get("/api/v1/chat/filter", ORGANIZER),
+        rest(
+            M::PUT,
+            "/api/v1/chat/filter".into(),
+            typed!(&FilterWords::default()),
+            ORGANIZER,
+        ),
+        rest(
             M::POST,
             format!("/api/v1/shows/{}/live", external_show.id),
             Body::None,
@@ -429,6 +448,17 @@ async fn permission_matrix(engines: Engines) {
         Ws {
             what: "subscribe to a show",
             commands: vec![subscribe(&show_room)],
+            allowed: SIGNED_IN,
+        },
+        Ws {
+            what: "react to a show",
+            commands: vec![
+                subscribe(&show_room),
+                Command::ShowReact {
+                    show_id: show.id,
+                    reaction: expo_schema::protocol::Reaction::Clap,
+                },
+            ],
             allowed: SIGNED_IN,
         },
         Ws {

@@ -18,7 +18,7 @@ const SECRET: &str = "stage-callback-secret-for-tests";
 /// Generous: nothing here may fail on a slow machine's timing.
 const WAIT: Duration = Duration::from_secs(60);
 
-fn stage_input(slug: &str, kind: StageKind) -> StageInput {
+pub(crate) fn stage_input(slug: &str, kind: StageKind) -> StageInput {
     StageInput {
         slug: slug.into(),
         name: format!("Stage {slug}"),
@@ -27,7 +27,7 @@ fn stage_input(slug: &str, kind: StageKind) -> StageInput {
     }
 }
 
-fn show_input(stage_id: i64, title: &str, starts_ms: i64) -> ShowInput {
+pub(crate) fn show_input(stage_id: i64, title: &str, starts_ms: i64) -> ShowInput {
     ShowInput {
         stage_id,
         title: title.into(),
@@ -41,7 +41,7 @@ fn show_input(stage_id: i64, title: &str, starts_ms: i64) -> ShowInput {
     }
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

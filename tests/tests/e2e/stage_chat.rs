@@ -1,0 +1,421 @@
+//! A show's chat at broadcast scale (issue 14, item 3), on two nodes over Postgres and Redis
+//! (one node when embedded): the show's own room, slow mode across nodes with a typed
+//! refusal that says how long is left, the fair's word filter in six languages, moderation
+//! by the host's staff reaching every viewer, reactions counted per window rather than
+//! relayed, and a viewer who drops catching up with no gap and no duplicate.
+
+use crate::booths::company_with_staff;
+use crate::both_engines;
+use crate::helpers::*;
+use crate::stage::{now_ms, show_input, stage_input};
+use expo_client::{ClientError, Hub, Incoming};
+use expo_schema::api::*;
+use expo_schema::protocol::{Command, Reaction, ReplyData, RoomEvent, ServerFrame};
+use expo_schema::{ChatMessage, ChatRoomInfo, ChatRoomKind, ErrorCode};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Generous: nothing here may fail on a slow machine's timing.
+const WAIT: Duration = Duration::from_secs(60);
+
+both_engines!(
+    show_chat_rules_hold_on_every_node,
+    reactions_are_counted_not_relayed
+);
+
+async fn join(hub: &Hub, room: i64, after: i64) -> (ChatRoomInfo, Vec<ChatMessage>) {
+    match hub
+        .request(Command::ChatJoin {
+            room_id: room,
+            after_seq: after,
+        })
+        .await
+        .unwrap()
+    {
+        ReplyData::ChatJoined { room, messages, .. } => (room, messages),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+async fn send(hub: &Hub, room: i64, body: &str, key: &str) -> Result<ChatMessage, ClientError> {
+    match hub
+        .request(Command::ChatSend {
+            room_id: room,
+            body: body.into(),
+            key: key.into(),
+            attachment_id: None,
+            phrase: None,
+        })
+        .await?
+    {
+        ReplyData::ChatSent { message, .. } => Ok(message),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn refusal(error: ClientError) -> expo_schema::ErrorBody {
+    match error {
+        ClientError::Server(body) => body,
+        other => panic!("not a refusal: {other:?}"),
+    }
+}
+
+/// The next event in `chat:{room}` that `pick` takes; panics after [`WAIT`].
+async fn next_in_room<T>(
+    hub: &mut Hub,
+    room: i64,
+    mut pick: impl FnMut(&RoomEvent) -> Option<T>,
+) -> T {
+    let name = format!("chat:{room}");
+    let mut found = None;
+    let got = hub
+        .wait_for(WAIT, |incoming| match incoming {
+            Incoming::Frame(ServerFrame::Event { room: r, event }) if *r == name => {
+                found = pick(event);
+                found.is_some()
+            }
+            _ => false,
+        })
+        .await;
+    match (got, found) {
+        (Some(_), Some(value)) => value,
+        (other, _) => panic!("nothing awaited came in {name}: {other:?}"),
+    }
+}
+
+/// The next message's body and sequence in the room.
+async fn next_message(hub: &mut Hub, room: i64) -> (String, i64) {
+    next_in_room(hub, room, |event| match event {
+        RoomEvent::ChatMessage { message } => {
+            Some((message.body.clone().unwrap_or_default(), message.seq))
+        }
+        _ => None,
+    })
+    .await
+}
+
+async fn show_chat_rules_hold_on_every_node(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let node_a = env.start().await;
+    let node_b = match engines {
+        Engines::Services => Some(env.start().await),
+        Engines::Embedded => None,
+    };
+    let other = node_b.as_ref().unwrap_or(&node_a);
+    let admin = node_a.admin().await;
+    let (host, staff) =
+        company_with_staff(&node_a, &admin, "101-81-40011", "host@chat.example").await;
+    let (_, rival_staff) =
+        company_with_staff(&node_a, &admin, "101-81-40012", "rival@chat.example").await;
+    let stage = admin
+        .create_stage(&stage_input("studio", StageKind::Studio))
+        .await
+        .unwrap();
+    let mut input = show_input(stage.id, "Honey live", now_ms());
+    input.host_company_id = Some(host.id);
+    let show = admin.create_show(&input).await.unwrap();
+
+    let buyer_a = node_a.buyer("a@chat.example").await;
+    let buyer_b = other.buyer("b@chat.example").await;
+    let chat = buyer_a.show_chat(show.id).await.unwrap();
+    assert_eq!(chat.slow_mode_s, 0);
+    assert_eq!(
+        buyer_b.show_chat(show.id).await.unwrap().room_id,
+        chat.room_id,
+        "one room per show, on every node"
+    );
+    assert_eq!(
+        admin.show_chat(999_999).await.unwrap_err().code(),
+        Some(ErrorCode::NotFound)
+    );
+    let room = chat.room_id;
+    let mut viewer_a = buyer_a.connect().await.unwrap();
+    let mut viewer_b = buyer_b.connect().await.unwrap();
+    let staff_hub = staff.connect().await.unwrap();
+    let (info, _) = join(&viewer_a, room, 0).await;
+    assert_eq!(info.kind, ChatRoomKind::Show);
+    assert_eq!(info.show_id, Some(show.id));
+    assert_eq!(info.title, "Honey live");
+    assert!(!info.moderator, "a buyer does not moderate");
+    join(&viewer_b, room, 0).await;
+    let (staff_info, _) = join(&staff_hub, room, 0).await;
+    assert!(
+        staff_info.moderator,
+        "the host's staff moderate the show's chat"
+    );
+
+    // Every viewer on every node gets each message once.
+    let first = send(&viewer_a, room, "Hello from Ulaanbaatar", "a-1")
+        .await
+        .unwrap();
+    for viewer in [&mut viewer_a, &mut viewer_b] {
+        assert_eq!(
+            next_message(viewer, room).await,
+            ("Hello from Ulaanbaatar".to_string(), first.seq)
+        );
+    }
+
+    // Slow mode: the host's staff set it; every viewer hears the rule.
+    let slow = staff
+        .set_show_chat(show.id, &ShowChatInput { slow_mode_s: 30 })
+        .await
+        .unwrap();
+    assert_eq!((slow.room_id, slow.slow_mode_s), (room, 30));
+    for viewer in [&mut viewer_a, &mut viewer_b] {
+        let seconds = next_in_room(viewer, room, |event| match event {
+            RoomEvent::ChatSettings { slow_mode_s, .. } => Some(*slow_mode_s),
+            _ => None,
+        })
+        .await;
+        assert_eq!(seconds, 30);
+    }
+    for who in [&buyer_a, &rival_staff] {
+        let refused = who
+            .set_show_chat(show.id, &ShowChatInput { slow_mode_s: 0 })
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
+    }
+    let bad = staff
+        .set_show_chat(show.id, &ShowChatInput { slow_mode_s: 601 })
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Some(ErrorCode::Validation));
+
+    let paced = send(&viewer_a, room, "One question, please", "a-2")
+        .await
+        .unwrap();
+    let refused = refusal(
+        send(&viewer_a, room, "And another", "a-3")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(refused.code, ErrorCode::SlowMode);
+    let left = refused.retry_after_ms.expect("how long is left");
+    assert!(
+        left > 0 && left <= 30_000,
+        "the countdown is within the cooldown: {left} ms"
+    );
+    // The cooldown is the user's on every node: a second device on the other node waits too.
+    let (second_api, _) = other
+        .api
+        .login("a@chat.example", "buyer-password")
+        .await
+        .unwrap();
+    let second_device = second_api.connect().await.unwrap();
+    join(&second_device, room, 0).await;
+    let refused = refusal(
+        send(&second_device, room, "From my phone", "a-4")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(refused.code, ErrorCode::SlowMode);
+    // A resend of a stored message is answered with it, not refused.
+    let resent = send(&viewer_a, room, "One question, please", "a-2")
+        .await
+        .unwrap();
+    assert_eq!(resent.id, paced.id);
+    // Another viewer has their own cooldown; moderators have none.
+    send(&viewer_b, room, "Hello from Vladivostok", "b-1")
+        .await
+        .unwrap();
+    for key in ["s-1", "s-2"] {
+        send(&staff_hub, room, "Welcome, everyone", key)
+            .await
+            .unwrap();
+    }
+    let off = staff
+        .set_show_chat(show.id, &ShowChatInput { slow_mode_s: 0 })
+        .await
+        .unwrap();
+    assert_eq!(off.slow_mode_s, 0);
+    let after_slow = send(&second_device, room, "From my phone", "a-5")
+        .await
+        .unwrap();
+
+    // The word filter refuses, typed, and stores nothing: the next message takes the very
+    // next sequence.
+    admin
+        .set_filter_words(&FilterWords {
+            words: vec!["spam".into(), "바보".into(), "傻瓜".into(), "дурак".into()],
+        })
+        .await
+        .unwrap();
+    for (key, body) in [
+        ("b-2", "Buy SPAM here"),
+        ("b-3", "너는바보야"),
+        ("b-4", "你是傻瓜"),
+        ("b-5", "Ты дурак"),
+    ] {
+        let refused = refusal(send(&viewer_b, room, body, key).await.unwrap_err());
+        assert_eq!(refused.code, ErrorCode::Filtered, "{body}");
+    }
+    let clean = send(&viewer_b, room, "First class shipping to Busan?", "b-6")
+        .await
+        .unwrap();
+    assert_eq!(
+        clean.seq,
+        after_slow.seq + 1,
+        "refused messages took no sequence"
+    );
+    assert_eq!(
+        buyer_a
+            .set_filter_words(&FilterWords::default())
+            .await
+            .unwrap_err()
+            .code(),
+        Some(ErrorCode::Forbidden)
+    );
+
+    // Moderation reaches every viewer: the host's staff delete a message and time a viewer
+    // out; another company's staff can do neither.
+    let forbidden = rival_staff.connect().await.unwrap();
+    join(&forbidden, room, 0).await;
+    let refused = forbidden
+        .request(Command::ChatDelete {
+            message_id: clean.id,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(refused).code, ErrorCode::Forbidden);
+    staff_hub
+        .request(Command::ChatDelete {
+            message_id: clean.id,
+        })
+        .await
+        .unwrap();
+    for viewer in [&mut viewer_a, &mut viewer_b] {
+        let deleted = next_in_room(viewer, room, |event| match event {
+            RoomEvent::ChatDeleted { message_id, .. } => Some(*message_id),
+            _ => None,
+        })
+        .await;
+        assert_eq!(deleted, clean.id);
+    }
+    let timeout = SanctionInput {
+        user_id: clean.sender.id,
+        room_id: Some(room),
+        kind: "mute".into(),
+        minutes: Some(10),
+    };
+    assert_eq!(
+        rival_staff.sanction(&timeout).await.unwrap_err().code(),
+        Some(ErrorCode::Forbidden)
+    );
+    staff.sanction(&timeout).await.unwrap();
+    let muted = refusal(
+        send(&viewer_b, room, "Can I still talk?", "b-7")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(muted.code, ErrorCode::Forbidden);
+
+    // A viewer who drops catches up from their last sequence: no gap, no duplicate.
+    let seen = clean.seq;
+    viewer_b.close();
+    let mut sent = Vec::new();
+    for (i, body) in ["Price for 500 boxes?", "Shipping to Osaka?", "Samples?"]
+        .into_iter()
+        .enumerate()
+    {
+        sent.push(
+            send(&staff_hub, room, body, &format!("s-late-{i}"))
+                .await
+                .unwrap()
+                .seq,
+        );
+    }
+    let back = buyer_b.connect().await.unwrap();
+    let (_, missed) = join(&back, room, seen).await;
+    assert_eq!(
+        missed.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        sent,
+        "exactly the messages after the last one seen, in order"
+    );
+
+    viewer_a.close();
+    back.close();
+    stop_nodes(node_a, node_b).await;
+}
+
+/// Reactions are added up per window on each node, and every viewer on every node hears the
+/// totals: the sum of the `show_reactions` a viewer gets is what was sent. A viewer must be
+/// in the show to react.
+async fn reactions_are_counted_not_relayed(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let node_a = env.start().await;
+    let node_b = match engines {
+        Engines::Services => Some(env.start().await),
+        Engines::Embedded => None,
+    };
+    let other = node_b.as_ref().unwrap_or(&node_a);
+    let admin = node_a.admin().await;
+    let stage = admin
+        .create_stage(&stage_input("main", StageKind::Main))
+        .await
+        .unwrap();
+    let show = admin
+        .create_show(&show_input(stage.id, "Opening", now_ms()))
+        .await
+        .unwrap();
+    let room = format!("show:{}", show.id);
+    let mut viewer_a = node_a
+        .buyer("a@react.example")
+        .await
+        .connect()
+        .await
+        .unwrap();
+    let mut viewer_b = other
+        .buyer("b@react.example")
+        .await
+        .connect()
+        .await
+        .unwrap();
+    let react = |reaction| Command::ShowReact {
+        show_id: show.id,
+        reaction,
+    };
+    let refused = viewer_a.request(react(Reaction::Clap)).await.unwrap_err();
+    assert_eq!(refusal(refused).code, ErrorCode::NotSubscribed);
+    viewer_a.subscribe(&room).await.unwrap();
+    viewer_b.subscribe(&room).await.unwrap();
+
+    for _ in 0..3 {
+        viewer_a.request(react(Reaction::Clap)).await.unwrap();
+    }
+    viewer_b.request(react(Reaction::Love)).await.unwrap();
+    let expected = BTreeMap::from([(Reaction::Clap, 3u64), (Reaction::Love, 1u64)]);
+    for viewer in [&mut viewer_a, &mut viewer_b] {
+        let mut total: BTreeMap<Reaction, u64> = BTreeMap::new();
+        while total != expected {
+            let got = viewer
+                .wait_for(WAIT, |incoming| {
+                    matches!(incoming, Incoming::Frame(ServerFrame::Event { room: r, event: RoomEvent::ShowReactions { .. } }) if *r == room)
+                })
+                .await;
+            let Some(Incoming::Frame(ServerFrame::Event {
+                event:
+                    RoomEvent::ShowReactions {
+                        counts, window_ms, ..
+                    },
+                ..
+            })) = got
+            else {
+                panic!("the reactions did not all arrive: {total:?}");
+            };
+            assert_eq!(window_ms, 1_000);
+            for c in counts {
+                *total.entry(c.reaction).or_default() += c.count;
+            }
+            assert!(
+                total
+                    .iter()
+                    .all(|(r, n)| expected.get(r).is_some_and(|e| n <= e)),
+                "more than was sent: {total:?}"
+            );
+        }
+    }
+    viewer_a.close();
+    viewer_b.close();
+    stop_nodes(node_a, node_b).await;
+}
