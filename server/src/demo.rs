@@ -249,7 +249,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
     seed_meetings(&mut tx, kind, &ids, &meetings, now).await?;
     seed_attendance(&mut tx, &ids, &attendance, now).await?;
     seed_matchmaking(&mut tx, &ids, &marks, &staff).await?;
-    seed_stage(&mut tx, &ids, &stages, now).await?;
+    seed_stage(&mut tx, kind, &ids, &stages, now).await?;
     tx.commit().await?;
     tracing::info!(
         halls = counts[0].created,
@@ -263,14 +263,28 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
 
 /// The stages and their shows, through the stage module's own writers. Without a media
 /// server the studio's show "under way" stays scheduled: it goes live when an encoder
-/// publishes its key (docs/stage.md).
+/// publishes its key (docs/stage.md). A show's chat so far is stored as live chat stores
+/// it; the fair's word filter is set.
 async fn seed_stage(
     conn: &mut AnyConnection,
+    kind: StoreKind,
     ids: &Ids,
     stages: &data::Stages,
     now: i64,
 ) -> anyhow::Result<()> {
+    use crate::chat::store::{insert_room, Owners};
+    use crate::chat::writer::{append_in, NewMessage};
     use crate::stage::edit::{save_show, save_stage, write_pin};
+    for word in &stages.filter_words {
+        sqlx::query(
+            "insert into chat_filter_words (word, created_by, created_ms) values ($1, $2, $3)",
+        )
+        .bind(word)
+        .bind(ids.organizer)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
     let mut stage_ids = HashMap::new();
     for stage in &stages.stages {
         let id = save_stage(conn, None, stage)
@@ -309,6 +323,40 @@ async fn seed_stage(
             let company = host.context("demo: a pinned product is its host's")?;
             let product = product_id(conn, company, code).await?;
             write_pin(conn, id, Some(product), None, now).await?;
+        }
+        sqlx::query("update shows set chat_slow_s = $1 where id = $2")
+            .bind(show.slow_mode_s)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        if !show.chat.is_empty() {
+            let owners = Owners {
+                company: host,
+                show: Some(id),
+                ..Owners::default()
+            };
+            let room = insert_room(
+                &mut *conn,
+                expo_schema::ChatRoomKind::Show,
+                &format!("show:{id}"),
+                owners,
+                now,
+            )
+            .await?
+            .with_context(|| format!("demo: the chat of show {id} exists"))?;
+            let mut lines = Vec::new();
+            for (n, line) in show.chat.iter().enumerate() {
+                lines.push(NewMessage {
+                    room_id: room,
+                    sender: ids.summary(ids.user(&line.sender)?),
+                    body: line.text.clone(),
+                    key: format!("demo-show-{id}-{n}"),
+                    attachment: None,
+                    phrase: None,
+                    created_ms: now - line.minutes_ago * MINUTE,
+                });
+            }
+            append_in(conn, kind, &lines).await?;
         }
     }
     Ok(())

@@ -342,8 +342,19 @@ pub fn marks() -> anyhow::Result<Vec<Mark>> {
 /// today, and the opening on the main stage streamed elsewhere (an external URL).
 #[derive(Debug, Deserialize)]
 pub struct Stages {
+    /// The fair's chat word filter (booth and show rooms).
+    #[serde(default)]
+    pub filter_words: Vec<String>,
     pub stages: Vec<expo_schema::api::StageInput>,
     pub shows: Vec<DemoShow>,
+}
+
+/// A line of a show's chat: its sender by email and how long ago it was sent.
+#[derive(Debug, Deserialize)]
+pub struct DemoShowLine {
+    pub sender: String,
+    pub minutes_ago: i64,
+    pub text: String,
 }
 
 /// A show: its stage by slug, its host by registration number, its featured products by the
@@ -366,6 +377,12 @@ pub struct DemoShow {
     pub pinned: Option<String>,
     #[serde(default)]
     pub external_url: Option<String>,
+    /// The chat's slow mode, in seconds.
+    #[serde(default)]
+    pub slow_mode_s: i64,
+    /// The chat so far.
+    #[serde(default)]
+    pub chat: Vec<DemoShowLine>,
 }
 
 pub fn stages() -> anyhow::Result<Stages> {

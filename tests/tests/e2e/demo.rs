@@ -87,7 +87,8 @@ both_engines!(demo_fair_has_a_studio_with_shows);
 
 /// The demo's stages: the studio's show under way but offline (no encoder publishes without
 /// a media server), the next one later today, and the opening on the main stage streamed
-/// elsewhere; texts in the viewer's language; the host's staff can read the studio's key.
+/// elsewhere; texts in the viewer's language; the host's staff can read the studio's key;
+/// the studio show's chat so far, in slow mode, and the fair's word filter.
 async fn demo_fair_has_a_studio_with_shows(engines: Engines) {
     use expo_schema::api::{LangQuery, ShowState, StageKind};
     let env = TestEnv::new(engines).await;
@@ -128,5 +129,34 @@ async fn demo_fair_has_a_studio_with_shows(engines: Engines) {
     assert!(!ingest.stream_key.is_empty());
     let refused = buyer.show_ingest(now_show.id).await.unwrap_err();
     assert_eq!(refused.code(), Some(expo_schema::ErrorCode::Forbidden));
+
+    // The show's chat so far, in slow mode, hosted by his company; the fair's word filter.
+    let chat = buyer.show_chat(now_show.id).await.unwrap();
+    assert_eq!(chat.slow_mode_s, 10);
+    let hub = buyer.connect().await.unwrap();
+    let joined = hub
+        .request(expo_schema::protocol::Command::ChatJoin {
+            room_id: chat.room_id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap();
+    let expo_schema::protocol::ReplyData::ChatJoined { room, messages, .. } = joined else {
+        panic!("unexpected {joined:?}");
+    };
+    assert_eq!(room.kind, expo_schema::ChatRoomKind::Show);
+    assert_eq!(room.company_id, now_show.host_company_id);
+    assert_eq!(messages.len(), 9, "the show's chat so far");
+    assert!(messages
+        .windows(2)
+        .all(|w| w[0].created_ms < w[1].created_ms));
+    let admin = app.admin().await;
+    assert!(admin
+        .filter_words()
+        .await
+        .unwrap()
+        .words
+        .contains(&"спам".to_string()));
+    hub.close();
     app.stop().await;
 }
