@@ -271,7 +271,7 @@ struct Member {
     token: String,
     bases: Vec<String>,
     room_id: i64,
-    booth_room: String,
+    presence_room: String,
     name: usize,
     hub: Option<Hub>,
     last: i64,
@@ -305,7 +305,7 @@ impl Member {
                 .await;
             match joined {
                 Ok(ReplyData::ChatJoined { messages, .. }) => {
-                    if hub.subscribe(&self.booth_room).await.is_err() {
+                    if hub.subscribe(&self.presence_room).await.is_err() {
                         tokio::time::sleep(Duration::from_millis(200)).await;
                         continue;
                     }
@@ -394,11 +394,11 @@ impl Member {
 struct Fair {
     env: TestEnv,
     room_id: i64,
-    booth_room: String,
+    presence_room: String,
     start_seq: i64,
 }
 
-/// Signs in six demo buyers on `homes` (round robin) and joins them to one booth chat room.
+/// Signs in six demo buyers on `homes` (round robin) and joins them to the fair's chat room.
 async fn members(fair: &Fair, homes: &[&Node], all: &[&Node]) -> Vec<Member> {
     let emails = [
         "buyer@demo.expo",
@@ -422,7 +422,7 @@ async fn members(fair: &Fair, homes: &[&Node], all: &[&Node]) -> Vec<Member> {
             token: api.token().unwrap().to_string(),
             bases,
             room_id: fair.room_id,
-            booth_room: fair.booth_room.clone(),
+            presence_room: fair.presence_room.clone(),
             name: i,
             hub: None,
             last: fair.start_seq,
@@ -447,10 +447,36 @@ async fn open_fair(env: TestEnv, node: &Node) -> Fair {
         .await
         .unwrap();
     let company = me.user.company_id.unwrap();
+    open_room(env, &staff, &format!("booth:{company}")).await
+}
+
+/// The demo studio show's chat instead of a booth's (its frames go out in batches), with
+/// its slow mode taken off by the host (the README's exhibitor) so members send freely.
+async fn open_show_fair(env: TestEnv, node: &Node) -> Fair {
+    let (staff, _) = node
+        .api()
+        .login("exhibitor@demo.expo", DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let stages = staff
+        .stages(&expo_schema::api::LangQuery::default())
+        .await
+        .unwrap();
+    let show = stages.stages[0]
+        .next
+        .as_ref()
+        .expect("the demo's studio show");
+    let input = expo_schema::api::ShowChatInput { slow_mode_s: 0 };
+    staff.set_show_chat(show.id, &input).await.unwrap();
+    open_room(env, &staff, &format!("show:{}", show.id)).await
+}
+
+/// A fair whose members chat in the room of `target` and are present in its hub room.
+async fn open_room(env: TestEnv, staff: &expo_client::Api, target: &str) -> Fair {
     let hub = staff.connect().await.unwrap();
     let room = match hub
         .request(Command::ChatOpen {
-            target: format!("booth:{company}"),
+            target: target.to_string(),
         })
         .await
         .unwrap()
@@ -461,7 +487,7 @@ async fn open_fair(env: TestEnv, node: &Node) -> Fair {
     Fair {
         env,
         room_id: room.id,
-        booth_room: format!("booth:{company}"),
+        presence_room: target.to_string(),
         start_seq: room.last_seq,
     }
 }
@@ -615,7 +641,8 @@ async fn chat_and_presence_through_a_node_kill() {
     let redis = "redis://127.0.0.1:6379/";
     let mut doomed = Node::start(&env, "node-doomed", redis, &db, true).await;
     let survivor = Node::start(&env, "node-survivor", redis, &db, false).await;
-    let fair = open_fair(env, &doomed).await;
+    // A stage show's chat: batched delivery and group commit through the kill.
+    let fair = open_show_fair(env, &doomed).await;
     let members = members(&fair, &[&doomed, &survivor], &[&doomed, &survivor]).await;
     let (watch_api, _) = survivor
         .api()
@@ -623,19 +650,19 @@ async fn chat_and_presence_through_a_node_kill() {
         .await
         .unwrap();
     let watcher = watch_api.connect().await.unwrap();
-    watcher.subscribe(&fair.booth_room).await.unwrap();
+    watcher.subscribe(&fair.presence_room).await.unwrap();
     let on_doomed = |w: Vec<expo_schema::PresenceEntry>| {
         w.iter()
             .filter(|e| e.conn_id.starts_with("node-doomed-"))
             .count()
     };
     assert_eq!(
-        on_doomed(watcher.presence(&fair.booth_room).await.unwrap()),
+        on_doomed(watcher.presence(&fair.presence_room).await.unwrap()),
         3
     );
     let doomed_ref = &mut doomed;
     let watcher_ref = &watcher;
-    let room = fair.booth_room.clone();
+    let room = fair.presence_room.clone();
     let healed = Arc::new(std::sync::Mutex::new(None));
     let healed_in = healed.clone();
     chat_through(
@@ -1211,7 +1238,7 @@ async fn chat_and_presence_on_a_redis_cluster() {
         .await
         .unwrap();
     let watcher = watch_api.connect().await.unwrap();
-    watcher.subscribe(&fair.booth_room).await.unwrap();
+    watcher.subscribe(&fair.presence_room).await.unwrap();
     // The per-user limits work on a cluster (each check is a single-key script): the open
     // connections are counted on the masters that own their users' keys.
     let counted: usize = cluster
@@ -1229,7 +1256,7 @@ async fn chat_and_presence_on_a_redis_cluster() {
     );
     let doomed_ref = &mut doomed;
     let watcher_ref = &watcher;
-    let room = fair.booth_room.clone();
+    let room = fair.presence_room.clone();
     chat_through(
         &fair,
         members,
