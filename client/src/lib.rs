@@ -22,6 +22,7 @@ pub mod bench;
 pub mod chat_bench;
 pub mod failover;
 pub mod search_eval;
+pub mod stage_bench;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -245,7 +246,9 @@ pub struct Hub {
     pub welcome: ServerFrame,
     /// How long `request` waits for a reply.
     pub timeout: Duration,
-    /// How many `batch` frames arrived (each is unpacked into its frames, in order).
+    /// How many text frames arrived, and how many of them were `batch` frames (each is
+    /// unpacked into its frames, in order).
+    frames: Arc<AtomicU64>,
     batches: Arc<AtomicU64>,
 }
 
@@ -297,6 +300,8 @@ impl Hub {
             }
         });
         let reader_pending = pending.clone();
+        let frames = Arc::new(AtomicU64::new(0));
+        let reader_frames = frames.clone();
         let batches = Arc::new(AtomicU64::new(0));
         let reader_batches = batches.clone();
         tokio::spawn(async move {
@@ -304,6 +309,7 @@ impl Hub {
             while let Some(message) = stream.next().await {
                 match message {
                     Ok(Message::Text(text)) => {
+                        reader_frames.fetch_add(1, Ordering::Relaxed);
                         let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
                             continue;
                         };
@@ -350,8 +356,14 @@ impl Hub {
             next_id: AtomicU64::new(1),
             welcome,
             timeout: Duration::from_secs(10),
+            frames,
             batches,
         })
+    }
+
+    /// How many text frames this connection has received so far (a batch counts once).
+    pub fn frames_received(&self) -> u64 {
+        self.frames.load(Ordering::Relaxed)
     }
 
     /// How many `batch` frames this connection has received so far.

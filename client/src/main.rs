@@ -62,6 +62,29 @@ enum Cmd {
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
     },
+    /// A stage show's chat at broadcast scale (see `stage_bench.rs`): `--viewers` connections
+    /// of the signed-in organizer over `--nodes`, `--chatters` of them sending `--rate`
+    /// messages a second each, slow mode `--slow-mode` seconds.
+    BenchStage {
+        /// The nodes' root URLs, comma-separated (default: `--url`).
+        #[arg(long, value_delimiter = ',')]
+        nodes: Vec<String>,
+        #[arg(long)]
+        show: Option<i64>,
+        #[arg(long, default_value_t = 1000)]
+        viewers: usize,
+        #[arg(long, default_value_t = 50)]
+        chatters: usize,
+        #[arg(long, default_value_t = 1.0)]
+        rate: f64,
+        #[arg(long, default_value_t = 0)]
+        slow_mode: i64,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// The servers' process ids, comma-separated, for their memory per viewer.
+        #[arg(long, value_delimiter = ',')]
+        server_pids: Vec<u32>,
+    },
     /// Failover: starts its own Redis and two nodes (`--server-bin`) on `--database-url`,
     /// puts `--clients` connections on node A, then kills A (`--fault kill`) or restarts
     /// Redis (`--fault redis`); prints when A's users left presence, when every client was
@@ -140,6 +163,35 @@ async fn main() -> anyhow::Result<()> {
             })
             .await?;
             println!("{report}");
+        }
+        Cmd::BenchStage {
+            nodes,
+            show,
+            viewers,
+            chatters,
+            rate,
+            slow_mode,
+            seconds,
+            server_pids,
+        } => {
+            let nodes = if nodes.is_empty() {
+                vec![cli.url.clone()]
+            } else {
+                nodes
+            };
+            let config = expo_client::stage_bench::StageBenchConfig {
+                nodes,
+                email: cli.email.clone(),
+                password: cli.password.clone(),
+                show,
+                viewers,
+                chatters,
+                rate,
+                slow_mode_s: slow_mode,
+                seconds,
+                server_pids,
+            };
+            println!("{}", expo_client::stage_bench::run(config).await?);
         }
         Cmd::Login => {
             let (_, session) = api.login(&cli.email, &cli.password).await?;

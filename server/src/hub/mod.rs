@@ -678,8 +678,9 @@ impl Hub {
             let windows = self.inner.batcher.lock().expect("batcher").take();
             for (room, frames) in windows {
                 metrics::counter!("expo_ws_batches_total").increment(1);
-                metrics::counter!("expo_ws_batched_frames_total").increment(frames.len() as u64);
-                self.deliver_now(&room, &batch::encode(&frames));
+                let count = frames.len() as u64;
+                metrics::counter!("expo_ws_batched_frames_total").increment(count);
+                self.deliver_now(&room, &batch::encode(frames));
             }
         }
     }

@@ -419,3 +419,55 @@ async fn reactions_are_counted_not_relayed(engines: Engines) {
     viewer_b.close();
     stop_nodes(node_a, node_b).await;
 }
+
+/// The `bench-stage` load generator, small: viewers on two nodes (Postgres and Redis) in a
+/// show's chat, a few of them chatting. Its books must balance (every accepted message
+/// reached every viewer exactly once), so its figures at scale can be trusted. Its speed
+/// figures, and how many messages arrived before an earlier one (two nodes' publishes can
+/// cross on the bus; clients order by `seq`), are printed, not judged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stage_bench_balances_its_books() {
+    let env = TestEnv::new(Engines::Services).await;
+    let roomy = |c: &mut expo_server::config::Config| {
+        c.chat_rate_per_sec = 1000;
+        c.user_rate_per_sec = 1000;
+        c.user_rate_burst = 1000;
+        c.max_conns_per_user = 0;
+    };
+    let node_a = env.start_with(roomy).await;
+    let node_b = env.start_with(roomy).await;
+    let admin = node_a.admin().await;
+    let stage = admin
+        .create_stage(&stage_input("studio", StageKind::Studio))
+        .await
+        .unwrap();
+    let show = admin
+        .create_show(&show_input(stage.id, "Load", now_ms()))
+        .await
+        .unwrap();
+    let report = expo_client::stage_bench::run(expo_client::stage_bench::StageBenchConfig {
+        nodes: vec![node_a.base.clone(), node_b.base.clone()],
+        email: ADMIN_EMAIL.into(),
+        password: ADMIN_PASSWORD.into(),
+        show: Some(show.id),
+        viewers: 24,
+        chatters: 4,
+        rate: 5.0,
+        slow_mode_s: 0,
+        seconds: 2.0,
+        server_pids: vec![],
+    })
+    .await
+    .unwrap();
+    println!("{report}");
+    assert!(report["accepted"].as_u64().unwrap() > 0, "{report}");
+    assert_eq!(
+        report["delivered"].as_u64().unwrap(),
+        report["accepted"].as_u64().unwrap() * 24,
+        "{report}"
+    );
+    for books in ["missing", "doubled"] {
+        assert_eq!(report[books], 0, "{books}: {report}");
+    }
+    stop_nodes(node_a, Some(node_b)).await;
+}
