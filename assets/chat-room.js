@@ -2,8 +2,10 @@ import { COMMANDS, ERROR_CODES, EVENTS, LIMITS, ROOM_KINDS, roomName } from './g
 // chat-room.js — one open chat room of the chat model (chat.js), with no DOM: its messages
 // in sequence order (gaps filled with chat_join {after_seq}, duplicates dropped, earlier
 // ones on demand), the outbox (a message resent with the same key after a timeout or a
-// reconnect), typing notices, read markers and who may delete what. ChatClient makes the
-// rooms (chat.room(info)); views use them through chat.js.
+// reconnect), typing notices, read markers and who may delete what; a show's slow mode (the
+// room's `slow_mode_s`, changed live by chat_settings) and the user's cooldown in it
+// (`slowUntil`, from the last send or a slow_mode refusal's retry_after_ms; moderators have
+// none). ChatClient makes the rooms (chat.room(info)); views use them through chat.js.
 
 
 /** How many recent messages a freshly opened room shows (older ones: "load earlier"). */
@@ -15,6 +17,8 @@ const TYPING_SHOW_MS = 3000;
 const SEND_TIMEOUT_MS = 10_000;
 /** Errors after which a message is sent again (same key) rather than given up. */
 const TRANSIENT = new Set(['timeout', 'disconnected', 'closed']);
+/** Refusals that sending again would not change: the message fails with its reason at once. */
+const FINAL = new Set([ERROR_CODES.SLOW_MODE, ERROR_CODES.FILTERED]);
 export const MAX_MESSAGE_CHARS = LIMITS.MAX_MESSAGE_CHARS;
 
 /** A fresh idempotency key for one message. */
@@ -65,6 +69,7 @@ export class ChatRoom extends Emitter {
     this.typers = new Map(); // user id → {user, timer}
     this.readSent = Number(info.read_seq) || 0;
     this.staffOffline = false; // the last send said nobody of the company is on duty
+    this.slowUntil = 0; // slow mode: the user may send again from this time (ms), 0 when free
     this.views = new Set(); // attached views: {isActive(): boolean}
     this.refs = 0;
     this.closed = false;
@@ -164,8 +169,35 @@ export class ChatRoom extends Emitter {
   }
 
   #setInfo(info) {
+    const slowBefore = this.info.slow_mode_s;
     this.info = { ...this.info, ...info };
     this.client.updateRoomInfo(info);
+    if (!(this.info.slow_mode_s > 0)) this.slowUntil = 0;
+    if (slowBefore !== this.info.slow_mode_s) this.changed('settings');
+  }
+
+  // -------------------------------------------------------------- slow mode
+
+  /** Seconds between one user's messages here (0: no slow mode). */
+  get slowModeS() {
+    return Math.max(0, Number(this.info.slow_mode_s) || 0);
+  }
+
+  /** Whether the user moderates this room (no cooldown, may delete and mute). */
+  get moderator() {
+    return Boolean(this.info.moderator);
+  }
+
+  /** Milliseconds until the user may send again in slow mode (0: now). */
+  cooldownMs(now = Date.now()) {
+    if (this.moderator || this.slowModeS === 0) return 0;
+    return Math.max(0, this.slowUntil - now);
+  }
+
+  #startCooldown(ms) {
+    if (this.moderator || !(ms > 0)) return;
+    this.slowUntil = Math.max(this.slowUntil, Date.now() + ms);
+    this.changed('slow');
   }
 
   /** Applies a message by the sequence rule (see the top of this file). */
@@ -268,6 +300,16 @@ export class ChatRoom extends Emitter {
         }
         break;
       }
+      case EVENTS.CHAT_SETTINGS: {
+        if (event.room_id !== undefined && event.room_id !== this.id) break;
+        const seconds = Math.max(0, Number(event.slow_mode_s) || 0);
+        this.info.slow_mode_s = seconds;
+        // Off: no cooldown. Shorter: what is left cannot exceed the new rule.
+        if (seconds === 0) this.slowUntil = 0;
+        else this.slowUntil = Math.min(this.slowUntil, Date.now() + seconds * 1000);
+        this.changed('settings');
+        break;
+      }
       case EVENTS.TYPING: {
         const user = event.user;
         if (!user || user.id === this.me.id) break;
@@ -325,6 +367,8 @@ export class ChatRoom extends Emitter {
       );
       item.messageId = data.message?.id ?? null;
       item.state = 'sent';
+      // Slow mode: the cooldown starts with this message (the server counts it the same way).
+      if (this.slowModeS > 0) this.#startCooldown(this.slowModeS * 1000);
       if (data.staff_online === false) {
         this.staffOffline = true;
         this.info.staff_online = false;
@@ -353,6 +397,13 @@ export class ChatRoom extends Emitter {
         this.joined = false;
         this.#transmit(item, attempt + 1);
         return;
+      } else if (FINAL.has(error.code)) {
+        item.state = 'failed';
+        item.error = error;
+        if (error.code === ERROR_CODES.SLOW_MODE) {
+          // The server's word on the time left; without one, a whole cooldown.
+          this.#startCooldown(error.retryAfterMs ?? error.body?.retry_after_ms ?? this.slowModeS * 1000);
+        }
       } else if (error.code === ERROR_CODES.RATE_LIMITED && attempt < 5) {
         item.state = 'sending';
         setTimeout(() => this.#transmit(item, attempt + 1), 1200 * (attempt + 1));
@@ -434,7 +485,12 @@ export class ChatRoom extends Emitter {
     if (m.deleted) return false;
     if (m.sender?.id === me.id || me.role === 'organizer') return true;
     return me.role === 'exhibitor' && me.company_id != null && me.company_id === this.info.company_id
-      && (this.info.kind === 'booth' || this.info.kind === 'private');
+      && (this.info.kind === 'booth' || this.info.kind === 'private' || this.info.kind === 'show');
+  }
+
+  /** May the viewer mute others in this room? (Organizers; a show's host staff in its chat.) */
+  get canMute() {
+    return this.me.role === 'organizer' || (this.info.kind === 'show' && this.moderator);
   }
 
   /** May the viewer post here? (Hall and fair rooms are organizers' announcements.) */

@@ -15,10 +15,14 @@
 import { CLOSE_CODES, COMMANDS, ERROR_CODES, FRAMES } from './gen/protocol.js';
 
 export class HubError extends Error {
-  constructor(code, message) {
+  /** body: the reply's whole error ({code, message, retry_after_ms…}), when the server sent one. */
+  constructor(code, message, body = null) {
     super(message || code);
     this.name = 'HubError';
     this.code = code;
+    // slow_mode (and rate_limited where known): milliseconds until the sender may try again.
+    this.retryAfterMs = Number.isFinite(body?.retry_after_ms) ? body.retry_after_ms : null;
+    this.body = body;
   }
 }
 
@@ -167,7 +171,27 @@ export class Hub {
       console.warn('hub: a frame that is not JSON', raw);
       return;
     }
+    this.#dispatch(ws, frame);
+  }
+
+  /**
+   * Handles one parsed frame. A batch (a busy room's frames, a stage show's chat) is unpacked:
+   * each inner frame goes through here in order, as if it had come alone.
+   */
+  #dispatch(ws, frame, depth = 0) {
+    if (ws !== this.#ws || !frame || typeof frame !== 'object') return;
     switch (frame.type) {
+      case FRAMES.BATCH:
+        // The server never nests batches; one level more is tolerated, never a loop.
+        if (depth > 1 || !Array.isArray(frame.frames)) break;
+        for (const inner of frame.frames) {
+          try {
+            this.#dispatch(ws, inner, depth + 1);
+          } catch (error) {
+            console.error('hub: a batched frame failed', error);
+          }
+        }
+        break;
       case FRAMES.WELCOME:
         this.#welcomed = true;
         this.#welcome = frame;
@@ -202,7 +226,7 @@ export class Hub {
     this.#pending.delete(frame.id);
     clearTimeout(pending.timer);
     if (frame.ok) pending.resolve(frame.data);
-    else pending.reject(new HubError(frame.error?.code || 'unknown', frame.error?.message));
+    else pending.reject(new HubError(frame.error?.code || 'unknown', frame.error?.message, frame.error || null));
   }
 
   #onEvent(frame) {

@@ -117,6 +117,7 @@ const SHELL = [
   '/views/room.js',
   '/views/scanner-camera.js',
   '/views/scanner.js',
+  '/views/stage-chat.js',
   '/views/stage-parts.js',
   '/views/stage-player.js',
   '/views/stage.js',

@@ -2,7 +2,9 @@
 // sender's name, company or country and role, the time in the viewer's zone, the text as
 // plain text (never markup) or a phrasebook phrase in the reader's language, and the
 // message's menu (delete, block, mute and ban for organizers); a message of the outbox
-// ("sending…", failed with retry and discard).
+// ("sending…", failed with retry and discard, its reason in the reader's language: slow mode,
+// the word filter…). In a show's chat, the host company's staff carry a "Host" badge (and
+// organizers their own), and the host's staff may delete and mute there.
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
@@ -106,6 +108,12 @@ export function messageParts({ ctx, room, sendError, noteEl }) {
     note.timer = setTimeout(() => { noteEl.hidden = true; }, 6000);
   }
 
+  /** In a show's chat: is this sender one of the host company's staff? */
+  function isHost(sender) {
+    return room.info.kind === 'show' && sender.role === 'exhibitor' && sender.company_id != null
+      && sender.company_id === room.info.company_id;
+  }
+
   function actions(m) {
     const sender = m.sender || {};
     const mine = sender.id === me.id;
@@ -116,11 +124,15 @@ export function messageParts({ ctx, room, sendError, noteEl }) {
         return act(() => room.deleteMessage(m.id));
       }, true));
     }
-    if (!mine && me.role === 'organizer' && sender.role !== 'organizer') {
+    // Muting in this room: organizers, and in a show's chat its host's staff (not their own
+    // colleagues, nor organizers).
+    if (!mine && room.canMute && sender.role !== 'organizer' && !(me.role !== 'organizer' && isHost(sender))) {
       items.push(menuButton('chat.mute', 'chat-mute', () => {
         if (!window.confirm(t('chat.confirmMute', { name: sender.name }))) return undefined;
         return act(() => api.chatSanction({ userId: sender.id, roomId: room.id, kind: 'mute' }), 'chat.muted', { name: sender.name });
       }));
+    }
+    if (!mine && me.role === 'organizer' && sender.role !== 'organizer') {
       items.push(menuButton('chat.ban', 'chat-ban', () => {
         if (!window.confirm(t('chat.confirmBan', { name: sender.name }))) return undefined;
         return act(() => api.chatSanction({ userId: sender.id, roomId: null, kind: 'ban' }), 'chat.banned', { name: sender.name });
@@ -156,16 +168,19 @@ export function messageParts({ ctx, room, sendError, noteEl }) {
       // Plain text: textContent, so "<b>" stays "<b>".
       body = h('p', { class: 'msg-body', testid: 'chat-body', text: m.body ?? '' });
     }
+    const host = isHost(sender);
     return h('li', {
-      class: ['chat-msg', mine && 'is-mine', m.deleted && 'is-deleted', blocked && 'is-blocked'], testid: 'chat-message',
-      dataset: { seq: String(m.seq), messageId: String(m.id), senderId: String(sender.id) },
+      class: ['chat-msg', mine && 'is-mine', m.deleted && 'is-deleted', blocked && 'is-blocked', host && 'is-host'], testid: 'chat-message',
+      dataset: { seq: String(m.seq), messageId: String(m.id), senderId: String(sender.id), host: String(host) },
       title: fullTime(m.created_ms),
     },
     h('span', { class: `avatar small role-${sender.role}`, text: initials(sender.name), attrs: { 'aria-hidden': 'true' } }),
     h('div', { class: 'msg-head' },
       h('strong', { class: 'msg-sender', testid: 'chat-sender', text: sender.name || '?' }),
       messageTime(m.created_ms)),
-    h('div', { class: 'msg-org' }, roleBadge(sender.role), org ? h('span', { testid: 'chat-sender-org', text: org }) : null),
+    h('div', { class: 'msg-org' },
+      host ? h('span', { class: 'badge host-badge', testid: 'chat-host-badge', i18n: 'chat.hostBadge' }) : null,
+      roleBadge(sender.role), org ? h('span', { testid: 'chat-sender-org', text: org }) : null),
     body,
     actions(m));
   }
@@ -173,7 +188,7 @@ export function messageParts({ ctx, room, sendError, noteEl }) {
 
   function signature(m) {
     const sender = m.sender || {};
-    return [m.deleted, chat.isBlocked(sender.id), room.canDelete(m), getLang(), Boolean(m.phrase && phrasebook())].join('|');
+    return [m.deleted, chat.isBlocked(sender.id), room.canDelete(m), room.canMute, isHost(sender), getLang(), Boolean(m.phrase && phrasebook())].join('|');
   }
 
   function outboxEl(item) {
@@ -192,7 +207,7 @@ export function messageParts({ ctx, room, sendError, noteEl }) {
     h('p', { class: 'msg-body', testid: 'chat-body', text: (item.phrase && phraseText(item.phrase, getLang())) || item.body }),
     failed
       ? h('p', { class: 'msg-failed small' },
-        h('span', { class: 'msg-error', text: errorText(item.error) }), ' ',
+        h('span', { class: 'msg-error', testid: 'chat-pending-error', dataset: { code: item.error?.code || '' }, text: errorText(item.error) }), ' ',
         h('button', { type: 'button', class: 'btn btn-ghost btn-tiny', testid: 'chat-retry', i18n: 'chat.retry', on: { click: () => room.retry(item.key) } }), ' ',
         h('button', { type: 'button', class: 'btn btn-ghost btn-tiny', testid: 'chat-discard', i18n: 'chat.discard', on: { click: () => room.discard(item.key) } }))
       : null);
@@ -203,6 +218,7 @@ export function messageParts({ ctx, room, sendError, noteEl }) {
       [ERROR_CODES.VALIDATION]: 'chat.error.validation', [ERROR_CODES.RATE_LIMITED]: 'chat.error.rate_limited',
       [ERROR_CODES.FORBIDDEN]: 'chat.error.forbidden', [ERROR_CODES.NOT_SUBSCRIBED]: 'chat.error.not_subscribed',
       [ERROR_CODES.UNKNOWN_PHRASE]: 'chat.error.unknown_phrase',
+      [ERROR_CODES.SLOW_MODE]: 'chat.error.slow_mode', [ERROR_CODES.FILTERED]: 'chat.error.filtered',
     });
   }
 

@@ -8,7 +8,10 @@
 // or an Incoterms rule filled in before sending); a phrase message is shown in each reader's
 // own language, marked as a phrasebook phrase, with the sender's original a click away.
 // One message is drawn by chat-message.js, the phrase picker is chat-phrases.js; this module
-// holds the panel: its list, scrolling and reading, the typing line and the composer.
+// holds the panel: its list, scrolling and reading, the typing line and the composer. In slow
+// mode (a show's chat) a line says how often one may write, and while the user's cooldown runs
+// the send button is disabled and a countdown says when they may write again (the text stays
+// in the composer; a refused message stays in the outbox with its reason).
 //
 //   const panel = chatPanel(ctx, room, { testid: 'booth-chat' });
 //   parent.append(panel.el); … panel.destroy();
@@ -86,6 +89,10 @@ export function chatPanel(ctx, room, options = {}) {
   const offlineEl = h('p', { class: 'alert alert-info chat-offline', testid: 'chat-staff-offline', i18n: 'chat.noStaffOnline', hidden: true });
   const noteEl = h('p', { class: 'chat-note small', testid: `${testid}-note`, attrs: { role: 'status' }, hidden: true });
   const sendError = errorBox('chat-send-error');
+  const slowEl = h('p', { class: 'chat-slow small', testid: 'chat-slow-mode', hidden: true });
+  const cooldownEl = h('p', {
+    class: 'chat-cooldown small', testid: 'chat-cooldown', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' },
+  });
 
   const input = h('textarea', {
     class: 'chat-input', testid: 'chat-input', rows: 2, i18nAttr: { placeholder: placeholderKey, 'aria-label': 'chat.messageLabel' },
@@ -103,12 +110,12 @@ export function chatPanel(ctx, room, options = {}) {
     attrs: { role: 'region' }, i18nAttr: { 'aria-label': 'chat.phrasesTitle' },
   });
   const composer = h('form', { class: 'chat-composer', testid: 'chat-composer', attrs: { novalidate: true } },
-    picker, input, h('div', { class: 'chat-composer-foot' }, phrasesBtn, counter, sendBtn));
+    picker, input, h('div', { class: 'chat-composer-foot' }, phrasesBtn, counter, cooldownEl, sendBtn));
   const readOnlyEl = h('p', { class: 'muted small chat-readonly', testid: 'chat-readonly', i18n: 'chat.readOnly', hidden: true });
 
   const el = h('section', {
     class: 'chat-panel', testid, dataset: { roomId: String(room.id), kind: room.info.kind || '' },
-  }, headEl, errorEl, h('div', { class: 'chat-body' }, scroller, jumpBtn), typingEl, offlineEl, noteEl, sendError, composer, readOnlyEl);
+  }, headEl, errorEl, h('div', { class: 'chat-body' }, scroller, jumpBtn), typingEl, offlineEl, noteEl, sendError, slowEl, composer, readOnlyEl);
 
   // ------------------------------------------------------------ messages
   const parts = messageParts({ ctx, room, sendError, noteEl });
@@ -212,6 +219,48 @@ export function chatPanel(ctx, room, options = {}) {
     offlineEl.hidden = !(room.staffOffline && room.info.kind === 'private');
   }
 
+  // ------------------------------------------------------------ slow mode
+  let cooldownTimer = null;
+  let shownSeconds = null;
+
+  /** The slow-mode line, and while the cooldown runs: the send button off and a countdown. */
+  function renderSlow() {
+    const seconds = room.slowModeS;
+    slowEl.hidden = seconds === 0;
+    el.dataset.slowMode = String(seconds);
+    if (seconds) {
+      slowEl.dataset.i18n = 'chat.slowMode';
+      slowEl.dataset.i18nArgs = JSON.stringify({ seconds });
+      slowEl.textContent = t('chat.slowMode', { seconds });
+    }
+    const left = room.cooldownMs();
+    const waiting = left > 0;
+    sendBtn.disabled = waiting;
+    el.dataset.cooldown = String(waiting);
+    clearTimeout(cooldownTimer);
+    cooldownTimer = null;
+    if (waiting) {
+      const secs = Math.ceil(left / 1000);
+      // The live region speaks only when the number changes (not on every redraw).
+      if (secs !== shownSeconds || cooldownEl.hidden) {
+        cooldownEl.dataset.i18n = 'chat.cooldown';
+        cooldownEl.dataset.i18nArgs = JSON.stringify({ seconds: secs });
+        cooldownEl.textContent = t('chat.cooldown', { seconds: secs });
+        shownSeconds = secs;
+      }
+      cooldownEl.hidden = false;
+      // Wake when the shown number changes (or the cooldown ends).
+      cooldownTimer = setTimeout(renderSlow, (left % 1000) || 1000);
+    } else if (shownSeconds !== null) {
+      shownSeconds = null;
+      delete cooldownEl.dataset.i18n;
+      cooldownEl.textContent = '';
+      cooldownEl.hidden = true;
+    } else {
+      cooldownEl.hidden = true;
+    }
+  }
+
   // ------------------------------------------------------------ scrolling and reading
   function isNearBottom() {
     return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= NEAR_BOTTOM;
@@ -257,6 +306,8 @@ export function chatPanel(ctx, room, options = {}) {
       renderTyping();
       return;
     }
+    renderSlow();
+    if (what === 'slow' || what === 'settings') return;
     const wasAtBottom = atBottom;
     renderHead();
     renderMessages();
@@ -301,6 +352,11 @@ export function chatPanel(ctx, room, options = {}) {
     const body = input.value;
     const n = updateCounter();
     if (!body.trim()) return;
+    if (room.cooldownMs() > 0) {
+      // Slow mode: the text stays here and the countdown says when it may go.
+      renderSlow();
+      return;
+    }
     if (n > MAX_MESSAGE_CHARS) {
       showError(sendError, { code: ERROR_CODES.VALIDATION }, { [ERROR_CODES.VALIDATION]: 'chat.tooLong' });
       return;
@@ -355,6 +411,8 @@ export function chatPanel(ctx, room, options = {}) {
       for (const node of nodes.values()) node.sig = '';
       render('messages');
       phrases.render();
+      shownSeconds = null;
+      renderSlow();
     }),
   ];
   const onVisibility = () => maybeRead();
@@ -380,6 +438,7 @@ export function chatPanel(ctx, room, options = {}) {
       document.removeEventListener('visibilitychange', onVisibility);
       window.removeEventListener('focus', onVisibility);
       clearTimeout(parts.note.timer);
+      clearTimeout(cooldownTimer);
     },
   };
 }

@@ -13,10 +13,14 @@ import { debounce, formatDateTime } from './common.js';
 
 const id = encodeURIComponent;
 
-/** The stage's REST calls (GET /api/v1/stages, /shows/{id}). */
+/** The stage's REST calls (GET /api/v1/stages, /shows/{id}, /shows/{id}/chat). */
 export const stageApi = {
   stages: (lang) => request('GET', `/api/v1/stages${query({ lang })}`),
   show: (showId, lang) => request('GET', `/api/v1/shows/${id(showId)}${query({ lang })}`),
+  /** The show's chat room ({show_id, room_id, slow_mode_s}), made on first use. */
+  showChat: (showId) => request('GET', `/api/v1/shows/${id(showId)}/chat`),
+  /** Sets the show's slow mode (organizers, the host's staff): seconds, 0 for off. */
+  setSlowMode: (showId, seconds) => request('PUT', `/api/v1/shows/${id(showId)}/chat`, { slow_mode_s: seconds }),
 };
 
 /** The red LIVE badge. */

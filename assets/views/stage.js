@@ -6,12 +6,15 @@
 // viewers). show_live attaches the player without a reload (the media server's HLS playlist,
 // stage-player.js; an external stream is a link), show_ended stops it and says the show has
 // ended, show_pin brings the pinned product's card (or takes it down). The show is fetched again after each event, after a reconnect, on a language switch
-// and now and then for its viewer count.
+// and now and then for its viewer count. Beside the player (below it on a phone): the show's
+// own chat, its reactions and, for moderators, its slow mode (stage-chat.js); show_reactions
+// in `show:{id}` feed the reaction counts.
 
 import { h, replaceChildren } from '../dom.js';
 import { EVENTS, ROOM_KINDS, roomName } from '../gen/protocol.js';
 import { formatTime, getLang, onLangChange } from '../i18n.js';
 import { debounce, formatDateTime, pageError, safeUrl } from './common.js';
+import { showSide } from './stage-chat.js';
 import { playHls } from './stage-player.js';
 import { stageApi, stateBadge, viewersLabel } from './stage-parts.js';
 
@@ -38,13 +41,14 @@ export function mountShow(root, ctx, params, arg) {
   const stage = h('section', { class: 'show-stage', testid: 'show-player', i18nAttr: { 'aria-label': 'stage.playerLabel' } });
   const pin = h('section', { class: 'show-pin card', testid: 'show-pin', hidden: true, i18nAttr: { 'aria-label': 'stage.pinned' } });
   const about = h('section', { class: 'show-about' });
+  const side = showSide(ctx, showId);
   const page = h('main', { class: 'page show-page', testid: 'show-page', dataset: { showId: String(showId) } },
     h('a', { class: 'back-link', href: '#/lobby', i18n: 'stage.back' }),
     loadError.el,
     head,
-    stage,
-    pin,
-    about);
+    h('div', { class: 'show-layout' },
+      h('div', { class: 'show-main' }, stage, pin, about),
+      side.el));
   root.append(page);
 
   // ------------------------------------------------------------ the page
@@ -175,6 +179,10 @@ export function mountShow(root, ctx, params, arg) {
   const reload = debounce(load, 500);
 
   function onEvent(event) {
+    if (event?.kind === EVENTS.SHOW_REACTIONS) {
+      side.onEvent(event);
+      return;
+    }
     if (!show || Number(event?.show_id) !== showId) return;
     if (event.kind === EVENTS.SHOW_LIVE) {
       // Live now: the player comes at once, then the show (viewers) is fetched again.
@@ -221,5 +229,6 @@ export function mountShow(root, ctx, params, arg) {
     player?.stop();
     unsubscribe();
     offLang();
+    side.dispose();
   };
 }
