@@ -2,7 +2,8 @@
 // onsite, online and both today, meetings in progress, chat messages a minute, missed talk
 // requests, unstaffed booths), Chart.js charts (online by role, by country, visitors per
 // hall, today's meetings by state, and "online now" over time, gathered here from the live
-// snapshots since the page opened), and every booth with its visitors and staff on duty.
+// snapshots since the page opened), the stage (today's shows with their state, viewers now
+// and peak, the same from every node), and every booth with its visitors and staff on duty.
 //
 // The first figures come from GET /api/v1/dashboard; then the page follows the hub room
 // `dashboard` (organizers only), where the server pushes a DashboardSnapshot every few
@@ -15,8 +16,9 @@ import { h, replaceChildren } from '../dom.js';
 import { EVENTS, ROOMS } from '../gen/protocol.js';
 import { countryName, formatDate, formatNumber, onLangChange, t } from '../i18n.js';
 import { countScale, loadCharts, makeChart, PALETTE, ROLE_COLORS, STATE_COLORS } from './charts.js';
-import { forbiddenPage, pageError } from './common.js';
+import { formatDateTime, forbiddenPage, pageError } from './common.js';
 import { figureTile, meetingStateLabel } from './report-parts.js';
+import { stateBadge } from './stage-parts.js';
 
 const ROLES = ['buyer', 'exhibitor', 'interpreter', 'organizer'];
 const MEETING_STATES = ['requested', 'confirmed', 'held', 'no_show', 'declined', 'cancelled', 'expired'];
@@ -84,6 +86,10 @@ export function mountDashboard(root, ctx) {
     meetings: chartCard('chart-meetings', 'dash.chart.meetings'),
   };
 
+  const showsWrap = h('div', { class: 'table-wrap', testid: 'dash-shows' });
+  const showsCard = h('section', { class: 'card dash-shows-card', testid: 'dash-stage', hidden: true },
+    h('div', { class: 'section-head' }, h('h2', { i18n: 'dash.stageTitle' })),
+    showsWrap);
   const boothsCount = h('span', { class: 'muted small', testid: 'dash-booths-count' });
   const boothsWrap = h('div', { class: 'table-wrap', testid: 'dash-booths' }, h('p', { class: 'muted', i18n: 'common.loading' }));
   const unstaffedToggle = h('input', {
@@ -107,6 +113,7 @@ export function mountDashboard(root, ctx) {
     error.el,
     figuresEl,
     h('div', { class: 'chart-grid' }, Object.values(cards).map((c) => c.card)),
+    showsCard,
     h('section', { class: 'card dash-booths-card' },
       h('div', { class: 'section-head' },
         h('div', {}, h('h2', { i18n: 'dash.boothsTitle' }), boothsCount),
@@ -242,6 +249,26 @@ export function mountDashboard(root, ctx) {
     if (charts) renderCharts();
   }
 
+  // ------------------------------------------------------------ the stage
+  /** Today's shows: state, viewers now and the peak (presence over every node). */
+  function renderShows() {
+    const shows = snapshot.shows || [];
+    showsCard.hidden = shows.length === 0;
+    if (!shows.length) return;
+    const th = (key, cls) => h('th', { scope: 'col', class: cls, i18n: key });
+    replaceChildren(showsWrap, h('table', { class: 'data-table dash-show-table' },
+      h('thead', {}, h('tr', {}, th('dash.col.show'), th('dash.col.showTime'), th('dash.col.showState'), th('dash.col.viewersNow', 'num'), th('dash.col.viewersPeak', 'num'))),
+      h('tbody', {}, shows.map((s) => h('tr', {
+        testid: 'dash-show-row', class: [s.state === 'live' && 'is-live'],
+        dataset: { showId: String(s.show_id), state: s.state, viewers: String(s.viewers_now), peak: String(s.peak_viewers) },
+      },
+      h('td', {}, h('a', { href: `#/show/${s.show_id}`, text: s.title })),
+      h('td', { class: 'muted', text: formatDateTime(s.starts_ms) }),
+      h('td', {}, stateBadge(s.state, 'dash-show-state')),
+      h('td', { class: 'num', testid: 'dash-show-viewers', text: formatNumber(s.viewers_now) }),
+      h('td', { class: 'num', testid: 'dash-show-peak', text: formatNumber(s.peak_viewers) }))))));
+  }
+
   // ------------------------------------------------------------ booths
   function renderBooths() {
     if (!snapshot) return;
@@ -280,6 +307,7 @@ export function mountDashboard(root, ctx) {
     if (!snapshot) return;
     renderFigures();
     renderCharts();
+    renderShows();
     renderBooths();
     page.dataset.onlineNow = String(snapshot.online_now);
     page.dataset.updates = String(Number(page.dataset.updates || 0) + 1);

@@ -671,6 +671,26 @@ pub struct DashboardSnapshot {
     pub meetings_today: std::collections::BTreeMap<String, i64>,
     pub chat_messages_last_minute: i64,
     pub talk_missed_today: i64,
+    /// The stage: shows live now or scheduled today, by start.
+    #[serde(default)]
+    pub shows: Vec<ShowNow>,
+}
+
+/// A stage show on the organizers' dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct ShowNow {
+    pub show_id: i64,
+    pub stage_id: i64,
+    /// In the fair's base language.
+    pub title: String,
+    /// `scheduled`, `live` or `ended`.
+    pub state: String,
+    pub starts_ms: i64,
+    pub ends_ms: i64,
+    /// Viewers in the show's room now, over every node.
+    pub viewers_now: i64,
+    /// The most at once so far.
+    pub peak_viewers: i64,
 }
 
 /// An onsite scan of a badge.

@@ -153,6 +153,12 @@ impl App {
         let chat = chat::ChatState::new(store.clone(), hub.clone());
         let stage =
             stage::chat::Reactions::start(hub.clone(), hub.tasks(), hub.shutdown_token().clone());
+        stage::peaks::start(
+            store.clone(),
+            hub.clone(),
+            hub.tasks(),
+            hub.shutdown_token().clone(),
+        );
         let sessions = monitor::sessions::SessionLog::start(store.clone(), hub.tasks());
         let listener = TcpListener::bind(config.listen)
             .await

@@ -403,6 +403,21 @@ test('a reaction reaches the counts of every viewer', async () => {
   await buyer.waitForSelector(`${$('show-chat')} ${$('chat-cooldown')}`, { state: 'hidden' });
 });
 
+test('the organizer\'s dashboard has the stage: the live show with its viewers now and its peak', async () => {
+  assert.ok(host, 'three viewers are on the show page');
+  await go(organizer, '#/dashboard', $('dashboard'));
+  const row = `${$('dash-stage')} ${$('dash-show-row')}[data-show-id="${show.id}"]`;
+  await organizer.waitForSelector(`${row}[data-state="live"]`, { timeout: LONG });
+  // The buyer, the interpreter and the host watch; the snapshot follows within its interval.
+  await organizer.waitForFunction((sel) => Number(document.querySelector(sel)?.dataset.viewers) >= 3, row, { timeout: LONG });
+  const { viewers, peak } = await organizer.$eval(row, (e) => ({ viewers: Number(e.dataset.viewers), peak: Number(e.dataset.peak) }));
+  assert.ok(peak >= viewers, `the peak (${peak}) is at least the viewers now (${viewers})`);
+  assert.equal(await organizer.$eval(`${row} ${$('dash-show-peak')}`, (e) => e.textContent), String(peak));
+  await organizer.$eval($('dash-stage'), (e) => e.scrollIntoView({ block: 'center' }));
+  await settle(organizer, 200);
+  await organizer.screenshot({ path: `${DOCS}dashboard-stage.png` });
+});
+
 test('ffmpeg stops: both pages say the show has ended; the lobby no longer has it live', async (t) => {
   assert.ok(ffmpeg, 'the stream runs');
   stopFfmpeg();

@@ -175,6 +175,11 @@ pub struct Show {
     pub external_url: Option<String>,
     /// Viewers in the show's room now, over every node.
     pub viewers: u64,
+    /// The most viewers the show has had at once, and when (sampled every second).
+    #[serde(default)]
+    pub peak_viewers: u64,
+    #[serde(default)]
+    pub peak_ms: Option<i64>,
     /// The product the host has pinned for every viewer now, if any.
     #[serde(default)]
     pub pinned_product_id: Option<i64>,

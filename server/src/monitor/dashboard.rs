@@ -18,7 +18,7 @@ use axum::Json;
 use chrono::TimeZone;
 use expo_schema::protocol::room::Room;
 use expo_schema::protocol::RoomEvent;
-use expo_schema::{BoothNow, DashboardSnapshot, HallNow, Role};
+use expo_schema::{BoothNow, DashboardSnapshot, HallNow, Role, ShowNow};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -168,6 +168,7 @@ pub async fn snapshot(state: &AppState) -> ApiResult<DashboardSnapshot> {
     .bind(to)
     .fetch_one(pool)
     .await?;
+    let shows = shows_today(state, from, to).await?;
     Ok(DashboardSnapshot {
         at_ms: now,
         day,
@@ -191,7 +192,42 @@ pub async fn snapshot(state: &AppState) -> ApiResult<DashboardSnapshot> {
         meetings_today,
         chat_messages_last_minute,
         talk_missed_today,
+        shows,
     })
+}
+
+/// The stage panel: shows live now or scheduled within the fair day, by start, with their
+/// viewers now (presence over every node) and peak (`stage::peaks`).
+async fn shows_today(state: &AppState, from: i64, to: i64) -> ApiResult<Vec<ShowNow>> {
+    let rows: Vec<(i64, i64, String, String, i64, i64, i64)> = sqlx::query_as(
+        "select id, stage_id, title, state, starts_ms, ends_ms, peak_viewers from shows \
+         where state = 'live' or (starts_ms < $2 and ends_ms > $1) order by starts_ms, id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(state.store.pool())
+    .await?;
+    let mut shows = Vec::with_capacity(rows.len());
+    for (show_id, stage_id, title, show_state, starts_ms, ends_ms, peak) in rows {
+        let viewers_now = state
+            .hub
+            .snapshot(&Room::Show(show_id).to_string())
+            .await
+            .map_err(crate::error::ApiError::Other)?
+            .total as i64;
+        shows.push(ShowNow {
+            show_id,
+            stage_id,
+            title,
+            state: show_state,
+            starts_ms,
+            ends_ms,
+            viewers_now,
+            // The sampler may not have caught a rise of the last second yet.
+            peak_viewers: peak.max(viewers_now),
+        });
+    }
+    Ok(shows)
 }
 
 /// Sets the fair-level gauges in `/metrics`.

@@ -10,6 +10,7 @@
 
 pub mod chat;
 pub mod edit;
+pub mod peaks;
 pub mod rtmp;
 
 use crate::auth::Caller;
@@ -44,7 +45,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The columns [`show_from_row`] reads.
 pub(crate) const SHOW_SELECT: &str = "select s.id, s.stage_id, s.title, s.description, \
      s.texts, s.host_company_id, c.name as host_company_name, s.starts_ms, s.ends_ms, \
-     s.featured, s.stream_key, s.external_url, s.state, s.live_since_ms, s.ended_ms, s.pinned_product_id \
+     s.featured, s.stream_key, s.external_url, s.state, s.live_since_ms, s.ended_ms, s.pinned_product_id, \
+     s.peak_viewers, s.peak_ms \
      from shows s left join companies c on c.id = s.host_company_id";
 
 /// A show row as stored (the texts in every language).
@@ -116,6 +118,8 @@ pub(crate) fn show_from_row(state: &AppState, row: &AnyRow, lang: &str) -> sqlx:
             hls_url,
             external_url,
             viewers: 0,
+            peak_viewers: row.try_get::<i64, _>("peak_viewers")?.max(0) as u64,
+            peak_ms: row.try_get("peak_ms")?,
             pinned_product_id: row.try_get("pinned_product_id")?,
             pinned_product: None,
         },
@@ -137,7 +141,11 @@ pub(crate) async fn load_show(state: &AppState, id: i64, lang: &str) -> ApiResul
 /// leaves the count at zero rather than failing the page.
 pub(crate) async fn with_viewers(state: &AppState, mut show: Show) -> Show {
     match state.hub.snapshot(&Room::Show(show.id).to_string()).await {
-        Ok(snapshot) => show.viewers = snapshot.total as u64,
+        Ok(snapshot) => {
+            show.viewers = snapshot.total as u64;
+            // The sampler may not have caught a rise of the last second yet.
+            show.peak_viewers = show.peak_viewers.max(show.viewers);
+        }
         Err(error) => tracing::debug!(?error, "counting a show's viewers failed"),
     }
     show

@@ -20,7 +20,8 @@ const WAIT: Duration = Duration::from_secs(60);
 
 both_engines!(
     show_chat_rules_hold_on_every_node,
-    reactions_are_counted_not_relayed
+    reactions_are_counted_not_relayed,
+    viewers_and_peak_agree_on_every_node
 );
 
 async fn join(hub: &Hub, room: i64, after: i64) -> (ChatRoomInfo, Vec<ChatMessage>) {
@@ -470,4 +471,101 @@ async fn the_stage_bench_balances_its_books() {
         assert_eq!(report[books], 0, "{books}: {report}");
     }
     stop_nodes(node_a, Some(node_b)).await;
+}
+
+/// Viewers now and the peak of a live show read the same from every node, and on the
+/// organizers' dashboard: three viewers over two nodes make the peak 3; when two leave, viewers
+/// now falls to 1 and the peak stays. (Waits are bounds against a hang, not speed checks.)
+async fn viewers_and_peak_agree_on_every_node(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let node_a = env.start().await;
+    let node_b = match engines {
+        Engines::Services => Some(env.start().await),
+        Engines::Embedded => None,
+    };
+    let other = node_b.as_ref().unwrap_or(&node_a);
+    let admin = node_a.admin().await;
+    let admin_b = other.admin().await;
+    let stage = admin
+        .create_stage(&stage_input("main", StageKind::Main))
+        .await
+        .unwrap();
+    let show = admin
+        .create_show(&ShowInput {
+            external_url: Some("https://video.example/live/opening.m3u8".into()),
+            ..show_input(stage.id, "Opening", now_ms())
+        })
+        .await
+        .unwrap();
+    admin.mark_show_live(show.id).await.unwrap();
+    let room = format!("show:{}", show.id);
+    let mut viewers = Vec::new();
+    for (i, node) in [&node_a, other, other].into_iter().enumerate() {
+        let hub = node
+            .buyer(&format!("v{i}@peak.example"))
+            .await
+            .connect()
+            .await
+            .unwrap();
+        hub.subscribe(&room).await.unwrap();
+        viewers.push(hub);
+    }
+    let lang = LangQuery::default();
+    let read = |api: &expo_client::Api| {
+        let api = api.clone();
+        let lang = lang.clone();
+        async move {
+            let s = api.show(show.id, &lang).await.unwrap();
+            (s.viewers, s.peak_viewers)
+        }
+    };
+    // Until both nodes read three viewers and the stored peak is three (the sampler's second).
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let (a, b) = (read(&admin).await, read(&admin_b).await);
+        let stored: i64 = sqlx::query_scalar("select peak_viewers from shows where id = $1")
+            .bind(show.id)
+            .fetch_one(node_a.state.store.pool())
+            .await
+            .unwrap();
+        if a == (3, 3) && b == (3, 3) && stored == 3 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never 3 and 3: {a:?} {b:?}, stored {stored}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for hub in viewers.drain(1..) {
+        hub.close();
+    }
+    loop {
+        let (a, b) = (read(&admin).await, read(&admin_b).await);
+        if a == (1, 3) && b == (1, 3) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never 1 and 3: {a:?} {b:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The organizers' dashboard has the stage panel with the same figures, from either node.
+    for api in [&admin, &admin_b] {
+        let board = api.dashboard().await.unwrap();
+        let row = board
+            .shows
+            .iter()
+            .find(|s| s.show_id == show.id)
+            .expect("the live show on the dashboard");
+        assert_eq!(
+            (row.state.as_str(), row.viewers_now, row.peak_viewers),
+            ("live", 1, 3)
+        );
+    }
+    for hub in viewers {
+        hub.close();
+    }
+    stop_nodes(node_a, node_b).await;
 }
