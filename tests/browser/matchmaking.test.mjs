@@ -65,7 +65,7 @@ test('a buyer marks a booth; the mark stays and shows on the booth', async () =>
   noErrors(buyer);
 });
 
-test('the exhibitor sees the buyer under "who wants to meet you", and marks him back', async () => {
+test('the exhibitor sees the buyer under "who wants to meet you", and raises his own mark to must-meet', async () => {
   exhibitor = await newPage(browser, { timezoneId: 'Asia/Seoul' });
   await signIn(exhibitor, ACCOUNTS.exhibitor);
   await exhibitor.waitForSelector($('nav-buyers'));
@@ -89,8 +89,15 @@ test('the exhibitor sees the buyer under "who wants to meet you", and marks him 
   assert.ok(ivanId > 0);
   assert.ok((await exhibitor.textContent(`${card} ${$('buyer-languages')}`)).trim().length > 0);
   assert.ok(await exhibitor.$(`${card} ${$('buyer-wants')}[data-level="must_meet"]`));
-  await exhibitor.click(`${card} ${$('buyer-mark-would_meet')}`);
-  await exhibitor.waitForSelector(`${card} ${$('buyer-mark')}[data-level="would_meet"]`);
+  // The demo's company already would meet him (a click on the pressed level takes a mark
+  // back): the exhibitor raises it to a must-meet, and it stays after the page is reopened.
+  const control = `${card} ${$('buyer-mark')}`;
+  assert.equal(await exhibitor.getAttribute(control, 'data-level'), 'would_meet');
+  await exhibitor.click(`${card} ${$('buyer-mark-must_meet')}`);
+  await exhibitor.waitForSelector(`${control}[data-level="must_meet"]`);
+  assert.equal(await exhibitor.getAttribute(`${card} ${$('buyer-mark-must_meet')}`, 'aria-pressed'), 'true');
+  await openDirectory(exhibitor);
+  await exhibitor.waitForSelector(`${control}[data-level="must_meet"]`);
   await exhibitor.screenshot({ path: `${DOCS}buyers-directory.png` });
   noErrors(exhibitor);
 });
