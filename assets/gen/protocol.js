@@ -146,8 +146,14 @@ export const EVENTS = Object.freeze({
   SHOW_PIN: 'show_pin',
   /** A window's reactions to a show on one node (in `show:{id}`): add them up. Nodes count separately, so a window may bring one of these per node. */
   SHOW_REACTIONS: 'show_reactions',
-  /** A room's chat rules changed (in `chat:{id}`): the slow mode's cooldown (0: off). */
+  /** A room's chat rules changed (in `chat:{id}`): the slow mode's cooldown (0: off) and who may write. */
   CHAT_SETTINGS: 'chat_settings',
+  /** A viewer asked the host a question (in `show:{id}`). */
+  SHOW_QUESTION: 'show_question',
+  /** A question's upvotes (at most once a second per node), or it was answered or hidden by a moderator (in `show:{id}`). A hidden question leaves the list. */
+  SHOW_QUESTION_UPDATE: 'show_question_update',
+  /** A poll was opened or closed, or its results moved (at most once a second per node; `my_vote` is left out), in `show:{id}`. */
+  SHOW_POLL: 'show_poll',
 });
 
 /** The stable machine error codes of replies, `closing` frames and REST errors. */

@@ -92,6 +92,7 @@ pub async fn run(config: StageBenchConfig) -> anyhow::Result<serde_json::Value> 
             show,
             &ShowChatInput {
                 slow_mode_s: config.slow_mode_s,
+                mode: None,
             },
         )
         .await

@@ -725,8 +725,29 @@ pub enum RoomEvent {
         counts: Vec<ReactionCount>,
         window_ms: u64,
     },
-    /// A room's chat rules changed (in `chat:{id}`): the slow mode's cooldown (0: off).
-    ChatSettings { room_id: i64, slow_mode_s: i64 },
+    /// A room's chat rules changed (in `chat:{id}`): the slow mode's cooldown (0: off) and
+    /// who may write.
+    ChatSettings {
+        room_id: i64,
+        slow_mode_s: i64,
+        #[serde(default)]
+        mode: crate::api::ChatMode,
+    },
+    /// A viewer asked the host a question (in `show:{id}`).
+    ShowQuestion { question: crate::api::ShowQuestion },
+    /// A question's upvotes (at most once a second per node), or it was answered or hidden by
+    /// a moderator (in `show:{id}`). A hidden question leaves the list.
+    ShowQuestionUpdate {
+        show_id: i64,
+        question_id: i64,
+        votes: i64,
+        answered: bool,
+        #[serde(default)]
+        hidden: bool,
+    },
+    /// A poll was opened or closed, or its results moved (at most once a second per node;
+    /// `my_vote` is left out), in `show:{id}`.
+    ShowPoll { poll: crate::api::ShowPoll },
 }
 
 impl RoomEvent {

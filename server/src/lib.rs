@@ -52,6 +52,8 @@ pub struct AppState {
     pub chat: chat::ChatState,
     /// This node's count of stage show reactions in the current window.
     pub stage: stage::chat::Reactions,
+    /// The show questions and polls whose totals moved on this node (published each second).
+    pub votes: stage::qa::Moved,
     /// The batched writer of `online_sessions` records.
     pub sessions: monitor::sessions::SessionLog,
     pub metrics: PrometheusHandle,
@@ -153,6 +155,12 @@ impl App {
         let chat = chat::ChatState::new(store.clone(), hub.clone());
         let stage =
             stage::chat::Reactions::start(hub.clone(), hub.tasks(), hub.shutdown_token().clone());
+        let votes = stage::qa::Moved::start(
+            store.clone(),
+            hub.clone(),
+            hub.tasks(),
+            hub.shutdown_token().clone(),
+        );
         stage::peaks::start(
             store.clone(),
             hub.clone(),
@@ -180,6 +188,7 @@ impl App {
             booths,
             chat,
             stage,
+            votes,
             sessions,
             metrics: metrics_handle(),
             mailer,

@@ -4,8 +4,9 @@
 
 use crate::{error_of, Api, Result};
 use expo_schema::api::{
-    CallbackQuery, Ingest, LangQuery, PinInput, RtmpCallback, Show, ShowChat, ShowChatInput,
-    ShowInput, ShowList, ShowPin, ShowPinList, Stage, StageInput, StageList,
+    CallbackQuery, Ingest, LangQuery, PinInput, PollInput, PollList, PollVote, QuestionInput,
+    QuestionList, RtmpCallback, Show, ShowChat, ShowChatInput, ShowInput, ShowList, ShowPin,
+    ShowPinList, ShowPoll, ShowQuestion, Stage, StageInput, StageList,
 };
 
 /// What the media server's `on_publish` callback was answered: the status, and the
@@ -82,6 +83,56 @@ impl Api {
     /// `PUT /api/v1/shows/{id}/chat` (organizers and the host company's staff): slow mode.
     pub async fn set_show_chat(&self, id: i64, input: &ShowChatInput) -> Result<ShowChat> {
         self.put(&format!("/api/v1/shows/{id}/chat"), input).await
+    }
+
+    /// `GET /api/v1/shows/{id}/questions`: most upvoted first.
+    pub async fn show_questions(&self, id: i64) -> Result<QuestionList> {
+        self.get(&format!("/api/v1/shows/{id}/questions")).await
+    }
+
+    /// `POST /api/v1/shows/{id}/questions`: asks the host.
+    pub async fn ask_question(&self, id: i64, input: &QuestionInput) -> Result<ShowQuestion> {
+        self.post(&format!("/api/v1/shows/{id}/questions"), input)
+            .await
+    }
+
+    /// `POST /api/v1/questions/{id}/vote`.
+    pub async fn upvote_question(&self, id: i64) -> Result<ShowQuestion> {
+        self.post_nothing(&format!("/api/v1/questions/{id}/vote"))
+            .await
+    }
+
+    /// `POST /api/v1/questions/{id}/answered` (moderators).
+    pub async fn answer_question(&self, id: i64) -> Result<ShowQuestion> {
+        self.post_nothing(&format!("/api/v1/questions/{id}/answered"))
+            .await
+    }
+
+    /// `POST /api/v1/questions/{id}/hide` (moderators).
+    pub async fn hide_question(&self, id: i64) -> Result<()> {
+        self.post_empty(&format!("/api/v1/questions/{id}/hide"))
+            .await
+    }
+
+    /// `GET /api/v1/shows/{id}/polls`: newest first.
+    pub async fn show_polls(&self, id: i64) -> Result<PollList> {
+        self.get(&format!("/api/v1/shows/{id}/polls")).await
+    }
+
+    /// `POST /api/v1/shows/{id}/polls` (moderators).
+    pub async fn open_poll(&self, id: i64, input: &PollInput) -> Result<ShowPoll> {
+        self.post(&format!("/api/v1/shows/{id}/polls"), input).await
+    }
+
+    /// `POST /api/v1/polls/{id}/vote`.
+    pub async fn vote_poll(&self, id: i64, input: &PollVote) -> Result<ShowPoll> {
+        self.post(&format!("/api/v1/polls/{id}/vote"), input).await
+    }
+
+    /// `POST /api/v1/polls/{id}/close` (moderators).
+    pub async fn close_poll(&self, id: i64) -> Result<ShowPoll> {
+        self.post_nothing(&format!("/api/v1/polls/{id}/close"))
+            .await
     }
 
     /// `GET /api/v1/shows/{id}/pins`: every pin of a show, in order.

@@ -2,6 +2,7 @@
 //! media server's publish callbacks. Video never passes through Expo Hub: viewers play the
 //! show's HLS from the media server (or its external stream).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -266,6 +267,41 @@ pub struct PinInput {
     pub product_id: Option<i64>,
 }
 
+/// Who may write in a show's chat and ask questions (everyone may read).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatMode {
+    /// Everyone signed in.
+    #[default]
+    Open,
+    /// Approved buyers, the host's staff and organizers.
+    Buyers,
+    /// The host's followers: buyers who marked the host company in matchmaking; and the
+    /// host's staff and organizers.
+    Followers,
+}
+
+impl ChatMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatMode::Open => "open",
+            ChatMode::Buyers => "buyers",
+            ChatMode::Followers => "followers",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChatMode> {
+        match s {
+            "open" => Some(ChatMode::Open),
+            "buyers" => Some(ChatMode::Buyers),
+            "followers" => Some(ChatMode::Followers),
+            _ => None,
+        }
+    }
+}
+
 /// A show's chat rules, as its moderators set them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ShowChatInput {
@@ -273,6 +309,9 @@ pub struct ShowChatInput {
     /// The host's staff and organizers are exempt.
     #[schema(minimum = 0, maximum = 600)]
     pub slow_mode_s: i64,
+    /// Who may write; left out, it stays as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ChatMode>,
 }
 
 /// A show's chat room and its rules.
@@ -282,6 +321,74 @@ pub struct ShowChat {
     /// The chat room (`chat_join` it; its hub room is `chat:{room_id}`).
     pub room_id: i64,
     pub slow_mode_s: i64,
+    #[serde(default)]
+    pub mode: ChatMode,
+}
+
+/// A viewer's question to the host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, JsonSchema)]
+pub struct ShowQuestion {
+    pub id: i64,
+    pub show_id: i64,
+    pub asker: crate::UserSummary,
+    pub body: String,
+    pub created_ms: i64,
+    pub votes: i64,
+    /// Whether the reader has upvoted it.
+    #[serde(default)]
+    pub voted: bool,
+    #[serde(default)]
+    pub answered: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct QuestionInput {
+    /// 1 to 500 characters.
+    #[schema(min_length = 1, max_length = 500)]
+    pub body: String,
+}
+
+/// A show's questions, most upvoted first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct QuestionList {
+    pub questions: Vec<ShowQuestion>,
+}
+
+/// A poll of a show, with its results so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, JsonSchema)]
+pub struct ShowPoll {
+    pub id: i64,
+    pub show_id: i64,
+    pub question: String,
+    pub options: Vec<String>,
+    /// Votes per option, in the options' order.
+    pub counts: Vec<i64>,
+    pub closed: bool,
+    pub created_ms: i64,
+    /// The reader's vote (an option's index), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub my_vote: Option<i64>,
+}
+
+/// A new poll: a question and 2 to 6 options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PollInput {
+    #[schema(min_length = 1, max_length = 200)]
+    pub question: String,
+    #[schema(min_items = 2, max_items = 6)]
+    pub options: Vec<String>,
+}
+
+/// A vote: the option's index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PollVote {
+    #[schema(minimum = 0, maximum = 5)]
+    pub option: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PollList {
+    pub polls: Vec<ShowPoll>,
 }
 
 /// A pin (or, with `product_id` null, its taking down) at a moment of a show.

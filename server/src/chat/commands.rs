@@ -408,6 +408,9 @@ pub async fn send(
             format!("at most {rate} messages a second"),
         ));
     }
+    if let Some(show) = room.show_id {
+        crate::stage::chat::check_mode(state, user, show).await?;
+    }
     if matches!(room.kind, ChatRoomKind::Booth | ChatRoomKind::Show) {
         super::filter::check(state, body).await?;
     }

@@ -17,10 +17,10 @@ use crate::tasks::Tasks;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use expo_schema::api::{ShowChat, ShowChatInput};
+use expo_schema::api::{ChatMode, ShowChat, ShowChatInput};
 use expo_schema::protocol::room::Room as RoomName;
 use expo_schema::protocol::{Reaction, ReactionCount, ReplyData, RoomEvent};
-use expo_schema::{ErrorBody, ErrorCode};
+use expo_schema::{ErrorBody, ErrorCode, Role, UserSummary};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -49,11 +49,59 @@ async fn show_chat(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Show
             }
             other => other,
         })?;
+    let mode: String = sqlx::query_scalar("select chat_mode from shows where id = $1")
+        .bind(id)
+        .fetch_one(state.store.pool())
+        .await?;
     Ok(ShowChat {
         show_id: id,
         room_id: info.id,
         slow_mode_s: info.slow_mode_s,
+        mode: ChatMode::parse(&mode).unwrap_or_default(),
     })
+}
+
+/// Who may write in a show's chat and ask its host questions, under the show's chat mode:
+/// everyone (`open`), approved buyers (`buyers`), or buyers who marked the host company in
+/// matchmaking (`followers`); the host's staff and organizers always.
+pub async fn check_mode(state: &AppState, user: &UserSummary, show_id: i64) -> ApiResult<()> {
+    let row: Option<(String, Option<i64>)> =
+        sqlx::query_as("select chat_mode, host_company_id from shows where id = $1")
+            .bind(show_id)
+            .fetch_optional(state.store.pool())
+            .await?;
+    let Some((mode, host)) = row else {
+        return Err(ApiError::not_found("no such show"));
+    };
+    let runs_it = user.role == Role::Organizer
+        || (user.role == Role::Exhibitor && user.company_id.is_some() && user.company_id == host);
+    if runs_it {
+        return Ok(());
+    }
+    match ChatMode::parse(&mode).unwrap_or_default() {
+        ChatMode::Open => Ok(()),
+        ChatMode::Buyers if user.role == Role::Buyer => Ok(()),
+        ChatMode::Buyers => Err(ApiError::forbidden(
+            "only buyers write in this show's chat now",
+        )),
+        ChatMode::Followers => {
+            let follows: i64 = sqlx::query_scalar(
+                "select count(*) from match_marks where buyer_id = $1 and company_id = $2 \
+                 and side = 'buyer' and level in ('must_meet', 'would_meet')",
+            )
+            .bind(user.id)
+            .bind(host.unwrap_or(-1))
+            .fetch_one(state.store.pool())
+            .await?;
+            if user.role == Role::Buyer && follows > 0 {
+                Ok(())
+            } else {
+                Err(ApiError::forbidden(
+                    "only the host's followers (buyers who marked the company) write here now",
+                ))
+            }
+        }
+    }
 }
 
 /// A show's chat room and its slow mode (any signed-in user; the room is made on first use).
@@ -98,10 +146,18 @@ pub async fn set_show_chat(
         .bind(id)
         .execute(state.store.pool())
         .await?;
+    if let Some(mode) = input.mode {
+        sqlx::query("update shows set chat_mode = $1 where id = $2")
+            .bind(mode.as_str())
+            .bind(id)
+            .execute(state.store.pool())
+            .await?;
+    }
     let chat = show_chat(&state, &caller, id).await?;
     let event = RoomEvent::ChatSettings {
         room_id: chat.room_id,
         slow_mode_s: chat.slow_mode_s,
+        mode: chat.mode,
     };
     events::publish(&state.hub, RoomName::Chat(chat.room_id), event).await;
     Ok(Json(chat))

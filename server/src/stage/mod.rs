@@ -11,6 +11,7 @@
 pub mod chat;
 pub mod edit;
 pub mod peaks;
+pub mod qa;
 pub mod rtmp;
 
 use crate::auth::Caller;
@@ -39,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show_pins))
         .merge(edit::router())
         .merge(chat::router())
+        .merge(qa::router())
         .merge(rtmp::router())
 }
 

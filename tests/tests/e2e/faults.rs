@@ -466,7 +466,10 @@ async fn open_show_fair(env: TestEnv, node: &Node) -> Fair {
         .next
         .as_ref()
         .expect("the demo's studio show");
-    let input = expo_schema::api::ShowChatInput { slow_mode_s: 0 };
+    let input = expo_schema::api::ShowChatInput {
+        slow_mode_s: 0,
+        mode: None,
+    };
     staff.set_show_chat(show.id, &input).await.unwrap();
     open_room(env, &staff, &format!("show:{}", show.id)).await
 }

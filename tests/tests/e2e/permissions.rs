@@ -206,6 +206,21 @@ async fn permission_matrix(engines: Engines) {
         external_url: None,
     };
     let show = admin.create_show(&show_input).await.unwrap();
+    let ask = |body: &str| QuestionInput { body: body.into() };
+    let question = admin
+        .ask_question(show.id, &ask("Is there a halal certificate?"))
+        .await
+        .unwrap();
+    let question_to_hide = admin
+        .ask_question(show.id, &ask("What is the MOQ?"))
+        .await
+        .unwrap();
+    let poll_input = PollInput {
+        question: "Which first?".into(),
+        options: vec!["Napa".into(), "Radish".into()],
+    };
+    let poll = admin.open_poll(show.id, &poll_input).await.unwrap();
+    let poll_to_close = admin.open_poll(show.id, &poll_input).await.unwrap();
     let external_show = admin
         .create_show(&ShowInput {
             external_url: Some("https://video.example/live.m3u8".into()),
@@ -412,7 +427,54 @@ async fn permission_matrix(engines: Engines) {
         rest(
             M::PUT,
             format!("/api/v1/shows/{}/chat", show.id),
-            typed!(&ShowChatInput { slow_mode_s: 0 }),
+            typed!(&ShowChatInput {
+                slow_mode_s: 0,
+                mode: None
+            }),
+            COMPANY_A,
+        ),
+        get(format!("/api/v1/shows/{}/questions", show.id), SIGNED_IN),
+        rest(
+            M::POST,
+            format!("/api/v1/shows/{}/questions", show.id),
+            typed!(&ask("Do you ship to Vladivostok?")),
+            SIGNED_IN,
+        ),
+        rest(
+            M::POST,
+            format!("/api/v1/questions/{}/vote", question.id),
+            Body::None,
+            SIGNED_IN,
+        ),
+        rest(
+            M::POST,
+            format!("/api/v1/questions/{}/answered", question.id),
+            Body::None,
+            COMPANY_A,
+        ),
+        rest(
+            M::POST,
+            format!("/api/v1/questions/{}/hide", question_to_hide.id),
+            Body::None,
+            COMPANY_A,
+        ),
+        get(format!("/api/v1/shows/{}/polls", show.id), SIGNED_IN),
+        rest(
+            M::POST,
+            format!("/api/v1/shows/{}/polls", show.id),
+            typed!(&poll_input),
+            COMPANY_A,
+        ),
+        rest(
+            M::POST,
+            format!("/api/v1/polls/{}/vote", poll.id),
+            typed!(&PollVote { option: 1 }),
+            SIGNED_IN,
+        ),
+        rest(
+            M::POST,
+            format!("/api/v1/polls/{}/close", poll_to_close.id),
+            Body::None,
             COMPANY_A,
         ),
         get("/api/v1/chat/filter", ORGANIZER),

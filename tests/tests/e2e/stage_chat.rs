@@ -21,7 +21,8 @@ const WAIT: Duration = Duration::from_secs(60);
 both_engines!(
     show_chat_rules_hold_on_every_node,
     reactions_are_counted_not_relayed,
-    viewers_and_peak_agree_on_every_node
+    viewers_and_peak_agree_on_every_node,
+    questions_polls_and_chat_modes_on_every_node
 );
 
 async fn join(hub: &Hub, room: i64, after: i64) -> (ChatRoomInfo, Vec<ChatMessage>) {
@@ -158,7 +159,13 @@ async fn show_chat_rules_hold_on_every_node(engines: Engines) {
 
     // Slow mode: the host's staff set it; every viewer hears the rule.
     let slow = staff
-        .set_show_chat(show.id, &ShowChatInput { slow_mode_s: 30 })
+        .set_show_chat(
+            show.id,
+            &ShowChatInput {
+                slow_mode_s: 30,
+                mode: None,
+            },
+        )
         .await
         .unwrap();
     assert_eq!((slow.room_id, slow.slow_mode_s), (room, 30));
@@ -172,13 +179,25 @@ async fn show_chat_rules_hold_on_every_node(engines: Engines) {
     }
     for who in [&buyer_a, &rival_staff] {
         let refused = who
-            .set_show_chat(show.id, &ShowChatInput { slow_mode_s: 0 })
+            .set_show_chat(
+                show.id,
+                &ShowChatInput {
+                    slow_mode_s: 0,
+                    mode: None,
+                },
+            )
             .await
             .unwrap_err();
         assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
     }
     let bad = staff
-        .set_show_chat(show.id, &ShowChatInput { slow_mode_s: 601 })
+        .set_show_chat(
+            show.id,
+            &ShowChatInput {
+                slow_mode_s: 601,
+                mode: None,
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(bad.code(), Some(ErrorCode::Validation));
@@ -226,7 +245,13 @@ async fn show_chat_rules_hold_on_every_node(engines: Engines) {
             .unwrap();
     }
     let off = staff
-        .set_show_chat(show.id, &ShowChatInput { slow_mode_s: 0 })
+        .set_show_chat(
+            show.id,
+            &ShowChatInput {
+                slow_mode_s: 0,
+                mode: None,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(off.slow_mode_s, 0);
@@ -567,5 +592,281 @@ async fn viewers_and_peak_agree_on_every_node(engines: Engines) {
     for hub in viewers {
         hub.close();
     }
+    stop_nodes(node_a, node_b).await;
+}
+
+/// The next `show:{id}` event that `pick` takes; panics after [`WAIT`].
+async fn next_in_show<T>(
+    hub: &mut Hub,
+    show_id: i64,
+    mut pick: impl FnMut(&RoomEvent) -> Option<T>,
+) -> T {
+    let name = format!("show:{show_id}");
+    let mut found = None;
+    let got = hub
+        .wait_for(WAIT, |incoming| match incoming {
+            Incoming::Frame(ServerFrame::Event { room: r, event }) if *r == name => {
+                found = pick(event);
+                found.is_some()
+            }
+            _ => false,
+        })
+        .await;
+    match (got, found) {
+        (Some(_), Some(value)) => value,
+        (other, _) => panic!("nothing awaited came in {name}: {other:?}"),
+    }
+}
+
+/// Questions, upvotes, polls and who may write, on two nodes (Postgres and Redis): a question
+/// reaches every viewer at once; upvotes and poll votes are stored at once and their totals
+/// reach every viewer (at most once a second per node), the same everywhere; moderators (the
+/// host's staff) answer, hide, open and close, others may not; the chat mode keeps out who it
+/// names, in the chat and in questions alike.
+async fn questions_polls_and_chat_modes_on_every_node(engines: Engines) {
+    use expo_schema::matchmaking::{MarkInput, MarkLevel};
+    let env = TestEnv::new(engines).await;
+    let node_a = env.start().await;
+    let node_b = match engines {
+        Engines::Services => Some(env.start().await),
+        Engines::Embedded => None,
+    };
+    let other = node_b.as_ref().unwrap_or(&node_a);
+    let admin = node_a.admin().await;
+    let (host, staff) =
+        company_with_staff(&node_a, &admin, "101-81-50011", "host@qa.example").await;
+    let (_, rival_staff) =
+        company_with_staff(&node_a, &admin, "101-81-50012", "rival@qa.example").await;
+    let stage = admin
+        .create_stage(&stage_input("studio", StageKind::Studio))
+        .await
+        .unwrap();
+    let mut input = show_input(stage.id, "Kimchi live", now_ms());
+    input.host_company_id = Some(host.id);
+    let show = admin.create_show(&input).await.unwrap();
+    let buyer_a = node_a.buyer("a@qa.example").await;
+    let buyer_b = other.buyer("b@qa.example").await;
+    let mut viewer_a = buyer_a.connect().await.unwrap();
+    let mut viewer_b = buyer_b.connect().await.unwrap();
+    let room = format!("show:{}", show.id);
+    viewer_a.subscribe(&room).await.unwrap();
+    viewer_b.subscribe(&room).await.unwrap();
+
+    // A question reaches both nodes' viewers at once.
+    let asked = buyer_a
+        .ask_question(
+            show.id,
+            &QuestionInput {
+                body: "Is the kimchi halal certified?".into(),
+            },
+        )
+        .await
+        .unwrap();
+    for viewer in [&mut viewer_a, &mut viewer_b] {
+        let body = next_in_show(viewer, show.id, |e| match e {
+            RoomEvent::ShowQuestion { question } => Some(question.body.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(body, "Is the kimchi halal certified?");
+    }
+    // Upvotes: once per viewer; the totals reach everyone.
+    buyer_b.upvote_question(asked.id).await.unwrap();
+    buyer_a.upvote_question(asked.id).await.unwrap();
+    let again = buyer_a.upvote_question(asked.id).await.unwrap();
+    assert_eq!((again.votes, again.voted), (2, true));
+    for viewer in [&mut viewer_a, &mut viewer_b] {
+        next_in_show(viewer, show.id, |e| match e {
+            RoomEvent::ShowQuestionUpdate {
+                question_id, votes, ..
+            } if *question_id == asked.id && *votes == 2 => Some(()),
+            _ => None,
+        })
+        .await;
+    }
+    let listed = buyer_b.show_questions(show.id).await.unwrap().questions;
+    assert_eq!(
+        listed
+            .iter()
+            .map(|q| (q.id, q.votes, q.voted))
+            .collect::<Vec<_>>(),
+        [(asked.id, 2, true)]
+    );
+    // The word filter holds for questions too.
+    admin
+        .set_filter_words(&FilterWords {
+            words: vec!["spam".into()],
+        })
+        .await
+        .unwrap();
+    let refused = buyer_b
+        .ask_question(
+            show.id,
+            &QuestionInput {
+                body: "spam spam".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Filtered));
+    // Moderators answer and hide; a buyer or another company's staff may not.
+    for who in [&buyer_b, &rival_staff] {
+        let refused = who.answer_question(asked.id).await.unwrap_err();
+        assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
+    }
+    assert!(staff.answer_question(asked.id).await.unwrap().answered);
+    for viewer in [&mut viewer_a, &mut viewer_b] {
+        next_in_show(viewer, show.id, |e| match e {
+            RoomEvent::ShowQuestionUpdate {
+                question_id,
+                answered: true,
+                ..
+            } if *question_id == asked.id => Some(()),
+            _ => None,
+        })
+        .await;
+    }
+    let rude = buyer_b
+        .ask_question(
+            show.id,
+            &QuestionInput {
+                body: "Why so expensive??".into(),
+            },
+        )
+        .await
+        .unwrap();
+    staff.hide_question(rude.id).await.unwrap();
+    let visible: Vec<i64> = buyer_a
+        .show_questions(show.id)
+        .await
+        .unwrap()
+        .questions
+        .iter()
+        .map(|q| q.id)
+        .collect();
+    assert_eq!(visible, [asked.id], "a hidden question leaves the list");
+
+    // A poll: moderators open and close it; one vote per viewer, which a second changes.
+    let poll_input = PollInput {
+        question: "Which kimchi should we ship first?".into(),
+        options: vec!["Napa".into(), "Radish".into(), "Vegan".into()],
+    };
+    assert_eq!(
+        buyer_a
+            .open_poll(show.id, &poll_input)
+            .await
+            .unwrap_err()
+            .code(),
+        Some(ErrorCode::Forbidden)
+    );
+    let poll = staff.open_poll(show.id, &poll_input).await.unwrap();
+    assert_eq!(poll.counts, [0, 0, 0]);
+    for viewer in [&mut viewer_a, &mut viewer_b] {
+        let id = next_in_show(viewer, show.id, |e| match e {
+            RoomEvent::ShowPoll { poll } if !poll.closed => Some(poll.id),
+            _ => None,
+        })
+        .await;
+        assert_eq!(id, poll.id);
+    }
+    let vote = |option| PollVote { option };
+    buyer_a.vote_poll(poll.id, &vote(0)).await.unwrap();
+    buyer_b.vote_poll(poll.id, &vote(2)).await.unwrap();
+    let changed = buyer_a.vote_poll(poll.id, &vote(2)).await.unwrap();
+    assert_eq!(
+        (changed.counts.clone(), changed.my_vote),
+        (vec![0, 0, 2], Some(2))
+    );
+    assert_eq!(
+        buyer_b
+            .vote_poll(poll.id, &vote(3))
+            .await
+            .unwrap_err()
+            .code(),
+        Some(ErrorCode::Validation)
+    );
+    for viewer in [&mut viewer_a, &mut viewer_b] {
+        next_in_show(viewer, show.id, |e| match e {
+            RoomEvent::ShowPoll { poll: p } if p.id == poll.id && p.counts == [0, 0, 2] => Some(()),
+            _ => None,
+        })
+        .await;
+    }
+    let closed = staff.close_poll(poll.id).await.unwrap();
+    assert!(closed.closed);
+    assert_eq!(
+        buyer_b
+            .vote_poll(poll.id, &vote(1))
+            .await
+            .unwrap_err()
+            .code(),
+        Some(ErrorCode::Conflict)
+    );
+    assert_eq!(
+        buyer_a.show_polls(show.id).await.unwrap().polls[0].my_vote,
+        Some(2)
+    );
+
+    // Chat modes: buyers only keeps another company's staff out; followers only keeps out a
+    // buyer who has not marked the host, until they do. The host's staff always write.
+    let chat = staff.show_chat(show.id).await.unwrap();
+    let mode = |mode| ShowChatInput {
+        slow_mode_s: 0,
+        mode: Some(mode),
+    };
+    let set = staff
+        .set_show_chat(show.id, &mode(ChatMode::Buyers))
+        .await
+        .unwrap();
+    assert_eq!(set.mode, ChatMode::Buyers);
+    let rival_hub = rival_staff.connect().await.unwrap();
+    join(&rival_hub, chat.room_id, 0).await;
+    let kept_out = refusal(
+        send(&rival_hub, chat.room_id, "Buy from us instead", "r-1")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(kept_out.code, ErrorCode::Forbidden);
+    join(&viewer_b, chat.room_id, 0).await;
+    send(&viewer_b, chat.room_id, "Hello", "b-1").await.unwrap();
+    staff
+        .set_show_chat(show.id, &mode(ChatMode::Followers))
+        .await
+        .unwrap();
+    let not_yet = refusal(
+        send(&viewer_b, chat.room_id, "Hello again", "b-2")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(not_yet.code, ErrorCode::Forbidden);
+    let question = buyer_b
+        .ask_question(
+            show.id,
+            &QuestionInput {
+                body: "May I ask?".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(question.code(), Some(ErrorCode::Forbidden));
+    buyer_b
+        .put_mark(&MarkInput {
+            company_id: Some(host.id),
+            buyer_id: None,
+            level: Some(MarkLevel::WouldMeet),
+        })
+        .await
+        .unwrap();
+    send(&viewer_b, chat.room_id, "Hello again", "b-3")
+        .await
+        .unwrap();
+    let staff_hub = staff.connect().await.unwrap();
+    join(&staff_hub, chat.room_id, 0).await;
+    send(&staff_hub, chat.room_id, "Welcome, followers", "s-1")
+        .await
+        .unwrap();
+
+    viewer_a.close();
+    viewer_b.close();
     stop_nodes(node_a, node_b).await;
 }
