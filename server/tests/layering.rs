@@ -187,6 +187,14 @@ fn room_names_are_typed() {
             "format!(\"hall:{}\", hall.unwrap_or(0))",
         ),
         ("demo.rs", "format!(\"booth:{second_company}\")"),
+        // A show's chat room as a `chat_open` target (its hub room is `chat:{room_id}`).
+        (
+            "chat/commands.rs",
+            "format!(\"show:{}\", show.unwrap_or(0))",
+        ),
+        ("stage/chat.rs", "format!(\"show:{id}\")"),
+        ("stage/qa.rs", "format!(\"show:{id}\")"),
+        ("demo.rs", "format!(\"show:{id}\")"),
     ];
     let mut found = Vec::new();
     for (path, text) in &files {
