@@ -13,8 +13,10 @@
 // the message arrive (in a batch frame when two share a window) and answers (a Host badge), sets slow mode 30 s; the
 // buyer sees the slow-mode line, sends one message, and then the send button waits with a
 // countdown (a second message stays in the composer); a reaction reaches the counts of both.
+// The buyer asks for a sample of the pinned product (the consent box must be ticked), and the
+// host's quote requests and the show's counts have it.
 // ffmpeg stops: both pages say the show has ended. Screenshots: docs/screenshots/
-// stage-lobby.png, stage-show.png and stage-show-chat.png.
+// stage-lobby.png, stage-show.png, stage-show-quote.png and stage-show-chat.png.
 //
 //   bash tests/browser/run.sh   (EXPO_BROWSER_TESTS=stage.test.mjs for this file alone)
 //   EXPO_URL=… EXPO_STAGE_RTMP_URL=rtmp://127.0.0.1:1935/live node tests/browser/stage.test.mjs
@@ -250,12 +252,44 @@ test('the host\'s pin reaches both viewers at once, each in their language; take
   for (const [page, names] of [[buyer, en], [interpreter, ko]]) {
     await page.waitForSelector(card(second), { timeout: LONG });
     assert.equal(await page.$eval($('show-pin-name'), (e) => e.textContent), names.get(second));
-    assert.equal(await page.$eval($('show-pin-book'), (e) => e.getAttribute('href')), `#/meetings/book/${show.host_company_id}`);
+    assert.equal(await page.$eval($('show-pin-book'), (e) => e.getAttribute('href')),
+      `#/meetings/book/${show.host_company_id}?show=${show.id}&product=${second}`);
     await notReloaded(page);
   }
   t.diagnostic(`both viewers showed the new pin ${Date.now() - pinned} ms after it was made`);
   assert.notEqual(en.get(second), ko.get(second), 'the product has a Korean name of its own');
   await interpreter.screenshot({ path: `${DOCS}stage-show-pin.png`, fullPage: true });
+
+  // Only buyers ask for quotes. The buyer opens the form: without consent nothing is sent.
+  assert.equal(await interpreter.$(`${$('show-pin')} ${$('show-pin-quote')}`), null, 'no quote button for an interpreter');
+  const before = await apiGet(organizer, `/api/v1/companies/${show.host_company_id}/quote-requests`);
+  assert.equal(before.status, 200);
+  await buyer.click($('show-pin-quote'));
+  await buyer.waitForSelector($('quote-form'));
+  await buyer.selectOption($('quote-kind'), 'sample');
+  await buyer.fill($('quote-quantity'), '3 boxes');
+  await buyer.fill($('quote-message'), 'For our shops in Vladivostok');
+  await buyer.click($('quote-send'));
+  await buyer.waitForSelector(`${$('quote-error')}:not([hidden])`);
+  assert.equal(await buyer.$eval($('quote-error'), (e) => e.dataset.i18n), 'stage.quote.consentNeeded');
+  assert.equal((await apiGet(organizer, `/api/v1/companies/${show.host_company_id}/quote-requests`)).body.requests.length,
+    before.body.requests.length, 'nothing sent without consent');
+  await buyer.check($('quote-consent'));
+  await settle(buyer, 200);
+  await buyer.screenshot({ path: `${DOCS}stage-show-quote.png`, fullPage: true });
+  assert.deepEqual(await axeScan(buyer), [], 'axe-core: the quote form');
+  await buyer.click($('quote-send'));
+  await buyer.waitForSelector($('quote-sent'));
+  assert.equal(await buyer.$eval($('quote-sent'), (e) => e.dataset.i18n), 'stage.quote.sentSample');
+  const after = await apiGet(organizer, `/api/v1/companies/${show.host_company_id}/quote-requests`);
+  const sent = after.body.requests[0];
+  assert.equal(after.body.requests.length, before.body.requests.length + 1);
+  assert.deepEqual([sent.product_id, sent.show_id, sent.kind, sent.quantity, sent.consent], [second, show.id, 'sample', '3 boxes', true]);
+  const counts = await apiGet(organizer, `/api/v1/shows/${show.id}/commerce`);
+  assert.equal(counts.status, 200);
+  assert.ok(counts.body.sample_requests >= 1, JSON.stringify(counts.body));
+  await notReloaded(buyer);
+
   const down = await apiCall(organizer, 'POST', `/api/v1/shows/${show.id}/pin`, { product_id: null });
   assert.equal(down.status, 200);
   for (const page of [buyer, interpreter]) {
