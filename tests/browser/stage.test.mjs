@@ -14,7 +14,8 @@
 // buyer sees the slow-mode line, sends one message, and then the send button waits with a
 // countdown (a second message stays in the composer); a reaction reaches the counts of both.
 // The buyer asks for a sample of the pinned product (the consent box must be ticked), and the
-// host's quote requests and the show's counts have it.
+// host's quote requests and the show's counts have it; another request pops up as a toast on
+// the host's staff member's page.
 // ffmpeg stops: both pages say the show has ended. Screenshots: docs/screenshots/
 // stage-lobby.png, stage-show.png, stage-show-quote.png and stage-show-chat.png.
 //
@@ -322,6 +323,15 @@ test('the show\'s chat: a message reaches the host, the host answers with a Host
   host.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
   await signIn(host, ACCOUNTS.exhibitor);
   await go(host, `#/show/${show.id}`, `${$('show-chat')}[data-joined="true"]`);
+  // A quote request reaches the host's staff at once, on whatever page they are.
+  const [featured] = show.featured_product_ids;
+  const quote = await apiCall(buyer, 'POST', `/api/v1/products/${featured}/quote-requests`,
+    { kind: 'quote', quantity: '1 pallet', show_id: show.id, consent: true });
+  assert.equal(quote.status, 201, JSON.stringify(quote.body));
+  await host.waitForSelector(`${$('quote-toast')}[data-request-id="${quote.body.id}"]`, { timeout: LONG });
+  assert.match(await host.$eval(`${$('quote-toast')}[data-request-id="${quote.body.id}"] ${$('quote-toast-text')}`, (e) => e.textContent),
+    new RegExp(`asks for a quote: ${quote.body.product_name}`));
+  await host.click(`${$('quote-toast')}[data-request-id="${quote.body.id}"] ${$('toast-close')}`);
   await host.waitForSelector(`${$('show-slow-mode')}:visible`);
   assert.equal(await host.$eval($('show-slow-mode'), (e) => e.value), String(demoSlow));
   if (demoSlow > 0) {
