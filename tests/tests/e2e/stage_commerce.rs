@@ -291,6 +291,45 @@ async fn quote_requests_from_a_show(engines: Engines) {
     let rival_report = rival_staff.leads(rival.id).await.unwrap();
     assert!(rival_report.leads.is_empty() && rival_report.shows.is_empty());
 
+    // The reports: per show, fair-wide for organizers and the company's own in its figures
+    // (a company the show brought nothing lists no show).
+    let range = RangeQuery {
+        from: Some("0".into()),
+        to: Some((now_ms() + 86_400_000).to_string()),
+        ..Default::default()
+    };
+    let show_row = |report: &Report| -> Vec<serde_json::Value> {
+        let section = report
+            .sections
+            .iter()
+            .find(|s| s.name == "shows")
+            .expect("a shows section");
+        assert_eq!(
+            section.columns,
+            [
+                "show_id",
+                "show",
+                "host",
+                "quote_requests",
+                "sample_requests",
+                "meetings_booked"
+            ]
+        );
+        section
+            .rows
+            .iter()
+            .filter(|r| r[0] == serde_json::json!(show.id))
+            .flat_map(|r| r.clone())
+            .collect()
+    };
+    let expected_row = serde_json::json!([show.id, "Honey live", host.name, 1, 0, 1]);
+    let fair = admin.report(&range).await.unwrap();
+    assert_eq!(serde_json::json!(show_row(&fair)), expected_row);
+    let own = staff.company_stats(host.id, &range).await.unwrap();
+    assert_eq!(serde_json::json!(show_row(&own)), expected_row);
+    let theirs = rival_staff.company_stats(rival.id, &range).await.unwrap();
+    assert!(show_row(&theirs).is_empty());
+
     staff_hub.close();
     stop_nodes(node_a, node_b).await;
 }
