@@ -15,7 +15,7 @@
 // countdown (a second message stays in the composer); a reaction reaches the counts of both.
 // The buyer asks for a sample of the pinned product (the consent box must be ticked), and the
 // host's quote requests and the show's counts have it; another request pops up as a toast on
-// the host's staff member's page.
+// the host's staff member's page, whose link opens the leads with the request.
 // ffmpeg stops: both pages say the show has ended. Screenshots: docs/screenshots/
 // stage-lobby.png, stage-show.png, stage-show-quote.png and stage-show-chat.png.
 //
@@ -331,7 +331,12 @@ test('the show\'s chat: a message reaches the host, the host answers with a Host
   await host.waitForSelector(`${$('quote-toast')}[data-request-id="${quote.body.id}"]`, { timeout: LONG });
   assert.match(await host.$eval(`${$('quote-toast')}[data-request-id="${quote.body.id}"] ${$('quote-toast-text')}`, (e) => e.textContent),
     new RegExp(`asks for a quote: ${quote.body.product_name}`));
-  await host.click(`${$('quote-toast')}[data-request-id="${quote.body.id}"] ${$('toast-close')}`);
+  // Its link opens the leads, where the buyer is listed with the request.
+  await host.click(`${$('quote-toast')}[data-request-id="${quote.body.id}"] ${$('quote-toast-open')}`);
+  await host.waitForSelector(`${$('lead-requests')} li[data-request-id="${quote.body.id}"][data-kind="quote"]`, { timeout: LONG });
+  assert.deepEqual(await host.$$eval(`${$('lead-requests')} li[data-request-id="${quote.body.id}"] span`, (els) => els.map((e) => e.textContent)),
+    ['Quote request', quote.body.product_name, '1 pallet']);
+  await go(host, `#/show/${show.id}`, `${$('show-chat')}[data-joined="true"]`);
   await host.waitForSelector(`${$('show-slow-mode')}:visible`);
   assert.equal(await host.$eval($('show-slow-mode'), (e) => e.value), String(demoSlow));
   if (demoSlow > 0) {
