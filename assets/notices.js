@@ -3,7 +3,8 @@
 // toasts (an exhibitor on duty is asked to accept a visitor's request; the buyer hears who
 // will talk with them, and is taken to the conversation, or that nobody was free); meeting
 // news (meeting_updated: a request, an answer, a move, a cancellation; meeting_reminder: 24
-// hours, 15 minutes, at the start) from the personal room user:{id}; and, while the tab is
+// hours, 15 minutes, at the start) and, for staff, quote and sample requests
+// (quote_requested) from the personal room user:{id}; and, while the tab is
 // hidden, the same news and new private messages as browser notifications, with permission.
 
 import { ChatClient } from './chat.js';
@@ -234,11 +235,30 @@ export function createNotices({ session, navigate }) {
     return true;
   }
 
-  /** meeting_updated and meeting_reminder in the personal room. */
+  /** Company staff: a buyer asked for a quote or a sample (from a show or the booth). */
+  function quoteToast(request) {
+    const key = request.kind === 'sample' ? 'stage.quote.toastSample' : 'stage.quote.toastQuote';
+    const args = { name: request.buyer?.name || '', product: request.product_name || '' };
+    const detail = [buyerLine(request.buyer), request.quantity].filter(Boolean).join(' · ');
+    notify({ title: t(key, args), body: detail, tag: `quote-${request.id}`, url: '#/leads' });
+    toast({
+      testid: 'quote-toast', state: request.kind, requestId: request.id, timeoutMs: 30_000,
+      lines: [
+        h('strong', { class: 'toast-title', testid: 'quote-toast-text', i18n: key, i18nArgs: args }),
+        h('p', { class: 'small toast-text', text: detail })],
+      actions: [h('a', { class: 'btn btn-ghost btn-small', href: '#/leads', testid: 'quote-toast-open', i18n: 'nav.leads' })],
+    });
+  }
+
+  /** meeting_updated and meeting_reminder (and, for staff, quote_requested) in the personal room. */
   function onMeetingEvent(frame) {
     const user = session.user;
     if (!user || frame?.room !== roomName(ROOM_KINDS.USER, user.id)) return;
     const event = frame.event || {};
+    if (event.kind === EVENTS.QUOTE_REQUESTED) {
+      if (event.request?.id && user.role === 'exhibitor') quoteToast(event.request);
+      return;
+    }
     const meeting = event.meeting;
     if (!meeting?.id) return;
     if (event.kind === EVENTS.MEETING_REMINDER) {

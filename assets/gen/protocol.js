@@ -144,6 +144,8 @@ export const EVENTS = Object.freeze({
   SHOW_ENDED: 'show_ended',
   /** The host pinned a product for every viewer of the show, or took the pin down (`product_id` null), in `show:{id}`. Show its card in the viewer's language. */
   SHOW_PIN: 'show_pin',
+  /** A buyer asked the company for a quote or a sample (in `user:{id}` of every active staff member of the company), from a show or the booth page. */
+  QUOTE_REQUESTED: 'quote_requested',
   /** A window's reactions to a show on one node (in `show:{id}`): add them up. Nodes count separately, so a window may bring one of these per node. */
   SHOW_REACTIONS: 'show_reactions',
   /** A room's chat rules changed (in `chat:{id}`): the slow mode's cooldown (0: off) and who may write. */

@@ -1,9 +1,12 @@
 // views/leads.js — a booth's leads (#/leads for exhibitors; organizers: #/leads/{company_id}):
 // the buyers who visited and agreed to share their contact, how often and how long they
-// stayed, and what they opened; counts for the visitors who stayed anonymous; a CSV
+// stayed, and what they opened; the buyers who asked for a quote or a sample (from a stage
+// show or the booth, consenting to share their contact) with their requests; counts for the
+// visitors who stayed anonymous; a CSV
 // download (a plain same-origin link: the session cookie authenticates it). Times are
 // shown in the viewer's own time zone. A visitor entering or leaving the booth (booth_live
-// in the room booth:{id}) refreshes the table.
+// in the room booth:{id}) refreshes the table, and so does a quote or sample request
+// (quote_requested in the staff member's user:{id}).
 //
 // The company's own staff also keep, per lead, a follow-up state, a rating, tags and notes
 // (an editor in a dialog), and go from a lead to a private message or a meeting invitation.
@@ -105,6 +108,26 @@ export function mountLeads(root, ctx, params, arg) {
     h('span', { class: 'opened-title', text: item.title || `#${item.item_id}` }),
     item.times > 1 ? h('span', { class: 'opened-times', text: `×${item.times}` }) : null,
     h('time', { class: 'muted small', attrs: { datetime: new Date(item.last).toISOString() }, text: formatTime(item.last) }))));
+  }
+
+  /** The quote and sample requests a lead sent (with consent to share their contact). */
+  function requestList(requests) {
+    if (!requests?.length) return null;
+    return h('ul', { class: 'opened-list request-list', testid: 'lead-requests' }, requests.map((request) => h('li', {
+      dataset: { kind: request.kind, requestId: String(request.id), showId: request.show_id ? String(request.show_id) : '' },
+      title: request.message || '',
+    },
+    h('span', { class: `kind-badge kind-${request.kind}`, i18n: `leads.kind.${request.kind}` }),
+    h('span', { class: 'opened-title', text: request.product_name || '—' }),
+    request.quantity ? h('span', { class: 'opened-times', text: request.quantity }) : null,
+    h('time', { class: 'muted small', attrs: { datetime: new Date(request.created_ms).toISOString() }, text: formatDateTime(request.created_ms) }))));
+  }
+
+  /** What a lead opened and asked for. */
+  function interestCell(lead) {
+    const requests = requestList(lead.quote_requests);
+    if (requests && !lead.opened?.length) return requests;
+    return [openedList(lead.opened), requests];
   }
 
   // ------------------------------------------------------------ the follow-up of one lead
@@ -248,7 +271,7 @@ export function mountLeads(root, ctx, params, arg) {
         h('td', { class: 'nowrap', testid: 'lead-first', text: formatDateTime(lead.first_visit_ms) }),
         h('td', { class: 'nowrap', testid: 'lead-last', text: formatDateTime(lead.last_visit_ms) }),
         h('td', { class: 'num nowrap', testid: 'lead-dwell', dataset: { ms: String(lead.dwell_ms) }, text: formatDuration(lead.dwell_ms) }),
-        h('td', {}, openedList(lead.opened)),
+        h('td', {}, interestCell(lead)),
         ownStaff ? h('td', { class: 'lead-follow-cell' }, followCell(lead)) : null)))));
     tableWrap.dataset.shown = String(leads.length);
   }
@@ -292,12 +315,21 @@ export function mountLeads(root, ctx, params, arg) {
       console.warn(`${boothRoom} subscription refused`, e);
     },
   });
+  // A quote or sample request for this company (in the staff member's personal room): its
+  // sender is a lead now.
+  const offQuotes = session.hub.on('event', (frame) => {
+    const event = frame?.event;
+    if (event?.kind !== EVENTS.QUOTE_REQUESTED || event.request?.company_id !== companyId) return;
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(load, 300);
+  });
   const offLang = onLangChange(() => render());
 
   return () => {
     disposed = true;
     clearTimeout(refreshTimer);
     unsubscribe();
+    offQuotes();
     offLang();
   };
 }

@@ -26,6 +26,10 @@ export function mountBooking(root, ctx, companyId, params = new URLSearchParams(
     return null;
   }
   const buyerName = params.get('name') || '';
+  // Booked from a stage show's pinned product (?show={id}&product={id}): the request names
+  // the show, for its commerce counts, and the product starts ticked.
+  const fromShow = Number(params.get('show')) || null;
+  const fromProduct = Number(params.get('product')) || null;
   if (!Number.isSafeInteger(companyId) || companyId <= 0) {
     forbiddenPage(root, 'meet.notFound');
     return null;
@@ -136,7 +140,7 @@ export function mountBooking(root, ctx, companyId, params = new URLSearchParams(
     const products = detail?.products || [];
     replaceChildren(productsBox, products.length
       ? products.map((p) => h('label', { class: 'chip-check' },
-        h('input', { type: 'checkbox', value: String(p.id), dataset: { productId: String(p.id) } }),
+        h('input', { type: 'checkbox', value: String(p.id), checked: p.id === fromProduct, dataset: { productId: String(p.id) } }),
         h('span', { text: p.name })))
       : h('span', { class: 'muted small', i18n: 'company.noProducts' }));
   }
@@ -205,6 +209,7 @@ export function mountBooking(root, ctx, companyId, params = new URLSearchParams(
         message: message.value.trim(),
         product_ids: [...productsBox.querySelectorAll('input:checked')].map((box) => Number(box.value)),
         interpreter_languages: languages,
+        show_id: !inviting && fromShow ? fromShow : undefined,
       });
       if (disposed) return;
       noteOwnAction(meeting.id);

@@ -134,7 +134,7 @@ export function rangeForm({ testid = 'range', range: initial, onApply }) {
 const COUNTRY_COLUMNS = new Set(['country', 'buyer_country']);
 const DURATION_COLUMNS = new Set(['dwell_minutes', 'avg_dwell_minutes']);
 /** Columns shown in another one's cell (the company's id links its name) or not at all. */
-const HIDDEN_COLUMNS = new Set(['company_id', 'bucket_start_ms']);
+const HIDDEN_COLUMNS = new Set(['company_id', 'bucket_start_ms', 'show_id']);
 
 /** "$1,360,000" in the UI language. */
 export function formatUsd(value) {

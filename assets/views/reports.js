@@ -2,7 +2,8 @@
 // range of fair days (empty: the whole fair), the summary figures, the concurrency curve
 // (people online over time, Chart.js, with its step), and every other section of the report
 // as a table: visitors by country, booths, halls, meetings by buyer country and by hall,
-// interpreters, consultation and contract amounts by country and by company. Each section
+// interpreters, consultation and contract amounts by country and by company, and per stage
+// show its quote and sample requests and meetings booked. Each section
 // downloads as CSV and the whole report as one XLSX workbook — plain same-origin links, so
 // the session cookie authenticates them and the browser saves the file.
 //
@@ -22,7 +23,7 @@ const BUCKETS = [5, 15, 30, 60, 240];
 /** Sections shown as tables, in this order (any the server adds later come after them). */
 const TABLE_ORDER = [
   'visitors_by_country', 'booths', 'halls', 'meetings_by_country', 'meetings_by_hall', 'interpreters',
-  'amounts_by_country', 'amounts_by_company',
+  'amounts_by_country', 'amounts_by_company', 'shows',
 ];
 
 export function mountReports(root, ctx, params) {

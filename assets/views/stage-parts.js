@@ -13,7 +13,7 @@ import { debounce, formatDateTime } from './common.js';
 
 const id = encodeURIComponent;
 
-/** The stage's REST calls (GET /api/v1/stages, /shows/{id}, /shows/{id}/chat). */
+/** The stage's REST calls (GET /api/v1/stages, /shows/{id}, /shows/{id}/chat, a quote request). */
 export const stageApi = {
   stages: (lang) => request('GET', `/api/v1/stages${query({ lang })}`),
   show: (showId, lang) => request('GET', `/api/v1/shows/${id(showId)}${query({ lang })}`),
@@ -21,6 +21,8 @@ export const stageApi = {
   showChat: (showId) => request('GET', `/api/v1/shows/${id(showId)}/chat`),
   /** Sets the show's slow mode (organizers, the host's staff): seconds, 0 for off. */
   setSlowMode: (showId, seconds) => request('PUT', `/api/v1/shows/${id(showId)}/chat`, { slow_mode_s: seconds }),
+  /** A buyer's quote or sample request for a product ({kind, quantity, message, show_id, consent}). */
+  requestQuote: (productId, body) => request('POST', `/api/v1/products/${id(productId)}/quote-requests`, body),
 };
 
 /** The red LIVE badge. */

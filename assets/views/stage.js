@@ -5,7 +5,9 @@
 // Opening the page subscribes the hub to `show:{id}` (that makes the viewer one of the show's
 // viewers). show_live attaches the player without a reload (the media server's HLS playlist,
 // stage-player.js; an external stream is a link), show_ended stops it and says the show has
-// ended, show_pin brings the pinned product's card (or takes it down). The show is fetched again after each event, after a reconnect, on a language switch
+// ended, show_pin brings the pinned product's card (or takes it down): visit the booth, book a
+// meeting (the booking page gets the show's id), and for buyers a quote or sample request
+// (stage-quote.js). The show is fetched again after each event, after a reconnect, on a language switch
 // and now and then for its viewer count. Beside the player (below it on a phone): the show's
 // own chat, its reactions and, for moderators, its slow mode (stage-chat.js); show_reactions
 // in `show:{id}` feed the reaction counts.
@@ -17,6 +19,7 @@ import { debounce, formatDateTime, pageError, safeUrl } from './common.js';
 import { showSide } from './stage-chat.js';
 import { playHls } from './stage-player.js';
 import { stageApi, stateBadge, viewersLabel } from './stage-parts.js';
+import { quotePart } from './stage-quote.js';
 
 export function mountShow(root, ctx, params, arg) {
   const { session } = ctx;
@@ -34,6 +37,7 @@ export function mountShow(root, ctx, params, arg) {
   let seq = 0;
   let timer = null;
   let player = null; // { key, stop() }
+  let quote = null; // { el, productId }: kept while the same product stays pinned
 
   const loadError = pageError('show-error', () => load());
   const head = h('header', { class: 'show-head', testid: 'show-head' },
@@ -124,15 +128,21 @@ export function mountShow(root, ctx, params, arg) {
     });
   }
 
-  /** The product the host pinned, in the viewer's language: its booth, and a meeting. */
+  /** The product the host pinned, in the viewer's language: its booth, a quote or sample
+   * request (buyers), and a meeting booked from the show. */
   function renderPin() {
     const product = show.pinned_product;
     pin.hidden = !product;
     pin.dataset.productId = product ? String(product.id) : '';
     if (!product) {
+      quote = null;
       replaceChildren(pin);
       return;
     }
+    if (session.user?.role === 'buyer' && quote?.productId !== product.id) {
+      quote = quotePart({ showId, productId: product.id, onError: (e) => ctx.handleAuthError(e) });
+    }
+    const book = `#/meetings/book/${product.company_id}?show=${showId}&product=${product.id}`;
     const fact = (key, value) => (value
       ? h('p', { class: 'small' }, h('span', { class: 'muted', i18n: key }), ' ', h('span', { text: value }))
       : null);
@@ -146,7 +156,8 @@ export function mountShow(root, ctx, params, arg) {
       h('p', { class: 'show-pin-actions' },
         h('a', { class: 'btn btn-ghost btn-small', testid: 'show-pin-booth', href: `#/booth/${product.company_id}`, i18n: 'stage.visitBooth' }),
         ' ',
-        h('a', { class: 'btn btn-primary btn-small', testid: 'show-pin-book', href: `#/meetings/book/${product.company_id}`, i18n: 'meet.book' })));
+        h('a', { class: 'btn btn-primary btn-small', testid: 'show-pin-book', href: book, i18n: 'meet.book' })),
+      quote?.el);
   }
 
   function render() {

@@ -3,7 +3,8 @@
 // range of fair days (empty: the whole fair): booth visits, unique visitors, onsite visits
 // (badge scans at the booth), time spent in the booth, leads, meetings by state (with a
 // chart), consultation and contract amounts, and the tables behind them — meetings and
-// amounts by buyer country, interpreters. From GET /api/v1/companies/{id}/stats: the
+// amounts by buyer country, interpreters, and (when there is any) what stage shows brought the
+// company: quote and sample requests and meetings booked from each. From GET /api/v1/companies/{id}/stats: the
 // report's sections filtered to the company (another company's figures are refused).
 
 import { api } from '../api.js';
@@ -20,7 +21,9 @@ const VISIT_FIGURES = ['visits', 'unique_visitors', 'onsite_visits', 'dwell_minu
 const MEETING_FIGURES = ['requested', 'confirmed', 'held', 'no_show', 'declined', 'cancelled', 'expired', 'with_interpreter'];
 const CHART_STATES = ['confirmed', 'held', 'no_show', 'declined', 'cancelled', 'expired'];
 const AMOUNT_FIGURES = ['meetings_with_outcome', 'consult_usd', 'contract_usd', 'mou_signed', 'samples_requested'];
-const TABLES = ['meetings_by_country', 'amounts_by_country', 'interpreters'];
+const TABLES = ['meetings_by_country', 'amounts_by_country', 'interpreters', 'shows'];
+/** Tables shown only when they have rows (most companies host no show and get no requests from one). */
+const OPTIONAL_TABLES = new Set(['shows']);
 
 /** Column totals of a section: {column: sum} over its numeric cells. */
 function totals(data) {
@@ -155,7 +158,8 @@ export function mountStats(root, ctx, params, arg) {
     replaceChildren(amountsEl, AMOUNT_FIGURES.map((name) => figureTile(`cstat-${name}`, amounts[name] ?? 0, `report.col.${name}`, {
       text: figureValue(name, amounts[name] ?? 0),
     })));
-    replaceChildren(tablesEl, TABLES.map((name) => {
+    const tables = TABLES.filter((name) => !OPTIONAL_TABLES.has(name) || section(report, name).rows.length);
+    replaceChildren(tablesEl, tables.map((name) => {
       const data = section(report, name);
       return h('section', { class: 'card report-section', testid: 'report-section', dataset: { section: name, rows: String(data.rows.length) } },
         h('div', { class: 'section-head' }, h('h2', { text: sectionTitle(name) })),

@@ -386,6 +386,7 @@ pub async fn booking(config: BookingConfig) -> anyhow::Result<BookingReport> {
                 let t = Instant::now();
                 let result = buyer
                     .request_meeting(&expo_schema::api::MeetingRequest {
+                        show_id: None,
                         company_id: company,
                         slot_id: slot,
                         mode: expo_schema::MeetingMode::Online,

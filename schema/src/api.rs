@@ -490,6 +490,11 @@ pub struct Lead {
     /// Total time inside, over every finished visit (and open visits up to now).
     pub dwell_ms: i64,
     pub opened: Vec<OpenedItem>,
+    /// The quote and sample requests this buyer sent the company, oldest first (each given
+    /// with consent to share the contact; a buyer who only sent requests is a lead with no
+    /// visits, their first and last request's times as `first_visit_ms` and `last_visit_ms`).
+    #[serde(default)]
+    pub quote_requests: Vec<crate::QuoteRequest>,
     /// The company's own follow-up (its staff only; blank, `new`, for organizers). Its
     /// fields sit beside the others on the wire.
     #[serde(flatten)]
@@ -543,6 +548,10 @@ pub struct LeadReport {
     pub anonymous_visitors: i64,
     pub anonymous_visits: i64,
     pub total_visits: i64,
+    /// Per show the company's products were asked about, or a meeting with it was booked
+    /// from: its quote requests, sample requests and meetings booked.
+    #[serde(default)]
+    pub shows: Vec<ShowCommerce>,
 }
 
 /// One refused row of an import file.

@@ -427,6 +427,73 @@ pub struct TalkRequest {
     pub resolved_ms: Option<i64>,
 }
 
+/// What a buyer asks an exhibitor for about a product: a price quote, or a sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteKind {
+    Quote,
+    Sample,
+}
+
+impl QuoteKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteKind::Quote => "quote",
+            QuoteKind::Sample => "sample",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<QuoteKind> {
+        match value {
+            "quote" => Some(QuoteKind::Quote),
+            "sample" => Some(QuoteKind::Sample),
+            _ => None,
+        }
+    }
+}
+
+/// The buyer behind a quote request, with the contact they agreed to give the exhibitor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct QuoteBuyer {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    /// The buyer's own firm.
+    #[serde(default)]
+    pub company_name: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+/// A buyer's request for a quote or a sample of a product (issue 14, commerce in the
+/// stream): from a show (`show_id`) or from the booth. Stored only with the buyer's consent
+/// that the exhibitor gets their contact, so the exhibitor's staff see `buyer` in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
+pub struct QuoteRequest {
+    pub id: i64,
+    pub company_id: i64,
+    /// Null once the product was deleted.
+    #[serde(default)]
+    pub product_id: Option<i64>,
+    /// The product's name in the base language (null once it was deleted).
+    #[serde(default)]
+    pub product_name: Option<String>,
+    pub buyer: QuoteBuyer,
+    /// The show it was sent from; null from a booth page (or once the show was deleted).
+    #[serde(default)]
+    pub show_id: Option<i64>,
+    pub kind: QuoteKind,
+    /// As the buyer wrote it ("2 pallets").
+    #[serde(default)]
+    pub quantity: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Always true: the buyer agreed that the exhibitor gets their contact details.
+    pub consent: bool,
+    pub created_ms: i64,
+}
+
 /// One slot of the fair's meeting grid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ToSchema)]
 pub struct MeetingSlot {

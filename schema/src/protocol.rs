@@ -6,8 +6,8 @@
 //! connection is subscribed to. See `docs/protocol.md` for the whole story, close codes included.
 
 use crate::domain::{
-    BoothLive, ChatMessage, ChatRoomInfo, DashboardSnapshot, Meeting, PresenceEntry, TalkRequest,
-    UserSummary,
+    BoothLive, ChatMessage, ChatRoomInfo, DashboardSnapshot, Meeting, PresenceEntry, QuoteRequest,
+    TalkRequest, UserSummary,
 };
 use crate::error::{ErrorBody, ErrorCode};
 use schemars::JsonSchema;
@@ -718,6 +718,9 @@ pub enum RoomEvent {
         product_id: Option<i64>,
         at_ms: i64,
     },
+    /// A buyer asked the company for a quote or a sample (in `user:{id}` of every active
+    /// staff member of the company), from a show or the booth page.
+    QuoteRequested { request: QuoteRequest },
     /// A window's reactions to a show on one node (in `show:{id}`): add them up. Nodes count
     /// separately, so a window may bring one of these per node.
     ShowReactions {

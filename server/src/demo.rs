@@ -706,6 +706,7 @@ async fn seed_meetings(
         mode: MeetingMode::Online,
     };
     let request = NewRequest {
+        show_id: None,
         requested_by: buyer,
         awaiting: MeetingSide::Company,
         message: Some(live.message.clone()),
@@ -728,6 +729,7 @@ async fn seed_meetings(
             mode: m.mode,
         };
         let request = NewRequest {
+            show_id: None,
             requested_by: ids.user(&m.requested_by)?,
             awaiting: m.awaiting,
             message: Some(m.message.clone()),
@@ -754,6 +756,7 @@ async fn seed_meetings(
             mode: m.mode,
         };
         let request = NewRequest {
+            show_id: None,
             requested_by: buyer,
             awaiting: MeetingSide::Company,
             message: Some(m.message.clone()),
@@ -834,6 +837,7 @@ async fn live_meeting_now(store: &Store) -> anyhow::Result<()> {
         mode: MeetingMode::Online,
     };
     let request = NewRequest {
+        show_id: None,
         requested_by: buyer,
         awaiting: MeetingSide::Company,
         message: Some(live.message),

@@ -13,8 +13,11 @@
 // the message arrive (in a batch frame when two share a window) and answers (a Host badge), sets slow mode 30 s; the
 // buyer sees the slow-mode line, sends one message, and then the send button waits with a
 // countdown (a second message stays in the composer); a reaction reaches the counts of both.
+// The buyer asks for a sample of the pinned product (the consent box must be ticked), and the
+// host's quote requests and the show's counts have it; another request pops up as a toast on
+// the host's staff member's page, whose link opens the leads with the request.
 // ffmpeg stops: both pages say the show has ended. Screenshots: docs/screenshots/
-// stage-lobby.png, stage-show.png and stage-show-chat.png.
+// stage-lobby.png, stage-show.png, stage-show-quote.png and stage-show-chat.png.
 //
 //   bash tests/browser/run.sh   (EXPO_BROWSER_TESTS=stage.test.mjs for this file alone)
 //   EXPO_URL=… EXPO_STAGE_RTMP_URL=rtmp://127.0.0.1:1935/live node tests/browser/stage.test.mjs
@@ -250,12 +253,44 @@ test('the host\'s pin reaches both viewers at once, each in their language; take
   for (const [page, names] of [[buyer, en], [interpreter, ko]]) {
     await page.waitForSelector(card(second), { timeout: LONG });
     assert.equal(await page.$eval($('show-pin-name'), (e) => e.textContent), names.get(second));
-    assert.equal(await page.$eval($('show-pin-book'), (e) => e.getAttribute('href')), `#/meetings/book/${show.host_company_id}`);
+    assert.equal(await page.$eval($('show-pin-book'), (e) => e.getAttribute('href')),
+      `#/meetings/book/${show.host_company_id}?show=${show.id}&product=${second}`);
     await notReloaded(page);
   }
   t.diagnostic(`both viewers showed the new pin ${Date.now() - pinned} ms after it was made`);
   assert.notEqual(en.get(second), ko.get(second), 'the product has a Korean name of its own');
   await interpreter.screenshot({ path: `${DOCS}stage-show-pin.png`, fullPage: true });
+
+  // Only buyers ask for quotes. The buyer opens the form: without consent nothing is sent.
+  assert.equal(await interpreter.$(`${$('show-pin')} ${$('show-pin-quote')}`), null, 'no quote button for an interpreter');
+  const before = await apiGet(organizer, `/api/v1/companies/${show.host_company_id}/quote-requests`);
+  assert.equal(before.status, 200);
+  await buyer.click($('show-pin-quote'));
+  await buyer.waitForSelector($('quote-form'));
+  await buyer.selectOption($('quote-kind'), 'sample');
+  await buyer.fill($('quote-quantity'), '3 boxes');
+  await buyer.fill($('quote-message'), 'For our shops in Vladivostok');
+  await buyer.click($('quote-send'));
+  await buyer.waitForSelector(`${$('quote-error')}:not([hidden])`);
+  assert.equal(await buyer.$eval($('quote-error'), (e) => e.dataset.i18n), 'stage.quote.consentNeeded');
+  assert.equal((await apiGet(organizer, `/api/v1/companies/${show.host_company_id}/quote-requests`)).body.requests.length,
+    before.body.requests.length, 'nothing sent without consent');
+  await buyer.check($('quote-consent'));
+  await settle(buyer, 200);
+  await buyer.screenshot({ path: `${DOCS}stage-show-quote.png`, fullPage: true });
+  assert.deepEqual(await axeScan(buyer), [], 'axe-core: the quote form');
+  await buyer.click($('quote-send'));
+  await buyer.waitForSelector($('quote-sent'));
+  assert.equal(await buyer.$eval($('quote-sent'), (e) => e.dataset.i18n), 'stage.quote.sentSample');
+  const after = await apiGet(organizer, `/api/v1/companies/${show.host_company_id}/quote-requests`);
+  const sent = after.body.requests[0];
+  assert.equal(after.body.requests.length, before.body.requests.length + 1);
+  assert.deepEqual([sent.product_id, sent.show_id, sent.kind, sent.quantity, sent.consent], [second, show.id, 'sample', '3 boxes', true]);
+  const counts = await apiGet(organizer, `/api/v1/shows/${show.id}/commerce`);
+  assert.equal(counts.status, 200);
+  assert.ok(counts.body.sample_requests >= 1, JSON.stringify(counts.body));
+  await notReloaded(buyer);
+
   const down = await apiCall(organizer, 'POST', `/api/v1/shows/${show.id}/pin`, { product_id: null });
   assert.equal(down.status, 200);
   for (const page of [buyer, interpreter]) {
@@ -287,6 +322,20 @@ test('the show\'s chat: a message reaches the host, the host answers with a Host
   const frames = [];
   host.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
   await signIn(host, ACCOUNTS.exhibitor);
+  await go(host, `#/show/${show.id}`, `${$('show-chat')}[data-joined="true"]`);
+  // A quote request reaches the host's staff at once, on whatever page they are.
+  const [featured] = show.featured_product_ids;
+  const quote = await apiCall(buyer, 'POST', `/api/v1/products/${featured}/quote-requests`,
+    { kind: 'quote', quantity: '1 pallet', show_id: show.id, consent: true });
+  assert.equal(quote.status, 201, JSON.stringify(quote.body));
+  await host.waitForSelector(`${$('quote-toast')}[data-request-id="${quote.body.id}"]`, { timeout: LONG });
+  assert.match(await host.$eval(`${$('quote-toast')}[data-request-id="${quote.body.id}"] ${$('quote-toast-text')}`, (e) => e.textContent),
+    new RegExp(`asks for a quote: ${quote.body.product_name}`));
+  // Its link opens the leads, where the buyer is listed with the request.
+  await host.click(`${$('quote-toast')}[data-request-id="${quote.body.id}"] ${$('quote-toast-open')}`);
+  await host.waitForSelector(`${$('lead-requests')} li[data-request-id="${quote.body.id}"][data-kind="quote"]`, { timeout: LONG });
+  assert.deepEqual(await host.$$eval(`${$('lead-requests')} li[data-request-id="${quote.body.id}"] span`, (els) => els.map((e) => e.textContent)),
+    ['Quote request', quote.body.product_name, '1 pallet']);
   await go(host, `#/show/${show.id}`, `${$('show-chat')}[data-joined="true"]`);
   await host.waitForSelector(`${$('show-slow-mode')}:visible`);
   assert.equal(await host.$eval($('show-slow-mode'), (e) => e.value), String(demoSlow));

@@ -1,13 +1,16 @@
 //! The live stage (`server/src/stage/`): stages and shows, the ingest address, marking an
 //! external show live or ended, and the media server's publish callbacks (as nginx-rtmp
-//! sends them: a form with the stream name, the shared secret in the query).
+//! sends them: a form with the stream name, the shared secret in the query), and commerce in
+//! the stream (quote and sample requests, a show's counts).
 
 use crate::{error_of, Api, Result};
 use expo_schema::api::{
     CallbackQuery, Ingest, LangQuery, PinInput, PollInput, PollList, PollVote, QuestionInput,
-    QuestionList, RtmpCallback, Show, ShowChat, ShowChatInput, ShowInput, ShowList, ShowPin,
-    ShowPinList, ShowPoll, ShowQuestion, Stage, StageInput, StageList,
+    QuestionList, QuoteRequestInput, QuoteRequestList, RtmpCallback, Show, ShowChat, ShowChatInput,
+    ShowCommerce, ShowInput, ShowList, ShowPin, ShowPinList, ShowPoll, ShowQuestion, Stage,
+    StageInput, StageList,
 };
+use expo_schema::QuoteRequest;
 
 /// What the media server's `on_publish` callback was answered: the status, and the
 /// `Location` (the stream's public name) when it was accepted.
@@ -138,6 +141,33 @@ impl Api {
     /// `GET /api/v1/shows/{id}/pins`: every pin of a show, in order.
     pub async fn show_pins(&self, id: i64) -> Result<ShowPinList> {
         self.get(&format!("/api/v1/shows/{id}/pins")).await
+    }
+
+    /// `POST /api/v1/products/{id}/quote-requests` (buyers): a quote or sample request for
+    /// a product, from a show (`show_id`) or the booth; `consent` must be true.
+    pub async fn request_quote(
+        &self,
+        product_id: i64,
+        input: &QuoteRequestInput,
+    ) -> Result<QuoteRequest> {
+        self.post(
+            &format!("/api/v1/products/{product_id}/quote-requests"),
+            input,
+        )
+        .await
+    }
+
+    /// `GET /api/v1/companies/{id}/quote-requests` (the company's staff and organizers):
+    /// newest first, with each buyer's contact.
+    pub async fn company_quote_requests(&self, company_id: i64) -> Result<QuoteRequestList> {
+        self.get(&format!("/api/v1/companies/{company_id}/quote-requests"))
+            .await
+    }
+
+    /// `GET /api/v1/shows/{id}/commerce` (organizers and the host company's staff): the
+    /// quote and sample requests and meetings booked from the show.
+    pub async fn show_commerce(&self, id: i64) -> Result<ShowCommerce> {
+        self.get(&format!("/api/v1/shows/{id}/commerce")).await
     }
 
     /// `POST /api/v1/stage/rtmp/publish`, as the media server calls it.

@@ -86,6 +86,10 @@ pub struct MeetingRequest {
     /// When company staff ask a buyer: which buyer.
     #[serde(default)]
     pub buyer_id: Option<i64>,
+    /// The stage show the meeting was booked from (it must exist), counted in the show's
+    /// commerce and the company's leads report.
+    #[serde(default)]
+    pub show_id: Option<i64>,
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]

@@ -405,3 +405,43 @@ pub struct ShowPin {
 pub struct ShowPinList {
     pub pins: Vec<ShowPin>,
 }
+
+/// `POST /api/v1/products/{id}/quote-requests` (buyers): ask the product's company for a
+/// quote or a sample, from a show or the booth page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct QuoteRequestInput {
+    pub kind: crate::QuoteKind,
+    /// How much, as the buyer puts it ("2 pallets"): at most 100 characters.
+    #[serde(default)]
+    #[schema(max_length = 100)]
+    pub quantity: Option<String>,
+    /// At most 2,000 characters.
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub message: Option<String>,
+    /// The show the request comes from (it must exist, and the product be its host's or
+    /// featured in it); none from the booth page.
+    #[serde(default)]
+    pub show_id: Option<i64>,
+    /// The buyer agrees that the exhibitor gets their contact details (name, company,
+    /// country, email). Required: `false` is refused with 422.
+    pub consent: bool,
+}
+
+/// `GET /api/v1/companies/{id}/quote-requests`: the company's quote and sample requests,
+/// newest first, each with the buyer's contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct QuoteRequestList {
+    pub requests: Vec<crate::QuoteRequest>,
+}
+
+/// What a show brought in: quote and sample requests sent from it, and meetings requested
+/// from it through the booking flow (whatever became of them). `GET /shows/{id}/commerce`
+/// counts them for every company; a lead report counts the company's own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ShowCommerce {
+    pub show_id: i64,
+    pub quote_requests: i64,
+    pub sample_requests: i64,
+    pub meetings_booked: i64,
+}

@@ -4,6 +4,10 @@
 //! (`share_contact`); every other buyer visit is counted, anonymously. Other roles
 //! (organizers, interpreters, other exhibitors) visiting are neither.
 //!
+//! A buyer who asked for a quote or a sample (`quote_requests`, with consent to share their
+//! contact with this company) is a lead too, with their requests; the report counts what
+//! each show brought the company (`shows`).
+//!
 //! The company's staff keep notes, a rating, tags and a follow-up state per lead
 //! (`lead_notes`). They are the company's own working notes: organizers see the leads
 //! without them.
@@ -252,6 +256,7 @@ pub async fn report(state: &AppState, company_id: i64) -> ApiResult<LeadReport> 
                 last_visit_ms: entered,
                 dwell_ms: 0,
                 opened: vec![],
+                quote_requests: vec![],
                 follow: LeadFollowUp::default(),
             }),
         };
@@ -261,6 +266,40 @@ pub async fn report(state: &AppState, company_id: i64) -> ApiResult<LeadReport> 
         lead.opened
             .extend(opened_by_visit.remove(&visit_id).unwrap_or_default());
     }
+    // A quote or sample request came with the buyer's consent to share their contact with
+    // this company, so its sender is a lead whatever they chose at registration.
+    for request in crate::stage::commerce::requests_of(state, company_id).await? {
+        let at = request.created_ms;
+        let lead = match leads.entry(request.buyer.id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let profile = sqlx::query("select interests, languages from users where id = $1")
+                    .bind(request.buyer.id)
+                    .fetch_one(pool)
+                    .await?;
+                e.insert(Lead {
+                    user_id: request.buyer.id,
+                    name: request.buyer.name.clone(),
+                    email: request.buyer.email.clone(),
+                    company_name: request.buyer.company_name.clone(),
+                    country: request.buyer.country.clone(),
+                    interests: decode_list(&profile.try_get::<String, _>("interests")?),
+                    languages: decode_list(&profile.try_get::<String, _>("languages")?),
+                    visits: 0,
+                    first_visit_ms: at,
+                    last_visit_ms: at,
+                    dwell_ms: 0,
+                    opened: vec![],
+                    quote_requests: vec![],
+                    follow: LeadFollowUp::default(),
+                })
+            }
+        };
+        if lead.visits == 0 {
+            lead.last_visit_ms = lead.last_visit_ms.max(at);
+        }
+        lead.quote_requests.push(request);
+    }
     let mut leads: Vec<Lead> = leads.into_values().collect();
     leads.sort_by_key(|lead| std::cmp::Reverse(lead.last_visit_ms));
     Ok(LeadReport {
@@ -269,6 +308,7 @@ pub async fn report(state: &AppState, company_id: i64) -> ApiResult<LeadReport> 
         anonymous_visitors: anonymous_visitors.len() as i64,
         anonymous_visits,
         total_visits,
+        shows: crate::stage::commerce::company_show_counts(state, company_id).await?,
     })
 }
 
@@ -314,12 +354,25 @@ pub fn to_csv(report: &LeadReport) -> anyhow::Result<Vec<u8>> {
             "rating",
             "tags",
             "notes",
+            "quote_requests",
         ])?;
         for lead in &report.leads {
             let opened = lead
                 .opened
                 .iter()
                 .map(|o| format!("{}: {}", o.kind, o.title))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let requests = lead
+                .quote_requests
+                .iter()
+                .map(|q| {
+                    let product = q.product_name.as_deref().unwrap_or("(removed)");
+                    match &q.quantity {
+                        Some(quantity) => format!("{}: {product} ({quantity})", q.kind.as_str()),
+                        None => format!("{}: {product}", q.kind.as_str()),
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("; ");
             // Every cell a person typed goes through `csv_cell`: a name such as
@@ -344,6 +397,7 @@ pub fn to_csv(report: &LeadReport) -> anyhow::Result<Vec<u8>> {
                     .unwrap_or_default(),
                 &lead.follow.tags.join("; "),
                 &lead.follow.notes,
+                &requests,
             ];
             writer.write_record(cells.iter().map(|c| csv_cell(c).into_owned()))?;
         }
@@ -398,6 +452,7 @@ mod tests {
                 last_visit_ms: 60_000,
                 dwell_ms: 125_000,
                 opened: vec![],
+                quote_requests: vec![],
                 follow: LeadFollowUp {
                     notes: "Wants samples,\nin March".into(),
                     rating: Some(4),
@@ -408,6 +463,7 @@ mod tests {
             anonymous_visitors: 0,
             anonymous_visits: 0,
             total_visits: 2,
+            shows: vec![],
         };
         let bytes = to_csv(&report).unwrap();
         let text = String::from_utf8(bytes).unwrap();

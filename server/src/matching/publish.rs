@@ -96,6 +96,7 @@ async fn publish_once(state: &AppState, caller: &Caller, id: i64) -> ApiResult<V
         };
         let expires_ms = slot.starts_ms.max(state.now_ms() + 60_000);
         let request = Write::Insert(NewRequest {
+            show_id: None,
             requested_by: caller.user.id,
             awaiting: MeetingSide::Company,
             message: None,

@@ -41,6 +41,8 @@ pub struct NewRequest {
     pub product_ids: Vec<i64>,
     pub interpreter_languages: Vec<String>,
     pub expires_ms: i64,
+    /// The stage show it was booked from.
+    pub show_id: Option<i64>,
 }
 
 /// A change to an existing meeting (the row must still be in `from_state`).
@@ -361,8 +363,8 @@ async fn check_people(
 
 const INSERT: &str = "insert into meetings (company_id, buyer_id, staff_id, interpreter_id, \
      slot_id, seat, starts_ms, ends_ms, mode, state, message, requested_by, created_ms, \
-     updated_ms, expires_ms, awaiting, products, interpreter_languages) \
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'requested', $10, $11, $12, $12, $13, $14, $15, $16) \
+     updated_ms, expires_ms, awaiting, products, interpreter_languages, show_id) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'requested', $10, $11, $12, $12, $13, $14, $15, $16, $17) \
      returning id";
 
 const UPDATE: &str = "update meetings set seat = $1, slot_id = $2, starts_ms = $3, ends_ms = $4, \
@@ -400,6 +402,7 @@ async fn write_seat(
             .bind(r.awaiting.as_str())
             .bind(serde_json::to_string(&r.product_ids).unwrap_or_else(|_| "[]".into()))
             .bind(serde_json::to_string(&r.interpreter_languages).unwrap_or_else(|_| "[]".into()))
+            .bind(r.show_id)
             .fetch_one(&mut *conn)
             .await
             .map(Some),

@@ -1,5 +1,6 @@
 //! Reports for any time range: visitors, booths and halls, leads, meetings by country and by
-//! hall, interpreter use, consultation and contract amounts, and the concurrency curve.
+//! hall, interpreter use, consultation and contract amounts, what each stage show brought in
+//! (quote and sample requests, meetings booked from it), and the concurrency curve.
 //!
 //! Every section is one [`ReportSection`] built straight from the records, and the JSON, CSV and XLSX
 //! exports are renderings of the same tables, so an export can never disagree with the page.
@@ -442,6 +443,7 @@ pub async fn build(
             rows: found.iter().map(read).collect::<sqlx::Result<_>>()?,
         });
     }
+    sections.push(shows(state, from, to, company).await?);
     if company.is_none() {
         sections.push(concurrency(state, from, to, bucket_minutes).await?);
     }
@@ -454,6 +456,66 @@ pub async fn build(
 }
 
 /// People online over time: distinct users with a session overlapping each bucket.
+/// Commerce in the stream, per show: the quote and sample requests sent from it and the
+/// meetings booked from it within the range (for one company: its own). Fair-wide every show
+/// is listed; a company's report lists the shows that brought it something.
+async fn shows(
+    state: &AppState,
+    from: i64,
+    to: i64,
+    company: Option<i64>,
+) -> ApiResult<ReportSection> {
+    let requests = |kind: &str| {
+        format!(
+            "(select count(*) from quote_requests q where q.show_id = s.id and q.kind = '{kind}' \
+             and q.created_ms >= $1 and q.created_ms < $2 and ($3 = -1 or q.company_id = $3))"
+        )
+    };
+    let sql = format!(
+        "select s.id as show_id, s.title as show, coalesce(c.name, '') as host, \
+         {} as quote_requests, {} as sample_requests, \
+         (select count(*) from meetings m where m.show_id = s.id \
+          and m.created_ms >= $1 and m.created_ms < $2 and ($3 = -1 or m.company_id = $3)) \
+         as meetings_booked \
+         from shows s left join companies c on c.id = s.host_company_id \
+         order by s.starts_ms, s.id",
+        requests("quote"),
+        requests("sample")
+    );
+    let found = sqlx::query(&sql)
+        .bind(from)
+        .bind(to)
+        .bind(company.unwrap_or(-1))
+        .fetch_all(state.store.pool())
+        .await?;
+    let mut rows = Vec::new();
+    for row in &found {
+        let counts = [
+            int(row, "quote_requests")?,
+            int(row, "sample_requests")?,
+            int(row, "meetings_booked")?,
+        ];
+        if company.is_some() && counts.iter().all(|n| n.as_i64() == Some(0)) {
+            continue;
+        }
+        let mut cells = vec![int(row, "show_id")?, text(row, "show")?, text(row, "host")?];
+        cells.extend(counts);
+        rows.push(cells);
+    }
+    Ok(table(
+        "shows",
+        &[
+            "show_id",
+            "show",
+            "host",
+            "quote_requests",
+            "sample_requests",
+            "meetings_booked",
+        ],
+        rows,
+    ))
+}
+
 async fn concurrency(
     state: &AppState,
     from: i64,

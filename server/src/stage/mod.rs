@@ -1,7 +1,8 @@
 //! The live stage (issue 14): stages and the shows scheduled on them (`mod.rs`: reading them
 //! in the viewer's language, the lobby's "live now and next"), organizers' editing
 //! (`edit.rs`), and the video plane's control side (`rtmp.rs`): the media server's publish
-//! callbacks, the stream keys, and going live and ended.
+//! callbacks, the stream keys, and going live and ended. `commerce.rs`: quote and sample
+//! requests for a product (from a show or a booth) and what each show brought in.
 //!
 //! Expo Hub never carries video bytes. A studio encoder publishes over RTMP to the media
 //! server (nginx with its RTMP module, docs/stage.md) under the show's secret stream key; the
@@ -9,6 +10,7 @@
 //! `show-{id}`, which is all viewers ever see in the HLS address.
 
 pub mod chat;
+pub mod commerce;
 pub mod edit;
 pub mod peaks;
 pub mod qa;
@@ -41,6 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(edit::router())
         .merge(chat::router())
         .merge(qa::router())
+        .merge(commerce::router())
         .merge(rtmp::router())
 }
 

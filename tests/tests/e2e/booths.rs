@@ -270,8 +270,9 @@ async fn a_booth_from_creation_to_leads(engines: Engines) {
     assert!(row
         .starts_with("Buyer ivan@primorye.example,ivan@primorye.example,Primorye Trade,RU,food,"));
     assert!(row.contains(",1,"));
-    // Then the company's own follow-up columns: new, no rating, tags or notes yet.
-    assert!(row.ends_with("product: Dried Gondre Thistle; brochure: Catalogue 2026,new,,,"));
+    // Then the company's own follow-up columns: new, no rating, tags or notes yet; and no
+    // quote requests.
+    assert!(row.ends_with("product: Dried Gondre Thistle; brochure: Catalogue 2026,new,,,,"));
     assert_eq!(lines.next(), None);
 
     // Going away takes staff off duty; so does closing the connection.

@@ -366,12 +366,16 @@ async fn lead_notes_are_the_companys_own(engines: Engines) {
     // The CSV carries them for the staff.
     let text = staff.leads_csv(company).await.unwrap();
     let header = text.lines().next().unwrap();
-    assert!(header.ends_with("followup,rating,tags,notes"), "{header}");
+    assert!(
+        header.ends_with("followup,rating,tags,notes,quote_requests"),
+        "{header}"
+    );
     let row = text
         .lines()
         .find(|l| l.contains("lead@example.ru"))
         .unwrap();
-    assert!(row.ends_with("meeting,5,hot,Sent the price list"), "{row}");
+    // (No quote requests: the last column is empty.)
+    assert!(row.ends_with("meeting,5,hot,Sent the price list,"), "{row}");
     app.stop().await;
 }
 

@@ -449,6 +449,7 @@ pub fn meeting_request(
     mode: expo_schema::MeetingMode,
 ) -> expo_schema::api::MeetingRequest {
     expo_schema::api::MeetingRequest {
+        show_id: None,
         company_id,
         slot_id,
         mode,

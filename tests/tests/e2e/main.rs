@@ -23,3 +23,4 @@ mod races;
 mod search;
 mod stage;
 mod stage_chat;
+mod stage_commerce;

@@ -179,6 +179,7 @@ async fn request_state_machine(engines: Engines) {
         let api = api.clone();
         async move {
             api.request_meeting(&MeetingRequest {
+                show_id: None,
                 message: Some("Samples?".into()),
                 ..meeting_request(company, slot, MeetingMode::Onsite)
             })

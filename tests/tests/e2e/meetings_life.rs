@@ -282,6 +282,7 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     // The company can ask a buyer; then only the buyer accepts.
     let invited: Meeting = staff
         .request_meeting(&MeetingRequest {
+            show_id: None,
             buyer_id: Some(ivan_me.id),
             message: Some("Come taste our tea".into()),
             ..meeting_request(company, slots[3].0, MeetingMode::Onsite)
@@ -297,6 +298,7 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     // A buyer may not request on another buyer's behalf.
     let error = ivan
         .request_meeting(&MeetingRequest {
+            show_id: None,
             buyer_id: Some(olga_me.id),
             ..meeting_request(company, slots[4].0, MeetingMode::Online)
         })
@@ -311,6 +313,7 @@ async fn proposals_and_reschedules_move_one_meeting(engines: Engines) {
     .unwrap();
     let error = staff
         .request_meeting(&MeetingRequest {
+            show_id: None,
             buyer_id: Some(olga_me.id),
             ..meeting_request(company, slots[4].0, MeetingMode::Online)
         })
@@ -369,6 +372,7 @@ async fn one_interpreter_is_never_double_booked(engines: Engines) {
             .api
             .with_token(token.clone())
             .request_meeting(&MeetingRequest {
+                show_id: None,
                 interpreter_languages: strings(["ru"]),
                 ..meeting_request(company, slots[0].0, MeetingMode::Online)
             })

@@ -293,6 +293,7 @@ async fn dashboard_and_reports_match_a_scripted_day(engines: Engines) {
         let api = api.clone();
         async move {
             api.request_meeting(&MeetingRequest {
+                show_id: None,
                 interpreter_languages: languages,
                 ..meeting_request(company, slot, MeetingMode::Online)
             })

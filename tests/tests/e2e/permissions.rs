@@ -228,6 +228,11 @@ async fn permission_matrix(engines: Engines) {
         })
         .await
         .unwrap();
+    // A product of company A that buyers ask quotes for.
+    let quoted = admin
+        .create_product(a.id, &product_input("Quoted product"))
+        .await
+        .unwrap();
     let sessions: Vec<(R, Option<Api>)> = vec![
         (R::Anonymous, None),
         (R::PendingBuyer, None),
@@ -316,6 +321,22 @@ async fn permission_matrix(engines: Engines) {
         get(format!("/api/v1/companies/{}/stats", a.id), COMPANY_A),
         get(
             format!("/api/v1/companies/{}/talk-requests", a.id),
+            COMPANY_A,
+        ),
+        rest(
+            M::POST,
+            format!("/api/v1/products/{}/quote-requests", quoted.id),
+            typed!(&QuoteRequestInput {
+                kind: expo_schema::QuoteKind::Sample,
+                quantity: Some("{n} boxes".into()),
+                message: None,
+                show_id: Some(show.id),
+                consent: true,
+            }),
+            BUYERS,
+        ),
+        get(
+            format!("/api/v1/companies/{}/quote-requests", a.id),
             COMPANY_A,
         ),
         rest(
@@ -412,6 +433,7 @@ async fn permission_matrix(engines: Engines) {
             typed!(&PinInput { product_id: None }),
             COMPANY_A,
         ),
+        get(format!("/api/v1/shows/{}/commerce", show.id), COMPANY_A),
         rest(
             M::GET,
             format!("/api/v1/shows/{}/pins", show.id),

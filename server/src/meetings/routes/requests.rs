@@ -17,7 +17,8 @@ const LANGUAGES: &[&str] = expo_schema::LANGUAGES;
 
 /// A buyer asks a company for a meeting in one of its slots, or company staff ask a buyer.
 /// The slot is held for both sides until the request expires; a taken slot answers
-/// `slot_taken` with the next free ones.
+/// `slot_taken` with the next free ones. A meeting booked from a stage show names it
+/// (`show_id`, 404 if there is no such show), for the show's commerce counts.
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = MeetingRequest,
     responses((status = 201, body = Meeting), (status = 409, description = "slot_taken", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -88,6 +89,9 @@ pub async fn request(
             )));
         }
     }
+    if let Some(show_id) = input.show_id {
+        crate::stage::load_show(&state, show_id, "en").await?;
+    }
     let message = input
         .message
         .map(|m| m.trim().chars().take(2000).collect::<String>())
@@ -107,6 +111,7 @@ pub async fn request(
         product_ids: products,
         interpreter_languages: languages,
         expires_ms: (now + state.config.meeting_hold_ms()).min(slot.starts_ms),
+        show_id: input.show_id,
     });
     let id = place_or_refuse(&state, &plan, &write).await?;
     let meeting = load(&state, id).await?;
