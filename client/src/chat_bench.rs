@@ -45,6 +45,27 @@ struct Seen {
     latency_ms: Vec<f64>,
 }
 
+/// Connects, joins a chat room from now on (no history), and takes the connection's incoming
+/// stream: the connection, what it will receive, and the room's last sequence at the join.
+pub(crate) async fn join_from_now(
+    api: Api,
+    room_id: i64,
+) -> crate::Result<(Hub, tokio::sync::mpsc::UnboundedReceiver<Incoming>, i64)> {
+    let mut hub = api.connect().await?;
+    let joined = hub
+        .request(Command::ChatJoin {
+            room_id,
+            after_seq: i64::MAX / 2,
+        })
+        .await?;
+    let last = match joined {
+        ReplyData::ChatJoined { room, .. } => room.last_seq,
+        _ => 0,
+    };
+    let incoming = hub.take_incoming();
+    Ok((hub, incoming, last))
+}
+
 pub async fn run(config: ChatBenchConfig) -> anyhow::Result<serde_json::Value> {
     let (api, _) = Api::new(&config.url)
         .login(&config.email, &config.password)
@@ -76,18 +97,7 @@ pub async fn run(config: ChatBenchConfig) -> anyhow::Result<serde_json::Value> {
             let api = api.clone();
             let room_id = rooms[i % rooms.len()];
             joins.push(tokio::spawn(async move {
-                let mut hub = api.connect().await?;
-                let joined = hub
-                    .request(Command::ChatJoin {
-                        room_id,
-                        after_seq: i64::MAX / 2,
-                    })
-                    .await?;
-                let last = match joined {
-                    ReplyData::ChatJoined { room, .. } => room.last_seq,
-                    _ => 0,
-                };
-                let incoming = hub.take_incoming();
+                let (hub, incoming, last) = join_from_now(api, room_id).await?;
                 Ok::<_, crate::ClientError>((hub, incoming, room_id, last))
             }));
         }

@@ -11,7 +11,7 @@
 //! order) and, with `--server-pids`, the servers' resident memory per viewer. It asserts
 //! nothing.
 
-use crate::chat_bench::{now_ms, percentile};
+use crate::chat_bench::{join_from_now, now_ms, percentile};
 use crate::{Api, Hub, Incoming};
 use expo_schema::api::{LangQuery, ShowChatInput};
 use expo_schema::protocol::{Command, ReplyData, RoomEvent, ServerFrame};
@@ -106,21 +106,7 @@ pub async fn run(config: StageBenchConfig) -> anyhow::Result<serde_json::Value> 
         let mut joins = Vec::new();
         for &i in chunk {
             let api = apis[i % apis.len()].clone();
-            joins.push(tokio::spawn(async move {
-                let mut hub = api.connect().await?;
-                let joined = hub
-                    .request(Command::ChatJoin {
-                        room_id,
-                        after_seq: i64::MAX / 2,
-                    })
-                    .await?;
-                let last = match joined {
-                    ReplyData::ChatJoined { room, .. } => room.last_seq,
-                    _ => 0,
-                };
-                let incoming = hub.take_incoming();
-                Ok::<_, crate::ClientError>((hub, incoming, last))
-            }));
+            joins.push(tokio::spawn(join_from_now(api, room_id)));
         }
         for join in joins {
             viewers.push(join.await??);

@@ -41,6 +41,76 @@ pub(crate) fn show_input(stage_id: i64, title: &str, starts_ms: i64) -> ShowInpu
     }
 }
 
+/// A studio for a show's tests: one node (embedded) or two (Postgres and Redis), the
+/// organizer, a host company with a staff member, another company with one, and a show on a
+/// studio stage hosted by the first, starting now.
+pub(crate) struct Studio {
+    pub node_a: TestApp,
+    pub node_b: Option<TestApp>,
+    pub admin: expo_client::Api,
+    pub host: expo_schema::Company,
+    pub staff: expo_client::Api,
+    pub rival: expo_schema::Company,
+    pub rival_staff: expo_client::Api,
+    pub show: Show,
+    // Last: the nodes stop before their database and data directory go.
+    _env: TestEnv,
+}
+
+impl Studio {
+    /// `tag` keeps the companies' e-mail addresses and registration numbers apart per test.
+    pub async fn open(engines: Engines, tag: &str, title: &str) -> Studio {
+        let env = TestEnv::new(engines).await;
+        let node_a = env.start().await;
+        let node_b = match engines {
+            Engines::Services => Some(env.start().await),
+            Engines::Embedded => None,
+        };
+        let admin = node_a.admin().await;
+        let (host, staff) = company_with_staff(
+            &node_a,
+            &admin,
+            &format!("101-81-{tag}1"),
+            &format!("host@{tag}.example"),
+        )
+        .await;
+        let (rival, rival_staff) = company_with_staff(
+            &node_a,
+            &admin,
+            &format!("101-81-{tag}2"),
+            &format!("rival@{tag}.example"),
+        )
+        .await;
+        let stage = admin
+            .create_stage(&stage_input("studio", StageKind::Studio))
+            .await
+            .unwrap();
+        let mut input = show_input(stage.id, title, now_ms());
+        input.host_company_id = Some(host.id);
+        let show = admin.create_show(&input).await.unwrap();
+        Studio {
+            node_a,
+            node_b,
+            admin,
+            host,
+            staff,
+            rival,
+            rival_staff,
+            show,
+            _env: env,
+        }
+    }
+
+    /// The second node, or the only one.
+    pub fn other(&self) -> &TestApp {
+        self.node_b.as_ref().unwrap_or(&self.node_a)
+    }
+
+    pub async fn stop(self) {
+        stop_nodes(self.node_a, self.node_b).await;
+    }
+}
+
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

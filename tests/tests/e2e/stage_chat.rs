@@ -4,10 +4,9 @@
 //! by the host's staff reaching every viewer, reactions counted per window rather than
 //! relayed, and a viewer who drops catching up with no gap and no duplicate.
 
-use crate::booths::company_with_staff;
 use crate::both_engines;
 use crate::helpers::*;
-use crate::stage::{now_ms, show_input, stage_input};
+use crate::stage::{now_ms, show_input, stage_input, Studio};
 use expo_client::{ClientError, Hub, Incoming};
 use expo_schema::api::*;
 use expo_schema::protocol::{Command, Reaction, ReplyData, RoomEvent, ServerFrame};
@@ -97,25 +96,14 @@ async fn next_message(hub: &mut Hub, room: i64) -> (String, i64) {
 }
 
 async fn show_chat_rules_hold_on_every_node(engines: Engines) {
-    let env = TestEnv::new(engines).await;
-    let node_a = env.start().await;
-    let node_b = match engines {
-        Engines::Services => Some(env.start().await),
-        Engines::Embedded => None,
-    };
-    let other = node_b.as_ref().unwrap_or(&node_a);
-    let admin = node_a.admin().await;
-    let (host, staff) =
-        company_with_staff(&node_a, &admin, "101-81-40011", "host@chat.example").await;
-    let (_, rival_staff) =
-        company_with_staff(&node_a, &admin, "101-81-40012", "rival@chat.example").await;
-    let stage = admin
-        .create_stage(&stage_input("studio", StageKind::Studio))
-        .await
-        .unwrap();
-    let mut input = show_input(stage.id, "Honey live", now_ms());
-    input.host_company_id = Some(host.id);
-    let show = admin.create_show(&input).await.unwrap();
+    let studio = Studio::open(engines, "4001", "Honey live").await;
+    let (node_a, other) = (&studio.node_a, studio.other());
+    let (admin, staff, rival_staff, show) = (
+        &studio.admin,
+        &studio.staff,
+        &studio.rival_staff,
+        &studio.show,
+    );
 
     let buyer_a = node_a.buyer("a@chat.example").await;
     let buyer_b = other.buyer("b@chat.example").await;
@@ -177,7 +165,7 @@ async fn show_chat_rules_hold_on_every_node(engines: Engines) {
         .await;
         assert_eq!(seconds, 30);
     }
-    for who in [&buyer_a, &rival_staff] {
+    for who in [&buyer_a, rival_staff] {
         let refused = who
             .set_show_chat(
                 show.id,
@@ -361,7 +349,7 @@ async fn show_chat_rules_hold_on_every_node(engines: Engines) {
 
     viewer_a.close();
     back.close();
-    stop_nodes(node_a, node_b).await;
+    studio.stop().await;
 }
 
 /// Reactions are added up per window on each node, and every viewer on every node hears the
@@ -625,25 +613,15 @@ async fn next_in_show<T>(
 /// names, in the chat and in questions alike.
 async fn questions_polls_and_chat_modes_on_every_node(engines: Engines) {
     use expo_schema::matchmaking::{MarkInput, MarkLevel};
-    let env = TestEnv::new(engines).await;
-    let node_a = env.start().await;
-    let node_b = match engines {
-        Engines::Services => Some(env.start().await),
-        Engines::Embedded => None,
-    };
-    let other = node_b.as_ref().unwrap_or(&node_a);
-    let admin = node_a.admin().await;
-    let (host, staff) =
-        company_with_staff(&node_a, &admin, "101-81-50011", "host@qa.example").await;
-    let (_, rival_staff) =
-        company_with_staff(&node_a, &admin, "101-81-50012", "rival@qa.example").await;
-    let stage = admin
-        .create_stage(&stage_input("studio", StageKind::Studio))
-        .await
-        .unwrap();
-    let mut input = show_input(stage.id, "Kimchi live", now_ms());
-    input.host_company_id = Some(host.id);
-    let show = admin.create_show(&input).await.unwrap();
+    let studio = Studio::open(engines, "5001", "Kimchi live").await;
+    let (node_a, other) = (&studio.node_a, studio.other());
+    let (admin, host, staff, rival_staff, show) = (
+        &studio.admin,
+        &studio.host,
+        &studio.staff,
+        &studio.rival_staff,
+        &studio.show,
+    );
     let buyer_a = node_a.buyer("a@qa.example").await;
     let buyer_b = other.buyer("b@qa.example").await;
     let mut viewer_a = buyer_a.connect().await.unwrap();
@@ -710,7 +688,7 @@ async fn questions_polls_and_chat_modes_on_every_node(engines: Engines) {
         .unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::Filtered));
     // Moderators answer and hide; a buyer or another company's staff may not.
-    for who in [&buyer_b, &rival_staff] {
+    for who in [&buyer_b, rival_staff] {
         let refused = who.answer_question(asked.id).await.unwrap_err();
         assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
     }
@@ -868,5 +846,5 @@ async fn questions_polls_and_chat_modes_on_every_node(engines: Engines) {
 
     viewer_a.close();
     viewer_b.close();
-    stop_nodes(node_a, node_b).await;
+    studio.stop().await;
 }

@@ -3,10 +3,9 @@
 //! it live on another node, find it in their quote requests and their leads; a meeting
 //! booked from the show is counted with the requests, per show.
 
-use crate::booths::company_with_staff;
 use crate::both_engines;
 use crate::helpers::*;
-use crate::stage::{now_ms, show_input, stage_input};
+use crate::stage::{now_ms, Studio};
 use expo_client::{Hub, Incoming};
 use expo_schema::api::*;
 use expo_schema::protocol::{RoomEvent, ServerFrame};
@@ -47,18 +46,16 @@ async fn wait_quote(hub: &mut Hub, user_id: i64) -> QuoteRequest {
 /// refused; another company's staff may not read it; the per-show counts add up, a meeting
 /// booked from the show included.
 async fn quote_requests_from_a_show(engines: Engines) {
-    let env = TestEnv::new(engines).await;
-    let node_a = env.start().await;
-    let node_b = match engines {
-        Engines::Services => Some(env.start().await),
-        Engines::Embedded => None,
-    };
-    let other = node_b.as_ref().unwrap_or(&node_a);
-    let admin = node_a.admin().await;
-    let (host, staff) =
-        company_with_staff(&node_a, &admin, "101-81-40011", "host@quote.example").await;
-    let (rival, rival_staff) =
-        company_with_staff(&node_a, &admin, "101-81-40012", "rival@quote.example").await;
+    let studio = Studio::open(engines, "6001", "Honey live").await;
+    let (node_a, other) = (&studio.node_a, studio.other());
+    let (admin, host, staff, rival, rival_staff, show) = (
+        &studio.admin,
+        &studio.host,
+        &studio.staff,
+        &studio.rival,
+        &studio.rival_staff,
+        &studio.show,
+    );
     let honey = admin
         .create_product(host.id, &product_input("Pine honey"))
         .await
@@ -67,13 +64,6 @@ async fn quote_requests_from_a_show(engines: Engines) {
         .create_product(rival.id, &product_input("Birch sap"))
         .await
         .unwrap();
-    let stage = admin
-        .create_stage(&stage_input("studio", StageKind::Studio))
-        .await
-        .unwrap();
-    let mut input = show_input(stage.id, "Honey live", now_ms());
-    input.host_company_id = Some(host.id);
-    let show = admin.create_show(&input).await.unwrap();
     staff
         .pin_show_product(
             show.id,
@@ -85,7 +75,7 @@ async fn quote_requests_from_a_show(engines: Engines) {
         .unwrap();
 
     // The host's staff listen on node A, in their own user room.
-    let staff_id = node_a.user_id("host@quote.example").await;
+    let staff_id = node_a.user_id("host@6001.example").await;
     let mut staff_hub = staff.connect().await.unwrap();
     staff_hub
         .subscribe(&format!("user:{staff_id}"))
@@ -256,7 +246,7 @@ async fn quote_requests_from_a_show(engines: Engines) {
     };
     assert_eq!(staff.show_commerce(show.id).await.unwrap(), expected);
     assert_eq!(admin.show_commerce(show.id).await.unwrap(), expected);
-    for who in [&rival_staff, &buyer] {
+    for who in [rival_staff, &buyer] {
         let refused = who.show_commerce(show.id).await.unwrap_err();
         assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
     }
@@ -331,7 +321,7 @@ async fn quote_requests_from_a_show(engines: Engines) {
     assert!(show_row(&theirs).is_empty());
 
     staff_hub.close();
-    stop_nodes(node_a, node_b).await;
+    studio.stop().await;
 }
 
 both_engines!(quote_requests_from_a_show);
