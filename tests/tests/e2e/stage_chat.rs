@@ -61,17 +61,16 @@ fn refusal(error: ClientError) -> expo_schema::ErrorBody {
     }
 }
 
-/// The next event in `chat:{room}` that `pick` takes; panics after [`WAIT`].
-async fn next_in_room<T>(
+/// The next event in the hub room `name` that `pick` takes; panics after [`WAIT`].
+async fn next_event<T>(
     hub: &mut Hub,
-    room: i64,
+    name: &str,
     mut pick: impl FnMut(&RoomEvent) -> Option<T>,
 ) -> T {
-    let name = format!("chat:{room}");
     let mut found = None;
     let got = hub
         .wait_for(WAIT, |incoming| match incoming {
-            Incoming::Frame(ServerFrame::Event { room: r, event }) if *r == name => {
+            Incoming::Frame(ServerFrame::Event { room: r, event }) if r == name => {
                 found = pick(event);
                 found.is_some()
             }
@@ -82,6 +81,20 @@ async fn next_in_room<T>(
         (Some(_), Some(value)) => value,
         (other, _) => panic!("nothing awaited came in {name}: {other:?}"),
     }
+}
+
+/// The next event in `chat:{room}` that `pick` takes.
+async fn next_in_room<T>(hub: &mut Hub, room: i64, pick: impl FnMut(&RoomEvent) -> Option<T>) -> T {
+    next_event(hub, &format!("chat:{room}"), pick).await
+}
+
+/// The next event in `show:{show_id}` that `pick` takes.
+async fn next_in_show<T>(
+    hub: &mut Hub,
+    show_id: i64,
+    pick: impl FnMut(&RoomEvent) -> Option<T>,
+) -> T {
+    next_event(hub, &format!("show:{show_id}"), pick).await
 }
 
 /// The next message's body and sequence in the room.
@@ -581,29 +594,6 @@ async fn viewers_and_peak_agree_on_every_node(engines: Engines) {
         hub.close();
     }
     stop_nodes(node_a, node_b).await;
-}
-
-/// The next `show:{id}` event that `pick` takes; panics after [`WAIT`].
-async fn next_in_show<T>(
-    hub: &mut Hub,
-    show_id: i64,
-    mut pick: impl FnMut(&RoomEvent) -> Option<T>,
-) -> T {
-    let name = format!("show:{show_id}");
-    let mut found = None;
-    let got = hub
-        .wait_for(WAIT, |incoming| match incoming {
-            Incoming::Frame(ServerFrame::Event { room: r, event }) if *r == name => {
-                found = pick(event);
-                found.is_some()
-            }
-            _ => false,
-        })
-        .await;
-    match (got, found) {
-        (Some(_), Some(value)) => value,
-        (other, _) => panic!("nothing awaited came in {name}: {other:?}"),
-    }
 }
 
 /// Questions, upvotes, polls and who may write, on two nodes (Postgres and Redis): a question
