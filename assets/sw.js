@@ -120,6 +120,7 @@ const SHELL = [
   '/views/stage-chat.js',
   '/views/stage-parts.js',
   '/views/stage-player.js',
+  '/views/stage-qa.js',
   '/views/stage-quote.js',
   '/views/stage.js',
   '/views/stats.js',

@@ -17,6 +17,16 @@ const id = encodeURIComponent;
 export const stageApi = {
   stages: (lang) => request('GET', `/api/v1/stages${query({ lang })}`),
   show: (showId, lang) => request('GET', `/api/v1/shows/${id(showId)}${query({ lang })}`),
+  /** Questions (most upvoted first) and polls (newest first) of a show, and acting on them. */
+  questions: (showId) => request('GET', `/api/v1/shows/${id(showId)}/questions`),
+  ask: (showId, body) => request('POST', `/api/v1/shows/${id(showId)}/questions`, { body }),
+  upvote: (questionId) => request('POST', `/api/v1/questions/${id(questionId)}/vote`),
+  answerQuestion: (questionId) => request('POST', `/api/v1/questions/${id(questionId)}/answered`),
+  hideQuestion: (questionId) => request('POST', `/api/v1/questions/${id(questionId)}/hide`),
+  polls: (showId) => request('GET', `/api/v1/shows/${id(showId)}/polls`),
+  openPoll: (showId, question, options) => request('POST', `/api/v1/shows/${id(showId)}/polls`, { question, options }),
+  vote: (pollId, option) => request('POST', `/api/v1/polls/${id(pollId)}/vote`, { option }),
+  closePoll: (pollId) => request('POST', `/api/v1/polls/${id(pollId)}/close`),
   /** The show's chat room ({show_id, room_id, slow_mode_s}), made on first use. */
   showChat: (showId) => request('GET', `/api/v1/shows/${id(showId)}/chat`),
   /** Sets the show's slow mode (organizers, the host's staff): seconds, 0 for off. */

@@ -17,6 +17,7 @@ import { EVENTS, ROOM_KINDS, roomName } from '../gen/protocol.js';
 import { formatTime, getLang, onLangChange } from '../i18n.js';
 import { debounce, formatDateTime, pageError, safeUrl } from './common.js';
 import { showSide } from './stage-chat.js';
+import { showQa } from './stage-qa.js';
 import { playHls } from './stage-player.js';
 import { stageApi, stateBadge, viewersLabel } from './stage-parts.js';
 import { quotePart } from './stage-quote.js';
@@ -46,12 +47,16 @@ export function mountShow(root, ctx, params, arg) {
   const pin = h('section', { class: 'show-pin card', testid: 'show-pin', hidden: true, i18nAttr: { 'aria-label': 'stage.pinned' } });
   const about = h('section', { class: 'show-about' });
   const side = showSide(ctx, showId);
+  const me = session.user;
+  // Moderators: organizers and the host company's staff (known once the show is).
+  const qa = showQa(ctx, showId, () => me.role === 'organizer'
+    || (me.role === 'exhibitor' && me.company_id != null && me.company_id === show?.host_company_id));
   const page = h('main', { class: 'page show-page', testid: 'show-page', dataset: { showId: String(showId) } },
     h('a', { class: 'back-link', href: '#/lobby', i18n: 'stage.back' }),
     loadError.el,
     head,
     h('div', { class: 'show-layout' },
-      h('div', { class: 'show-main' }, stage, pin, about),
+      h('div', { class: 'show-main' }, stage, pin, about, qa.el),
       side.el));
   root.append(page);
 
@@ -165,6 +170,7 @@ export function mountShow(root, ctx, params, arg) {
     renderHead();
     renderStage();
     renderPin();
+    qa.refresh();
   }
 
   // ------------------------------------------------------------ loading and events
@@ -192,6 +198,10 @@ export function mountShow(root, ctx, params, arg) {
   function onEvent(event) {
     if (event?.kind === EVENTS.SHOW_REACTIONS) {
       side.onEvent(event);
+      return;
+    }
+    if ([EVENTS.SHOW_QUESTION, EVENTS.SHOW_QUESTION_UPDATE, EVENTS.SHOW_POLL].includes(event?.kind)) {
+      qa.onEvent(event);
       return;
     }
     if (!show || Number(event?.show_id) !== showId) return;
@@ -223,8 +233,9 @@ export function mountShow(root, ctx, params, arg) {
   const unsubscribe = session.hub.subscribe(roomName(ROOM_KINDS.SHOW, showId), {
     onSnapshot() {
       // In the room now: the viewer count includes this viewer. After a reconnect events may
-      // have been missed. Either way the show is fetched again.
+      // have been missed. Either way the show is fetched again, with its questions and polls.
       reload();
+      qa.reload();
     },
     onEvent,
     onError(error) {
@@ -241,5 +252,6 @@ export function mountShow(root, ctx, params, arg) {
     unsubscribe();
     offLang();
     side.dispose();
+    qa.dispose();
   };
 }

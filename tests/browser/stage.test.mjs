@@ -452,6 +452,42 @@ test('a reaction reaches the counts of every viewer', async () => {
   await buyer.waitForSelector(`${$('show-chat')} ${$('chat-cooldown')}`, { state: 'hidden' });
 });
 
+test('questions and a poll: the buyer asks, the host answers; the host opens a poll, the buyer votes', async () => {
+  assert.ok(host, 'the host is on the show page');
+  const text = `Do you ship samples to Vladivostok? ${Date.now() % 100000}`;
+  const item = `${$('show-question')}:has(${$('show-question-body')}:text-is("${text}"))`;
+  await buyer.waitForSelector(`${$('show-qa')}[data-loaded="true"]`, { timeout: LONG });
+  await buyer.fill($('show-qa-input'), text);
+  await buyer.click($('show-qa-ask'));
+  await buyer.waitForSelector(item);
+  await host.waitForSelector(item, { timeout: LONG });
+  // An upvote counts once: the button is then pressed and off; the host's page follows.
+  await buyer.click(`${item} ${$('show-question-vote')}`);
+  await buyer.waitForSelector(`${item}[data-votes="1"] ${$('show-question-vote')}[aria-pressed="true"]:disabled`);
+  await host.waitForSelector(`${item}[data-votes="1"]`, { timeout: LONG });
+  assert.equal(await buyer.$(`${item} ${$('show-question-answer')}`), null, 'a buyer does not moderate');
+  await host.click(`${item} ${$('show-question-answer')}`);
+  await buyer.waitForSelector(`${item}[data-answered="true"] ${$('show-question-answered')}`, { timeout: LONG });
+
+  // A poll: only the host's page has the form; the buyer's vote reaches the host's results.
+  assert.equal(await buyer.$(`${$('show-poll-form')}:visible`), null, 'a buyer opens no poll');
+  await host.fill($('show-poll-question'), 'Which herb should we ship first?');
+  await host.fill($('show-poll-options'), 'Gondre\nPine needle tea\nChwinamul');
+  await host.click($('show-poll-start'));
+  const poll = `${$('show-poll')}:has(.show-poll-question:text-is("Which herb should we ship first?"))`;
+  await buyer.waitForSelector(poll, { timeout: LONG });
+  await buyer.click(`${poll} ${$('show-poll-option-1')}`);
+  await buyer.waitForSelector(`${poll} ${$('show-poll-option-1')}[aria-pressed="true"]`);
+  await host.waitForSelector(`${poll}[data-total="1"]`, { timeout: LONG });
+  assert.equal(await host.$eval(`${poll} ${$('show-poll-count-1')}`, (e) => e.textContent), '1');
+  await host.click(`${poll} ${$('show-poll-close')}`);
+  await buyer.waitForSelector(`${poll}[data-closed="true"] ${$('show-poll-option-0')}:disabled`, { timeout: LONG });
+  await buyer.$eval($('show-qa'), (e) => e.scrollIntoView({ block: 'center' }));
+  await settle(buyer, 200);
+  await buyer.screenshot({ path: `${DOCS}stage-show-qa.png` });
+  assert.deepEqual(await axeScan(buyer), [], 'axe-core: the show page with its questions and poll');
+});
+
 test('the organizer\'s dashboard has the stage: the live show with its viewers now and its peak', async () => {
   assert.ok(host, 'three viewers are on the show page');
   await go(organizer, '#/dashboard', $('dashboard'));
