@@ -358,6 +358,72 @@ async fn seed_stage(
             }
             append_in(conn, kind, &lines).await?;
         }
+        seed_show_qa(conn, ids, id, show, now).await?;
+    }
+    Ok(())
+}
+
+/// A show's questions (with their upvotes; answered ones marked) and polls (with votes).
+async fn seed_show_qa(
+    conn: &mut AnyConnection,
+    ids: &Ids,
+    show_id: i64,
+    show: &data::DemoShow,
+    now: i64,
+) -> anyhow::Result<()> {
+    for q in &show.questions {
+        let at = now - q.minutes_ago * MINUTE;
+        let qid: i64 = sqlx::query_scalar(
+            "insert into show_questions (show_id, asker_id, body, created_ms, answered_ms) \
+             values ($1, $2, $3, $4, $5) returning id",
+        )
+        .bind(show_id)
+        .bind(ids.user(&q.sender)?)
+        .bind(&q.text)
+        .bind(at)
+        .bind(q.answered.then_some(at + MINUTE))
+        .fetch_one(&mut *conn)
+        .await?;
+        for voter in &q.upvoters {
+            sqlx::query(
+                "insert into show_question_votes (question_id, user_id, created_ms) values ($1, $2, $3)",
+            )
+            .bind(qid)
+            .bind(ids.user(voter)?)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    for p in &show.polls {
+        let at = now - p.minutes_ago * MINUTE;
+        let pid: i64 = sqlx::query_scalar(
+            "insert into show_polls (show_id, question, options, created_by, created_ms) \
+             values ($1, $2, $3, $4, $5) returning id",
+        )
+        .bind(show_id)
+        .bind(&p.question)
+        .bind(serde_json::to_string(&p.options)?)
+        .bind(ids.organizer)
+        .bind(at)
+        .fetch_one(&mut *conn)
+        .await?;
+        for (voter, option) in &p.votes {
+            anyhow::ensure!(
+                (0..p.options.len() as i64).contains(option),
+                "demo poll: no option {option}"
+            );
+            sqlx::query(
+                "insert into show_poll_votes (poll_id, user_id, option_index, created_ms) \
+                 values ($1, $2, $3, $4)",
+            )
+            .bind(pid)
+            .bind(ids.user(voter)?)
+            .bind(option)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
     }
     Ok(())
 }

@@ -383,6 +383,33 @@ pub struct DemoShow {
     /// The chat so far.
     #[serde(default)]
     pub chat: Vec<DemoShowLine>,
+    #[serde(default)]
+    pub questions: Vec<DemoQuestion>,
+    #[serde(default)]
+    pub polls: Vec<DemoPoll>,
+}
+
+/// A question to the host so far: who asked and upvoted it (by email), and whether it was
+/// answered.
+#[derive(Debug, Deserialize)]
+pub struct DemoQuestion {
+    pub sender: String,
+    pub minutes_ago: i64,
+    pub text: String,
+    #[serde(default)]
+    pub upvoters: Vec<String>,
+    #[serde(default)]
+    pub answered: bool,
+}
+
+/// A poll of the show, still open, with the votes so far (email to option index).
+#[derive(Debug, Deserialize)]
+pub struct DemoPoll {
+    pub question: String,
+    pub options: Vec<String>,
+    pub minutes_ago: i64,
+    #[serde(default)]
+    pub votes: BTreeMap<String, i64>,
 }
 
 pub fn stages() -> anyhow::Result<Stages> {

@@ -147,6 +147,22 @@ async fn demo_fair_has_a_studio_with_shows(engines: Engines) {
     assert_eq!(room.kind, expo_schema::ChatRoomKind::Show);
     assert_eq!(room.company_id, now_show.host_company_id);
     assert_eq!(messages.len(), 9, "the show's chat so far");
+    let questions = buyer.show_questions(now_show.id).await.unwrap().questions;
+    assert_eq!(
+        questions
+            .iter()
+            .map(|q| (q.votes, q.answered))
+            .collect::<Vec<_>>(),
+        [(3, true), (2, false), (1, false)],
+        "the show's questions, most upvoted first"
+    );
+    let polls = buyer.show_polls(now_show.id).await.unwrap().polls;
+    assert_eq!(polls.len(), 1);
+    assert_eq!(
+        (polls[0].counts.clone(), polls[0].closed),
+        (vec![1, 3, 1], false)
+    );
+    assert_eq!(polls[0].my_vote, Some(1), "Olga voted for the tea");
     assert!(messages
         .windows(2)
         .all(|w| w[0].created_ms < w[1].created_ms));
