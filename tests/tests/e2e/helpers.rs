@@ -107,6 +107,17 @@ impl TestEnv {
         tweak(&mut config);
         TestApp::start(config).await
     }
+
+    /// One node on the embedded engines; two sharing a bus on Postgres and Redis (the second
+    /// is `None` when embedded: use the first for both sides).
+    pub async fn one_or_two(&self) -> (TestApp, Option<TestApp>) {
+        let node_a = self.start().await;
+        let node_b = match self.engines {
+            Engines::Services => Some(self.start().await),
+            Engines::Embedded => None,
+        };
+        (node_a, node_b)
+    }
 }
 
 async fn connect_admin() -> sqlx::PgConnection {

@@ -61,11 +61,7 @@ impl Studio {
     /// `tag` keeps the companies' e-mail addresses and registration numbers apart per test.
     pub async fn open(engines: Engines, tag: &str, title: &str) -> Studio {
         let env = TestEnv::new(engines).await;
-        let node_a = env.start().await;
-        let node_b = match engines {
-            Engines::Services => Some(env.start().await),
-            Engines::Embedded => None,
-        };
+        let (node_a, node_b) = env.one_or_two().await;
         let admin = node_a.admin().await;
         let (host, staff) = company_with_staff(
             &node_a,
@@ -725,11 +721,7 @@ async fn wait_pin(hub: &mut Hub, show_id: i64) -> Option<i64> {
 /// show.
 async fn pins_reach_every_viewer(engines: Engines) {
     let env = TestEnv::new(engines).await;
-    let node_a = env.start().await;
-    let node_b = match engines {
-        Engines::Services => Some(env.start().await),
-        Engines::Embedded => None,
-    };
+    let (node_a, node_b) = env.one_or_two().await;
     let other = node_b.as_ref().unwrap_or(&node_a);
     let admin = node_a.admin().await;
     let (host, staff) =

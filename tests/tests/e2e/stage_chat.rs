@@ -370,11 +370,7 @@ async fn show_chat_rules_hold_on_every_node(engines: Engines) {
 /// in the show to react.
 async fn reactions_are_counted_not_relayed(engines: Engines) {
     let env = TestEnv::new(engines).await;
-    let node_a = env.start().await;
-    let node_b = match engines {
-        Engines::Services => Some(env.start().await),
-        Engines::Embedded => None,
-    };
+    let (node_a, node_b) = env.one_or_two().await;
     let other = node_b.as_ref().unwrap_or(&node_a);
     let admin = node_a.admin().await;
     let stage = admin
@@ -504,11 +500,7 @@ async fn the_stage_bench_balances_its_books() {
 /// now falls to 1 and the peak stays. (Waits are bounds against a hang, not speed checks.)
 async fn viewers_and_peak_agree_on_every_node(engines: Engines) {
     let env = TestEnv::new(engines).await;
-    let node_a = env.start().await;
-    let node_b = match engines {
-        Engines::Services => Some(env.start().await),
-        Engines::Embedded => None,
-    };
+    let (node_a, node_b) = env.one_or_two().await;
     let other = node_b.as_ref().unwrap_or(&node_a);
     let admin = node_a.admin().await;
     let admin_b = other.admin().await;
