@@ -275,16 +275,7 @@ async fn seed_stage(
     use crate::chat::store::{insert_room, Owners};
     use crate::chat::writer::{append_in, NewMessage};
     use crate::stage::edit::{save_show, save_stage, write_pin};
-    for word in &stages.filter_words {
-        sqlx::query(
-            "insert into chat_filter_words (word, created_by, created_ms) values ($1, $2, $3)",
-        )
-        .bind(word)
-        .bind(ids.organizer)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    }
+    crate::chat::filter::write_words(conn, ids.organizer, &stages.filter_words, now).await?;
     let mut stage_ids = HashMap::new();
     for stage in &stages.stages {
         let id = save_stage(conn, None, stage)
@@ -324,11 +315,7 @@ async fn seed_stage(
             let product = product_id(conn, company, code).await?;
             write_pin(conn, id, Some(product), None, now).await?;
         }
-        sqlx::query("update shows set chat_slow_s = $1 where id = $2")
-            .bind(show.slow_mode_s)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        crate::stage::chat::write_rules(conn, id, show.slow_mode_s, None).await?;
         if !show.chat.is_empty() {
             let owners = Owners {
                 company: host,
@@ -363,7 +350,8 @@ async fn seed_stage(
     Ok(())
 }
 
-/// A show's questions (with their upvotes; answered ones marked) and polls (with votes).
+/// A show's questions (with their upvotes; answered ones marked) and polls (with votes),
+/// through the stage's own writers.
 async fn seed_show_qa(
     conn: &mut AnyConnection,
     ids: &Ids,
@@ -371,58 +359,26 @@ async fn seed_show_qa(
     show: &data::DemoShow,
     now: i64,
 ) -> anyhow::Result<()> {
+    use crate::stage::qa::{mark_question, write_poll, write_question, write_upvote, write_vote};
     for q in &show.questions {
         let at = now - q.minutes_ago * MINUTE;
-        let qid: i64 = sqlx::query_scalar(
-            "insert into show_questions (show_id, asker_id, body, created_ms, answered_ms) \
-             values ($1, $2, $3, $4, $5) returning id",
-        )
-        .bind(show_id)
-        .bind(ids.user(&q.sender)?)
-        .bind(&q.text)
-        .bind(at)
-        .bind(q.answered.then_some(at + MINUTE))
-        .fetch_one(&mut *conn)
-        .await?;
+        let qid = write_question(conn, show_id, ids.user(&q.sender)?, &q.text, at).await?;
         for voter in &q.upvoters {
-            sqlx::query(
-                "insert into show_question_votes (question_id, user_id, created_ms) values ($1, $2, $3)",
-            )
-            .bind(qid)
-            .bind(ids.user(voter)?)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
+            write_upvote(conn, qid, ids.user(voter)?, at).await?;
+        }
+        if q.answered {
+            mark_question(conn, qid, "answered_ms", at + MINUTE).await?;
         }
     }
     for p in &show.polls {
         let at = now - p.minutes_ago * MINUTE;
-        let pid: i64 = sqlx::query_scalar(
-            "insert into show_polls (show_id, question, options, created_by, created_ms) \
-             values ($1, $2, $3, $4, $5) returning id",
-        )
-        .bind(show_id)
-        .bind(&p.question)
-        .bind(serde_json::to_string(&p.options)?)
-        .bind(ids.organizer)
-        .bind(at)
-        .fetch_one(&mut *conn)
-        .await?;
+        let pid = write_poll(conn, show_id, &p.question, &p.options, ids.organizer, at).await?;
         for (voter, option) in &p.votes {
             anyhow::ensure!(
                 (0..p.options.len() as i64).contains(option),
                 "demo poll: no option {option}"
             );
-            sqlx::query(
-                "insert into show_poll_votes (poll_id, user_id, option_index, created_ms) \
-                 values ($1, $2, $3, $4)",
-            )
-            .bind(pid)
-            .bind(ids.user(voter)?)
-            .bind(option)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
+            write_vote(conn, pid, ids.user(voter)?, *option, at).await?;
         }
     }
     Ok(())

@@ -92,22 +92,33 @@ pub async fn replace(state: &AppState, by: i64, list: &[String]) -> ApiResult<Ve
         }
     }
     let mut tx = state.store.begin_write().await?;
+    write_words(&mut tx, Some(by), &kept, now_ms()).await?;
+    tx.commit().await?;
+    words(state).await
+}
+
+/// Replaces the list inside the caller's transaction with `words` (already checked and
+/// without duplicates); the demo fair sets its list with it too.
+pub(crate) async fn write_words(
+    conn: &mut sqlx::AnyConnection,
+    by: Option<i64>,
+    words: &[String],
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query("delete from chat_filter_words")
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    let now = now_ms();
-    for word in &kept {
+    for word in words {
         sqlx::query(
             "insert into chat_filter_words (word, created_by, created_ms) values ($1, $2, $3)",
         )
         .bind(word)
         .bind(by)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     }
-    tx.commit().await?;
-    words(state).await
+    Ok(())
 }
 
 #[cfg(test)]

@@ -141,18 +141,9 @@ pub async fn set_show_chat(
             "slow_mode_s: 0 to {MAX_SLOW_MODE_S}"
         )));
     }
-    sqlx::query("update shows set chat_slow_s = $1 where id = $2")
-        .bind(input.slow_mode_s)
-        .bind(id)
-        .execute(state.store.pool())
-        .await?;
-    if let Some(mode) = input.mode {
-        sqlx::query("update shows set chat_mode = $1 where id = $2")
-            .bind(mode.as_str())
-            .bind(id)
-            .execute(state.store.pool())
-            .await?;
-    }
+    let mut conn = state.store.pool().acquire().await?;
+    write_rules(&mut conn, id, input.slow_mode_s, input.mode).await?;
+    drop(conn);
     let chat = show_chat(&state, &caller, id).await?;
     let event = RoomEvent::ChatSettings {
         room_id: chat.room_id,
@@ -161,6 +152,29 @@ pub async fn set_show_chat(
     };
     events::publish(&state.hub, RoomName::Chat(chat.room_id), event).await;
     Ok(Json(chat))
+}
+
+/// Stores a show's chat rules: its slow mode, and who may write when `mode` is given (the
+/// demo fair sets its show's rules with it too).
+pub(crate) async fn write_rules(
+    conn: &mut sqlx::AnyConnection,
+    show_id: i64,
+    slow_mode_s: i64,
+    mode: Option<ChatMode>,
+) -> sqlx::Result<()> {
+    sqlx::query("update shows set chat_slow_s = $1 where id = $2")
+        .bind(slow_mode_s)
+        .bind(show_id)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(mode) = mode {
+        sqlx::query("update shows set chat_mode = $1 where id = $2")
+            .bind(mode.as_str())
+            .bind(show_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// This node's reactions of the current window, per show.

@@ -269,16 +269,9 @@ pub async fn ask(
     let room = crate::chat::store::load_room(&state, room.id).await?;
     crate::chat::access::check_post(&state, &user, &room).await?;
     crate::chat::filter::check(&state, body).await?;
-    let qid: i64 = sqlx::query_scalar(
-        "insert into show_questions (show_id, asker_id, body, created_ms) values ($1, $2, $3, $4) \
-         returning id",
-    )
-    .bind(id)
-    .bind(caller.user.id)
-    .bind(body)
-    .bind(now_ms())
-    .fetch_one(state.store.pool())
-    .await?;
+    let mut conn = state.store.pool().acquire().await?;
+    let qid = write_question(&mut conn, id, caller.user.id, body, now_ms()).await?;
+    drop(conn);
     let question = question_or_404(&state, qid, caller.user.id).await?;
     let event = RoomEvent::ShowQuestion {
         question: question.clone(),
@@ -297,15 +290,9 @@ pub async fn upvote(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ShowQuestion>> {
     question_or_404(&state, id, caller.user.id).await?;
-    sqlx::query(
-        "insert into show_question_votes (question_id, user_id, created_ms) values ($1, $2, $3) \
-         on conflict (question_id, user_id) do nothing",
-    )
-    .bind(id)
-    .bind(caller.user.id)
-    .bind(now_ms())
-    .execute(state.store.pool())
-    .await?;
+    let mut conn = state.store.pool().acquire().await?;
+    write_upvote(&mut conn, id, caller.user.id, now_ms()).await?;
+    drop(conn);
     state.votes.question(id);
     question_or_404(&state, id, caller.user.id).await.map(Json)
 }
@@ -321,13 +308,9 @@ async fn moderate_question(
         .await?
         .ok_or_else(|| ApiError::not_found("no such question"))?;
     moderates(caller, &show_of(state, question.show_id).await?)?;
-    sqlx::query(&format!(
-        "update show_questions set {column} = $1 where id = $2 and {column} is null"
-    ))
-    .bind(now_ms())
-    .bind(id)
-    .execute(state.store.pool())
-    .await?;
+    let mut conn = state.store.pool().acquire().await?;
+    mark_question(&mut conn, id, column, now_ms()).await?;
+    drop(conn);
     let (q, hidden) = load_question(&state.store, id, Some(caller.user.id))
         .await?
         .ok_or_else(|| ApiError::not_found("no such question"))?;
@@ -464,18 +447,18 @@ pub async fn open_poll(
             "options: 2 to 6, each 1 to {MAX_POLL_TEXT_CHARS} characters"
         )));
     }
-    let options: Vec<&str> = input.options.iter().map(|o| o.trim()).collect();
-    let pid: i64 = sqlx::query_scalar(
-        "insert into show_polls (show_id, question, options, created_by, created_ms) \
-         values ($1, $2, $3, $4, $5) returning id",
+    let options: Vec<String> = input.options.iter().map(|o| o.trim().to_string()).collect();
+    let mut conn = state.store.pool().acquire().await?;
+    let pid = write_poll(
+        &mut conn,
+        id,
+        input.question.trim(),
+        &options,
+        Some(caller.user.id),
+        now_ms(),
     )
-    .bind(id)
-    .bind(input.question.trim())
-    .bind(serde_json::to_string(&options).map_err(|e| ApiError::Other(e.into()))?)
-    .bind(caller.user.id)
-    .bind(now_ms())
-    .fetch_one(state.store.pool())
     .await?;
+    drop(conn);
     let poll = poll_or_404(&state, pid, caller.user.id).await?;
     publish_poll(&state.hub, poll.clone()).await;
     Ok((StatusCode::CREATED, Json(poll)))
@@ -500,17 +483,9 @@ pub async fn vote(
     if input.option < 0 || input.option as usize >= poll.options.len() {
         return Err(ApiError::validation("option: one of the poll's options"));
     }
-    sqlx::query(
-        "insert into show_poll_votes (poll_id, user_id, option_index, created_ms) \
-         values ($1, $2, $3, $4) on conflict (poll_id, user_id) \
-         do update set option_index = excluded.option_index, created_ms = excluded.created_ms",
-    )
-    .bind(id)
-    .bind(caller.user.id)
-    .bind(input.option)
-    .bind(now_ms())
-    .execute(state.store.pool())
-    .await?;
+    let mut conn = state.store.pool().acquire().await?;
+    write_vote(&mut conn, id, caller.user.id, input.option, now_ms()).await?;
+    drop(conn);
     state.votes.poll(id);
     poll_or_404(&state, id, caller.user.id).await.map(Json)
 }
@@ -535,4 +510,111 @@ pub async fn close_poll(
     let poll = poll_or_404(&state, id, caller.user.id).await?;
     publish_poll(&state.hub, poll.clone()).await;
     Ok(Json(poll))
+}
+
+// ---------------------------------------------------------------- the writers
+
+// The only SQL that writes questions, upvotes, polls and votes; the routes above and the demo
+// fair use it.
+
+/// Stores a question; its id.
+pub(crate) async fn write_question(
+    conn: &mut sqlx::AnyConnection,
+    show_id: i64,
+    asker_id: i64,
+    body: &str,
+    at_ms: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "insert into show_questions (show_id, asker_id, body, created_ms) values ($1, $2, $3, $4) \
+         returning id",
+    )
+    .bind(show_id)
+    .bind(asker_id)
+    .bind(body)
+    .bind(at_ms)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Stores an upvote (a second one of the same viewer is none).
+pub(crate) async fn write_upvote(
+    conn: &mut sqlx::AnyConnection,
+    question_id: i64,
+    user_id: i64,
+    at_ms: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into show_question_votes (question_id, user_id, created_ms) values ($1, $2, $3) \
+         on conflict (question_id, user_id) do nothing",
+    )
+    .bind(question_id)
+    .bind(user_id)
+    .bind(at_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks a question answered (`answered_ms`) or hidden (`hidden_ms`), once.
+pub(crate) async fn mark_question(
+    conn: &mut sqlx::AnyConnection,
+    question_id: i64,
+    column: &str,
+    at_ms: i64,
+) -> sqlx::Result<()> {
+    debug_assert!(matches!(column, "answered_ms" | "hidden_ms"));
+    sqlx::query(&format!(
+        "update show_questions set {column} = $1 where id = $2 and {column} is null"
+    ))
+    .bind(at_ms)
+    .bind(question_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores a poll (its options already checked); its id.
+pub(crate) async fn write_poll(
+    conn: &mut sqlx::AnyConnection,
+    show_id: i64,
+    question: &str,
+    options: &[String],
+    by: Option<i64>,
+    at_ms: i64,
+) -> sqlx::Result<i64> {
+    let options = serde_json::to_string(options).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query_scalar(
+        "insert into show_polls (show_id, question, options, created_by, created_ms) \
+         values ($1, $2, $3, $4, $5) returning id",
+    )
+    .bind(show_id)
+    .bind(question)
+    .bind(options)
+    .bind(by)
+    .bind(at_ms)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Stores a viewer's vote, or changes it.
+pub(crate) async fn write_vote(
+    conn: &mut sqlx::AnyConnection,
+    poll_id: i64,
+    user_id: i64,
+    option: i64,
+    at_ms: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into show_poll_votes (poll_id, user_id, option_index, created_ms) \
+         values ($1, $2, $3, $4) on conflict (poll_id, user_id) \
+         do update set option_index = excluded.option_index, created_ms = excluded.created_ms",
+    )
+    .bind(poll_id)
+    .bind(user_id)
+    .bind(option)
+    .bind(at_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
