@@ -346,6 +346,20 @@ async fn seed_stage(
             append_in(conn, kind, &lines).await?;
         }
         seed_show_qa(conn, ids, id, show, now).await?;
+        for q in &show.quote_requests {
+            let company = host.context("demo: a quote request is for the host's products")?;
+            let request = crate::stage::commerce::NewRequest {
+                company_id: company,
+                product_id: product_id(conn, company, &q.product).await?,
+                buyer_id: ids.user(&q.buyer)?,
+                show_id: Some(id),
+                kind: q.kind,
+                quantity: q.quantity.as_deref(),
+                message: q.message.as_deref(),
+            };
+            let at = now - q.minutes_ago * MINUTE;
+            crate::stage::commerce::write_request(conn, &request, at).await?;
+        }
     }
     Ok(())
 }

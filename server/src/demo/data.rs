@@ -387,6 +387,22 @@ pub struct DemoShow {
     pub questions: Vec<DemoQuestion>,
     #[serde(default)]
     pub polls: Vec<DemoPoll>,
+    /// Buyers' quote and sample requests for the host's products from the show.
+    #[serde(default)]
+    pub quote_requests: Vec<DemoQuoteRequest>,
+}
+
+/// A quote or sample request from a show: the buyer by email, the product by the host's code.
+#[derive(Debug, Deserialize)]
+pub struct DemoQuoteRequest {
+    pub buyer: String,
+    pub product: String,
+    pub kind: expo_schema::QuoteKind,
+    #[serde(default)]
+    pub quantity: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    pub minutes_ago: i64,
 }
 
 /// A question to the host so far: who asked and upvoted it (by email), and whether it was

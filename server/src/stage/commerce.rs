@@ -171,20 +171,18 @@ pub async fn request_quote(
             ));
         }
     }
-    let id: i64 = sqlx::query_scalar(
-        "insert into quote_requests (company_id, product_id, buyer_id, show_id, kind, quantity, \
-         message, consent, created_ms) values ($1, $2, $3, $4, $5, $6, $7, 1, $8) returning id",
-    )
-    .bind(company_id)
-    .bind(product_id)
-    .bind(caller.user.id)
-    .bind(input.show_id)
-    .bind(input.kind.as_str())
-    .bind(&quantity)
-    .bind(&message)
-    .bind(state.now_ms())
-    .fetch_one(state.store.pool())
-    .await?;
+    let mut conn = state.store.pool().acquire().await?;
+    let new = NewRequest {
+        company_id,
+        product_id,
+        buyer_id: caller.user.id,
+        show_id: input.show_id,
+        kind: input.kind,
+        quantity: quantity.as_deref(),
+        message: message.as_deref(),
+    };
+    let id = write_request(&mut conn, &new, state.now_ms()).await?;
+    drop(conn);
     let row = sqlx::query(&format!("{REQUEST_SELECT} where q.id = $1"))
         .bind(id)
         .fetch_one(state.store.pool())
@@ -192,6 +190,39 @@ pub async fn request_quote(
     let request = request_from_row(&row)?;
     tell_staff(&state, &request).await;
     Ok((StatusCode::CREATED, Json(request)))
+}
+
+/// A checked quote or sample request, consented, as it is stored.
+pub(crate) struct NewRequest<'a> {
+    pub company_id: i64,
+    pub product_id: i64,
+    pub buyer_id: i64,
+    pub show_id: Option<i64>,
+    pub kind: QuoteKind,
+    pub quantity: Option<&'a str>,
+    pub message: Option<&'a str>,
+}
+
+/// The only SQL that stores a quote request (the route above and the demo fair); its id.
+pub(crate) async fn write_request(
+    conn: &mut sqlx::AnyConnection,
+    request: &NewRequest<'_>,
+    at_ms: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "insert into quote_requests (company_id, product_id, buyer_id, show_id, kind, quantity, \
+         message, consent, created_ms) values ($1, $2, $3, $4, $5, $6, $7, 1, $8) returning id",
+    )
+    .bind(request.company_id)
+    .bind(request.product_id)
+    .bind(request.buyer_id)
+    .bind(request.show_id)
+    .bind(request.kind.as_str())
+    .bind(request.quantity)
+    .bind(request.message)
+    .bind(at_ms)
+    .fetch_one(&mut *conn)
+    .await
 }
 
 /// Tells every active staff member of the company (in their `user:{id}` rooms, so every

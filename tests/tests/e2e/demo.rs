@@ -163,6 +163,9 @@ async fn demo_fair_has_a_studio_with_shows(engines: Engines) {
         (vec![1, 3, 1], false)
     );
     assert_eq!(polls[0].my_vote, Some(1), "Olga voted for the tea");
+    // Two buyers asked the host for a sample and a quote from the show.
+    let commerce = staff.show_commerce(now_show.id).await.unwrap();
+    assert_eq!((commerce.quote_requests, commerce.sample_requests), (1, 1));
     assert!(messages
         .windows(2)
         .all(|w| w[0].created_ms < w[1].created_ms));
