@@ -122,6 +122,7 @@ const SHELL = [
   '/views/stage-player.js',
   '/views/stage-qa.js',
   '/views/stage-quote.js',
+  '/views/stage-replay.js',
   '/views/stage.js',
   '/views/stats.js',
   '/views/visitors.js',

@@ -142,6 +142,8 @@ export const EVENTS = Object.freeze({
   SHOW_LIVE: 'show_live',
   /** A stage show ended (in `show:{id}` and `lobby`). */
   SHOW_ENDED: 'show_ended',
+  /** An ended show's recording is ready (in `show:{id}`): play it with the chat and the pins in step, video time `t` s being `recording_ms + 1000 t`. */
+  SHOW_REPLAY: 'show_replay',
   /** The host pinned a product for every viewer of the show, or took the pin down (`product_id` null), in `show:{id}`. Show its card in the viewer's language. */
   SHOW_PIN: 'show_pin',
   /** A buyer asked the company for a quote or a sample (in `user:{id}` of every active staff member of the company), from a show or the booth page. */

@@ -17,6 +17,8 @@ const id = encodeURIComponent;
 export const stageApi = {
   stages: (lang) => request('GET', `/api/v1/stages${query({ lang })}`),
   show: (showId, lang) => request('GET', `/api/v1/shows/${id(showId)}${query({ lang })}`),
+  /** Every pin of a show in order, the products' names in lang (the replay's timeline). */
+  showPins: (showId, lang) => request('GET', `/api/v1/shows/${id(showId)}/pins${query({ lang })}`),
   /** Questions (most upvoted first) and polls (newest first) of a show, and acting on them. */
   questions: (showId) => request('GET', `/api/v1/shows/${id(showId)}/questions`),
   ask: (showId, body) => request('POST', `/api/v1/shows/${id(showId)}/questions`, { body }),

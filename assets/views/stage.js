@@ -5,7 +5,8 @@
 // Opening the page subscribes the hub to `show:{id}` (that makes the viewer one of the show's
 // viewers). show_live attaches the player without a reload (the media server's HLS playlist,
 // stage-player.js; an external stream is a link), show_ended stops it and says the show has
-// ended, show_pin brings the pinned product's card (or takes it down): visit the booth, book a
+// ended; an ended show with a recording plays it with its chat and pins in step
+// (stage-replay.js); show_pin brings the pinned product's card (or takes it down): visit the booth, book a
 // meeting (the booking page gets the show's id), and for buyers a quote or sample request
 // (stage-quote.js). The show is fetched again after each event, after a reconnect, on a language switch
 // and now and then for its viewer count. Beside the player (below it on a phone): the show's
@@ -19,6 +20,7 @@ import { debounce, formatDateTime, pageError, safeUrl } from './common.js';
 import { showSide } from './stage-chat.js';
 import { showQa } from './stage-qa.js';
 import { playHls } from './stage-player.js';
+import { replayPart } from './stage-replay.js';
 import { stageApi, stateBadge, viewersLabel } from './stage-parts.js';
 import { quotePart } from './stage-quote.js';
 
@@ -88,11 +90,20 @@ export function mountShow(root, ctx, params, arg) {
     const external = show.external_url ? safeUrl(show.external_url) : null;
     // The same state and stream keep the player playing; a language switch redraws the notes
     // (their dates are formatted in the language).
-    const key = show.state === 'live' && hls ? `live|${hls}|${external || ''}` : `${show.state}|${external || ''}|${getLang()}`;
+    const key = show.state === 'live' && hls ? `live|${hls}|${external || ''}`
+      : show.state === 'ended' && show.replay_url ? `replay|${show.replay_url}|${show.recording_ms}`
+        : `${show.state}|${external || ''}|${getLang()}`;
     if (player?.key === key) return;
     player?.stop();
     player = null;
     stage.dataset.state = show.state;
+    if (show.state === 'ended' && show.replay_url) {
+      // The recording, with the chat and the pins in step; a language switch keeps it playing.
+      const replay = replayPart(ctx, show);
+      replaceChildren(stage, note('stage.replayNote', {}, 'show-ended'), replay.el);
+      player = { key, stop: () => replay.stop() };
+      return;
+    }
     if (show.state === 'ended') {
       replaceChildren(stage, note('stage.endedNote', {}, 'show-ended'));
       player = { key, stop() {} };
@@ -221,6 +232,10 @@ export function mountShow(root, ctx, params, arg) {
         render();
       }
       load();
+    } else if (event.kind === EVENTS.SHOW_REPLAY) {
+      // The recording is ready: the ended show plays it with its chat in step.
+      show = { ...show, replay_url: event.replay_url, recording_ms: event.recording_ms };
+      render();
     } else if (event.kind === EVENTS.SHOW_ENDED) {
       seq += 1;
       show = { ...show, state: 'ended', ended_ms: event.ended_ms ?? show.ended_ms };

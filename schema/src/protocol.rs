@@ -710,6 +710,13 @@ pub enum RoomEvent {
         stage_id: i64,
         ended_ms: i64,
     },
+    /// An ended show's recording is ready (in `show:{id}`): play it with the chat and the
+    /// pins in step, video time `t` s being `recording_ms + 1000 t`.
+    ShowReplay {
+        show_id: i64,
+        replay_url: String,
+        recording_ms: i64,
+    },
     /// The host pinned a product for every viewer of the show, or took the pin down
     /// (`product_id` null), in `show:{id}`. Show its card in the viewer's language.
     ShowPin {

@@ -316,6 +316,12 @@ pub struct Config {
         default_value = "rtmp://127.0.0.1:1935/live"
     )]
     pub stage_rtmp_url: String,
+
+    /// Where viewers fetch the shows' recordings for the replay: a show's is
+    /// `{EXPO_STAGE_REPLAY_BASE}/show-{id}-{unix time}.mp4`. Unset: the HLS base's
+    /// sibling `rec` (`http://127.0.0.1:8088/hls` gives `http://127.0.0.1:8088/rec`).
+    #[arg(long, env = "EXPO_STAGE_REPLAY_BASE")]
+    pub stage_replay_base: Option<String>,
 }
 
 /// Wall-clock time plus an offset that tests can move forward, shared by the nodes of a test.
@@ -415,7 +421,26 @@ impl Config {
             stage_callback_secret: None,
             stage_hls_base: "http://127.0.0.1:8088/hls".into(),
             stage_rtmp_url: "rtmp://127.0.0.1:1935/live".into(),
+            stage_replay_base: None,
         }
+    }
+
+    /// Where the shows' recordings are served (see `stage_replay_base`), without a
+    /// trailing slash.
+    pub fn replay_base(&self) -> String {
+        match &self.stage_replay_base {
+            Some(base) if !base.trim().is_empty() => base.trim_end_matches('/').to_string(),
+            _ => {
+                let hls = self.stage_hls_base.trim_end_matches('/');
+                let parent = hls.rsplit_once('/').map_or(hls, |(parent, _)| parent);
+                format!("{parent}/rec")
+            }
+        }
+    }
+
+    /// Where viewers fetch a show's recording `file` (see `stage_replay_base`).
+    pub fn replay_url(&self, file: &str) -> String {
+        format!("{}/{file}", self.replay_base())
     }
 
     pub fn heartbeat(&self) -> Duration {

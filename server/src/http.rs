@@ -92,6 +92,7 @@ const PUBLIC: &[(&str, &str)] = &[
     // The media server's callbacks: a shared secret in the query, not a session.
     ("post", "/api/v1/stage/rtmp/publish"),
     ("post", "/api/v1/stage/rtmp/publish-done"),
+    ("post", "/api/v1/stage/rtmp/record-done"),
     ("get", "/healthz"),
     ("get", "/readyz"),
 ];
@@ -176,10 +177,16 @@ impl utoipa::Modify for Refusals {
 
 pub fn router(state: AppState) -> Router {
     let assets = state.config.assets_dir();
-    // Players fetch the stage's HLS from the media server: its origin is a media source.
-    let media_origins: Vec<String> = guard::origin_of(&state.config.stage_hls_base)
-        .into_iter()
-        .collect();
+    // Players fetch the stage's HLS and recordings from the media server: its origins are
+    // media sources.
+    let mut media_origins: Vec<String> = [
+        state.config.stage_hls_base.clone(),
+        state.config.replay_base(),
+    ]
+    .iter()
+    .filter_map(|base| guard::origin_of(base))
+    .collect();
+    media_origins.dedup();
     let security = guard::SecurityHeaders::new(state.config.cookie_secure(), &media_origins);
     let static_files = ServeDir::new(&assets)
         .append_index_html_on_directories(true)

@@ -100,7 +100,7 @@ trap cleanup EXIT INT TERM
 RTMP_PORT="$(free_port)"
 HLS_PORT="$(free_port)"
 STAGE_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
-mkdir -p "$STAGE_DIR/nginx/hls"
+mkdir -p "$STAGE_DIR/nginx/hls" "$STAGE_DIR/nginx/rec"
 # nginx's workers may run as another user than the master.
 chmod 755 "$STAGE_DIR"
 chmod -R 777 "$STAGE_DIR/nginx"

@@ -16,8 +16,11 @@
 // The buyer asks for a sample of the pinned product (the consent box must be ticked), and the
 // host's quote requests and the show's counts have it; another request pops up as a toast on
 // the host's staff member's page, whose link opens the leads with the request.
-// ffmpeg stops: both pages say the show has ended. Screenshots: docs/screenshots/
-// stage-lobby.png, stage-show.png, stage-show-quote.png and stage-show-chat.png.
+// ffmpeg stops: both pages say the show has ended. The media server's recording comes back
+// as the replay on both pages without a reload, and the chat and pins written during the
+// show reappear at their moments as the video plays and seeks. Screenshots: docs/screenshots/
+// stage-lobby.png, stage-show.png, stage-show-quote.png, stage-show-chat.png and
+// stage-show-replay.png.
 //
 //   bash tests/browser/run.sh   (EXPO_BROWSER_TESTS=stage.test.mjs for this file alone)
 //   EXPO_URL=… EXPO_STAGE_RTMP_URL=rtmp://127.0.0.1:1935/live node tests/browser/stage.test.mjs
@@ -301,6 +304,7 @@ test('the host\'s pin reaches both viewers at once, each in their language; take
 let host; // the host company's staff member (Seorak Natural Foods), on the show's page
 
 /** The show chat's message with `text`, on page. */
+let liveMessages = []; // what the buyer and the host wrote during the show, in order
 const chatMessage = (text) => `${$('show-chat')} ${$('chat-message')}:has(${$('chat-body')}:text-is("${text}"))`;
 
 test('the show\'s chat: a message reaches the host, the host answers with a Host badge', async (t) => {
@@ -383,6 +387,7 @@ test('the show\'s chat: a message reaches the host, the host answers with a Host
   const answer = `Welcome, ask us anything ${Date.now() % 100000}`;
   await host.fill(`${$('show-chat')} ${$('chat-input')}`, answer);
   await host.press(`${$('show-chat')} ${$('chat-input')}`, 'Enter');
+  liveMessages = [hello, again, answer];
   const fromHost = await buyer.waitForSelector(chatMessage(answer), { timeout: LONG });
   assert.equal(await fromHost.$eval($('chat-host-badge'), (e) => e.textContent), 'Host');
   assert.equal(await fromHost.$eval($('chat-sender'), (e) => e.textContent), ACCOUNTS.exhibitor.name);
@@ -519,5 +524,75 @@ test('ffmpeg stops: both pages say the show has ended; the lobby no longer has i
   await go(buyer, '#/lobby', $('lobby'));
   await buyer.waitForSelector(`${$('stage-panel')}:not([hidden])`);
   await buyer.waitForFunction((sel) => !document.querySelector(sel), `${$('stage-live')}[data-show-id="${show.id}"]`, { timeout: LONG });
+  for (const page of pages) assert.deepEqual(page.errors, [], 'no uncaught page errors');
+});
+
+/** Seeks the replay's video to `seconds` and waits until it got there. */
+async function seekReplay(page, seconds) {
+  await page.$eval($('replay-video'), (v, to) => new Promise((resolve) => {
+    v.addEventListener('seeked', () => resolve(), { once: true });
+    v.currentTime = to;
+  }), seconds);
+  return page.$$eval(`${$('replay-chat')} .replay-body`, (els) => els.map((e) => e.textContent));
+}
+
+test('the recording replays: the chat and the pins come back at their moments in the video', async (t) => {
+  assert.ok(liveMessages.length, 'messages were written during the show');
+  const stopped = Date.now();
+  // The media server remuxes the recording and says so: the interpreter's ended page turns
+  // into the replay without a reload; the buyer (back in the lobby) opens the show again.
+  await go(buyer, `#/show/${show.id}`, $('show-page'));
+  for (const page of [interpreter, buyer]) {
+    await page.waitForSelector(`${$('show-replay')}[data-state="ready"]`, { timeout: LONG }).catch(async (error) => {
+      const state = await page.evaluate((sel) => {
+        const v = document.querySelector(sel);
+        return { page: document.querySelector('[data-testid="show-page"]')?.dataset.state, src: v?.src,
+          networkState: v?.networkState, readyState: v?.readyState, error: v?.error?.message || v?.error?.code || null };
+      }, $('replay-video'));
+      throw new Error(`the replay is not ready: ${JSON.stringify(state)}; console: ${page.consoleLines.slice(-8).join(' | ')}`, { cause: error });
+    });
+    await notReloaded(page);
+  }
+  t.diagnostic(`the replay was ready ${Date.now() - stopped} ms after the show ended`);
+  assert.match(await interpreter.$eval($('show-ended'), (e) => e.textContent), /다시보기/);
+  const { body: ended } = await apiGet(buyer, `/api/v1/shows/${show.id}?lang=en`);
+  assert.match(ended.replay_url, new RegExp(`/rec/show-${show.id}-\\d+\\.mp4$`));
+  const duration = await buyer.$eval($('replay-video'), (v) => v.duration);
+  const took = (ended.ended_ms - ended.recording_ms) / 1000;
+  assert.ok(duration > 5 && duration <= took + 1, `the recording lasts the show: ${duration} s of ${took} s`);
+  await buyer.waitForSelector(`${$('show-replay')}[data-messages]`, { timeout: LONG });
+
+  // At the start: what was written before the show went live, none of what came during it.
+  const atStart = await seekReplay(buyer, 0);
+  for (const text of liveMessages) assert.ok(!atStart.includes(text), `"${text}" is not there yet at 0:00`);
+  // At the end: all of it, in the order written.
+  const atEnd = await seekReplay(buyer, duration - 0.05);
+  const order = liveMessages.map((text) => atEnd.indexOf(text));
+  assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])), `in order at the end: ${JSON.stringify(order)}`);
+  // In step: the first message's moment in the video is when it was stored after the show
+  // went live; just before it the message is not there, and playing on brings it.
+  const at = await buyer.$eval(`${$('replay-chat')} li:has(.replay-body:text-is("${liveMessages[0]}"))`, (e) => Number(e.dataset.at));
+  assert.ok(at > 1000 && at / 1000 < duration, `the message is ${at} ms into the video`);
+  const before = await seekReplay(buyer, Math.max(0, at / 1000 - 1.5));
+  assert.ok(!before.includes(liveMessages[0]), 'not yet 1.5 s before its moment');
+  await buyer.$eval($('replay-video'), (v) => { v.muted = true; return v.play(); });
+  await buyer.waitForSelector(`${$('replay-chat')} .replay-body:text-is("${liveMessages[0]}")`, { timeout: LONG });
+  const when = await buyer.$eval($('replay-video'), (v) => v.currentTime);
+  assert.ok(when * 1000 >= at - 300, `it came as the video reached it (${when.toFixed(2)} s, its moment ${at / 1000} s)`);
+  await buyer.$eval($('replay-video'), (v) => v.pause());
+
+  // The pins: the product pinned during the show is on the card from its moment on.
+  const { body: pinList } = await apiGet(buyer, `/api/v1/shows/${show.id}/pins?lang=en`);
+  const pin = pinList.pins.find((p) => p.product_id != null && p.at_ms > ended.recording_ms);
+  assert.ok(pin && pin.product_name, JSON.stringify(pinList));
+  const pinAt = (pin.at_ms - ended.recording_ms) / 1000;
+  await seekReplay(buyer, pinAt + 0.5);
+  await buyer.waitForSelector(`${$('replay-pin')}[data-product-id="${pin.product_id}"]:not([hidden])`);
+  assert.match(await buyer.$eval($('replay-pin'), (e) => e.textContent), new RegExp(pin.product_name));
+  await seekReplay(buyer, at / 1000 + 0.5);
+  await settle(buyer, 300);
+  await buyer.$eval($('show-replay'), (e) => e.scrollIntoView({ block: 'start' }));
+  await buyer.screenshot({ path: `${DOCS}stage-show-replay.png` });
+  assert.deepEqual(await overflowing(buyer), [], 'no text overflows on the replay');
   for (const page of pages) assert.deepEqual(page.errors, [], 'no uncaught page errors');
 });

@@ -138,9 +138,11 @@ impl Api {
             .await
     }
 
-    /// `GET /api/v1/shows/{id}/pins`: every pin of a show, in order.
-    pub async fn show_pins(&self, id: i64) -> Result<ShowPinList> {
-        self.get(&format!("/api/v1/shows/{id}/pins")).await
+    /// `GET /api/v1/shows/{id}/pins`: every pin of a show, in order, the products' names in
+    /// the language asked for.
+    pub async fn show_pins(&self, id: i64, query: &LangQuery) -> Result<ShowPinList> {
+        self.get_query(&format!("/api/v1/shows/{id}/pins"), query)
+            .await
     }
 
     /// `POST /api/v1/products/{id}/quote-requests` (buyers): a quote or sample request for
@@ -203,8 +205,25 @@ impl Api {
         query: &CallbackQuery,
         form: &RtmpCallback,
     ) -> Result<()> {
+        self.rtmp_callback("/api/v1/stage/rtmp/publish-done", query, form)
+            .await
+    }
+
+    /// `POST /api/v1/stage/rtmp/record-done`, as the media server calls it.
+    pub async fn rtmp_record_done(&self, query: &CallbackQuery, form: &RtmpCallback) -> Result<()> {
+        self.rtmp_callback("/api/v1/stage/rtmp/record-done", query, form)
+            .await
+    }
+
+    /// A media server callback answered with no body.
+    async fn rtmp_callback(
+        &self,
+        path: &str,
+        query: &CallbackQuery,
+        form: &RtmpCallback,
+    ) -> Result<()> {
         let response = self
-            .request(reqwest::Method::POST, "/api/v1/stage/rtmp/publish-done")
+            .request(reqwest::Method::POST, path)
             .query(query)
             .form(form)
             .send()

@@ -187,6 +187,14 @@ pub struct Show {
     /// That product in the viewer's language (`GET /shows/{id}` only; lists leave it out).
     #[serde(default)]
     pub pinned_product: Option<PinnedProduct>,
+    /// The show's recording (MP4, `{EXPO_STAGE_REPLAY_BASE}/{file}`), once the media server
+    /// has written it after the show: the replay.
+    #[serde(default)]
+    pub replay_url: Option<String>,
+    /// The moment the recording's first frame went out (UTC ms): video time `t` seconds is
+    /// `recording_ms + 1000 t`, where the replay shows the chat and the pins of that moment.
+    #[serde(default)]
+    pub recording_ms: Option<i64>,
 }
 
 /// A pinned product's card, in the viewer's language: what a viewer needs to visit the
@@ -236,8 +244,9 @@ pub struct Ingest {
     pub publish_url: String,
 }
 
-/// What nginx-rtmp's `on_publish` and `on_publish_done` send (form-encoded); only `name`
-/// (the stream name, i.e. the stream key) matters to Expo Hub.
+/// What nginx-rtmp's `on_publish`, `on_publish_done` and `on_record_done` send
+/// (form-encoded); only `name` (the stream name: the stream key, or `show-{id}` once
+/// renamed) and, for a recording, `path` matter to Expo Hub.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct RtmpCallback {
     /// The stream name the encoder published under.
@@ -249,6 +258,10 @@ pub struct RtmpCallback {
     pub call: Option<String>,
     #[serde(default)]
     pub app: Option<String>,
+    /// `on_record_done`: the recording's path on the media server (its file name is kept).
+    #[serde(default)]
+    #[schema(max_length = 1000)]
+    pub path: Option<String>,
 }
 
 /// The shared secret the media server's callbacks carry in their query.
@@ -398,6 +411,9 @@ pub struct ShowPin {
     pub product_id: Option<i64>,
     /// When it was made, UTC milliseconds (a replay shows it at this moment of the video).
     pub at_ms: i64,
+    /// The product's name in the viewer's language (`GET /shows/{id}/pins?lang=`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
 }
 
 /// `GET /api/v1/shows/{id}/pins`: every pin of a show, in order.

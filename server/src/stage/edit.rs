@@ -442,6 +442,7 @@ pub async fn pin_product(
         show_id: id,
         product_id: input.product_id,
         at_ms,
+        product_name: None,
     }))
 }
 

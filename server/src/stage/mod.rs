@@ -51,7 +51,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub(crate) const SHOW_SELECT: &str = "select s.id, s.stage_id, s.title, s.description, \
      s.texts, s.host_company_id, c.name as host_company_name, s.starts_ms, s.ends_ms, \
      s.featured, s.stream_key, s.external_url, s.state, s.live_since_ms, s.ended_ms, s.pinned_product_id, \
-     s.peak_viewers, s.peak_ms \
+     s.peak_viewers, s.peak_ms, s.recording, s.recording_ms \
      from shows s left join companies c on c.id = s.host_company_id";
 
 /// A show row as stored (the texts in every language).
@@ -127,6 +127,10 @@ pub(crate) fn show_from_row(state: &AppState, row: &AnyRow, lang: &str) -> sqlx:
             peak_ms: row.try_get("peak_ms")?,
             pinned_product_id: row.try_get("pinned_product_id")?,
             pinned_product: None,
+            replay_url: row
+                .try_get::<Option<String>, _>("recording")?
+                .map(|file| state.config.replay_url(&file)),
+            recording_ms: row.try_get("recording_ms")?,
         },
         stream_key,
     })
@@ -284,30 +288,38 @@ async fn pinned_product(
     }))
 }
 
-/// Every pin of a show and every taking down, in order (signed in): the replay shows each
-/// at its moment.
+/// Every pin of a show and every taking down, in order (signed in), each product's name in
+/// the viewer's language: the replay shows each at its moment.
 #[utoipa::path(get, path = "/api/v1/shows/{id}/pins", tag = "stage",
-    params(("id" = i64, Path, description = "show id")),
+    params(("id" = i64, Path, description = "show id"), LangQuery),
     responses((status = 200, body = ShowPinList), (status = 404, body = ErrorBody)))]
 pub async fn show_pins(
     State(state): State<AppState>,
     _caller: Caller,
+    headers: HeaderMap,
     Path(id): Path<i64>,
+    Query(query): Query<LangQuery>,
 ) -> ApiResult<Json<ShowPinList>> {
+    let lang = viewer_lang(query.lang.as_deref(), &headers);
     load_show(&state, id, "en").await?;
-    let pins: Vec<(Option<i64>, i64)> = sqlx::query_as(
-        "select product_id, at_ms from show_pins where show_id = $1 order by at_ms, id",
+    let pins: Vec<(Option<i64>, i64, Option<String>)> = sqlx::query_as(
+        "select sp.product_id, sp.at_ms, coalesce(t.name, p.name) \
+         from show_pins sp left join products p on p.id = sp.product_id \
+         left join product_texts t on t.product_id = p.id and t.lang = $2 \
+         where sp.show_id = $1 order by sp.at_ms, sp.id",
     )
     .bind(id)
+    .bind(&lang)
     .fetch_all(state.store.pool())
     .await?;
     Ok(Json(ShowPinList {
         pins: pins
             .into_iter()
-            .map(|(product_id, at_ms)| ShowPin {
+            .map(|(product_id, at_ms, product_name)| ShowPin {
                 show_id: id,
                 product_id,
                 at_ms,
+                product_name,
             })
             .collect(),
     }))

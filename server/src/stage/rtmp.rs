@@ -1,5 +1,5 @@
-//! The media server's callbacks (nginx-rtmp's `on_publish` and `on_publish_done`,
-//! docs/stage.md), and a show going live and ended.
+//! The media server's callbacks (nginx-rtmp's `on_publish`, `on_publish_done` and
+//! `on_record_done`, docs/stage.md), a show going live and ended, and its recording.
 //!
 //! nginx-rtmp posts a form whose `name` is the stream name the encoder used: the show's
 //! secret stream key. A 2xx answer lets the stream in, a 4xx refuses it, and a 3xx with a
@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(on_publish))
         .routes(routes!(on_publish_done))
+        .routes(routes!(on_record_done))
 }
 
 /// The callback's secret, checked in constant time; no secret configured refuses all.
@@ -157,4 +158,84 @@ pub async fn on_publish_done(
         tracing::info!(show_id = id, "a show's encoder stopped publishing");
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The show a public stream name (`show-{id}`) is of.
+fn show_of_public_name(name: &str) -> Option<i64> {
+    let id: i64 = name.strip_prefix("show-")?.parse().ok()?;
+    (public_name(id) == name).then_some(id)
+}
+
+/// The recording's file as viewers fetch it: the recorder's file name (`show-{id}-{unix
+/// time}.flv`, nginx-rtmp's `record_unique`) with the `.mp4` that `exec_record_done` remuxes
+/// it to. Anything else than such a name is refused, so no path reaches a viewer.
+fn recording_file(show_id: i64, path: &str) -> Option<String> {
+    let file = path.rsplit('/').next()?;
+    let stem = file.strip_suffix(".flv")?;
+    let stamp = stem.strip_prefix(&format!("{}-", public_name(show_id)))?;
+    (!stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit())).then(|| format!("{stem}.mp4"))
+}
+
+/// The media server has closed a show's recording (nginx-rtmp's `on_record_done` in the
+/// `hls` application, where the stream is named `show-{id}`): the show's replay is that
+/// file, timed from the take's start (`live_since_ms`). A later take replaces it.
+#[utoipa::path(post, path = "/api/v1/stage/rtmp/record-done", tag = "stage",
+    params(CallbackQuery),
+    request_body(content = RtmpCallback, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 204, description = "noted"), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn on_record_done(
+    State(state): State<AppState>,
+    Query(query): Query<CallbackQuery>,
+    body: Result<Form<RtmpCallback>, FormRejection>,
+) -> ApiResult<StatusCode> {
+    check_secret(&state, &query)?;
+    let callback = form(body)?;
+    let id = show_of_public_name(&callback.name)
+        .ok_or_else(|| ApiError::not_found("no show has this stream name"))?;
+    let file = callback
+        .path
+        .as_deref()
+        .and_then(|path| recording_file(id, path))
+        .ok_or_else(|| ApiError::validation("a recording is show-{id}-{unix time}.flv"))?;
+    let recording_ms: Option<i64> = sqlx::query_scalar(
+        "update shows set recording = $1, recording_ms = coalesce(live_since_ms, $2) \
+         where id = $3 returning recording_ms",
+    )
+    .bind(&file)
+    .bind(state.now_ms())
+    .bind(id)
+    .fetch_optional(state.store.pool())
+    .await?;
+    let Some(recording_ms) = recording_ms else {
+        return Err(ApiError::not_found("no such show"));
+    };
+    tracing::info!(show_id = id, file, "a show's recording is done");
+    let event = RoomEvent::ShowReplay {
+        show_id: id,
+        replay_url: state.config.replay_url(&file),
+        recording_ms,
+    };
+    events::publish(&state.hub, Room::Show(id), event).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recording_is_named_after_its_show() {
+        assert_eq!(show_of_public_name("show-12"), Some(12));
+        assert_eq!(show_of_public_name("show-012"), None);
+        assert_eq!(show_of_public_name("secret-key"), None);
+        assert_eq!(
+            recording_file(12, "/var/lib/expo-stage/rec/show-12-1764540000.flv").as_deref(),
+            Some("show-12-1764540000.mp4")
+        );
+        assert_eq!(recording_file(12, "show-13-1764540000.flv"), None);
+        assert_eq!(recording_file(12, "/x/show-12-.flv"), None);
+        assert_eq!(recording_file(12, "/x/show-12-1/../../etc.flv"), None);
+        assert_eq!(recording_file(12, "/x/show-12-1764540000.mp4"), None);
+    }
 }

@@ -114,7 +114,7 @@ async fn demo_fair_has_a_studio_with_shows(engines: Engines) {
         Some(now_show.featured_product_ids[0]),
         "the host has pinned the first featured product"
     );
-    let pins = buyer.show_pins(now_show.id).await.unwrap().pins;
+    let pins = buyer.show_pins(now_show.id, &ru).await.unwrap().pins;
     assert_eq!(pins.len(), 1);
     assert!(now_show.hls_url.is_some() && now_show.external_url.is_none());
     let shows = buyer.stage_shows(studio.stage.id, &ru).await.unwrap();

@@ -437,6 +437,7 @@ async fn malformed_addresses_get_typed_errors(engines: Engines) {
                     // The media server's callbacks carry a shared secret, not a session.
                     | ("post", "/api/v1/stage/rtmp/publish")
                     | ("post", "/api/v1/stage/rtmp/publish-done")
+                    | ("post", "/api/v1/stage/rtmp/record-done")
                     | ("get", "/healthz")
                     | ("get", "/readyz")
             );

@@ -519,6 +519,12 @@ async fn permission_matrix(engines: Engines) {
             Body::None,
             &[],
         ),
+        rest(
+            M::POST,
+            "/api/v1/stage/rtmp/record-done".into(),
+            Body::None,
+            &[],
+        ),
     ];
     let booth = format!("booth:{}", a.id);
     let subscribe = |room: &str| Command::Subscribe { room: room.into() };

@@ -131,6 +131,17 @@ fn publish_form(name: &str, call: &str) -> RtmpCallback {
         name: name.into(),
         call: Some(call.into()),
         app: Some("live".into()),
+        path: None,
+    }
+}
+
+/// nginx-rtmp's `on_record_done` for a show's recording at `path`.
+fn record_form(show_id: i64, path: &str) -> RtmpCallback {
+    RtmpCallback {
+        name: format!("show-{show_id}"),
+        call: Some("record_done".into()),
+        app: Some("hls".into()),
+        path: Some(path.into()),
     }
 }
 
@@ -153,6 +164,41 @@ async fn wait_show_event(hub: &mut Hub, room: &str, show_id: i64, live: bool) ->
             if live { "live" } else { "ended" }
         ),
     }
+}
+
+/// Waits in a show's room for both `show_ended` and `show_replay`, in either order; returns
+/// the replay's address and start.
+async fn ended_and_replayed(hub: &mut Hub, room: &str, show_id: i64) -> (String, i64) {
+    let mut ended = false;
+    let mut replay = None;
+    while !ended || replay.is_none() {
+        let got = hub
+            .wait_for(WAIT, |incoming| {
+                matches!(incoming, Incoming::Frame(ServerFrame::Event { room: r, event:
+                    RoomEvent::ShowEnded { show_id: id, .. } | RoomEvent::ShowReplay { show_id: id, .. } })
+                    if r == room && *id == show_id)
+            })
+            .await;
+        match got {
+            Some(Incoming::Frame(ServerFrame::Event {
+                event: RoomEvent::ShowEnded { .. },
+                ..
+            })) => ended = true,
+            Some(Incoming::Frame(ServerFrame::Event {
+                event:
+                    RoomEvent::ShowReplay {
+                        replay_url,
+                        recording_ms,
+                        ..
+                    },
+                ..
+            })) => replay = Some((replay_url, recording_ms)),
+            other => {
+                panic!("show {show_id} in {room}: ended {ended}, replay {replay:?}, then {other:?}")
+            }
+        }
+    }
+    replay.expect("the loop ends with the replay")
 }
 
 async fn stages_and_shows(engines: Engines) {
@@ -332,6 +378,57 @@ async fn stages_and_shows(engines: Engines) {
     wait_show_event(&mut viewer, &room, show.id, true).await;
     publish_done().await;
     wait_show_event(&mut viewer, &room, show.id, false).await;
+    // The recording's callback: the media server's secret, a show's public name, and a
+    // recorder's file name; the replay is the last take's MP4, timed from that take.
+    assert_eq!(
+        buyer.show(show.id, &lang("en")).await.unwrap().replay_url,
+        None
+    );
+    let take = format!("/var/lib/expo-stage/rec/show-{}-1764540000.flv", show.id);
+    let refused = app
+        .api
+        .rtmp_record_done(&secret("not-the-secret"), &record_form(show.id, &take))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
+    let refused = app
+        .api
+        .rtmp_record_done(
+            &secret(SECRET),
+            &record_form(
+                show.id + 1000,
+                &format!("/rec/show-{}-1764540000.flv", show.id + 1000),
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::NotFound), "no such show");
+    for bad in ["/etc/passwd", "/rec/show-0-1764540000.flv", "/rec/x.flv"] {
+        let refused = app
+            .api
+            .rtmp_record_done(&secret(SECRET), &record_form(show.id, bad))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), Some(ErrorCode::Validation), "{bad}");
+    }
+    app.api
+        .rtmp_record_done(&secret(SECRET), &record_form(show.id, &take))
+        .await
+        .unwrap();
+    let recorded = buyer.show(show.id, &lang("en")).await.unwrap();
+    let media_root = show
+        .hls_url
+        .as_deref()
+        .unwrap()
+        .rsplit_once("/hls/")
+        .unwrap()
+        .0;
+    assert_eq!(
+        recorded.replay_url,
+        Some(format!("{media_root}/rec/show-{}-1764540000.mp4", show.id)),
+        "beside the HLS base by default"
+    );
+    assert_eq!(recorded.recording_ms, recorded.live_since_ms);
     // Once its time is over, an ended show's key lets nobody in.
     let past = admin
         .create_show(&show_input(
@@ -457,6 +554,7 @@ impl MediaServer {
     async fn start(dir: &Path, expo_addr: &str, rtmp_port: u16, http_port: u16) -> MediaServer {
         let dir = dir.join("stage-nginx");
         std::fs::create_dir_all(dir.join("hls")).unwrap();
+        std::fs::create_dir_all(dir.join("rec")).unwrap();
         // The workers may run as another user than the master.
         let _ = Process::new("chmod").args(["-R", "777"]).arg(&dir).status();
         let shipped = std::fs::read_to_string(
@@ -677,13 +775,78 @@ async fn live_through_nginx_rtmp(engines: Engines) {
 
     // The encoder stops: both viewers hear the show end, and it reads ended.
     encoder.signal("-INT");
-    wait_show_event(&mut hub_a, &room, show.id, false).await;
-    wait_show_event(&mut hub_b, &room, show.id, false).await;
+    // The media server's two callbacks race: the recording may be announced first.
+    let announced = [
+        ended_and_replayed(&mut hub_a, &room, show.id).await,
+        ended_and_replayed(&mut hub_b, &room, show.id).await,
+    ];
     wait_show_event(&mut hub_b, "lobby", show.id, false).await;
     drop(encoder);
     let ended = viewer_b.show(show.id, &lang("en")).await.unwrap();
     assert_eq!(ended.state, ShowState::Ended);
     assert!(ended.ended_ms >= ended.live_since_ms);
+
+    // The replay: the media server recorded the take, remuxed it to MP4 and told Expo Hub,
+    // which gives viewers on every node its address, timed from the take's start.
+    assert_eq!(announced[0], announced[1], "the same on both nodes");
+    let recorded = viewer_a.show(show.id, &lang("en")).await.unwrap();
+    let replay_url = recorded
+        .replay_url
+        .clone()
+        .expect("the show has its replay");
+    assert_eq!(
+        announced[0],
+        (replay_url.clone(), recorded.recording_ms.unwrap())
+    );
+    let prefix = format!("http://127.0.0.1:{http_port}/rec/show-{}-", show.id);
+    assert!(
+        replay_url.starts_with(&prefix) && replay_url.ends_with(".mp4"),
+        "{replay_url}"
+    );
+    assert_eq!(recorded.recording_ms, recorded.live_since_ms);
+    let on_b = viewer_b.show(show.id, &lang("en")).await.unwrap();
+    assert_eq!(on_b.replay_url.as_deref(), Some(replay_url.as_str()));
+    let mp4 = eventually_some(WAIT, "the recording is served as MP4", || async {
+        let response = http.get(&replay_url).send().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let bytes = response.bytes().await.ok()?;
+        // faststart: the file begins with its type box and its index (moov) follows.
+        (bytes.len() > 1024
+            && &bytes[4..8] == b"ftyp"
+            && bytes[..4096.min(bytes.len())]
+                .windows(4)
+                .any(|w| w == b"moov"))
+        .then_some(bytes)
+    })
+    .await;
+    let file = media.dir.join("replay-check.mp4");
+    std::fs::write(&file, &mp4).unwrap();
+    let probe = Process::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&file)
+        .output()
+        .expect("ffprobe runs (it comes with ffmpeg)");
+    let seconds: f64 = String::from_utf8_lossy(&probe.stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    let took = (ended.ended_ms.unwrap() - ended.live_since_ms.unwrap()) as f64 / 1000.0;
+    assert!(
+        seconds > 1.0 && seconds <= took + 1.0,
+        "the recording lasts the take: {seconds} s of {took} s"
+    );
+    // The raw recording is not served; the record done callback wants the media server.
+    let flv = replay_url.replace(".mp4", ".flv");
+    assert_eq!(http.get(&flv).send().await.unwrap().status(), 404);
     hub_a.close();
     hub_b.close();
     if let Some(node_b) = node_b {
@@ -816,11 +979,18 @@ async fn pins_reach_every_viewer(engines: Engines) {
             .pinned_product,
         None
     );
-    let pins = buyer_b.show_pins(show.id).await.unwrap().pins;
+    let pins = buyer_b.show_pins(show.id, &lang("en")).await.unwrap().pins;
     assert_eq!(
         pins.iter().map(|p| p.product_id).collect::<Vec<_>>(),
         vec![Some(honey.id), Some(tea.id), None],
         "every pin, in order, for the replay"
+    );
+    assert_eq!(
+        pins.iter()
+            .map(|p| p.product_name.as_deref())
+            .collect::<Vec<_>>(),
+        vec![Some(honey.name.as_str()), Some(tea.name.as_str()), None],
+        "with the products' names"
     );
 
     // An ended show takes no pins.
