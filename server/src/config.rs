@@ -57,6 +57,11 @@ pub struct Config {
     #[arg(long, env = "EXPO_DEMO")]
     pub demo: bool,
 
+    /// With `--demo`: publish a test pattern from ffmpeg to the demo show that is due now,
+    /// whenever the media server answers on `EXPO_STAGE_RTMP_URL` (docs/stage.md).
+    #[arg(long, env = "EXPO_DEMO_BROADCAST", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo_broadcast: bool,
+
     /// A taxonomy file (JSON, the format of `schema/data/taxonomy.json`) that extends the
     /// built-in product taxonomy: new concepts, more terms and HS headings for existing ones.
     /// Imported into the store at start (replacing an earlier extension) for every node;
@@ -366,6 +371,7 @@ impl Config {
             node_id: None,
             assets_dir: None,
             demo: false,
+            demo_broadcast: false,
             taxonomy_file: None,
             admin_email: "admin@expo.test".into(),
             admin_password: Some("admin-password".into()),

@@ -238,6 +238,15 @@ impl App {
         tasks.spawn("meeting_jobs", shutdown.clone(), move || {
             meetings::jobs::run(s.clone(), stop.clone())
         });
+        let feed = (state.config.demo && state.config.demo_broadcast).then(|| {
+            let (s, stop) = (state.clone(), shutdown.clone());
+            let wound_down = stage::broadcast::WoundDown::new();
+            let done = wound_down.clone();
+            tasks.spawn("demo-broadcast", shutdown.clone(), move || {
+                stage::broadcast::run(s.clone(), stop.clone(), done.clone())
+            });
+            wound_down
+        });
         let (s, stop) = (state.clone(), shutdown.clone());
         tasks.spawn("monitor", shutdown.clone(), move || {
             monitor::run(s.clone(), stop.clone())
@@ -272,6 +281,10 @@ impl App {
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         serve.await.context("serving HTTP")?;
         let _ = drained.await;
+        if let Some(feed) = feed {
+            // The demo's studio feed ends its show in the store on the way out.
+            feed.wait(Duration::from_secs(5)).await;
+        }
         state.store.close().await;
         tracing::info!("expo hub stopped");
         Ok(())

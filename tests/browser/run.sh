@@ -25,8 +25,9 @@
 # needs the real video plane: before the server, run.sh starts nginx with its RTMP module on
 # docs/deploy/stage-nginx.conf (free ports, this server's address, a fresh secret and a temp
 # state directory swapped in, as tests/tests/e2e/stage.rs does) and gives the server
-# EXPO_STAGE_CALLBACK_SECRET, EXPO_STAGE_HLS_BASE and EXPO_STAGE_RTMP_URL; the test publishes
-# with ffmpeg and writes each ffmpeg's pid to $EXPO_STAGE_PIDFILE, so cleanup stops nginx and
+# EXPO_STAGE_CALLBACK_SECRET, EXPO_STAGE_HLS_BASE and EXPO_STAGE_RTMP_URL, with the demo's own
+# studio feed off (EXPO_DEMO_BROADCAST=false): the test publishes when it means to,
+# with ffmpeg, and writes each ffmpeg's pid to $EXPO_STAGE_PIDFILE, so cleanup stops nginx and
 # any ffmpeg left, always.
 # Exits non-zero when any test file fails.
 #
@@ -129,6 +130,7 @@ env -u EXPO_DATABASE_URL -u EXPO_REDIS_URL -u EXPO_ALLOWED_ORIGINS \
   EXPO_STAGE_CALLBACK_SECRET="$STAGE_SECRET" \
   EXPO_STAGE_HLS_BASE="http://127.0.0.1:$HLS_PORT/hls" \
   EXPO_STAGE_RTMP_URL="rtmp://127.0.0.1:$RTMP_PORT/live" \
+  EXPO_DEMO_BROADCAST=false \
   "$SERVER_BIN" --demo >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 

@@ -9,6 +9,7 @@
 //! media server asks Expo Hub whether to accept it and renames it to the public
 //! `show-{id}`, which is all viewers ever see in the HLS address.
 
+pub mod broadcast;
 pub mod chat;
 pub mod commerce;
 pub mod edit;

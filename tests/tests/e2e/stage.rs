@@ -855,10 +855,93 @@ async fn live_through_nginx_rtmp(engines: Engines) {
     node_a.stop().await;
 }
 
+/// The demo fair's studio feed: with a media server at hand, the node's `demo-broadcast`
+/// task publishes a test pattern under the show that is due now, which goes live for its
+/// viewers with a playlist of segments; a node that stops takes its ffmpeg with it.
+async fn the_demo_studio_goes_live_by_itself(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let (rtmp_port, http_port) = (free_port(), free_port());
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    // The media server first: the node finds it at once.
+    let media = MediaServer::start(&env.data_dir, &addr.to_string(), rtmp_port, http_port).await;
+    let node = env
+        .start_with(|c| {
+            c.demo = true;
+            c.demo_broadcast = true;
+            c.stage_callback_secret = Some(SECRET.into());
+            c.stage_hls_base = media.hls_base();
+            c.stage_rtmp_url = media.rtmp_url();
+            c.listen = addr;
+        })
+        .await;
+    let buyer = node.demo_user("buyer@demo.expo").await;
+    let stages = buyer.stages(&lang("en")).await.unwrap();
+    let studio = stages
+        .stages
+        .iter()
+        .find(|s| s.stage.kind == StageKind::Studio)
+        .expect("the demo has a studio");
+    let show_id = studio
+        .live
+        .as_ref()
+        .or(studio.next.as_ref())
+        .expect("a show is due now")
+        .id;
+    eventually(WAIT, "the demo's show goes live by itself", || async {
+        buyer.show(show_id, &lang("en")).await.unwrap().state == ShowState::Live
+    })
+    .await;
+    let show = buyer.show(show_id, &lang("en")).await.unwrap();
+    let playlist = show.hls_url.clone().unwrap();
+    let http = reqwest::Client::new();
+    eventually(WAIT, "its playlist lists segments", || async {
+        match http.get(&playlist).send().await {
+            Ok(r) if r.status().is_success() => {
+                let text = r.text().await.unwrap_or_default();
+                text.lines().filter(|l| l.ends_with(".ts")).count() >= 2
+            }
+            _ => false,
+        }
+    })
+    .await;
+    let key = node
+        .admin()
+        .await
+        .show_ingest(show_id)
+        .await
+        .unwrap()
+        .stream_key;
+    let feeds = || {
+        Process::new("pgrep")
+            .args(["-f", &key])
+            .stdout(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    };
+    assert!(feeds(), "an ffmpeg publishes under the show's key");
+    node.stop().await;
+    eventually(WAIT, "the node's ffmpeg stops with it", || async {
+        !feeds()
+    })
+    .await;
+    // The show ended with its feed, so the next start (here a node without the feed) finds
+    // it ended, not live with nobody publishing.
+    let next = env.start().await;
+    let api = next.demo_user("buyer@demo.expo").await;
+    assert_eq!(
+        api.show(show_id, &lang("en")).await.unwrap().state,
+        ShowState::Ended
+    );
+    next.stop().await;
+    drop(media);
+}
+
 both_engines!(
     stages_and_shows,
     live_through_nginx_rtmp,
-    pins_reach_every_viewer
+    pins_reach_every_viewer,
+    the_demo_studio_goes_live_by_itself
 );
 
 /// The next `show_pin` of `show_id` in its room; its product.

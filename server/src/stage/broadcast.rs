@@ -1,0 +1,195 @@
+//! The demo fair's studio feed (issue 14, docs/stage.md "In the demo fair"). With `--demo`,
+//! when the media server answers on `EXPO_STAGE_RTMP_URL` and ffmpeg is installed, the
+//! supervised task `demo-broadcast` publishes a test pattern with a tone under the stream key
+//! of the show that is due now, like a studio encoder would, until the show's scheduled end:
+//! the media server asks Expo Hub to let it in, the show goes live for every viewer, and when
+//! the feed stops the show ends and its recording becomes the replay. Without a media server
+//! the show stays scheduled and its page says it is offline; the task looks again now and then.
+//! `EXPO_DEMO_BROADCAST=false` turns it off (the browser tests publish with their own ffmpeg).
+
+use crate::store::now_ms;
+use crate::AppState;
+use expo_schema::api::ShowState;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::process::Command;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+/// How long to wait before looking for the media server or a due show again.
+const IDLE: Duration = Duration::from_secs(15);
+/// How long to wait after ffmpeg stopped early before starting it again.
+const AGAIN: Duration = Duration::from_secs(3);
+/// The longest single run of ffmpeg (a longer show gets a new run after it).
+const LONGEST_S: i64 = 6 * 60 * 60;
+
+/// Says when the feed has wound down after the node's shutdown (its ffmpeg stopped, its show
+/// ended), so the node closes its store only after that.
+#[derive(Clone)]
+pub struct WoundDown(Arc<watch::Sender<bool>>);
+
+impl WoundDown {
+    pub fn new() -> WoundDown {
+        WoundDown(Arc::new(watch::channel(false).0))
+    }
+
+    /// Waits until the feed has wound down, at most `limit`.
+    pub async fn wait(&self, limit: Duration) {
+        let mut done = self.0.subscribe();
+        let _ = tokio::time::timeout(limit, done.wait_for(|done| *done)).await;
+    }
+}
+
+impl Default for WoundDown {
+    fn default() -> WoundDown {
+        WoundDown::new()
+    }
+}
+
+/// The supervised task: feeds the due show, or waits, until `shutdown`.
+pub async fn run(state: AppState, shutdown: CancellationToken, wound_down: WoundDown) {
+    loop {
+        let wait = match feed(&state, &shutdown).await {
+            Ok(wait) => wait,
+            Err(error) => {
+                tracing::warn!(error = format!("{error:#}"), "the demo studio feed failed");
+                IDLE
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.cancelled() => {
+                wound_down.0.send_replace(true);
+                return;
+            }
+        }
+    }
+}
+
+/// The media server's RTMP `host:port` from an `rtmp://host[:port]/app` address.
+pub fn rtmp_address(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("rtmp://")?;
+    let authority = rest.split('/').next().filter(|a| !a.is_empty())?;
+    Some(if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:1935")
+    })
+}
+
+/// One round: publishes to the show due now (by its schedule: a feed that dropped comes
+/// back within the show's time, as a studio's encoder would) until it ends or ffmpeg stops,
+/// or finds nothing to do. Returns how long to wait before the next round.
+async fn feed(state: &AppState, shutdown: &CancellationToken) -> anyhow::Result<Duration> {
+    let Some(address) = rtmp_address(&state.config.stage_rtmp_url) else {
+        return Ok(IDLE);
+    };
+    let reachable = tokio::time::timeout(
+        Duration::from_secs(2),
+        tokio::net::TcpStream::connect(&address),
+    )
+    .await;
+    if !matches!(reachable, Ok(Ok(_))) {
+        // No media server: the demo's show stays scheduled, "offline" on its page.
+        return Ok(IDLE);
+    }
+    let now = now_ms();
+    let due: Option<(i64, String, i64, String)> = sqlx::query_as(
+        "select id, stream_key, ends_ms, state from shows \
+         where stream_key is not null and external_url is null \
+         and starts_ms <= $1 and ends_ms > $1 order by starts_ms, id limit 1",
+    )
+    .bind(now)
+    .fetch_optional(state.store.pool())
+    .await?;
+    let Some((show_id, key, ends_ms, show_state)) = due else {
+        return Ok(IDLE);
+    };
+    if show_state == "live" {
+        // Fed already: by another node's feed (each node of a demo fair runs this task; the
+        // media server takes one publisher per stream, and the others wait here) or a studio.
+        return Ok(IDLE);
+    }
+    let seconds = ((ends_ms - now) / 1000).clamp(1, LONGEST_S);
+    let url = format!(
+        "{}/{key}",
+        state.config.stage_rtmp_url.trim_end_matches('/')
+    );
+    let mut ffmpeg = match test_pattern(&url, seconds).spawn() {
+        Ok(child) => child,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            tracing::info!("ffmpeg is not installed: the demo's studio show stays offline");
+            return Ok(IDLE * 20);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    tracing::info!(
+        show_id,
+        seconds,
+        "the demo studio feed publishes a test pattern"
+    );
+    tokio::select! {
+        status = ffmpeg.wait() => {
+            let status = status?;
+            if !status.success() {
+                tracing::warn!(show_id, %status, "the demo studio feed stopped");
+            }
+            Ok(AGAIN)
+        }
+        _ = shutdown.cancelled() => {
+            // The feed goes with the node, and the show ends for its viewers now: the media
+            // server's on_publish_done may find no node to tell (a demo fair of one node),
+            // and a show left live would keep the next start's feed waiting.
+            ffmpeg.kill().await.ok();
+            super::rtmp::go(state, show_id, ShowState::Ended)
+                .await
+                .map_err(|e| anyhow::anyhow!("ending the demo show: {}", e.body()))?;
+            Ok(Duration::ZERO)
+        }
+    }
+}
+
+/// ffmpeg publishing a test pattern with a 440 Hz tone to `url` for `seconds`, in H.264 and
+/// AAC as the media server's HLS needs, small and cheap (320×240 at 15 frames a second).
+fn test_pattern(url: &str, seconds: i64) -> Command {
+    let mut command = Command::new("ffmpeg");
+    command
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"])
+        .args(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=15"])
+        .args(["-f", "lavfi", "-i", "sine=frequency=440"])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-tune",
+            "zerolatency",
+        ])
+        .args(["-pix_fmt", "yuv420p", "-g", "15", "-c:a", "aac"])
+        .args(["-t", &seconds.to_string(), "-f", "flv", url])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    command
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_media_servers_address_comes_from_the_ingest_url() {
+        assert_eq!(
+            rtmp_address("rtmp://127.0.0.1:1935/live").as_deref(),
+            Some("127.0.0.1:1935")
+        );
+        assert_eq!(
+            rtmp_address("rtmp://stage.example/live").as_deref(),
+            Some("stage.example:1935")
+        );
+        assert_eq!(rtmp_address("https://stage.example/live"), None);
+        assert_eq!(rtmp_address("rtmp:///live"), None);
+    }
+}
