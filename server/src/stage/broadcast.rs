@@ -116,7 +116,10 @@ async fn feed(state: &AppState, shutdown: &CancellationToken) -> anyhow::Result<
         "{}/{key}",
         state.config.stage_rtmp_url.trim_end_matches('/')
     );
-    let mut ffmpeg = match test_pattern(&url, seconds).spawn() {
+    let mut ffmpeg = match Command::from(test_pattern(&url, seconds))
+        .kill_on_drop(true)
+        .spawn()
+    {
         Ok(child) => child,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             tracing::info!("ffmpeg is not installed: the demo's studio show stays offline");
@@ -151,9 +154,10 @@ async fn feed(state: &AppState, shutdown: &CancellationToken) -> anyhow::Result<
 }
 
 /// ffmpeg publishing a test pattern with a 440 Hz tone to `url` for `seconds`, in H.264 and
-/// AAC as the media server's HLS needs, small and cheap (320×240 at 15 frames a second).
-fn test_pattern(url: &str, seconds: i64) -> Command {
-    let mut command = Command::new("ffmpeg");
+/// AAC as the media server's HLS needs, small and cheap (320×240 at 15 frames a second); its
+/// output is discarded. The end-to-end tests publish with it too.
+pub fn test_pattern(url: &str, seconds: i64) -> std::process::Command {
+    let mut command = std::process::Command::new("ffmpeg");
     command
         .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"])
         .args(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=15"])
@@ -170,8 +174,7 @@ fn test_pattern(url: &str, seconds: i64) -> Command {
         .args(["-t", &seconds.to_string(), "-f", "flv", url])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
+        .stderr(Stdio::null());
     command
 }
 

@@ -166,24 +166,37 @@ async fn wait_show_event(hub: &mut Hub, room: &str, show_id: i64, live: bool) ->
     }
 }
 
-/// Waits in a show's room for both `show_ended` and `show_replay`, in either order; returns
-/// the replay's address and start.
-async fn ended_and_replayed(hub: &mut Hub, room: &str, show_id: i64) -> (String, i64) {
-    let mut ended = false;
+/// Waits for `show_ended` in the show's room and in each of `also` (the lobby), and for
+/// `show_replay` in the show's room, in any order: the media server's two callbacks race, and
+/// [`Hub::wait_for`] drops what it passes over. Returns the replay's address and start.
+async fn ended_and_replayed(hub: &mut Hub, show_id: i64, also: &[&str]) -> (String, i64) {
+    let room = format!("show:{show_id}");
+    let mut ended: Vec<String> = Vec::new();
     let mut replay = None;
-    while !ended || replay.is_none() {
+    let done = |ended: &Vec<String>, replay: &Option<(String, i64)>| {
+        replay.is_some()
+            && ended.contains(&room)
+            && also.iter().all(|r| ended.iter().any(|e| e == r))
+    };
+    while !done(&ended, &replay) {
         let got = hub
-            .wait_for(WAIT, |incoming| {
-                matches!(incoming, Incoming::Frame(ServerFrame::Event { room: r, event:
-                    RoomEvent::ShowEnded { show_id: id, .. } | RoomEvent::ShowReplay { show_id: id, .. } })
-                    if r == room && *id == show_id)
+            .wait_for(WAIT, |incoming| match incoming {
+                Incoming::Frame(ServerFrame::Event {
+                    room: r,
+                    event: RoomEvent::ShowEnded { show_id: id, .. },
+                }) => *id == show_id && (*r == room || also.contains(&r.as_str())),
+                Incoming::Frame(ServerFrame::Event {
+                    room: r,
+                    event: RoomEvent::ShowReplay { show_id: id, .. },
+                }) => *id == show_id && *r == room,
+                _ => false,
             })
             .await;
         match got {
             Some(Incoming::Frame(ServerFrame::Event {
+                room: r,
                 event: RoomEvent::ShowEnded { .. },
-                ..
-            })) => ended = true,
+            })) => ended.push(r),
             Some(Incoming::Frame(ServerFrame::Event {
                 event:
                     RoomEvent::ShowReplay {
@@ -194,11 +207,11 @@ async fn ended_and_replayed(hub: &mut Hub, room: &str, show_id: i64) -> (String,
                 ..
             })) => replay = Some((replay_url, recording_ms)),
             other => {
-                panic!("show {show_id} in {room}: ended {ended}, replay {replay:?}, then {other:?}")
+                panic!("show {show_id}: ended in {ended:?}, replay {replay:?}, then {other:?}")
             }
         }
     }
-    replay.expect("the loop ends with the replay")
+    replay.expect("done has the replay")
 }
 
 async fn stages_and_shows(engines: Engines) {
@@ -605,24 +618,10 @@ impl MediaServer {
     }
 }
 
-/// ffmpeg publishing a test pattern with a tone to `url` for at most `seconds`.
+/// ffmpeg publishing a test pattern with a tone to `url` for at most `seconds` (as the demo's
+/// studio feed does).
 fn ffmpeg(url: &str, seconds: u32) -> Child {
-    Process::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"])
-        .args(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=15"])
-        .args(["-f", "lavfi", "-i", "sine=frequency=440"])
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-tune",
-            "zerolatency",
-        ])
-        .args(["-g", "15", "-c:a", "aac", "-t", &seconds.to_string()])
-        .args(["-f", "flv", url])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    expo_server::stage::broadcast::test_pattern(url, seconds.into())
         .spawn()
         .expect("ffmpeg runs (scripts/services.sh installs it)")
 }
@@ -777,10 +776,9 @@ async fn live_through_nginx_rtmp(engines: Engines) {
     encoder.signal("-INT");
     // The media server's two callbacks race: the recording may be announced first.
     let announced = [
-        ended_and_replayed(&mut hub_a, &room, show.id).await,
-        ended_and_replayed(&mut hub_b, &room, show.id).await,
+        ended_and_replayed(&mut hub_a, show.id, &[]).await,
+        ended_and_replayed(&mut hub_b, show.id, &["lobby"]).await,
     ];
-    wait_show_event(&mut hub_b, "lobby", show.id, false).await;
     drop(encoder);
     let ended = viewer_b.show(show.id, &lang("en")).await.unwrap();
     assert_eq!(ended.state, ShowState::Ended);
