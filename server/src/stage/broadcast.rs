@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 /// How long to wait before looking for the media server or a due show again.
 const IDLE: Duration = Duration::from_secs(15);
-/// How long to wait after ffmpeg stopped early before starting it again.
+/// How long to wait after a run of ffmpeg ended at its time before the next round.
 const AGAIN: Duration = Duration::from_secs(3);
 /// The longest single run of ffmpeg (a longer show gets a new run after it).
 const LONGEST_S: i64 = 6 * 60 * 60;
@@ -82,6 +82,16 @@ pub fn rtmp_address(url: &str) -> Option<String> {
 /// back within the show's time, as a studio's encoder would) until it ends or ffmpeg stops,
 /// or finds nothing to do. Returns how long to wait before the next round.
 async fn feed(state: &AppState, shutdown: &CancellationToken) -> anyhow::Result<Duration> {
+    if state
+        .config
+        .stage_callback_secret
+        .as_deref()
+        .is_none_or(str::is_empty)
+    {
+        // Without the callbacks' secret this node refuses every publish, its own feed's too:
+        // starting ffmpeg would only be refused again and again.
+        return Ok(IDLE);
+    }
     let Some(address) = rtmp_address(&state.config.stage_rtmp_url) else {
         return Ok(IDLE);
     };
@@ -135,10 +145,14 @@ async fn feed(state: &AppState, shutdown: &CancellationToken) -> anyhow::Result<
     tokio::select! {
         status = ffmpeg.wait() => {
             let status = status?;
-            if !status.success() {
-                tracing::warn!(show_id, %status, "the demo studio feed stopped");
+            if status.success() {
+                // Its time ran out (a longer show gets a new run).
+                return Ok(AGAIN);
             }
-            Ok(AGAIN)
+            // Refused by the media server, or dropped: looked at again after a pause, not in
+            // a tight loop of ffmpeg starts.
+            tracing::warn!(show_id, %status, "the demo studio feed stopped");
+            Ok(IDLE)
         }
         _ = shutdown.cancelled() => {
             // The feed goes with the node, and the show ends for its viewers now: the media
