@@ -50,7 +50,7 @@ pub async fn upgrade(
     // frames between the two limits get a typed `message_too_large` reply and the
     // connection lives on. A small read buffer keeps idle connections cheap.
     let ws = ws
-        .read_buffer_size(8 * 1024)
+        .read_buffer_size(4 * 1024)
         .write_buffer_size(16 * 1024)
         // Back-pressure belongs to the bounded queue, not to a socket buffer: a peer that
         // stops reading fills this small buffer, then its queue, and is dropped.
@@ -244,6 +244,14 @@ impl Dispatch for AppDispatch {
             match command {
                 Command::Subscribe { room } => {
                     rooms::authorize(&self.state, &self.caller, &room).await?;
+                    if matches!(
+                        room.parse::<expo_schema::protocol::room::Room>(),
+                        Ok(expo_schema::protocol::room::Room::Show(_))
+                    ) {
+                        // A show's page is an audience: its viewers are counted, not
+                        // announced (its events, a few a second, are not batched).
+                        hub.audience_room(&room);
+                    }
                     let fresh = !hub.rooms_of(&conn.id).contains(&room);
                     let snapshot = hub.join(conn, &room).await.map_err(internal)?;
                     booths::commands::entered(&self.state, conn, &room, fresh).await;

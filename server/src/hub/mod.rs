@@ -186,6 +186,9 @@ struct Inner {
     announcer_stop: CancellationToken,
     /// Busy rooms whose frames go out in windows (see [`batch`]).
     batcher: Mutex<batch::Batcher>,
+    /// Rooms whose members are counted, not announced (see [`Hub::audience_room`]); batched
+    /// rooms are such rooms too.
+    audiences: Mutex<HashSet<String>>,
 }
 
 /// A cheap, cloneable handle on the hub.
@@ -245,6 +248,7 @@ impl Hub {
                 last_resync_ms: AtomicI64::new(0),
                 tasks: Tasks::default(),
                 batcher: Mutex::default(),
+                audiences: Mutex::default(),
             }),
         };
         let shutdown = hub.inner.shutdown.clone();
@@ -346,6 +350,13 @@ impl Hub {
             .conns
             .remove(conn_id);
         let Some(conn) = conn else { return };
+        // Told before the rooms are left: the last member's leave ends a room's batching.
+        let broadcast: HashSet<String> = conn
+            .rooms
+            .keys()
+            .filter(|room| self.is_broadcast(room))
+            .cloned()
+            .collect();
         {
             let mut registry = self.inner.registry.lock().expect("registry");
             for room in conn.rooms.keys() {
@@ -353,7 +364,8 @@ impl Hub {
             }
         }
         for (room, entry) in conn.rooms {
-            self.announce_leave(&room, entry).await;
+            let announce = !broadcast.contains(&room);
+            self.announce_leave(&room, entry, announce).await;
         }
         metrics::gauge!("expo_ws_connections").decrement(1.0);
         if self.connection_count() == 0 {
@@ -365,7 +377,40 @@ impl Hub {
     /// and announces it, then reads who is there, so nothing that happens meanwhile is missed.
     pub async fn join(&self, conn: &ConnHandle, room: &str) -> anyhow::Result<Snapshot> {
         self.enter(conn, room).await?;
+        if self.is_broadcast(room) {
+            // A broadcast room's audience is a number, not a list of faces.
+            return Ok(Snapshot {
+                members: Vec::new(),
+                total: self.inner.engine.presence.count(room).await?,
+            });
+        }
         self.snapshot(room).await
+    }
+
+    /// Whether `room` is a broadcast room on this node: an audience (see
+    /// [`Self::audience_room`]: a stage show's page) or batched (see [`Self::batch_room`]: a
+    /// show's chat), with thousands of viewers. Its members are counted in presence like any
+    /// room's, but their joins and leaves are not announced: each one would reach every viewer
+    /// (a count per window, in a crowded room), so a wave of N viewers would cost N frames a
+    /// window for news nobody shows. Viewer counts are read instead.
+    fn is_broadcast(&self, room: &str) -> bool {
+        self.inner.batcher.lock().expect("batcher").is_batched(room)
+            || self
+                .inner
+                .audiences
+                .lock()
+                .expect("audiences")
+                .contains(room)
+    }
+
+    /// Makes `room` an audience on this node, until its last local member leaves: its members
+    /// are counted, not announced (see [`Self::is_broadcast`]); its frames go out at once.
+    pub fn audience_room(&self, room: &str) {
+        self.inner
+            .audiences
+            .lock()
+            .expect("audiences")
+            .insert(room.to_string());
     }
 
     /// [`Self::join`] without the snapshot, for callers that do not show the members (a chat
@@ -398,7 +443,9 @@ impl Hub {
         self.inner.engine.bus.ready(room).await;
         if fresh {
             self.inner.engine.presence.add(room, &entry).await?;
-            self.inner.announcer.push(room, Change::Join(entry));
+            if !self.is_broadcast(room) {
+                self.inner.announcer.push(room, Change::Join(entry));
+            }
         }
         Ok(())
     }
@@ -431,6 +478,7 @@ impl Hub {
 
     /// Leaves a room; false when the connection was not in it.
     pub async fn leave(&self, conn: &ConnHandle, room: &str) -> bool {
+        let announce = !self.is_broadcast(room);
         let entry = {
             let mut registry = self.inner.registry.lock().expect("registry");
             let entry = registry
@@ -444,7 +492,7 @@ impl Hub {
         };
         match entry {
             Some(entry) => {
-                self.announce_leave(room, entry).await;
+                self.announce_leave(room, entry, announce).await;
                 true
             }
             None => false,
@@ -463,7 +511,9 @@ impl Hub {
         rooms
     }
 
-    async fn announce_leave(&self, room: &str, entry: PresenceEntry) {
+    /// Takes a connection out of a room's presence and, when `announce` (not a quiet or a
+    /// broadcast room), tells the room.
+    async fn announce_leave(&self, room: &str, entry: PresenceEntry, announce: bool) {
         match self
             .inner
             .engine
@@ -474,7 +524,7 @@ impl Hub {
             Ok(_) => {}
             Err(error) => tracing::warn!(?error, room, "presence remove failed"),
         }
-        if !is_quiet(room) {
+        if announce && !is_quiet(room) {
             self.inner.announcer.push(room, Change::Leave(entry));
         }
     }
@@ -494,7 +544,7 @@ impl Hub {
 
     async fn list(&self, room: &str, limit: usize) -> anyhow::Result<Snapshot> {
         let list = self.inner.engine.presence.list(room, limit).await?;
-        if !is_quiet(room) {
+        if !is_quiet(room) && !self.is_broadcast(room) {
             for entry in list.expired {
                 self.inner.announcer.push(room, Change::Leave(entry));
             }
@@ -762,6 +812,7 @@ impl Hub {
                 registry.rooms.remove(room);
                 self.inner.engine.bus.release(room);
                 self.inner.batcher.lock().expect("batcher").unmark(room);
+                self.inner.audiences.lock().expect("audiences").remove(room);
             }
         }
     }
