@@ -1,36 +1,117 @@
 //! Password hashing (argon2id) and opaque session tokens (random, stored only as sha-256).
+//!
+//! Argon2id with the argon2 crate's defaults (RFC 9106's second recommendation as OWASP
+//! lists it: m = 19,456 KiB, t = 2, p = 1): about 19 MiB and a few tens of milliseconds of one
+//! core per hash, with at most `throttle::MAX_CONCURRENT_HASHES` running at once on a node.
+//! The 19 MiB of working memory are allocated here, not by the crate, so that they go back to
+//! the system after each hash (see [`working_memory`]).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::password_hash::{
+    Output, ParamsString, PasswordHash, PasswordVerifier, Salt, SaltString,
+};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+/// Larger than the largest mmap threshold glibc's malloc ever sets itself (32 MiB on 64-bit).
+const ALWAYS_MAPPED_BYTES: usize = 33 << 20;
+
+/// argon2's working memory for `blocks` blocks of 1 KiB.
+///
+/// glibc's malloc serves a request below its mmap threshold from an arena, which keeps the
+/// memory after it is freed, and it raises that threshold to the size of every mapped block
+/// that is freed (up to 32 MiB). So the crate's own 19 MiB vector is mapped once, then
+/// recycled in the arena of each blocking thread that hashes: after a burst of sign-ins a
+/// node kept hundreds of megabytes it no longer used (issue 15: 32 sign-ins at once, 900 MB,
+/// never returned). Asking for more than the threshold can ever be makes every hash its own
+/// mapping, unmapped when it is dropped; only the pages the hash touches are ever resident.
+fn working_memory(blocks: usize) -> Vec<Block> {
+    let capacity = blocks.max(ALWAYS_MAPPED_BYTES / std::mem::size_of::<Block>());
+    let mut memory = Vec::with_capacity(capacity);
+    memory.resize(blocks, Block::default());
+    memory
+}
+
+/// The raw argon2 output for `password` under `params` and `salt`, in [`working_memory`].
+fn derive(
+    argon: &Argon2<'_>,
+    params: &Params,
+    password: &[u8],
+    salt: &Salt<'_>,
+    out: &mut [u8],
+) -> anyhow::Result<()> {
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(|e| anyhow::anyhow!("a password salt: {e}"))?;
+    argon
+        .hash_password_into_with_memory(
+            password,
+            salt_bytes,
+            out,
+            working_memory(params.block_count()),
+        )
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+}
+
+/// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) of `password` with a fresh salt.
+fn hash_now(password: &[u8]) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut rand::thread_rng());
+    let params = Params::default();
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    derive(&argon, &params, password, &salt.as_salt(), &mut out)?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params)
+            .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("argon2 output: {e}"))?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Whether `password` matches the stored PHC string: its own algorithm, version, parameters
+/// and salt, compared in constant time ([`Output`]'s equality). Other schemes than argon2 are
+/// checked by the crate as before.
+fn matches(password: &[u8], phc: &str) -> bool {
+    let Ok(stored) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Some(expected), Some(salt)) = (
+        Algorithm::try_from(stored.algorithm),
+        stored.hash,
+        stored.salt,
+    ) else {
+        return Argon2::default().verify_password(password, &stored).is_ok();
+    };
+    let Ok(params) = Params::try_from(&stored) else {
+        return false;
+    };
+    let version = stored
+        .version
+        .and_then(|v| Version::try_from(v).ok())
+        .unwrap_or_default();
+    let argon = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    if derive(&argon, &params, password, &salt, &mut out).is_err() {
+        return false;
+    }
+    Output::new(&out).is_ok_and(|computed| computed == expected)
+}
+
 /// Hashes a password on a blocking thread: argon2 is deliberately slow.
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut rand::thread_rng());
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
-    })
-    .await?
+    tokio::task::spawn_blocking(move || hash_now(password.as_bytes())).await?
 }
 
 /// Checks a password against a stored PHC string, on a blocking thread.
 pub async fn verify(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&phc)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
+    tokio::task::spawn_blocking(move || matches(password.as_bytes(), &phc))
+        .await
+        .unwrap_or(false)
 }
 
 /// A real argon2id hash of a random password, made once, for checking logins of unknown
@@ -171,6 +252,43 @@ mod tests {
         assert!(verify("correct horse".into(), phc.clone()).await);
         assert!(!verify("wrong horse".into(), phc).await);
         assert!(!verify("x".into(), "not a hash".into()).await);
+    }
+
+    /// Hashes made with the working memory given here and the argon2 crate's own are one
+    /// format: each verifies the other's, with the defaults and with other parameters (a
+    /// hash stored before, or under other settings, keeps working).
+    #[test]
+    fn hashes_agree_with_the_argon2_crate() {
+        use argon2::password_hash::PasswordHasher;
+        let ours = hash_now(b"correct horse").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"correct horse", &parsed)
+            .is_ok());
+        assert!(Argon2::default()
+            .verify_password(b"wrong horse", &parsed)
+            .is_err());
+        let params = Params::new(8 * 1024, 3, 1, Some(24)).unwrap();
+        for theirs in [
+            Argon2::default(),
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone()),
+            Argon2::new(Algorithm::Argon2i, Version::V0x10, params),
+        ] {
+            let salt = SaltString::generate(&mut rand::thread_rng());
+            let phc = theirs
+                .hash_password(b"correct horse", &salt)
+                .unwrap()
+                .to_string();
+            assert!(matches(b"correct horse", &phc), "{phc}");
+            assert!(!matches(b"correct horsf", &phc), "{phc}");
+        }
+    }
+
+    #[test]
+    fn working_memory_is_one_mapping_with_the_blocks_asked_for() {
+        let memory = working_memory(Params::default().block_count());
+        assert_eq!(memory.len(), 19 * 1024);
+        assert!(memory.capacity() * std::mem::size_of::<Block>() >= ALWAYS_MAPPED_BYTES);
     }
 
     #[test]
