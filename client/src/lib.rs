@@ -250,7 +250,12 @@ pub struct Hub {
     /// unpacked into its frames, in order).
     frames: Arc<AtomicU64>,
     batches: Arc<AtomicU64>,
+    /// Where frames go undecoded once [`Hub::take_raw`] was called.
+    raw: Arc<std::sync::OnceLock<mpsc::UnboundedSender<RawFrame>>>,
 }
+
+/// A frame as it arrived, undecoded, with its arrival time (UTC milliseconds).
+pub type RawFrame = (i64, tokio_tungstenite::tungstenite::Utf8Bytes);
 
 impl Hub {
     /// Connects to `url` (`ws://host/ws`) with an optional token (sent as a bearer header) and
@@ -269,7 +274,11 @@ impl Hub {
                 HeaderValue::from_str(origin).map_err(|e| ClientError::Http(0, e.to_string()))?;
             request.headers_mut().insert("origin", value);
         }
-        let config = WebSocketConfig::default().max_message_size(Some(16 << 20));
+        // A small read buffer: a load generator holds tens of thousands of these (the default
+        // is 128 KiB each, allocated up front); bigger frames grow it as they come.
+        let config = WebSocketConfig::default()
+            .max_message_size(Some(16 << 20))
+            .read_buffer_size(16 * 1024);
         let (socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
             .await
             .map_err(|e| match e {
@@ -304,12 +313,26 @@ impl Hub {
         let reader_frames = frames.clone();
         let batches = Arc::new(AtomicU64::new(0));
         let reader_batches = batches.clone();
+        let raw: Arc<std::sync::OnceLock<mpsc::UnboundedSender<RawFrame>>> = Arc::default();
+        let reader_raw = raw.clone();
         tokio::spawn(async move {
             let mut code = None;
             while let Some(message) = stream.next().await {
                 match message {
                     Ok(Message::Text(text)) => {
                         reader_frames.fetch_add(1, Ordering::Relaxed);
+                        // Only replies are decoded when nobody takes this connection's events
+                        // (a load generator's sender in a busy room), or when they are taken
+                        // raw. The server writes a frame's `type` first.
+                        if !text.starts_with(r#"{"type":"reply""#) {
+                            if let Some(raw) = reader_raw.get() {
+                                let _ = raw.send((chat_bench::now_ms(), text));
+                                continue;
+                            }
+                            if in_tx.is_closed() {
+                                continue;
+                            }
+                        }
                         let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
                             continue;
                         };
@@ -358,7 +381,20 @@ impl Hub {
             timeout: Duration::from_secs(10),
             frames,
             batches,
+            raw,
         })
+    }
+
+    /// From now on, every frame but replies comes undecoded with its arrival time, here
+    /// instead of through [`Hub::take_incoming`]: for a load generator that decodes only what
+    /// it counts, and times deliveries on arrival rather than after its own queue.
+    pub fn take_raw(&mut self) -> mpsc::UnboundedReceiver<RawFrame> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        if self.raw.set(tx).is_err() {
+            // Taken before: the earlier receiver keeps the frames.
+            return mpsc::unbounded_channel().1;
+        }
+        rx
     }
 
     /// How many text frames this connection has received so far (a batch counts once).

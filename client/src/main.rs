@@ -63,8 +63,8 @@ enum Cmd {
         seconds: f64,
     },
     /// A stage show's chat at broadcast scale (see `stage_bench.rs`): `--viewers` connections
-    /// of the signed-in organizer over `--nodes`, `--chatters` of them sending `--rate`
-    /// messages a second each, slow mode `--slow-mode` seconds.
+    /// of the signed-in organizer over `--nodes`, `--chatters` buyers registered for the run
+    /// sending `--rate` messages a second each, slow mode `--slow-mode` seconds.
     BenchStage {
         /// The nodes' root URLs, comma-separated (default: `--url`).
         #[arg(long, value_delimiter = ',')]
@@ -84,6 +84,10 @@ enum Cmd {
         /// The servers' process ids, comma-separated, for their memory per viewer.
         #[arg(long, value_delimiter = ',')]
         server_pids: Vec<u32>,
+        /// Several generator processes meet in this folder before the chat starts: each
+        /// writes `ready-<pid>` and waits for `go`.
+        #[arg(long)]
+        barrier: Option<std::path::PathBuf>,
     },
     /// Failover: starts its own Redis and two nodes (`--server-bin`) on `--database-url`,
     /// puts `--clients` connections on node A, then kills A (`--fault kill`) or restarts
@@ -173,6 +177,7 @@ async fn main() -> anyhow::Result<()> {
             slow_mode,
             seconds,
             server_pids,
+            barrier,
         } => {
             let nodes = if nodes.is_empty() {
                 vec![cli.url.clone()]
@@ -190,6 +195,7 @@ async fn main() -> anyhow::Result<()> {
                 slow_mode_s: slow_mode,
                 seconds,
                 server_pids,
+                barrier,
             };
             println!("{}", expo_client::stage_bench::run(config).await?);
         }
