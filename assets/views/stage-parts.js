@@ -1,8 +1,9 @@
 // views/stage-parts.js — the live stage's shared parts (issue 14, docs/stage.md): its REST
 // calls, the LIVE badge and a show's state, and the lobby's "On stage" panel: each stage
 // with the show live on it now (title in the viewer's language, host, LIVE, viewers) and the
-// next one (its start in the viewer's own time zone). The panel is fetched again when the
-// lobby room says a show went live or ended (show_live / show_ended), now and then for the
+// next one (its start in the viewer's own time zone), and its latest show with a replay. The
+// panel is fetched again when the lobby room says a show went live, ended or has its replay
+// (show_live / show_ended / show_replay), now and then for the
 // viewer counts, and on a language switch; a click opens the show (#/show/{id}).
 
 import { query, request } from '../api.js';
@@ -73,8 +74,11 @@ function showLink(show, kind) {
   h('span', { class: 'stage-show-when' },
     kind === 'live'
       ? [liveBadge(), viewersLabel(show.viewers, 'stage-live-viewers')]
-      : [h('span', { class: 'badge show-state is-scheduled', i18n: 'stage.next' }),
-        h('span', { class: 'stage-show-time', testid: 'stage-next-time', text: startsText(show) })]),
+      : kind === 'replay'
+        ? [h('span', { class: 'badge show-state is-ended', i18n: 'stage.replayBadge' }),
+          h('span', { class: 'stage-show-time', text: startsText(show) })]
+        : [h('span', { class: 'badge show-state is-scheduled', i18n: 'stage.next' }),
+          h('span', { class: 'stage-show-time', testid: 'stage-next-time', text: startsText(show) })]),
   h('span', { class: 'stage-show-title', testid: `stage-${kind}-title`, text: show.title }),
   show.host_company_name
     ? h('span', { class: 'stage-show-host muted small', i18n: 'stage.hostedBy', i18nArgs: { company: show.host_company_name } })
@@ -97,12 +101,13 @@ export function stagePanel(ctx) {
 
   function render(stages) {
     el.hidden = stages.length === 0;
-    replaceChildren(list, stages.map(({ stage, live, next }) =>
+    replaceChildren(list, stages.map(({ stage, live, next, replay }) =>
       h('li', { class: 'stage-item', testid: 'stage-item', dataset: { stageId: String(stage.id), live: live ? String(live.id) : '' } },
         h('h3', { class: 'stage-name', text: stage.name }),
         live ? showLink(live, 'live') : null,
         next ? showLink(next, 'next') : null,
-        !live && !next ? h('p', { class: 'muted small', i18n: 'stage.nothing' }) : null)));
+        replay ? showLink(replay, 'replay') : null,
+        !live && !next && !replay ? h('p', { class: 'muted small', i18n: 'stage.nothing' }) : null)));
   }
 
   async function refresh() {
@@ -127,7 +132,7 @@ export function stagePanel(ctx) {
     el,
     refresh,
     onEvent(event) {
-      if (event?.kind === EVENTS.SHOW_LIVE || event?.kind === EVENTS.SHOW_ENDED) soon();
+      if ([EVENTS.SHOW_LIVE, EVENTS.SHOW_ENDED, EVENTS.SHOW_REPLAY].includes(event?.kind)) soon();
     },
     dispose() {
       disposed = true;

@@ -15,7 +15,7 @@
 //! `demo_loaded` marker is claimed inside the same transaction that writes the data.
 //! Every demo account's password is [`DEMO_PASSWORD`].
 
-mod data;
+pub(crate) mod data;
 mod media;
 
 pub use media::embedded;
@@ -316,7 +316,8 @@ async fn seed_stage(
             write_pin(conn, id, Some(product), None, now).await?;
         }
         crate::stage::chat::write_rules(conn, id, show.slow_mode_s, None).await?;
-        if !show.chat.is_empty() {
+        // A show with a take gets its chat room now: the feed writes the take's lines into it.
+        if !show.chat.is_empty() || show.take.is_some() {
             let owners = Owners {
                 company: host,
                 show: Some(id),
@@ -343,7 +344,9 @@ async fn seed_stage(
                     created_ms: now - line.minutes_ago * MINUTE,
                 });
             }
-            append_in(conn, kind, &lines).await?;
+            if !lines.is_empty() {
+                append_in(conn, kind, &lines).await?;
+            }
         }
         seed_show_qa(conn, ids, id, show, now).await?;
         for q in &show.quote_requests {

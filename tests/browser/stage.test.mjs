@@ -524,6 +524,17 @@ test('ffmpeg stops: both pages say the show has ended; the lobby no longer has i
   await go(buyer, '#/lobby', $('lobby'));
   await buyer.waitForSelector(`${$('stage-panel')}:not([hidden])`);
   await buyer.waitForFunction((sel) => !document.querySelector(sel), `${$('stage-live')}[data-show-id="${show.id}"]`, { timeout: LONG });
+  // Once the media server has written the recording (show_replay in the lobby), the panel
+  // lists the stage's replay, and a click opens it.
+  const replayLink = await buyer.waitForSelector(`${$('stage-replay')}[data-show-id="${show.id}"]`, { timeout: LONG });
+  assert.equal(await replayLink.$eval('.show-state', (e) => e.textContent), 'Replay');
+  assert.equal(await replayLink.$eval($('stage-replay-title'), (e) => e.textContent), SEORAK_TITLE.en);
+  await notReloaded(buyer);
+  await settle(buyer, 300);
+  await (await buyer.$(`${$('stage-panel')}`)).screenshot({ path: `${DOCS}stage-lobby-replay.png` });
+  assert.deepEqual(await overflowing(buyer), [], 'no text overflows on the lobby with a replay');
+  await replayLink.click();
+  await buyer.waitForSelector(`${$('show-page')}[data-show-id="${show.id}"][data-state="ended"] ${$('show-replay')}`, { timeout: LONG });
   for (const page of pages) assert.deepEqual(page.errors, [], 'no uncaught page errors');
 });
 

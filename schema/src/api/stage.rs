@@ -212,12 +212,15 @@ pub struct PinnedProduct {
     pub price_range: Option<String>,
 }
 
-/// A stage in the lobby: the show live on it now and the next one scheduled.
+/// A stage in the lobby: the show live on it now, the next one scheduled, and its latest
+/// show with a replay (an ended show whose recording plays with its chat).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct StageNow {
     pub stage: Stage,
     pub live: Option<Show>,
     pub next: Option<Show>,
+    #[serde(default)]
+    pub replay: Option<Show>,
 }
 
 /// `GET /api/v1/stages`.

@@ -390,6 +390,36 @@ pub struct DemoShow {
     /// Buyers' quote and sample requests for the host's products from the show.
     #[serde(default)]
     pub quote_requests: Vec<DemoQuoteRequest>,
+    /// A show of earlier today that the demo's studio feed records as a short take when a
+    /// media server is at hand, so the fair has a replay with its chat and pins
+    /// (`stage/broadcast.rs`).
+    #[serde(default)]
+    pub take: Option<DemoTake>,
+}
+
+/// A short take of a show: how long it runs, and what happens when (seconds from going live).
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemoTake {
+    pub seconds: i64,
+    #[serde(default)]
+    pub pins: Vec<DemoTakePin>,
+    #[serde(default)]
+    pub chat: Vec<DemoTakeLine>,
+}
+
+/// The host pins a product (by the host's code) this many seconds into the take.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemoTakePin {
+    pub at_s: i64,
+    pub product: String,
+}
+
+/// A chat line (sender by email) this many seconds into the take.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemoTakeLine {
+    pub at_s: i64,
+    pub sender: String,
+    pub text: String,
 }
 
 /// A quote or sample request from a show: the buyer by email, the product by the host's code.

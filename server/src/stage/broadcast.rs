@@ -6,6 +6,13 @@
 //! the feed stops the show ends and its recording becomes the replay. Without a media server
 //! the show stays scheduled and its page says it is offline; the task looks again now and then.
 //! `EXPO_DEMO_BROADCAST=false` turns it off (the browser tests publish with their own ffmpeg).
+//!
+//! Beside it, the same task records a short take of the demo's show of earlier today (one
+//! with a `take` in `demo/stage.json`) once, when that show has no recording yet: the feed
+//! publishes under its key for the take's seconds while the take's chat lines and pins are
+//! written at their moments through the chat writer and the pin writer, like the host and the
+//! buyers would. The media server records it, and the show ends with a replay whose chat and
+//! pins fall in step with the video.
 
 use crate::store::now_ms;
 use crate::AppState;
@@ -47,10 +54,17 @@ impl Default for WoundDown {
     }
 }
 
-/// The supervised task: feeds the due show, or waits, until `shutdown`.
+/// The supervised task: feeds the due show, or waits, until `shutdown`; records the earlier
+/// show's take beside it.
 pub async fn run(state: AppState, shutdown: CancellationToken, wound_down: WoundDown) {
+    tokio::join!(feeds(&state, &shutdown), takes(&state, &shutdown));
+    wound_down.0.send_replace(true);
+}
+
+/// Feeds the show due now, round after round, until `shutdown`.
+async fn feeds(state: &AppState, shutdown: &CancellationToken) {
     loop {
-        let wait = match feed(&state, &shutdown).await {
+        let wait = match feed(state, shutdown).await {
             Ok(wait) => wait,
             Err(error) => {
                 tracing::warn!(error = format!("{error:#}"), "the demo studio feed failed");
@@ -59,12 +73,209 @@ pub async fn run(state: AppState, shutdown: CancellationToken, wound_down: Wound
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = shutdown.cancelled() => {
-                wound_down.0.send_replace(true);
-                return;
+            _ = shutdown.cancelled() => return,
+        }
+    }
+}
+
+/// Records the takes of the demo's earlier shows that have none yet, then rests; looks again
+/// after a failure (no media server yet, say).
+async fn takes(state: &AppState, shutdown: &CancellationToken) {
+    loop {
+        let wait = match take(state, shutdown).await {
+            Ok(true) => return,
+            Ok(false) => IDLE,
+            Err(error) => {
+                tracing::warn!(error = format!("{error:#}"), "the demo's take failed");
+                IDLE
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.cancelled() => return,
+        }
+    }
+}
+
+/// Whether the media server answers on its RTMP address, and this node may let a feed in.
+async fn media_server(state: &AppState) -> Option<String> {
+    if state
+        .config
+        .stage_callback_secret
+        .as_deref()
+        .is_none_or(str::is_empty)
+    {
+        // Without the callbacks' secret this node refuses every publish, its own feed's too:
+        // starting ffmpeg would only be refused again and again.
+        return None;
+    }
+    let address = rtmp_address(&state.config.stage_rtmp_url)?;
+    let reachable = tokio::time::timeout(
+        Duration::from_secs(2),
+        tokio::net::TcpStream::connect(&address),
+    )
+    .await;
+    matches!(reachable, Ok(Ok(_))).then_some(address)
+}
+
+/// One round of takes: records each demo show with a take that is still scheduled and has no
+/// recording. True when there is nothing (more) to record.
+async fn take(state: &AppState, shutdown: &CancellationToken) -> anyhow::Result<bool> {
+    let data = crate::demo::data::stages()?;
+    let mut pending = Vec::new();
+    for show in data.shows.iter().filter(|s| s.take.is_some()) {
+        let row: Option<(i64, String, i64, Option<i64>)> = sqlx::query_as(
+            "select s.id, s.stream_key, s.host_company_id, r.id from shows s \
+             left join chat_rooms r on r.show_id = s.id \
+             where s.title = $1 and s.state = 'scheduled' and s.recording is null \
+             and s.stream_key is not null",
+        )
+        .bind(&show.title)
+        .fetch_optional(state.store.pool())
+        .await?;
+        if let Some(row) = row {
+            pending.push((row, show));
+        }
+    }
+    if pending.is_empty() {
+        return Ok(true);
+    }
+    if media_server(state).await.is_none() {
+        return Ok(false);
+    }
+    for ((show_id, key, company, room), show) in pending {
+        let script = show.take.as_ref().expect("filtered on its take");
+        let url = format!(
+            "{}/{key}",
+            state.config.stage_rtmp_url.trim_end_matches('/')
+        );
+        let mut ffmpeg = Command::from(test_pattern(&url, script.seconds))
+            .kill_on_drop(true)
+            .spawn()?;
+        tracing::info!(
+            show_id,
+            seconds = script.seconds,
+            "the demo records a take of an earlier show"
+        );
+        // What the take says happens while it runs (what is left when it ends is dropped).
+        let acting = act(state, show_id, company, room, script);
+        tokio::pin!(acting);
+        let mut acted = false;
+        loop {
+            tokio::select! {
+                status = ffmpeg.wait() => {
+                    let status = status?;
+                    anyhow::ensure!(status.success(), "the take's ffmpeg stopped: {status}");
+                    break;
+                }
+                done = &mut acting, if !acted => {
+                    done?;
+                    acted = true;
+                }
+                _ = shutdown.cancelled() => {
+                    ffmpeg.kill().await.ok();
+                    super::rtmp::go(state, show_id, ShowState::Ended)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("ending the take: {}", e.body()))?;
+                    return Ok(true);
+                }
             }
         }
     }
+    Ok(true)
+}
+
+/// Plays a take's chat lines and pins at their moments from when the show went live.
+async fn act(
+    state: &AppState,
+    show_id: i64,
+    company: i64,
+    room: Option<i64>,
+    script: &crate::demo::data::DemoTake,
+) -> anyhow::Result<()> {
+    use crate::chat::writer::NewMessage;
+    // The show goes live once the media server has let the feed in.
+    let mut live_since = None;
+    for _ in 0..150 {
+        live_since = sqlx::query_scalar::<_, Option<i64>>(
+            "select live_since_ms from shows where id = $1 and state = 'live'",
+        )
+        .bind(show_id)
+        .fetch_optional(state.store.pool())
+        .await?
+        .flatten();
+        if live_since.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let since = live_since.ok_or_else(|| anyhow::anyhow!("the take's show did not go live"))?;
+    enum Beat<'a> {
+        Pin(&'a str),
+        Line(&'a str, &'a str),
+    }
+    let mut beats: Vec<(i64, usize, Beat)> = script
+        .pins
+        .iter()
+        .map(|p| (p.at_s, 0, Beat::Pin(&p.product)))
+        .chain(
+            script
+                .chat
+                .iter()
+                .enumerate()
+                .map(|(n, l)| (l.at_s, n, Beat::Line(&l.sender, &l.text))),
+        )
+        .collect();
+    beats.sort_by_key(|(at, _, _)| *at);
+    for (at_s, n, beat) in beats {
+        let due = since + at_s * 1000 - now_ms();
+        if due > 0 {
+            tokio::time::sleep(Duration::from_millis(due as u64)).await;
+        }
+        match beat {
+            Beat::Pin(code) => {
+                let product: i64 = sqlx::query_scalar(
+                    "select id from products where company_id = $1 and code = $2",
+                )
+                .bind(company)
+                .bind(code)
+                .fetch_one(state.store.pool())
+                .await?;
+                super::edit::pin(state, show_id, Some(product), None)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("the take's pin: {}", e.body()))?;
+            }
+            Beat::Line(sender, text) => {
+                let room = room.ok_or_else(|| anyhow::anyhow!("the take's show has no chat"))?;
+                let id: i64 = sqlx::query_scalar("select id from users where email = $1")
+                    .bind(sender)
+                    .fetch_one(state.store.pool())
+                    .await?;
+                let user = crate::auth::load_user(&state.store, id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("no demo account {sender}"))?;
+                let stored = state
+                    .chat
+                    .writer
+                    .store(NewMessage {
+                        room_id: room,
+                        sender: user.summary(),
+                        body: text.to_string(),
+                        key: format!("demo-take-{show_id}-{n}"),
+                        attachment: None,
+                        phrase: None,
+                        created_ms: now_ms(),
+                    })
+                    .await;
+                match stored {
+                    // Written already (another node's take of the same show).
+                    Ok(_) | Err(crate::chat::writer::WriteError::DuplicateKey) => {}
+                    Err(error) => anyhow::bail!("the take's chat line: {error:?}"),
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The media server's RTMP `host:port` from an `rtmp://host[:port]/app` address.
@@ -82,25 +293,7 @@ pub fn rtmp_address(url: &str) -> Option<String> {
 /// back within the show's time, as a studio's encoder would) until it ends or ffmpeg stops,
 /// or finds nothing to do. Returns how long to wait before the next round.
 async fn feed(state: &AppState, shutdown: &CancellationToken) -> anyhow::Result<Duration> {
-    if state
-        .config
-        .stage_callback_secret
-        .as_deref()
-        .is_none_or(str::is_empty)
-    {
-        // Without the callbacks' secret this node refuses every publish, its own feed's too:
-        // starting ffmpeg would only be refused again and again.
-        return Ok(IDLE);
-    }
-    let Some(address) = rtmp_address(&state.config.stage_rtmp_url) else {
-        return Ok(IDLE);
-    };
-    let reachable = tokio::time::timeout(
-        Duration::from_secs(2),
-        tokio::net::TcpStream::connect(&address),
-    )
-    .await;
-    if !matches!(reachable, Ok(Ok(_))) {
+    if media_server(state).await.is_none() {
         // No media server: the demo's show stays scheduled, "offline" on its page.
         return Ok(IDLE);
     }

@@ -428,22 +428,34 @@ pub async fn pin_product(
             ));
         }
     }
-    let at_ms = state.now_ms();
-    let mut tx = state.store.begin_write().await?;
-    write_pin(&mut tx, id, input.product_id, Some(caller.user.id), at_ms).await?;
-    tx.commit().await?;
-    let event = RoomEvent::ShowPin {
-        show_id: id,
-        product_id: input.product_id,
-        at_ms,
-    };
-    events::publish(&state.hub, RoomName::Show(id), event).await;
+    let at_ms = pin(&state, id, input.product_id, Some(caller.user.id)).await?;
     Ok(Json(ShowPin {
         show_id: id,
         product_id: input.product_id,
         at_ms,
         product_name: None,
     }))
+}
+
+/// Pins `product_id` (or takes the pin down) now, stores it and tells every viewer
+/// (`show_pin`); returns when. The caller checked who may and what.
+pub async fn pin(
+    state: &AppState,
+    show_id: i64,
+    product_id: Option<i64>,
+    by: Option<i64>,
+) -> ApiResult<i64> {
+    let at_ms = state.now_ms();
+    let mut tx = state.store.begin_write().await?;
+    write_pin(&mut tx, show_id, product_id, by, at_ms).await?;
+    tx.commit().await?;
+    let event = RoomEvent::ShowPin {
+        show_id,
+        product_id,
+        at_ms,
+    };
+    events::publish(&state.hub, RoomName::Show(show_id), event).await;
+    Ok(at_ms)
 }
 
 /// Stores a pin (or its taking down) as the show's current one and in its history, inside

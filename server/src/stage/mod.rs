@@ -203,7 +203,23 @@ pub async fn list_stages(
             Some(row) => Some(show_from_row(&state, &row, &lang)?.show),
             None => None,
         };
-        stages.push(StageNow { stage, live, next });
+        let replay = sqlx::query(&format!(
+            "{SHOW_SELECT} where s.stage_id = $1 and s.state = 'ended' \
+             and s.recording is not null order by s.starts_ms desc, s.id desc limit 1"
+        ))
+        .bind(stage.id)
+        .fetch_optional(state.store.pool())
+        .await?;
+        let replay = match replay {
+            Some(row) => Some(show_from_row(&state, &row, &lang)?.show),
+            None => None,
+        };
+        stages.push(StageNow {
+            stage,
+            live,
+            next,
+            replay,
+        });
     }
     Ok(Json(StageList { stages }))
 }

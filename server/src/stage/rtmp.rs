@@ -216,7 +216,9 @@ pub async fn on_record_done(
         replay_url: state.config.replay_url(&file),
         recording_ms,
     };
-    events::publish(&state.hub, Room::Show(id), event).await;
+    events::publish(&state.hub, Room::Show(id), event.clone()).await;
+    // The lobby's stage panel lists the stage's latest replay.
+    events::publish(&state.hub, Room::Lobby, event).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -581,7 +581,16 @@ impl MediaServer {
             .replace("127.0.0.1:8080", expo_addr)
             .replace("CHANGE-ME", SECRET)
             .replace("/var/lib/expo-stage", &dir.display().to_string());
-        for placeholder in ["1935", "8088", "8080", "CHANGE-ME", "/var/lib/expo-stage"] {
+        // The placeholders as the shipped file writes them (a bare "1935" would also match
+        // a free port such as 41935).
+        for placeholder in [
+            "listen 1935;",
+            ":1935/",
+            "listen 8088;",
+            ":8080/",
+            "CHANGE-ME",
+            "/var/lib/expo-stage",
+        ] {
             assert!(
                 !conf
                     .lines()
@@ -918,6 +927,77 @@ async fn the_demo_studio_goes_live_by_itself(engines: Engines) {
             .unwrap_or(false)
     };
     assert!(feeds(), "an ffmpeg publishes under the show's key");
+
+    // Beside it, the feed records a take of the main stage's show of earlier today: its
+    // chat lines and pins come at their moments of the recording, and the lobby lists the
+    // stage's replay.
+    let replay = eventually_some(
+        Duration::from_secs(90),
+        "the earlier show's replay",
+        || async {
+            let stages = buyer.stages(&lang("ru")).await.ok()?;
+            stages
+                .stages
+                .into_iter()
+                .find(|s| s.stage.kind == StageKind::Main)?
+                .replay
+        },
+    )
+    .await;
+    assert_eq!(
+        replay.title,
+        "Уход за кожей на глубинной воде Японского моря: презентация для иностранных покупателей"
+    );
+    assert_eq!(replay.state, ShowState::Ended);
+    assert!(
+        replay.starts_ms < replay.live_since_ms.unwrap(),
+        "a show of earlier today"
+    );
+    let start = replay
+        .recording_ms
+        .expect("timed from the recording's start");
+    let url = replay.replay_url.clone().unwrap();
+    assert!(url.ends_with(".mp4"), "{url}");
+    let pins = buyer.show_pins(replay.id, &lang("en")).await.unwrap().pins;
+    let named: Vec<&str> = pins
+        .iter()
+        .map(|p| p.product_name.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(named, ["Deep Sea Water Toner", "Sea Mineral Sheet Mask"]);
+    let chat = buyer.show_chat(replay.id).await.unwrap();
+    let hub = buyer.connect().await.unwrap();
+    let joined = hub
+        .request(expo_schema::protocol::Command::ChatJoin {
+            room_id: chat.room_id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap();
+    let expo_schema::protocol::ReplyData::ChatJoined { messages, .. } = joined else {
+        panic!("unexpected {joined:?}");
+    };
+    assert_eq!(messages.len(), 8, "the take's chat lines");
+    assert_eq!(
+        messages[1].body.as_deref(),
+        Some("Здравствуйте! Есть ли сертификат ЕАЭС на тонер?")
+    );
+    assert_eq!(messages[1].sender.name, "Anna Kuznetsova");
+    let ended = replay.ended_ms.unwrap();
+    for at in messages
+        .iter()
+        .map(|m| m.created_ms)
+        .chain(pins.iter().map(|p| p.at_ms))
+    {
+        assert!(
+            (start..=ended).contains(&at),
+            "{at} falls within the recording ({start}..={ended})"
+        );
+    }
+    assert!(
+        pins[0].at_ms < messages[0].created_ms && messages[3].created_ms < pins[1].at_ms,
+        "the pins and the lines in the take's order"
+    );
+    hub.close();
     node.stop().await;
     eventually(WAIT, "the node's ffmpeg stops with it", || async {
         !feeds()
