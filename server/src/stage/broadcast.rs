@@ -55,38 +55,34 @@ impl Default for WoundDown {
 }
 
 /// The supervised task: feeds the due show, or waits, until `shutdown`; records the earlier
-/// show's take beside it.
+/// show's take beside it (once, then that part rests).
 pub async fn run(state: AppState, shutdown: CancellationToken, wound_down: WoundDown) {
-    tokio::join!(feeds(&state, &shutdown), takes(&state, &shutdown));
+    let feeds = rounds(&shutdown, "the demo studio feed failed", || async {
+        feed(&state, &shutdown).await.map(Some)
+    });
+    let takes = rounds(&shutdown, "the demo's take failed", || async {
+        // Done, or no media server yet: look again later.
+        take(&state, &shutdown)
+            .await
+            .map(|done| (!done).then_some(IDLE))
+    });
+    tokio::join!(feeds, takes);
     wound_down.0.send_replace(true);
 }
 
-/// Feeds the show due now, round after round, until `shutdown`.
-async fn feeds(state: &AppState, shutdown: &CancellationToken) {
+/// Runs `round` again and again, after the pause it asks for (after a failure, logged, after
+/// [`IDLE`]), until `shutdown` or until it says it is done (`None`).
+async fn rounds<F, Fut>(shutdown: &CancellationToken, failed: &str, mut round: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Option<Duration>>>,
+{
     loop {
-        let wait = match feed(state, shutdown).await {
-            Ok(wait) => wait,
+        let wait = match round().await {
+            Ok(Some(wait)) => wait,
+            Ok(None) => return,
             Err(error) => {
-                tracing::warn!(error = format!("{error:#}"), "the demo studio feed failed");
-                IDLE
-            }
-        };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = shutdown.cancelled() => return,
-        }
-    }
-}
-
-/// Records the takes of the demo's earlier shows that have none yet, then rests; looks again
-/// after a failure (no media server yet, say).
-async fn takes(state: &AppState, shutdown: &CancellationToken) {
-    loop {
-        let wait = match take(state, shutdown).await {
-            Ok(true) => return,
-            Ok(false) => IDLE,
-            Err(error) => {
-                tracing::warn!(error = format!("{error:#}"), "the demo's take failed");
+                tracing::warn!(error = format!("{error:#}"), "{failed}");
                 IDLE
             }
         };

@@ -134,16 +134,7 @@ async fn demo_fair_has_a_studio_with_shows(engines: Engines) {
     let chat = buyer.show_chat(now_show.id).await.unwrap();
     assert_eq!(chat.slow_mode_s, 10);
     let hub = buyer.connect().await.unwrap();
-    let joined = hub
-        .request(expo_schema::protocol::Command::ChatJoin {
-            room_id: chat.room_id,
-            after_seq: 0,
-        })
-        .await
-        .unwrap();
-    let expo_schema::protocol::ReplyData::ChatJoined { room, messages, .. } = joined else {
-        panic!("unexpected {joined:?}");
-    };
+    let (room, messages) = join_from_start(&hub, chat.room_id).await;
     assert_eq!(room.kind, expo_schema::ChatRoomKind::Show);
     assert_eq!(room.company_id, now_show.host_company_id);
     assert_eq!(messages.len(), 9, "the show's chat so far");

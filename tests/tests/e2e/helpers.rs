@@ -567,3 +567,22 @@ pub fn nginx(dir: &std::path::Path, global: &str) -> Running {
         .expect("nginx starts (scripts/services.sh installs it)");
     Running(Some(child))
 }
+
+/// Joins chat room `room_id` from its first message: the room as the reader sees it and
+/// the page of messages that came with the join.
+pub async fn join_from_start(
+    hub: &expo_client::Hub,
+    room_id: i64,
+) -> (expo_schema::ChatRoomInfo, Vec<expo_schema::ChatMessage>) {
+    let joined = hub
+        .request(expo_schema::protocol::Command::ChatJoin {
+            room_id,
+            after_seq: 0,
+        })
+        .await
+        .unwrap();
+    let expo_schema::protocol::ReplyData::ChatJoined { room, messages, .. } = joined else {
+        panic!("unexpected {joined:?}");
+    };
+    (room, messages)
+}

@@ -966,16 +966,7 @@ async fn the_demo_studio_goes_live_by_itself(engines: Engines) {
     assert_eq!(named, ["Deep Sea Water Toner", "Sea Mineral Sheet Mask"]);
     let chat = buyer.show_chat(replay.id).await.unwrap();
     let hub = buyer.connect().await.unwrap();
-    let joined = hub
-        .request(expo_schema::protocol::Command::ChatJoin {
-            room_id: chat.room_id,
-            after_seq: 0,
-        })
-        .await
-        .unwrap();
-    let expo_schema::protocol::ReplyData::ChatJoined { messages, .. } = joined else {
-        panic!("unexpected {joined:?}");
-    };
+    let (_, messages) = join_from_start(&hub, chat.room_id).await;
     assert_eq!(messages.len(), 8, "the take's chat lines");
     assert_eq!(
         messages[1].body.as_deref(),
