@@ -1006,7 +1006,84 @@ async fn the_demo_studio_goes_live_by_itself(engines: Engines) {
     drop(media);
 }
 
+/// A show's page is an audience: a viewer joining it is counted (the reply's total, the
+/// show's `viewers`) but not announced to the other viewers, on either node, while the same
+/// join in the lobby is announced (so announcements do flow, and arrive after the page's
+/// would have: one announcer sends them in order).
+async fn show_viewers_are_counted_not_announced(engines: Engines) {
+    let env = TestEnv::new(engines).await;
+    let (node_a, node_b) = env.one_or_two().await;
+    let other = node_b.as_ref().unwrap_or(&node_a);
+    let admin = node_a.admin().await;
+    let stage = admin
+        .create_stage(&stage_input("studio", StageKind::Studio))
+        .await
+        .unwrap();
+    let show = admin
+        .create_show(&show_input(stage.id, "Audience", now_ms()))
+        .await
+        .unwrap();
+    let room = format!("show:{}", show.id);
+    let mut first = admin.connect().await.unwrap();
+    first.subscribe("lobby").await.unwrap();
+    let joined = first
+        .request(expo_schema::protocol::Command::Subscribe { room: room.clone() })
+        .await
+        .unwrap();
+    let expo_schema::protocol::ReplyData::Subscribed { members, total, .. } = joined else {
+        panic!("unexpected {joined:?}");
+    };
+    assert_eq!((members.len(), total), (0, 1), "a count, no faces");
+    let second = other.admin().await.connect().await.unwrap();
+    let joined = second
+        .request(expo_schema::protocol::Command::Subscribe { room: room.clone() })
+        .await
+        .unwrap();
+    let expo_schema::protocol::ReplyData::Subscribed { members, total, .. } = joined else {
+        panic!("unexpected {joined:?}");
+    };
+    assert_eq!((members.len(), total), (0, 2));
+    second.subscribe("lobby").await.unwrap();
+    let second_conn = match &second.welcome {
+        ServerFrame::Welcome { conn_id, .. } => conn_id.clone(),
+        other => panic!("unexpected {other:?}"),
+    };
+    // Everything the first viewer hears until the second one's lobby join: nothing about the
+    // show's page.
+    let mut heard = Vec::new();
+    let lobby_join = first
+        .wait_for(WAIT, |incoming| {
+            if let Incoming::Frame(ServerFrame::Event { room: r, event }) = incoming {
+                heard.push((r.clone(), event.clone()));
+                r == "lobby"
+                    && match event {
+                        RoomEvent::Join { member } => member.conn_id == second_conn,
+                        RoomEvent::PresenceDiff { joins, .. } => {
+                            joins.iter().any(|m| m.conn_id == second_conn)
+                        }
+                        _ => false,
+                    }
+            } else {
+                false
+            }
+        })
+        .await;
+    assert!(
+        lobby_join.is_some(),
+        "the lobby join is announced: {heard:?}"
+    );
+    assert!(
+        heard.iter().all(|(r, _)| r != &room),
+        "nothing about the show's page: {heard:?}"
+    );
+    assert_eq!(admin.show(show.id, &lang("en")).await.unwrap().viewers, 2);
+    first.close();
+    second.close();
+    stop_nodes(node_a, node_b).await;
+}
+
 both_engines!(
+    show_viewers_are_counted_not_announced,
     stages_and_shows,
     live_through_nginx_rtmp,
     pins_reach_every_viewer,
