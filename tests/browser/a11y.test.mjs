@@ -30,11 +30,12 @@ const PAGES = {
     ['#/console', `${$('console')}[data-loaded]`],
     ['#/leads', `${$('leads-table-wrap')}[data-loaded]`],
     ['#/scanner', $('scanner')],
-    ['#/stats', $('company-stats')],
+    // Pages that fade their figures while they load are scanned once the figures are in.
+    ['#/stats', `${$('company-stats')}[data-loaded]`],
   ],
   organizer: [
     ['#/dashboard', `${$('dashboard')}[data-updates]`],
-    ['#/reports', $('reports')],
+    ['#/reports', `${$('reports')}[data-loaded]`],
     ['#/people', `${$('accounts')}[data-count]`],
     ['#/invitations', `${$('invitations')}[data-count]`],
     ['#/import', $('import-page')],
