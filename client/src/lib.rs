@@ -21,6 +21,8 @@ pub mod api;
 pub mod bench;
 pub mod chat_bench;
 pub mod failover;
+pub mod fanout;
+pub mod procfs;
 pub mod search_eval;
 pub mod stage_bench;
 
@@ -417,6 +419,15 @@ impl Hub {
 
     /// Sends a command and waits for its reply.
     pub async fn request(&self, command: Command) -> Result<ReplyData> {
+        self.send_request(command)?.await
+    }
+
+    /// Sends a command now, so commands sent one after another leave in that order, and
+    /// returns the wait for its reply (for a caller that keeps several in flight).
+    pub fn send_request(
+        &self,
+        command: Command,
+    ) -> Result<impl std::future::Future<Output = Result<ReplyData>> + Send + 'static> {
         let id = format!("c{}", self.next_id.fetch_add(1, Ordering::Relaxed));
         let (tx, rx) = oneshot::channel();
         self.pending.lock().expect("pending").insert(id.clone(), tx);
@@ -424,22 +435,31 @@ impl Hub {
             id: Some(id.clone()),
             command,
         };
-        self.send_text(serde_json::to_string(&frame)?)?;
-        match tokio::time::timeout(self.timeout, rx).await {
-            Ok(Ok(ServerFrame::Reply {
-                ok: true,
-                data: Some(data),
-                ..
-            })) => Ok(data),
-            Ok(Ok(ServerFrame::Reply {
-                error: Some(error), ..
-            })) => Err(ClientError::Server(error)),
-            Ok(Ok(_)) | Ok(Err(_)) => Err(ClientError::Closed),
-            Err(_) => {
-                self.pending.lock().expect("pending").remove(&id);
-                Err(ClientError::Timeout)
-            }
+        if let Err(e) = serde_json::to_string(&frame)
+            .map_err(ClientError::from)
+            .and_then(|text| self.send_text(text))
+        {
+            self.pending.lock().expect("pending").remove(&id);
+            return Err(e);
         }
+        let (pending, timeout) = (self.pending.clone(), self.timeout);
+        Ok(async move {
+            match tokio::time::timeout(timeout, rx).await {
+                Ok(Ok(ServerFrame::Reply {
+                    ok: true,
+                    data: Some(data),
+                    ..
+                })) => Ok(data),
+                Ok(Ok(ServerFrame::Reply {
+                    error: Some(error), ..
+                })) => Err(ClientError::Server(error)),
+                Ok(Ok(_)) | Ok(Err(_)) => Err(ClientError::Closed),
+                Err(_) => {
+                    pending.lock().expect("pending").remove(&id);
+                    Err(ClientError::Timeout)
+                }
+            }
+        })
     }
 
     pub async fn subscribe(&self, room: &str) -> Result<Vec<PresenceEntry>> {

@@ -62,6 +62,31 @@ enum Cmd {
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
     },
+    /// One room's fan-out, the same workload against Expo Hub or a peer server (see
+    /// `fanout.rs` and `bench/peers/`): `--members` connections, `--senders` of them each
+    /// keeping `--window` messages in flight, for `--seconds`; one JSON line with
+    /// deliveries/s, latency, connection set-up and, with `--pid`, the servers' CPU per
+    /// delivery and memory.
+    BenchFanout {
+        #[arg(long, value_enum)]
+        target: expo_client::fanout::Target,
+        /// The servers' root URLs, comma-separated (default: `--url`).
+        #[arg(long, value_delimiter = ',')]
+        nodes: Vec<String>,
+        #[arg(long, default_value_t = 2000)]
+        members: usize,
+        #[arg(long, default_value_t = 16)]
+        senders: usize,
+        #[arg(long, default_value_t = 4)]
+        window: usize,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 200)]
+        concurrency: usize,
+        /// The servers' process ids (repeat, or comma-separated).
+        #[arg(long = "pid", value_delimiter = ',')]
+        server_pids: Vec<u32>,
+    },
     /// A stage show's chat at broadcast scale (see `stage_bench.rs`): `--viewers` connections
     /// of the signed-in organizer over `--nodes`, `--chatters` buyers registered for the run
     /// sending `--rate` messages a second each, slow mode `--slow-mode` seconds.
@@ -167,6 +192,35 @@ async fn main() -> anyhow::Result<()> {
             })
             .await?;
             println!("{report}");
+        }
+        Cmd::BenchFanout {
+            target,
+            nodes,
+            members,
+            senders,
+            window,
+            seconds,
+            concurrency,
+            server_pids,
+        } => {
+            let urls = if nodes.is_empty() {
+                vec![cli.url.clone()]
+            } else {
+                nodes
+            };
+            let config = expo_client::fanout::FanoutConfig {
+                target,
+                urls,
+                email: cli.email.clone(),
+                password: cli.password.clone(),
+                members,
+                senders,
+                window,
+                seconds,
+                concurrency,
+                server_pids,
+            };
+            println!("{}", expo_client::fanout::run(config).await?);
         }
         Cmd::BenchStage {
             nodes,

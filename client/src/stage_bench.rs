@@ -26,6 +26,7 @@
 //! It asserts nothing.
 
 use crate::chat_bench::{join_from_now, now_ms, percentile};
+use crate::procfs::rss_kb;
 use crate::{Api, Hub, Incoming};
 use expo_schema::api::{
     ApproveManyRequest, LangQuery, RegisterBuyerRequest, ShowChatInput, UserFilter,
@@ -55,22 +56,6 @@ pub struct StageBenchConfig {
     pub server_pids: Vec<u32>,
     /// With several generator processes: the folder where they meet before the chat starts.
     pub barrier: Option<PathBuf>,
-}
-
-/// The resident memory of these processes, in kB (0 for one that cannot be read).
-fn rss_kb(pids: &[u32]) -> u64 {
-    pids.iter()
-        .map(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/status"))
-                .ok()
-                .and_then(|s| {
-                    s.lines()
-                        .find(|l| l.starts_with("VmRSS:"))
-                        .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-                })
-                .unwrap_or(0)
-        })
-        .sum()
 }
 
 /// Just what a viewer counts of a frame: the chat messages in it (in a `batch`, in order).
