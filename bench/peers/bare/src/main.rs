@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 type Room = Arc<Mutex<HashMap<u64, mpsc::UnboundedSender<Message>>>>;
@@ -34,7 +35,10 @@ async fn main() -> std::io::Result<()> {
 
 async fn serve(stream: TcpStream, id: u64, room: Room) {
     let _ = stream.set_nodelay(true);
-    let Ok(socket) = tokio_tungstenite::accept_async(stream).await else {
+    // The read buffer Expo Hub's connections have (tungstenite's default is 128 KiB each,
+    // allocated up front), so resident memory compares like with like.
+    let config = WebSocketConfig::default().read_buffer_size(4 * 1024);
+    let Ok(socket) = tokio_tungstenite::accept_async_with_config(stream, Some(config)).await else {
         return;
     };
     let (mut sink, mut frames) = socket.split();
