@@ -24,6 +24,7 @@ pub mod failover;
 pub mod fanout;
 pub mod procfs;
 pub mod search_eval;
+pub mod signin_bench;
 pub mod stage_bench;
 
 #[derive(Debug, thiserror::Error)]

@@ -87,6 +87,18 @@ enum Cmd {
         #[arg(long = "pid", value_delimiter = ',')]
         server_pids: Vec<u32>,
     },
+    /// The sign-in burst: `--count` sign-ins of `--email`, `--concurrency` at once; prints
+    /// sign-ins/s, latency, refusals by code and, with `--pid`, the server's CPU per sign-in
+    /// and its memory before, at the peak and a second after (one JSON line).
+    BenchSignin {
+        #[arg(long, default_value_t = 200)]
+        count: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// The server's process id (repeat, or comma-separated).
+        #[arg(long = "pid", value_delimiter = ',')]
+        server_pids: Vec<u32>,
+    },
     /// A stage show's chat at broadcast scale (see `stage_bench.rs`): `--viewers` connections
     /// of the signed-in organizer over `--nodes`, `--chatters` buyers registered for the run
     /// sending `--rate` messages a second each, slow mode `--slow-mode` seconds.
@@ -221,6 +233,21 @@ async fn main() -> anyhow::Result<()> {
                 server_pids,
             };
             println!("{}", expo_client::fanout::run(config).await?);
+        }
+        Cmd::BenchSignin {
+            count,
+            concurrency,
+            server_pids,
+        } => {
+            let config = expo_client::signin_bench::SigninConfig {
+                url: cli.url.clone(),
+                email: cli.email.clone(),
+                password: cli.password.clone(),
+                count,
+                concurrency,
+                server_pids,
+            };
+            println!("{}", expo_client::signin_bench::run(config).await?);
         }
         Cmd::BenchStage {
             nodes,
