@@ -107,6 +107,8 @@ for row in $ONLY; do
   cleanup
 done
 
+mkdir -p "$TARGET"
+cp "$OUT/results.jsonl" "$TARGET/bench-fanout.jsonl"
 [[ "${WRITE:-1}" == 0 ]] && exit 0
 # The table in docs/BENCHMARKS.md, with the command and the commit it measured.
 COMMIT=$(git rev-parse --short HEAD)
