@@ -38,6 +38,24 @@ pub(crate) fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Signs in once at each of `urls` (one token per node), for a bench that spreads its
+/// connections over several nodes.
+pub(crate) async fn sign_in_at(
+    urls: &[String],
+    email: &str,
+    password: &str,
+) -> anyhow::Result<Vec<Api>> {
+    let mut apis = Vec::new();
+    for url in urls {
+        let (api, _) = Api::new(url)
+            .login(email, password)
+            .await
+            .map_err(|e| anyhow::anyhow!("signing in at {url}: {e}"))?;
+        apis.push(api);
+    }
+    Ok(apis)
+}
+
 /// What one member saw: per room, the sequences in arrival order, and delivery latencies.
 #[derive(Default)]
 struct Seen {

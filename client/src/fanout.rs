@@ -21,7 +21,7 @@
 //!
 //! One JSON line. It asserts nothing: a benchmark is a command, not a test.
 
-use crate::chat_bench::{now_ms, percentile};
+use crate::chat_bench::{now_ms, percentile, sign_in_at};
 use crate::procfs::{cpu_seconds, rss_kb};
 use crate::{Api, Hub, RawFrame};
 use expo_schema::api::MeetingList;
@@ -391,13 +391,7 @@ pub async fn run(config: FanoutConfig) -> anyhow::Result<serde_json::Value> {
     let mut apis = Vec::new();
     let mut room = None;
     if expo {
-        for url in &config.urls {
-            let (api, _) = Api::new(url)
-                .login(&config.email, &config.password)
-                .await
-                .map_err(|e| anyhow::anyhow!("signing in at {url}: {e}"))?;
-            apis.push(api);
-        }
+        apis = sign_in_at(&config.urls, &config.email, &config.password).await?;
         room = Some(expo_room(config.target, &apis[0]).await?);
     }
     let rss_before = rss_kb(&config.server_pids);

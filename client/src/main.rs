@@ -215,11 +215,7 @@ async fn main() -> anyhow::Result<()> {
             concurrency,
             server_pids,
         } => {
-            let urls = if nodes.is_empty() {
-                vec![cli.url.clone()]
-            } else {
-                nodes
-            };
+            let urls = or_url(nodes, &cli.url);
             let config = expo_client::fanout::FanoutConfig {
                 target,
                 urls,
@@ -260,11 +256,7 @@ async fn main() -> anyhow::Result<()> {
             server_pids,
             barrier,
         } => {
-            let nodes = if nodes.is_empty() {
-                vec![cli.url.clone()]
-            } else {
-                nodes
-            };
+            let nodes = or_url(nodes, &cli.url);
             let config = expo_client::stage_bench::StageBenchConfig {
                 nodes,
                 email: cli.email.clone(),
@@ -373,4 +365,13 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The nodes a bench was given, or else the one `--url`.
+fn or_url(nodes: Vec<String>, url: &str) -> Vec<String> {
+    if nodes.is_empty() {
+        vec![url.to_string()]
+    } else {
+        nodes
+    }
 }

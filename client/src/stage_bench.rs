@@ -25,7 +25,7 @@
 //! doubled, out of order) and, with `--server-pids`, the servers' resident memory per viewer.
 //! It asserts nothing.
 
-use crate::chat_bench::{join_from_now, now_ms, percentile};
+use crate::chat_bench::{join_from_now, now_ms, percentile, sign_in_at};
 use crate::procfs::rss_kb;
 use crate::{Api, Hub, Incoming};
 use expo_schema::api::{
@@ -256,14 +256,7 @@ async fn meet(barrier: &std::path::Path) -> anyhow::Result<()> {
 
 pub async fn run(config: StageBenchConfig) -> anyhow::Result<serde_json::Value> {
     anyhow::ensure!(!config.nodes.is_empty(), "give at least one node");
-    let mut apis = Vec::new();
-    for node in &config.nodes {
-        let (api, _) = Api::new(node)
-            .login(&config.email, &config.password)
-            .await
-            .map_err(|e| anyhow::anyhow!("signing in at {node}: {e}"))?;
-        apis.push(api);
-    }
+    let apis = sign_in_at(&config.nodes, &config.email, &config.password).await?;
     let show = match config.show {
         Some(id) => id,
         None => {
