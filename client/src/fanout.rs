@@ -23,7 +23,7 @@
 
 use crate::chat_bench::{now_ms, percentile, sign_in_at};
 use crate::procfs::{cpu_seconds, rss_kb};
-use crate::{Api, Hub, RawFrame};
+use crate::{ws_url, Api, Hub, RawFrame};
 use expo_schema::api::MeetingList;
 use expo_schema::domain::{MeetingMode, MeetingState};
 use expo_schema::protocol::{Command, ReplyData};
@@ -221,15 +221,6 @@ struct Member {
     frames: mpsc::UnboundedReceiver<RawFrame>,
     /// Held so the connection stays open.
     _hub: Option<Arc<Hub>>,
-}
-
-fn ws_url(url: &str, path: &str) -> String {
-    let rest = url
-        .strip_prefix("http://")
-        .map(|r| format!("ws://{r}"))
-        .or_else(|| url.strip_prefix("https://").map(|r| format!("wss://{r}")))
-        .unwrap_or_else(|| url.to_string());
-    format!("{}{path}", rest.trim_end_matches('/'))
 }
 
 /// Opens a plain websocket (bare server, Socket.IO) and, for Socket.IO, connects to its main

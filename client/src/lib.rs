@@ -190,23 +190,23 @@ impl Api {
 
     /// The websocket URL of this server.
     pub fn ws_url(&self) -> String {
-        let rest = self
-            .base
-            .strip_prefix("http://")
-            .map(|r| format!("ws://{r}"))
-            .or_else(|| {
-                self.base
-                    .strip_prefix("https://")
-                    .map(|r| format!("wss://{r}"))
-            })
-            .unwrap_or_else(|| self.base.clone());
-        format!("{rest}/ws")
+        ws_url(&self.base, "/ws")
     }
 
     /// Opens the hub with this client's token.
     pub async fn connect(&self) -> Result<Hub> {
         Hub::connect(&self.ws_url(), self.token.as_deref(), None).await
     }
+}
+
+/// `path` on the server at `base` (`http://…` or `https://…`), as a websocket URL.
+pub fn ws_url(base: &str, path: &str) -> String {
+    let rest = base
+        .strip_prefix("http://")
+        .map(|r| format!("ws://{r}"))
+        .or_else(|| base.strip_prefix("https://").map(|r| format!("wss://{r}")))
+        .unwrap_or_else(|| base.to_string());
+    format!("{}{path}", rest.trim_end_matches('/'))
 }
 
 async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
