@@ -137,6 +137,12 @@ pub struct Config {
     #[arg(long, env = "EXPO_PRESENCE_SNAPSHOT_MAX", default_value_t = 100)]
     pub presence_snapshot_max: usize,
 
+    /// How many tasks hand a room's frames to its members on this node, each serving a fixed
+    /// share of the connections (so each member's frames keep their order). Default: one per
+    /// core. 0 hands them over on the bus task itself.
+    #[arg(long, env = "EXPO_FANOUT_TASKS")]
+    pub fanout_tasks: Option<usize>,
+
     /// On shutdown, wait at most this long for connections to drain.
     #[arg(long, env = "EXPO_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
@@ -388,6 +394,7 @@ impl Config {
             presence_ttl_secs: 6,
             presence_batch_ms: 200,
             presence_snapshot_max: 100,
+            fanout_tasks: None,
             shutdown_grace_secs: 5,
             uploads_dir: None,
             max_upload_bytes: 100 * 1024 * 1024,
@@ -459,6 +466,13 @@ impl Config {
 
     pub fn presence_batch(&self) -> Duration {
         Duration::from_millis(self.presence_batch_ms.clamp(1, 5_000))
+    }
+
+    /// The fan-out tasks a node runs (see `fanout_tasks`): one per core unless set, at most 16.
+    pub fn fanout_tasks(&self) -> usize {
+        self.fanout_tasks
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .min(16)
     }
 
     pub fn presence_ttl(&self) -> Duration {

@@ -149,6 +149,7 @@ impl App {
             presence_ttl: config.presence_ttl(),
             presence_batch: config.presence_batch(),
             presence_snapshot_max: config.presence_snapshot_max,
+            fanout_tasks: config.fanout_tasks(),
         };
         let hub = Hub::new(node_id, engine.clone(), limits);
         let booths = booths::live::Booths::start(store.clone(), hub.clone()).await;

@@ -40,6 +40,8 @@ pub struct Limits {
     pub presence_batch: Duration,
     /// How many members a room snapshot lists, at most (the rest are counted).
     pub presence_snapshot_max: usize,
+    /// How many tasks hand room frames to members (see [`Fanout`]); 0: the caller does.
+    pub fanout_tasks: usize,
 }
 
 /// Who a connection belongs to.
@@ -131,17 +133,114 @@ impl Closer {
 
 /// What the hub keeps for one local connection.
 struct Conn {
+    /// Which fan-out task serves it (see [`Fanout`]).
+    shard: usize,
     tx: mpsc::Sender<Utf8Bytes>,
     closer: Arc<Closer>,
     identity: Identity,
     rooms: HashMap<String, PresenceEntry>,
 }
 
+/// A room member's queue, kept in the room itself: a delivery reaches every member without
+/// looking each one up by connection id.
+#[derive(Clone)]
+struct Member {
+    tx: mpsc::Sender<Utf8Bytes>,
+    closer: Arc<Closer>,
+}
+
+/// The members of one room on one fan-out task, by task.
+type Shards = Arc<[Vec<Member>]>;
+
+/// One room's local members, and the lists a delivery walks (one per fan-out task), built on
+/// the first delivery after a change and shared by the deliveries until the next one.
+#[derive(Default)]
+struct RoomMembers {
+    by_id: HashMap<String, (usize, Member)>,
+    shards: Option<Shards>,
+}
+
+impl RoomMembers {
+    fn insert(&mut self, id: String, shard: usize, member: Member) {
+        self.by_id.insert(id, (shard, member));
+        self.shards = None;
+    }
+
+    fn remove(&mut self, id: &str) {
+        if self.by_id.remove(id).is_some() {
+            self.shards = None;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    fn shards(&mut self, count: usize) -> Shards {
+        self.shards
+            .get_or_insert_with(|| {
+                let mut shards = vec![Vec::new(); count.max(1)];
+                for (shard, member) in self.by_id.values() {
+                    shards[*shard].push(member.clone());
+                }
+                shards.into()
+            })
+            .clone()
+    }
+}
+
+/// A room frame for one fan-out task: the members it serves are `shards[shard]`.
+struct Job {
+    bytes: Utf8Bytes,
+    shards: Shards,
+    shard: usize,
+}
+
+/// The tasks that hand room frames to members' queues. Each serves a fixed share of the
+/// node's connections (a connection's number modulo their count), in the order the frames
+/// were queued, so every member sees the node's frames in one order, while the per-member
+/// work (a `try_send` and a writer's wake-up, thousands per frame in a crowded room) is
+/// spread over the cores and off the bus task: a crowded room's frame no longer holds up
+/// every other room's traffic on the node while it is handed to each member.
+struct Fanout {
+    queues: Vec<mpsc::UnboundedSender<Job>>,
+    backlog: metrics::Gauge,
+}
+
+/// The supervised fan-out tasks' names, as `/readyz` lists them.
+const FANOUT_TASKS: [&str; 16] = [
+    "fanout-0",
+    "fanout-1",
+    "fanout-2",
+    "fanout-3",
+    "fanout-4",
+    "fanout-5",
+    "fanout-6",
+    "fanout-7",
+    "fanout-8",
+    "fanout-9",
+    "fanout-10",
+    "fanout-11",
+    "fanout-12",
+    "fanout-13",
+    "fanout-14",
+    "fanout-15",
+];
+
+/// Hands one frame to members' queues; a full queue makes its connection a slow consumer.
+fn hand_over(bytes: &Utf8Bytes, members: &[Member]) {
+    for member in members {
+        if let Err(mpsc::error::TrySendError::Full(_)) = member.tx.try_send(bytes.clone()) {
+            slow_consumer(&member.closer);
+        }
+    }
+}
+
 /// Local connections and room membership: plain data behind one mutex.
 #[derive(Default)]
 struct Registry {
     conns: HashMap<String, Conn>,
-    rooms: HashMap<String, HashSet<String>>,
+    rooms: HashMap<String, RoomMembers>,
 }
 
 impl Registry {
@@ -150,14 +249,23 @@ impl Registry {
     fn check_invariants(&self) {
         for (room, members) in &self.rooms {
             assert!(!members.is_empty(), "empty room {room} kept");
-            for id in members {
+            for (id, (shard, member)) in &members.by_id {
                 let conn = self.conns.get(id).expect("member is a connection");
                 assert!(conn.rooms.contains_key(room));
+                assert!(
+                    Arc::ptr_eq(&conn.closer, &member.closer),
+                    "{id}'s own queue"
+                );
+                assert_eq!(*shard, conn.shard);
+            }
+            if let Some(shards) = &members.shards {
+                let listed: usize = shards.iter().map(Vec::len).sum();
+                assert_eq!(listed, members.by_id.len(), "{room}'s lists are current");
             }
         }
         for (id, conn) in &self.conns {
-            for room in conn.rooms.keys() {
-                assert!(self.rooms[room].contains(id));
+            for room in conn.rooms.keys().filter(|room| !is_quiet(room)) {
+                assert!(self.rooms[room].by_id.contains_key(id));
             }
         }
     }
@@ -189,6 +297,8 @@ struct Inner {
     /// Rooms whose members are counted, not announced (see [`Hub::audience_room`]); batched
     /// rooms are such rooms too.
     audiences: Mutex<HashSet<String>>,
+    /// None when frames are handed over by whoever delivers them (`fanout_tasks` 0).
+    fanout: Option<Fanout>,
 }
 
 /// A cheap, cloneable handle on the hub.
@@ -233,6 +343,13 @@ fn slow_consumer(closer: &Closer) {
 
 impl Hub {
     pub fn new(node_id: String, engine: Engine, limits: Limits) -> Hub {
+        let tasks = limits.fanout_tasks.min(FANOUT_TASKS.len());
+        let (queues, receivers): (Vec<_>, Vec<_>) =
+            (0..tasks).map(|_| mpsc::unbounded_channel::<Job>()).unzip();
+        let fanout = (tasks > 0).then(|| Fanout {
+            queues,
+            backlog: metrics::gauge!("expo_ws_fanout_backlog"),
+        });
         let hub = Hub {
             inner: Arc::new(Inner {
                 node_id,
@@ -249,8 +366,19 @@ impl Hub {
                 tasks: Tasks::default(),
                 batcher: Mutex::default(),
                 audiences: Mutex::default(),
+                fanout,
             }),
         };
+        for (shard, rx) in receivers.into_iter().enumerate() {
+            // Kept across restarts: a restarted task goes on with the frames still queued.
+            let rx = Arc::new(tokio::sync::Mutex::new(rx));
+            let fanout_hub = hub.clone();
+            hub.inner
+                .tasks
+                .spawn(FANOUT_TASKS[shard], hub.inner.shutdown.clone(), move || {
+                    fanout_hub.clone().run_fanout(rx.clone())
+                });
+        }
         let shutdown = hub.inner.shutdown.clone();
         // Subscribed here, before the first restart could lose anything.
         let first_rx = Mutex::new(Some(hub.inner.engine.bus.subscribe()));
@@ -320,6 +448,8 @@ impl Hub {
         let n = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let id = format!("{}-{}", self.inner.node_id, n);
         let (tx, rx) = mpsc::channel(self.inner.limits.outbound_queue.max(1));
+        let shard = self.shard_count();
+        let shard = (n % shard as u64) as usize;
         let closer = Arc::new(Closer::default());
         let handle = ConnHandle {
             id: id.clone(),
@@ -330,6 +460,7 @@ impl Hub {
         self.inner.registry.lock().expect("registry").conns.insert(
             id,
             Conn {
+                shard,
                 tx,
                 closer,
                 identity,
@@ -430,12 +561,17 @@ impl Hub {
             let fresh = !state.rooms.contains_key(room);
             if fresh {
                 state.rooms.insert(room.to_string(), entry.clone());
+                let shard = state.shard;
+                let member = Member {
+                    tx: state.tx.clone(),
+                    closer: state.closer.clone(),
+                };
                 let members = registry.rooms.entry(room.to_string()).or_default();
                 if members.is_empty() {
                     // The room's first member here: its traffic must now reach this node.
                     self.inner.engine.bus.retain(room);
                 }
-                members.insert(conn.id.clone());
+                members.insert(conn.id.clone(), shard, member);
             }
             fresh
         };
@@ -748,21 +884,61 @@ impl Hub {
         self.deliver_now(room, payload);
     }
 
+    /// How many shares the node's connections are in: one per fan-out task, or one.
+    fn shard_count(&self) -> usize {
+        self.inner.fanout.as_ref().map_or(1, |f| f.queues.len())
+    }
+
     fn deliver_now(&self, room: &str, payload: &str) {
-        let registry = self.inner.registry.lock().expect("registry");
-        let Some(members) = registry.rooms.get(room) else {
-            return;
-        };
         // One copy per node; every member shares it.
         let bytes = Utf8Bytes::from(payload);
-        for id in members {
-            if let Some(conn) = registry.conns.get(id) {
-                if let Err(mpsc::error::TrySendError::Full(_)) = conn.tx.try_send(bytes.clone()) {
-                    slow_consumer(&conn.closer);
-                }
+        let mut registry = self.inner.registry.lock().expect("registry");
+        let Some(members) = registry.rooms.get_mut(room) else {
+            return;
+        };
+        let shards = members.shards(self.shard_count());
+        metrics::counter!("expo_ws_deliveries_total").increment(members.by_id.len() as u64);
+        let Some(fanout) = &self.inner.fanout else {
+            // Handed over while the registry is held, which orders concurrent deliveries.
+            hand_over(&bytes, &shards[0]);
+            return;
+        };
+        // Queued while the registry is held, so every task has the node's frames in the same
+        // order and every member sees the same order, whoever delivers them. Queuing costs a
+        // push per task; the per-member work happens on the tasks.
+        for (shard, members) in shards.iter().enumerate() {
+            if members.is_empty() {
+                continue;
             }
+            fanout.backlog.increment(1.0);
+            let job = Job {
+                bytes: bytes.clone(),
+                shards: shards.clone(),
+                shard,
+            };
+            // The tasks' receivers live as long as the hub: a send fails only after
+            // shutdown, when nothing is delivered any more.
+            let _ = fanout.queues[shard].send(job);
         }
-        metrics::counter!("expo_ws_deliveries_total").increment(members.len() as u64);
+        drop(registry);
+    }
+
+    /// One fan-out task: hands the frames queued for its share of connections over, in order,
+    /// until the node shuts down.
+    async fn run_fanout(self, rx: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Job>>>) {
+        let mut rx = rx.lock().await;
+        let Some(fanout) = &self.inner.fanout else {
+            return;
+        };
+        loop {
+            let job = tokio::select! {
+                job = rx.recv() => job,
+                _ = self.inner.shutdown.cancelled() => return,
+            };
+            let Some(job) = job else { return };
+            fanout.backlog.decrement(1.0);
+            hand_over(&job.bytes, &job.shards[job.shard]);
+        }
     }
 
     /// Takes a user's connections, on every node, out of the room named `prefix`, or out of
@@ -983,6 +1159,7 @@ mod tests {
             presence_ttl: Duration::from_secs(30),
             presence_batch: Duration::from_millis(200),
             presence_snapshot_max: 100,
+            fanout_tasks: 0,
         }
     }
 
@@ -1125,6 +1302,109 @@ mod tests {
         assert_eq!(left, ["booth:1", "chat:10", "chat:100"]);
         hub.evict_local(1, "chat:").await;
         assert_eq!(hub.rooms_of(&a.id), ["booth:1"]);
+    }
+
+    /// With fan-out tasks, every member still gets every frame of a room once and in the
+    /// order it was delivered, whichever task serves it, and a member who left gets no more.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn fanout_tasks_keep_each_members_order() {
+        let mut limits = limits(512);
+        limits.fanout_tasks = 3;
+        let hub = Hub::new("n1".into(), Engine::memory(), limits);
+        let mut members = Vec::new();
+        for id in 0..10 {
+            let (conn, rx) = hub.register(identity(id));
+            hub.enter(&conn, "room").await.unwrap();
+            members.push((conn, rx));
+        }
+        hub.inner.registry.lock().unwrap().check_invariants();
+        let shards: HashSet<usize> = {
+            let registry = hub.inner.registry.lock().unwrap();
+            registry.conns.values().map(|c| c.shard).collect()
+        };
+        assert_eq!(
+            shards.len(),
+            3,
+            "the connections are spread over every task"
+        );
+        // Each delivery's own frame; from two tasks at once, so deliveries race each other
+        // the way the bus task's and a local summary's do.
+        let frame = |n: usize| format!("{{\"n\":{n}}}");
+        let (first, second) = (hub.clone(), hub.clone());
+        let evens = tokio::spawn(async move {
+            for n in (0..400).step_by(2) {
+                first.deliver_local("room", &frame(n));
+                tokio::task::yield_now().await;
+            }
+        });
+        let odds = tokio::spawn(async move {
+            for n in (1..400).step_by(2) {
+                second.deliver_local("room", &frame(n));
+                tokio::task::yield_now().await;
+            }
+        });
+        evens.await.unwrap();
+        odds.await.unwrap();
+        let (gone, mut gone_rx) = members.pop().unwrap();
+        assert!(hub.leave(&gone, "room").await);
+        hub.deliver_local("room", &frame(400));
+        let mut orders = Vec::new();
+        for (conn, rx) in &mut members {
+            let mut evens_seen = Vec::new();
+            let mut odds_seen = Vec::new();
+            let mut order = Vec::new();
+            while evens_seen.len() + odds_seen.len() < 200 + 200 + 1 {
+                let text = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                    .await
+                    .expect("every frame arrives")
+                    .unwrap();
+                let Ok(value) = serde_json::from_str::<serde_json::Value>(text.as_str()) else {
+                    continue;
+                };
+                // Presence announcements of the room share the queue.
+                let Some(n) = value.get("n").and_then(|n| n.as_u64()) else {
+                    continue;
+                };
+                order.push(n);
+                if n % 2 == 0 {
+                    evens_seen.push(n);
+                } else {
+                    odds_seen.push(n);
+                }
+            }
+            let evens: Vec<u64> = (0..=400).step_by(2).collect();
+            let odds: Vec<u64> = (1..400).step_by(2).collect();
+            assert_eq!(
+                evens_seen, evens,
+                "{}: each sender's frames once, in order",
+                conn.id
+            );
+            assert_eq!(
+                odds_seen, odds,
+                "{}: each sender's frames once, in order",
+                conn.id
+            );
+            orders.push(order);
+        }
+        assert!(
+            orders.windows(2).all(|pair| pair[0] == pair[1]),
+            "every member saw the racing deliveries in the same order"
+        );
+        // The member who left heard frames up to its leave, and not the one after it.
+        let mut last = None;
+        while let Ok(text) = gone_rx.try_recv() {
+            if let Some(n) = serde_json::from_str::<serde_json::Value>(text.as_str())
+                .ok()
+                .and_then(|v| v.get("n").and_then(|n| n.as_u64()))
+            {
+                last = Some(n);
+            }
+        }
+        assert!(
+            last.is_some_and(|n| n < 400),
+            "no frame after leaving: {last:?}"
+        );
+        hub.inner.registry.lock().unwrap().check_invariants();
     }
 
     #[tokio::test]

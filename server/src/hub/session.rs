@@ -389,6 +389,8 @@ async fn write_frames(
 ) -> Result<(), axum::Error> {
     let mut ping = tokio::time::interval(heartbeat);
     ping.tick().await;
+    // Looked up once, not on every flush.
+    let frames_out = metrics::counter!("expo_ws_frames_out_total");
     loop {
         tokio::select! {
             frame = rx.recv() => {
@@ -405,7 +407,7 @@ async fn write_frames(
                     }
                 }
                 sink.flush().await?;
-                metrics::counter!("expo_ws_frames_out_total").increment(batch as u64);
+                frames_out.increment(batch as u64);
             }
             _ = ping.tick() => {
                 sink.send(Message::Ping(bytes::Bytes::new())).await?;
