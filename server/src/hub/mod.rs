@@ -16,8 +16,9 @@ use announce::{Announcer, Change};
 use axum::extract::ws::Utf8Bytes;
 use expo_schema::protocol::{close_code, RoomEvent, ServerFrame};
 use expo_schema::{ErrorCode, PresenceEntry, UserSummary};
+use futures_util::task::AtomicWaker;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, Notify};
@@ -105,6 +106,10 @@ impl CloseReason {
 pub struct Closer {
     token: CancellationToken,
     reason: Mutex<Option<CloseReason>>,
+    /// Set with the token, and read without a lock: the writer looks at it on every wake-up.
+    closed: AtomicBool,
+    /// The writer's, woken on close (see [`Closer::writer_closed`]).
+    writer: AtomicWaker,
 }
 
 impl Closer {
@@ -115,7 +120,9 @@ impl Closer {
             *slot = Some(reason);
         }
         drop(slot);
+        self.closed.store(true, Ordering::Release);
         self.token.cancel();
+        self.writer.wake();
     }
 
     pub fn reason(&self) -> Option<CloseReason> {
@@ -126,8 +133,27 @@ impl Closer {
         self.token.cancelled().await
     }
 
+    /// [`Self::closed`] for the connection's writer, and for it alone (it keeps one waker):
+    /// polled on each of the writer's wake-ups, thousands a second on a busy connection, so a
+    /// flag and an atomic waker rather than the token's mutex.
+    pub fn writer_closed(&self) -> impl std::future::Future<Output = ()> + '_ {
+        std::future::poll_fn(|cx| {
+            if self.is_closed() {
+                return std::task::Poll::Ready(());
+            }
+            self.writer.register(cx.waker());
+            // Closed between the look and the registration: the wake may have gone to an
+            // older waker.
+            if self.is_closed() {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+    }
+
     pub fn is_closed(&self) -> bool {
-        self.token.is_cancelled()
+        self.closed.load(Ordering::Acquire)
     }
 }
 
@@ -1405,6 +1431,34 @@ mod tests {
             "no frame after leaving: {last:?}"
         );
         hub.inner.registry.lock().unwrap().check_invariants();
+    }
+
+    /// The writer hears of a close whether it was waiting when it came or looks afterwards,
+    /// and the first reason given is the one kept.
+    #[tokio::test]
+    async fn the_writer_hears_a_close() {
+        let closer = Arc::new(Closer::default());
+        let waiting = {
+            let closer = closer.clone();
+            tokio::spawn(async move { closer.writer_closed().await })
+        };
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished(), "nothing closed yet");
+        closer.close(CloseReason::new(
+            close_code::SLOW_CONSUMER,
+            ErrorCode::SlowConsumer,
+            "first",
+        ));
+        closer.close(CloseReason::quiet());
+        tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .expect("the waiting writer is woken")
+            .unwrap();
+        tokio::time::timeout(Duration::from_secs(5), closer.writer_closed())
+            .await
+            .expect("a writer that looks after the close sees it");
+        assert!(closer.is_closed());
+        assert_eq!(closer.reason().unwrap().message, "first");
     }
 
     #[tokio::test]

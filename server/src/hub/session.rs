@@ -357,7 +357,7 @@ async fn write_loop(
 ) {
     tokio::select! {
         _ = write_frames(&mut sink, &mut rx, heartbeat) => {}
-        _ = closer.closed() => {}
+        _ = closer.writer_closed() => {}
     }
     let reason = closer.reason().unwrap_or_else(CloseReason::quiet);
     let goodbye = async {
