@@ -652,6 +652,14 @@ async fn slow_consumers_are_dropped_alone(engines: Engines) {
         }
     }
     assert!(dropped, "the slow consumer was dropped");
+    // The small receive buffer has done its job (the server's queue filled). Left that small,
+    // the kernel drains what the server had already written on the pace of its zero-window
+    // probes, which back off to seconds apart: a run on a busy machine read 780 frames in a
+    // minute, with gaps of 6.8 s. Widening it lets the backlog arrive at once, so what the
+    // deadline below measures is whether the server ended the connection.
+    socket2::SockRef::from(slow.get_ref())
+        .set_recv_buffer_size(4 << 20)
+        .unwrap();
     // The watcher kept up and is still served.
     assert!(watcher.request(Command::Ping).await.is_ok());
     let members = watcher.presence("lobby").await.unwrap();
