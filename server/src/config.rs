@@ -468,11 +468,11 @@ impl Config {
         Duration::from_millis(self.presence_batch_ms.clamp(1, 5_000))
     }
 
-    /// The fan-out tasks a node runs (see `fanout_tasks`): one per core unless set, at most 16.
+    /// The fan-out tasks a node asks for (see `fanout_tasks`): one per core unless set. The
+    /// hub runs at most 16.
     pub fn fanout_tasks(&self) -> usize {
         self.fanout_tasks
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .min(16)
     }
 
     pub fn presence_ttl(&self) -> Duration {

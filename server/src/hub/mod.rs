@@ -159,20 +159,29 @@ impl Closer {
 
 /// What the hub keeps for one local connection.
 struct Conn {
-    /// Which fan-out task serves it (see [`Fanout`]).
-    shard: usize,
-    tx: mpsc::Sender<Utf8Bytes>,
-    closer: Arc<Closer>,
+    member: Member,
     identity: Identity,
     rooms: HashMap<String, PresenceEntry>,
 }
 
-/// A room member's queue, kept in the room itself: a delivery reaches every member without
-/// looking each one up by connection id.
+/// A connection's queue and closer, and the fan-out task that serves it; every room the
+/// connection is in keeps a copy, so a delivery reaches each member without looking it up by
+/// connection id.
 #[derive(Clone)]
 struct Member {
+    /// Which fan-out task serves it (see [`Fanout`]).
+    shard: usize,
     tx: mpsc::Sender<Utf8Bytes>,
     closer: Arc<Closer>,
+}
+
+impl Member {
+    /// Queues a frame. A full queue makes the connection a slow consumer.
+    fn send(&self, bytes: Utf8Bytes) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(bytes) {
+            slow_consumer(&self.closer);
+        }
+    }
 }
 
 /// The members of one room on one fan-out task, by task.
@@ -182,13 +191,13 @@ type Shards = Arc<[Vec<Member>]>;
 /// the first delivery after a change and shared by the deliveries until the next one.
 #[derive(Default)]
 struct RoomMembers {
-    by_id: HashMap<String, (usize, Member)>,
+    by_id: HashMap<String, Member>,
     shards: Option<Shards>,
 }
 
 impl RoomMembers {
-    fn insert(&mut self, id: String, shard: usize, member: Member) {
-        self.by_id.insert(id, (shard, member));
+    fn insert(&mut self, id: String, member: Member) {
+        self.by_id.insert(id, member);
         self.shards = None;
     }
 
@@ -206,8 +215,8 @@ impl RoomMembers {
         self.shards
             .get_or_insert_with(|| {
                 let mut shards = vec![Vec::new(); count.max(1)];
-                for (shard, member) in self.by_id.values() {
-                    shards[*shard].push(member.clone());
+                for member in self.by_id.values() {
+                    shards[member.shard].push(member.clone());
                 }
                 shards.into()
             })
@@ -253,12 +262,10 @@ const FANOUT_TASKS: [&str; 16] = [
     "fanout-15",
 ];
 
-/// Hands one frame to members' queues; a full queue makes its connection a slow consumer.
+/// Hands one frame to members' queues.
 fn hand_over(bytes: &Utf8Bytes, members: &[Member]) {
     for member in members {
-        if let Err(mpsc::error::TrySendError::Full(_)) = member.tx.try_send(bytes.clone()) {
-            slow_consumer(&member.closer);
-        }
+        member.send(bytes.clone());
     }
 }
 
@@ -275,14 +282,14 @@ impl Registry {
     fn check_invariants(&self) {
         for (room, members) in &self.rooms {
             assert!(!members.is_empty(), "empty room {room} kept");
-            for (id, (shard, member)) in &members.by_id {
+            for (id, member) in &members.by_id {
                 let conn = self.conns.get(id).expect("member is a connection");
                 assert!(conn.rooms.contains_key(room));
                 assert!(
-                    Arc::ptr_eq(&conn.closer, &member.closer),
+                    Arc::ptr_eq(&conn.member.closer, &member.closer),
                     "{id}'s own queue"
                 );
-                assert_eq!(*shard, conn.shard);
+                assert_eq!(member.shard, conn.member.shard);
             }
             if let Some(shards) = &members.shards {
                 let listed: usize = shards.iter().map(Vec::len).sum();
@@ -339,7 +346,7 @@ pub struct ConnHandle {
     pub id: String,
     pub identity: Identity,
     pub closer: Arc<Closer>,
-    tx: mpsc::Sender<Utf8Bytes>,
+    member: Member,
 }
 
 impl ConnHandle {
@@ -350,9 +357,7 @@ impl ConnHandle {
     }
 
     fn send_raw(&self, bytes: Utf8Bytes) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(bytes) {
-            slow_consumer(&self.closer);
-        }
+        self.member.send(bytes);
     }
 }
 
@@ -474,21 +479,21 @@ impl Hub {
         let n = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let id = format!("{}-{}", self.inner.node_id, n);
         let (tx, rx) = mpsc::channel(self.inner.limits.outbound_queue.max(1));
-        let shard = self.shard_count();
-        let shard = (n % shard as u64) as usize;
-        let closer = Arc::new(Closer::default());
+        let member = Member {
+            shard: (n % self.shard_count() as u64) as usize,
+            tx,
+            closer: Arc::new(Closer::default()),
+        };
         let handle = ConnHandle {
             id: id.clone(),
             identity: identity.clone(),
-            closer: closer.clone(),
-            tx: tx.clone(),
+            closer: member.closer.clone(),
+            member: member.clone(),
         };
         self.inner.registry.lock().expect("registry").conns.insert(
             id,
             Conn {
-                shard,
-                tx,
-                closer,
+                member,
                 identity,
                 rooms: HashMap::new(),
             },
@@ -587,17 +592,13 @@ impl Hub {
             let fresh = !state.rooms.contains_key(room);
             if fresh {
                 state.rooms.insert(room.to_string(), entry.clone());
-                let shard = state.shard;
-                let member = Member {
-                    tx: state.tx.clone(),
-                    closer: state.closer.clone(),
-                };
+                let member = state.member.clone();
                 let members = registry.rooms.entry(room.to_string()).or_default();
                 if members.is_empty() {
                     // The room's first member here: its traffic must now reach this node.
                     self.inner.engine.bus.retain(room);
                 }
-                members.insert(conn.id.clone(), shard, member);
+                members.insert(conn.id.clone(), member);
             }
             fresh
         };
@@ -991,8 +992,8 @@ impl Hub {
                     let handle = ConnHandle {
                         id: id.clone(),
                         identity: c.identity.clone(),
-                        closer: c.closer.clone(),
-                        tx: c.tx.clone(),
+                        closer: c.member.closer.clone(),
+                        member: c.member.clone(),
                     };
                     c.rooms
                         .keys()
@@ -1023,7 +1024,7 @@ impl Hub {
         let registry = self.inner.registry.lock().expect("registry");
         for conn in registry.conns.values() {
             if matches(&conn.identity) {
-                conn.closer.close(CloseReason::new(
+                conn.member.closer.close(CloseReason::new(
                     close_code::UNAUTHORIZED,
                     reason,
                     "the session has ended; sign in again",
@@ -1063,7 +1064,7 @@ impl Hub {
                 "events may have been missed; reconnect to catch up",
             );
             reason.reconnect = true;
-            conn.closer.close(reason);
+            conn.member.closer.close(reason);
         }
     }
 
@@ -1136,7 +1137,7 @@ impl Hub {
                     "this node is shutting down; reconnect",
                 );
                 reason.reconnect = true;
-                conn.closer.close(reason);
+                conn.member.closer.close(reason);
             }
         }
         let wait = async {
@@ -1346,7 +1347,7 @@ mod tests {
         hub.inner.registry.lock().unwrap().check_invariants();
         let shards: HashSet<usize> = {
             let registry = hub.inner.registry.lock().unwrap();
-            registry.conns.values().map(|c| c.shard).collect()
+            registry.conns.values().map(|c| c.member.shard).collect()
         };
         assert_eq!(
             shards.len(),
